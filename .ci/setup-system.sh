@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# System packages the test suite needs: a C toolchain for the recorder tests,
+# gobjc for the Metal hook-engine tests, Chromium for the report's browser tests.
+# Idempotent; skips what is already installed.
+set -euo pipefail
+need=()
+command -v cc >/dev/null || need+=(gcc)
+command -v make >/dev/null || need+=(make)
+command -v gcc >/dev/null && gcc -print-file-name=libobjc.so | grep -q / && [ -e "$(gcc -print-file-name=libobjc.so)" ] || need+=(gobjc)
+[ -x /usr/bin/chromium ] || [ -x /usr/bin/chromium-headless-shell ] || need+=(chromium-headless-shell)
+if [ ${#need[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi

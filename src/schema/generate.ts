@@ -1,0 +1,301 @@
+/**
+ * Generates every artifact that depends on the event schema:
+ *   instrumentation/include/mpstrace_format.h  (C records and emitters)
+ *   src/format/schema.generated.ts             (TS decoder tables)
+ *   src/ingest/views.generated.sql             (DuckDB tables and per-kind views)
+ *   docs/FORMAT.md                             (field reference)
+ * `node dist/schema/generate.js` writes them; `--check` only compares and
+ * exits 1 on a difference (test/schema.test.ts does the same in-process).
+ */
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CONTAINER, layOut, loadSchema, type LaidOutField, type LaidOutKind, type Schema } from './layout.js';
+
+const BANNER = 'Generated from instrumentation/schema/events.json by `npm run gen`. Do not edit.';
+
+const C_TYPE: Record<string, string> = {
+  u8: 'uint8_t', u16: 'uint16_t', u32: 'uint32_t', u64: 'uint64_t', i32: 'int32_t', i64: 'int64_t', str: 'uint32_t',
+};
+
+const upper = (s: string) => s.toUpperCase();
+
+function cHeader(schema: Schema, kinds: LaidOutKind[]): string {
+  const L: string[] = [];
+  L.push(`/* ${BANNER} */`, '#ifndef MPSTRACE_FORMAT_H', '#define MPSTRACE_FORMAT_H', '',
+    '#include <stddef.h>', '#include <stdint.h>', '');
+  L.push(`#define MPST_VERSION_MAJOR ${schema.version.major}`, `#define MPST_VERSION_MINOR ${schema.version.minor}`);
+  L.push(`#define MPST_FILE_MAGIC "${CONTAINER.fileMagic}"`);
+  L.push(`#define MPST_FILE_HEADER_BYTES ${CONTAINER.fileHeaderBytes}`);
+  L.push(`#define MPST_CHUNK_HEADER_BYTES ${CONTAINER.chunkHeaderBytes}`);
+  L.push(`#define MPST_CHUNK_MAGIC 0x${CONTAINER.chunkMagic.toString(16).toUpperCase()}u`);
+  L.push(`#define MPST_RECORD_HEADER_BYTES ${CONTAINER.recordHeaderBytes}`);
+  L.push(`#define MPST_MAX_RECORD_WORDS ${CONTAINER.maxRecordWords}`);
+  L.push(`#define MPST_MIN_CHUNK_BYTES ${CONTAINER.minChunkBytes}`);
+  L.push(`#define MPST_MAX_CHUNK_BYTES ${CONTAINER.maxChunkBytes}`);
+  L.push('', '/* File header flags. */', '#define MPST_FILE_SYNTHETIC 0x1u', '#define MPST_FILE_CLOSED 0x2u', '');
+  for (const [name, e] of Object.entries(schema.enums)) {
+    L.push(`/* ${e.doc} */`, `enum mpst_${name} {`);
+    for (const [v, n] of Object.entries(e.values)) L.push(`  MPST_${upper(name)}_${upper(v)} = ${n},`);
+    L.push('};', '');
+  }
+  L.push('enum mpst_kind {');
+  for (const k of kinds) L.push(`  MPST_K_${upper(k.name)} = ${k.id},`);
+  L.push('};', '');
+  L.push(
+    '/* 64-byte file header at offset 0; chunks follow at 64 + k * chunk_bytes. */',
+    'typedef struct mpst_file_header {',
+    '  char magic[8];',
+    '  uint16_t version_major;',
+    '  uint16_t version_minor;',
+    '  uint32_t header_bytes;',
+    '  uint32_t chunk_bytes;',
+    '  uint32_t flags;',
+    '  uint32_t pid;',
+    '  uint32_t ppid;',
+    '  uint8_t backend;',
+    '  uint8_t clock;',
+    '  uint16_t reserved0;',
+    '  uint32_t reserved1;',
+    '  int64_t t0_ns;',
+    '  int64_t realtime_ns;',
+    '  uint32_t reserved2;',
+    '  uint32_t check;',
+    '} mpst_file_header;',
+    '',
+    '/* 32-byte header at the start of every chunk; one thread writes one chunk. */',
+    'typedef struct mpst_chunk_header {',
+    '  uint32_t magic;',
+    '  uint32_t index;',
+    '  uint64_t tid;',
+    '  uint32_t thread_seq;',
+    '  uint32_t flags;',
+    '  uint32_t reserved;',
+    '  uint32_t check;',
+    '} mpst_chunk_header;',
+    '',
+    '/* Record header. w0 = kind | words << 8 | check << 16 | site << 32, stored last. */',
+    'typedef struct mpst_rec_header {',
+    '  uint64_t w0;',
+    '  int64_t ts;',
+    '} mpst_rec_header;',
+    '',
+    '_Static_assert(sizeof(mpst_file_header) == MPST_FILE_HEADER_BYTES, "file header size");',
+    '_Static_assert(sizeof(mpst_chunk_header) == MPST_CHUNK_HEADER_BYTES, "chunk header size");',
+    '',
+    '/* Checksum over 32-bit words, with the check bits zeroed beforehand. */',
+    'static inline uint32_t mpst_checksum32(const uint32_t *w, size_t n) {',
+    '  uint32_t x = 0x811C9DC5u;',
+    '  for (size_t i = 0; i < n; i++) x = ((x << 5) | (x >> 27)) ^ w[i], x *= 0x9E3779B1u;',
+    '  return (x ^ (x >> 16)) & 0xFFFFu;',
+    '}',
+    '',
+  );
+  for (const k of kinds) {
+    L.push(`/* ${k.name} (${k.id})${k.doc ? `: ${k.doc}` : ''} */`);
+    L.push(`typedef struct mpst_${k.name} {`, '  mpst_rec_header h;');
+    let off = CONTAINER.recordHeaderBytes;
+    let pad = 0;
+    for (const f of k.fields) {
+      if (f.offset > off) L.push(`  uint8_t _pad${pad++}[${f.offset - off}];`);
+      L.push(`  ${C_TYPE[f.type]} ${f.name};${f.enum ? ` /* enum mpst_${f.enum} */` : f.type === 'str' ? ' /* string id */' : ''}`);
+      off = f.offset + f.bytes;
+    }
+    if (k.words * 8 > off) L.push(`  uint8_t _pad${pad++}[${k.words * 8 - off}];`);
+    L.push(`} mpst_${k.name};`);
+    L.push(`#define MPST_WORDS_${upper(k.name)} ${k.words}`);
+    L.push(`_Static_assert(sizeof(mpst_${k.name}) == ${k.words * 8}, "${k.name} size");`, '');
+  }
+  L.push(
+    '#ifdef MPST_WANT_EMITTERS',
+    '/* Provided by the runtime: reserve `words` zeroed words in this thread\'s chunk',
+    '   (NULL when recording is off, reentrant or out of space, counted as lost),',
+    '   then publish the record by storing its first word last. */',
+    'void *mpst_record_begin(unsigned words);',
+    'void mpst_record_end(void *rec, unsigned kind, unsigned words, uint32_t site, int64_t ts);',
+    'int64_t mpst_now(void);',
+    '',
+  );
+  for (const k of kinds) {
+    if (k.variable) continue;
+    const params = ['int64_t ts', 'uint32_t site', ...k.fields.map((f) => `${C_TYPE[f.type]} ${f.name}`)];
+    L.push(`static inline void mpst_emit_${k.name}_at(${params.join(', ')}) {`);
+    L.push(`  mpst_${k.name} *r = (mpst_${k.name} *)mpst_record_begin(MPST_WORDS_${upper(k.name)});`);
+    L.push('  if (!r) return;');
+    for (const f of k.fields) L.push(`  r->${f.name} = ${f.name};`);
+    L.push(`  mpst_record_end(r, MPST_K_${upper(k.name)}, MPST_WORDS_${upper(k.name)}, site, ts);`);
+    L.push('}');
+    const args = ['mpst_now()', 'site', ...k.fields.map((f) => f.name)];
+    L.push(`#define mpst_emit_${k.name}(site${k.fields.map((f) => `, ${f.name}`).join('')}) \\`);
+    L.push(`  mpst_emit_${k.name}_at(${args.join(', ')})`);
+  }
+  L.push('#endif /* MPST_WANT_EMITTERS */', '', '#endif /* MPSTRACE_FORMAT_H */', '');
+  return L.join('\n');
+}
+
+function tsModule(schema: Schema, kinds: LaidOutKind[]): string {
+  const L: string[] = [];
+  L.push(`// ${BANNER}`, '/* eslint-disable */', '');
+  L.push(`export const FORMAT_VERSION = ${JSON.stringify(schema.version)} as const;`);
+  L.push(`export const CONTAINER = ${JSON.stringify(CONTAINER, null, 2)} as const;`, '');
+  L.push('export interface FieldDef { name: string; type: string; enum?: string; unit?: string; offset: number; bytes: number; signed: boolean; word: number; shift: number }');
+  L.push('export interface KindDef { id: number; name: string; group: string; words: number; variable: boolean; fields: FieldDef[] }', '');
+  L.push(`export const ENUMS: Record<string, Record<string, number>> = ${JSON.stringify(
+    Object.fromEntries(Object.entries(schema.enums).map(([n, e]) => [n, e.values])), null, 2)};`, '');
+  L.push('export const KINDS: KindDef[] = [');
+  for (const k of kinds) {
+    const fields = k.fields.map((f) => ({
+      name: f.name, type: f.type, ...(f.enum ? { enum: f.enum } : {}), ...(f.unit ? { unit: f.unit } : {}),
+      offset: f.offset, bytes: f.bytes, signed: f.signed, word: f.word, shift: f.shift,
+    }));
+    L.push(`  ${JSON.stringify({ id: k.id, name: k.name, group: k.group, words: k.words, variable: !!k.variable, fields })},`);
+  }
+  L.push('];', '');
+  L.push('export const KIND = {');
+  for (const k of kinds) L.push(`  ${k.name}: ${k.id},`);
+  L.push('} as const;', '');
+  return L.join('\n');
+}
+
+/** SQL expression extracting one field from the packed payload columns p0..p4. */
+function fieldExpr(f: LaidOutField): string {
+  const col = `p${f.word}`;
+  if (f.bytes === 8) return col;
+  const mask = 2 ** (f.bytes * 8) - 1;
+  const v = f.shift ? `((${col} >> ${f.shift}) & ${mask})` : `(${col} & ${mask})`;
+  if (!f.signed) return v;
+  const bits = f.bytes * 8;
+  return `(${v} - ((${v} >> ${bits - 1}) & 1) * ${2 ** bits})`;
+}
+
+function enumCase(expr: string, values: Record<string, number>): string {
+  return `CASE ${expr} ${Object.entries(values).map(([n, v]) => `WHEN ${v} THEN '${n}'`).join(' ')} ELSE 'unknown(' || ${expr} || ')' END`;
+}
+
+function sqlViews(schema: Schema, kinds: LaidOutKind[]): string {
+  const L: string[] = [];
+  const payload = Array.from({ length: CONTAINER.maxPayloadWords }, (_, i) => `p${i} BIGINT`).join(', ');
+  L.push(`-- ${BANNER}`, '-- u64 fields are stored as BIGINT (same bits, signed reading).', '');
+  L.push(`CREATE TABLE raw_events (id BIGINT, ts BIGINT, tid BIGINT, kind UTINYINT, site UINTEGER, ${payload});`);
+  L.push('CREATE TABLE strings (id UINTEGER, text VARCHAR);');
+  L.push('CREATE TABLE kinds (code UTINYINT, name VARCHAR, grp VARCHAR);');
+  L.push(`INSERT INTO kinds VALUES ${kinds.map((k) => `(${k.id}, '${k.name}', '${k.group}')`).join(', ')};`);
+  L.push('CREATE TABLE enum_values (enum VARCHAR, code INTEGER, name VARCHAR);');
+  const ev = Object.entries(schema.enums).flatMap(([e, d]) => Object.entries(d.values).map(([n, v]) => `('${e}', ${v}, '${n}')`));
+  L.push(`INSERT INTO enum_values VALUES ${ev.join(', ')};`, '');
+  for (const k of kinds) {
+    if (k.variable) continue;
+    const cols = ['e.id', 'e.ts', 'e.tid', 'e.site'];
+    const joins: string[] = [];
+    for (const f of k.fields) {
+      const x = fieldExpr(f).replace(/\bp(\d)\b/g, 'e.p$1');
+      if (f.type === 'str') {
+        const alias = `s_${f.name}`;
+        cols.push(`${x} AS ${f.name}_id`, `${alias}.text AS ${f.name}`);
+        joins.push(`LEFT JOIN strings ${alias} ON ${alias}.id = ${x}`);
+      } else if (f.enum) {
+        cols.push(`${enumCase(x, schema.enums[f.enum].values)} AS ${f.name}`);
+      } else {
+        cols.push(`${x} AS ${f.name}`);
+      }
+    }
+    L.push(`CREATE VIEW ev_${k.name} AS SELECT ${cols.join(', ')} FROM raw_events e ${joins.join(' ')}${joins.length ? ' ' : ''}WHERE e.kind = ${k.id};`);
+  }
+  L.push('');
+  return L.join('\n');
+}
+
+function markdown(schema: Schema, kinds: LaidOutKind[]): string {
+  const L: string[] = [];
+  L.push(`<!-- ${BANNER} -->`, '', `# mpstrace trace format, version ${schema.version.major}.${schema.version.minor}`, '');
+  L.push(
+    'All integers are little-endian. Times are nanoseconds on the clock named in the file header',
+    '(`CLOCK_MONOTONIC` on Linux, `CLOCK_UPTIME_RAW` on macOS).',
+    '',
+    '## Container',
+    '',
+    `- **File header** (${CONTAINER.fileHeaderBytes} bytes at offset 0): magic \`${CONTAINER.fileMagic}\`, u16 major, u16 minor,`,
+    '  u32 header bytes, u32 chunk bytes, u32 flags (bit 0 synthetic, bit 1 closed cleanly), u32 pid, u32 ppid,',
+    '  u8 backend, u8 clock, 6 reserved bytes, i64 `t0_ns`, i64 `realtime_ns`, u32 reserved, u32 check.',
+    '  A reader refuses a newer major version and reads a newer minor version, skipping record kinds it does not know.',
+    `- **Chunks** follow at \`header_bytes + k * chunk_bytes\` (${CONTAINER.minChunkBytes} B to ${CONTAINER.maxChunkBytes} B, a power of two).`,
+    '  Each chunk belongs to one thread and starts with a 32-byte header: u32 magic `MPCK`, u32 index `k`, u64 thread id,',
+    '  u32 per-thread chunk sequence, u32 flags, u32 reserved, u32 check. An all-zero chunk is unused space.',
+    '- **Records** are 8-byte aligned and fill a chunk from byte 32; a zero first word ends the chunk.',
+    '  Word 0 packs `kind` (bits 0-7), `words` (record size in 8-byte words, bits 8-15), `check` (bits 16-31) and',
+    '  `site` (call-site id, bits 32-63); word 1 is `ts`. The payload starts at byte 16.',
+    '  A writer fills the payload first and stores word 0 last, so a record is either complete or absent.',
+    '- **Checks**: `check` is `mpst_checksum32` over the record (or header) as 32-bit words with the check bits',
+    '  zeroed: `x = 0x811C9DC5; for each word w: x = rotl(x, 5) ^ w; x *= 0x9E3779B1; check = (x ^ x >> 16) & 0xFFFF`.',
+    '  A reader that meets a bad check reports the byte offset and scans forward for the next valid record.',
+    '- **Strings** (kernel names, call-site symbols, thread names) are interned: a `string` record defines an id once;',
+    '  `str` fields hold that id (0 = none).',
+    '- **Fields** keep declaration order with natural alignment; each kind has a fixed size. The loader stores payload',
+    `  words in columns \`p0\`..\`p${CONTAINER.maxPayloadWords - 1}\` of \`raw_events\`, and \`ev_<kind>\` views unpack them.`,
+    '',
+    '## Enums',
+    '',
+  );
+  for (const [name, e] of Object.entries(schema.enums)) {
+    L.push(`- \`${name}\`: ${e.doc} ${Object.entries(e.values).map(([n, v]) => `\`${n}\`=${v}`).join(', ')}`);
+  }
+  L.push('', '## Record kinds', '', 'Every record also carries `ts` (ns), the chunk\'s thread id and `site` (call-site id).', '');
+  for (const k of kinds) {
+    L.push(`### \`${k.name}\` (kind ${k.id}, ${k.words * 8} bytes${k.variable ? ' + string bytes' : ''}, view \`ev_${k.name}\`)`, '');
+    if (k.doc) L.push(k.doc, '');
+    if (k.fields.length === 0) { L.push('No fields.', ''); continue; }
+    L.push('| field | type | offset | unit / enum | notes |', '|---|---|---|---|---|');
+    for (const f of k.fields) {
+      const unit = f.enum ? `enum \`${f.enum}\`` : f.type === 'str' ? 'string id' : (f.unit ?? '');
+      L.push(`| \`${f.name}\` | ${f.type} | ${f.offset} | ${unit} | ${f.doc ?? ''} |`);
+    }
+    L.push('');
+  }
+  return L.join('\n');
+}
+
+export const GENERATED_FILES = [
+  'instrumentation/include/mpstrace_format.h',
+  'src/format/schema.generated.ts',
+  'src/ingest/views.generated.sql',
+  'docs/FORMAT.md',
+] as const;
+
+export function generateAll(root: string): Map<string, string> {
+  const schema = loadSchema(path.join(root, 'instrumentation/schema/events.json'));
+  const kinds = layOut(schema);
+  return new Map<string, string>([
+    [GENERATED_FILES[0], cHeader(schema, kinds)],
+    [GENERATED_FILES[1], tsModule(schema, kinds)],
+    [GENERATED_FILES[2], sqlViews(schema, kinds)],
+    [GENERATED_FILES[3], markdown(schema, kinds)],
+  ]);
+}
+
+/** Files whose committed content differs from what the schema generates. */
+export function staleFiles(root: string): string[] {
+  const stale: string[] = [];
+  for (const [rel, text] of generateAll(root)) {
+    let old = '';
+    try { old = readFileSync(path.join(root, rel), 'utf8'); } catch { /* missing counts as stale */ }
+    if (old !== text) stale.push(rel);
+  }
+  return stale;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+  if (process.argv.includes('--check')) {
+    const stale = staleFiles(root);
+    if (stale.length) {
+      console.error(`stale generated files (run \`npm run gen\`): ${stale.join(', ')}`);
+      process.exit(1);
+    }
+  } else {
+    for (const [rel, text] of generateAll(root)) {
+      mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+      writeFileSync(path.join(root, rel), text);
+      console.error(`wrote ${rel}`);
+    }
+  }
+}
