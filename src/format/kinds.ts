@@ -1,0 +1,30 @@
+/** Lookup tables over the generated schema, shared by the writer and the reader. */
+import { KINDS, ENUMS, CONTAINER, FORMAT_VERSION, type KindDef } from './schema.generated.js';
+
+export { KINDS, ENUMS, CONTAINER, FORMAT_VERSION };
+export type { KindDef };
+
+export const KIND_BY_NAME: ReadonlyMap<string, KindDef> = new Map(KINDS.map((k) => [k.name, k]));
+export const KIND_BY_ID: ReadonlyMap<number, KindDef> = new Map(KINDS.map((k) => [k.id, k]));
+export const STRING_KIND = KIND_BY_NAME.get('string')!.id;
+
+/**
+ * Record size in words for every known kind id (index = kind id), 0 = unknown.
+ * A typed array so the decoder's hot loop needs no Map lookup.
+ */
+export const KNOWN_WORDS: Uint8Array = (() => {
+  const t = new Uint8Array(256);
+  for (const k of KINDS) t[k.id] = k.words;
+  return t;
+})();
+
+/** File header flag bits. */
+export const FILE_FLAG_SYNTHETIC = 0x1;
+export const FILE_FLAG_CLOSED = 0x2;
+
+/** Name of an enum value, or `unknown(N)`. */
+export function enumName(enumName: string, code: number): string {
+  const values = ENUMS[enumName];
+  if (values) for (const [name, v] of Object.entries(values)) if (v === code) return name;
+  return `unknown(${code})`;
+}

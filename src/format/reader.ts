@@ -1,0 +1,497 @@
+/**
+ * Streaming, allocation-bounded decoder of the binary trace format.
+ *
+ * It reads the file in blocks of whole chunks, checks every record, and fills
+ * column batches (typed arrays, 64-bit columns copied as u32 halves, so no BigInt
+ * on the hot path) that the loader hands to DuckDB's appender. Damage never
+ * throws: a torn tail, a bad chunk header, a record whose check fails, or a kind
+ * this version does not know becomes a warning with its byte offset, and reading
+ * goes on. Only an unusable file header (empty file, wrong magic, newer major
+ * version, sizes out of range) is an error.
+ */
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { UserError } from '../util/errors.js';
+import { checksum32, recordCheck } from './checksum.js';
+import { CONTAINER, FORMAT_VERSION, KNOWN_WORDS, STRING_KIND, FILE_FLAG_CLOSED, FILE_FLAG_SYNTHETIC, enumName } from './kinds.js';
+
+export interface TraceWarning {
+  code: string;
+  message: string;
+  offset?: number;
+}
+
+export interface FileHeader {
+  major: number;
+  minor: number;
+  headerBytes: number;
+  chunkBytes: number;
+  flags: number;
+  synthetic: boolean;
+  closedCleanly: boolean;
+  pid: number;
+  ppid: number;
+  backend: string;
+  clock: string;
+  t0Ns: bigint;
+  realtimeNs: bigint;
+  checkOk: boolean;
+}
+
+/**
+ * One batch of decoded records, column by column (the `raw_events` layout).
+ * The arrays are reused by the next batch: copy what you keep.
+ */
+export interface EventBatch {
+  count: number;
+  id: BigInt64Array;
+  ts: BigInt64Array;
+  tid: BigInt64Array;
+  kind: Uint8Array;
+  site: Uint32Array;
+  p: [BigInt64Array, BigInt64Array, BigInt64Array, BigInt64Array, BigInt64Array];
+}
+
+export interface ReadStats {
+  records: number;
+  strings: number;
+  chunks: number;
+  unusedChunks: number;
+  badChunks: number;
+  badRecords: number;
+  /** Records skipped because their kind is unknown to this version, by kind id. */
+  unknownKinds: Map<number, number>;
+  /** Decoded records per kind id (string records included). */
+  byKind: Float64Array;
+}
+
+interface Source {
+  size: number;
+  read(into: Uint8Array, length: number, position: number): number;
+  close(): void;
+}
+
+/** Most warnings of one code kept in full; the rest are counted in one summary warning. */
+const MAX_WARNINGS_PER_CODE = 20;
+const TARGET_BLOCK_BYTES = 16 << 20;
+export const DEFAULT_BATCH_ROWS = 1 << 20;
+
+const utf8 = new TextDecoder('utf-8');
+
+export class TraceReader {
+  readonly header: FileHeader;
+  readonly fileBytes: number;
+  readonly strings = new Map<number, string>();
+  readonly stats: ReadStats = {
+    records: 0, strings: 0, chunks: 0, unusedChunks: 0, badChunks: 0, badRecords: 0,
+    unknownKinds: new Map(), byKind: new Float64Array(256),
+  };
+  private readonly warningList: TraceWarning[] = [];
+  private readonly warningCounts = new Map<string, number>();
+  private readonly threadChunks = new Map<string, { count: number; maxSeq: number }>();
+  private tornTail = false;
+  private done = false;
+
+  private constructor(private readonly src: Source, readonly name: string) {
+    this.fileBytes = src.size;
+    this.header = this.readHeader();
+  }
+
+  /** Opens a trace file; a missing path, a directory or an unusable header is a UserError. */
+  static open(path: string): TraceReader {
+    let st;
+    try {
+      st = statSync(path);
+    } catch {
+      throw new UserError(`${path}: no such file; give the path of a trace written by \`mpstrace record\` or \`mpstrace synth\``);
+    }
+    if (st.isDirectory()) throw new UserError(`${path}: is a directory, not a trace file; give the path of a .mpst file`);
+    const fd = openSync(path, 'r');
+    const size = fstatSync(fd).size;
+    const src: Source = {
+      size,
+      read: (into, length, position) => {
+        let got = 0;
+        while (got < length) {
+          const n = readSync(fd, into, got, length - got, position + got);
+          if (n <= 0) break;
+          got += n;
+        }
+        return got;
+      },
+      close: () => closeSync(fd),
+    };
+    try {
+      return new TraceReader(src, path);
+    } catch (e) {
+      src.close();
+      throw e;
+    }
+  }
+
+  /** Decodes an in-memory trace (tests, fuzzing). */
+  static fromBuffer(buf: Uint8Array, name = '<buffer>'): TraceReader {
+    return new TraceReader({
+      size: buf.length,
+      read: (into, length, position) => {
+        const n = Math.max(0, Math.min(length, buf.length - position));
+        into.set(buf.subarray(position, position + n), 0);
+        return n;
+      },
+      close: () => {},
+    }, name);
+  }
+
+  get warnings(): TraceWarning[] {
+    const out = [...this.warningList];
+    for (const [code, n] of this.warningCounts) {
+      if (n > MAX_WARNINGS_PER_CODE) out.push({ code, message: `${n - MAX_WARNINGS_PER_CODE} more '${code}' warnings not shown` });
+    }
+    return out;
+  }
+
+  close(): void {
+    this.src.close();
+  }
+
+  private warn(code: string, message: string, offset?: number): void {
+    const n = (this.warningCounts.get(code) ?? 0) + 1;
+    this.warningCounts.set(code, n);
+    if (n <= MAX_WARNINGS_PER_CODE) this.warningList.push(offset === undefined ? { code, message } : { code, message, offset });
+  }
+
+  private readHeader(): FileHeader {
+    const size = this.src.size;
+    const where = this.name;
+    if (size === 0) throw new UserError(`${where}: empty file (0 bytes), not a trace. Was the recorder killed before it started? Record again.`);
+    const hb = CONTAINER.fileHeaderBytes;
+    const h = new Uint8Array(hb);
+    const got = this.src.read(h, Math.min(hb, size), 0);
+    const magic = Buffer.from(h.subarray(0, 8)).toString('latin1');
+    if (magic !== CONTAINER.fileMagic) {
+      const printable = /^[\x20-\x7e]*$/.test(magic);
+      const shown = printable ? `'${magic.slice(0, got)}'` : `bytes ${Buffer.from(h.subarray(0, Math.min(8, got))).toString('hex')}`;
+      const hint = magic.startsWith('MPST')
+        ? 'The magic is damaged or from another tool; the file is not usable as a trace.'
+        : 'Give a file written by `mpstrace record` or `mpstrace synth` (.mpst).';
+      throw new UserError(`${where}: not an mpstrace trace: offset 0 holds ${shown}, expected '${CONTAINER.fileMagic}'. ${hint}`);
+    }
+    if (got < hb) throw new UserError(`${where}: file is ${size} bytes, shorter than the ${hb}-byte trace header; it was cut off before the header was complete.`);
+    const dv = new DataView(h.buffer);
+    const major = dv.getUint16(8, true);
+    const minor = dv.getUint16(10, true);
+    if (major > FORMAT_VERSION.major) {
+      throw new UserError(`${where}: trace format version ${major}.${minor} is newer than this mpstrace reads (${FORMAT_VERSION.major}.${FORMAT_VERSION.minor}); upgrade mpstrace to read it.`);
+    }
+    if (major < 1) throw new UserError(`${where}: trace format version ${major}.${minor} at offset 8 is not a valid version (this mpstrace reads ${FORMAT_VERSION.major}.x); the header is corrupt.`);
+    const headerBytes = dv.getUint32(12, true);
+    const chunkBytes = dv.getUint32(16, true);
+    if (headerBytes < hb || headerBytes > CONTAINER.minChunkBytes || headerBytes % 8 !== 0) {
+      throw new UserError(`${where}: header at offset 12 claims a header size of ${headerBytes} bytes; valid traces use ${hb} to ${CONTAINER.minChunkBytes} (a multiple of 8). The header is corrupt.`);
+    }
+    if (chunkBytes < CONTAINER.minChunkBytes || chunkBytes > CONTAINER.maxChunkBytes || (chunkBytes & (chunkBytes - 1)) !== 0) {
+      throw new UserError(`${where}: header at offset 16 claims a chunk size of ${chunkBytes} bytes; valid traces use a power of two from ${CONTAINER.minChunkBytes} to ${CONTAINER.maxChunkBytes}. The header is corrupt.`);
+    }
+    const u32 = new Uint32Array(h.buffer, 0, 16);
+    const stored = u32[15]!;
+    u32[15] = 0;
+    const checkOk = checksum32(u32, 0, 16) === stored;
+    u32[15] = stored;
+    if (!checkOk) this.warn('bad_header', `file header check failed (offset 60); its fields look valid and are used, but pid, backend or times may be wrong`, 60);
+    const flags = dv.getUint32(20, true);
+    const header: FileHeader = {
+      major, minor, headerBytes, chunkBytes, flags,
+      synthetic: (flags & FILE_FLAG_SYNTHETIC) !== 0,
+      closedCleanly: (flags & FILE_FLAG_CLOSED) !== 0,
+      pid: dv.getUint32(24, true),
+      ppid: dv.getUint32(28, true),
+      backend: enumName('backend', h[32]!),
+      clock: enumName('clock', h[33]!),
+      t0Ns: dv.getBigInt64(40, true),
+      realtimeNs: dv.getBigInt64(48, true),
+      checkOk,
+    };
+    return header;
+  }
+
+  /**
+   * Yields batches of at most `capacity` records in file order (chunk by chunk).
+   * `id` numbers records from 0 in that order. Call once.
+   */
+  *batches(capacity = DEFAULT_BATCH_ROWS): Generator<EventBatch> {
+    if (this.done) throw new Error('TraceReader.batches() may run once');
+    this.done = true;
+    const { headerBytes, chunkBytes } = this.header;
+    const size = this.src.size;
+    const chunksPerBlock = Math.max(1, Math.floor(TARGET_BLOCK_BYTES / chunkBytes));
+    const blockBytes = chunksPerBlock * chunkBytes;
+    const nChunks = size > headerBytes ? Math.ceil((size - headerBytes) / chunkBytes) : 0;
+    const block = new Uint8Array(Math.min(blockBytes, Math.max(0, size - headerBytes)) || 8);
+    const u32 = new Uint32Array(block.buffer, 0, block.length >>> 2);
+    const batch = newBatch(capacity);
+    const cur = new DecodeCursor(batch);
+    for (let k0 = 0; k0 < nChunks; k0 += chunksPerBlock) {
+      const blockOff = headerBytes + k0 * chunkBytes;
+      const got = this.src.read(block, Math.min(block.length, size - blockOff), blockOff);
+      const kEnd = Math.min(nChunks, k0 + chunksPerBlock);
+      for (let k = k0; k < kEnd; k++) {
+        const rel = (k - k0) * chunkBytes;
+        const avail = Math.min(chunkBytes, got - rel);
+        if (!this.openChunk(block, u32, rel, avail, k, blockOff + rel, cur)) continue;
+        for (;;) {
+          const more = this.decodeChunk(block, u32, rel, avail, blockOff + rel, cur);
+          if (cur.batch.count === capacity) {
+            yield cur.batch;
+            cur.batch.count = 0;
+          }
+          if (!more) break;
+        }
+      }
+    }
+    if (cur.batch.count > 0) yield cur.batch;
+    this.finish();
+  }
+
+  /** Validates chunk k's header; sets the cursor to its first record. False to skip the chunk. */
+  private openChunk(block: Uint8Array, u32: Uint32Array, rel: number, avail: number, k: number, fileOff: number, cur: DecodeCursor): boolean {
+    const hdr = CONTAINER.chunkHeaderBytes;
+    if (avail < hdr) {
+      let zero = true;
+      for (let i = 0; i < avail; i++) if (block[rel + i] !== 0) zero = false;
+      if (!zero || avail > 0) this.torn(`file ends at offset ${fileOff + avail}, inside the header of chunk ${k} (torn tail: the recorder was killed or the file was cut); every record before it was read`, fileOff + avail);
+      return false;
+    }
+    const w = rel >>> 2;
+    let allZero = true;
+    for (let i = 0; i < 8; i++) if (u32[w + i] !== 0) allZero = false;
+    if (allZero) {
+      this.stats.unusedChunks++;
+      if (avail < this.header.chunkBytes) this.torn(`file ends at offset ${fileOff + avail}, inside unused chunk ${k} (torn tail)`, fileOff + avail);
+      return false;
+    }
+    const stored = u32[w + 7]!;
+    u32[w + 7] = 0;
+    const check = checksum32(u32, w, 8);
+    u32[w + 7] = stored;
+    const magicOk = u32[w] === CONTAINER.chunkMagic;
+    if (!magicOk || check !== stored || u32[w + 1] !== k) {
+      this.stats.badChunks++;
+      const why = !magicOk ? 'wrong chunk magic' : check !== stored ? 'chunk header check failed' : `chunk index ${u32[w + 1]} where ${k} was expected`;
+      this.warn('bad_chunk', `chunk ${k} at offset ${fileOff}: ${why}; its records were skipped (corrupt file)`, fileOff);
+      return false;
+    }
+    this.stats.chunks++;
+    cur.tidLo = u32[w + 2]!;
+    cur.tidHi = u32[w + 3]!;
+    cur.pos = hdr;
+    const key = `${cur.tidHi}:${cur.tidLo}`;
+    const seq = u32[w + 4]!;
+    const t = this.threadChunks.get(key);
+    if (t) {
+      t.count++;
+      if (seq > t.maxSeq) t.maxSeq = seq;
+    } else this.threadChunks.set(key, { count: 1, maxSeq: seq });
+    return true;
+  }
+
+  /**
+   * Decodes records of the chunk at `rel` from cur.pos until the chunk ends
+   * (returns false) or the batch is full (returns true).
+   */
+  private decodeChunk(block: Uint8Array, u32: Uint32Array, rel: number, avail: number, fileOff: number, cur: DecodeCursor): boolean {
+    const b = cur.batch;
+    const cap = b.kind.length;
+    const chunkBytes = this.header.chunkBytes;
+    const limit = Math.min(avail, chunkBytes);
+    const truncated = avail < chunkBytes;
+    const byKind = this.stats.byKind;
+    const { kind: kindCol, site: siteCol, idU, tsU, tidU, pU0, pU1, pU2, pU3, pU4 } = cur;
+    let pos = cur.pos;
+    let n = b.count;
+    while (pos + 8 <= chunkBytes) {
+      if (pos + 8 > limit) {
+        this.torn(`file ends at offset ${fileOff + limit}, inside chunk at offset ${fileOff} (torn tail: the recorder was killed or the file was cut); every complete record before it was read`, fileOff + limit);
+        break;
+      }
+      const w = (rel + pos) >>> 2;
+      const w0 = u32[w]!;
+      if (w0 === 0 && u32[w + 1] === 0) {
+        if (truncated) this.torn(`file ends at offset ${fileOff + limit}, inside chunk at offset ${fileOff} (torn tail)`, fileOff + limit);
+        break;
+      }
+      const kind = w0 & 0xff;
+      const words = (w0 >>> 8) & 0xff;
+      const bytes = words * 8;
+      if (words >= 2 && pos + bytes <= chunkBytes && pos + bytes > limit) {
+        this.torn(`record at offset ${fileOff + pos} is cut off by the end of the file at offset ${fileOff + limit} (torn tail: the recorder was killed or the file was cut); every complete record before it was read`, fileOff + pos);
+        break;
+      }
+      const known = KNOWN_WORDS[kind]!;
+      const valid = words >= 2 && pos + bytes <= limit && recordCheck(u32, w, words * 2) === w0 >>> 16;
+      if (!valid || kind === 0) {
+        pos = this.resync(u32, rel, pos, limit, fileOff, `record check failed (word 0 = 0x${w0.toString(16).padStart(8, '0')})`);
+        continue;
+      }
+      if (known === 0) {
+        const seen = this.stats.unknownKinds.get(kind) ?? 0;
+        this.stats.unknownKinds.set(kind, seen + 1);
+        if (seen === 0) this.warn('unknown_kind', `record kind ${kind} (first at offset ${fileOff + pos}) is unknown to this mpstrace (format ${FORMAT_VERSION.major}.${FORMAT_VERSION.minor}; the file is ${this.header.major}.${this.header.minor}); such records are skipped and counted`, fileOff + pos);
+        pos += bytes;
+        continue;
+      }
+      if (words < known) {
+        pos = this.resync(u32, rel, pos, limit, fileOff, `kind ${kind} record of ${words} words, expected ${known}`);
+        continue;
+      }
+      if (kind === STRING_KIND) {
+        const len = u32[w + 5]!;
+        if (len > (words - 3) * 8) {
+          pos = this.resync(u32, rel, pos, limit, fileOff, `string record claims ${len} bytes but holds ${(words - 3) * 8}`);
+          continue;
+        }
+        const start = rel + pos + 24;
+        this.strings.set(u32[w + 4]!, utf8.decode(block.subarray(start, start + len)));
+        this.stats.strings++;
+        byKind[kind]!++;
+        pos += bytes;
+        continue;
+      }
+      if (n === cap) break;
+      // Copy the record into the columns as u32 halves.
+      const id = cur.nextId++;
+      const n2 = n * 2;
+      idU[n2] = id >>> 0;
+      idU[n2 + 1] = (id / 4294967296) >>> 0;
+      tsU[n2] = u32[w + 2]!;
+      tsU[n2 + 1] = u32[w + 3]!;
+      tidU[n2] = cur.tidLo;
+      tidU[n2 + 1] = cur.tidHi;
+      kindCol[n] = kind;
+      siteCol[n] = u32[w + 1]!;
+      const pw = known - 2;
+      pU0[n2] = pw > 0 ? u32[w + 4]! : 0; pU0[n2 + 1] = pw > 0 ? u32[w + 5]! : 0;
+      pU1[n2] = pw > 1 ? u32[w + 6]! : 0; pU1[n2 + 1] = pw > 1 ? u32[w + 7]! : 0;
+      pU2[n2] = pw > 2 ? u32[w + 8]! : 0; pU2[n2 + 1] = pw > 2 ? u32[w + 9]! : 0;
+      pU3[n2] = pw > 3 ? u32[w + 10]! : 0; pU3[n2 + 1] = pw > 3 ? u32[w + 11]! : 0;
+      pU4[n2] = pw > 4 ? u32[w + 12]! : 0; pU4[n2 + 1] = pw > 4 ? u32[w + 13]! : 0;
+      n++;
+      byKind[kind]!++;
+      pos += bytes;
+    }
+    this.stats.records += n - b.count;
+    b.count = n;
+    cur.pos = pos;
+    return n === cap && pos + 8 <= limit;
+  }
+
+  /**
+   * After a bad record at `pos`, finds the next position in the chunk that holds
+   * a plausible record (known kind, its exact size, valid check); reports the skip.
+   */
+  private resync(u32: Uint32Array, rel: number, pos: number, limit: number, fileOff: number, why: string): number {
+    this.stats.badRecords++;
+    let p = pos + 8;
+    for (; p + 16 <= limit; p += 8) {
+      const w = (rel + p) >>> 2;
+      const w0 = u32[w]!;
+      if (w0 === 0) continue;
+      const kind = w0 & 0xff;
+      const words = (w0 >>> 8) & 0xff;
+      const known = KNOWN_WORDS[kind]!;
+      if (known === 0 || words < known || p + words * 8 > limit) continue;
+      if (kind !== STRING_KIND && words !== known) continue;
+      if (recordCheck(u32, w, words * 2) === w0 >>> 16) break;
+    }
+    const end = Math.min(p, limit);
+    const next = p + 16 <= limit ? `resumed at the next valid record, offset ${fileOff + p}` : `no valid record follows in this chunk (up to offset ${fileOff + limit})`;
+    this.warn('bad_record', `corrupt record at offset ${fileOff + pos}: ${why}; skipped ${end - pos} bytes, ${next}`, fileOff + pos);
+    return p + 16 <= limit ? p : this.header.chunkBytes;
+  }
+
+  private torn(message: string, offset: number): void {
+    if (this.tornTail) return;
+    this.tornTail = true;
+    this.warn('torn_tail', message, offset);
+  }
+
+  private finish(): void {
+    for (const [key, t] of this.threadChunks) {
+      if (t.count < t.maxSeq + 1) {
+        const [hi, lo] = key.split(':').map(Number) as [number, number];
+        const tid = hi * 4294967296 + lo;
+        this.warn('missing_chunks', `thread ${tid}: ${t.maxSeq + 1 - t.count} of its ${t.maxSeq + 1} chunks are missing or corrupt; its records there are lost`);
+      }
+    }
+    if (!this.header.closedCleanly) {
+      this.warn('not_closed', 'the recorder did not close this trace cleanly (killed, crashed, or still running); the last records of some threads may be missing');
+    }
+  }
+}
+
+class DecodeCursor {
+  pos = 0;
+  tidLo = 0;
+  tidHi = 0;
+  nextId = 0;
+  readonly kind: Uint8Array;
+  readonly site: Uint32Array;
+  readonly idU: Uint32Array;
+  readonly tsU: Uint32Array;
+  readonly tidU: Uint32Array;
+  readonly pU0: Uint32Array;
+  readonly pU1: Uint32Array;
+  readonly pU2: Uint32Array;
+  readonly pU3: Uint32Array;
+  readonly pU4: Uint32Array;
+  constructor(readonly batch: EventBatch) {
+    const v = (a: BigInt64Array) => new Uint32Array(a.buffer, a.byteOffset, a.length * 2);
+    this.kind = batch.kind;
+    this.site = batch.site;
+    this.idU = v(batch.id);
+    this.tsU = v(batch.ts);
+    this.tidU = v(batch.tid);
+    this.pU0 = v(batch.p[0]);
+    this.pU1 = v(batch.p[1]);
+    this.pU2 = v(batch.p[2]);
+    this.pU3 = v(batch.p[3]);
+    this.pU4 = v(batch.p[4]);
+  }
+}
+
+function newBatch(capacity: number): EventBatch {
+  const b = () => new BigInt64Array(capacity);
+  return { count: 0, id: b(), ts: b(), tid: b(), kind: new Uint8Array(capacity), site: new Uint32Array(capacity), p: [b(), b(), b(), b(), b()] };
+}
+
+/** One decoded record, for tests and small tools (the loader uses batches). */
+export interface DecodedRecord {
+  id: bigint;
+  ts: bigint;
+  tid: bigint;
+  kind: number;
+  site: number;
+  p: bigint[];
+}
+
+export interface DecodedTrace {
+  header: FileHeader;
+  records: DecodedRecord[];
+  strings: Map<number, string>;
+  warnings: TraceWarning[];
+  stats: ReadStats;
+}
+
+/** Reads a whole (small) trace into plain objects. */
+export function readTrace(input: string | Uint8Array): DecodedTrace {
+  const r = typeof input === 'string' ? TraceReader.open(input) : TraceReader.fromBuffer(input);
+  try {
+    const records: DecodedRecord[] = [];
+    for (const b of r.batches(4096)) {
+      for (let i = 0; i < b.count; i++) {
+        records.push({ id: b.id[i]!, ts: b.ts[i]!, tid: b.tid[i]!, kind: b.kind[i]!, site: b.site[i]!, p: b.p.map((c) => c[i]!) });
+      }
+    }
+    return { header: r.header, records, strings: r.strings, warnings: r.warnings, stats: r.stats };
+  } finally {
+    r.close();
+  }
+}

@@ -1,0 +1,265 @@
+/**
+ * A TypeScript writer of the binary trace format, byte-compatible with the C
+ * emitters (same record layout from the generated KINDS table, same checks).
+ * Used by `mpstrace synth` and by unit tests that need a trace with known content.
+ */
+import { openSync, writeSync, closeSync } from 'node:fs';
+import { checksum32 } from './checksum.js';
+import {
+  CONTAINER, ENUMS, FORMAT_VERSION, KIND_BY_NAME, STRING_KIND,
+  FILE_FLAG_CLOSED, FILE_FLAG_SYNTHETIC, type KindDef,
+} from './kinds.js';
+
+export type FieldValue = number | bigint | string | boolean;
+export type BackendName = 'cuda' | 'metal' | 'none' | 'synthetic';
+
+export interface TraceWriterOptions {
+  backend: BackendName;
+  /** Header flag bit 0; defaults to true for backend 'synthetic'. */
+  synthetic?: boolean;
+  pid?: number;
+  ppid?: number;
+  /** Power of two, 4096..64 MiB. Default 65536. */
+  chunkBytes?: number;
+  t0Ns?: number;
+  realtimeNs?: number;
+  /** Header flag bit 1 (the recorder shut down cleanly). Default true. */
+  closed?: boolean;
+  clock?: 'monotonic' | 'uptime_raw' | 'synthetic';
+  /** Thread whose chunks hold `string()` and `callsite()` records. Default 1. */
+  metaTid?: number;
+  /** Override the header version (tests of newer-version handling). */
+  version?: { major: number; minor: number };
+}
+
+interface OpenChunk {
+  tid: number;
+  index: number;
+  seq: number;
+  buf: Buffer;
+  u32: Uint32Array;
+  pos: number;
+}
+
+const TWO32 = 4294967296;
+const MAX_STRING_BYTES = (CONTAINER.maxRecordWords - 3) * 8;
+
+function splitU64(v: number | bigint): [number, number] {
+  if (typeof v === 'bigint') {
+    const u = BigInt.asUintN(64, v);
+    return [Number(u & 0xffffffffn), Number(u >> 32n)];
+  }
+  if (!Number.isFinite(v)) throw new TypeError(`not a finite number: ${v}`);
+  const hi = Math.floor(v / TWO32);
+  return [(v - hi * TWO32) >>> 0, hi >>> 0];
+}
+
+const fieldNameSets = new Map<KindDef, Set<string>>();
+function fieldNames(def: KindDef): Set<string> {
+  let s = fieldNameSets.get(def);
+  if (!s) fieldNameSets.set(def, (s = new Set(def.fields.map((f) => f.name))));
+  return s;
+}
+
+export class TraceWriter {
+  readonly chunkBytes: number;
+  private readonly opts: TraceWriterOptions;
+  private readonly finished: Buffer[] = [];
+  private readonly open = new Map<number, OpenChunk>();
+  private readonly threadSeq = new Map<number, number>();
+  private readonly strings = new Map<string, number>();
+  private nextChunk = 0;
+  private nextSite = 1;
+  private lastTs = 0;
+  /** Records written so far (string records included). */
+  records = 0;
+
+  constructor(opts: TraceWriterOptions) {
+    const chunkBytes = opts.chunkBytes ?? 65536;
+    if (chunkBytes < CONTAINER.minChunkBytes || chunkBytes > CONTAINER.maxChunkBytes || (chunkBytes & (chunkBytes - 1)) !== 0) {
+      throw new RangeError(`chunkBytes must be a power of two from ${CONTAINER.minChunkBytes} to ${CONTAINER.maxChunkBytes}, got ${chunkBytes}`);
+    }
+    if (!(opts.backend in ENUMS.backend!)) throw new RangeError(`unknown backend '${opts.backend}'`);
+    this.chunkBytes = chunkBytes;
+    this.opts = opts;
+  }
+
+  /** Interns `text` and returns its id (1..); writes a `string` record the first time. */
+  string(text: string): number {
+    const known = this.strings.get(text);
+    if (known !== undefined) return known;
+    const id = this.strings.size + 1;
+    this.strings.set(text, id);
+    let bytes = Buffer.from(text, 'utf8');
+    if (bytes.length > MAX_STRING_BYTES) bytes = bytes.subarray(0, MAX_STRING_BYTES);
+    const words = 3 + Math.ceil(bytes.length / 8);
+    const c = this.reserve(this.opts.metaTid ?? 1, words);
+    const at = c.pos;
+    c.u32[at / 4 + 4] = id;
+    c.u32[at / 4 + 5] = bytes.length;
+    bytes.copy(c.buf, at + 24);
+    this.finishRecord(c, STRING_KIND, words, 0, this.lastTs);
+    return id;
+  }
+
+  /** Writes a `callsite` record and returns the new call-site id. */
+  callsite(symbol: string, module: string, addr: number | bigint, offset: number | bigint = 0): number {
+    const siteId = this.nextSite++;
+    this.record(this.opts.metaTid ?? 1, 'callsite', this.lastTs, { site_id: siteId, symbol, module, addr, offset });
+    return siteId;
+  }
+
+  /**
+   * Writes one record of schema kind `kind` on thread `tid`. `str` fields take JS
+   * strings (interned) or ids, enum fields take names or codes, missing fields are 0.
+   */
+  record(tid: number, kind: string, ts: number | bigint, fields: Record<string, FieldValue> = {}, site = 0): void {
+    const def = KIND_BY_NAME.get(kind);
+    if (!def) throw new RangeError(`unknown record kind '${kind}'`);
+    if (def.variable) throw new RangeError(`use string() to write '${kind}' records`);
+    for (const name in fields) {
+      if (!fieldNames(def).has(name)) throw new RangeError(`kind '${kind}' has no field '${name}'`);
+    }
+    // Intern strings before reserving space: interning may write a record itself.
+    const values: (number | bigint)[] = def.fields.map((f) => this.fieldValue(def, f.name, f.type, f.enum, fields[f.name]));
+    const c = this.reserve(tid, def.words);
+    const at = c.pos;
+    def.fields.forEach((f, i) => {
+      const v = values[i]!;
+      const off = at + f.offset;
+      switch (f.bytes) {
+        case 1: c.buf[off] = Number(v) & 0xff; break;
+        case 2: c.buf.writeUInt16LE(Number(v) & 0xffff, off); break;
+        case 4: c.u32[off / 4] = typeof v === 'number' ? v >>> 0 : Number(BigInt.asUintN(32, v)); break;
+        default: {
+          const [lo, hi] = splitU64(v);
+          c.u32[off / 4] = lo;
+          c.u32[off / 4 + 1] = hi;
+        }
+      }
+    });
+    this.finishRecord(c, def.id, def.words, site, ts);
+  }
+
+  /**
+   * Writes a record of any kind id with raw payload words, e.g. a kind from a
+   * newer writer that this version does not know. `payload` is 8-byte words.
+   */
+  recordRaw(tid: number, kindId: number, ts: number | bigint, payload: (number | bigint)[] = [], site = 0): void {
+    const words = 2 + payload.length;
+    if (kindId < 1 || kindId > 255 || words > CONTAINER.maxRecordWords) throw new RangeError('kind id or size out of range');
+    const c = this.reserve(tid, words);
+    payload.forEach((w, i) => {
+      const [lo, hi] = splitU64(w);
+      c.u32[c.pos / 4 + 4 + 2 * i] = lo;
+      c.u32[c.pos / 4 + 5 + 2 * i] = hi;
+    });
+    this.finishRecord(c, kindId, words, site, ts);
+  }
+
+  private fieldValue(def: KindDef, name: string, type: string, enumName: string | undefined, v: FieldValue | undefined): number | bigint {
+    if (v === undefined) return 0;
+    if (typeof v === 'boolean') return v ? 1 : 0;
+    if (typeof v === 'string') {
+      if (type === 'str') return this.string(v);
+      if (enumName) {
+        const code = ENUMS[enumName]?.[v];
+        if (code === undefined) throw new RangeError(`${def.name}.${name}: '${v}' is not a value of enum ${enumName}`);
+        return code;
+      }
+      throw new TypeError(`${def.name}.${name} is ${type}; got the string '${v}'`);
+    }
+    return v;
+  }
+
+  private reserve(tid: number, words: number): OpenChunk {
+    const bytes = words * 8;
+    if (bytes > this.chunkBytes - CONTAINER.chunkHeaderBytes) throw new RangeError('record larger than a chunk');
+    let c = this.open.get(tid);
+    if (c && c.pos + bytes > this.chunkBytes) {
+      this.closeChunk(c);
+      c = undefined;
+    }
+    if (!c) {
+      const seq = this.threadSeq.get(tid) ?? 0;
+      this.threadSeq.set(tid, seq + 1);
+      const buf = Buffer.alloc(this.chunkBytes);
+      c = { tid, index: this.nextChunk++, seq, buf, u32: new Uint32Array(buf.buffer, buf.byteOffset, this.chunkBytes / 4), pos: CONTAINER.chunkHeaderBytes };
+      this.open.set(tid, c);
+    }
+    return c;
+  }
+
+  private finishRecord(c: OpenChunk, kindId: number, words: number, site: number, ts: number | bigint): void {
+    const w = c.pos / 4;
+    const [tsLo, tsHi] = splitU64(ts);
+    c.u32[w + 2] = tsLo;
+    c.u32[w + 3] = tsHi;
+    c.u32[w] = kindId | (words << 8);
+    c.u32[w + 1] = site >>> 0;
+    const check = checksum32(c.u32, w, words * 2);
+    c.u32[w] = (kindId | (words << 8) | (check << 16)) >>> 0;
+    c.pos += words * 8;
+    this.records++;
+    if (typeof ts === 'number') this.lastTs = ts;
+    else this.lastTs = Number(ts);
+  }
+
+  private closeChunk(c: OpenChunk): void {
+    const u = c.u32;
+    u[0] = CONTAINER.chunkMagic;
+    u[1] = c.index;
+    const [lo, hi] = splitU64(c.tid);
+    u[2] = lo;
+    u[3] = hi;
+    u[4] = c.seq;
+    u[5] = 0;
+    u[6] = 0;
+    u[7] = 0;
+    u[7] = checksum32(u, 0, 8);
+    this.finished[c.index] = c.buf;
+    this.open.delete(c.tid);
+  }
+
+  private header(): Buffer {
+    const o = this.opts;
+    const h = Buffer.alloc(CONTAINER.fileHeaderBytes);
+    h.write(CONTAINER.fileMagic, 0, 'latin1');
+    const v = o.version ?? FORMAT_VERSION;
+    h.writeUInt16LE(v.major, 8);
+    h.writeUInt16LE(v.minor, 10);
+    h.writeUInt32LE(CONTAINER.fileHeaderBytes, 12);
+    h.writeUInt32LE(this.chunkBytes, 16);
+    const synthetic = o.synthetic ?? o.backend === 'synthetic';
+    h.writeUInt32LE((synthetic ? FILE_FLAG_SYNTHETIC : 0) | ((o.closed ?? true) ? FILE_FLAG_CLOSED : 0), 20);
+    h.writeUInt32LE(o.pid ?? 4242, 24);
+    h.writeUInt32LE(o.ppid ?? 1, 28);
+    h.writeUInt8(ENUMS.backend![o.backend]!, 32);
+    h.writeUInt8(ENUMS.clock![o.clock ?? (synthetic ? 'synthetic' : 'monotonic')]!, 33);
+    h.writeBigInt64LE(BigInt(o.t0Ns ?? 0), 40);
+    h.writeBigInt64LE(BigInt(o.realtimeNs ?? 0), 48);
+    const u = new Uint32Array(h.buffer, h.byteOffset, 16);
+    h.writeUInt32LE(checksum32(u, 0, 16), 60);
+    return h;
+  }
+
+  /** Closes every open chunk (further records start new ones) and returns the parts in file order. */
+  private parts(): Buffer[] {
+    for (const c of [...this.open.values()]) this.closeChunk(c);
+    return [this.header(), ...this.finished];
+  }
+
+  toBuffer(): Buffer {
+    return Buffer.concat(this.parts());
+  }
+
+  /** Writes the file chunk by chunk (no second copy of a large trace in memory). */
+  writeFile(path: string): void {
+    const fd = openSync(path, 'w');
+    try {
+      for (const p of this.parts()) writeSync(fd, p);
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
