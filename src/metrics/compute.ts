@@ -1,0 +1,289 @@
+// Per-trace metrics, all computed in DuckDB over the derived views
+// (submissions, host_syncs, callsites, ev_range_push, raw_events). JavaScript
+// only assembles the handful of result rows into the documented JSON shape.
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { levelSegmentsSql, levelSummarySql, unionIntervalsSql } from './intervals.js';
+import { num, numOrNull, queryOne, queryRows, round, sqlString } from './sql.js';
+import {
+  DEFAULT_METRICS_OPTIONS,
+  type FindingsMetrics,
+  type GpuTiming,
+  type MetricsOptions,
+  type TraceMetrics,
+} from './types.js';
+
+/** Record kinds that carry no timeline meaning (string and call-site tables). */
+const META_KINDS = '9, 10';
+/** In the host-spacing fallback, a submit gap longer than this many median gaps counts as idle. */
+const SPACING_IDLE_FACTOR = 10;
+/** At least this many step starts are needed to call something a step. */
+const MIN_STEP_MARKS = 3;
+/** Keep the per-site sync table short: the top sites by blocked time. */
+const TOP_SYNC_SITES = 20;
+
+const NO_FINDINGS: FindingsMetrics = { available: false, errors: 0, warnings: 0, by_rule: {}, note: 'not computed' };
+
+export async function computeMetrics(
+  conn: DuckDBConnection,
+  options: Partial<MetricsOptions> = {},
+  findings: FindingsMetrics = NO_FINDINGS,
+): Promise<TraceMetrics> {
+  const opts = { ...DEFAULT_METRICS_OPTIONS, ...options };
+  const warnings: string[] = [];
+
+  const span = await queryOne(
+    conn,
+    `SELECT count(*)::DOUBLE AS events,
+       (SELECT count(*) FROM raw_events WHERE kind NOT IN (${META_KINDS}))::DOUBLE AS timeline_events,
+       min(ts)::DOUBLE AS t0, max(ts)::DOUBLE AS t1 FROM raw_events WHERE kind NOT IN (${META_KINDS})`,
+  );
+  const backend = await queryOne(conn, `SELECT backend FROM ev_process_start LIMIT 1`);
+  const gpuTiming = await buildGpuIntervals(conn);
+  if (gpuTiming === 'host_submit_spacing') {
+    warnings.push(
+      'no completion records: GPU busy time is estimated from host submit spacing per stream ' +
+        '(record with GPU timing, e.g. CUPTI on CUDA, for real busy intervals)',
+    );
+  } else if (gpuTiming === 'none') {
+    warnings.push('no GPU submissions in the trace: GPU metrics are zero');
+  }
+  const gpuEnd = await queryOne(conn, `SELECT max(e)::DOUBLE AS e FROM _mx_gpu`);
+  const t0 = numOrNull(span.t0) ?? 0;
+  const t1 = Math.max(numOrNull(span.t1) ?? 0, numOrNull(gpuEnd.e) ?? 0);
+  const wallSpan = Math.max(0, t1 - t0);
+  const pctOfSpan = (v: number) => (wallSpan > 0 ? round((100 * v) / wallSpan) : 0);
+
+  // Per-stream busy time is the union of that stream's intervals, so
+  // overlapping work on one stream (Metal command buffers) counts once.
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE _mx_stream_busy AS ${unionIntervalsSql('SELECT stream AS grp, s, e FROM _mx_gpu')}`,
+  );
+  const streamRows = await queryRows(
+    conn,
+    `SELECT printf('0x%x', b.grp) AS stream, (row_number() OVER (ORDER BY b.first_s, b.grp) - 1)::DOUBLE AS idx,
+       b.busy::DOUBLE AS busy, coalesce(n.n, 0)::DOUBLE AS n
+     FROM (SELECT grp, sum(e - s) AS busy, min(s) AS first_s FROM _mx_stream_busy GROUP BY grp) b
+     LEFT JOIN (SELECT stream, count(*) AS n FROM _mx_gpu GROUP BY stream) n ON n.stream = b.grp
+     ORDER BY idx`,
+  );
+  const levels = await queryOne(
+    conn,
+    levelSummarySql(levelSegmentsSql('SELECT s, e FROM _mx_stream_busy')),
+  );
+  const busySum = streamRows.reduce((a, r) => a + num(r.busy), 0);
+  const busyUnion = num(levels.busy_ns);
+
+  const { step, marks } = await findSteps(conn, opts.stepRange);
+
+  const idleThreshold = Math.max(
+    opts.idleGapMinNs,
+    step.median_ns !== null ? (step.median_ns * opts.idleGapStepPct) / 100 : 0,
+  );
+  const idle = await queryOne(
+    conn,
+    `SELECT count(*)::DOUBLE AS n, coalesce(sum(t1 - t0), 0)::DOUBLE AS total, coalesce(max(t1 - t0), 0)::DOUBLE AS mx
+     FROM (${levelSegmentsSql('SELECT s, e FROM _mx_stream_busy')})
+     WHERE level = 0 AND t1 - t0 > ${idleThreshold}`,
+  );
+
+  const sync = await syncMetrics(conn, step, marks);
+
+  const subs = await queryOne(
+    conn,
+    `SELECT (SELECT count(*) FROM submissions)::DOUBLE AS n, q.* FROM (${levelSummarySql(
+      levelSegmentsSql(`SELECT ts AS s, gpu_end AS e FROM submissions WHERE gpu_end IS NOT NULL`),
+    )}) q`,
+  );
+
+  const kernels = await queryRows(
+    conn,
+    `SELECT name, count(*)::DOUBLE AS n, sum(e - s)::DOUBLE AS total,
+       quantile_cont(e - s, 0.5)::DOUBLE AS p50, quantile_cont(e - s, 0.9)::DOUBLE AS p90,
+       quantile_cont(e - s, 0.99)::DOUBLE AS p99
+     FROM _mx_gpu WHERE measured GROUP BY name ORDER BY total DESC, name`,
+  );
+
+  const metrics: TraceMetrics = {
+    source: {
+      backend: typeof backend.backend === 'string' ? backend.backend : 'unknown',
+      events: num(span.events),
+      gpu_timing: gpuTiming,
+      warnings,
+    },
+    wall_span_ns: wallSpan,
+    step,
+    gpu: {
+      busy_union_ns: busyUnion,
+      busy_sum_ns: busySum,
+      utilization_pct: pctOfSpan(busyUnion),
+      concurrent_ns: num(levels.concurrent_ns),
+      concurrency_pct: busyUnion > 0 ? round((100 * num(levels.concurrent_ns)) / busyUnion) : 0,
+      achieved_parallelism: busyUnion > 0 ? round(busySum / busyUnion, 4) : 0,
+      streams_used: streamRows.length,
+      streams: streamRows.map((r) => ({
+        stream: String(r.stream),
+        index: num(r.idx),
+        submissions: num(r.n),
+        busy_ns: num(r.busy),
+        utilization_pct: pctOfSpan(num(r.busy)),
+      })),
+    },
+    host_sync: { ...sync, blocked_pct: pctOfSpan(sync.blocked_ns) },
+    submissions: {
+      count: num(subs.n),
+      rate_per_s: wallSpan > 0 ? round((num(subs.n) * 1e9) / wallSpan) : 0,
+      queue_depth_mean: round(num(subs.mean_level), 4),
+      queue_depth_max: num(subs.max_level),
+    },
+    idle_gaps: {
+      threshold_ns: round(idleThreshold, 0),
+      count: num(idle.n),
+      total_ns: num(idle.total),
+      max_ns: num(idle.mx),
+      pct_of_span: pctOfSpan(num(idle.total)),
+    },
+    kernels: kernels.map((k) => ({
+      name: String(k.name),
+      count: num(k.n),
+      total_ns: num(k.total),
+      p50_ns: round(num(k.p50), 1),
+      p90_ns: round(num(k.p90), 1),
+      p99_ns: round(num(k.p99), 1),
+    })),
+    findings,
+  };
+  await conn.run('DROP TABLE IF EXISTS _mx_gpu; DROP TABLE IF EXISTS _mx_stream_busy;');
+  return metrics;
+}
+
+/**
+ * `_mx_gpu(stream, name, s, e, measured)`: GPU execution intervals from
+ * completion records; without any, an estimate from host submit spacing.
+ */
+async function buildGpuIntervals(conn: DuckDBConnection): Promise<GpuTiming> {
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE _mx_gpu AS
+     SELECT stream, coalesce(name, what) AS name, gpu_start AS s, gpu_end AS e, true AS measured
+     FROM submissions WHERE gpu_start IS NOT NULL AND gpu_end >= gpu_start`,
+  );
+  const n = await queryOne(
+    conn,
+    `SELECT (SELECT count(*) FROM _mx_gpu)::DOUBLE AS measured, (SELECT count(*) FROM submissions)::DOUBLE AS subs`,
+  );
+  if (num(n.measured) > 0) return 'completion';
+  if (num(n.subs) === 0) return 'none';
+  // Each submission is taken to occupy its stream until the next submission on
+  // it; a gap far above the stream's median spacing is idle, not busy.
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE _mx_gpu AS
+     WITH sp AS (
+       SELECT stream, coalesce(name, what) AS name, ts AS s, lead(ts) OVER (PARTITION BY stream ORDER BY ts, id) AS nxt
+       FROM submissions),
+     med AS (SELECT stream, coalesce(median(nxt - s), 0) AS m FROM sp GROUP BY stream)
+     SELECT sp.stream, sp.name, sp.s,
+       CASE WHEN sp.nxt IS NULL OR sp.nxt - sp.s > ${SPACING_IDLE_FACTOR} * med.m THEN sp.s + med.m ELSE sp.nxt END AS e,
+       false AS measured
+     FROM sp JOIN med USING (stream)`,
+  );
+  return 'host_submit_spacing';
+}
+
+/** Steps: a named range (given, or the most frequent one), else device-wide syncs. */
+interface StepMarks {
+  first: number;
+  last: number;
+}
+
+async function findSteps(
+  conn: DuckDBConnection,
+  stepRange: string | undefined,
+): Promise<{ step: TraceMetrics['step']; marks: StepMarks | null }> {
+  let source = 'none';
+  let marks = '';
+  if (stepRange !== undefined) {
+    source = `range:${stepRange}`;
+    marks = `SELECT ts FROM ev_range_push WHERE name = ${sqlString(stepRange)}`;
+  } else {
+    const top = await queryOne(
+      conn,
+      `SELECT name, count(*)::DOUBLE AS n FROM ev_range_push WHERE name IS NOT NULL
+       GROUP BY name ORDER BY n DESC, min(ts), name LIMIT 1`,
+    );
+    if (typeof top.name === 'string' && num(top.n) >= MIN_STEP_MARKS) {
+      source = `range:${top.name}`;
+      marks = `SELECT ts FROM ev_range_push WHERE name = ${sqlString(top.name)}`;
+    } else {
+      const dev = await queryOne(conn, `SELECT count(*)::DOUBLE AS n FROM host_syncs WHERE scope = 'device'`);
+      if (num(dev.n) >= MIN_STEP_MARKS) {
+        source = 'device_sync';
+        marks = `SELECT begin_ts AS ts FROM host_syncs WHERE scope = 'device'`;
+      }
+    }
+  }
+  if (marks === '') return { step: { source, count: 0, median_ns: null, p90_ns: null }, marks: null };
+  const r = await queryOne(
+    conn,
+    `SELECT count(d)::DOUBLE AS n, median(d)::DOUBLE AS med, quantile_cont(d, 0.9)::DOUBLE AS p90,
+       min(ts)::DOUBLE AS first_ts, max(ts)::DOUBLE AS last_ts
+     FROM (SELECT ts, lead(ts) OVER (ORDER BY ts) - ts AS d FROM (${marks}))`,
+  );
+  return {
+    step: { source, count: num(r.n), median_ns: numOrNull(r.med), p90_ns: numOrNull(r.p90) },
+    marks: { first: num(r.first_ts), last: num(r.last_ts) },
+  };
+}
+
+async function syncMetrics(
+  conn: DuckDBConnection,
+  step: TraceMetrics['step'],
+  marks: StepMarks | null,
+): Promise<Omit<TraceMetrics['host_sync'], 'blocked_pct'>> {
+  const total = await queryOne(
+    conn,
+    `SELECT count(*)::DOUBLE AS n, count(*) FILTER (WHERE end_ts IS NULL)::DOUBLE AS unreturned,
+       coalesce(sum(dur_ns), 0)::DOUBLE AS blocked FROM host_syncs`,
+  );
+  const byApi = await queryRows(
+    conn,
+    `SELECT coalesce(scope, '?') AS scope, coalesce(api, '?') AS api, count(*)::DOUBLE AS n,
+       coalesce(sum(dur_ns), 0)::DOUBLE AS blocked, coalesce(max(dur_ns), 0)::DOUBLE AS mx
+     FROM host_syncs GROUP BY ALL ORDER BY blocked DESC, scope, api`,
+  );
+  const bySite = await queryRows(
+    conn,
+    `SELECT h.site::DOUBLE AS site,
+       coalesce(any_value(c.symbol) || CASE WHEN any_value(c.offset) IS NOT NULL THEN '+0x' || printf('%x', any_value(c.offset)) ELSE '' END,
+                'site#' || h.site) AS symbol,
+       count(*)::DOUBLE AS n, coalesce(sum(h.dur_ns), 0)::DOUBLE AS blocked
+     FROM host_syncs h LEFT JOIN callsites c ON c.site_id = h.site
+     GROUP BY h.site ORDER BY blocked DESC, h.site LIMIT ${TOP_SYNC_SITES}`,
+  );
+  let perStep: number | null = null;
+  const span = marks;
+  if (step.count > 0 && span) {
+    const inSteps = await queryOne(
+      conn,
+      `SELECT count(*)::DOUBLE AS n FROM host_syncs WHERE begin_ts >= ${span.first} AND begin_ts < ${span.last}`,
+    );
+    perStep = round(num(inSteps.n) / step.count, 4);
+  }
+  return {
+    count: num(total.n),
+    unreturned: num(total.unreturned),
+    blocked_ns: num(total.blocked),
+    per_step: perStep,
+    by_api: byApi.map((r) => ({
+      scope: String(r.scope),
+      api: String(r.api),
+      count: num(r.n),
+      blocked_ns: num(r.blocked),
+      max_ns: num(r.mx),
+    })),
+    by_site: bySite.map((r) => ({
+      site: num(r.site),
+      symbol: String(r.symbol),
+      count: num(r.n),
+      blocked_ns: num(r.blocked),
+    })),
+  };
+}
