@@ -115,6 +115,7 @@ enum mpst_kind {
   MPST_K_SLOT_ACQUIRE = 22,
   MPST_K_SLOT_RELEASE = 23,
   MPST_K_SLOT_SET_CURRENT = 24,
+  MPST_K_STREAM_QUERY = 25,
   MPST_K_EVENT_CREATE = 30,
   MPST_K_EVENT_DESTROY = 31,
   MPST_K_EVENT_RECORD = 32,
@@ -295,9 +296,10 @@ typedef struct mpst_records_lost {
   mpst_rec_header h;
   uint64_t count;
   int64_t since_ts;
+  uint64_t tid;
 } mpst_records_lost;
-#define MPST_WORDS_RECORDS_LOST 4
-_Static_assert(sizeof(mpst_records_lost) == 32, "records_lost size");
+#define MPST_WORDS_RECORDS_LOST 5
+_Static_assert(sizeof(mpst_records_lost) == 40, "records_lost size");
 
 /* heartbeat (12): Written by the watchdog for each blocking call in progress longer than the hang threshold. */
 typedef struct mpst_heartbeat {
@@ -367,6 +369,16 @@ typedef struct mpst_slot_set_current {
 } mpst_slot_set_current;
 #define MPST_WORDS_SLOT_SET_CURRENT 5
 _Static_assert(sizeof(mpst_slot_set_current) == 40, "slot_set_current size");
+
+/* stream_query (25): A non-blocking poll of a stream's completion (cudaStreamQuery). */
+typedef struct mpst_stream_query {
+  mpst_rec_header h;
+  uint64_t stream;
+  int32_t result;
+  uint8_t _pad0[4];
+} mpst_stream_query;
+#define MPST_WORDS_STREAM_QUERY 4
+_Static_assert(sizeof(mpst_stream_query) == 32, "stream_query size");
 
 /* event_create (30) */
 typedef struct mpst_event_create {
@@ -752,15 +764,16 @@ static inline void mpst_emit_callsite_at(int64_t ts, uint32_t site, uint32_t sit
 }
 #define mpst_emit_callsite(site, site_id, symbol, module, addr, offset) \
   mpst_emit_callsite_at(mpst_now(), site, site_id, symbol, module, addr, offset)
-static inline void mpst_emit_records_lost_at(int64_t ts, uint32_t site, uint64_t count, int64_t since_ts) {
+static inline void mpst_emit_records_lost_at(int64_t ts, uint32_t site, uint64_t count, int64_t since_ts, uint64_t tid) {
   mpst_records_lost *r = (mpst_records_lost *)mpst_record_begin(MPST_WORDS_RECORDS_LOST);
   if (!r) return;
   r->count = count;
   r->since_ts = since_ts;
+  r->tid = tid;
   mpst_record_end(r, MPST_K_RECORDS_LOST, MPST_WORDS_RECORDS_LOST, site, ts);
 }
-#define mpst_emit_records_lost(site, count, since_ts) \
-  mpst_emit_records_lost_at(mpst_now(), site, count, since_ts)
+#define mpst_emit_records_lost(site, count, since_ts, tid) \
+  mpst_emit_records_lost_at(mpst_now(), site, count, since_ts, tid)
 static inline void mpst_emit_heartbeat_at(int64_t ts, uint32_t site, uint64_t blocked_tid, int64_t since_ts, uint64_t target, uint8_t scope, uint32_t api) {
   mpst_heartbeat *r = (mpst_heartbeat *)mpst_record_begin(MPST_WORDS_HEARTBEAT);
   if (!r) return;
@@ -826,6 +839,15 @@ static inline void mpst_emit_slot_set_current_at(int64_t ts, uint32_t site, uint
 }
 #define mpst_emit_slot_set_current(site, stream, slot, prev_slot, source) \
   mpst_emit_slot_set_current_at(mpst_now(), site, stream, slot, prev_slot, source)
+static inline void mpst_emit_stream_query_at(int64_t ts, uint32_t site, uint64_t stream, int32_t result) {
+  mpst_stream_query *r = (mpst_stream_query *)mpst_record_begin(MPST_WORDS_STREAM_QUERY);
+  if (!r) return;
+  r->stream = stream;
+  r->result = result;
+  mpst_record_end(r, MPST_K_STREAM_QUERY, MPST_WORDS_STREAM_QUERY, site, ts);
+}
+#define mpst_emit_stream_query(site, stream, result) \
+  mpst_emit_stream_query_at(mpst_now(), site, stream, result)
 static inline void mpst_emit_event_create_at(int64_t ts, uint32_t site, uint64_t event, uint32_t flags, uint8_t timing) {
   mpst_event_create *r = (mpst_event_create *)mpst_record_begin(MPST_WORDS_EVENT_CREATE);
   if (!r) return;
