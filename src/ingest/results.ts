@@ -1,0 +1,78 @@
+/**
+ * Turning DuckDB results into output: JSON that never loses 64-bit integers
+ * (numbers when safe, decimal strings otherwise), RFC 4180 CSV and a plain text table.
+ */
+import type { DuckDBConnection, DuckDBResultReader } from '@duckdb/node-api';
+import { UserError } from '../util/errors.js';
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
+
+/** A DuckDB JS value as JSON: BIGINT within 2^53 as a number, beyond as a string. */
+export function jsonValue(v: unknown): JsonValue {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'bigint') return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v.toString();
+  if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);
+  if (typeof v === 'string' || typeof v === 'boolean') return v;
+  if (Array.isArray(v)) return v.map(jsonValue);
+  if (typeof v === 'object') {
+    const items = (v as { items?: unknown[] }).items;
+    if (Array.isArray(items)) return items.map(jsonValue);
+    const entries = (v as { entries?: Record<string, unknown> }).entries;
+    if (entries && typeof entries === 'object' && !Array.isArray(entries)) {
+      return Object.fromEntries(Object.entries(entries).map(([k, x]) => [k, jsonValue(x)]));
+    }
+    return String(v);
+  }
+  return String(v);
+}
+
+export interface QueryResult {
+  columns: string[];
+  rows: JsonValue[][];
+}
+
+/** Runs SQL; a DuckDB error becomes a UserError that names the available tables. */
+export async function runQuery(conn: DuckDBConnection, sql: string): Promise<QueryResult> {
+  let reader: DuckDBResultReader;
+  try {
+    reader = await conn.runAndReadAll(sql);
+  } catch (e) {
+    const msg = (e as Error).message;
+    throw new UserError(`SQL error: ${msg}\nTables and views: raw_events, strings, kinds, enum_values, trace_meta, trace_warnings, events, threads, streams, submissions, host_syncs, elapsed_queries, gpu_events, slot_spans, objects, callsites, intents, ev_<kind> (see \`mpstrace sql <trace> "SHOW TABLES"\`)`);
+  }
+  const columns = reader.columnNames();
+  const rows = reader.getRows().map((r) => r.map(jsonValue));
+  return { columns, rows };
+}
+
+function cellText(v: JsonValue): string {
+  if (v === null) return '';
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+export function toCsv(r: QueryResult): string {
+  const q = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const lines = [r.columns.map(q).join(',')];
+  for (const row of r.rows) lines.push(row.map((v) => q(cellText(v))).join(','));
+  return lines.join('\n') + '\n';
+}
+
+export function toJsonRows(r: QueryResult): Record<string, JsonValue>[] {
+  return r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c, row[i]!])));
+}
+
+/** Aligned text table; numbers right-aligned, NULL shown as NULL. */
+export function toTable(r: QueryResult): string {
+  const cells = r.rows.map((row) => row.map((v) => (v === null ? 'NULL' : cellText(v).replace(/[\r\n\t]/g, ' '))));
+  const widths = r.columns.map((c, i) => Math.min(80, Math.max(c.length, ...cells.map((row) => row[i]!.length))));
+  const fit = (s: string, w: number) => (s.length > w ? s.slice(0, w - 1) + '…' : s);
+  const numeric = r.columns.map((_, i) => r.rows.length > 0 && r.rows.every((row) => row[i] === null || typeof row[i] === 'number'));
+  const line = (vals: string[], head = false) => vals
+    .map((v, i) => (numeric[i] && !head ? fit(v, widths[i]!).padStart(widths[i]!) : fit(v, widths[i]!).padEnd(widths[i]!)))
+    .join('  ').trimEnd();
+  const out = [line(r.columns, true), widths.map((w) => '-'.repeat(w)).join('  ')];
+  for (const row of cells) out.push(line(row));
+  out.push(`(${r.rows.length} row${r.rows.length === 1 ? '' : 's'})`);
+  return out.join('\n') + '\n';
+}

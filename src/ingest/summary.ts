@@ -1,0 +1,101 @@
+/** What `mpstrace info` reports about a loaded trace; reusable by reports. */
+import type { LoadedTrace, TraceWarning } from './load.js';
+import { jsonValue, type JsonValue } from './results.js';
+
+export interface TraceSummary {
+  trace: string;
+  events: number;
+  by_kind: Record<string, number>;
+  threads: number;
+  streams: number;
+  span_ns: number;
+  first_ts: number | null;
+  last_ts: number | null;
+  backend: string;
+  recorder: string;
+  format_version: string;
+  synthetic: boolean;
+  closed_cleanly: boolean;
+  pid: number;
+  strings: number;
+  file_bytes: number;
+  bytes_per_event: number;
+  records_lost: number;
+  coverage: { cupti_completions: boolean; driver_api: boolean };
+  warnings: TraceWarning[];
+}
+
+async function rows(t: LoadedTrace, sql: string): Promise<Record<string, JsonValue>[]> {
+  const r = await t.connection.runAndReadAll(sql);
+  const cols = r.columnNames();
+  return r.getRows().map((row) => Object.fromEntries(cols.map((c, i) => [c, jsonValue(row[i])])));
+}
+
+const num = (v: JsonValue | undefined): number => (v === null || v === undefined ? 0 : Number(v));
+
+export async function summarize(t: LoadedTrace): Promise<TraceSummary> {
+  const meta = new Map((await rows(t, 'SELECT key, value FROM trace_meta')).map((r) => [String(r.key), String(r.value)]));
+  const [totals] = await rows(t, 'SELECT count(*) AS n, min(ts) AS first_ts, max(ts) AS last_ts FROM raw_events');
+  const byKind: Record<string, number> = {};
+  for (const r of await rows(t, 'SELECT k.name, count(*) AS n FROM raw_events e JOIN kinds k ON k.code = e.kind GROUP BY k.name ORDER BY n DESC, k.name')) {
+    byKind[String(r.name)] = num(r.n);
+  }
+  const [counts] = await rows(t, `SELECT (SELECT count(*) FROM threads) AS threads, (SELECT count(*) FROM streams) AS streams,
+    (SELECT coalesce(sum(count), 0) FROM ev_records_lost) AS lost`);
+  const events = num(totals!.n);
+  const synthetic = meta.get('synthetic') === 'true';
+  const lost = num(counts!.lost);
+  const warnings = [...t.warnings];
+  if (lost > 0) warnings.push({ code: 'records_lost', message: `${lost} records were lost by the recorder (buffer full); see ev_records_lost for threads and times` });
+  if (synthetic) warnings.push({ code: 'synthetic', message: 'synthetic trace (mpstrace synth), not recorded from a real program' });
+  const first = totals!.first_ts === null ? null : num(totals!.first_ts);
+  const last = totals!.last_ts === null ? null : num(totals!.last_ts);
+  return {
+    trace: t.info.path,
+    events,
+    by_kind: byKind,
+    threads: num(counts!.threads),
+    streams: num(counts!.streams),
+    span_ns: first === null || last === null ? 0 : last - first,
+    first_ts: first,
+    last_ts: last,
+    backend: meta.get('backend') ?? t.info.backend,
+    recorder: meta.get('recorder') ?? '',
+    format_version: t.info.formatVersion,
+    synthetic,
+    closed_cleanly: t.info.closedCleanly,
+    pid: t.info.pid,
+    strings: t.info.strings,
+    file_bytes: t.info.fileBytes,
+    bytes_per_event: events > 0 ? Math.round((t.info.fileBytes / events) * 100) / 100 : 0,
+    records_lost: lost,
+    coverage: { cupti_completions: meta.get('cupti_completions') === 'true', driver_api: meta.get('driver_api_covered') === 'true' },
+    warnings,
+  };
+}
+
+function fmtNs(ns: number): string {
+  if (ns >= 1e9) return `${(ns / 1e9).toFixed(3)} s`;
+  if (ns >= 1e6) return `${(ns / 1e6).toFixed(3)} ms`;
+  if (ns >= 1e3) return `${(ns / 1e3).toFixed(1)} us`;
+  return `${ns} ns`;
+}
+
+export function renderSummary(s: TraceSummary): string {
+  const out: string[] = [];
+  out.push(`trace      ${s.trace}${s.synthetic ? '  (synthetic)' : ''}`);
+  out.push(`backend    ${s.backend}   recorder ${s.recorder || '(unknown)'}   format ${s.format_version}   pid ${s.pid}`);
+  out.push(`events     ${s.events.toLocaleString('en-US')} in ${s.file_bytes.toLocaleString('en-US')} bytes (${s.bytes_per_event} bytes/event), ${s.strings} strings`);
+  out.push(`threads    ${s.threads}   streams ${s.streams}   span ${fmtNs(s.span_ns)}`);
+  out.push(`coverage   GPU completions ${s.coverage.cupti_completions ? 'yes' : 'no'}   driver-API launches ${s.coverage.driver_api ? 'yes' : 'no'}   closed cleanly ${s.closed_cleanly ? 'yes' : 'no'}`);
+  out.push('by kind');
+  const kinds = Object.entries(s.by_kind);
+  const w = Math.max(0, ...kinds.map(([k]) => k.length));
+  for (const [k, n] of kinds) out.push(`  ${k.padEnd(w)}  ${n.toLocaleString('en-US').padStart(12)}`);
+  if (s.warnings.length === 0) out.push('warnings   none');
+  else {
+    out.push(`warnings   ${s.warnings.length}`);
+    for (const x of s.warnings) out.push(`  [${x.code}]${x.offset === undefined ? '' : ` @${x.offset}`} ${x.message}`);
+  }
+  return out.join('\n') + '\n';
+}
