@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { register as info } from './info.js';
 import { register as sql } from './sql.js';
 import { register as synth } from './synth.js';
+import { register as metrics } from './metrics.js';
+import { register as diff } from './diff.js';
 
 /** Each command module exports `register(program)`; order is the order in --help. */
 export type Register = (program: Command) => void;
@@ -10,4 +12,6 @@ export const commands: Register[] = [
   info,
   sql,
   synth,
+  metrics,
+  diff,
 ];
