@@ -29,8 +29,10 @@ WITH c AS (
   UNION ALL SELECT corr, id, ts, tid, site, stream, 'memcpy ' || dir, 'memcpy' FROM ev_memcpy
   UNION ALL SELECT corr, id, ts, tid, site, stream, 'memset', 'memset' FROM ev_memset
 )
+-- c has no corr 0, so corr-less submissions stay unmatched; an `s.corr <> 0` term in the join
+-- condition turned it into a nested-loop join (1.4 s instead of 8 ms for 64k submissions).
 SELECT s.corr, s.id, s.ts, s.tid, s.site, s.stream, s.name, s.what, c.gpu_start, c.gpu_end, c.error
-FROM s LEFT JOIN c ON c.corr = s.corr AND s.corr <> 0;
+FROM s LEFT JOIN c ON c.corr = s.corr;
 
 CREATE VIEW streams AS
 WITH uses AS (
