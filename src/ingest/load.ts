@@ -5,7 +5,7 @@
  * views and the derived views of derived.sql. A loaded trace can be saved as a
  * .duckdb file (opened directly later) or as a Parquet directory.
  */
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
@@ -155,9 +155,12 @@ function isDuckDbFile(p: string): boolean {
   return /\.duckdb$/i.test(p);
 }
 
+/** Tables a Parquet save holds (views are re-created from the SQL files on open). */
+const SAVED_TABLES = ['raw_events', 'strings', 'trace_meta', 'trace_warnings'];
+
 function isParquetExport(p: string): boolean {
   try {
-    return statSync(p).isDirectory() && existsSync(path.join(p, 'schema.sql')) && existsSync(path.join(p, 'load.sql'));
+    return statSync(p).isDirectory() && SAVED_TABLES.every((t) => existsSync(path.join(p, `${t}.parquet`)));
   } catch {
     return false;
   }
@@ -375,13 +378,20 @@ async function openParquetExport(dir: string): Promise<LoadedTrace> {
     instance.closeSync();
   };
   try {
-    await connection.run(`IMPORT DATABASE ${sqlString(dir)}`);
+    const sql = schemaSql();
+    await connection.run(sql.views);
+    const file = (t: string) => sqlString(path.join(dir, `${t}.parquet`));
+    await connection.run(`INSERT INTO raw_events SELECT * FROM read_parquet(${file('raw_events')})`);
+    await connection.run(`INSERT INTO strings SELECT * FROM read_parquet(${file('strings')})`);
+    await connection.run(`CREATE TABLE trace_meta AS SELECT * FROM read_parquet(${file('trace_meta')})`);
+    await connection.run(`CREATE TABLE trace_warnings AS SELECT * FROM read_parquet(${file('trace_warnings')})`);
+    await connection.run(sql.derived);
     const { info, warnings } = await readMeta(connection, dir);
     return { connection, instance, info: { ...info, path: dir, fromCache: true, loadMs: Date.now() - started }, warnings, close };
   } catch (e) {
     close();
     if (e instanceof UserError) throw e;
-    throw new UserError(`${dir}: cannot import the saved Parquet trace (${(e as Error).message.split('\n')[0]})`);
+    throw new UserError(`${dir}: cannot read the saved Parquet trace (${(e as Error).message.split('\n')[0]}); save it again from the .mpst trace`);
   }
 }
 
@@ -391,7 +401,8 @@ function sqlString(s: string): string {
 
 /**
  * Saves a loaded trace: `<file>.duckdb` (a database that openTrace opens directly)
- * or any other path as a directory of Parquet files plus schema.sql/load.sql.
+ * or any other path as a directory of Parquet files, one per table (views are
+ * re-created when it is opened).
  */
 export async function saveTrace(t: LoadedTrace, out: string): Promise<void> {
   const c = t.connection;
@@ -411,5 +422,8 @@ export async function saveTrace(t: LoadedTrace, out: string): Promise<void> {
     if (!statSync(out).isDirectory()) throw new UserError(`${out}: exists and is not a directory; a Parquet save needs a new or empty directory (or use a .duckdb path)`);
     rmSync(out, { recursive: true, force: true });
   }
-  await c.run(`EXPORT DATABASE ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd)`);
+  mkdirSync(out, { recursive: true });
+  for (const t of SAVED_TABLES) {
+    await c.run(`COPY (SELECT * FROM ${t}) TO ${sqlString(path.join(out, `${t}.parquet`))} (FORMAT parquet, COMPRESSION zstd)`);
+  }
 }
