@@ -1,0 +1,54 @@
+// The page's data model: the inlined payload decoded into typed arrays plus the
+// derived indexes the renderer needs (per-track maximum duration, heat buckets).
+import { decodeTable } from './decode.js';
+import { maxDurations, busyBuckets } from './lod.js';
+
+/** Buckets per track for the zoomed-out heat strip (a 1600 px view spans ~10 of them per px). */
+export const HEAT_BUCKETS = 16384;
+
+export function decodeModel(payload) {
+  const iv = decodeTable(payload.intervals);
+  const inst = decodeTable(payload.instants);
+  const flows = decodeTable(payload.flows);
+  const trackOffsets = Uint32Array.from(payload.intervals.offsets);
+  const laneOffsets = Uint32Array.from(payload.instants.offsets);
+  const spanNs = Math.max(1, payload.spanNs);
+  const data = {
+    payload,
+    spanNs,
+    strings: payload.strings,
+    catNames: payload.categories,
+    lanes: payload.lanes,
+    tracks: payload.tracks,
+    findings: payload.findings ?? [],
+    trackOffsets,
+    start: iv.start,
+    dur: iv.dur,
+    name: iv.name,
+    site: iv.site,
+    cat: iv.cat,
+    flags: iv.flags,
+    nIntervals: iv.n,
+    instants: { n: inst.n, laneOffsets, ts: inst.ts, name: inst.name, site: inst.site, cat: inst.cat },
+    flows: { n: flows.n, fromTs: flows.fromTs, fromLane: flows.fromLane, toTs: flows.toTs, toLane: flows.toLane },
+    maxDur: maxDurations(iv.dur, trackOffsets),
+    heat: [],
+    heatBucketNs: spanNs / HEAT_BUCKETS,
+  };
+  for (let t = 0; t < data.tracks.length; t++) {
+    const lo = trackOffsets[t];
+    const hi = trackOffsets[t + 1];
+    // Sparse tracks never need the heat strip; skip the work and memory.
+    data.heat.push(hi - lo > 2048 ? busyBuckets(iv.start, iv.dur, lo, hi, 0, spanNs, HEAT_BUCKETS) : null);
+  }
+  return data;
+}
+
+/** The track of lane `l` whose row is lowest: instants and flow endpoints are drawn there. */
+export function firstTrackOfLane(data) {
+  const out = new Int32Array(data.lanes.length).fill(-1);
+  data.tracks.forEach((t, i) => {
+    if (out[t.lane] < 0 || data.tracks[out[t.lane]].row > t.row) out[t.lane] = i;
+  });
+  return out;
+}
