@@ -167,6 +167,9 @@ export class TraceReader {
     const h = new Uint8Array(hb);
     const got = this.src.read(h, Math.min(hb, size), 0);
     const magic = Buffer.from(h.subarray(0, 8)).toString('latin1');
+    if (got < hb && CONTAINER.fileMagic.startsWith(magic.slice(0, Math.min(got, 8)))) {
+      throw new UserError(`${where}: file is ${size} bytes, shorter than the ${hb}-byte trace header; it was cut off before the header was complete.`);
+    }
     if (magic !== CONTAINER.fileMagic) {
       const printable = /^[\x20-\x7e]*$/.test(magic);
       const shown = printable ? `'${magic.slice(0, got)}'` : `bytes ${Buffer.from(h.subarray(0, Math.min(8, got))).toString('hex')}`;
@@ -309,7 +312,10 @@ export class TraceReader {
     let n = b.count;
     while (pos + 8 <= chunkBytes) {
       if (pos + 8 > limit) {
-        this.torn(`file ends at offset ${fileOff + limit}, inside chunk at offset ${fileOff} (torn tail: the recorder was killed or the file was cut); every complete record before it was read`, fileOff + limit);
+        let partial = false;
+        for (let i = rel + pos; i < rel + limit; i++) if (block[i] !== 0) partial = true;
+        if (partial) this.torn(`record at offset ${fileOff + pos} is cut off by the end of the file at offset ${fileOff + limit} (torn tail: the recorder was killed or the file was cut); every complete record before it was read`, fileOff + pos);
+        else this.torn(`file ends at offset ${fileOff + limit}, inside chunk at offset ${fileOff} (torn tail: the recorder was killed or the file was cut); every complete record before it was read`, fileOff + limit);
         break;
       }
       const w = (rel + pos) >>> 2;
