@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Records the real-program traces on the GPU machine (no Node.js needed there).
+#
+#   bash traces/programs/device_run.sh [--quick]      (from the repo root, with $OUT set)
+#
+# Prints versions, builds the recorder (make -C instrumentation), runs the
+# recorder's GPU bench if present, records every program under plain
+# LD_PRELOAD, and leaves $OUT/traces.tgz (traces + per-run logs) and
+# $OUT/log.txt (each run's exit code, trace size and time). A failed run is
+# logged and the script goes on. --quick: build + one tiny recording only.
+# Env: MPST_BUDGET_S (default 380): optional runs are skipped past this many
+# seconds, so the whole script stays under 7 minutes.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+ROOT=$PWD
+QUICK=0
+case "${1:-}" in
+  --quick) QUICK=1 ;;
+  "") ;;
+  *) echo "usage: bash traces/programs/device_run.sh [--quick]" >&2; exit 2 ;;
+esac
+OUT=${OUT:-$ROOT/out/device}
+mkdir -p "$OUT" || exit 2
+WORK=$(mktemp -d /tmp/mpst-real.XXXXXX) || exit 2
+mkdir -p "$WORK/traces" "$WORK/logs"
+LOG=$OUT/log.txt
+: >"$LOG"
+T0=$(date +%s)
+BUDGET=${MPST_BUDGET_S:-380}
+export PYTHONUNBUFFERED=1
+PY=${PYTHON:-python3}
+
+log() { echo "[$(($(date +%s) - T0))s] $*" | tee -a "$LOG"; }
+over_budget() { [ $(($(date +%s) - T0)) -ge "$BUDGET" ]; }
+
+log "== mpstrace real runs ($([ $QUICK = 1 ] && echo quick || echo full)) in $ROOT, work dir $WORK"
+log "git: $(git -C "$ROOT" log -1 --format='%h %s' 2>/dev/null || echo 'no git')"
+
+log "== versions"
+{
+  echo "date: $(date -u +%FT%TZ)"
+  echo "kernel: $(uname -r) $(uname -m)"
+  echo "python: $($PY --version 2>&1)"
+  $PY - <<'EOF' 2>&1
+import torch
+print("torch:", torch.__version__, "cuda:", torch.version.cuda, "cudnn:", torch.backends.cudnn.version())
+if torch.cuda.is_available():
+    p = torch.cuda.get_device_properties(0)
+    print("gpu:", p.name, "sm_%d%d" % (p.major, p.minor), "%d MiB" % (p.total_memory >> 20), "SMs:", p.multi_processor_count)
+else:
+    print("gpu: none visible to torch")
+EOF
+  echo "driver: $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>&1 | head -n 1)"
+  echo "nvcc: $(nvcc --version 2>&1 | tail -n 2 | tr '\n' ' ')"
+  echo "gcc: $(gcc --version 2>&1 | head -n 1)"
+  echo "cupti: $(timeout 20 find /usr/local/cuda* /opt /usr/lib "$($PY -c 'import site;print(site.getsitepackages()[0])' 2>/dev/null)" -name 'libcupti.so*' 2>/dev/null | head -n 3 | tr '\n' ' ')"
+} | tee -a "$LOG"
+
+log "== build: make -C instrumentation"
+timeout 240 make -C instrumentation >"$WORK/logs/build.txt" 2>&1
+rc=$?
+tail -n 5 "$WORK/logs/build.txt" | sed 's/^/  | /' | tee -a "$LOG"
+log "build rc=$rc"
+ls -la instrumentation/build 2>&1 | sed 's/^/  | /' | tee -a "$LOG"
+LIB=$ROOT/instrumentation/build/libmpstrace_cuda.so
+if [ -f "$LIB" ]; then
+  log "recorder: $LIB"
+else
+  log "WARNING: $LIB is missing: programs run UNRECORDED (they still check themselves)"
+  LIB=""
+fi
+
+# rec <name> <timeout_s> <program.py> [args...]: one recorded run
+rec() {
+  local name=$1 tmo=$2 prog=$3
+  shift 3
+  local trace=$WORK/traces/$name.mpst start rc ms bytes
+  start=$(date +%s%N)
+  env ${LIB:+LD_PRELOAD=$LIB} MPSTRACE_OUT="$trace" \
+    PYTHONPATH="$ROOT/instrumentation/python${PYTHONPATH:+:$PYTHONPATH}" \
+    timeout -k 10 "$tmo" "$PY" "traces/programs/$prog" "$@" >"$WORK/logs/$name.txt" 2>&1
+  rc=$?
+  ms=$((($(date +%s%N) - start) / 1000000))
+  bytes=$(cat "$trace"* 2>/dev/null | wc -c)
+  log "run $name rc=$rc bytes=$bytes ms=$ms files=$(ls "$trace"* 2>/dev/null | wc -l) cmd=$prog $*"
+  echo "run=$name rc=$rc bytes=$bytes ms=$ms" >>"$WORK/logs/runs.txt"
+  grep -E '^(observed|error|steps=|requests=|iters=|scenarios=|annotations:)' "$WORK/logs/$name.txt" | tail -n 12 | sed 's/^/  | /' | tee -a "$LOG"
+  [ $rc = 0 ] || tail -n 6 "$WORK/logs/$name.txt" | sed 's/^/  ! /' | tee -a "$LOG"
+  if [ -f "$trace" ]; then
+    "$PY" traces/programs/trace_summary.py "$trace" 2>&1 | head -n 6 | sed 's/^/  = /' | tee -a "$LOG"
+  fi
+  return 0
+}
+
+if [ $QUICK = 1 ]; then
+  log "== quick: one tiny recording"
+  rec quick_timing 60 timing_events.py --iters 3 --size 1024
+  rec quick_pool_device_sync 60 stream_pool.py --scenario device-sync
+else
+  if [ -f bench/cuda/run.sh ]; then
+    log "== recorder bench: bash bench/cuda/run.sh"
+    timeout -k 10 120 bash bench/cuda/run.sh >"$WORK/logs/bench_cuda.txt" 2>&1
+    rc=$?
+    log "bench rc=$rc last line: $(tail -n 1 "$WORK/logs/bench_cuda.txt")"
+  else
+    log "no bench/cuda/run.sh: recorder bench skipped"
+  fi
+
+  log "== real programs"
+  rec timing_events 60 timing_events.py
+  rec mt_inference 90 mt_inference.py --threads 4 --requests 40
+
+  log "== stream pool: buggy and fixed, all scenarios"
+  rec stream_pool_buggy 90 stream_pool.py --scenario all
+  rec stream_pool_fixed 90 stream_pool.py --scenario all --fixed
+
+  log "== CI perf gate: train_prefetch unchanged x6, --extra-sync x3, --prefetch-on-main x3"
+  # interleaved, so slow drift of the machine hits every variant alike
+  for i in 1 2 3; do
+    over_budget && { log "budget reached: skipping the rest of the gate runs"; break; }
+    rec "train_base_$((2 * i - 1))" 90 train_prefetch.py --steps 40
+    rec "train_extra_sync_$i" 90 train_prefetch.py --steps 40 --extra-sync
+    rec "train_base_$((2 * i))" 90 train_prefetch.py --steps 40
+    rec "train_prefetch_on_main_$i" 90 train_prefetch.py --steps 40 --prefetch-on-main
+  done
+
+  log "== stream pool: one trace per scenario"
+  for s in device-sync wrong-stream-event double-owned-slot elapsed-no-timing retained-buffer leaked-slot; do
+    over_budget && { log "budget reached: skipping per-scenario runs from $s"; break; }
+    rec "pool_${s//-/_}_buggy" 60 stream_pool.py --scenario "$s"
+    rec "pool_${s//-/_}_fixed" 60 stream_pool.py --scenario "$s" --fixed
+  done
+fi
+
+log "== packing"
+cp "$LOG" "$WORK/logs/log.txt"
+tar -C "$WORK" -czf "$OUT/traces.tgz" traces logs
+size=$(wc -c <"$OUT/traces.tgz")
+limit=$((15 * 1024 * 1024))
+if [ "$size" -gt "$limit" ]; then
+  # files come back at most 16 MiB each: split, rejoin with `cat traces.tgz.part-* > traces.tgz`
+  split -b "$limit" -d -a 1 "$OUT/traces.tgz" "$OUT/traces.tgz.part-" && rm -f "$OUT/traces.tgz"
+  log "traces.tgz was $size bytes: split into $(ls "$OUT"/traces.tgz.part-* | wc -l) parts"
+fi
+log "runs: $(wc -l <"$WORK/logs/runs.txt" 2>/dev/null || echo 0), failed: $(grep -vc ' rc=0 ' "$WORK/logs/runs.txt" 2>/dev/null || echo 0)"
+ls -la "$OUT" | sed 's/^/  | /' | tee -a "$LOG"
+log "done in $(($(date +%s) - T0)) s"
