@@ -3,6 +3,7 @@
 
 export const TRACK_HEIGHT = { gpu: 18, nest: 15, slot: 7, instant: 12 };
 export const LANE_PAD = 6;
+export const MIN_LANE_HEIGHT = 32;
 
 /**
  * @param lanes  [{kind, label}]
@@ -29,6 +30,8 @@ export function layoutLanes(lanes, tracks, heights = TRACK_HEIGHT, pad = LANE_PA
       h += trackH[t];
     }
     h += pad / 2;
+    // room for the two-line label (name, detail)
+    if (h < MIN_LANE_HEIGHT) h = MIN_LANE_HEIGHT;
     laneH[l] = h;
     y += h;
   }

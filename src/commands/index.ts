@@ -4,6 +4,8 @@ import { register as sql } from './sql.js';
 import { register as synth } from './synth.js';
 import { register as metrics } from './metrics.js';
 import { register as diff } from './diff.js';
+import { register as report } from './report.js';
+import { register as analyze } from './analyze.js';
 
 /** Each command module exports `register(program)`; order is the order in --help. */
 export type Register = (program: Command) => void;
@@ -14,4 +16,6 @@ export const commands: Register[] = [
   synth,
   metrics,
   diff,
+  report,
+  analyze,
 ];

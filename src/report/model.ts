@@ -55,12 +55,13 @@ export async function buildReportPayload(loaded: LoadedLike, opts: ReportModelOp
   if ((loaded.warnings?.length ?? 0) > 20) warnings.push(`… and ${loaded.warnings!.length - 20} more warnings (see \`mpstrace info\`)`);
 
   // Time 0 of the page is the first record; the end is the last record or GPU completion.
-  const [span] = await rowsOf(conn, `SELECT CAST(min(ts) AS VARCHAR) AS origin, count(*) AS n FROM raw_events`);
+  // String and call-site records (kinds 9, 10) are metadata whose ts may be 0.
+  const [span] = await rowsOf(conn, `SELECT CAST(min(ts) FILTER (WHERE kind NOT IN (9, 10)) AS VARCHAR) AS origin, count(*) AS n FROM raw_events`);
   const events = num(span.n);
   const origin = /^-?\d+$/.test(str(span.origin)) ? str(span.origin) : '0';
   const O = `CAST(${origin} AS BIGINT)`;
   const [end] = await rowsOf(conn, `SELECT greatest(
-      (SELECT max(ts) FROM raw_events),
+      (SELECT max(ts) FROM raw_events WHERE kind NOT IN (9, 10)),
       coalesce((SELECT max(gpu_end) FROM submissions), ${O})) - ${O} AS span`);
   const spanNs = Math.max(1, num(end.span) || 0);
   const E = `(${O} + CAST(${spanNs} AS BIGINT))`;
@@ -344,6 +345,9 @@ export async function buildReportPayload(loaded: LoadedLike, opts: ReportModelOp
   return { payload, stats: { events, intervals: total, instants: nInst, flows: nFlows, findings: pageFindings.length } };
 }
 
+/** trace_meta keys shown in the header, in this order (paths, mtimes and load details are left out). */
+const META_KEYS = ['backend', 'recorder', 'pid', 'clock', 'synthetic', 'closed_cleanly', 'cupti_completions', 'format_version'];
+
 /** The header's key/value summary: trace_meta rows plus counts from this layout. */
 async function infoPairs(
   conn: DuckDBConnection,
@@ -358,11 +362,17 @@ async function infoPairs(
     out.push([k, String(v)]);
   };
   try {
-    for (const r of await rowsOf(conn, `SELECT key, CAST(value AS VARCHAR) AS value FROM trace_meta ORDER BY key`)) put(str(r.key), str(r.value));
+    const meta = new Map((await rowsOf(conn, `SELECT key, CAST(value AS VARCHAR) AS value FROM trace_meta`)).map((r) => [str(r.key), str(r.value)]));
+    for (const k of META_KEYS) if (meta.has(k)) put(k, meta.get(k));
   } catch {
     // trace_meta is optional for the page
   }
-  if (info && typeof info === 'object') for (const [k, v] of Object.entries(info)) put(k, v);
+  // A fixed subset of TraceInfo: stable across runs (no paths or load times) and meaningful to a reader.
+  const INFO_KEYS = ['backend', 'clock', 'pid', 'synthetic', 'badRecords', 'badChunks', 'unknownRecords'];
+  if (info && typeof info === 'object') {
+    const o = info as Record<string, unknown>;
+    for (const k of INFO_KEYS) if (k in o && !(k.startsWith('bad') && o[k] === 0) && !(k === 'unknownRecords' && o[k] === 0)) put(k, o[k]);
+  }
   put('events', s.events.toLocaleString('en-US'));
   put('span', `${(s.spanNs / 1e6).toFixed(3)} ms`);
   put('streams', s.lanes.filter((l) => l.kind === 'stream').length);

@@ -1,0 +1,23 @@
+/** `mpstrace report <trace> -o out.html`: a self-contained HTML timeline of a trace. */
+import path from 'node:path';
+import type { Command } from 'commander';
+import { writeReport } from '../report/writeReport.js';
+
+export function register(program: Command): void {
+  program
+    .command('report')
+    .description('write a self-contained HTML timeline (streams, threads, syncs, flows, findings); works offline')
+    .argument('<trace>', 'a .mpst trace (or a .duckdb cache saved from one)')
+    .option('-o, --output <file>', 'HTML file to write (default: <trace name>.html in the current directory)')
+    .option('--title <text>', 'title shown in the page header (default: the trace file name)')
+    .option('--no-analyze', 'do not run the detectors (no findings list)')
+    .action(async (trace: string, o: { output?: string; title?: string; analyze: boolean }) => {
+      const out = o.output ?? `${path.basename(trace).replace(/\.[^.]*$/, '')}.html`;
+      const r = await writeReport(trace, out, { title: o.title, noAnalyze: !o.analyze });
+      process.stderr.write(
+        `mpstrace: wrote ${out} (${(r.bytes / 1e6).toFixed(2)} MB, ${(r.bytes / Math.max(1, r.events)).toFixed(1)} bytes/event; ` +
+          `${r.intervals} intervals, ${r.instants} instants, ${r.flows} flows, ${r.findings} findings)\n`,
+      );
+      process.stdout.write(`${out}\n`);
+    });
+}
