@@ -69,7 +69,7 @@ export function register(program: Command): void {
     .option('--threshold <pct>', 'relative change that counts as a regression', parsePercent('threshold'), DEFAULT_DIFF_OPTIONS.threshold)
     .option('--confidence <level>', 'confidence level of the CI and the test', parseConfidence, DEFAULT_DIFF_OPTIONS.confidence)
     .option('--json', 'print the comparison as JSON')
-    .option('--markdown [file]', 'write a pull-request comment (Markdown) to file, or to stdout without one')
+    .option('--markdown [file]', 'write a pull-request comment (Markdown) to file, or to stdout without one (then put it right before --)')
     .option('--seed <n>', 'bootstrap seed (verdicts are reproducible)', positiveInt('seed'), DEFAULT_DIFF_OPTIONS.seed)
     .option('--min-runs <n>', 'runs per side needed for a confidence statement', positiveInt('min-runs'), DEFAULT_DIFF_OPTIONS.minRuns)
     .option('--min-abs-ns <ns>', 'ignore changes of time metrics smaller than this', nonNegative('min-abs-ns'), DEFAULT_DIFF_OPTIONS.minAbsNs);
@@ -79,6 +79,9 @@ export function register(program: Command): void {
     // rawArgs is commander's (untyped) copy of the argv it parsed.
     const raw = (root as unknown as { rawArgs?: string[] }).rawArgs ?? process.argv;
     const [baseFiles, candFiles] = splitSides(operands, raw.slice(raw.indexOf(self.name()) + 1));
+    if (typeof opts.markdown === 'string' && /\.(json|mpst|duckdb)$/i.test(opts.markdown)) {
+      throw new UserError(`--markdown would overwrite '${opts.markdown}', which looks like an input; give it a .md file, or put --markdown right before --`);
+    }
     if (opts.json && opts.markdown === true) throw new UserError('--json and --markdown both want stdout; give --markdown a file');
     const mopts = measureOptions(opts);
     const baseline = await loadRuns(baseFiles, mopts);

@@ -188,7 +188,7 @@ async function buildGpuIntervals(conn: DuckDBConnection): Promise<GpuTiming> {
   return 'host_submit_spacing';
 }
 
-/** Steps: a named range (given, or the most frequent one), else device-wide syncs. */
+/** Steps: a named range (given, or the one one thread pushes most often), else device-wide syncs. */
 interface StepMarks {
   first: number;
   last: number;
@@ -204,14 +204,15 @@ async function findSteps(
     source = `range:${stepRange}`;
     marks = `SELECT ts FROM ev_range_push WHERE name = ${sqlString(stepRange)}`;
   } else {
+    // One thread's range: the same name pushed by several workers is not a step sequence.
     const top = await queryOne(
       conn,
-      `SELECT name, count(*)::DOUBLE AS n FROM ev_range_push WHERE name IS NOT NULL
-       GROUP BY name ORDER BY n DESC, min(ts), name LIMIT 1`,
+      `SELECT name, tid::VARCHAR AS tid, count(*)::DOUBLE AS n FROM ev_range_push WHERE name IS NOT NULL
+       GROUP BY name, tid ORDER BY n DESC, min(ts), name LIMIT 1`,
     );
     if (typeof top.name === 'string' && num(top.n) >= MIN_STEP_MARKS) {
       source = `range:${top.name}`;
-      marks = `SELECT ts FROM ev_range_push WHERE name = ${sqlString(top.name)}`;
+      marks = `SELECT ts FROM ev_range_push WHERE name = ${sqlString(top.name)} AND tid = ${String(top.tid)}::BIGINT`;
     } else {
       const dev = await queryOne(conn, `SELECT count(*)::DOUBLE AS n FROM host_syncs WHERE scope = 'device'`);
       if (num(dev.n) >= MIN_STEP_MARKS) {

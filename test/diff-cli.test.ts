@@ -1,0 +1,161 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TraceWriter } from '../src/format/writer.js';
+import { seededRandom } from '../src/diff/stats.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const MAIN = 0x1000;
+const SIDE = 0x2000;
+
+/**
+ * A small training loop: per step a `step` range, a prefetch copy on a side
+ * stream overlapping three kernels on the main stream, one loss read-back sync.
+ * Durations jitter by about 3 % (seeded). `extraSync` adds a device sync per step;
+ * `serialPrefetch` moves the prefetch onto the main stream (no overlap).
+ */
+function trainingTrace(file: string, seed: number, variant: { extraSync?: boolean; serialPrefetch?: boolean } = {}): void {
+  const rand = seededRandom(seed);
+  const jitter = (ns: number) => Math.round(ns * (1 + (rand() - 0.5) * 0.06));
+  const w = new TraceWriter({ backend: 'cuda', chunkBytes: 65536 });
+  w.record(1, 'process_start', 0, { pid: 100 + seed, ppid: 1, backend: 'cuda', clock: 'monotonic', recorder: 'test' });
+  let t = 1000;
+  let corr = 1;
+  for (let step = 0; step < 60; step++) {
+    w.record(1, 'range_push', t, { name: 'step' });
+    // Prefetch the next batch.
+    const copyStream = variant.serialPrefetch ? MAIN : SIDE;
+    const copyDur = jitter(40_000);
+    w.record(1, 'memcpy', t + 100, { dst: 1, src: 2, bytes: 1 << 20, stream: copyStream, corr, dir: 'h2d', is_async: 1 });
+    w.record(2, 'complete', t + 500, { corr: corr++, error: 0, dur_ns: copyDur });
+    let gpu = variant.serialPrefetch ? t + 500 + copyDur : t + 500;
+    for (const name of ['gemm', 'relu', 'gemm_bwd']) {
+      const dur = jitter(name === 'relu' ? 5_000 : 20_000);
+      w.record(1, 'submit', t + 200, { stream: MAIN, name, corr });
+      w.record(2, 'complete', gpu, { corr: corr++, error: 0, dur_ns: dur });
+      gpu += dur;
+    }
+    let host = gpu;
+    if (variant.extraSync) {
+      w.record(1, 'sync_begin', t + 300, { target: 0, scope: 'device', api: 'cudaDeviceSynchronize' });
+      w.record(1, 'sync_end', host, { target: 0, scope: 'device', api: 'cudaDeviceSynchronize', result: 0 });
+      host += jitter(2_000);
+    }
+    w.record(1, 'sync_begin', host, { target: MAIN, scope: 'stream', api: 'cudaStreamSynchronize' });
+    host += jitter(1_000);
+    w.record(1, 'sync_end', host, { target: MAIN, scope: 'stream', api: 'cudaStreamSynchronize', result: 0 });
+    w.record(1, 'range_pop', host + 100);
+    t = host + jitter(10_000);
+  }
+  w.record(1, 'process_end', t, { status: 0, reason: 'exit' });
+  w.writeFile(file);
+}
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [path.join(root, 'bin/mpstrace.js'), ...args], { encoding: 'utf8', cwd: root });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+let dir: string;
+const base: string[] = [];
+const same: string[] = [];
+const syncy: string[] = [];
+const serial: string[] = [];
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'mpst-diff-'));
+  for (let i = 0; i < 3; i++) {
+    base.push(path.join(dir, `base${i}.mpst`));
+    same.push(path.join(dir, `same${i}.mpst`));
+    syncy.push(path.join(dir, `sync${i}.mpst`));
+    serial.push(path.join(dir, `serial${i}.mpst`));
+    trainingTrace(base[i], 10 + i);
+    trainingTrace(same[i], 20 + i);
+    trainingTrace(syncy[i], 30 + i, { extraSync: true });
+    trainingTrace(serial[i], 40 + i, { serialPrefetch: true });
+  }
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('mpstrace diff', () => {
+  it('passes (exit 0) unchanged vs unchanged runs', () => {
+    const r = cli('diff', '--no-findings', ...base, '--', ...same);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^PASS: no confident regression \(3 baseline vs 3 candidate runs/);
+  });
+
+  it('fails (exit 1) on an extra host sync per step and names the metrics that moved', () => {
+    const r = cli('diff', '--no-findings', '--json', ...base, '--', ...syncy);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.verdict).toBe('fail');
+    expect(doc.regressions).toContain('host_sync.per_step');
+    expect(doc.regressions).toContain('host_sync.api.device:cudaDeviceSynchronize.count');
+    const perStep = doc.metrics.find((m: { key: string }) => m.key === 'host_sync.per_step');
+    expect(perStep).toMatchObject({ verdict: 'regressed', change_pct: 100, confidence_available: true });
+    expect(perStep.p_value).toBeLessThanOrEqual(0.05);
+  });
+
+  it('fails when the prefetch moves onto the main stream (overlap lost)', () => {
+    const r = cli('diff', '--no-findings', ...base, '--', ...serial);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^FAIL/);
+    expect(r.stdout).toMatch(/regressed\s+gpu\.concurrency_pct/);
+    expect(r.stdout).toMatch(/regressed\s+gpu\.achieved_parallelism/);
+    expect(r.stdout).toMatch(/regressed\s+step\.median_ns/);
+  });
+
+  it('takes a saved metrics JSON as the baseline and writes a Markdown PR comment', () => {
+    const m = cli('metrics', '--json', '--no-findings', ...base);
+    expect(m.code).toBe(0);
+    const saved = path.join(dir, 'baseline.json');
+    writeFileSync(saved, m.stdout);
+    expect(JSON.parse(m.stdout)).toMatchObject({ schema_version: 1, tool: 'mpstrace' });
+    const md = path.join(dir, 'comment.md');
+    const r = cli('diff', '--no-findings', '--markdown', md, saved, '--', ...syncy);
+    expect(r.code).toBe(1);
+    const text = readFileSync(md, 'utf8');
+    expect(text).toMatch(/^### ❌ mpstrace perf gate: FAIL/);
+    expect(text).toMatch(/\| regressed \| host\\_sync\.per\\_step \| 1 \| 2 \| \+100\.0% \|/);
+    // --markdown without a file: it must not be followed by an input, which it would take as its file.
+    const ok = cli('diff', '--no-findings', saved, '--markdown', '--', ...same);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^### ✅ mpstrace perf gate: PASS/);
+  });
+
+  it('single run per side: threshold only, and says so', () => {
+    const r = cli('diff', '--no-findings', base[0], '--', syncy[0]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/insufficient runs for confidence/);
+    const ok = cli('diff', '--no-findings', base[0], '--', same[0]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/insufficient runs for confidence/);
+  });
+
+  it('bad input exits 2 with a message saying what to do', () => {
+    const missing = cli('diff', path.join(dir, 'nope.mpst'), '--', base[0]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/nope\.mpst: no such file/);
+    const noSep = cli('diff', base[0], base[1]);
+    expect(noSep.code).toBe(2);
+    expect(noSep.stderr).toMatch(/separate the two sides with --/);
+    const badThreshold = cli('diff', '--threshold', 'lots', base[0], '--', base[1]);
+    expect(badThreshold.code).toBe(2);
+    expect(badThreshold.stderr).toMatch(/--threshold takes a percentage/);
+    const junk = path.join(dir, 'junk.json');
+    writeFileSync(junk, '{"hello": 1}');
+    const badJson = cli('diff', junk, '--', base[0]);
+    expect(badJson.code).toBe(2);
+    expect(badJson.stderr).toMatch(/not an mpstrace metrics document/);
+    const clobber = cli('diff', '--markdown', base[1], base[0], '--', base[2]);
+    expect(clobber.code).toBe(2);
+    expect(clobber.stderr).toMatch(/--markdown would overwrite/);
+    const optAfter = cli('diff', base[0], '--', base[1], '--json');
+    expect(optAfter.code).toBe(2);
+    expect(optAfter.stderr).toMatch(/put options before --/);
+  });
+});
