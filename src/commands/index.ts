@@ -5,6 +5,7 @@ import { register as synth } from './synth.js';
 import { register as metrics } from './metrics.js';
 import { register as diff } from './diff.js';
 import { register as report } from './report.js';
+import { register as exportCmd } from './export.js';
 import { register as analyze } from './analyze.js';
 
 /** Each command module exports `register(program)`; order is the order in --help. */
@@ -17,5 +18,6 @@ export const commands: Register[] = [
   metrics,
   diff,
   report,
+  exportCmd,
   analyze,
 ];

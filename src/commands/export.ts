@@ -1,0 +1,38 @@
+/** `mpstrace export <trace...> --format chrome -o out.json`: traces in other tools' formats. */
+import type { Command } from 'commander';
+import { openTrace } from '../ingest/load.js';
+import { exportChrome } from '../export/chrome.js';
+import { UserError } from '../util/errors.js';
+
+/** An exporter writes `traces` to `out` and returns a one-line summary for stderr. */
+export type Exporter = (traces: string[], out: string) => Promise<string>;
+
+async function chrome(traces: string[], out: string): Promise<string> {
+  if (traces.length !== 1) throw new UserError(`--format chrome takes one trace, got ${traces.length}; export them one at a time`);
+  const t = await openTrace(traces[0]);
+  try {
+    const s = await exportChrome(t, out);
+    return `wrote ${out} (${(s.bytes / 1e6).toFixed(2)} MB: ${s.events} trace events, ${s.slices} slices, ${s.flows} flows); open it in https://ui.perfetto.dev or chrome://tracing`;
+  } finally {
+    t.close();
+  }
+}
+
+/** One entry per format: adding a format is one line here. */
+export const FORMATS: Record<string, Exporter> = {
+  chrome,
+};
+
+export function register(program: Command): void {
+  program
+    .command('export')
+    .description('export a trace for other tools: chrome (Perfetto UI / chrome://tracing JSON)')
+    .argument('<trace...>', 'trace file(s)')
+    .requiredOption('-f, --format <name>', `output format: ${Object.keys(FORMATS).join(', ')}`)
+    .requiredOption('-o, --output <path>', 'file (or directory, for formats that write several files) to write')
+    .action(async (traces: string[], o: { format: string; output: string }) => {
+      const run = FORMATS[o.format];
+      if (!run) throw new UserError(`unknown --format '${o.format}'; known formats: ${Object.keys(FORMATS).join(', ')}`);
+      process.stderr.write(`mpstrace: ${await run(traces, o.output)}\n`);
+    });
+}

@@ -1,0 +1,237 @@
+// Chrome trace-event JSON (opened by ui.perfetto.dev and chrome://tracing), written
+// as a stream: one DuckDB chunk at a time becomes one write, so the size of the
+// trace bounds the file, not the memory.
+//
+// Layout: the traced process (its real pid) has one track per host thread with
+// its blocking syncs, elapsed-time queries, annotation ranges (X slices, nested)
+// and event record/wait calls; slot ownership spans are async (b/e) slices. A
+// pseudo-process "GPU streams" has one track per stream with the GPU execution of
+// every submission; work that overlapped on a stream goes to extra tracks. Flow
+// events (s/f, bp "e", one id per pair) link each event record to the waits that
+// consumed it. Times are µs since the trace's first record: integer ns / 1000, so
+// a double keeps every ns exactly.
+import { createWriteStream, type WriteStream } from 'node:fs';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { forEachChunk, hexHandle, num, rowsOf, str } from '../report/query.js';
+import { UserError } from '../util/errors.js';
+
+export interface ChromeExportStats {
+  events: number;
+  slices: number;
+  flows: number;
+  bytes: number;
+}
+
+interface Loaded {
+  connection: DuckDBConnection;
+}
+
+/** Writes text with backpressure: resolves once the stream can take more. */
+class Out {
+  bytes = 0;
+  constructor(private readonly stream: WriteStream) {}
+  async write(text: string): Promise<void> {
+    this.bytes += Buffer.byteLength(text);
+    if (!this.stream.write(text)) await new Promise<void>((resolve) => this.stream.once('drain', resolve));
+  }
+  async close(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.stream.once('error', reject);
+      this.stream.end(() => resolve());
+    });
+  }
+}
+
+const us = (ns: number) => ns / 1000;
+
+/** One JSON object per line; `first` avoids a trailing comma in the array. */
+class EventWriter {
+  private first = true;
+  count = 0;
+  private buf: string[] = [];
+  constructor(private readonly out: Out) {}
+  push(ev: Record<string, unknown>): void {
+    this.buf.push((this.first ? '\n' : ',\n') + JSON.stringify(ev));
+    this.first = false;
+    this.count++;
+  }
+  async flush(): Promise<void> {
+    if (this.buf.length) {
+      const text = this.buf.join('');
+      this.buf = [];
+      await this.out.write(text);
+    }
+  }
+}
+
+export async function exportChrome(loaded: Loaded, outPath: string): Promise<ChromeExportStats> {
+  const conn = loaded.connection;
+  const [o] = await rowsOf(conn, `SELECT CAST(min(ts) FILTER (WHERE kind NOT IN (9, 10)) AS VARCHAR) AS origin FROM raw_events`);
+  const origin = /^-?\d+$/.test(str(o.origin)) ? str(o.origin) : '0';
+  const O = `CAST(${origin} AS BIGINT)`;
+  const [e] = await rowsOf(conn, `SELECT greatest((SELECT max(ts) FROM raw_events WHERE kind NOT IN (9, 10)),
+      coalesce((SELECT max(gpu_end) FROM submissions), ${O})) AS last`);
+  const E = `CAST(${str(e.last) || origin} AS BIGINT)`;
+  let hostPid = 1;
+  let recorder = '';
+  try {
+    const meta = new Map((await rowsOf(conn, `SELECT key, CAST(value AS VARCHAR) AS value FROM trace_meta`)).map((r) => [str(r.key), str(r.value)]));
+    hostPid = Number(meta.get('pid')) || 1;
+    recorder = meta.get('recorder') ?? '';
+  } catch {
+    // trace_meta is optional
+  }
+  const gpuPid = hostPid === 0x7fff0001 ? 0x7fff0002 : 0x7fff0001;
+
+  let stream: WriteStream;
+  try {
+    stream = createWriteStream(outPath);
+    await new Promise<void>((resolve, reject) => { stream.once('open', () => resolve()); stream.once('error', reject); });
+  } catch (err) {
+    throw new UserError(`${outPath}: cannot write (${(err as Error).message}); check the directory exists and is writable`);
+  }
+  const out = new Out(stream);
+  const w = new EventWriter(out);
+  await out.write(`{"displayTimeUnit":"ns","otherData":{"origin_ns":"${origin}","tool":"mpstrace"},"traceEvents":[`);
+
+  w.push({ ph: 'M', pid: hostPid, tid: 0, name: 'process_name', args: { name: `host (pid ${hostPid})${recorder ? ` · ${recorder}` : ''}` } });
+  w.push({ ph: 'M', pid: hostPid, tid: 0, name: 'process_sort_index', args: { sort_index: 1 } });
+  w.push({ ph: 'M', pid: gpuPid, tid: 0, name: 'process_name', args: { name: 'GPU streams' } });
+  w.push({ ph: 'M', pid: gpuPid, tid: 0, name: 'process_sort_index', args: { sort_index: 0 } });
+  for (const r of await rowsOf(conn, `SELECT CAST(tid AS VARCHAR) AS tid, name FROM threads ORDER BY first_ts, tid`)) {
+    w.push({ ph: 'M', pid: hostPid, tid: num(r.tid), name: 'thread_name', args: { name: r.name ? str(r.name) : `thread ${str(r.tid)}` } });
+  }
+
+  // GPU tracks: per stream, intervals in start order; the first row whose work has ended takes the next one.
+  const streamIdx = new Map<string, number>();
+  for (const r of await rowsOf(conn, `SELECT CAST(stream AS VARCHAR) AS k FROM streams ORDER BY coalesce(created_ts, first_ts), stream`)) {
+    streamIdx.set(str(r.k), streamIdx.size + 1);
+  }
+  const named = new Set<number>();
+  const gpuTid = (key: string, row: number) => {
+    let i = streamIdx.get(key);
+    if (i === undefined) { i = streamIdx.size + 1; streamIdx.set(key, i); }
+    const tid = i + row * 100000;
+    if (!named.has(tid)) {
+      named.add(tid);
+      w.push({ ph: 'M', pid: gpuPid, tid, name: 'thread_name', args: { name: `stream ${hexHandle(key)}${row ? ` (overlap ${row})` : ''}` } });
+      w.push({ ph: 'M', pid: gpuPid, tid, name: 'thread_sort_index', args: { sort_index: tid } });
+    }
+    return tid;
+  };
+  let slices = 0;
+  let curStream = '';
+  let ends: number[] = [];
+  await forEachChunk(conn, `SELECT CAST(stream AS VARCHAR), CAST(gpu_start - ${O} AS DOUBLE), CAST(gpu_end - gpu_start AS DOUBLE),
+      coalesce(name, what), what, corr, error, CAST(ts - ${O} AS DOUBLE) FROM submissions WHERE gpu_start IS NOT NULL
+      ORDER BY stream, gpu_start, gpu_end DESC`, async (c, n) => {
+    for (let i = 0; i < n; i++) {
+      const key = c[0][i] as string;
+      if (key !== curStream) { curStream = key; ends = []; }
+      const s = c[1][i] as number;
+      const d = Math.max(0, c[2][i] as number);
+      let row = ends.findIndex((end) => end <= s);
+      if (row < 0) { ends.push(0); row = ends.length - 1; }
+      ends[row] = s + d;
+      const args: Record<string, unknown> = { corr: num(c[5][i]), submitted_us: us(c[7][i] as number) };
+      if (num(c[6][i])) args.error = num(c[6][i]);
+      w.push({ ph: 'X', pid: gpuPid, tid: gpuTid(key, row), ts: us(s), dur: us(d), name: str(c[3][i]), cat: str(c[4][i]), args });
+      slices++;
+    }
+    await w.flush();
+  });
+
+  // Host tracks: everything of one thread in time order, parents before children.
+  // An X slice that would not nest inside the open one becomes an async b/e pair.
+  let curTid = '';
+  let stack: number[] = [];
+  let asyncId = 1;
+  let flows = 0;
+  await forEachChunk(conn, hostEventsSql(O, E), async (c, n) => {
+    for (let i = 0; i < n; i++) {
+      const tidKey = c[0][i] as string;
+      if (tidKey !== curTid) { curTid = tidKey; stack = []; }
+      const tid = num(tidKey);
+      const ts = c[1][i] as number;
+      const dur = c[2][i] as number | null;
+      const ph = c[3][i] as string;
+      const name = str(c[4][i]);
+      const cat = str(c[5][i]);
+      const args = c[7][i] === null ? undefined : (JSON.parse(c[7][i] as string) as Record<string, unknown>);
+      if (ph === 's' || ph === 'f') {
+        const ev: Record<string, unknown> = { ph, pid: hostPid, tid, ts: us(ts), name: 'event', cat: 'sync', id: num(c[6][i]) };
+        if (ph === 'f') ev.bp = 'e';
+        w.push(ev);
+        if (ph === 's') flows++;
+        continue;
+      }
+      if (ph === 'span') {
+        const id = asyncId++;
+        w.push({ ph: 'b', pid: hostPid, tid, ts: us(ts), name, cat, id, args });
+        w.push({ ph: 'e', pid: hostPid, tid, ts: us(ts + (dur ?? 0)), name, cat, id });
+        continue;
+      }
+      const end = ts + (dur ?? 0);
+      while (stack.length && stack[stack.length - 1] <= ts) stack.pop();
+      if (stack.length && end > stack[stack.length - 1]) {
+        const id = asyncId++;
+        w.push({ ph: 'b', pid: hostPid, tid, ts: us(ts), name, cat, id, args });
+        w.push({ ph: 'e', pid: hostPid, tid, ts: us(end), name, cat, id });
+        continue;
+      }
+      stack.push(end);
+      w.push({ ph: 'X', pid: hostPid, tid, ts: us(ts), dur: us(dur ?? 0), name, cat, ...(args ? { args } : {}) });
+      slices++;
+    }
+    await w.flush();
+  });
+  await w.flush();
+  await out.write('\n]}\n');
+  await out.close();
+  return { events: w.count, slices, flows, bytes: out.bytes };
+}
+
+/**
+ * Host-side rows: tid, ts, dur, ph, name, cat, flow id, args (JSON text), ordered per thread
+ * by time, longer first, slices before flow endpoints. `ph` 'span' is an async slice.
+ * Event record/wait calls are 1 ns slices so that flow endpoints have a slice to bind to.
+ */
+function hostEventsSql(O: string, E: string): string {
+  const hex = (col: string) => `'0x' || lower(printf('%x', ${col}))`;
+  return `
+WITH ranges AS (
+  WITH se AS (
+    SELECT id, tid, ts, what, name, site,
+      sum(CASE WHEN what = 'range_push' THEN 1 ELSE -1 END) OVER (PARTITION BY tid ORDER BY id ROWS UNBOUNDED PRECEDING) AS depth
+    FROM intents WHERE what IN ('range_push', 'range_pop')
+  ), lv AS (SELECT *, CASE WHEN what = 'range_push' THEN depth ELSE depth + 1 END AS level FROM se),
+  pr AS (SELECT *, lead(what) OVER w AS next_what, lead(ts) OVER w AS next_ts FROM lv WINDOW w AS (PARTITION BY tid, level ORDER BY id))
+  SELECT tid, ts, CASE WHEN next_what = 'range_pop' THEN next_ts END AS end_ts, name FROM pr WHERE what = 'range_push'
+),
+flow_pairs AS (
+  SELECT row_number() OVER (ORDER BY w.ts, r.ts, w.tid) AS fid, r.tid AS rtid, r.ts AS rts, w.tid AS wtid, w.ts AS wts
+  FROM (SELECT tid, ts, event FROM ev_event_wait
+        UNION ALL SELECT tid, begin_ts AS ts, target AS event FROM host_syncs WHERE scope = 'event') w
+  ASOF JOIN (SELECT tid, ts, event FROM ev_event_record) r ON w.event = r.event AND w.ts >= r.ts
+),
+rows AS (
+  SELECT tid, begin_ts AS ts, coalesce(end_ts, ${E}) - begin_ts AS dur, 'X' AS ph, coalesce(api, 'sync') AS name, 'sync' AS cat, NULL::BIGINT AS fid,
+    json_object('scope', scope, 'target', ${hex('target')}, 'result', result, 'open', end_ts IS NULL)::VARCHAR AS args, 0 AS ord
+  FROM host_syncs
+  UNION ALL SELECT tid, begin_ts, coalesce(end_ts, ${E}) - begin_ts, 'X', 'elapsedTime', 'elapsed', NULL,
+    json_object('start_event', ${hex('start_event')}, 'end_event', ${hex('end_event')}, 'elapsed_ns', elapsed_ns, 'error', error, 'open', end_ts IS NULL)::VARCHAR, 0
+  FROM elapsed_queries
+  UNION ALL SELECT tid, ts, coalesce(end_ts, ${E}) - ts, 'X', coalesce(name, 'range'), 'range', NULL,
+    json_object('open', end_ts IS NULL)::VARCHAR, 0 FROM ranges
+  UNION ALL SELECT tid, ts, 1, 'X', 'event record', 'event', NULL,
+    json_object('event', ${hex('event')}, 'stream', ${hex('stream')})::VARCHAR, 0 FROM ev_event_record
+  UNION ALL SELECT tid, ts, 1, 'X', 'event wait', 'event', NULL,
+    json_object('event', ${hex('event')}, 'stream', ${hex('stream')})::VARCHAR, 0 FROM ev_event_wait
+  UNION ALL SELECT tid, start_ts, coalesce(end_ts, ${E}) - start_ts, 'span', 'slot ' || slot, 'slot', NULL,
+    json_object('stream', ${hex('stream')}, 'how', how, 'end_how', end_how, 'open', end_ts IS NULL)::VARCHAR, 0 FROM slot_spans
+  UNION ALL SELECT rtid, rts, NULL, 's', NULL, NULL, fid, NULL, 1 FROM flow_pairs
+  UNION ALL SELECT wtid, wts, NULL, 'f', NULL, NULL, fid, NULL, 1 FROM flow_pairs
+)
+SELECT CAST(tid AS VARCHAR), CAST(ts - ${O} AS DOUBLE), CAST(dur AS DOUBLE), ph, name, cat, fid, args
+FROM rows ORDER BY tid, ts, ord, dur DESC NULLS LAST, fid`;
+}
