@@ -1,0 +1,656 @@
+/*
+ * The Metal/MPS hooks. Every hook is a plain C IMP that asks the engine for
+ * the original (mpstm_engine.h), records only when it is the outermost
+ * observation of its family on this thread, and always forwards.
+ *
+ * Confidence notes (nothing here has run on Apple hardware yet):
+ *  - Which concrete classes implement each selector, and whether the
+ *    MPSCommandBuffer wrapper forwards to the root by message send, is not
+ *    known until a Mac run (metal.md §10 item 3); the design records a root
+ *    commit exactly once whichever path reaches it (registry flag).
+ *  - Under MTL_DEBUG_LAYER one call arrives at two root-class levels; only
+ *    the outermost is recorded (family depth).
+ */
+#include "mpstm_hooks.h"
+
+#include "mpstm_completion.h"
+#include "mpstm_engine.h"
+#include "mpstm_registry.h"
+#include "../runtime/mpst_runtime.h"
+
+#include <pthread.h>
+#include "mpstm_atomic.h"
+#include <string.h>
+
+/* MTLCommandBufferStatus values (public Metal API). */
+enum { CB_STATUS_COMMITTED = 2, CB_STATUS_COMPLETED = 4, CB_STATUS_ERROR = 5 };
+
+/* Selector families: only the outermost call of a family on a thread is
+ * recorded, so wrapper→root and debug-layer→driver chains count once. */
+enum family {
+  F_NONE = -1,
+  F_QUEUE_NEW = 0,
+  F_EVENT_NEW,
+  F_ROOT_NEW,
+  F_WRAPPER_NEW,
+  F_COMMIT,
+  F_ENQUEUE,
+  F_WAIT_DONE,
+  F_WAIT_SCHED,
+  F_SIGNAL,
+  F_WAIT_EVENT,
+  F_NOTIFY,
+  F_SET_VALUE,
+  F_COUNT
+};
+static __thread int t_family[F_COUNT];
+
+static int s_classes, s_handlers_added, s_handlers_skipped, s_completions;
+
+/* Selectors the hooks send themselves, registered once. */
+static SEL sel_commandQueue, sel_rootCommandBuffer, sel_status, sel_error, sel_code, sel_GPUStartTime,
+    sel_GPUEndTime;
+static pthread_once_t sels_once = PTHREAD_ONCE_INIT;
+static void init_sels(void) {
+  sel_commandQueue = sel_registerName("commandQueue");
+  sel_rootCommandBuffer = sel_registerName("rootCommandBuffer");
+  sel_status = sel_registerName("status");
+  sel_error = sel_registerName("error");
+  sel_code = sel_registerName("code");
+  sel_GPUStartTime = sel_registerName("GPUStartTime");
+  sel_GPUEndTime = sel_registerName("GPUEndTime");
+}
+
+/* ---- hook call frame ------------------------------------------------------ */
+
+typedef struct hook {
+  mpstm_call call;
+  int fam;
+  int want;      /* outermost in its family and not a super call: record */
+  void *ret;     /* caller's return address, for the call-site id */
+} hook;
+
+static int hook_begin(hook *h, id self, SEL cmd, int fam, void *ret) {
+  if (!mpstm_call_begin(&h->call, self, cmd)) return 0;
+  h->fam = fam;
+  h->ret = ret;
+  h->want = !h->call.nested && (fam < 0 || t_family[fam] == 0);
+  return 1;
+}
+/* Brackets the call of the original; recording happens outside it, so hooks
+ * reached from inside the original (wrapper → root) are not suppressed by
+ * the runtime's reentrancy guard, only by the family depth. */
+static void hook_forward_begin(hook *h) {
+  if (h->fam >= 0) t_family[h->fam]++;
+}
+static void hook_forward_end(hook *h) {
+  if (h->fam >= 0) t_family[h->fam]--;
+  mpstm_call_end(&h->call);
+}
+/* Opens a recording region; the runtime refuses when this thread is already
+ * recording (our own Metal calls from inside a hook land here). */
+static int rec_enter(hook *h) { return h->want && mpst_enter(); }
+static uint32_t site_of(hook *h) { return mpst_callsite(h->ret); }
+
+#define ORIG(h, type) ((type)(h)->call.orig)
+
+/* ---- registry helpers (call inside a recording region) -------------------- */
+
+static mpstm_obj queue_known(id queue, uint64_t owner, uint32_t site) {
+  mpstm_obj q;
+  if (mpstm_reg_get((uint64_t)(uintptr_t)queue, &q) && q.kind == MPSTM_OBJ_QUEUE) return q;
+  q = mpstm_reg_add_queue((uint64_t)(uintptr_t)queue);
+  mpstm_discover(queue, MPSTM_HK_QUEUE);
+  mpst_emit_stream_create(site, q.ptr, 0, 0);
+  mpst_emit_object_create(site, q.ptr, owner, 0, MPST_OBJECT_TYPE_COMMAND_QUEUE);
+  return q;
+}
+
+/* Slot ownership inference (no annotation from the runtime): the first time
+ * this thread uses a non-default queue, it is taken to own that stream. */
+#define THREAD_QUEUES 64
+static __thread uint64_t t_queues[THREAD_QUEUES];
+static __thread unsigned t_nqueues;
+
+static void note_use(const mpstm_obj *q, uint32_t site) {
+  if (!q->ptr) return;
+  unsigned n = t_nqueues < THREAD_QUEUES ? t_nqueues : THREAD_QUEUES;
+  for (unsigned i = 0; i < n; i++)
+    if (t_queues[i] == q->ptr) return;
+  t_queues[t_nqueues++ % THREAD_QUEUES] = q->ptr;
+  if (mpstm_reg_is_default_queue(q)) return;
+  uint32_t slot = (uint32_t)(q->ordinal >= 0 ? q->ordinal : q->index);
+  mpst_emit_slot_acquire(site, q->ptr, slot, -1, 0, MPST_SLOT_SOURCE_INFERRED);
+}
+
+/* The root cb's registry entry; a root first seen here (created through a
+ * path we did not hook) gets its cb_create now. */
+static mpstm_obj root_known(id cb, id queue_hint, uint32_t site) {
+  mpstm_obj o;
+  if (mpstm_reg_get((uint64_t)(uintptr_t)cb, &o) && o.kind == MPSTM_OBJ_ROOT_CB) return o;
+  pthread_once(&sels_once, init_sels);
+  id queue = queue_hint ? queue_hint : mpstm_send_id(cb, sel_commandQueue);
+  mpstm_obj q = queue ? queue_known(queue, 0, site) : (mpstm_obj){0};
+  memset(&o, 0, sizeof o);
+  o.ptr = (uint64_t)(uintptr_t)cb;
+  o.kind = MPSTM_OBJ_ROOT_CB;
+  o.queue = q.ptr;
+  o.corr = mpst_next_corr();
+  mpstm_reg_put(&o);
+  mpstm_discover(cb, MPSTM_HK_ROOT_CB);
+  mpst_emit_cb_create(site, o.ptr, o.queue, o.corr);
+  note_use(&q, site);
+  return o;
+}
+
+static mpstm_obj queue_of_cb(id cb, uint32_t site) {
+  mpstm_obj o, q = {0};
+  uint64_t queue = 0;
+  if (mpstm_reg_get((uint64_t)(uintptr_t)cb, &o)) queue = o.kind == MPSTM_OBJ_WRAPPER_CB || o.kind == MPSTM_OBJ_ROOT_CB ? o.queue : 0;
+  if (!queue) {
+    pthread_once(&sels_once, init_sels);
+    id qid = mpstm_send_id(cb, sel_commandQueue);
+    if (qid) q = queue_known(qid, 0, site);
+  } else if (!mpstm_reg_get(queue, &q)) {
+    q.ptr = queue;
+    q.index = q.ordinal = -1;
+  }
+  note_use(&q, site);
+  return q;
+}
+
+/* Writes the cb_commit of root `cb` once, adding our completed handler
+ * before Metal sees the commit. Reached from the root's own -commit and from
+ * the wrapper's -commit/-commitAndContinue, whichever comes first. */
+static void root_commit(id cb, uint8_t and_continue, uint32_t site) {
+  mpstm_obj o = root_known(cb, 0, site);
+  uint32_t before = mpstm_reg_set_flag(o.ptr, MPSTM_CB_COMMITTED);
+  if (before != 0xFFFFFFFFu && (before & MPSTM_CB_COMMITTED)) return;
+  mpstm_obj q;
+  if (mpstm_reg_get(o.queue, &q)) note_use(&q, site);
+  pthread_once(&sels_once, init_sels);
+  uint64_t status = mpstm_send_u64(cb, sel_status, 0);
+  if (status < CB_STATUS_COMMITTED && mpstm_add_completion(cb, mpstm_cb_completed, (void *)(uintptr_t)o.corr)) {
+    mpstm_reg_set_flag(o.ptr, MPSTM_CB_HANDLER);
+    mpstm_add(&s_handlers_added, 1);
+  } else {
+    mpstm_add(&s_handlers_skipped, 1);
+  }
+  mpst_emit_cb_commit(site, o.ptr, o.queue, o.corr, and_continue);
+}
+
+void mpstm_cb_completed(id cb, void *ctx) {
+  mpstm_add(&s_completions, 1);
+  if (!mpst_enter()) return;
+  pthread_once(&sels_once, init_sels);
+  uint32_t corr = (uint32_t)(uintptr_t)ctx;
+  /* GPUStartTime/GPUEndTime are seconds of host (mach) time, which is
+   * CLOCK_UPTIME_RAW; the Linux stand-ins report seconds of mpst_now(). */
+  double start = mpstm_send_double(cb, sel_GPUStartTime);
+  double end = mpstm_send_double(cb, sel_GPUEndTime);
+  uint64_t status = mpstm_send_u64(cb, sel_status, CB_STATUS_COMPLETED);
+  int32_t error = 0;
+  if (status == CB_STATUS_ERROR) {
+    id err = mpstm_send_id(cb, sel_error);
+    int64_t code = err ? (int64_t)mpstm_send_u64(err, sel_code, 0) : 0;
+    error = code ? (int32_t)code : -1;
+  } else if (status != CB_STATUS_COMPLETED) {
+    error = -1000 - (int32_t)status; /* handler ran in an unexpected state */
+  }
+  int64_t ts = start > 0 ? (int64_t)(start * 1e9) : mpst_now();
+  int64_t dur = end > start ? (int64_t)((end - start) * 1e9) : 0;
+  mpst_emit_complete_at(ts, 0, corr, error, dur);
+  mpst_leave();
+}
+
+/* ---- device --------------------------------------------------------------- */
+
+static void queue_created(hook *h, id self, id queue) {
+  if (!queue || !rec_enter(h)) return;
+  uint32_t site = site_of(h);
+  mpstm_obj q = queue_known(queue, (uint64_t)(uintptr_t)self, site);
+  mpstm_reg_note_thread_queue(q.ptr);
+  mpstm_try_hook_mps_class();
+  mpst_leave();
+}
+
+static id h_dev_new_queue(id self, SEL cmd) {
+  hook h;
+  if (!hook_begin(&h, self, cmd, F_QUEUE_NEW, __builtin_return_address(0))) return nil;
+  hook_forward_begin(&h);
+  id q = ORIG(&h, id (*)(id, SEL))(self, cmd);
+  hook_forward_end(&h);
+  queue_created(&h, self, q);
+  return q;
+}
+
+static id h_dev_new_queue_u64(id self, SEL cmd, uint64_t arg) {
+  hook h;
+  if (!hook_begin(&h, self, cmd, F_QUEUE_NEW, __builtin_return_address(0))) return nil;
+  hook_forward_begin(&h);
+  id q = ORIG(&h, id (*)(id, SEL, uint64_t))(self, cmd, arg);
+  hook_forward_end(&h);
+  queue_created(&h, self, q);
+  return q;
+}
+
+static id h_dev_new_queue_id(id self, SEL cmd, id arg) {
+  hook h;
+  if (!hook_begin(&h, self, cmd, F_QUEUE_NEW, __builtin_return_address(0))) return nil;
+  hook_forward_begin(&h);
+  id q = ORIG(&h, id (*)(id, SEL, id))(self, cmd, arg);
+  hook_forward_end(&h);
+  queue_created(&h, self, q);
+  return q;
+}
+
+static void event_created(hook *h, id event) {
+  if (!event || !rec_enter(h)) return;
+  mpstm_obj e;
+  memset(&e, 0, sizeof e);
+  e.ptr = (uint64_t)(uintptr_t)event;
+  e.kind = MPSTM_OBJ_EVENT;
+  mpstm_reg_put(&e);
+  mpstm_discover(event, MPSTM_HK_EVENT);
+  /* Whether PyTorch will time this event is decided above Metal, so timing
+   * is 0 here; the Python companion's intent records carry what is known. */
+  mpst_emit_event_create(site_of(h), e.ptr, 0, 0);
+  mpst_leave();
+}
+
+static id h_dev_new_event(id self, SEL cmd) {
+  hook h;
+  if (!hook_begin(&h, self, cmd, F_EVENT_NEW, __builtin_return_address(0))) return nil;
+  hook_forward_begin(&h);
+  id e = ORIG(&h, id (*)(id, SEL))(self, cmd);
+  hook_forward_end(&h);
+  event_created(&h, e);
+  return e;
+}
+
+static id h_dev_new_event_id(id self, SEL cmd, id arg) {
+  hook h;
+  if (!hook_begin(&h, self, cmd, F_EVENT_NEW, __builtin_return_address(0))) return nil;
+  hook_forward_begin(&h);
+  id e = ORIG(&h, id (*)(id, SEL, id))(self, cmd, arg);
+  hook_forward_end(&h);
+  event_created(&h, e);
+  return e;
+}
+
+/* ---- queue ---------------------------------------------------------------- */
+
+static void root_created(hook *h, id queue, id cb) {
+  if (!cb || !rec_enter(h)) return;
+  (void)root_known(cb, queue, site_of(h));
+  mpst_leave();
+}
+
+static id h_queue_cb(id self, SEL cmd) {
+  hook h;
+  if (!hook_begin(&h, self, cmd, F_ROOT_NEW, __builtin_return_address(0))) return nil;
+  hook_forward_begin(&h);
+  id cb = ORIG(&h, id (*)(id, SEL))(self, cmd);
+  hook_forward_end(&h);
+  root_created(&h, self, cb);
+  return cb;
+}
+
+static id h_queue_cb_id(id self, SEL cmd, id desc) {
+  hook h;
+  if (!hook_begin(&h, self, cmd, F_ROOT_NEW, __builtin_return_address(0))) return nil;
+  hook_forward_begin(&h);
+  id cb = ORIG(&h, id (*)(id, SEL, id))(self, cmd, desc);
+  hook_forward_end(&h);
+  root_created(&h, self, cb);
+  return cb;
+}
+
+/* ---- lifetimes (dealloc) -------------------------------------------------- */
+
+static void h_dealloc(id self, SEL cmd) {
+  hook h;
+  if (!hook_begin(&h, self, cmd, F_NONE, __builtin_return_address(0))) return;
+  mpstm_obj o;
+  /* Forget the pointer before the memory can be reused, recording or not. */
+  if (mpstm_reg_remove((uint64_t)(uintptr_t)self, &o) && rec_enter(&h)) {
+    uint32_t site = site_of(&h);
+    switch (o.kind) {
+    case MPSTM_OBJ_QUEUE:
+      mpst_emit_stream_destroy(site, o.ptr);
+      mpst_emit_object_destroy(site, o.ptr, MPST_OBJECT_TYPE_COMMAND_QUEUE);
+      break;
+    case MPSTM_OBJ_ROOT_CB: mpst_emit_cb_dealloc(site, o.ptr, o.corr); break;
+    case MPSTM_OBJ_WRAPPER_CB: mpst_emit_object_destroy(site, o.ptr, MPST_OBJECT_TYPE_COMMAND_BUFFER); break;
+    case MPSTM_OBJ_EVENT: mpst_emit_event_destroy(site, o.ptr); break;
+    default: break;
+    }
+    mpst_leave();
+  }
+  hook_forward_begin(&h);
+  ORIG(&h, void (*)(id, SEL))(self, cmd);
+  hook_forward_end(&h);
+}
+
+/* ---- root command buffer and wrapper (shared selectors) ------------------- */
+
+static void h_root_commit(id self, SEL cmd) {
+  hook h;
+  if (!hook_begin(&h, self, cmd, F_COMMIT, __builtin_return_address(0))) return;
+  if (rec_enter(&h)) {
+    root_commit(self, 0, site_of(&h));
+    mpst_leave();
+  }
+  hook_forward_begin(&h);
+  ORIG(&h, void (*)(id, SEL))(self, cmd);
+  hook_forward_end(&h);
+}
+
+static void h_enqueue(id self, SEL cmd) {
+  hook h;
+  if (!hook_begin(&h, self, cmd, F_ENQUEUE, __builtin_return_address(0))) return;
+  if (rec_enter(&h)) {
+    /* No schema kind for "enqueued, not committed"; a marker keeps it visible. */
+    mpst_emit_marker(site_of(&h), mpst_intern("MTLCommandBuffer.enqueue"));
+    mpst_leave();
+  }
+  hook_forward_begin(&h);
+  ORIG(&h, void (*)(id, SEL))(self, cmd);
+  hook_forward_end(&h);
+}
+
+static void wait_hook(id self, SEL cmd, int fam, const char *api, void *ret) {
+  hook h;
+  if (!hook_begin(&h, self, cmd, fam, ret)) return;
+  uint64_t target = 0;
+  uint32_t api_id = 0, site = 0;
+  int recorded = 0;
+  if (rec_enter(&h)) {
+    site = site_of(&h);
+    target = queue_of_cb(self, site).ptr;
+    api_id = mpst_intern(api);
+    mpst_emit_sync_begin(site, target, MPST_SYNC_SCOPE_STREAM, api_id);
+    mpst_blocking_begin(target, MPST_SYNC_SCOPE_STREAM, api_id);
+    mpst_leave();
+    recorded = 1;
+  }
+  hook_forward_begin(&h);
+  ORIG(&h, void (*)(id, SEL))(self, cmd);
+  hook_forward_end(&h);
+  if (recorded && mpst_enter()) {
+    pthread_once(&sels_once, init_sels);
+    mpst_blocking_end();
+    int32_t result = mpstm_send_u64(self, sel_status, 0) == CB_STATUS_ERROR ? -1 : 0;
+    mpst_emit_sync_end(site, target, MPST_SYNC_SCOPE_STREAM, api_id, result);
+    mpst_leave();
+  }
+}
+
+static void h_wait_completed(id self, SEL cmd) {
+  wait_hook(self, cmd, F_WAIT_DONE, "waitUntilCompleted", __builtin_return_address(0));
+}
+static void h_wait_scheduled(id self, SEL cmd) {
+  wait_hook(self, cmd, F_WAIT_SCHED, "waitUntilScheduled", __builtin_return_address(0));
+}
+
+static void h_signal_event(id self, SEL cmd, id event, uint64_t value) {
+  hook h;
+  if (!hook_begin(&h, self, cmd, F_SIGNAL, __builtin_return_address(0))) return;
+  if (rec_enter(&h)) {
+    uint32_t site = site_of(&h);
+    mpst_emit_event_record(site, (uint64_t)(uintptr_t)event, queue_of_cb(self, site).ptr);
+    mpst_leave();
+  }
+  hook_forward_begin(&h);
+  ORIG(&h, void (*)(id, SEL, id, uint64_t))(self, cmd, event, value);
+  hook_forward_end(&h);
+}
+
+static void h_wait_event(id self, SEL cmd, id event, uint64_t value) {
+  hook h;
+  if (!hook_begin(&h, self, cmd, F_WAIT_EVENT, __builtin_return_address(0))) return;
+  if (rec_enter(&h)) {
+    uint32_t site = site_of(&h);
+    mpst_emit_event_wait(site, (uint64_t)(uintptr_t)event, queue_of_cb(self, site).ptr);
+    mpst_leave();
+  }
+  hook_forward_begin(&h);
+  ORIG(&h, void (*)(id, SEL, id, uint64_t))(self, cmd, event, value);
+  hook_forward_end(&h);
+}
+
+/* Forwarded untouched: the schema has no kind for handler registration, and
+ * the hook exists so that our own registration (inside the commit hook) and
+ * PyTorch's pass through one place that a later version can count. */
+static void h_add_handler(id self, SEL cmd, id block) {
+  hook h;
+  if (!hook_begin(&h, self, cmd, F_NONE, __builtin_return_address(0))) return;
+  hook_forward_begin(&h);
+  ORIG(&h, void (*)(id, SEL, id))(self, cmd, block);
+  hook_forward_end(&h);
+}
+
+/* ---- MPSCommandBuffer ----------------------------------------------------- */
+
+static void wrapper_created(hook *h, id queue, id w) {
+  if (!w || !rec_enter(h)) return;
+  uint32_t site = site_of(h);
+  pthread_once(&sels_once, init_sels);
+  mpstm_discover(w, MPSTM_HK_MPS_CB);
+  mpstm_obj q = queue ? queue_known(queue, 0, site) : (mpstm_obj){0};
+  id root = mpstm_send_id(w, sel_rootCommandBuffer);
+  mpstm_obj r = root ? root_known(root, queue, site) : (mpstm_obj){0};
+  mpstm_obj o;
+  memset(&o, 0, sizeof o);
+  o.ptr = (uint64_t)(uintptr_t)w;
+  o.kind = MPSTM_OBJ_WRAPPER_CB;
+  o.queue = q.ptr;
+  o.root = r.ptr;
+  mpstm_reg_put(&o);
+  mpst_emit_object_create(site, o.ptr, q.ptr, 0, MPST_OBJECT_TYPE_COMMAND_BUFFER);
+  note_use(&q, site);
+  mpst_leave();
+}
+
+static id h_mps_from_queue(id self, SEL cmd, id queue) {
+  hook h;
+  if (!hook_begin(&h, self, cmd, F_WRAPPER_NEW, __builtin_return_address(0))) return nil;
+  hook_forward_begin(&h);
+  id w = ORIG(&h, id (*)(id, SEL, id))(self, cmd, queue);
+  hook_forward_end(&h);
+  wrapper_created(&h, queue, w);
+  return w;
+}
+
+static void h_mps_commit(id self, SEL cmd) {
+  hook h;
+  if (!hook_begin(&h, self, cmd, F_COMMIT, __builtin_return_address(0))) return;
+  if (rec_enter(&h)) {
+    pthread_once(&sels_once, init_sels);
+    id root = mpstm_send_id(self, sel_rootCommandBuffer);
+    if (root) root_commit(root, 0, site_of(&h));
+    mpst_leave();
+  }
+  hook_forward_begin(&h);
+  ORIG(&h, void (*)(id, SEL))(self, cmd);
+  hook_forward_end(&h);
+}
+
+/* "Commits the underlying root MTLCommandBuffer, and makes a new one on the
+ * same command queue" (MPSCommandBuffer.h). The old root is committed with
+ * and_continue=1; the new root is picked up afterwards. */
+static void h_mps_commit_continue(id self, SEL cmd) {
+  hook h;
+  if (!hook_begin(&h, self, cmd, F_COMMIT, __builtin_return_address(0))) return;
+  uint32_t site = 0;
+  int recorded = 0;
+  if (rec_enter(&h)) {
+    pthread_once(&sels_once, init_sels);
+    site = site_of(&h);
+    id root = mpstm_send_id(self, sel_rootCommandBuffer);
+    if (root) root_commit(root, 1, site);
+    mpst_leave();
+    recorded = 1;
+  }
+  hook_forward_begin(&h);
+  ORIG(&h, void (*)(id, SEL))(self, cmd);
+  hook_forward_end(&h);
+  if (recorded && mpst_enter()) {
+    id root = mpstm_send_id(self, sel_rootCommandBuffer);
+    mpstm_obj o;
+    if (root && mpstm_reg_get((uint64_t)(uintptr_t)self, &o)) {
+      mpstm_obj r = root_known(root, 0, site);
+      o.root = r.ptr;
+      mpstm_reg_put(&o);
+    }
+    mpst_leave();
+  }
+}
+
+/* Only discovers the root's concrete class (lazily, from the object). */
+static id h_mps_root(id self, SEL cmd) {
+  hook h;
+  if (!hook_begin(&h, self, cmd, F_NONE, __builtin_return_address(0))) return nil;
+  hook_forward_begin(&h);
+  id root = ORIG(&h, id (*)(id, SEL))(self, cmd);
+  hook_forward_end(&h);
+  if (root && rec_enter(&h)) {
+    mpstm_discover(root, MPSTM_HK_ROOT_CB);
+    mpst_leave();
+  }
+  return root;
+}
+
+/* ---- shared event --------------------------------------------------------- */
+
+/* No schema kind carries a CPU-side listener or signal; markers keep the
+ * order visible. PyTorch's MPSEvent::synchronize is notifyListener + a
+ * condition-variable wait that no Metal hook sees (the Python companion
+ * records it as a sync). */
+static void h_event_notify(id self, SEL cmd, id listener, uint64_t value, id block) {
+  hook h;
+  if (!hook_begin(&h, self, cmd, F_NOTIFY, __builtin_return_address(0))) return;
+  if (rec_enter(&h)) {
+    mpst_emit_marker(site_of(&h), mpst_intern("MTLSharedEvent.notifyListener"));
+    mpst_leave();
+  }
+  hook_forward_begin(&h);
+  ORIG(&h, void (*)(id, SEL, id, uint64_t, id))(self, cmd, listener, value, block);
+  hook_forward_end(&h);
+}
+
+static void h_event_set_value(id self, SEL cmd, uint64_t value) {
+  hook h;
+  if (!hook_begin(&h, self, cmd, F_SET_VALUE, __builtin_return_address(0))) return;
+  if (rec_enter(&h)) {
+    mpst_emit_marker(site_of(&h), mpst_intern("MTLSharedEvent.setSignaledValue"));
+    mpst_leave();
+  }
+  hook_forward_begin(&h);
+  ORIG(&h, void (*)(id, SEL, uint64_t))(self, cmd, value);
+  hook_forward_end(&h);
+}
+
+/* ---- the hook table ------------------------------------------------------- */
+
+typedef struct hook_spec {
+  uint8_t kind;
+  const char *sel;
+  IMP imp;
+} hook_spec;
+
+static const hook_spec HOOKS[] = {
+    {MPSTM_HK_DEVICE, "newCommandQueue", (IMP)h_dev_new_queue},
+    {MPSTM_HK_DEVICE, "newCommandQueueWithMaxCommandBufferCount:", (IMP)h_dev_new_queue_u64},
+    {MPSTM_HK_DEVICE, "newCommandQueueWithDescriptor:", (IMP)h_dev_new_queue_id},
+    {MPSTM_HK_DEVICE, "newSharedEvent", (IMP)h_dev_new_event},
+    {MPSTM_HK_DEVICE, "newSharedEventWithHandle:", (IMP)h_dev_new_event_id},
+
+    {MPSTM_HK_QUEUE, "commandBuffer", (IMP)h_queue_cb},
+    {MPSTM_HK_QUEUE, "commandBufferWithUnretainedReferences", (IMP)h_queue_cb},
+    {MPSTM_HK_QUEUE, "commandBufferWithDescriptor:", (IMP)h_queue_cb_id},
+    {MPSTM_HK_QUEUE, "dealloc", (IMP)h_dealloc},
+
+    {MPSTM_HK_ROOT_CB, "commit", (IMP)h_root_commit},
+    {MPSTM_HK_ROOT_CB, "enqueue", (IMP)h_enqueue},
+    {MPSTM_HK_ROOT_CB, "waitUntilCompleted", (IMP)h_wait_completed},
+    {MPSTM_HK_ROOT_CB, "waitUntilScheduled", (IMP)h_wait_scheduled},
+    {MPSTM_HK_ROOT_CB, "encodeSignalEvent:value:", (IMP)h_signal_event},
+    {MPSTM_HK_ROOT_CB, "encodeWaitForEvent:value:", (IMP)h_wait_event},
+    {MPSTM_HK_ROOT_CB, "addCompletedHandler:", (IMP)h_add_handler},
+    {MPSTM_HK_ROOT_CB, "dealloc", (IMP)h_dealloc},
+
+    {MPSTM_HK_MPS_CB_CLASS, "commandBufferFromCommandQueue:", (IMP)h_mps_from_queue},
+    {MPSTM_HK_MPS_CB, "commit", (IMP)h_mps_commit},
+    {MPSTM_HK_MPS_CB, "commitAndContinue", (IMP)h_mps_commit_continue},
+    {MPSTM_HK_MPS_CB, "rootCommandBuffer", (IMP)h_mps_root},
+    {MPSTM_HK_MPS_CB, "waitUntilCompleted", (IMP)h_wait_completed},
+    {MPSTM_HK_MPS_CB, "encodeSignalEvent:value:", (IMP)h_signal_event},
+    {MPSTM_HK_MPS_CB, "encodeWaitForEvent:value:", (IMP)h_wait_event},
+    {MPSTM_HK_MPS_CB, "addCompletedHandler:", (IMP)h_add_handler},
+    {MPSTM_HK_MPS_CB, "dealloc", (IMP)h_dealloc},
+
+    {MPSTM_HK_EVENT, "notifyListener:atValue:block:", (IMP)h_event_notify},
+    {MPSTM_HK_EVENT, "setSignaledValue:", (IMP)h_event_set_value},
+    {MPSTM_HK_EVENT, "dealloc", (IMP)h_dealloc},
+};
+
+/* (class, kind) pairs already hooked; insert-only, lock-free reads. */
+#define SEEN_SLOTS 512
+static uintptr_t g_seen_cls[SEEN_SLOTS];
+static uint8_t g_seen_kind[SEEN_SLOTS];
+static int g_seen_n;
+static pthread_mutex_t g_seen_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int seen(Class cls, int kind) {
+  int n = mpstm_load_acq(&g_seen_n);
+  for (int i = 0; i < n; i++)
+    if (mpstm_load_rlx(&g_seen_cls[i]) == (uintptr_t)cls && g_seen_kind[i] == kind) return 1;
+  return 0;
+}
+
+static int hook_class(Class cls, int kind) {
+  if (!cls || seen(cls, kind)) return 0;
+  pthread_mutex_lock(&g_seen_lock);
+  int installed = 0;
+  if (!seen(cls, kind)) {
+    for (size_t i = 0; i < sizeof HOOKS / sizeof HOOKS[0]; i++)
+      if (HOOKS[i].kind == kind && mpstm_hook_install(cls, sel_registerName(HOOKS[i].sel), HOOKS[i].imp) == 1) installed++;
+    int n = mpstm_load_rlx(&g_seen_n);
+    if (n < SEEN_SLOTS) {
+      g_seen_kind[n] = (uint8_t)kind;
+      mpstm_store_rlx(&g_seen_cls[n], (uintptr_t)cls);
+      mpstm_store_rel(&g_seen_n, n + 1);
+    }
+    mpstm_add(&s_classes, 1);
+  }
+  pthread_mutex_unlock(&g_seen_lock);
+  return installed;
+}
+
+int mpstm_discover(id obj, int kind) { return obj ? hook_class(object_getClass(obj), kind) : 0; }
+
+int mpstm_try_hook_mps_class(void) {
+  Class cls = objc_getClass("MPSCommandBuffer");
+  if (!cls) return 0;
+  return hook_class(cls, MPSTM_HK_MPS_CB) + hook_class(object_getClass((id)cls), MPSTM_HK_MPS_CB_CLASS);
+}
+
+void mpstm_bootstrap_device(id device) {
+  if (!device) return;
+  mpst_ensure_init(MPST_BACKEND_METAL);
+  pthread_once(&sels_once, init_sels);
+  mpstm_discover(device, MPSTM_HK_DEVICE);
+  mpstm_try_hook_mps_class();
+}
+
+int32_t mpstm_on_dispatch_queue_created(const char *label, uint64_t dq) {
+  if (!label || strcmp(label, "metal gpu stream") != 0) return -1;
+  return mpstm_reg_pair_dispatch_queue(dq);
+}
+
+mpstm_hook_stats mpstm_hooks_get_stats(void) {
+  mpstm_hook_stats s = {mpstm_load(&s_classes), mpstm_load(&s_handlers_added), mpstm_load(&s_handlers_skipped),
+                        mpstm_load(&s_completions)};
+  return s;
+}

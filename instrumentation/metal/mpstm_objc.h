@@ -1,0 +1,58 @@
+/*
+ * Objective-C runtime portability for the Metal recorder.
+ *
+ * Only the C runtime API that Apple's runtime and GCC's GNU runtime share is
+ * used (objc_getClass, class_getInstanceMethod, class_getMethodImplementation,
+ * method_setImplementation, class_addMethod, object_getClass, sel_registerName),
+ * so the hook logic compiles unchanged on macOS (clang) and on Linux
+ * (gcc -x objective-c -fgnu-runtime) against stand-in classes.
+ *
+ * Messages are sent by looking the IMP up and calling it through a cast to the
+ * exact prototype: never through a variadic prototype, which is wrong on
+ * Apple arm64.
+ */
+#ifndef MPSTM_OBJC_H
+#define MPSTM_OBJC_H
+
+#include <objc/runtime.h>
+#ifdef __APPLE__
+#include <objc/message.h>
+#endif
+#include <stdint.h>
+
+#ifndef nil
+#define nil ((id)0)
+#endif
+
+static inline IMP mpstm_imp(id obj, SEL sel) {
+  return class_getMethodImplementation(object_getClass(obj), sel);
+}
+
+/* 1 when obj's class (or an ancestor) implements sel. Checked before sending
+ * optional selectors, since an unknown selector raises on Apple. */
+static inline int mpstm_responds(id obj, SEL sel) {
+  return obj && sel && class_getInstanceMethod(object_getClass(obj), sel) != 0;
+}
+
+static inline id mpstm_send_id(id obj, SEL sel) {
+  if (!mpstm_responds(obj, sel)) return nil;
+  return ((id (*)(id, SEL))mpstm_imp(obj, sel))(obj, sel);
+}
+
+/* NSUInteger / NSInteger are 64-bit on every platform this targets. */
+static inline uint64_t mpstm_send_u64(id obj, SEL sel, uint64_t dflt) {
+  if (!mpstm_responds(obj, sel)) return dflt;
+  return ((uint64_t (*)(id, SEL))mpstm_imp(obj, sel))(obj, sel);
+}
+
+static inline double mpstm_send_double(id obj, SEL sel) {
+  if (!mpstm_responds(obj, sel)) return 0.0;
+  return ((double (*)(id, SEL))mpstm_imp(obj, sel))(obj, sel);
+}
+
+static inline id mpstm_send_id_u64(id obj, SEL sel, uint64_t arg) {
+  if (!mpstm_responds(obj, sel)) return nil;
+  return ((id (*)(id, SEL, uint64_t))mpstm_imp(obj, sel))(obj, sel, arg);
+}
+
+#endif

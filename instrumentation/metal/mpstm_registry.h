@@ -1,0 +1,68 @@
+/*
+ * What the Metal recorder knows about live objects, keyed by pointer:
+ * queues (streams), root command buffers, MPSCommandBuffer wrappers and
+ * shared events. Entries are removed on dealloc because Metal reuses
+ * addresses. One mutex: Metal calls are thousands per second, not millions.
+ */
+#ifndef MPSTM_REGISTRY_H
+#define MPSTM_REGISTRY_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum mpstm_obj_kind {
+  MPSTM_OBJ_NONE = 0,
+  MPSTM_OBJ_QUEUE = 1,
+  MPSTM_OBJ_ROOT_CB = 2,
+  MPSTM_OBJ_WRAPPER_CB = 3,
+  MPSTM_OBJ_EVENT = 4,
+};
+
+/* Root command buffer flags. */
+#define MPSTM_CB_COMMITTED 0x1u /* a cb_commit was written */
+#define MPSTM_CB_HANDLER 0x2u   /* our completed handler was added */
+
+typedef struct mpstm_obj {
+  uint64_t ptr;
+  uint8_t kind;      /* enum mpstm_obj_kind */
+  uint32_t flags;
+  uint32_t corr;     /* root cb: joins cb_create / cb_commit / complete */
+  uint64_t queue;    /* cb/wrapper: owning queue (the stream handle) */
+  uint64_t root;     /* wrapper: current root command buffer */
+  int32_t index;     /* queue: creation order, 0 first */
+  int32_t ordinal;   /* queue: PyTorch stream ordinal (paired "metal gpu stream"), -1 unknown */
+} mpstm_obj;
+
+/* Copies the entry for ptr into *out; returns 0 when unknown. */
+int mpstm_reg_get(uint64_t ptr, mpstm_obj *out);
+/* Inserts or replaces the entry (by o->ptr). */
+void mpstm_reg_put(const mpstm_obj *o);
+/* Removes ptr; copies the old entry into *out when given; returns 0 when unknown. */
+int mpstm_reg_remove(uint64_t ptr, mpstm_obj *out);
+/* Sets `flag` on a root cb entry; returns the flags it had before, or
+ * 0xFFFFFFFF when ptr is unknown. Atomic test-and-set under the lock. */
+uint32_t mpstm_reg_set_flag(uint64_t ptr, uint32_t flag);
+
+/* Queues: registers a new queue with the next creation index. */
+mpstm_obj mpstm_reg_add_queue(uint64_t queue);
+/* Pairs a "metal gpu stream" dispatch queue with the queue most recently
+ * created by this thread and gives it the next PyTorch stream ordinal.
+ * Returns the ordinal, or -1 when this thread created no unpaired queue. */
+int32_t mpstm_reg_pair_dispatch_queue(uint64_t dispatch_queue);
+/* Remembers the last queue created on this thread (for the pairing above). */
+void mpstm_reg_note_thread_queue(uint64_t queue);
+/* 1 when `queue` is the default stream: ordinal 0, or, when no queue was
+ * paired at all, the first queue created. */
+int mpstm_reg_is_default_queue(const mpstm_obj *q);
+
+/* Drops everything (tests). */
+void mpstm_reg_reset(void);
+int mpstm_reg_count(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
