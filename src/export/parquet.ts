@@ -1,0 +1,120 @@
+// Parquet export for fleets of traces: one Hive-style partition per run
+// (`<out>/run=<name>/{events,submissions,host_syncs,metrics}.parquet`), so
+// DuckDB, Spark or Trino read a whole directory of runs as one table with a
+// `run` column. The schema is in docs/readme/60-ci-gate.md.
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { openTrace } from '../ingest/load.js';
+import { flattenMetrics } from '../metrics/catalog.js';
+import { computeMetrics } from '../metrics/compute.js';
+import { countFindings } from '../metrics/findings.js';
+import { sqlString } from '../metrics/sql.js';
+import type { MetricsOptions } from '../metrics/types.js';
+import { UserError } from '../util/errors.js';
+
+export interface ParquetExportOptions {
+  /** Partition names, one per trace; default: the file name without extension. */
+  runNames?: string[];
+  metrics?: Partial<MetricsOptions>;
+  /** Parquet compression codec (DuckDB names): zstd (default), snappy, uncompressed. */
+  compression?: 'zstd' | 'snappy' | 'uncompressed';
+}
+
+export interface ParquetRun {
+  run: string;
+  trace: string;
+  dir: string;
+  events: number;
+}
+
+/** A partition value that every engine accepts in a path: letters, digits, . _ - */
+export function runName(file: string): string {
+  const base = path.basename(file).replace(/\.(mpst|trace|bin|duckdb)$/i, '');
+  const clean = base.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '');
+  return clean === '' ? 'run' : clean;
+}
+
+function uniqueNames(traces: string[], given?: string[]): string[] {
+  if (given && given.length !== traces.length) {
+    throw new UserError(`${given.length} run names for ${traces.length} traces; give one name per trace`);
+  }
+  const used = new Set<string>();
+  return traces.map((t, i) => {
+    const want = given ? given[i]! : runName(t);
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(want)) {
+      throw new UserError(`run name '${want}' must start with a letter or digit and hold only letters, digits, '.', '_' and '-'`);
+    }
+    let name = want;
+    for (let k = 2; used.has(name); k++) name = `${want}-${k}`;
+    used.add(name);
+    return name;
+  });
+}
+
+/** Rows of the metrics table: one per scalar metric of the catalog. */
+async function writeMetrics(conn: DuckDBConnection, file: string, opts: ParquetExportOptions, codec: string): Promise<void> {
+  const findings = opts.metrics?.findings === false
+    ? { available: false, errors: 0, warnings: 0, by_rule: {}, note: 'disabled' }
+    : await countFindings(conn);
+  const metrics = await computeMetrics(conn, opts.metrics, findings);
+  await conn.run('CREATE OR REPLACE TEMP TABLE _mx_export_metrics (metric VARCHAR, value DOUBLE, unit VARCHAR, direction VARCHAR)');
+  const appender = await conn.createAppender('_mx_export_metrics');
+  for (const f of flattenMetrics(metrics)) {
+    appender.appendVarchar(f.key);
+    appender.appendDouble(f.value);
+    appender.appendVarchar(f.def.unit);
+    appender.appendVarchar(f.def.direction);
+    appender.endRow();
+  }
+  for (const [rule, r] of Object.entries(metrics.findings.by_rule)) {
+    appender.appendVarchar(`findings.rule.${rule}`);
+    appender.appendDouble(r.count);
+    appender.appendVarchar('count');
+    appender.appendVarchar(r.severity === 'error' ? 'higher_is_worse' : 'info');
+    appender.endRow();
+  }
+  appender.closeSync();
+  await conn.run(`COPY _mx_export_metrics TO ${sqlString(file)} (FORMAT parquet, COMPRESSION ${codec})`);
+  await conn.run('DROP TABLE _mx_export_metrics');
+}
+
+const TABLES: Record<string, string> = {
+  // Payload words stay raw (decode with docs/FORMAT.md); kind names and call-site symbols are joined in.
+  events: `SELECT e.id, e.ts, e.tid, e.kind AS kind_code, k.name AS kind, e.site, e.p0, e.p1, e.p2, e.p3, e.p4
+           FROM raw_events e LEFT JOIN kinds k ON k.code = e.kind ORDER BY e.id`,
+  submissions: `SELECT corr, id, ts, tid, site, stream, name, what, gpu_start, gpu_end, gpu_end - gpu_start AS gpu_dur_ns, error
+                FROM submissions ORDER BY id`,
+  host_syncs: `SELECT begin_id, end_id, tid, site, scope, target, api, begin_ts, end_ts, dur_ns, result FROM host_syncs ORDER BY begin_id`,
+};
+
+/**
+ * Export each trace into `<outDir>/run=<name>/`. An existing partition of the
+ * same name is replaced; other runs already in `outDir` are kept, so a fleet
+ * directory grows run by run.
+ */
+export async function exportParquet(traces: string[], outDir: string, opts: ParquetExportOptions = {}): Promise<ParquetRun[]> {
+  if (traces.length === 0) throw new UserError('no traces to export');
+  if (existsSync(outDir) && !statSync(outDir).isDirectory()) {
+    throw new UserError(`${outDir}: exists and is not a directory; Parquet export writes a directory of run=<name> partitions`);
+  }
+  const codec = opts.compression ?? 'zstd';
+  const names = uniqueNames(traces, opts.runNames);
+  const out: ParquetRun[] = [];
+  for (let i = 0; i < traces.length; i++) {
+    const trace = await openTrace(traces[i]!);
+    try {
+      const dir = path.join(outDir, `run=${names[i]}`);
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true });
+      for (const [table, sql] of Object.entries(TABLES)) {
+        await trace.connection.run(`COPY (${sql}) TO ${sqlString(path.join(dir, `${table}.parquet`))} (FORMAT parquet, COMPRESSION ${codec})`);
+      }
+      await writeMetrics(trace.connection, path.join(dir, 'metrics.parquet'), opts, codec);
+      out.push({ run: names[i]!, trace: traces[i]!, dir, events: trace.info.events });
+    } finally {
+      trace.close();
+    }
+  }
+  return out;
+}

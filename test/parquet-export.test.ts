@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { TraceWriter } from '../src/format/writer.js';
+import { exportParquet, runName } from '../src/export/parquet.js';
+import { queryRows, sqlString } from '../src/metrics/sql.js';
+
+/** `n` kernels of 1000 ns on one stream, 2000 ns apart, plus one stream sync. */
+function trace(file: string, n: number, kernel: string): void {
+  const w = new TraceWriter({ backend: 'cuda', chunkBytes: 4096 });
+  w.record(1, 'process_start', 0, { pid: 1, ppid: 1, backend: 'cuda', clock: 'monotonic', recorder: 'test' });
+  for (let i = 0; i < n; i++) {
+    w.record(1, 'submit', i * 2000, { stream: 0x10, name: kernel, corr: i + 1 });
+    w.record(2, 'complete', i * 2000 + 100, { corr: i + 1, error: 0, dur_ns: 1000 });
+  }
+  w.record(1, 'sync_begin', n * 2000, { target: 0x10, scope: 'stream', api: 'cudaStreamSynchronize' });
+  w.record(1, 'sync_end', n * 2000 + 500, { target: 0x10, scope: 'stream', api: 'cudaStreamSynchronize', result: 0 });
+  w.writeFile(file);
+}
+
+let dir: string;
+let out: string;
+let conn: DuckDBConnection;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'mpst-parquet-'));
+  out = path.join(dir, 'fleet');
+  trace(path.join(dir, 'a.mpst'), 5, 'gemm');
+  trace(path.join(dir, 'b.mpst'), 8, 'relu');
+  conn = await (await DuckDBInstance.create(':memory:')).connect();
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const glob = (table: string) => sqlString(path.join(out, '*', `${table}.parquet`));
+
+describe('Parquet export', () => {
+  it('writes one Hive partition per run and reads back with DuckDB', async () => {
+    const runs = await exportParquet([path.join(dir, 'a.mpst'), path.join(dir, 'b.mpst')], out, { metrics: { findings: false } });
+    expect(runs.map((r) => r.run)).toEqual(['a', 'b']);
+    expect(readdirSync(out).sort()).toEqual(['run=a', 'run=b']);
+    expect(readdirSync(path.join(out, 'run=a')).sort()).toEqual(['events.parquet', 'host_syncs.parquet', 'metrics.parquet', 'submissions.parquet']);
+
+    const events = await queryRows(conn, `SELECT run, count(*)::DOUBLE AS n, count(*) FILTER (WHERE kind = 'submit')::DOUBLE AS submits
+      FROM read_parquet(${glob('events')}, hive_partitioning = true) GROUP BY run ORDER BY run`);
+    expect(events).toEqual([
+      { run: 'a', n: runs[0].events, submits: 5 },
+      { run: 'b', n: runs[1].events, submits: 8 },
+    ]);
+    // process_start + n submits + n completes + 2 syncs (string records live in their own table).
+    expect(runs.map((r) => r.events)).toEqual([1 + 10 + 2, 1 + 16 + 2]);
+  });
+
+  it('submissions carry GPU durations; metrics are one row per metric with unit and direction', async () => {
+    const subs = await queryRows(conn, `SELECT run, name, count(*)::DOUBLE AS n, median(gpu_dur_ns)::DOUBLE AS p50
+      FROM read_parquet(${glob('submissions')}, hive_partitioning = true) GROUP BY ALL ORDER BY run`);
+    expect(subs).toEqual([
+      { run: 'a', name: 'gemm', n: 5, p50: 1000 },
+      { run: 'b', name: 'relu', n: 8, p50: 1000 },
+    ]);
+    const m = await queryRows(conn, `SELECT run, metric, value, unit, direction
+      FROM read_parquet(${glob('metrics')}, hive_partitioning = true)
+      WHERE metric IN ('gpu.busy_union_ns', 'host_sync.blocked_ns', 'kernel.relu.p50_ns') ORDER BY run, metric`);
+    expect(m).toEqual([
+      { run: 'a', metric: 'gpu.busy_union_ns', value: 5000, unit: 'ns', direction: 'info' },
+      { run: 'a', metric: 'host_sync.blocked_ns', value: 500, unit: 'ns', direction: 'higher_is_worse' },
+      { run: 'b', metric: 'gpu.busy_union_ns', value: 8000, unit: 'ns', direction: 'info' },
+      { run: 'b', metric: 'host_sync.blocked_ns', value: 500, unit: 'ns', direction: 'higher_is_worse' },
+      { run: 'b', metric: 'kernel.relu.p50_ns', value: 1000, unit: 'ns', direction: 'higher_is_worse' },
+    ]);
+  });
+
+  it('re-exporting a run replaces its partition and keeps the others; duplicate names get a suffix', async () => {
+    trace(path.join(dir, 'a2.mpst'), 2, 'gemm');
+    await exportParquet([path.join(dir, 'a2.mpst')], out, { runNames: ['a'], metrics: { findings: false } });
+    const n = await queryRows(conn, `SELECT run, count(*) FILTER (WHERE kind = 'submit')::DOUBLE AS submits
+      FROM read_parquet(${glob('events')}, hive_partitioning = true) GROUP BY run ORDER BY run`);
+    expect(n).toEqual([{ run: 'a', submits: 2 }, { run: 'b', submits: 8 }]);
+    const sub = path.join(dir, 'sub');
+    const twice = await exportParquet([path.join(dir, 'a.mpst'), path.join(dir, 'a.mpst')], sub, { metrics: { findings: false } });
+    expect(twice.map((r) => r.run)).toEqual(['a', 'a-2']);
+  });
+
+  it('names partitions safely and rejects bad names and a file as the output', async () => {
+    expect(runName('/x/my run (1).mpst')).toBe('my_run_1_');
+    expect(runName('/x/..hidden.mpst')).toBe('hidden');
+    await expect(exportParquet([path.join(dir, 'a.mpst')], path.join(dir, 'o2'), { runNames: ['../evil'] })).rejects.toThrow(/run name/);
+    expect(existsSync(path.join(dir, 'evil'))).toBe(false);
+    const file = path.join(dir, 'afile');
+    writeFileSync(file, 'x');
+    await expect(exportParquet([path.join(dir, 'a.mpst')], file)).rejects.toThrow(/not a directory/);
+  });
+});
