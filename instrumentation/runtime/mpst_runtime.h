@@ -38,7 +38,9 @@ uint32_t mpst_intern_keyed(const void *key, const char *(*name_of)(const void *k
 
 /* Call-site id of a return address (e.g. __builtin_return_address(0));
  * symbolized with dladdr once per new address, 0 when unknown. */
-uint32_t mpst_callsite(const void *return_address);
+uint32_t mpst_callsite_id(const void *return_address);
+/* (a function-like macro: the generated record struct is also named mpst_callsite) */
+#define mpst_callsite(return_address) mpst_callsite_id(return_address)
 
 /* Marks this thread as blocked in a host sync, so the watchdog can write
  * heartbeat records while it stays blocked. Plain stores; no syscalls. */
@@ -50,6 +52,22 @@ uint32_t mpst_next_corr(void);
 
 /* Flushes and marks the file closed (normal exit path); idempotent. */
 void mpst_shutdown(int status, uint8_t reason);
+
+/* Sets bits of process_start.flags after the fact (e.g. bit 1 once CUPTI is
+ * active); patches the already written record in place. */
+void mpst_set_process_flags(uint16_t bits);
+
+/* Registers a function run once at shutdown before process_end is written
+ * (e.g. flushing CUPTI buffers). At most 8. */
+void mpst_add_shutdown_hook(void (*fn)(void));
+
+/* Interns a constant string once per trace file: the cache is refreshed
+ * after fork, when the child's new file must define its strings again. */
+typedef struct mpst_str_cache { uint32_t id, gen; } mpst_str_cache;
+uint32_t mpst_intern_cached(mpst_str_cache *cache, const char *s);
+
+/* The current thread's id as written in chunk headers. */
+uint64_t mpst_thread_id(void);
 
 #ifdef __cplusplus
 }

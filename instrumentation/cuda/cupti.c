@@ -1,0 +1,193 @@
+/*
+ * GPU completion times through CUPTI (compiled only where cupti.h exists;
+ * libcupti is dlopen'ed at run time, so the recorder still loads without it).
+ *
+ * Correlation: a runtime-API callback stores CUPTI's correlation id of the
+ * outermost runtime call in a TLS variable that the hook reads after the real
+ * call returns, so submit/memcpy/memset.corr == CUPTI's correlationId and the
+ * activity records (kernel, memcpy, memset) become `complete` records with
+ * the same corr. Launches made straight through the driver API (cuBLAS,
+ * cuDNN), outside any runtime call, are written as `submit` records from a
+ * driver-API callback. GPU timestamps are mapped to the host clock with an
+ * offset measured at start (and written as clock_calibration records).
+ */
+#define _GNU_SOURCE
+#include "mpst_runtime.h"
+#include "cuda_recorder.h"
+
+#include <cupti.h>
+#include <dlfcn.h>
+#include <link.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int mpst_cuda_started;
+static int active;
+static int64_t gpu_to_host; /* host_ns = gpu_ns + gpu_to_host */
+static __thread int runtime_depth;
+
+#define CUPTI_FNS(X)                    \
+  X(cuptiSubscribe)                     \
+  X(cuptiEnableDomain)                  \
+  X(cuptiEnableCallback)                \
+  X(cuptiActivityRegisterCallbacks)     \
+  X(cuptiActivityEnable)                \
+  X(cuptiActivityGetNextRecord)         \
+  X(cuptiActivityFlushAll)              \
+  X(cuptiActivityFlushPeriod)           \
+  X(cuptiGetTimestamp)
+#define DECLARE(f) static __typeof__(&f) p_##f;
+CUPTI_FNS(DECLARE)
+
+static void calibrate(void) {
+  uint64_t gpu = 0;
+  int64_t h0 = mpst_now();
+  if (p_cuptiGetTimestamp(&gpu) != CUPTI_SUCCESS) return;
+  int64_t h1 = mpst_now();
+  int64_t host = h0 + (h1 - h0) / 2;
+  gpu_to_host = host - (int64_t)gpu;
+  struct timespec rt;
+  clock_gettime(CLOCK_REALTIME, &rt);
+  mpst_emit_clock_calibration(0, host, (int64_t)gpu, (int64_t)rt.tv_sec * 1000000000 + rt.tv_nsec);
+}
+
+static void CUPTIAPI on_callback(void *ud, CUpti_CallbackDomain dom, CUpti_CallbackId cbid, const void *data) {
+  (void)ud;
+  const CUpti_CallbackData *cb = (const CUpti_CallbackData *)data;
+  if (dom == CUPTI_CB_DOMAIN_RUNTIME_API) {
+    if (cb->callbackSite == CUPTI_API_ENTER) {
+      if (runtime_depth++ == 0 && mpst_cuda_cupti_corr == 0) mpst_cuda_cupti_corr = cb->correlationId;
+    } else if (runtime_depth > 0) {
+      runtime_depth--;
+    }
+    return;
+  }
+  /* driver API: only launches made outside any runtime call (cuBLAS, cuDNN) */
+  if (dom != CUPTI_CB_DOMAIN_DRIVER_API || cb->callbackSite != CUPTI_API_ENTER || runtime_depth) return;
+  if (!mpst_enter()) return;
+  CUstream s = NULL;
+  if (cbid == CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel || cbid == CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel_ptsz)
+    s = ((const cuLaunchKernel_params *)cb->functionParams)->hStream;
+  else {
+    const cuLaunchKernelEx_params *p = (const cuLaunchKernelEx_params *)cb->functionParams;
+    s = p->config ? p->config->hStream : NULL;
+  }
+  uint32_t name = mpst_intern(cb->symbolName ? cb->symbolName : "driver-launch");
+  mpst_emit_submit(0, (uint64_t)(uintptr_t)s, name, cb->correlationId);
+  mpst_leave();
+}
+
+#define BUF_BYTES (1u << 20)
+#define BUF_ALIGN 8
+
+static void CUPTIAPI buffer_requested(uint8_t **buf, size_t *size, size_t *max_records) {
+  *buf = (uint8_t *)aligned_alloc(BUF_ALIGN, BUF_BYTES);
+  *size = *buf ? BUF_BYTES : 0;
+  *max_records = 0;
+}
+
+static void CUPTIAPI buffer_completed(CUcontext ctx, uint32_t stream, uint8_t *buf, size_t size, size_t valid) {
+  (void)ctx, (void)stream, (void)size;
+  CUpti_Activity *rec = NULL;
+  while (p_cuptiActivityGetNextRecord(buf, valid, &rec) == CUPTI_SUCCESS) {
+    uint64_t start, end;
+    uint32_t corr;
+    switch (rec->kind) {
+      case CUPTI_ACTIVITY_KIND_KERNEL:
+      case CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL: {
+        const CUpti_ActivityKernel10 *k = (const CUpti_ActivityKernel10 *)rec;
+        start = k->start, end = k->end, corr = k->correlationId;
+        break;
+      }
+      case CUPTI_ACTIVITY_KIND_MEMCPY: {
+        const CUpti_ActivityMemcpy6 *m = (const CUpti_ActivityMemcpy6 *)rec;
+        start = m->start, end = m->end, corr = m->correlationId;
+        break;
+      }
+      case CUPTI_ACTIVITY_KIND_MEMSET: {
+        const CUpti_ActivityMemset4 *m = (const CUpti_ActivityMemset4 *)rec;
+        start = m->start, end = m->end, corr = m->correlationId;
+        break;
+      }
+      default:
+        continue;
+    }
+    mpst_emit_complete_at((int64_t)start + gpu_to_host, 0, corr, 0, (int64_t)(end - start));
+  }
+  free(buf);
+}
+
+static void flush_at_exit(void) {
+  if (active) p_cuptiActivityFlushAll(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
+}
+
+static int find_cupti(struct dl_phdr_info *info, size_t size, void *out) {
+  (void)size;
+  if (info->dlpi_name && strstr(info->dlpi_name, "libcupti")) {
+    snprintf((char *)out, 4096, "%s", info->dlpi_name);
+    return 1;
+  }
+  return 0;
+}
+
+static void *open_cupti(void) {
+  char path[4096] = "";
+  const char *env = getenv("MPSTRACE_CUPTI_LIB");
+  if (env && *env) return dlopen(env, RTLD_NOW | RTLD_LOCAL);
+  dl_iterate_phdr(find_cupti, path); /* the one PyTorch already loaded, if any */
+  void *h = path[0] ? dlopen(path, RTLD_NOW | RTLD_NOLOAD) : NULL;
+  static const char *names[] = { "libcupti.so.13", "libcupti.so.12", "libcupti.so",
+                                 "/usr/local/cuda/extras/CUPTI/lib64/libcupti.so", "/usr/local/cuda/lib64/libcupti.so" };
+  for (size_t i = 0; !h && i < sizeof names / sizeof names[0]; i++) h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+  return h;
+}
+
+static int start_cupti(void) {
+  void *h = open_cupti();
+  if (!h) return 0;
+#define LOAD(f) if (!(p_##f = (__typeof__(&f))dlsym(h, #f))) return 0;
+  CUPTI_FNS(LOAD)
+  CUpti_SubscriberHandle sub;
+  if (p_cuptiSubscribe(&sub, (CUpti_CallbackFunc)on_callback, NULL) != CUPTI_SUCCESS) {
+    fprintf(stderr, "mpstrace: CUPTI is in use by another tool (profiler?); no GPU completion records\n");
+    return 0;
+  }
+  if (p_cuptiEnableDomain(1, sub, CUPTI_CB_DOMAIN_RUNTIME_API) != CUPTI_SUCCESS) return 0;
+  if (p_cuptiActivityRegisterCallbacks(buffer_requested, buffer_completed) != CUPTI_SUCCESS) return 0;
+  if (p_cuptiActivityEnable(CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL) != CUPTI_SUCCESS) return 0;
+  p_cuptiActivityEnable(CUPTI_ACTIVITY_KIND_MEMCPY);
+  p_cuptiActivityEnable(CUPTI_ACTIVITY_KIND_MEMSET);
+  p_cuptiActivityFlushPeriod(100); /* completions reach the file within ~100 ms */
+  calibrate();
+  active = 1;
+  uint16_t flags = 2; /* bit 1: CUPTI completion records */
+  const CUpti_CallbackId drv[] = { CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel, CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel_ptsz,
+                                   CUPTI_DRIVER_TRACE_CBID_cuLaunchKernelEx, CUPTI_DRIVER_TRACE_CBID_cuLaunchKernelEx_ptsz };
+  int ok = 1;
+  for (size_t i = 0; i < sizeof drv / sizeof drv[0]; i++)
+    ok &= p_cuptiEnableCallback(1, sub, CUPTI_CB_DOMAIN_DRIVER_API, drv[i]) == CUPTI_SUCCESS;
+  if (ok) flags |= 4; /* bit 2: driver-API launches covered */
+  mpst_set_process_flags(flags);
+  mpst_add_shutdown_hook(flush_at_exit);
+  return 1;
+}
+
+void mpst_cuda_lazy_init_slow(void) {
+  static _Atomic int once;
+  if (__atomic_exchange_n(&once, 1, __ATOMIC_ACQ_REL)) return;
+  const char *e = getenv("MPSTRACE_CUPTI");
+  if (!(e && strcmp(e, "0") == 0)) start_cupti();
+  mpst_cuda_started = 1;
+}
+
+void mpst_cuda_after_sync(void) {
+  /* completions of work the sync waited for reach the file soon after */
+  static __thread int64_t last;
+  if (!active) return;
+  int64_t now = mpst_now();
+  if (now - last < 50 * 1000 * 1000) return;
+  last = now;
+  p_cuptiActivityFlushAll(0);
+}

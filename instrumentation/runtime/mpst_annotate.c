@@ -1,0 +1,81 @@
+/*
+ * The annotation API's implementation: what instrumentation/include/mpstrace.h
+ * and the Python module call (by name, through dlsym) when a recorder is
+ * loaded. Each call is one record; the call site is the caller of the API.
+ */
+#include "mpst_internal.h"
+
+#define BEGIN_ANNOTATION                                  \
+  if (!mpst_enter()) return;                              \
+  uint32_t site = mpst_callsite(__builtin_return_address(0)); \
+  int64_t ts = mpst_now()
+#define END_ANNOTATION mpst_leave()
+
+MPST_EXPORT int mpstrace_impl_enabled(void) { return mpst_enabled(); }
+
+MPST_EXPORT void mpstrace_impl_slot_acquire(uint32_t slot, uint64_t stream, int32_t free_after, int64_t wait_ns) {
+  BEGIN_ANNOTATION;
+  mpst_emit_slot_acquire_at(ts, site, stream, slot, free_after, wait_ns, MPST_SLOT_SOURCE_ANNOTATION);
+  END_ANNOTATION;
+}
+
+MPST_EXPORT void mpstrace_impl_slot_release(uint32_t slot, uint64_t stream, int32_t free_after, int at_thread_exit) {
+  BEGIN_ANNOTATION;
+  mpst_emit_slot_release_at(ts, site, stream, slot, free_after, at_thread_exit != 0, MPST_SLOT_SOURCE_ANNOTATION);
+  END_ANNOTATION;
+}
+
+MPST_EXPORT void mpstrace_impl_slot_set_current(uint32_t slot, uint64_t stream, int32_t prev_slot) {
+  BEGIN_ANNOTATION;
+  mpst_emit_slot_set_current_at(ts, site, stream, slot, prev_slot, MPST_SLOT_SOURCE_ANNOTATION);
+  END_ANNOTATION;
+}
+
+MPST_EXPORT void mpstrace_impl_device_sync_begin(const char *name) {
+  BEGIN_ANNOTATION;
+  mpst_emit_intent_device_sync_begin_at(ts, site, mpst_intern(name));
+  END_ANNOTATION;
+}
+
+MPST_EXPORT void mpstrace_impl_device_sync_end(const char *name) {
+  BEGIN_ANNOTATION;
+  mpst_emit_intent_device_sync_end_at(ts, site, mpst_intern(name));
+  END_ANNOTATION;
+}
+
+MPST_EXPORT void mpstrace_impl_intent_record(uint64_t event, uint64_t stream) {
+  BEGIN_ANNOTATION;
+  mpst_emit_intent_record_at(ts, site, event, stream);
+  END_ANNOTATION;
+}
+
+MPST_EXPORT void mpstrace_impl_intent_wait(uint64_t event, uint64_t stream) {
+  BEGIN_ANNOTATION;
+  mpst_emit_intent_wait_at(ts, site, event, stream);
+  END_ANNOTATION;
+}
+
+MPST_EXPORT void mpstrace_impl_range_push(const char *name) {
+  BEGIN_ANNOTATION;
+  mpst_emit_range_push_at(ts, site, mpst_intern(name));
+  END_ANNOTATION;
+}
+
+MPST_EXPORT void mpstrace_impl_range_pop(void) {
+  BEGIN_ANNOTATION;
+  mpst_emit_range_pop_at(ts, site);
+  END_ANNOTATION;
+}
+
+MPST_EXPORT void mpstrace_impl_marker(const char *name) {
+  BEGIN_ANNOTATION;
+  mpst_emit_marker_at(ts, site, mpst_intern(name));
+  END_ANNOTATION;
+}
+
+MPST_EXPORT void mpstrace_impl_buffer_access(const void *ptr, uint64_t bytes, uint64_t stream, int mode) {
+  BEGIN_ANNOTATION;
+  uint8_t m = mode >= 1 && mode <= 3 ? (uint8_t)mode : MPST_ACCESS_MODE_READ_WRITE;
+  mpst_emit_buffer_access_at(ts, site, (uint64_t)(uintptr_t)ptr, bytes, stream, m);
+  END_ANNOTATION;
+}

@@ -1,0 +1,131 @@
+/*
+ * Lock-free interning: strings by 64-bit hash, arbitrary keys (kernel
+ * function pointers, return addresses) by value. Open addressing with a CAS
+ * on the key; the winner takes the next id, publishes it and writes the
+ * defining record. Fixed-size static tables: no allocation, ever.
+ */
+#define _GNU_SOURCE
+#include "mpst_internal.h"
+
+#include <dlfcn.h>
+#include <string.h>
+
+#define TABLE_BITS 16
+#define TABLE_SIZE (1u << TABLE_BITS)
+#define SPIN_LIMIT 100000
+
+typedef struct {
+  _Atomic uint64_t key; /* 0 = empty */
+  _Atomic uint32_t id;  /* 0 = being defined */
+} entry;
+
+static entry strings[TABLE_SIZE];
+static entry keyed[TABLE_SIZE];
+static entry sites[TABLE_SIZE];
+static _Atomic uint32_t next_string_id;
+static _Atomic uint32_t next_site_id;
+
+void mpst_emit_string_record(uint32_t id, const char *s, size_t len);
+
+static inline uint64_t mix64(uint64_t x) {
+  x ^= x >> 33, x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33, x *= 0xc4ceb9fe1a85ec53ULL;
+  return x ^ (x >> 33);
+}
+
+static uint64_t hash_str(const char *s, size_t *len) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  const char *p = s;
+  for (; *p; p++) h = (h ^ (uint8_t)*p) * 0x100000001b3ULL;
+  *len = (size_t)(p - s);
+  return h ? h : 1;
+}
+
+/* Finds or claims the entry for `key`. Returns its id, or 0 with *mine set
+ * when this caller claimed it and must publish the id. */
+static uint32_t lookup(entry *t, uint64_t key, entry **slot, int *mine) {
+  uint64_t i = mix64(key);
+  *mine = 0;
+  for (unsigned probe = 0; probe < TABLE_SIZE; probe++, i++) {
+    entry *e = &t[i & (TABLE_SIZE - 1)];
+    uint64_t k = atomic_load_explicit(&e->key, memory_order_acquire);
+    if (k == 0) {
+      uint64_t zero = 0;
+      if (atomic_compare_exchange_strong(&e->key, &zero, key)) {
+        *slot = e;
+        *mine = 1;
+        return 0;
+      }
+      k = zero;
+    }
+    if (k == key) {
+      uint32_t id;
+      for (int spin = 0; (id = atomic_load_explicit(&e->id, memory_order_acquire)) == 0 && spin < SPIN_LIMIT; spin++) {
+      }
+      return id; /* 0 only if the definer was interrupted for good */
+    }
+  }
+  return 0; /* table full */
+}
+
+uint32_t mpst_intern(const char *s) {
+  if (!s) return 0;
+  size_t len;
+  uint64_t key = hash_str(s, &len);
+  entry *e;
+  int mine;
+  uint32_t id = lookup(strings, key, &e, &mine);
+  if (!mine) return id;
+  id = atomic_fetch_add(&next_string_id, 1) + 1;
+  atomic_store_explicit(&e->id, id, memory_order_release);
+  mpst_emit_string_record(id, s, len);
+  return id;
+}
+
+uint32_t mpst_intern_keyed(const void *key, const char *(*name_of)(const void *key)) {
+  uint64_t k = (uint64_t)(uintptr_t)key;
+  if (k == 0) k = ~0ULL;
+  entry *e;
+  int mine;
+  uint32_t id = lookup(keyed, k, &e, &mine);
+  if (!mine) return id;
+  id = mpst_intern(name_of(key));
+  if (!id) id = mpst_intern("?");
+  atomic_store_explicit(&e->id, id, memory_order_release);
+  return id;
+}
+
+
+uint32_t mpst_callsite_id(const void *ra) {
+  uint64_t k = (uint64_t)(uintptr_t)ra;
+  if (k == 0) return 0;
+  entry *e;
+  int mine;
+  uint32_t id = lookup(sites, k, &e, &mine);
+  if (!mine) return id;
+  id = atomic_fetch_add(&next_site_id, 1) + 1;
+  atomic_store_explicit(&e->id, id, memory_order_release);
+  /* symbolized once per address; dladdr sees exported symbols only, so the
+     analyzer may refine with addr2line/atos using module + offset */
+  Dl_info info;
+  uint32_t sym = 0, mod = 0;
+  uint64_t off = 0;
+  if (!T.in_signal && dladdr(ra, &info)) {
+    if (info.dli_sname) {
+      sym = mpst_intern(info.dli_sname);
+      off = k - (uint64_t)(uintptr_t)info.dli_saddr;
+    } else if (info.dli_fbase) {
+      off = k - (uint64_t)(uintptr_t)info.dli_fbase;
+    }
+    if (info.dli_fname) mod = mpst_intern(info.dli_fname);
+  }
+  mpst_emit_callsite(0, id, sym, mod, k, off);
+  return id;
+}
+
+void mpst_intern_reset(void) {
+  /* after fork: the child's file must define its strings and sites again */
+  memset(strings, 0, sizeof strings);
+  memset(keyed, 0, sizeof keyed);
+  memset(sites, 0, sizeof sites);
+}

@@ -1,0 +1,100 @@
+/*
+ * Internals shared by the runtime's source files (not part of the backend
+ * interface in mpst_runtime.h). Portable: Linux and macOS.
+ */
+#ifndef MPST_INTERNAL_H
+#define MPST_INTERNAL_H
+
+#include "mpst_runtime.h"
+#include <stdatomic.h>
+#include <time.h>
+
+#define MPST_TLS __thread __attribute__((tls_model("initial-exec")))
+#define MPST_LIKELY(x) __builtin_expect(!!(x), 1)
+#define MPST_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define MPST_EXPORT __attribute__((visibility("default")))
+
+/* Bytes kept free at the end of every chunk for one final records_lost record,
+ * so losses are accounted for even when the file never gets more space. */
+#define MPST_CHUNK_RESERVE 32u
+#define MPST_MAX_THREADS 1024
+
+enum { MPST_OFF = 0, MPST_INITIALIZING = 1, MPST_ON = 2, MPST_DISABLED = 3, MPST_CLOSED = 4 };
+
+/* Shared per-thread state that other threads read (watchdog, shutdown).
+ * Lives in a static array, not in TLS, so it stays valid after the thread
+ * exits. */
+typedef struct mpst_thread_slot {
+  _Atomic int used;
+  uint64_t tid;
+  _Atomic int64_t blocked_since; /* 0 when not blocked */
+  uint64_t blocked_target;
+  uint8_t blocked_scope;
+  uint32_t blocked_api;
+  int64_t last_heartbeat;
+  _Atomic uint64_t lost;
+  int64_t lost_since;
+  _Atomic(uint8_t *) chunk; /* the chunk whose reserve holds the final records_lost */
+  _Atomic int reserve_used;
+} mpst_thread_slot;
+
+/* Hot per-thread state (TLS). */
+typedef struct mpst_tls {
+  uint8_t *chunk;  /* current chunk, NULL before the first record */
+  uint32_t pos;    /* next free byte in the chunk */
+  uint32_t limit;  /* chunk_bytes - reserve */
+  uint32_t gen;    /* G.gen when set up; differs after fork or reopen */
+  uint32_t seq;    /* per-thread chunk sequence */
+  uint32_t depth;  /* reentrancy depth */
+  uint32_t in_signal;
+  uint64_t tid;
+  mpst_thread_slot *slot;
+} mpst_tls;
+
+typedef struct mpst_global {
+  _Atomic int state;
+  uint8_t backend;
+  uint16_t proc_flags;
+  uint32_t gen;
+  int fd;
+  uint8_t *base;            /* mapping of max_bytes (beyond EOF until grown) */
+  uint64_t max_bytes;
+  uint32_t chunk_bytes;
+  uint32_t max_chunks;
+  _Atomic uint64_t next_chunk;
+  _Atomic uint64_t file_bytes;
+  _Atomic int grow_lock;
+  uint32_t pid;
+  int64_t hang_ns;
+  int cupti_wanted;
+  int64_t t0;
+  mpst_process_start *start_rec; /* patched in place by mpst_set_process_flags */
+  _Atomic int ended;         /* process_end written */
+  int exit_status;
+  char path[4096];
+} mpst_global;
+
+extern mpst_global G;
+extern MPST_TLS mpst_tls T;
+extern mpst_thread_slot mpst_slots[MPST_MAX_THREADS];
+
+uint64_t mpst_gettid(void);
+int64_t mpst_realtime(void);
+/* Builds `<stem>.<suffix>.mpst` from the current output path (stem = path
+ * without a trailing .mpst). */
+void mpst_derived_path(char *out, size_t n, const char *suffix);
+
+/* Opens `path` as a fresh trace file and writes process_start (init, fork child). */
+int mpst_open_file(const char *path);
+/* Writes process_end once, truncates to the used size, sets the closed flag. */
+void mpst_finish(int status, uint8_t reason);
+/* Clears the closed flag again (exec failed and the process goes on). */
+void mpst_reopen_after_failed_exec(void);
+
+void mpst_intern_reset(void);
+void mpst_threads_reset_after_fork(void);
+void mpst_process_hooks_install(void);
+void mpst_watchdog_start(void);
+void mpst_run_shutdown_hooks(void);
+
+#endif

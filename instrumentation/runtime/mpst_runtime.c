@@ -1,0 +1,526 @@
+/*
+ * The trace file and the record hot path: the file is mapped MAP_SHARED and
+ * grown in segments; each thread claims whole chunks with a CAS on a counter
+ * and then writes records into its chunk with plain stores, publishing each
+ * record by storing its first word last (release). A process killed at any
+ * moment leaves every published record readable in the page cache.
+ */
+#define _GNU_SOURCE
+#include "mpst_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/syscall.h>
+#endif
+#ifdef __APPLE__
+#include <mach/mach_time.h>
+#endif
+
+mpst_global G = { .state = MPST_OFF, .fd = -1, .gen = 1 };
+MPST_TLS mpst_tls T;
+mpst_thread_slot mpst_slots[MPST_MAX_THREADS];
+
+static pthread_key_t thread_key;
+static int thread_key_ok;
+static _Atomic uint32_t corr_counter;
+static _Atomic uint64_t lost_unattributed; /* losses of threads without a slot */
+static void (*shutdown_hooks[8])(void);
+static _Atomic int n_shutdown_hooks;
+
+/* ---- clock and ids ---------------------------------------------------- */
+
+int64_t mpst_now(void) {
+#ifdef __APPLE__
+  return (int64_t)clock_gettime_nsec_np(CLOCK_UPTIME_RAW);
+#else
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+#endif
+}
+
+int64_t mpst_realtime(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+uint64_t mpst_gettid(void) {
+#ifdef __APPLE__
+  uint64_t id = 0;
+  pthread_threadid_np(NULL, &id);
+  return id;
+#elif defined(__linux__)
+  return (uint64_t)syscall(SYS_gettid);
+#else
+  return (uint64_t)(uintptr_t)pthread_self();
+#endif
+}
+
+uint64_t mpst_thread_id(void) { return T.tid ? T.tid : mpst_gettid(); }
+
+uint32_t mpst_next_corr(void) { return atomic_fetch_add_explicit(&corr_counter, 1, memory_order_relaxed) + 1; }
+
+/* ---- file header -------------------------------------------------------- */
+
+static void write_header(uint32_t flags) {
+  mpst_file_header h;
+  memset(&h, 0, sizeof h);
+  memcpy(h.magic, MPST_FILE_MAGIC, 8);
+  h.version_major = MPST_VERSION_MAJOR;
+  h.version_minor = MPST_VERSION_MINOR;
+  h.header_bytes = MPST_FILE_HEADER_BYTES;
+  h.chunk_bytes = G.chunk_bytes;
+  h.flags = flags;
+  h.pid = G.pid;
+  h.ppid = (uint32_t)getppid();
+  h.backend = G.backend;
+#ifdef __APPLE__
+  h.clock = MPST_CLOCK_UPTIME_RAW;
+#else
+  h.clock = MPST_CLOCK_MONOTONIC;
+#endif
+  h.t0_ns = G.t0;
+  h.realtime_ns = mpst_realtime() - (mpst_now() - G.t0);
+  h.check = mpst_checksum32((const uint32_t *)&h, sizeof h / 4);
+  memcpy(G.base, &h, sizeof h);
+}
+
+static void set_header_flags(uint32_t flags) {
+  mpst_file_header *h = (mpst_file_header *)G.base;
+  h->flags = flags;
+  h->check = 0;
+  h->check = mpst_checksum32((const uint32_t *)h, sizeof *h / 4);
+}
+
+/* ---- growing the file ----------------------------------------------------- */
+
+static int ensure_file(uint64_t end) {
+  while (atomic_load_explicit(&G.file_bytes, memory_order_acquire) < end) {
+    int unlocked = 0;
+    if (atomic_compare_exchange_strong(&G.grow_lock, &unlocked, 1)) {
+      uint64_t cur = atomic_load(&G.file_bytes), ok = 1;
+      if (cur < end) {
+        /* grow by segments so growth costs at most one syscall per chunk */
+        uint64_t seg = (uint64_t)G.chunk_bytes * 8 > (8u << 20) ? (uint64_t)G.chunk_bytes * 8 : (8u << 20);
+        uint64_t cap = MPST_FILE_HEADER_BYTES + (uint64_t)G.max_chunks * G.chunk_bytes;
+        uint64_t want = cur + seg < end ? end : cur + seg;
+        if (want > cap) want = cap;
+#ifdef __linux__
+        /* allocate blocks now: a full disk then fails here instead of raising
+           SIGBUS on a later store into the mapping */
+        ok = posix_fallocate(G.fd, (off_t)cur, (off_t)(want - cur)) == 0;
+#else
+        ok = ftruncate(G.fd, (off_t)want) == 0;
+#endif
+        if (ok) atomic_store_explicit(&G.file_bytes, want, memory_order_release);
+      }
+      atomic_store(&G.grow_lock, 0);
+      if (!ok) return 0;
+      continue;
+    }
+    if (T.in_signal) return 0; /* the interrupted code may hold the lock */
+    sched_yield();
+  }
+  return 1;
+}
+
+/* ---- chunks ------------------------------------------------------------- */
+
+/* Claims the next chunk; `final` may also take the last chunk, which is kept
+ * for shutdown records (records_lost, process_end). */
+static int claim_chunk(mpst_tls *t, int final) {
+  uint64_t limit = final ? G.max_chunks : G.max_chunks - 1;
+  uint64_t k = atomic_load_explicit(&G.next_chunk, memory_order_relaxed);
+  do {
+    if (k >= limit) return 0;
+  } while (!atomic_compare_exchange_weak(&G.next_chunk, &k, k + 1));
+  uint64_t off = MPST_FILE_HEADER_BYTES + k * G.chunk_bytes;
+  if (!ensure_file(off + G.chunk_bytes)) return 0;
+  uint8_t *c = G.base + off;
+  mpst_chunk_header h = { MPST_CHUNK_MAGIC, (uint32_t)k, t->tid, t->seq++, 0, 0, 0 };
+  h.check = mpst_checksum32((const uint32_t *)&h, sizeof h / 4);
+  memcpy(c, &h, sizeof h);
+  t->chunk = c;
+  t->pos = MPST_CHUNK_HEADER_BYTES;
+  t->limit = G.chunk_bytes - MPST_CHUNK_RESERVE;
+  return 1;
+}
+
+static void count_lost(mpst_tls *t) {
+  if (t->slot) {
+    if (atomic_fetch_add_explicit(&t->slot->lost, 1, memory_order_relaxed) == 0) t->slot->lost_since = mpst_now();
+  } else {
+    atomic_fetch_add_explicit(&lost_unattributed, 1, memory_order_relaxed);
+  }
+}
+
+/* Writes this thread's pending loss count, if any (space permitting). */
+static void flush_lost(mpst_thread_slot *s) {
+  uint64_t n = atomic_load(&s->lost);
+  if (!n) return;
+  int64_t since = s->lost_since;
+  mpst_records_lost *r = (mpst_records_lost *)mpst_record_begin(MPST_WORDS_RECORDS_LOST);
+  if (!r) return;
+  atomic_fetch_sub(&s->lost, n);
+  r->count = n;
+  r->since_ts = since;
+  r->tid = s->tid;
+  mpst_record_end(r, MPST_K_RECORDS_LOST, MPST_WORDS_RECORDS_LOST, 0, mpst_now());
+}
+
+static mpst_thread_slot *claim_slot(uint64_t tid) {
+  for (int i = 0; i < MPST_MAX_THREADS; i++) {
+    int free_ = 0;
+    if (atomic_load_explicit(&mpst_slots[i].used, memory_order_relaxed) == 0 &&
+        atomic_compare_exchange_strong(&mpst_slots[i].used, &free_, 1)) {
+      mpst_thread_slot *s = &mpst_slots[i];
+      s->tid = tid;
+      atomic_store(&s->blocked_since, 0);
+      atomic_store(&s->lost, 0);
+      s->last_heartbeat = 0;
+      return s;
+    }
+  }
+  return NULL;
+}
+
+static void thread_exit_dtor(void *p);
+
+/* First record of a thread (or first after fork): take a slot and a chunk. */
+static int thread_setup(mpst_tls *t) {
+  t->gen = G.gen;
+  t->tid = mpst_gettid();
+  t->chunk = NULL;
+  t->pos = t->limit = 0;
+  t->seq = 0;
+  t->slot = claim_slot(t->tid);
+  if (thread_key_ok && !t->in_signal) pthread_setspecific(thread_key, t->slot ? (void *)t->slot : (void *)&G);
+  if (!claim_chunk(t, 0)) return 0;
+  mpst_emit_thread_start(0, 0);
+#if defined(__linux__) || defined(__APPLE__)
+  char name[64] = "";
+  if (!t->in_signal && pthread_getname_np(pthread_self(), name, sizeof name) == 0 && name[0]) {
+    uint32_t id = mpst_intern(name);
+    mpst_emit_thread_name(0, id);
+  }
+#endif
+  return 1;
+}
+
+static void *record_begin_slow(mpst_tls *t, unsigned words) {
+  uint32_t bytes = words << 3;
+  if (t->gen != G.gen) {
+    if (!thread_setup(t)) {
+      count_lost(t);
+      return NULL;
+    }
+    if (t->pos + bytes <= t->limit) goto take;
+  }
+  int ending = atomic_load_explicit(&G.ended, memory_order_relaxed);
+  /* the process is ending: its last records may use the chunk's reserve */
+  if (ending && t->chunk && t->pos + bytes <= G.chunk_bytes) goto take;
+  if (bytes + MPST_CHUNK_HEADER_BYTES + MPST_CHUNK_RESERVE > G.chunk_bytes || !claim_chunk(t, ending)) {
+    count_lost(t);
+    return NULL;
+  }
+  if (t->slot && atomic_load_explicit(&t->slot->lost, memory_order_relaxed)) flush_lost(t->slot);
+take:;
+  void *p = t->chunk + t->pos;
+  t->pos += bytes;
+  return p;
+}
+
+void *mpst_record_begin(unsigned words) {
+  if (MPST_UNLIKELY(atomic_load_explicit(&G.state, memory_order_relaxed) != MPST_ON)) return NULL;
+  mpst_tls *t = &T;
+  uint32_t bytes = words << 3;
+  if (MPST_LIKELY(t->gen == G.gen && t->pos + bytes <= t->limit)) {
+    void *p = t->chunk + t->pos;
+    t->pos += bytes;
+    return p;
+  }
+  return record_begin_slow(t, words);
+}
+
+void mpst_record_end(void *rec, unsigned kind, unsigned words, uint32_t site, int64_t ts) {
+  uint64_t *w = (uint64_t *)rec;
+  w[1] = (uint64_t)ts;
+  uint64_t w0 = (uint64_t)kind | (uint64_t)words << 8 | (uint64_t)site << 32;
+  uint32_t x = 0x811C9DC5u;
+  x = ((x << 5) | (x >> 27)) ^ (uint32_t)w0, x *= 0x9E3779B1u;
+  x = ((x << 5) | (x >> 27)) ^ (uint32_t)(w0 >> 32), x *= 0x9E3779B1u;
+  const uint32_t *u = (const uint32_t *)rec;
+  for (unsigned i = 2; i < words * 2; i++) x = ((x << 5) | (x >> 27)) ^ u[i], x *= 0x9E3779B1u;
+  uint64_t check = (x ^ (x >> 16)) & 0xFFFFu;
+  __atomic_store_n(w, w0 | check << 16, __ATOMIC_RELEASE);
+}
+
+/* string records are variable-sized, so they have no generated emitter */
+void mpst_emit_string_record(uint32_t id, const char *s, size_t len) {
+  size_t max = (size_t)(MPST_MAX_RECORD_WORDS - MPST_WORDS_STRING) * 8;
+  size_t room = G.chunk_bytes - MPST_CHUNK_HEADER_BYTES - MPST_CHUNK_RESERVE - MPST_WORDS_STRING * 8;
+  if (max > room) max = room;
+  if (len > max) len = max; /* truncated; still one record */
+  unsigned words = MPST_WORDS_STRING + (unsigned)((len + 7) / 8);
+  mpst_string *r = (mpst_string *)mpst_record_begin(words);
+  if (!r) return;
+  r->str_id = id;
+  r->len = (uint32_t)len;
+  memcpy(r + 1, s, len);
+  mpst_record_end(r, MPST_K_STRING, words, 0, mpst_now());
+}
+
+uint32_t mpst_intern_cached(mpst_str_cache *c, const char *s) {
+  uint32_t gen = G.gen;
+  if (MPST_LIKELY(c->gen == gen && c->id)) return c->id;
+  uint32_t id = mpst_intern(s);
+  c->id = id;
+  c->gen = gen;
+  return id;
+}
+
+/* ---- threads -------------------------------------------------------------- */
+
+static void thread_exit_dtor(void *p) {
+  mpst_tls *t = &T;
+  mpst_thread_slot *s = p == (void *)&G ? NULL : (mpst_thread_slot *)p;
+  if (atomic_load(&G.state) == MPST_ON && t->gen == G.gen) {
+    t->depth++;
+    if (s) flush_lost(s);
+    mpst_emit_thread_exit(0);
+    t->depth--;
+  }
+  if (s && s == t->slot) {
+    t->slot = NULL;
+    /* a slot with losses that could not be written stays for shutdown to flush */
+    if (atomic_load(&s->lost) == 0) atomic_store(&s->used, 0);
+    else atomic_store(&s->used, 2);
+  }
+}
+
+void mpst_threads_reset_after_fork(void) {
+  for (int i = 0; i < MPST_MAX_THREADS; i++) atomic_store(&mpst_slots[i].used, 0);
+  atomic_store(&lost_unattributed, 0);
+  T.slot = NULL;
+  T.gen = 0;
+}
+
+/* ---- reentrancy and blocking ---------------------------------------------- */
+
+int mpst_enter(void) {
+  mpst_tls *t = &T;
+  if (t->depth) return 0;
+  if (MPST_UNLIKELY(atomic_load_explicit(&G.state, memory_order_relaxed) != MPST_ON)) {
+    if (atomic_load(&G.state) != MPST_OFF || mpst_ensure_init(G.backend) != 0) return 0;
+  }
+  t->depth = 1;
+  return 1;
+}
+
+void mpst_leave(void) { T.depth = 0; }
+
+int mpst_enabled(void) { return atomic_load_explicit(&G.state, memory_order_relaxed) == MPST_ON; }
+
+void mpst_blocking_begin(uint64_t target, uint8_t scope, uint32_t api_str) {
+  mpst_thread_slot *s = T.slot;
+  if (!s) return;
+  s->blocked_target = target;
+  s->blocked_scope = scope;
+  s->blocked_api = api_str;
+  s->last_heartbeat = 0;
+  atomic_store_explicit(&s->blocked_since, mpst_now(), memory_order_release);
+}
+
+void mpst_blocking_end(void) {
+  mpst_thread_slot *s = T.slot;
+  if (s) atomic_store_explicit(&s->blocked_since, 0, memory_order_release);
+}
+
+/* ---- init, open, finish ------------------------------------------------------ */
+
+static long env_long(const char *name, long dflt, long lo, long hi) {
+  const char *v = getenv(name);
+  if (!v || !*v) return dflt;
+  char *end;
+  long x = strtol(v, &end, 10);
+  if (*end || x < lo || x > hi) {
+    fprintf(stderr, "mpstrace: ignoring %s=%s (expected an integer from %ld to %ld)\n", name, v, lo, hi);
+    return dflt;
+  }
+  return x;
+}
+
+static const char *recorder_name(void) {
+  switch (G.backend) {
+    case MPST_BACKEND_CUDA: return "mpstrace-cuda 0.1.0";
+    case MPST_BACKEND_METAL: return "mpstrace-metal 0.1.0";
+    default: return "mpstrace 0.1.0";
+  }
+}
+
+int mpst_open_file(const char *path) {
+  int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    fprintf(stderr, "mpstrace: cannot create trace file %s (%s); recording is off. Set MPSTRACE_OUT to a writable path.\n",
+            path, strerror(errno));
+    return -1;
+  }
+  void *base = mmap(NULL, (size_t)G.max_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (base == MAP_FAILED) {
+    fprintf(stderr, "mpstrace: cannot map %s (%s); recording is off. Try a smaller MPSTRACE_MAX_MB.\n", path, strerror(errno));
+    close(fd);
+    return -1;
+  }
+  if (path != G.path) snprintf(G.path, sizeof G.path, "%s", path);
+  G.fd = fd;
+  G.base = (uint8_t *)base;
+  atomic_store(&G.file_bytes, 0);
+  atomic_store(&G.next_chunk, 0);
+  atomic_store(&G.grow_lock, 0);
+  atomic_store(&G.ended, 0);
+  G.start_rec = NULL;
+  if (!ensure_file(MPST_FILE_HEADER_BYTES)) {
+    fprintf(stderr, "mpstrace: cannot grow trace file %s (%s); recording is off.\n", path, strerror(errno));
+    munmap(base, (size_t)G.max_bytes);
+    close(fd);
+    return -1;
+  }
+  write_header(0);
+  G.gen++;
+  atomic_store(&G.state, MPST_ON);
+  /* process_start is the first record of the file */
+  mpst_process_start *r = (mpst_process_start *)mpst_record_begin(MPST_WORDS_PROCESS_START);
+  if (r) {
+    r->pid = G.pid;
+    r->ppid = (uint32_t)getppid();
+    r->backend = G.backend;
+    r->clock = ((mpst_file_header *)G.base)->clock;
+    r->flags = G.proc_flags;
+    G.start_rec = r;
+    int64_t ts = mpst_now();
+    uint32_t rec = mpst_intern(recorder_name());
+    r->recorder = rec;
+    mpst_record_end(r, MPST_K_PROCESS_START, MPST_WORDS_PROCESS_START, 0, ts);
+  }
+  return 0;
+}
+
+static void do_init(uint8_t backend) {
+  G.backend = backend;
+  G.pid = (uint32_t)getpid();
+  G.t0 = mpst_now();
+  const char *en = getenv("MPSTRACE_ENABLE");
+  if (en && strcmp(en, "0") == 0) {
+    atomic_store(&G.state, MPST_DISABLED);
+    return;
+  }
+  long kb = env_long("MPSTRACE_CHUNK_KB", 64, 4, 65536);
+  uint32_t cb = 4096;
+  while (cb < (uint64_t)kb * 1024) cb <<= 1; /* a power of two, as the format requires */
+  G.chunk_bytes = cb;
+  long mb = env_long("MPSTRACE_MAX_MB", 1024, 1, 1 << 20);
+  uint64_t max = (uint64_t)mb << 20;
+  G.max_chunks = (uint32_t)((max - MPST_FILE_HEADER_BYTES) / cb);
+  if (G.max_chunks < 4) G.max_chunks = 4;
+  G.max_bytes = MPST_FILE_HEADER_BYTES + (uint64_t)G.max_chunks * cb;
+  G.hang_ns = env_long("MPSTRACE_HANG_MS", 1000, 1, 86400000) * 1000000LL;
+  G.cupti_wanted = (int)env_long("MPSTRACE_CUPTI", 1, 0, 1);
+  const char *out = getenv("MPSTRACE_OUT");
+  if (out && *out) snprintf(G.path, sizeof G.path, "%s", out);
+  else snprintf(G.path, sizeof G.path, "mpstrace.%u.mpst", G.pid);
+  thread_key_ok = pthread_key_create(&thread_key, thread_exit_dtor) == 0;
+  if (mpst_open_file(G.path) != 0) {
+    atomic_store(&G.state, MPST_DISABLED);
+    return;
+  }
+  mpst_process_hooks_install();
+  mpst_watchdog_start();
+}
+
+int mpst_ensure_init(uint8_t backend) {
+  int s = atomic_load(&G.state);
+  if (s == MPST_ON) return 0;
+  if (s == MPST_OFF) {
+    int expect = MPST_OFF;
+    if (atomic_compare_exchange_strong(&G.state, &expect, MPST_INITIALIZING)) {
+      T.depth++;
+      do_init(backend);
+      T.depth--;
+      return atomic_load(&G.state) == MPST_ON ? 0 : -1;
+    }
+  }
+  if (T.depth) return -1; /* called from inside init */
+  while (atomic_load(&G.state) == MPST_INITIALIZING) sched_yield();
+  return atomic_load(&G.state) == MPST_ON ? 0 : -1;
+}
+
+void mpst_add_shutdown_hook(void (*fn)(void)) {
+  int i = atomic_fetch_add(&n_shutdown_hooks, 1);
+  if (i < 8) shutdown_hooks[i] = fn;
+}
+
+void mpst_run_shutdown_hooks(void) {
+  int n = atomic_load(&n_shutdown_hooks);
+  for (int i = 0; i < n && i < 8; i++)
+    if (shutdown_hooks[i]) shutdown_hooks[i]();
+}
+
+void mpst_set_process_flags(uint16_t bits) {
+  G.proc_flags |= bits;
+  mpst_process_start *r = G.start_rec;
+  if (!r || atomic_load(&G.state) != MPST_ON) return;
+  r->flags |= bits;
+  uint64_t w0 = __atomic_load_n((uint64_t *)r, __ATOMIC_ACQUIRE);
+  mpst_record_end(r, MPST_K_PROCESS_START, MPST_WORDS_PROCESS_START, (uint32_t)(w0 >> 32), r->h.ts);
+}
+
+void mpst_finish(int status, uint8_t reason) {
+  if (atomic_load(&G.state) != MPST_ON) return;
+  int no = 0;
+  if (!atomic_compare_exchange_strong(&G.ended, &no, 1)) return;
+  mpst_tls *t = &T;
+  t->depth++;
+  if (!t->in_signal) mpst_run_shutdown_hooks();
+  for (int i = 0; i < MPST_MAX_THREADS; i++)
+    if (atomic_load(&mpst_slots[i].used)) flush_lost(&mpst_slots[i]);
+  uint64_t orphan = atomic_exchange(&lost_unattributed, 0);
+  if (orphan) mpst_emit_records_lost(0, orphan, 0, 0); /* tid 0: threads without a slot */
+  mpst_emit_process_end(0, status, reason);
+  atomic_store(&G.state, MPST_CLOSED);
+  /* drop the unused tail of the last segment; keep every claimed chunk */
+  uint64_t k = atomic_load(&G.next_chunk);
+  if (k > G.max_chunks) k = G.max_chunks;
+  uint64_t used = MPST_FILE_HEADER_BYTES + k * G.chunk_bytes;
+  int unlocked = 0;
+  if (atomic_compare_exchange_strong(&G.grow_lock, &unlocked, 1)) {
+    if (ftruncate(G.fd, (off_t)used) == 0) atomic_store(&G.file_bytes, used);
+    atomic_store(&G.grow_lock, 0);
+  }
+  set_header_flags(MPST_FILE_CLOSED);
+  t->depth--;
+}
+
+void mpst_reopen_after_failed_exec(void) {
+  if (atomic_load(&G.state) != MPST_CLOSED) return;
+  set_header_flags(0);
+  atomic_store(&G.ended, 0);
+  atomic_store(&G.state, MPST_ON);
+}
+
+void mpst_shutdown(int status, uint8_t reason) { mpst_finish(status, reason); }
+
+void mpst_derived_path(char *out, size_t n, const char *suffix) {
+  size_t len = strlen(G.path);
+  int stem = (int)len;
+  if (len > 5 && strcmp(G.path + len - 5, ".mpst") == 0) stem = (int)len - 5;
+  snprintf(out, n, "%.*s.%s.mpst", stem, G.path, suffix);
+}

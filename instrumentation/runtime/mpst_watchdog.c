@@ -1,0 +1,56 @@
+/*
+ * Hang evidence: a thread wakes every 100 ms and, for every thread blocked in
+ * a host sync longer than MPSTRACE_HANG_MS, writes a heartbeat naming what it
+ * waits for. Repeats once per threshold period while the thread stays blocked,
+ * so a process killed by a CI timeout leaves "thread T waiting since t on X".
+ */
+#define _GNU_SOURCE
+#include "mpst_internal.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+static void *watchdog_main(void *arg) {
+  (void)arg;
+  uint32_t gen = G.gen;
+  T.depth = 1; /* nothing this thread calls is recorded as program activity */
+  struct timespec tick = { 0, 100 * 1000 * 1000 };
+  while (atomic_load(&G.state) == MPST_ON && G.gen == gen) {
+    nanosleep(&tick, NULL);
+    int64_t now = mpst_now();
+    for (int i = 0; i < MPST_MAX_THREADS; i++) {
+      mpst_thread_slot *s = &mpst_slots[i];
+      if (atomic_load_explicit(&s->used, memory_order_relaxed) != 1) continue;
+      int64_t since = atomic_load_explicit(&s->blocked_since, memory_order_acquire);
+      if (!since || now - since < G.hang_ns) continue;
+      if (s->last_heartbeat && now - s->last_heartbeat < G.hang_ns) continue;
+      uint64_t target = s->blocked_target;
+      uint8_t scope = s->blocked_scope;
+      uint32_t api = s->blocked_api;
+      /* the blocked call may have returned while we read its fields */
+      if (atomic_load_explicit(&s->blocked_since, memory_order_acquire) != since) continue;
+      s->last_heartbeat = now;
+      mpst_emit_heartbeat_at(now, 0, s->tid, since, target, scope, api);
+    }
+  }
+  return NULL;
+}
+
+void mpst_watchdog_start(void) {
+  pthread_t th;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  pthread_attr_setstacksize(&attr, 64 * 1024);
+  /* the watchdog must never take a signal meant for the program */
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  if (pthread_create(&th, &attr, watchdog_main, NULL) == 0) {
+#ifdef __linux__
+    pthread_setname_np(th, "mpstrace-watch");
+#endif
+  }
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  pthread_attr_destroy(&attr);
+}
