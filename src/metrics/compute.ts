@@ -38,6 +38,11 @@ export async function computeMetrics(
        min(ts)::DOUBLE AS t0, max(ts)::DOUBLE AS t1 FROM raw_events WHERE kind NOT IN (${META_KINDS})`,
   );
   const backend = await queryOne(conn, `SELECT backend FROM ev_process_start LIMIT 1`);
+  // The derived views are re-evaluated on every reference; scan them once.
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE _mx_subs AS SELECT id, ts, stream, name, what, gpu_start, gpu_end FROM submissions;
+     CREATE OR REPLACE TEMP TABLE _mx_syncs AS SELECT begin_ts, end_ts, dur_ns, scope, api, site FROM host_syncs;`,
+  );
   const gpuTiming = await buildGpuIntervals(conn);
   if (gpuTiming === 'host_submit_spacing') {
     warnings.push(
@@ -90,8 +95,8 @@ export async function computeMetrics(
 
   const subs = await queryOne(
     conn,
-    `SELECT (SELECT count(*) FROM submissions)::DOUBLE AS n, q.* FROM (${levelSummarySql(
-      levelSegmentsSql(`SELECT ts AS s, gpu_end AS e FROM submissions WHERE gpu_end IS NOT NULL`),
+    `SELECT (SELECT count(*) FROM _mx_subs)::DOUBLE AS n, q.* FROM (${levelSummarySql(
+      levelSegmentsSql(`SELECT ts AS s, gpu_end AS e FROM _mx_subs WHERE gpu_end IS NOT NULL`),
     )}) q`,
   );
 
@@ -152,7 +157,7 @@ export async function computeMetrics(
     })),
     findings,
   };
-  await conn.run('DROP TABLE IF EXISTS _mx_gpu; DROP TABLE IF EXISTS _mx_stream_busy;');
+  await conn.run('DROP TABLE IF EXISTS _mx_gpu; DROP TABLE IF EXISTS _mx_stream_busy; DROP TABLE IF EXISTS _mx_subs; DROP TABLE IF EXISTS _mx_syncs;');
   return metrics;
 }
 
@@ -164,11 +169,11 @@ async function buildGpuIntervals(conn: DuckDBConnection): Promise<GpuTiming> {
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE _mx_gpu AS
      SELECT stream, coalesce(name, what) AS name, gpu_start AS s, gpu_end AS e, true AS measured
-     FROM submissions WHERE gpu_start IS NOT NULL AND gpu_end >= gpu_start`,
+     FROM _mx_subs WHERE gpu_start IS NOT NULL AND gpu_end >= gpu_start`,
   );
   const n = await queryOne(
     conn,
-    `SELECT (SELECT count(*) FROM _mx_gpu)::DOUBLE AS measured, (SELECT count(*) FROM submissions)::DOUBLE AS subs`,
+    `SELECT (SELECT count(*) FROM _mx_gpu)::DOUBLE AS measured, (SELECT count(*) FROM _mx_subs)::DOUBLE AS subs`,
   );
   if (num(n.measured) > 0) return 'completion';
   if (num(n.subs) === 0) return 'none';
@@ -178,7 +183,7 @@ async function buildGpuIntervals(conn: DuckDBConnection): Promise<GpuTiming> {
     `CREATE OR REPLACE TEMP TABLE _mx_gpu AS
      WITH sp AS (
        SELECT stream, coalesce(name, what) AS name, ts AS s, lead(ts) OVER (PARTITION BY stream ORDER BY ts, id) AS nxt
-       FROM submissions),
+       FROM _mx_subs),
      med AS (SELECT stream, coalesce(median(nxt - s), 0) AS m FROM sp GROUP BY stream)
      SELECT sp.stream, sp.name, sp.s,
        CASE WHEN sp.nxt IS NULL OR sp.nxt - sp.s > ${SPACING_IDLE_FACTOR} * med.m THEN sp.s + med.m ELSE sp.nxt END AS e,
@@ -214,10 +219,10 @@ async function findSteps(
       source = `range:${top.name}`;
       marks = `SELECT ts FROM ev_range_push WHERE name = ${sqlString(top.name)} AND tid = ${String(top.tid)}::BIGINT`;
     } else {
-      const dev = await queryOne(conn, `SELECT count(*)::DOUBLE AS n FROM host_syncs WHERE scope = 'device'`);
+      const dev = await queryOne(conn, `SELECT count(*)::DOUBLE AS n FROM _mx_syncs WHERE scope = 'device'`);
       if (num(dev.n) >= MIN_STEP_MARKS) {
         source = 'device_sync';
-        marks = `SELECT begin_ts AS ts FROM host_syncs WHERE scope = 'device'`;
+        marks = `SELECT begin_ts AS ts FROM _mx_syncs WHERE scope = 'device'`;
       }
     }
   }
@@ -242,13 +247,13 @@ async function syncMetrics(
   const total = await queryOne(
     conn,
     `SELECT count(*)::DOUBLE AS n, count(*) FILTER (WHERE end_ts IS NULL)::DOUBLE AS unreturned,
-       coalesce(sum(dur_ns), 0)::DOUBLE AS blocked FROM host_syncs`,
+       coalesce(sum(dur_ns), 0)::DOUBLE AS blocked FROM _mx_syncs`,
   );
   const byApi = await queryRows(
     conn,
     `SELECT coalesce(scope, '?') AS scope, coalesce(api, '?') AS api, count(*)::DOUBLE AS n,
        coalesce(sum(dur_ns), 0)::DOUBLE AS blocked, coalesce(max(dur_ns), 0)::DOUBLE AS mx
-     FROM host_syncs GROUP BY ALL ORDER BY blocked DESC, scope, api`,
+     FROM _mx_syncs GROUP BY ALL ORDER BY blocked DESC, scope, api`,
   );
   const bySite = await queryRows(
     conn,
@@ -256,7 +261,7 @@ async function syncMetrics(
        coalesce(any_value(c.symbol) || CASE WHEN any_value(c.offset) IS NOT NULL THEN '+0x' || printf('%x', any_value(c.offset)) ELSE '' END,
                 'site#' || h.site) AS symbol,
        count(*)::DOUBLE AS n, coalesce(sum(h.dur_ns), 0)::DOUBLE AS blocked
-     FROM host_syncs h LEFT JOIN callsites c ON c.site_id = h.site
+     FROM _mx_syncs h LEFT JOIN callsites c ON c.site_id = h.site
      GROUP BY h.site ORDER BY blocked DESC, h.site LIMIT ${TOP_SYNC_SITES}`,
   );
   let perStep: number | null = null;
@@ -264,7 +269,7 @@ async function syncMetrics(
   if (step.count > 0 && span) {
     const inSteps = await queryOne(
       conn,
-      `SELECT count(*)::DOUBLE AS n FROM host_syncs WHERE begin_ts >= ${span.first} AND begin_ts < ${span.last}`,
+      `SELECT count(*)::DOUBLE AS n FROM _mx_syncs WHERE begin_ts >= ${span.first} AND begin_ts < ${span.last}`,
     );
     perStep = round(num(inSteps.n) / step.count, 4);
   }
