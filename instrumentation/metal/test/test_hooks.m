@@ -100,6 +100,26 @@ static int base_pings, mid_pings, leaf_pings, hook_outer, hook_nested;
 @end
 @implementation EngSib
 @end
+/* Never messaged before being hooked: GCC's runtime has no dispatch tables
+ * for them yet (the quirk in metal.md §9). */
+@interface FreshBase : MTObject
+- (int)ping;
+@end
+@interface FreshSub : FreshBase
+@end
+static int fresh_base, fresh_sub;
+@implementation FreshBase
+- (int)ping {
+  fresh_base++;
+  return 1;
+}
+@end
+@implementation FreshSub
+- (int)ping {
+  fresh_sub++;
+  return 2 + [super ping];
+}
+@end
 
 static int h_ping(id self, SEL cmd) {
   mpstm_call c;
@@ -136,6 +156,18 @@ static void test_engine(void) {
   CHECK(mpstm_hook_original([EngLeaf class], ping) != 0 && mpstm_hook_original([EngLeaf class], ping) != (IMP)h_ping,
         "leaf original must be the leaf's own IMP");
   CHECK(mpstm_hook_original([EngSib class], ping) == 0, "sibling has no entry of its own");
+  /* Classes without dispatch tables: subclass hooked, then base, then the
+   * first message ever (the guide saw super resolve to the hook here; the
+   * engine primes the tables and also resolves super calls by frame). */
+  EQ(mpstm_hook_install(objc_getClass("FreshSub"), ping, (IMP)h_ping), 1);
+  EQ(mpstm_hook_install(objc_getClass("FreshBase"), ping, (IMP)h_ping), 1);
+  int outer0 = hook_outer, nested0 = hook_nested;
+  id fresh = [objc_getClass("FreshSub") new];
+  EQ([fresh ping], 3);
+  EQ(fresh_sub, 1);
+  EQ(fresh_base, 1);
+  EQ(hook_outer, outer0 + 1);
+  EQ(hook_nested, nested0 + 1);
   EQ(mpstm_engine_get_stats().unresolved, 0);
 }
 
@@ -305,10 +337,233 @@ static void test_chain(void) {
 #endif
 }
 
+
+/* ---- 3. a driver subclass calling super; classes discovered late --------- */
+
+static void test_subclass_and_late(void) {
+  /* FakeCB (the base) is already hooked by test_chain; AGX overrides commit
+   * and calls super, which re-enters the base's hook as a nested call. */
+  g_dev->cbClass = [FakeAGXCB class];
+  stream s;
+  stream_init(&s, 1);
+  begin_section();
+  int base0 = fc.cb_commit, agx0 = fc.agx_commit;
+  id cb = [s.queue commandBuffer];
+  [cb commit];
+  [cb waitUntilCompleted];
+  EQ(fc.agx_commit, agx0 + 1);
+  EQ(fc.cb_commit, base0 + 1);
+  /* Installing the same hooks again changes nothing. */
+  EQ(mpstm_discover(cb, MPSTM_HK_ROOT_CB), 0);
+  SEL commit = sel_registerName("commit");
+  EQ(mpstm_hook_install([FakeAGXCB class], commit, class_getMethodImplementation([FakeAGXCB class], commit)), 0);
+  [cb release];
+  /* A class that did not exist when the hooks went in. */
+  Class late = fake_make_late_class("LateCB");
+  g_dev->cbClass = late;
+  stream s2;
+  stream_init(&s2, 1);
+  ((FakeQueue *)s2.queue)->cbClass = late;
+  id lcb = [s2.queue commandBuffer];
+  CHECK(object_getClass(lcb) == late, "late instance");
+  [lcb commit];
+  [lcb waitUntilCompleted];
+  EQ(fc.late_commit, 1);
+  EQ(fc.cb_commit, base0 + 2);
+  [lcb release];
+  g_dev->cbClass = [FakeCB class];
+#ifdef MPSTM_CAPTURE
+  EQ(count_kind(MPST_K_CB_COMMIT), 2); /* one per command buffer, not per level */
+  EQ(count_kind(MPST_K_CB_CREATE), 2);
+  EQ(nth_kind(MPST_K_CB_COMMIT, 0)->w[0], P(cb));
+  EQ(nth_kind(MPST_K_CB_COMMIT, 1)->w[0], P(lcb));
+  EQ(nth_kind(MPST_K_CB_COMMIT, 1)->w[1], P(s2.queue));
+  EQ(count_kind(MPST_K_SYNC_BEGIN), 2);
+#endif
+  EQ(mpstm_engine_get_stats().unresolved, 0);
+}
+
+/* ---- 4. PyTorch's stream sequences through MPSCommandBuffer ---------------- */
+
+static void test_mps_stream_sequences(void) {
+  g_dev->cbClass = [FakeCB class];
+  stream s;
+  stream_init(&s, 1); /* commit-and-continue on, as shipped */
+  begin_section();
+  int cac0 = fc.mps_cac, mc0 = fc.mps_commit, commit0 = fc.cb_commit, sig0 = fc.cb_signal, msig0 = fc.mps_signal;
+  /* commit() with C&C: the wrapper commits its root and swaps in a new one. */
+  id w = stream_cb(&s);
+  id root1 = [w rootCommandBuffer];
+  stream_commit(&s);
+  id root2 = [w rootCommandBuffer];
+  CHECK(root1 != root2, "commitAndContinue swapped the root");
+  EQ(fc.mps_cac, cac0 + 1);
+  EQ(fc.cb_commit, commit0 + 1);
+  /* MPSEvent record (recordLocked) then wait, on the same stream. */
+  mps_event e = {.ev = [g_dev newSharedEvent]};
+  event_record(&e, &s, 0);
+  EQ(fc.mps_signal, msig0 + 1);
+  EQ(fc.cb_signal, sig0 + 1); /* forwarded to the root once */
+  int waited = event_wait(&e, &s);
+  EQ(waited, 1);
+  /* commitAndWait(): commit the wrapper, wait, release. */
+  stream_commit_and_wait(&s);
+  EQ(fc.mps_commit, mc0 + 1);
+  EQ(fc.cb_commit, commit0 + 2);
+  EQ([e.ev signaledValue], 1);
+  /* A wait on a signalled event makes no Metal call at all. */
+  EQ(event_wait(&e, &s), 0);
+  /* Event synchronize: notifyListener + CPU wait. */
+  event_synchronize(&e);
+  EQ(mpstm_load(&e.fired), 1);
+  /* elapsed_time: two timed records, a device-wide commit-and-wait, two notifies. */
+  mps_event a = {.ev = [g_dev newSharedEvent]}, b = {.ev = [g_dev newSharedEvent]};
+  event_record(&a, &s, 0);
+  event_record(&b, &s, 0);
+  stream_commit_and_wait(&s);
+  event_synchronize(&a);
+  event_synchronize(&b);
+  CHECK(b.fired_at >= a.fired_at, "elapsed >= 0");
+  /* flush() with C&C off keeps _prevCommandBuffer until the next commitAndWait. */
+  stream s3;
+  stream_init(&s3, 0);
+  stream_cb(&s3);
+  stream_commit(&s3);
+  CHECK(s3.prev != nil && s3.cb == nil, "flush keeps prev");
+  stream_commit_and_wait(&s3);
+#ifdef MPSTM_CAPTURE
+  /* Every root commit is recorded once, with its and_continue flag, and
+   * joins a complete record. */
+  int commits = count_kind(MPST_K_CB_COMMIT);
+  EQ(commits, 4);
+  const cap_rec *c0 = nth_kind(MPST_K_CB_COMMIT, 0);
+  EQ(c0->w[0], P(root1)); EQ(B8(c0->w[2], 4), 1);
+  EQ(nth_kind(MPST_K_CB_COMMIT, 1)->w[0], P(root2));
+  EQ(B8(nth_kind(MPST_K_CB_COMMIT, 1)->w[2], 4), 0);
+  for (int i = 0; i < commits; i++) {
+    const cap_rec *c = nth_kind(MPST_K_CB_COMMIT, i);
+    const cap_rec *d = complete_for(LO32(c->w[2]));
+    CHECK(d != 0, "commit %d has a complete", i);
+    if (d) CHECK(d->ts >= c->ts && (int32_t)HI32(d->w[0]) == 0, "complete after commit, ok");
+    int created = 0;
+    for (int k = 0; k < cap_count(); k++) {
+      const cap_rec *r = cap_get(k);
+      if (r->kind == MPST_K_CB_CREATE && r->w[0] == c->w[0] && LO32(r->w[2]) == LO32(c->w[2])) created = k < index_of(c);
+    }
+    CHECK(created, "commit %d preceded by its cb_create", i);
+  }
+  /* The new root after commitAndContinue was created on the same stream. */
+  int root2_created = 0;
+  for (int k = mark; k < cap_count(); k++)
+    if (cap_get(k)->kind == MPST_K_CB_CREATE && cap_get(k)->w[0] == P(root2)) root2_created = cap_get(k)->w[1] == P(s.queue);
+  CHECK(root2_created, "new root's cb_create on the stream");
+  /* Wrappers are objects owned by the stream. */
+  const cap_rec *oc = 0;
+  for (int i = 0; (oc = nth_kind(MPST_K_OBJECT_CREATE, i)); i++)
+    if (oc->w[0] == P(w)) break;
+  CHECK(oc && oc->w[1] == P(s.queue) && B8(oc->w[3], 0) == MPST_OBJECT_TYPE_COMMAND_BUFFER, "wrapper object_create");
+  /* One event_record per encodeSignalEvent (wrapper → root counted once). */
+  EQ(count_kind(MPST_K_EVENT_RECORD), 3);
+  EQ(count_kind(MPST_K_EVENT_WAIT), 1);
+  EQ(nth_kind(MPST_K_EVENT_WAIT, 0)->w[1], P(s.queue));
+  /* waitUntilCompleted through the wrapper: one sync pair per call. */
+  EQ(count_kind(MPST_K_SYNC_BEGIN), count_kind(MPST_K_SYNC_END));
+  EQ(count_kind(MPST_K_SYNC_BEGIN), 3);
+  EQ(count_kind(MPST_K_EVENT_CREATE), 3);
+#endif
+  if (s.prev) [s.prev release];
+  if (s3.prev) [s3.prev release];
+  EQ(mpstm_engine_get_stats().unresolved, 0);
+}
+
+/* ---- 5. stream pools: slot ownership inferred from queue use ------------- */
+
+typedef struct worker {
+  stream *s;
+  pthread_t th;
+  uint64_t tid;
+} worker;
+
+static void *worker_main(void *arg) {
+  worker *w = arg;
+#ifdef MPSTM_CAPTURE
+  w->tid = cap_tid();
+#endif
+  for (int i = 0; i < 2; i++) {
+    [stream_cb(w->s) encodeSignalEvent:nil value:0];
+    stream_commit(w->s);
+  }
+  /* The fork's slot release at thread exit: commit + wait before recycling. */
+  stream_commit_and_wait(w->s);
+  return 0;
+}
+
+static void test_stream_pool(void) {
+  begin_section();
+  /* Upstream getStreamFromPool: a burst of stream creations on the first call. */
+  enum { POOL = 4 };
+  stream pool[POOL];
+  int32_t first = -1;
+  for (int i = 0; i < POOL; i++) {
+    stream_init(&pool[i], 0);
+    if (i == 0) first = pool[i].ordinal;
+    EQ(pool[i].ordinal, first + i);
+  }
+  worker w[3];
+  for (int i = 0; i < 3; i++) {
+    w[i].s = &pool[i];
+    pthread_create(&w[i].th, 0, worker_main, &w[i]);
+  }
+  for (int i = 0; i < 3; i++) pthread_join(w[i].th, 0);
+#ifdef MPSTM_CAPTURE
+  EQ(count_kind(MPST_K_STREAM_CREATE), POOL);
+  EQ(count_kind(MPST_K_SLOT_ACQUIRE), 3);
+  for (int i = 0; i < 3; i++) {
+    const cap_rec *sa = 0;
+    for (int k = 0; (sa = nth_kind(MPST_K_SLOT_ACQUIRE, k)); k++)
+      if (sa->tid == w[i].tid) break;
+    CHECK(sa != 0, "worker %d acquired a slot", i);
+    if (!sa) continue;
+    EQ(sa->w[0], P(pool[i].queue));
+    EQ(LO32(sa->w[1]), pool[i].ordinal);
+    EQ((int32_t)HI32(sa->w[1]), -1);
+    EQ(B8(sa->w[3], 0), MPST_SLOT_SOURCE_INFERRED);
+    /* Every commit of this worker is on its own stream. */
+    for (int k = mark; k < cap_count(); k++)
+      if (cap_get(k)->kind == MPST_K_CB_COMMIT && cap_get(k)->tid == w[i].tid) EQ(cap_get(k)->w[1], P(pool[i].queue));
+  }
+#endif
+}
+
+/* ---- 6. a GPU error reaches the complete record ---------------------------- */
+
+static void test_error(void) {
+  stream s;
+  stream_init(&s, 0);
+  begin_section();
+  FakeCB *cb = [s.queue commandBuffer];
+  cb->failWithCode = 42;
+  [cb commit];
+  [cb waitUntilCompleted];
+#ifdef MPSTM_CAPTURE
+  const cap_rec *c = nth_kind(MPST_K_CB_COMMIT, 0);
+  const cap_rec *d = c ? complete_for(LO32(c->w[2])) : 0;
+  CHECK(d && (int32_t)HI32(d->w[0]) == 42, "complete.error is the NSError code");
+  const cap_rec *se = nth_kind(MPST_K_SYNC_END, 0);
+  CHECK(se && (int32_t)LO32(se->w[2]) == -1, "sync_end.result flags the failed buffer");
+#endif
+  [cb release];
+}
+
 int main(int argc, char **argv) {
   (void)argc, (void)argv;
   test_engine();
   test_chain();
+  test_subclass_and_late();
+  test_mps_stream_sequences();
+  test_stream_pool();
+  test_error();
+  mpst_shutdown(0, MPST_END_REASON_EXIT);
   fprintf(stderr, "%d checks, %d failures\n", checks, failures);
   return failures ? 1 : 0;
 }
