@@ -51,6 +51,7 @@ class CudaRuntime:
         "cudaEventQuery": [ctypes.c_void_p],
         "cudaEventSynchronize": [ctypes.c_void_p],
         "cudaEventElapsedTime": [ctypes.POINTER(ctypes.c_float), ctypes.c_void_p, ctypes.c_void_p],
+        "cudaGetLastError": [],
     }
 
     def __init__(self):
@@ -80,6 +81,8 @@ class CudaRuntime:
 
     def check(self, api, code, ok=(CUDA_SUCCESS,)):
         if code not in ok:
+            # clear the thread's sticky "last error", or torch's next launch check reports it as its own
+            self.cudaGetLastError()
             raise BackendError(api, code, _ERROR_NAMES.get(code, ""))
         return code
 

@@ -55,7 +55,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--threads", type=int, default=4)
     p.add_argument("--requests", type=int, default=40, help="requests per thread (default 40)")
-    p.add_argument("--batch", type=int, default=256)
+    p.add_argument("--batch", type=int, default=1024)
     p.add_argument("--width", type=int, default=4096)
     args = p.parse_args(argv)
     if args.threads < 1 or args.requests < 1 or args.batch < 1:
