@@ -33,14 +33,15 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const glob = (table: string) => sqlString(path.join(out, '*', `${table}.parquet`));
+const glob = (table: string) => sqlString(path.join(out, table, '*', '*.parquet'));
 
 describe('Parquet export', () => {
   it('writes one Hive partition per run and reads back with DuckDB', async () => {
     const runs = await exportParquet([path.join(dir, 'a.mpst'), path.join(dir, 'b.mpst')], out, { metrics: { findings: false } });
     expect(runs.map((r) => r.run)).toEqual(['a', 'b']);
-    expect(readdirSync(out).sort()).toEqual(['run=a', 'run=b']);
-    expect(readdirSync(path.join(out, 'run=a')).sort()).toEqual(['events.parquet', 'host_syncs.parquet', 'metrics.parquet', 'submissions.parquet']);
+    expect(readdirSync(out).sort()).toEqual(['events', 'host_syncs', 'metrics', 'submissions']);
+    expect(readdirSync(path.join(out, 'metrics')).sort()).toEqual(['run=a', 'run=b']);
+    expect(readdirSync(path.join(out, 'events', 'run=a'))).toEqual(['data.parquet']);
 
     const events = await queryRows(conn, `SELECT run, count(*)::DOUBLE AS n, count(*) FILTER (WHERE kind = 'submit')::DOUBLE AS submits
       FROM read_parquet(${glob('events')}, hive_partitioning = true) GROUP BY run ORDER BY run`);

@@ -1,7 +1,9 @@
-// Parquet export for fleets of traces: one Hive-style partition per run
-// (`<out>/run=<name>/{events,submissions,host_syncs,metrics}.parquet`), so
-// DuckDB, Spark or Trino read a whole directory of runs as one table with a
-// `run` column. The schema is in docs/readme/60-ci-gate.md.
+// Parquet export for fleets of traces: one directory per table, one Hive-style
+// partition per run (`<out>/<table>/run=<name>/data.parquet` for the tables
+// events, submissions, host_syncs and metrics). Table-first, because a Trino/Hive
+// table location (and Spark's partition discovery) must hold one schema only;
+// every engine then reads a table's directory with a `run` column.
+// The schema is in docs/readme/60-ci-gate.md.
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -24,9 +26,12 @@ export interface ParquetExportOptions {
 export interface ParquetRun {
   run: string;
   trace: string;
-  dir: string;
+  /** The run's files, by table. */
+  files: Record<string, string>;
   events: number;
 }
+
+export const PARQUET_TABLES = ['events', 'submissions', 'host_syncs', 'metrics'] as const;
 
 /** A partition value that every engine accepts in a path: letters, digits, . _ - */
 export function runName(file: string): string {
@@ -89,7 +94,7 @@ const TABLES: Record<string, string> = {
 };
 
 /**
- * Export each trace into `<outDir>/run=<name>/`. An existing partition of the
+ * Export each trace into `<outDir>/<table>/run=<name>/`. An existing partition of the
  * same name is replaced; other runs already in `outDir` are kept, so a fleet
  * directory grows run by run.
  */
@@ -104,14 +109,18 @@ export async function exportParquet(traces: string[], outDir: string, opts: Parq
   for (let i = 0; i < traces.length; i++) {
     const trace = await openTrace(traces[i]!);
     try {
-      const dir = path.join(outDir, `run=${names[i]}`);
-      rmSync(dir, { recursive: true, force: true });
-      mkdirSync(dir, { recursive: true });
-      for (const [table, sql] of Object.entries(TABLES)) {
-        await trace.connection.run(`COPY (${sql}) TO ${sqlString(path.join(dir, `${table}.parquet`))} (FORMAT parquet, COMPRESSION ${codec})`);
+      const files: Record<string, string> = {};
+      for (const table of PARQUET_TABLES) {
+        const dir = path.join(outDir, table, `run=${names[i]}`);
+        rmSync(dir, { recursive: true, force: true });
+        mkdirSync(dir, { recursive: true });
+        files[table] = path.join(dir, 'data.parquet');
       }
-      await writeMetrics(trace.connection, path.join(dir, 'metrics.parquet'), opts, codec);
-      out.push({ run: names[i]!, trace: traces[i]!, dir, events: trace.info.events });
+      for (const [table, sql] of Object.entries(TABLES)) {
+        await trace.connection.run(`COPY (${sql}) TO ${sqlString(files[table]!)} (FORMAT parquet, COMPRESSION ${codec})`);
+      }
+      await writeMetrics(trace.connection, files.metrics!, opts, codec);
+      out.push({ run: names[i]!, trace: traces[i]!, files, events: trace.info.events });
     } finally {
       trace.close();
     }
