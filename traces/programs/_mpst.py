@@ -13,16 +13,48 @@ try:  # the recorder's module; a no-op itself when the library is not preloaded
 except Exception:  # noqa: BLE001 - any import failure means "no annotations"
     _real = None
 
-_NAMES = (
-    "slot_acquire", "slot_release", "slot_set_current",
-    "device_sync_begin", "device_sync_end",
-    "intent_record", "intent_wait",
-    "range_push", "range_pop", "marker", "buffer_access",
-    # proposed additions (object lifetimes for the retained-buffer detector)
-    "object_create", "object_destroy",
-)
-
 _missing = []
+
+# C entry points of the preloaded recorder (instrumentation/include/mpstrace.h
+# resolves the same `mpstrace_impl_<name>` symbols), used when the Python
+# module lacks a call or is not on PYTHONPATH.
+_U32, _U64, _I32, _I64, _INT, _STR = (ctypes.c_uint32, ctypes.c_uint64, ctypes.c_int32, ctypes.c_int64,
+                                      ctypes.c_int, ctypes.c_char_p)
+_C_SIGS = {
+    "slot_acquire": [_U32, _U64, _I32, _I64],
+    "slot_release": [_U32, _U64, _I32, _INT],
+    "slot_set_current": [_U32, _U64, _I32],
+    "device_sync_begin": [_STR],
+    "device_sync_end": [_STR],
+    "intent_record": [_U64, _U64],
+    "intent_wait": [_U64, _U64],
+    "range_push": [_STR],
+    "range_pop": [],
+    "marker": [_STR],
+    "buffer_access": [ctypes.c_void_p, _U64, _U64, _INT],
+    # proposed (not in mpstrace.h yet): object lifetimes for the retained-buffer rule
+    "object_create": [_U64, _U64, _U64, _INT],
+    "object_destroy": [_U64, _INT],
+}
+_DEFAULTS = {"slot_acquire": (-1, 0), "slot_release": (-1, 0), "slot_set_current": (-1,),
+             "device_sync_begin": ("device_sync",), "device_sync_end": ("device_sync",)}
+
+
+def _c_impl(name):
+    try:
+        fn = getattr(ctypes.CDLL(None), "mpstrace_impl_" + name)
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes, fn.restype = _C_SIGS[name], None
+    nfixed = len(_C_SIGS[name]) - len(_DEFAULTS.get(name, ()))
+
+    def call(*args):
+        args = list(args) + list(_DEFAULTS.get(name, ()))[len(args) - nfixed:]
+        conv = []
+        for a, t in zip(args, _C_SIGS[name]):
+            conv.append(a.encode() if t is _STR and isinstance(a, str) else int(a) if t is not _STR else a)
+        fn(*conv)
+    return call
 
 
 def _noop(*_args, **_kwargs):
@@ -31,6 +63,8 @@ def _noop(*_args, **_kwargs):
 
 def _bind(name):
     fn = getattr(_real, name, None) if _real is not None else None
+    if fn is None:
+        fn = _c_impl(name)
     if fn is None:
         _missing.append(name)
         return _noop
@@ -76,6 +110,12 @@ def object_destroy(obj, type_name="other"):
 def enabled():
     """True when annotations reach a recorder."""
     fn = getattr(_real, "enabled", None) if _real is not None else None
+    if fn is None:
+        try:
+            fn = ctypes.CDLL(None).mpstrace_impl_enabled
+            fn.restype = ctypes.c_int
+        except (OSError, AttributeError):
+            fn = None
     try:
         return bool(fn()) if fn is not None else False
     except Exception:  # noqa: BLE001
@@ -101,12 +141,11 @@ def device_sync(name="device_sync"):
 
 
 def missing():
-    """Annotation calls that are no-ops because the module lacks them."""
-    if _real is None:
-        return ["mpstrace (module not importable)"]
+    """Annotation calls that are no-ops (neither the module nor the preloaded library has them)."""
     return list(_missing)
 
 
 def status_line():
     return "annotations: module=%s enabled=%s missing=%s" % (
-        "yes" if _real is not None else "no", enabled(), ",".join(missing()) or "none")
+        "yes" if _real is not None else "no (C entry points used if preloaded)", enabled(),
+        ",".join(missing()) or "none")

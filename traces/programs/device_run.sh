@@ -28,7 +28,9 @@ LOG=$OUT/log.txt
 T0=$(date +%s)
 BUDGET=${MPST_BUDGET_S:-380}
 export PYTHONUNBUFFERED=1
-PY=${PYTHON:-python3}
+# the interpreter itself, not a wrapper script: an exec'ing shim would move the
+# recording into a second file
+PY=$(${PYTHON:-python3} -c 'import sys; print(sys.executable)' 2>/dev/null || echo python3)
 
 log() { echo "[$(($(date +%s) - T0))s] $*" | tee -a "$LOG"; }
 over_budget() { [ $(($(date +%s) - T0)) -ge "$BUDGET" ]; }
