@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { openTrace } from '../ingest/load.js';
 import { exportChrome } from '../export/chrome.js';
+import { parquetExporter } from '../export/parquet.js';
 import { UserError } from '../util/errors.js';
 
 /** An exporter writes `traces` to `out` and returns a one-line summary for stderr. */
@@ -21,6 +22,7 @@ async function chrome(traces: string[], out: string): Promise<string> {
 /** One entry per format: adding a format is one line here. */
 export const FORMATS: Record<string, Exporter> = {
   chrome,
+  parquet: parquetExporter,
 };
 
 export function register(program: Command): void {

@@ -127,3 +127,11 @@ export async function exportParquet(traces: string[], outDir: string, opts: Parq
   }
   return out;
 }
+
+/** The `export --format parquet` entry of the export command's format table. */
+export async function parquetExporter(traces: string[], out: string): Promise<string> {
+  const runs = await exportParquet(traces, out);
+  const events = runs.reduce((a, r) => a + r.events, 0);
+  return `wrote ${runs.length} run(s) (${events} events) as ${out}/{${PARQUET_TABLES.join(',')}}/run=<name>/data.parquet ` +
+    `(runs: ${runs.map((r) => r.run).join(', ')}); query: SELECT * FROM read_parquet('${out}/metrics/*/*.parquet', hive_partitioning = true)`;
+}
