@@ -1,0 +1,219 @@
+/**
+ * Runs the detectors' SQL over a loaded trace and shapes the rows into grouped
+ * findings. This is the library entry point for the CLI, the HTML report and
+ * the metrics: `analyzeTrace(loaded, opts) -> Finding[]`.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { loadDetectors, type Detector } from '../detectors/registry.js';
+import type { RawFinding, Severity, ThresholdDef } from '../detectors/defineDetector.js';
+import { UserError } from '../util/errors.js';
+import { SEVERITY_RANK, type CallSite, type Evidence, type Finding, type ThreadRef } from './finding.js';
+import { groupFindings } from './group.js';
+import { toHandle, toJsonValue, toNum } from './values.js';
+
+/** What analyzeTrace needs of a loaded trace (LoadedTrace from src/ingest/load.ts fits). */
+export interface AnalyzableTrace {
+  connection: DuckDBConnection;
+}
+
+export interface AnalyzeOptions {
+  /** Rule ids to run; all when absent or empty. */
+  rules?: string[];
+  /** Threshold values by name (e.g. `hangThresholdMs`), in the threshold's unit. */
+  thresholds?: Record<string, number>;
+  /** Group findings with the same signature (default true). */
+  group?: boolean;
+  /** Called after each detector with its wall time (bench, --timings). */
+  onTiming?: (rule: string, ms: number) => void;
+}
+
+/** At most this many raw rows per rule are shaped; the rest are counted. */
+export const MAX_ROWS_PER_RULE = 20000;
+const MAX_EVIDENCE_PER_FINDING = 16;
+
+const NS_PER: Record<ThresholdDef['unit'], number> = { ns: 1, us: 1e3, ms: 1e6, s: 1e9, x: 1, count: 1 };
+
+/** Resolves `--rules` against the registry; unknown ids are a usage error naming the known ones. */
+export async function selectDetectors(rules?: string[]): Promise<Detector[]> {
+  const all = await loadDetectors();
+  if (!rules || rules.length === 0) return all;
+  const byId = new Map(all.map((d) => [d.id, d]));
+  const unknown = rules.filter((r) => !byId.has(r));
+  if (unknown.length > 0) {
+    throw new UserError(`unknown rule${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `'${u}'`).join(', ')}; known rules: ${all.map((d) => d.id).join(', ')}`);
+  }
+  return [...new Set(rules)].map((r) => byId.get(r)!);
+}
+
+/** SQL parameter values of one detector, converted to the SQL unit (ns for times). */
+export function sqlParams(det: Detector, thresholds: Record<string, number> = {}): Record<string, number> {
+  const params: Record<string, number> = {};
+  for (const t of det.thresholds ?? []) {
+    const v = thresholds[t.name] ?? t.default;
+    if (!Number.isFinite(v) || v < 0) throw new UserError(`threshold ${t.name} must be a non-negative number (${t.unit}), got ${v}`);
+    params[t.sqlParam] = v * NS_PER[t.unit];
+  }
+  return params;
+}
+
+interface Shaped {
+  det: Detector;
+  row: RawFinding;
+  severity: Severity;
+  message: string;
+  fix: string;
+  evidenceRefs: { id: bigint; role: string }[];
+}
+
+export async function analyzeTrace(trace: AnalyzableTrace, opts: AnalyzeOptions = {}): Promise<Finding[]> {
+  const conn = trace.connection;
+  const detectors = await selectDetectors(opts.rules);
+  const shaped: Shaped[] = [];
+  for (const det of detectors) {
+    const t0 = performance.now();
+    const rows = await runDetectorSql(conn, det, opts.thresholds);
+    opts.onTiming?.(det.id, performance.now() - t0);
+    for (const row of rows.slice(0, MAX_ROWS_PER_RULE)) shaped.push(shapeRow(det, row));
+    if (rows.length > MAX_ROWS_PER_RULE) {
+      process.emitWarning(`${det.id}: ${rows.length} raw findings; only the first ${MAX_ROWS_PER_RULE} were shaped`);
+    }
+  }
+  const findings = await resolve(conn, shaped);
+  const out = opts.group === false ? findings : groupFindings(findings, detectorSums(detectors));
+  return out.sort(compareFindings);
+}
+
+/** Runs one detector's query.sql and returns its rows as JS values. */
+export async function runDetectorSql(conn: DuckDBConnection, det: Detector, thresholds?: Record<string, number>): Promise<RawFinding[]> {
+  const params = sqlParams(det, thresholds);
+  try {
+    const reader = await conn.runAndReadAll(det.sql, Object.keys(params).length > 0 ? params : undefined);
+    return reader.getRowObjectsJS() as unknown as RawFinding[];
+  } catch (err) {
+    throw new Error(`detector '${det.id}' (${det.dir}/query.sql) failed: ${(err as Error).message}`);
+  }
+}
+
+function shapeRow(det: Detector, row: RawFinding): Shaped {
+  const sub = det.cases[row.kind];
+  if (!sub) throw new Error(`detector '${det.id}' returned kind '${row.kind}', which its index.ts does not describe`);
+  const rowSev = typeof row.severity === 'string' && row.severity in SEVERITY_RANK ? (row.severity as Severity) : undefined;
+  return {
+    det,
+    row,
+    severity: rowSev ?? sub.severity ?? det.severity,
+    message: sub.message(row),
+    fix: sub.fix,
+    evidenceRefs: (row.evidence ?? []).filter((e) => e && e.id !== null).slice(0, MAX_EVIDENCE_PER_FINDING),
+  };
+}
+
+const RESERVED = new Set(['kind', 'ts', 'tids', 'streams', 'evidence', 'severity']);
+const HANDLE_COLUMN = /(^|_)(stream|streams|event|target|obj|owner|cb)$/;
+
+/** Looks up evidence records, call sites and thread names, then builds findings. */
+async function resolve(conn: DuckDBConnection, shaped: Shaped[]): Promise<Finding[]> {
+  if (shaped.length === 0) return [];
+  const ids = [...new Set(shaped.flatMap((s) => s.evidenceRefs.map((e) => e.id)))];
+  const records = await lookupRecords(conn, ids);
+  const sites = await lookupSites(conn);
+  const names = await lookupThreadNames(conn);
+  const origin = await traceOrigin(conn);
+  return shaped.map((s) => {
+    const evidence: Evidence[] = [];
+    for (const ref of s.evidenceRefs) {
+      const r = records.get(ref.id);
+      if (r) evidence.push({ ...r, role: ref.role });
+    }
+    evidence.sort((a, b) => a.ts_ns - b.ts_ns || a.id - b.id);
+    const siteIds = [...new Set(evidence.map((e) => e.site).filter((x) => x !== 0))];
+    const callSites: CallSite[] = siteIds.map((id) => sites.get(id) ?? { site: id, symbol: null, module: null, addr: null, offset: null });
+    const rowTids = (s.row.tids ?? []).filter((t) => t !== null).map((t) => toNum(t));
+    const tids = [...new Set(rowTids.length > 0 ? rowTids : evidence.map((e) => e.tid))];
+    const threads: ThreadRef[] = tids.map((tid) => ({ tid, name: names.get(tid) ?? null }));
+    const streams = [...new Set((s.row.streams ?? []).filter((x) => x !== null).map((x) => toHandle(x)))];
+    const ts = s.row.ts !== null && s.row.ts !== undefined ? toNum(s.row.ts) : (evidence[0]?.ts_ns ?? origin);
+    const details: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(s.row)) {
+      if (RESERVED.has(k)) continue;
+      details[k] = HANDLE_COLUMN.test(k) ? toHandleValue(v) : toJsonValue(v);
+    }
+    const symbols = callSites.map((c) => c.symbol ?? `site${c.site}`);
+    return {
+      rule: s.det.id,
+      kind: s.row.kind,
+      severity: s.severity,
+      message: s.message,
+      ts_ns: ts,
+      t_s: Math.round((ts - origin) / 1e3) / 1e6,
+      threads,
+      streams,
+      evidence,
+      sites: callSites,
+      fix: s.fix,
+      count: 1,
+      last_ts_ns: ts,
+      signature: [s.det.id, s.row.kind, ...symbols].join('|'),
+      details,
+    };
+  });
+}
+
+function toHandleValue(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map((x) => (x === null ? null : toHandle(x)));
+  return v === null || v === undefined ? null : toHandle(v);
+}
+
+async function lookupRecords(conn: DuckDBConnection, ids: bigint[]): Promise<Map<bigint, Omit<Evidence, 'role'>>> {
+  const out = new Map<bigint, Omit<Evidence, 'role'>>();
+  if (ids.length === 0) return out;
+  // Ids are integers from our own query results, so inlining them is safe; the
+  // batch size keeps each statement small.
+  for (let i = 0; i < ids.length; i += 5000) {
+    const batch = ids.slice(i, i + 5000).map((x) => x.toString()).join(',');
+    const reader = await conn.runAndReadAll(
+      `SELECT e.id, e.ts, e.tid, coalesce(k.name, 'kind' || e.kind) AS kind, e.site
+         FROM raw_events e LEFT JOIN kinds k ON k.code = e.kind
+        WHERE e.id IN (${batch})`);
+    for (const r of reader.getRowObjectsJS()) {
+      out.set(BigInt(r.id as bigint), { id: toNum(r.id), ts_ns: toNum(r.ts), tid: toNum(r.tid), kind: String(r.kind), site: toNum(r.site) });
+    }
+  }
+  return out;
+}
+
+async function lookupSites(conn: DuckDBConnection): Promise<Map<number, CallSite>> {
+  const reader = await conn.runAndReadAll('SELECT site_id, symbol, module, addr, "offset" FROM callsites');
+  const out = new Map<number, CallSite>();
+  for (const r of reader.getRowObjectsJS()) {
+    const site = toNum(r.site_id);
+    out.set(site, {
+      site,
+      symbol: (r.symbol as string | null) ?? null,
+      module: (r.module as string | null) ?? null,
+      addr: r.addr === null || r.addr === undefined ? null : toHandle(r.addr),
+      offset: r.offset === null || r.offset === undefined ? null : toNum(r.offset),
+    });
+  }
+  return out;
+}
+
+async function lookupThreadNames(conn: DuckDBConnection): Promise<Map<number, string>> {
+  const reader = await conn.runAndReadAll('SELECT tid, name FROM threads WHERE name IS NOT NULL');
+  return new Map(reader.getRowObjectsJS().map((r) => [toNum(r.tid), String(r.name)]));
+}
+
+/** First record time (ns), the zero of `t_s`. */
+export async function traceOrigin(conn: DuckDBConnection): Promise<number> {
+  const reader = await conn.runAndReadAll('SELECT min(ts) AS t FROM raw_events WHERE kind NOT IN (9, 10)');
+  const t = reader.getRowObjectsJS()[0]?.t;
+  return t === null || t === undefined ? 0 : toNum(t);
+}
+
+function detectorSums(detectors: Detector[]): Map<string, string[]> {
+  return new Map(detectors.map((d) => [d.id, d.sumOnGroup ?? []]));
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.ts_ns - b.ts_ns || a.rule.localeCompare(b.rule);
+}

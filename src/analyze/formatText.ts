@@ -1,0 +1,53 @@
+/** Readable text output of `mpstrace analyze` (the default). */
+import type { CallSite, Finding } from './finding.js';
+import type { FindingsReport } from './report.js';
+
+const MAX_EVIDENCE_SHOWN = 6;
+
+export function siteLabel(s: CallSite): string {
+  const mod = s.module ? s.module.split('/').pop() : null;
+  const sym = s.symbol ?? (s.addr ? s.addr : `site ${s.site}`);
+  const off = s.offset ? `+0x${s.offset.toString(16)}` : '';
+  return mod ? `${sym}${off} (${mod})` : `${sym}${off}`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function formatFinding(f: Finding): string {
+  const lines: string[] = [];
+  const count = f.count > 1 ? `  x${f.count} (last at t=${((f.last_ts_ns - f.ts_ns) / 1e9 + f.t_s).toFixed(6)}s)` : '';
+  lines.push(`${f.severity.toUpperCase().padEnd(7)} ${f.rule}/${f.kind}  t=${f.t_s.toFixed(6)}s${count}`);
+  lines.push(`  ${f.message}`);
+  const who: string[] = [];
+  if (f.threads.length > 0) who.push(`threads: ${f.threads.map((t) => (t.name ? `${t.tid} (${t.name})` : String(t.tid))).join(', ')}`);
+  if (f.streams.length > 0) who.push(`streams: ${f.streams.join(', ')}`);
+  if (who.length > 0) lines.push(`  ${who.join('   ')}`);
+  for (const s of f.sites) lines.push(`  at ${siteLabel(s)}`);
+  if (f.evidence.length > 0) {
+    const shown = f.evidence.slice(0, MAX_EVIDENCE_SHOWN).map((e) => `#${e.id} ${e.role} (${e.kind}, tid ${e.tid})`);
+    const more = f.evidence.length > MAX_EVIDENCE_SHOWN ? `, +${f.evidence.length - MAX_EVIDENCE_SHOWN} more` : '';
+    lines.push(`  evidence: ${shown.join(', ')}${more}`);
+  }
+  if (f.fix) lines.push(`  fix: ${f.fix}`);
+  return lines.join('\n');
+}
+
+export function formatText(report: FindingsReport): string {
+  const s = report.summary;
+  const out: string[] = [];
+  for (const w of report.trace.warnings) out.push(`warning: ${w.message}${w.offset !== undefined ? ` (byte ${w.offset})` : ''}`);
+  const problems = report.findings.filter((f) => f.severity !== 'info');
+  const info = report.findings.filter((f) => f.severity === 'info');
+  for (const f of problems) out.push(formatFinding(f), '');
+  if (info.length > 0) {
+    out.push('Context:');
+    for (const f of info) out.push(`  ${f.message}`);
+    out.push('');
+  }
+  const head = `${report.trace.path}: ${plural(s.findings.error, 'error')}, ${plural(s.findings.warning, 'warning')}`
+    + ` (${plural(s.occurrences.error + s.occurrences.warning, 'occurrence')}) from ${plural(s.rules_run.length, 'rule')}`;
+  out.push(problems.length === 0 ? `${report.trace.path}: no problems found by ${plural(s.rules_run.length, 'rule')} (${s.rules_run.join(', ')})` : head);
+  return out.join('\n') + '\n';
+}

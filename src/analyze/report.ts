@@ -1,0 +1,76 @@
+/**
+ * The versioned JSON document of `mpstrace analyze --json` (docs/findings-schema.md).
+ * Bump FINDINGS_SCHEMA_VERSION when a field changes meaning or disappears;
+ * adding a field is compatible.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { VERSION } from '../version.js';
+import type { Detector } from '../detectors/registry.js';
+import { SEVERITY_RANK, type Finding, type Severity } from './finding.js';
+
+export const FINDINGS_SCHEMA_VERSION = 1;
+
+export interface TraceRef {
+  path: string;
+  /** trace_meta key/values (backend, pid, recorder, synthetic, ...). */
+  meta: Record<string, string>;
+  /** Loader warnings (torn records, bad checks) with byte offsets. */
+  warnings: { code: string; message: string; offset?: number }[];
+}
+
+export interface Summary {
+  /** Grouped findings per severity. */
+  findings: Record<Severity, number>;
+  /** Occurrences (sum of counts) per severity. */
+  occurrences: Record<Severity, number>;
+  /** Occurrences per rule, for every rule that ran (0 when clean). */
+  by_rule: Record<string, number>;
+  rules_run: string[];
+}
+
+export interface FindingsReport {
+  schema_version: number;
+  tool: { name: 'mpstrace'; version: string };
+  trace: TraceRef;
+  findings: Finding[];
+  summary: Summary;
+}
+
+export function summarize(findings: Finding[], rulesRun: string[]): Summary {
+  const zero = (): Record<Severity, number> => ({ error: 0, warning: 0, info: 0 });
+  const s: Summary = { findings: zero(), occurrences: zero(), by_rule: {}, rules_run: [...rulesRun] };
+  for (const r of rulesRun) s.by_rule[r] = 0;
+  for (const f of findings) {
+    s.findings[f.severity] += 1;
+    s.occurrences[f.severity] += f.count;
+    s.by_rule[f.rule] = (s.by_rule[f.rule] ?? 0) + f.count;
+  }
+  return s;
+}
+
+export function buildReport(trace: TraceRef, findings: Finding[], detectors: Detector[]): FindingsReport {
+  return {
+    schema_version: FINDINGS_SCHEMA_VERSION,
+    tool: { name: 'mpstrace', version: VERSION },
+    trace,
+    findings,
+    summary: summarize(findings, detectors.map((d) => d.id)),
+  };
+}
+
+/** Reads `trace_meta` as strings; empty when the view is missing. */
+export async function readTraceMeta(conn: DuckDBConnection): Promise<Record<string, string>> {
+  try {
+    const reader = await conn.runAndReadAll("SELECT key, value FROM trace_meta WHERE key <> 'info_json' ORDER BY key");
+    const out: Record<string, string> = {};
+    for (const r of reader.getRowObjectsJS()) out[String(r.key)] = r.value === null ? '' : String(r.value);
+    return out;
+  } catch {
+    return {};
+  }
+}
+
+/** True when a finding at or above `level` exists (`--fail-on`). */
+export function failsAt(findings: Finding[], level: Severity): boolean {
+  return findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[level]);
+}

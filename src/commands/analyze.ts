@@ -1,0 +1,105 @@
+/**
+ * `mpstrace analyze <trace>`: runs the detectors and prints findings as text,
+ * JSON (`--json`) or SARIF (`--format sarif`). Exit codes: 0 ok, 1 findings at
+ * or above `--fail-on`, 2 bad input or usage.
+ */
+import { writeFileSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import { openTrace } from '../ingest/load.js';
+import { loadDetectors, type Detector } from '../detectors/registry.js';
+import type { ThresholdDef } from '../detectors/defineDetector.js';
+import { analyzeTrace, selectDetectors } from '../analyze/analyzeTrace.js';
+import { buildReport, failsAt, readTraceMeta } from '../analyze/report.js';
+import { formatText } from '../analyze/formatText.js';
+import { toSarif } from '../analyze/formatSarif.js';
+import { EXIT_CHECK_FAILED, UserError } from '../util/errors.js';
+
+/** `hangThresholdMs` -> `hang-threshold-ms`. */
+export function optionFlag(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+// Thresholds become options at registration, which is synchronous, so the
+// detectors are discovered when this module loads. A broken detector folder
+// must not break the other commands: the error surfaces when analyze runs.
+let detectorsOrError: Detector[] | Error;
+try {
+  detectorsOrError = await loadDetectors();
+} catch (err) {
+  detectorsOrError = err as Error;
+}
+
+function allThresholds(): ThresholdDef[] {
+  if (detectorsOrError instanceof Error) return [];
+  const seen = new Map<string, ThresholdDef>();
+  for (const d of detectorsOrError) for (const t of d.thresholds ?? []) if (!seen.has(t.name)) seen.set(t.name, t);
+  return [...seen.values()];
+}
+
+function parseNumber(flag: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new UserError(`--${flag} takes a non-negative number, got '${v}'`);
+    return n;
+  };
+}
+
+interface AnalyzeCliOptions {
+  json?: boolean;
+  format?: 'text' | 'json' | 'sarif';
+  failOn?: 'error' | 'warning';
+  rules?: string;
+  output?: string;
+  group: boolean;
+  timings?: boolean;
+  cache?: string | boolean;
+  [threshold: string]: unknown;
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('analyze')
+    .description('find the audit\'s bug classes in a trace (incomplete device syncs, wrong-stream events, slot ownership, hangs, retained buffers, leaked slots)')
+    .argument('<trace>', 'trace file (.mpst)')
+    .option('--json', 'print findings as JSON (same as --format json)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']))
+    .addOption(new Option('--fail-on <level>', 'exit 1 when a finding at or above this severity exists').choices(['error', 'warning']))
+    .option('--rules <ids>', 'comma-separated rule ids to run (default: all)')
+    .option('-o, --output <file>', 'write the output to a file instead of stdout')
+    .option('--no-group', 'list every occurrence instead of grouping by signature')
+    .option('--cache [file]', 'reuse (or write) a .duckdb cache of the loaded trace (default <trace>.duckdb)')
+    .option('--timings', 'print each detector\'s run time to stderr');
+  for (const t of allThresholds()) {
+    const flag = optionFlag(t.name);
+    cmd.option(`--${flag} <${t.unit}>`, `${t.doc} (default ${t.default} ${t.unit})`, parseNumber(flag));
+  }
+  cmd.action(async (tracePath: string, opts: AnalyzeCliOptions) => {
+    if (detectorsOrError instanceof Error) throw detectorsOrError;
+    const format = opts.json ? 'json' : (opts.format ?? 'text');
+    if (opts.json && opts.format && opts.format !== 'json') throw new UserError(`--json conflicts with --format ${opts.format}; give one of them`);
+    const rules = opts.rules?.split(',').map((r) => r.trim()).filter((r) => r.length > 0);
+    const detectors = await selectDetectors(rules);
+    const thresholds: Record<string, number> = {};
+    for (const t of allThresholds()) if (typeof opts[t.name] === 'number') thresholds[t.name] = opts[t.name] as number;
+
+    const loaded = await openTrace(tracePath, { cache: opts.cache ?? false });
+    try {
+      const findings = await analyzeTrace(loaded, {
+        rules: detectors.map((d) => d.id),
+        thresholds,
+        group: opts.group,
+        onTiming: opts.timings ? (rule, ms) => process.stderr.write(`${rule}: ${ms.toFixed(1)} ms\n`) : undefined,
+      });
+      const meta = await readTraceMeta(loaded.connection);
+      const report = buildReport({ path: tracePath, meta, warnings: loaded.warnings }, findings, detectors);
+      const text = format === 'json' ? `${JSON.stringify(report, null, 2)}\n`
+        : format === 'sarif' ? `${JSON.stringify(toSarif(report, detectors), null, 2)}\n`
+        : formatText(report);
+      if (opts.output) writeFileSync(opts.output, text);
+      else process.stdout.write(text);
+      if (opts.failOn && failsAt(findings, opts.failOn)) process.exitCode = EXIT_CHECK_FAILED;
+    } finally {
+      loaded.close();
+    }
+  });
+}

@@ -1,0 +1,54 @@
+-- hang (audit 4): blocking host calls that never returned or blocked far longer
+-- than the run's typical step, and elapsed-time queries on events created
+-- without timing (a hang on MPS, an error on CUDA), even when they returned.
+--
+-- Parameters: $floor_ns: never flag a block shorter than this;
+-- $step_factor: a block longer than step_factor x the typical step is a hang.
+WITH
+_trace_end AS (SELECT max(ts) AS t FROM raw_events),
+-- Typical step: median gap between consecutive sync_begins of one thread (a
+-- training or inference loop syncs about once per step).
+_gaps AS (
+  SELECT ts - lag(ts) OVER (PARTITION BY tid ORDER BY ts, id) AS gap FROM ev_sync_begin
+),
+_step AS (SELECT CASE WHEN count(gap) >= 5 THEN median(gap) END AS step_ns FROM _gaps WHERE gap > 0),
+_limit AS (SELECT greatest($floor_ns, coalesce((SELECT step_ns FROM _step) * $step_factor, 0)) AS limit_ns, (SELECT step_ns FROM _step) AS step_ns),
+-- Every blocking call: host syncs and elapsed-time queries.
+_calls AS (
+  SELECT begin_id, end_id, tid, begin_ts, end_ts, coalesce(api, scope) AS api, scope, target, 'sync' AS what FROM host_syncs
+  UNION ALL
+  SELECT begin_id, end_id, tid, begin_ts, end_ts, 'elapsed_time', 'event', end_event, 'elapsed' FROM elapsed_queries
+),
+_open AS (
+  SELECT c.*, (SELECT t FROM _trace_end) - c.begin_ts AS blocked_ns, hb.id AS hb_id
+  FROM _calls c ASOF LEFT JOIN ev_heartbeat hb ON hb.blocked_tid = c.tid AND hb.ts >= c.begin_ts
+  WHERE c.end_ts IS NULL
+),
+-- The event lifetime (latest create before the query) decides whether it had timing.
+_el AS (
+  SELECT q.*, cs.timing AS start_timing, cs.id AS start_create, ce.timing AS end_timing, ce.id AS end_create
+  FROM elapsed_queries q
+  ASOF LEFT JOIN ev_event_create cs ON cs.event = q.start_event AND q.begin_ts >= cs.ts
+  ASOF LEFT JOIN ev_event_create ce ON ce.event = q.end_event AND q.begin_ts >= ce.ts
+)
+SELECT 'never-returned' AS kind, begin_ts AS ts, [tid] AS tids,
+  CASE WHEN scope = 'stream' THEN [target] ELSE [] END AS streams,
+  [{'id': begin_id, 'role': 'call-begin'}] || CASE WHEN hb_id IS NULL THEN [] ELSE [{'id': hb_id, 'role': 'heartbeat'}] END AS evidence,
+  CASE WHEN blocked_ns >= (SELECT limit_ns FROM _limit) THEN 'error' ELSE 'warning' END AS severity,
+  api, scope, target, blocked_ns AS dur_ns, (SELECT limit_ns FROM _limit) AS limit_ns, (SELECT step_ns FROM _limit) AS step_ns,
+  NULL::BIGINT AS start_event, NULL::BIGINT AS end_event, NULL::INTEGER AS error
+FROM _open
+UNION ALL
+SELECT 'long-block', begin_ts, [tid], CASE WHEN scope = 'stream' THEN [target] ELSE [] END,
+  [{'id': begin_id, 'role': 'call-begin'}, {'id': end_id, 'role': 'call-end'}], NULL,
+  api, scope, target, end_ts - begin_ts, (SELECT limit_ns FROM _limit), (SELECT step_ns FROM _limit), NULL, NULL, NULL
+FROM _calls WHERE end_ts IS NOT NULL AND end_ts - begin_ts > (SELECT limit_ns FROM _limit)
+UNION ALL
+SELECT 'elapsed-untimed', begin_ts, [tid], [],
+  [{'id': begin_id, 'role': 'elapsed-begin'}]
+    || CASE WHEN end_id IS NULL THEN [] ELSE [{'id': end_id, 'role': 'elapsed-end'}] END
+    || CASE WHEN start_timing = 0 THEN [{'id': start_create, 'role': 'untimed-create'}] ELSE [] END
+    || CASE WHEN end_timing = 0 AND end_create IS DISTINCT FROM start_create THEN [{'id': end_create, 'role': 'untimed-create'}] ELSE [] END,
+  NULL, 'elapsed_time', 'event', end_event, end_ts - begin_ts, NULL, NULL, start_event, end_event, error
+FROM _el WHERE start_timing = 0 OR end_timing = 0
+ORDER BY ts, kind

@@ -1,0 +1,104 @@
+-- incomplete-device-sync (audit 1): an operation meant to synchronize the whole
+-- device returned while work submitted before it began was still pending, or
+-- while it waited on only a subset of the streams that had pending work.
+-- One row per sync operation at fault.
+--
+-- Parameters: $tolerance_ns: GPU completions this close after the sync
+-- returned are clock noise, not pending work.
+WITH
+-- Annotated intent ranges (intent_device_sync_begin/end), paired per thread by
+-- nesting level: the k-th begin at level L pairs with the k-th end at level L.
+_marks AS (
+  SELECT id, ts, tid, site, name, 1 AS d FROM ev_intent_device_sync_begin
+  UNION ALL
+  SELECT id, ts, tid, site, name, -1 AS d FROM ev_intent_device_sync_end
+),
+_levels AS (
+  SELECT *, sum(d) OVER (PARTITION BY tid ORDER BY id ROWS UNBOUNDED PRECEDING)
+            + CASE WHEN d = -1 THEN 1 ELSE 0 END AS level
+  FROM _marks
+),
+_ranked AS (
+  SELECT *, row_number() OVER (PARTITION BY tid, level, d ORDER BY id) AS k FROM _levels
+),
+_intents AS (
+  SELECT b.id AS begin_id, e.id AS end_id, b.tid, b.ts AS begin_ts, e.ts AS end_ts,
+         coalesce(b.name, 'device sync') AS api, 'annotation' AS source
+  FROM _ranked b JOIN _ranked e ON e.tid = b.tid AND e.level = b.level AND e.k = b.k AND e.d = -1
+  WHERE b.d = 1
+),
+-- Backend calls that are device-wide by contract (scope 'device', e.g.
+-- cudaDeviceSynchronize), unless an annotated range already covers them.
+_contract AS (
+  SELECT h.begin_id, h.end_id, h.tid, h.begin_ts, h.end_ts, coalesce(h.api, 'device sync') AS api, 'contract' AS source
+  FROM host_syncs h
+  WHERE h.scope = 'device' AND h.end_ts IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM _intents i
+                    WHERE i.tid = h.tid AND h.begin_ts >= i.begin_ts AND h.end_ts <= i.end_ts)
+),
+_ops AS (SELECT * FROM _intents UNION ALL SELECT * FROM _contract),
+_stream_ids AS (SELECT DISTINCT stream FROM submissions),
+-- Each op against each stream's last submission before the op began. Streams
+-- execute in order, so that submission finishes last among the earlier ones.
+_last AS (
+  SELECT x.*, s.id AS sub_id, s.gpu_end
+  FROM (SELECT o.*, st.stream FROM _ops o CROSS JOIN _stream_ids st) x
+  ASOF JOIN submissions s ON s.stream = x.stream AND x.begin_ts > s.ts
+),
+-- Streams the op actually waited on: host syncs on its thread inside the range
+-- (an event sync waits for the stream of that event's latest record).
+_inner AS (
+  SELECT i.begin_id, h.begin_id AS sync_id, h.scope, h.target, h.begin_ts
+  FROM _intents i JOIN host_syncs h
+    ON h.tid = i.tid AND h.begin_ts >= i.begin_ts AND h.begin_ts <= i.end_ts
+),
+_inner_ev AS (
+  SELECT n.begin_id, n.sync_id, n.scope,
+         CASE n.scope WHEN 'stream' THEN n.target WHEN 'event' THEN r.stream END AS stream
+  FROM _inner n ASOF LEFT JOIN ev_event_record r ON r.event = n.target AND n.begin_ts >= r.ts
+),
+_synced AS (
+  SELECT begin_id,
+         bool_or(scope = 'device') AS all_synced,
+         list(DISTINCT stream ORDER BY stream) FILTER (WHERE stream IS NOT NULL) AS streams,
+         list(DISTINCT sync_id ORDER BY sync_id) AS sync_ids
+  FROM _inner_ev GROUP BY begin_id
+),
+-- Per op and stream: was work pending at the start, did it outlive the return,
+-- and was the stream among those waited on?
+_judged AS (
+  SELECT l.*, coalesce(sy.all_synced, false) AS all_synced,
+         coalesce(list_contains(sy.streams, l.stream), false) AS stream_synced,
+         l.gpu_end > l.end_ts + $tolerance_ns AS late,
+         l.gpu_end > l.begin_ts AS pending,
+         sy.streams AS synced_streams, sy.sync_ids
+  FROM _last l LEFT JOIN _synced sy ON sy.begin_id = l.begin_id AND l.source = 'annotation'
+),
+_per_op AS (
+  SELECT begin_id, any_value(end_id) AS end_id, any_value(tid) AS tid, any_value(begin_ts) AS begin_ts,
+         any_value(end_ts) AS end_ts, any_value(api) AS api, any_value(source) AS source,
+         list(stream ORDER BY stream) FILTER (WHERE late) AS late_streams,
+         list(sub_id ORDER BY stream) FILTER (WHERE late) AS late_subs,
+         max(gpu_end - end_ts) FILTER (WHERE late) AS pending_after_ns,
+         list(stream ORDER BY stream) FILTER (WHERE pending AND NOT stream_synced AND NOT all_synced AND source = 'annotation') AS unsynced_streams,
+         list(sub_id ORDER BY stream) FILTER (WHERE pending AND NOT stream_synced AND NOT all_synced AND source = 'annotation') AS unsynced_subs,
+         any_value(synced_streams) AS synced_streams,
+         any_value(sync_ids) AS sync_ids
+  FROM _judged GROUP BY begin_id
+)
+SELECT
+  CASE WHEN len(late_streams) > 0 THEN 'late-completion' ELSE 'partial-sync' END AS kind,
+  end_ts AS ts,
+  [tid] AS tids,
+  CASE WHEN len(late_streams) > 0 THEN late_streams ELSE unsynced_streams END AS streams,
+  [{'id': begin_id, 'role': 'sync-begin'}, {'id': end_id, 'role': 'sync-end'}]
+    || [{'id': x, 'role': 'pending-submit'} FOR x IN coalesce(CASE WHEN len(late_streams) > 0 THEN late_subs ELSE unsynced_subs END, [])]
+    || [{'id': x, 'role': 'inner-sync'} FOR x IN coalesce(sync_ids, [])] AS evidence,
+  api, source,
+  end_ts - begin_ts AS sync_dur_ns,
+  pending_after_ns,
+  coalesce(synced_streams, []) AS synced_streams,
+  coalesce(unsynced_streams, []) AS unsynced_streams
+FROM _per_op
+WHERE len(late_streams) > 0 OR len(unsynced_streams) > 0
+ORDER BY end_ts, begin_id
