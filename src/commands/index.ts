@@ -7,7 +7,6 @@ import { register as diff } from './diff.js';
 import { register as report } from './report.js';
 import { register as exportCmd } from './export.js';
 import { register as analyze } from './analyze.js';
-import { register as analyze } from './analyze.js';
 
 /** Each command module exports `register(program)`; order is the order in --help. */
 export type Register = (program: Command) => void;
@@ -20,6 +19,5 @@ export const commands: Register[] = [
   diff,
   report,
   exportCmd,
-  analyze,
   analyze,
 ];
