@@ -39,7 +39,7 @@ static inline void *mpstrace__resolve_(void **cache, const char *name) {
 #define MPSTRACE__CALL_(name, type, args)                                      \
   do {                                                                         \
     static void *mpstrace__fn_;                                                \
-    type mpstrace__f_ = (type)mpstrace__resolve_(&mpstrace__fn_, "mpstrace_impl_" name); \
+    __typeof__(type) mpstrace__f_ = (__typeof__(type))mpstrace__resolve_(&mpstrace__fn_, "mpstrace_impl_" name); \
     if (mpstrace__f_) mpstrace__f_ args;                                       \
   } while (0)
 

@@ -146,6 +146,10 @@ static int claim_chunk(mpst_tls *t, int final) {
   uint64_t off = MPST_FILE_HEADER_BYTES + k * G.chunk_bytes;
   if (!ensure_file(off + G.chunk_bytes)) return 0;
   uint8_t *c = G.base + off;
+#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
+  /* one syscall maps the whole chunk writable, instead of a page fault per page */
+  if (!t->in_signal) madvise(c, G.chunk_bytes, MADV_POPULATE_WRITE);
+#endif
   mpst_chunk_header h = { MPST_CHUNK_MAGIC, (uint32_t)k, t->tid, t->seq++, 0, 0, 0 };
   h.check = mpst_checksum32((const uint32_t *)&h, sizeof h / 4);
   memcpy(c, &h, sizeof h);
@@ -194,6 +198,7 @@ static mpst_thread_slot *claim_slot(uint64_t tid) {
 }
 
 static void thread_exit_dtor(void *p);
+static void thread_announce(void);
 
 /* First record of a thread (or first after fork): take a slot and a chunk. */
 static int thread_setup(mpst_tls *t) {
@@ -205,15 +210,21 @@ static int thread_setup(mpst_tls *t) {
   t->slot = claim_slot(t->tid);
   if (thread_key_ok && !t->in_signal) pthread_setspecific(thread_key, t->slot ? (void *)t->slot : (void *)&G);
   if (!claim_chunk(t, 0)) return 0;
+  if (G.start_rec == NULL) return 1; /* opening the file: process_start goes first, see mpst_open_file */
+  thread_announce();
+  return 1;
+}
+
+/* thread_start (+ thread_name) of the calling thread */
+static void thread_announce(void) {
   mpst_emit_thread_start(0, 0);
 #if defined(__linux__) || defined(__APPLE__)
   char name[64] = "";
-  if (!t->in_signal && pthread_getname_np(pthread_self(), name, sizeof name) == 0 && name[0]) {
+  if (!T.in_signal && pthread_getname_np(pthread_self(), name, sizeof name) == 0 && name[0]) {
     uint32_t id = mpst_intern(name);
     mpst_emit_thread_name(0, id);
   }
 #endif
-  return 1;
 }
 
 static void *record_begin_slow(mpst_tls *t, unsigned words) {
@@ -398,6 +409,7 @@ int mpst_open_file(const char *path) {
   G.gen++;
   atomic_store(&G.state, MPST_ON);
   /* process_start is the first record of the file */
+  T.in_signal = 0;
   mpst_process_start *r = (mpst_process_start *)mpst_record_begin(MPST_WORDS_PROCESS_START);
   if (r) {
     r->pid = G.pid;
@@ -410,6 +422,7 @@ int mpst_open_file(const char *path) {
     uint32_t rec = mpst_intern(recorder_name());
     r->recorder = rec;
     mpst_record_end(r, MPST_K_PROCESS_START, MPST_WORDS_PROCESS_START, 0, ts);
+    thread_announce();
   }
   return 0;
 }
