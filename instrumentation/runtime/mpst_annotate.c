@@ -79,3 +79,39 @@ MPST_EXPORT void mpstrace_impl_buffer_access(const void *ptr, uint64_t bytes, ui
   mpst_emit_buffer_access_at(ts, site, (uint64_t)(uintptr_t)ptr, bytes, stream, m);
   END_ANNOTATION;
 }
+
+/* Host-side calls that only the language binding sees (e.g. torch.mps.synchronize,
+ * torch.mps.Event.synchronize/query/elapsed_time from the Python companion
+ * mpstrace/mps.py): same records as the backend hooks write. */
+MPST_EXPORT void mpstrace_impl_sync_begin(uint64_t target, int scope, const char *api) {
+  BEGIN_ANNOTATION;
+  uint32_t api_id = mpst_intern(api);
+  mpst_emit_sync_begin_at(ts, site, target, (uint8_t)scope, api_id);
+  mpst_blocking_begin(target, (uint8_t)scope, api_id);
+  END_ANNOTATION;
+}
+
+MPST_EXPORT void mpstrace_impl_sync_end(uint64_t target, int scope, const char *api, int32_t result) {
+  BEGIN_ANNOTATION;
+  mpst_blocking_end();
+  mpst_emit_sync_end_at(ts, site, target, (uint8_t)scope, mpst_intern(api), result);
+  END_ANNOTATION;
+}
+
+MPST_EXPORT void mpstrace_impl_event_query(uint64_t event, int32_t result) {
+  BEGIN_ANNOTATION;
+  mpst_emit_event_query_at(ts, site, event, result);
+  END_ANNOTATION;
+}
+
+MPST_EXPORT void mpstrace_impl_elapsed_begin(uint64_t start_event, uint64_t end_event) {
+  BEGIN_ANNOTATION;
+  mpst_emit_elapsed_begin_at(ts, site, start_event, end_event);
+  END_ANNOTATION;
+}
+
+MPST_EXPORT void mpstrace_impl_elapsed_end(uint64_t start_event, uint64_t end_event, int64_t elapsed_ns, int32_t error) {
+  BEGIN_ANNOTATION;
+  mpst_emit_elapsed_end_at(ts, site, start_event, end_event, elapsed_ns, error);
+  END_ANNOTATION;
+}
