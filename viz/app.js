@@ -56,7 +56,7 @@ export function startApp(payload) {
     const dpr = window.devicePixelRatio || 1;
     const w = plotWidth();
     const h = viewHeight();
-    content.style.height = `${Math.max(layout.height, h)}px`;
+    content.style.height = `${layout.height}px`;
     canvas.style.width = `${w}px`;
     canvas.style.height = `${h}px`;
     canvas.width = Math.round(w * dpr);
@@ -117,6 +117,12 @@ export function startApp(payload) {
     search: () => document.getElementById('search').focus(),
   });
   scroller.addEventListener('scroll', schedule);
+  // The canvas lies over the scroller (not inside it): shift+wheel over it scrolls the lanes.
+  canvas.addEventListener('wheel', (e) => {
+    if (!e.shiftKey) return;
+    scroller.scrollTop += e.deltaY || e.deltaX;
+    e.preventDefault();
+  }, { passive: false });
   window.addEventListener('resize', () => { sizeCanvas(); ctl.resize(); schedule(); });
 
   // Brush on the axis strip: select a range, get its summary.
@@ -278,7 +284,7 @@ export function startApp(payload) {
     if (!matches.length) return;
     matchPos = (matchPos + 1) % matches.length;
     const i = matches[matchPos];
-    const pad = Math.max(data.dur[i] * 2, 5000);
+    const pad = Math.max(data.dur[i] * 0.5, 5000);
     ctl.zoomTo(data.start[i] - pad, data.start[i] + data.dur[i] + pad);
     searchInfo.textContent = `${matchPos + 1} of ${matches.length}`;
   }
@@ -297,6 +303,16 @@ export function startApp(payload) {
     search: runSearch,
     nextMatch,
     renderNow: render,
+    /** Where things are on screen (CSS px), for tests that check pixels. */
+    geometry() {
+      const r = canvas.getBoundingClientRect();
+      return {
+        left: r.left, top: r.top, width: plotWidth(), height: viewHeight(), scrollTop: scroller.scrollTop,
+        laneY: Array.from(layout.laneY), laneH: Array.from(layout.laneH),
+        trackY: Array.from(layout.trackY), trackH: Array.from(layout.trackH),
+        tracks: data.tracks, lanes: data.lanes.map((l) => ({ kind: l.kind, label: l.label })),
+      };
+    },
     select(a, b) { selection = [a, b]; showSummary(summarizeRange(data, a, b)); schedule(); return state.summary; },
   });
   render();

@@ -1,0 +1,165 @@
+// The report in a real headless Chromium: loads offline with no errors, draws the
+// lanes (checked on screenshot pixels), zooms to a clicked finding, and shows
+// hostile names as text without running them.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { openTrace } from '../src/ingest/load.js';
+import { buildReportPayload } from '../src/report/model.js';
+import { renderHtml } from '../src/report/html.js';
+import { launch, openReport, pageState, screenshotPixels, settle, type OpenedPage } from './browser/harness.js';
+import { knownTrace, knownFinding, HOSTILE, MS } from './report-fixture.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'mpst-browser-'));
+let browser: Browser;
+let report: string;
+let opened: OpenedPage;
+
+beforeAll(async () => {
+  const trace = path.join(dir, 'known.mpst');
+  knownTrace().writeFile(trace);
+  const loaded = await openTrace(trace);
+  try {
+    const { payload } = await buildReportPayload(loaded, { tracePath: trace, findings: [knownFinding()] });
+    report = path.join(dir, 'known.html');
+    writeFileSync(report, renderHtml(payload));
+  } finally {
+    loaded.close();
+  }
+  browser = await launch();
+  opened = await openReport(browser, report);
+});
+afterAll(async () => {
+  await browser?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Geometry {
+  left: number; top: number; width: number; scrollTop: number;
+  laneY: number[]; laneH: number[]; trackY: number[]; trackH: number[];
+  tracks: { lane: number; row: number; kind: string }[];
+}
+
+/** Screen point of time `t` (ns since start) near the top of track `track` (above any name drawn in it). */
+async function pointAt(t: number, track: number): Promise<[number, number]> {
+  const s = await pageState(opened.page);
+  const g = (await opened.page.evaluate(() => (window as any).__MPSTRACE__.geometry())) as Geometry;
+  const [d0, d1] = s.domain as [number, number];
+  return [g.left + ((t - d0) / (d1 - d0)) * g.width, g.top + g.trackY[track] + 2.5 - g.scrollTop];
+}
+
+const isBlue = ([r, g, b]: number[]) => b > r + 60 && b > g + 20;
+const isRed = ([r, g, b]: number[]) => r > g + 80 && r > b + 80;
+const isLight = ([r, g, b]: number[]) => r > 220 && g > 220 && b > 220;
+
+describe('report page in headless Chromium', () => {
+  it('loads from file:// with no console errors and no network requests', async () => {
+    const s = await pageState(opened.page);
+    expect(s.error).toBe(null);
+    expect(s.ready).toBe(true);
+    expect(opened.errors).toEqual([]);
+    expect(opened.network).toEqual([]);
+    expect(s.lanes).toBe(4);
+    expect(s.intervals).toBe(8);
+  });
+
+  it('draws GPU work, gaps and the open wait where the trace says (screenshot pixels)', async () => {
+    const p = opened.page;
+    await p.evaluate(() => (window as any).__MPSTRACE__.reset());
+    await settle(p);
+    // track 0 = stream 0xa0 GPU row: kernelA runs 1-4 ms, nothing at 4.5 ms, gemm 5-6 ms
+    // track 6 = thread 2 nested row: cudaEventSynchronize from 8 ms, never returned
+    const pts = [await pointAt(2.5 * MS, 0), await pointAt(4.6 * MS, 0), await pointAt(5.5 * MS, 0), await pointAt(8.8 * MS, 6), await pointAt(5 * MS, 6)];
+    const [busy, gap, gemm, open, idle] = await screenshotPixels(p, pts);
+    expect(isBlue(busy)).toBe(true);
+    expect(isLight(gap)).toBe(true);
+    expect(isBlue(gemm)).toBe(true);
+    expect(isRed(open)).toBe(true);
+    expect(isLight(idle)).toBe(true);
+    const s = await pageState(p);
+    expect(s.rects).toBeGreaterThanOrEqual(8);
+    expect(s.flows).toBe(2);
+    expect(s.markers).toBe(1);
+  });
+
+  it('zooms to a finding when it is clicked and shows its message, call sites and fix', async () => {
+    const p = opened.page;
+    await p.click('li.finding');
+    await settle(p);
+    const s = await pageState(p);
+    expect(s.selectedFinding).toBe(0);
+    const [d0, d1] = s.domain as [number, number];
+    expect(d0).toBeLessThanOrEqual(8 * MS);
+    expect(d1).toBeGreaterThanOrEqual(8 * MS);
+    expect(d1 - d0).toBeLessThan(1 * MS); // zoomed in from the 10 ms overview
+    const details = await p.textContent('#details');
+    expect(details).toContain(knownFinding().message);
+    expect(details).toContain('at::cuda::record <x>+0x10 (libtorch_cuda.so)');
+    expect(details).toContain('Record the event before waiting on it <fix>.');
+  });
+
+  it('shows hostile names as text and runs none of them', async () => {
+    const p = opened.page;
+    const labels = await p.$$eval('.lane-name', (els) => els.map((e) => e.textContent));
+    expect(labels).toEqual(['stream 0xa0', 'stream 0xb0', HOSTILE.thread1, HOSTILE.thread2]);
+    expect(await p.evaluate(() => (window as any).__PWNED__)).toBeUndefined();
+    expect(await p.$$eval('img', (els) => els.length)).toBe(0);
+    expect(await p.$$eval('script', (els) => els.length)).toBe(3);
+    // hover the hostile kernel: the tooltip shows its name verbatim
+    await p.evaluate(() => (window as any).__MPSTRACE__.reset());
+    await settle(p);
+    const [x, y] = await pointAt(2.5 * MS, 0);
+    await p.mouse.move(x, y);
+    const tip = await p.textContent('#tooltip');
+    expect(tip).toContain(HOSTILE.kernelA);
+    expect(await p.evaluate(() => (window as any).__PWNED__)).toBeUndefined();
+    expect(opened.errors).toEqual([]);
+  });
+
+  it('summarizes a selected range: busy per stream, overlap, blocked time', async () => {
+    const sum = await opened.page.evaluate((ms) => (window as any).__MPSTRACE__.select(0, 10 * ms), MS);
+    expect(sum.streams.map((s: any) => s.busyNs)).toEqual([4 * MS, 2 * MS]);
+    expect(sum.overlapNs).toBe(1 * MS); // 2-3 ms both streams run
+    expect(sum.threads.map((t: any) => t.blockedNs)).toEqual([0.5 * MS, 2 * MS]);
+    expect(await opened.page.textContent('#selection')).toContain('GPU busy per stream');
+  });
+
+  it('searches kernel and range names and zooms to matches', async () => {
+    const p = opened.page;
+    expect(await p.evaluate(() => (window as any).__MPSTRACE__.search('GEMM'))).toBe(1);
+    await p.evaluate(() => (window as any).__MPSTRACE__.nextMatch());
+    await settle(p);
+    const [d0, d1] = (await pageState(p)).domain;
+    expect(d0).toBeLessThanOrEqual(5 * MS);
+    expect(d1).toBeGreaterThanOrEqual(6 * MS);
+    expect(d1 - d0).toBeLessThan(5 * MS);
+    expect(await p.evaluate(() => (window as any).__MPSTRACE__.search('<b>1</b>'))).toBe(1);
+    await p.evaluate(() => (window as any).__MPSTRACE__.search(''));
+  });
+
+  it('zooms and pans with the keyboard and the wheel', async () => {
+    const p = opened.page;
+    await p.evaluate(() => (window as any).__MPSTRACE__.reset());
+    await settle(p);
+    const full = (await pageState(p)).domain;
+    await p.keyboard.press('w');
+    await settle(p);
+    const zoomed = (await pageState(p)).domain;
+    expect(zoomed[1] - zoomed[0]).toBeLessThan((full[1] - full[0]) * 0.7);
+    await p.keyboard.press('d');
+    await settle(p);
+    const panned = (await pageState(p)).domain;
+    expect(panned[0]).toBeGreaterThan(zoomed[0]);
+    const [x, y] = await pointAt(5 * MS, 0);
+    await p.mouse.move(x, y);
+    await p.mouse.wheel(0, -400);
+    await settle(p);
+    const wheeled = (await pageState(p)).domain;
+    expect(wheeled[1] - wheeled[0]).toBeLessThan(panned[1] - panned[0]);
+    await p.keyboard.press('0');
+    await settle(p);
+    expect((await pageState(p)).domain).toEqual(full);
+  });
+});
