@@ -2,6 +2,8 @@
 -- see docs/readme/20-format-and-core.md). trace_meta and trace_warnings are tables
 -- the loader fills. Within one thread, `id` order is program order (a thread's
 -- chunks and records are written in sequence), so pairing uses id, not ts.
+-- LEFT JOIN conditions must be plain equalities (put left-side tests inside a CASE): an extra
+-- `AND left.col = k` term makes DuckDB fall back to a nested-loop join.
 
 CREATE VIEW events AS
 SELECT e.id, e.ts, e.tid, e.kind, k.name AS kind_name, k.grp, e.site, e.p0, e.p1, e.p2, e.p3, e.p4
@@ -70,7 +72,7 @@ WITH se AS (
 SELECT b.id AS begin_id, e.id AS end_id, b.tid, b.site, b.scope, b.target, b.api,
   b.ts AS begin_ts, e.ts AS end_ts, e.ts - b.ts AS dur_ns, e.result
 FROM pr JOIN ev_sync_begin b ON b.id = pr.id
-LEFT JOIN ev_sync_end e ON e.id = pr.next_id AND pr.next_kind = 51
+LEFT JOIN ev_sync_end e ON e.id = CASE WHEN pr.next_kind = 51 THEN pr.next_id END
 WHERE pr.kind = 50;
 
 -- cudaEventElapsedTime / MPS elapsedTime calls, begin and end paired per thread.
@@ -82,7 +84,7 @@ WITH q AS (
 SELECT b.id AS begin_id, e.id AS end_id, b.tid, b.site, b.start_event, b.end_event,
   b.ts AS begin_ts, e.ts AS end_ts, e.elapsed_ns, e.error
 FROM q JOIN ev_elapsed_begin b ON b.id = q.id
-LEFT JOIN ev_elapsed_end e ON e.id = q.next_id AND q.next_kind = 36
+LEFT JOIN ev_elapsed_end e ON e.id = CASE WHEN q.next_kind = 36 THEN q.next_id END
 WHERE q.kind = 35;
 
 -- One row per event lifetime (handles are reused after destroy); events used but
@@ -117,7 +119,7 @@ SELECT a.slot, a.stream, a.tid, a.id AS start_id, a.ts AS start_ts, r.id AS end_
   'acquire' AS how, s.source,
   CASE WHEN r.id IS NULL THEN NULL WHEN r.at_thread_exit <> 0 THEN 'thread_exit' ELSE 'release' END AS end_how
 FROM acq a JOIN ev_slot_acquire s ON s.id = a.id
-LEFT JOIN ev_slot_release r ON r.id = a.next_id AND a.next_kind = 23
+LEFT JOIN ev_slot_release r ON r.id = CASE WHEN a.next_kind = 23 THEN a.next_id END
 WHERE a.kind = 22
 UNION ALL
 SELECT sc.slot, sc.stream, sc.tid, sc.id, sc.ts, n.id, n.ts, 'set_current', sc.source,
