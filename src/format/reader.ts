@@ -73,7 +73,7 @@ interface Source {
 /** Most warnings of one code kept in full; the rest are counted in one summary warning. */
 const MAX_WARNINGS_PER_CODE = 20;
 const TARGET_BLOCK_BYTES = 16 << 20;
-export const DEFAULT_BATCH_ROWS = 1 << 20;
+export const DEFAULT_BATCH_ROWS = 1 << 16;
 
 const utf8 = new TextDecoder('utf-8');
 

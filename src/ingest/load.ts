@@ -13,6 +13,7 @@ import duckdb from '@duckdb/node-bindings';
 import { UserError } from '../util/errors.js';
 import { VERSION } from '../version.js';
 import { TraceReader, DEFAULT_BATCH_ROWS, type EventBatch, type TraceWarning } from '../format/reader.js';
+import { canDecodeInWorker, decodeHere, decodeInWorker, type DecodeSummary } from './decode.js';
 import { FORMAT_VERSION } from '../format/kinds.js';
 
 export type { TraceWarning };
@@ -188,7 +189,8 @@ export async function openTrace(tracePath: string, opts: OpenTraceOptions = {}):
 
 async function loadBinary(tracePath: string, opts: OpenTraceOptions): Promise<LoadedTrace> {
   const started = Date.now();
-  const reader = TraceReader.open(tracePath);
+  // Validate the header before starting DuckDB, so bad input fails fast and clearly.
+  TraceReader.open(tracePath).close();
   const instance = await DuckDBInstance.create(':memory:', SETTINGS);
   const connection = await instance.connect();
   const close = () => {
@@ -198,28 +200,30 @@ async function loadBinary(tracePath: string, opts: OpenTraceOptions): Promise<Lo
   try {
     const sql = schemaSql();
     await connection.run(sql.views);
-    const progress = progressReporter(opts.progress ?? process.stderr.isTTY === true, reader.fileBytes);
+    const progress = progressReporter(opts.progress ?? process.stderr.isTTY === true, statSync(tracePath).size);
     const appender = new RawEventAppender(connection);
     let rows = 0;
+    const onBatch = (batch: EventBatch) => {
+      appender.append(batch);
+      rows += batch.count;
+      progress.update(rows);
+    };
+    const batchRows = opts.batchRows ?? DEFAULT_BATCH_ROWS;
+    let d: DecodeSummary;
     try {
-      for (const batch of reader.batches(opts.batchRows ?? DEFAULT_BATCH_ROWS)) {
-        appender.append(batch);
-        rows += batch.count;
-        progress.update(rows);
-      }
+      d = canDecodeInWorker() ? await decodeInWorker(tracePath, batchRows, onBatch) : decodeHere(tracePath, batchRows, onBatch);
     } finally {
       appender.close();
-      reader.close();
       progress.end();
     }
-    await appendStrings(connection, reader.strings);
+    await appendStrings(connection, d.strings);
     await connection.run(sql.derived);
-    const s = reader.stats;
-    const h = reader.header;
+    const s = d.stats;
+    const h = d.header;
     const info: TraceInfo = {
       path: tracePath,
       source: path.resolve(tracePath),
-      fileBytes: reader.fileBytes,
+      fileBytes: d.fileBytes,
       formatVersion: `${h.major}.${h.minor}`,
       backend: h.backend,
       clock: h.clock,
@@ -238,7 +242,7 @@ async function loadBinary(tracePath: string, opts: OpenTraceOptions): Promise<Lo
       fromCache: false,
       loadMs: 0,
     };
-    const warnings = reader.warnings;
+    const warnings = d.warnings;
     await writeMeta(connection, info, warnings, tracePath);
     info.loadMs = Date.now() - started;
     return { connection, instance, info, warnings, close };

@@ -1,0 +1,51 @@
+/** Worker side of decodeInWorker (see decode.ts): decode, pack, transfer, wait for a free buffer. */
+import { parentPort, workerData } from 'node:worker_threads';
+import { TraceReader, type EventBatch } from '../format/reader.js';
+import { packedLayout, packInto } from './decode.js';
+
+const { path, cap, pool } = workerData as { path: string; cap: number; pool: number };
+const port = parentPort!;
+const free: ArrayBuffer[] = Array.from({ length: pool }, () => new ArrayBuffer(packedLayout(cap).bytes));
+let reader: TraceReader;
+let it: Iterator<EventBatch>;
+try {
+  reader = TraceReader.open(path);
+  it = reader.batches(cap);
+} catch (e) {
+  port.postMessage({ t: 'error', message: (e as Error).message });
+  process.exit(0);
+}
+
+let finished = false;
+function pump(): void {
+  try {
+    while (!finished && free.length > 0) {
+      const next = it.next();
+      if (next.done) {
+        finished = true;
+        const s = reader.stats;
+        port.postMessage({
+          t: 'end',
+          strings: [...reader.strings],
+          warnings: reader.warnings,
+          stats: { ...s, unknownKinds: [...s.unknownKinds], byKind: Array.from(s.byKind) },
+        });
+        reader.close();
+        return;
+      }
+      const buf = free.pop()!;
+      packInto(next.value, buf, cap);
+      port.postMessage({ t: 'batch', count: next.value.count, buf }, [buf]);
+    }
+  } catch (e) {
+    port.postMessage({ t: 'error', message: (e as Error).stack ?? String(e) });
+  }
+}
+
+port.on('message', (m: { t: string; buf: ArrayBuffer }) => {
+  if (m.t === 'free') {
+    free.push(m.buf);
+    pump();
+  }
+});
+pump();

@@ -1,0 +1,119 @@
+/**
+ * Decoding for the loader, either on this thread or, when running from the
+ * compiled package, on a worker thread so decoding overlaps DuckDB's appends
+ * (the two dominate ingest time; a 2-core machine runs them side by side).
+ * Batches travel as one packed, transferred ArrayBuffer and come back for reuse,
+ * so memory stays bounded by a small pool of batches.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { TraceReader, type EventBatch, type FileHeader, type ReadStats, type TraceWarning } from '../format/reader.js';
+
+export interface DecodeSummary {
+  header: FileHeader;
+  fileBytes: number;
+  strings: Map<number, string>;
+  stats: ReadStats;
+  warnings: TraceWarning[];
+}
+
+/** Column byte layout of a packed batch of `cap` rows (cap a multiple of 8). */
+export function packedLayout(cap: number) {
+  const o = { id: 0, ts: 8 * cap, tid: 16 * cap, p: [24 * cap, 32 * cap, 40 * cap, 48 * cap, 56 * cap], site: 64 * cap, kind: 68 * cap, bytes: 69 * cap };
+  return o;
+}
+
+export function viewPacked(buf: ArrayBuffer, cap: number, count: number): EventBatch {
+  const l = packedLayout(cap);
+  const b = (off: number) => new BigInt64Array(buf, off, cap);
+  return {
+    count, id: b(l.id), ts: b(l.ts), tid: b(l.tid),
+    p: [b(l.p[0]!), b(l.p[1]!), b(l.p[2]!), b(l.p[3]!), b(l.p[4]!)],
+    site: new Uint32Array(buf, l.site, cap), kind: new Uint8Array(buf, l.kind, cap),
+  };
+}
+
+export function packInto(src: EventBatch, buf: ArrayBuffer, cap: number): void {
+  const dst = viewPacked(buf, cap, src.count);
+  const n = src.count;
+  dst.id.set(src.id.subarray(0, n));
+  dst.ts.set(src.ts.subarray(0, n));
+  dst.tid.set(src.tid.subarray(0, n));
+  for (let i = 0; i < 5; i++) dst.p[i]!.set(src.p[i]!.subarray(0, n));
+  dst.site.set(src.site.subarray(0, n));
+  dst.kind.set(src.kind.subarray(0, n));
+}
+
+function summaryOf(r: TraceReader): DecodeSummary {
+  return { header: r.header, fileBytes: r.fileBytes, strings: r.strings, stats: r.stats, warnings: r.warnings };
+}
+
+/** Decodes on this thread, handing each batch to `onBatch` (synchronously). */
+export function decodeHere(path: string, batchRows: number, onBatch: (b: EventBatch) => void): DecodeSummary {
+  const r = TraceReader.open(path);
+  try {
+    for (const b of r.batches(batchRows)) onBatch(b);
+    return summaryOf(r);
+  } finally {
+    r.close();
+  }
+}
+
+/** The compiled worker next to this module, when we run from dist/ (a .ts source cannot be a worker). */
+function workerFile(): string | undefined {
+  const here = fileURLToPath(import.meta.url);
+  if (!here.endsWith('.js')) return undefined;
+  const f = here.replace(/decode\.js$/, 'decode-worker.js');
+  return existsSync(f) ? f : undefined;
+}
+
+export function canDecodeInWorker(): boolean {
+  return workerFile() !== undefined && process.env.MPSTRACE_DECODE_THREAD !== '0';
+}
+
+interface WorkerEnd {
+  t: 'end';
+  strings: [number, string][];
+  stats: Omit<ReadStats, 'unknownKinds' | 'byKind'> & { unknownKinds: [number, number][]; byKind: number[] };
+  warnings: TraceWarning[];
+}
+
+/**
+ * Decodes on a worker thread. The header is validated here first, so a bad file
+ * fails with the same UserError as on this thread.
+ */
+export async function decodeInWorker(path: string, batchRows: number, onBatch: (b: EventBatch) => void): Promise<DecodeSummary> {
+  const first = TraceReader.open(path);
+  const header = first.header;
+  const fileBytes = first.fileBytes;
+  first.close();
+  const cap = Math.max(8, Math.ceil(batchRows / 8) * 8);
+  const worker = new Worker(workerFile()!, { workerData: { path, cap, pool: 3 } });
+  try {
+    const end = await new Promise<WorkerEnd>((resolve, reject) => {
+      worker.on('message', (m: { t: string; count?: number; buf?: ArrayBuffer; message?: string }) => {
+        if (m.t === 'batch') {
+          try {
+            onBatch(viewPacked(m.buf!, cap, m.count!));
+          } catch (e) {
+            reject(e);
+            return;
+          }
+          worker.postMessage({ t: 'free', buf: m.buf }, [m.buf!]);
+        } else if (m.t === 'end') resolve(m as unknown as WorkerEnd);
+        else if (m.t === 'error') reject(new Error(`decode worker: ${m.message}`));
+      });
+      worker.on('error', reject);
+      worker.on('exit', (code) => reject(new Error(`decode worker exited with code ${code} before finishing`)));
+    });
+    const byKind = new Float64Array(256);
+    end.stats.byKind.forEach((v, i) => (byKind[i] = v));
+    return {
+      header, fileBytes, strings: new Map(end.strings), warnings: end.warnings,
+      stats: { ...end.stats, unknownKinds: new Map(end.stats.unknownKinds), byKind },
+    };
+  } finally {
+    await worker.terminate();
+  }
+}
