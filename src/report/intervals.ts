@@ -69,17 +69,21 @@ export function packRows(buf: IntervalBuf, order: Uint32Array, maxRows = 8): Uin
 }
 
 /**
- * Nesting depth of intervals visited in start order (longer first on ties): a call
- * inside a range sits one row below it. Partial overlaps also go one row down.
+ * Rows for nested calls, visited in start order (longer first on ties): each goes one
+ * row below the lowest row still busy at its start, so a call inside a range sits
+ * under it, and no two intervals on a row overlap even when calls overlap partially.
  */
 export function nestRows(buf: IntervalBuf, order: Uint32Array, maxDepth = 16): Uint8Array {
   const rows = new Uint8Array(buf.n);
-  const stack: number[] = [];
+  const ends: number[] = [];
   for (const i of order) {
     const s = buf.start[i];
-    while (stack.length && stack[stack.length - 1] <= s) stack.pop();
-    rows[i] = Math.min(stack.length, maxDepth - 1);
-    stack.push(s + buf.dur[i]);
+    let r = 0;
+    for (let k = 0; k < ends.length; k++) if (ends[k] > s) r = k + 1;
+    r = Math.min(r, maxDepth - 1);
+    while (ends.length <= r) ends.push(0);
+    ends[r] = Math.max(ends[r], s + buf.dur[i]);
+    rows[i] = r;
   }
   return rows;
 }

@@ -1,0 +1,165 @@
+// Deterministic tests of the viz components (pure functions, run in Node): level
+// of detail, layout, time formatting, column decoding, range summary, the bundler.
+import { describe, expect, it } from 'vitest';
+import { lowerBound, visibleRange, mergeIntervals, busyBuckets, heatColumns, thinInstants, maxDurations } from '../viz/lod.js';
+import { layoutLanes, laneAtY, trackAtY } from '../viz/layout.js';
+import { formatDuration, tickFormatter, formatBytes } from '../viz/format.js';
+import { decodeBase64, decodeColumn } from '../viz/decode.js';
+import { summarizeRange, coveredByAtLeast } from '../viz/summary.js';
+import { shadeFor } from '../viz/colors.js';
+import { column, table } from '../src/report/payload.js';
+import { bundleViz } from '../src/report/bundle.js';
+import { IntervalBuf, nestRows, packRows } from '../src/report/intervals.js';
+
+const f64 = (a: number[]) => Float64Array.from(a);
+const f32 = (a: number[]) => Float32Array.from(a);
+
+describe('lod', () => {
+  it('finds the visible index range using the longest duration', () => {
+    const start = f64([0, 10, 20, 30, 40]);
+    expect(lowerBound(start, 20, 0, 5)).toBe(2);
+    expect(lowerBound(start, 21, 0, 5)).toBe(3);
+    // an interval of up to 15 ns starting at 10 can reach 22
+    expect(visibleRange(start, 0, 5, 15, 22, 35)).toEqual([1, 4]);
+    expect(visibleRange(start, 0, 5, 1, 22, 30)).toEqual([3, 4]); // starts exactly at t1 stay
+    expect(Array.from(maxDurations(f32([1, 5, 2, 9]), Uint32Array.from([0, 2, 4])))).toEqual([5, 9]);
+  });
+
+  it('merges sub-pixel neighbours and keeps separated work apart', () => {
+    // 1000 intervals of 1 ns every 2 ns, then a wide one after a gap; 1 px = 100 ns
+    const n = 1001;
+    const start = new Float64Array(n);
+    const dur = new Float32Array(n);
+    for (let i = 0; i < 1000; i++) { start[i] = i * 2; dur[i] = 1; }
+    start[1000] = 5000; dur[1000] = 1000;
+    const m = mergeIntervals(start, dur, 0, n, 0, 0.01, 0);
+    expect(m.n).toBe(2);
+    expect(Array.from(m.count.subarray(0, 2))).toEqual([1000, 1]);
+    expect(m.x[0]).toBe(0);
+    expect(m.w[0]).toBeCloseTo(20.98, 2); // the last one is widened to the 1 px minimum
+    expect([m.x[1], m.w[1]]).toEqual([50, 10]);
+    expect(Array.from(m.first.subarray(0, 2))).toEqual([0, 1000]);
+    // zoomed in (1 px = 0.1 ns) nothing merges
+    const z = mergeIntervals(start, dur, 0, 10, 0, 10, 0);
+    expect(z.n).toBe(10);
+    // hits survive merging
+    const h = mergeIntervals(start, dur, 0, n, 0, 0.01, 0, { isHit: (i: number) => i === 500 });
+    expect(Array.from(h.hit.subarray(0, 2))).toEqual([1, 0]);
+  });
+
+  it('computes busy fractions per bucket and resamples them per pixel', () => {
+    const b = busyBuckets(f64([0, 15, 38]), f32([5, 10, 100]), 0, 3, 0, 40, 4);
+    expect(Array.from(b, (v) => +v.toFixed(6))).toEqual([0.5, 0.5, 0.5, 0.2]);
+    const cols = heatColumns(b, 10, 0, 20, 2);
+    expect(Array.from(cols, (v) => +v.toFixed(6))).toEqual([0.5, 0.35]);
+    // overlapping work saturates at 1
+    expect(Array.from(busyBuckets(f64([0, 0]), f32([10, 10]), 0, 2, 0, 10, 1))).toEqual([1]);
+  });
+
+  it('keeps one instant per pixel', () => {
+    expect(thinInstants(f64([0, 0.5, 1, 3, 3.2, 10]), 0, 6, 0, 1, 0, 1)).toEqual([0, 2, 3, 5]);
+  });
+});
+
+describe('layout', () => {
+  const lanes = [{ kind: 'stream', label: 'a' }, { kind: 'thread', label: 'b' }];
+  const tracks = [
+    { lane: 0, row: 0, kind: 'gpu' }, { lane: 0, row: 1, kind: 'gpu' },
+    { lane: 1, row: 0, kind: 'instant' }, { lane: 1, row: 1, kind: 'nest' }, { lane: 1, row: 2, kind: 'slot' },
+  ];
+  it('stacks lanes and their rows', () => {
+    const l = layoutLanes(lanes, tracks);
+    expect({ laneY: Array.from(l.laneY), laneH: Array.from(l.laneH), trackY: Array.from(l.trackY), height: l.height }).toMatchInlineSnapshot(`
+      {
+        "height": 82,
+        "laneH": [
+          42,
+          40,
+        ],
+        "laneY": [
+          0,
+          42,
+        ],
+        "trackY": [
+          3,
+          21,
+          45,
+          57,
+          72,
+        ],
+      }
+    `);
+    expect(laneAtY(l, 41.9)).toBe(0);
+    expect(laneAtY(l, 42)).toBe(1);
+    expect(laneAtY(l, 500)).toBe(-1);
+    expect(trackAtY(l, 60)).toBe(3);
+  });
+});
+
+describe('format', () => {
+  it('writes durations in readable units', () => {
+    expect([0, 999, 1500, 2_000_000, 1.234e9, 75e9].map(formatDuration)).toEqual(['0 ns', '999 ns', '1.5 µs', '2 ms', '1.23 s', '1 min 15 s']);
+    expect([0, 2_000_000, 4_000_000].map(tickFormatter(2_000_000))).toEqual(['0 ms', '2 ms', '4 ms']);
+    expect([0, 500_000].map(tickFormatter(500_000))).toEqual(['0 µs', '500 µs']);
+    expect([0, 250].map(tickFormatter(250))).toEqual(['0 ns', '250 ns']);
+    expect([1e9, 1.5e9].map(tickFormatter(5e8))).toEqual(['1000 ms', '1500 ms']);
+    expect(formatBytes(1536)).toBe('1.5 KiB');
+  });
+});
+
+describe('columns', () => {
+  it('round-trips every column type through base64', () => {
+    const cases = [f64([1.5, -2, 1e15 + 3]), f32([0.25, 3]), Uint32Array.from([0, 4294967295]), Uint16Array.from([7, 65535]), Uint8Array.from([1, 2, 3])];
+    for (const a of cases) expect(Array.from(decodeColumn(column(a)) as ArrayLike<number>)).toEqual(Array.from(a));
+    for (const s of ['', 'a', 'ab', 'abc', 'abcd']) expect(Buffer.from(decodeBase64(Buffer.from(s).toString('base64'))).toString()).toBe(s);
+    expect(table(2, { a: Uint8Array.from([1, 2, 3]) }).cols.a.b64).toBe(Buffer.from([1, 2]).toString('base64'));
+  });
+});
+
+describe('summary', () => {
+  it('adds busy time per stream, overlap and blocked time', () => {
+    const data = {
+      lanes: [{ kind: 'stream', label: 's1' }, { kind: 'stream', label: 's2' }, { kind: 'thread', label: 't' }],
+      tracks: [{ lane: 0, row: 0 }, { lane: 1, row: 0 }, { lane: 2, row: 1 }],
+      trackOffsets: Uint32Array.from([0, 2, 3, 4]),
+      start: f64([0, 50, 20, 10]),
+      dur: f32([30, 50, 40, 80]),
+      cat: Uint8Array.from([0, 0, 0, 1]),
+      catNames: ['kernel', 'sync'],
+      maxDur: f64([50, 40, 80]),
+    };
+    const s = summarizeRange(data, 10, 90);
+    expect(s.streams.map((x: { busyNs: number }) => x.busyNs)).toEqual([60, 40]);
+    expect(s.overlapNs).toBe(20); // 20-30 and 50-60
+    expect(s.anyBusyNs).toBe(80);
+    expect(s.threads[0].blockedNs).toBe(80);
+    expect(coveredByAtLeast([[[0, 10]], [[5, 20]], [[8, 9]]], 3)).toBe(1);
+  });
+});
+
+describe('rows', () => {
+  it('packs overlapping work into extra rows and nests calls', () => {
+    const b = new IntervalBuf();
+    for (const [s, d] of [[0, 10], [2, 3], [4, 10], [12, 1], [20, 5]]) b.push(s, d, 0, 0, 0, 0);
+    const order = b.order();
+    expect(Array.from(packRows(b, order))).toEqual([0, 1, 2, 0, 0]);
+    // [12,13] lies inside [4,14] (row 2), so it goes below it
+    expect(Array.from(nestRows(b, order))).toEqual([0, 1, 2, 3, 0]);
+  });
+});
+
+describe('bundle and colours', () => {
+  it('bundles viz/ into one script with no module syntax left', () => {
+    const js = bundleViz();
+    expect(/^\s*(import|export)\s/m.test(js)).toBe(false);
+    expect(js.trim().endsWith('})();')).toBe(true);
+    expect(() => new Function(js)).not.toThrow(); // parses
+    expect(js.indexOf('// ---- viz/lod.js')).toBeLessThan(js.indexOf('// ---- viz/app.js'));
+  });
+
+  it('shades names deterministically within their category', () => {
+    expect(shadeFor('kernel', 0)).toBe('#3b7dd8');
+    expect(shadeFor('kernel', 42)).toBe(shadeFor('kernel', 42));
+    expect(shadeFor('kernel', 42)).toMatch(/^#[0-9a-f]{6}$/);
+  });
+});
