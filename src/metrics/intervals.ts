@@ -22,19 +22,20 @@ export function unionIntervalsSql(src: string): string {
 /**
  * Sweep: how many intervals are open over time. `src` yields `s, e`; the result
  * is piecewise-constant segments `t0, t1, level` covering [min s, max e), from
- * +1/-1 events summed per timestamp (so touching intervals do not overlap) and a
- * running window sum. Level-0 segments inside the span are the gaps.
+ * +1/-1 events and a running window sum (ends sort before starts at the same
+ * time, so touching intervals do not overlap). Level-0 segments inside the span are the gaps.
  */
 export function levelSegmentsSql(src: string): string {
+  // No GROUP BY t: rows sharing a timestamp give zero-length segments (dropped
+  // by t1 > t) except the last, whose running sum has taken all their deltas.
   return `SELECT t AS t0, t1, level FROM (
-  SELECT t, sum(d) OVER (ORDER BY t ROWS UNBOUNDED PRECEDING) AS level, lead(t) OVER (ORDER BY t) AS t1
+  SELECT t, sum(d) OVER w AS level, lead(t) OVER w AS t1
   FROM (
-    SELECT t, sum(d) AS d FROM (
-      SELECT s AS t, 1 AS d FROM (${src}) WHERE e > s
-      UNION ALL
-      SELECT e AS t, -1 AS d FROM (${src}) WHERE e > s
-    ) GROUP BY t
+    SELECT s AS t, 1 AS d FROM (${src}) WHERE e > s
+    UNION ALL
+    SELECT e AS t, -1 AS d FROM (${src}) WHERE e > s
   )
+  WINDOW w AS (ORDER BY t, d ROWS UNBOUNDED PRECEDING)
 ) WHERE t1 IS NOT NULL AND t1 > t`;
 }
 
