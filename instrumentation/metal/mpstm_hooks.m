@@ -649,6 +649,13 @@ int32_t mpstm_on_dispatch_queue_created(const char *label, uint64_t dq) {
   return mpstm_reg_pair_dispatch_queue(dq);
 }
 
+/* For the Python companion (mpstrace/mps.py, through ctypes): the stream
+ * handle (MTLCommandQueue pointer) the Metal records use for PyTorch stream
+ * `ordinal`, so its intent records name the same stream. 0 when unknown. */
+__attribute__((visibility("default"))) uint64_t mpstrace_metal_stream_handle(int32_t ordinal) {
+  return mpstm_reg_queue_of_ordinal(ordinal);
+}
+
 mpstm_hook_stats mpstm_hooks_get_stats(void) {
   mpstm_hook_stats s = {mpstm_load(&s_classes), mpstm_load(&s_handlers_added), mpstm_load(&s_handlers_skipped),
                         mpstm_load(&s_completions)};

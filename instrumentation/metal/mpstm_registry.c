@@ -142,6 +142,15 @@ int mpstm_reg_is_default_queue(const mpstm_obj *q) {
   return !any_paired && q->index == 0;
 }
 
+uint64_t mpstm_reg_queue_of_ordinal(int32_t ordinal) {
+  uint64_t q = 0;
+  pthread_mutex_lock(&g_lock);
+  for (uint32_t i = 0; i < g_cap && !q; i++)
+    if (g_slots[i].ptr && g_slots[i].kind == MPSTM_OBJ_QUEUE && g_slots[i].ordinal == ordinal) q = g_slots[i].ptr;
+  pthread_mutex_unlock(&g_lock);
+  return q;
+}
+
 void mpstm_reg_reset(void) {
   pthread_mutex_lock(&g_lock);
   free(g_slots);

@@ -58,6 +58,9 @@ void mpstm_reg_note_thread_queue(uint64_t queue);
  * paired at all, the first queue created. */
 int mpstm_reg_is_default_queue(const mpstm_obj *q);
 
+/* The queue paired with PyTorch stream `ordinal`, or 0. */
+uint64_t mpstm_reg_queue_of_ordinal(int32_t ordinal);
+
 /* Drops everything (tests). */
 void mpstm_reg_reset(void);
 int mpstm_reg_count(void);

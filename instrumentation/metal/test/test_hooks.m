@@ -267,6 +267,10 @@ static void test_chain(void) {
   EQ(snap(&fc.dev_new_queue), q0 + 2);
   EQ(mpstm_on_dispatch_queue_created("metal gpu stream", 0x99), 1);
   EQ(mpstm_on_dispatch_queue_created("com.apple.other", 0x98), -1);
+  extern uint64_t mpstrace_metal_stream_handle(int32_t ordinal);
+  EQ(mpstrace_metal_stream_handle(0), P(s0.queue));
+  EQ(mpstrace_metal_stream_handle(1), P(q2));
+  EQ(mpstrace_metal_stream_handle(99), 0);
   id cb = [s0.queue commandBuffer];
   id ev = [g_dev newSharedEvent];
   [cb encodeSignalEvent:ev value:1];
