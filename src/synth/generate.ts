@@ -46,6 +46,14 @@ const MAX_STEP_RECORDS = 40;
 const COMPLETION_TID = 900001;
 const MAIN_TID = 900000;
 
+/** About 8 chunks per thread, 4 KiB to 1 MiB: small traces stay small, large ones use few chunks. */
+function chunkSizeFor(total: number, threads: number): number {
+  const perThread = (total * 32) / (threads + 2) / 8;
+  let c = 4096;
+  while (c < perThread && c < 1 << 20) c *= 2;
+  return c;
+}
+
 export function synthesize(opts: SynthOptions): SynthResult {
   const total = Math.floor(opts.events);
   if (!Number.isFinite(total) || total < 1) throw new RangeError('--events must be a positive integer');
@@ -53,7 +61,7 @@ export function synthesize(opts: SynthOptions): SynthResult {
   const nThreads = Math.max(1, Math.floor(opts.threads ?? 4));
   const rand = rng(opts.seed ?? 1);
   const pick = <T>(a: readonly T[]): T => a[Math.floor(rand() * a.length)]!;
-  const w = new TraceWriter({ backend: opts.backend ?? 'synthetic', synthetic: true, pid: 10000, ppid: 1, chunkBytes: opts.chunkBytes ?? (total >= 2_000_000 ? 1 << 20 : 1 << 16), metaTid: MAIN_TID, t0Ns: 1_000_000_000 });
+  const w = new TraceWriter({ backend: opts.backend ?? 'synthetic', synthetic: true, pid: 10000, ppid: 1, chunkBytes: opts.chunkBytes ?? chunkSizeFor(total, nThreads), metaTid: MAIN_TID, t0Ns: 1_000_000_000 });
 
   let n = 0;
   let now = 1_000_000_000;
