@@ -1,0 +1,134 @@
+// Chrome trace-event export, checked against the format's rules: valid JSON, X slices
+// nested per track, timestamps monotone per track, async b/e and flow s/f paired.
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { openTrace } from '../src/ingest/load.js';
+import { exportChrome } from '../src/export/chrome.js';
+import { synthesize } from '../src/synth/generate.js';
+import { TraceWriter } from '../src/format/writer.js';
+import { knownTrace, HOSTILE } from './report-fixture.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'mpst-chrome-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+type Ev = { ph: string; pid: number; tid: number; ts: number; dur?: number; name: string; cat?: string; id?: number; bp?: string; args?: Record<string, unknown> };
+
+async function exportOf(w: TraceWriter, name: string): Promise<{ events: Ev[]; stats: Awaited<ReturnType<typeof exportChrome>> }> {
+  const trace = path.join(dir, `${name}.mpst`);
+  const out = path.join(dir, `${name}.json`);
+  w.writeFile(trace);
+  const t = await openTrace(trace);
+  try {
+    const stats = await exportChrome(t, out);
+    const json = JSON.parse(readFileSync(out, 'utf8'));
+    expect(json.displayTimeUnit).toBe('ns');
+    return { events: json.traceEvents as Ev[], stats };
+  } finally {
+    t.close();
+  }
+}
+
+/** The trace-event format's structural rules; returns the problems found (none expected). */
+function problems(events: Ev[]): string[] {
+  const out: string[] = [];
+  const lastTs = new Map<string, number>();
+  const stacks = new Map<string, number[]>();
+  const asyncOpen = new Map<string, number>();
+  const flows = new Map<number, { s: number; f: number; sTs: number; fTs: number }>();
+  for (const e of events) {
+    if (typeof e.ph !== 'string' || !Number.isInteger(e.pid) || !Number.isInteger(e.tid)) { out.push(`bad ids ${JSON.stringify(e)}`); continue; }
+    if (e.ph === 'M') continue;
+    if (!Number.isFinite(e.ts) || e.ts < 0) out.push(`bad ts ${JSON.stringify(e)}`);
+    // µs with ns kept exactly: ts * 1000 is an integer
+    if (Math.abs(e.ts * 1000 - Math.round(e.ts * 1000)) > 1e-6) out.push(`ts not ns-exact ${e.ts}`);
+    const track = `${e.pid}/${e.tid}`;
+    if (e.ph === 'X' || e.ph === 'i') {
+      if ((lastTs.get(track) ?? -Infinity) > e.ts) out.push(`ts goes back on ${track}: ${e.ts}`);
+      lastTs.set(track, e.ts);
+    }
+    if (e.ph === 'X') {
+      if (!(e.dur! >= 0)) out.push(`bad dur ${JSON.stringify(e)}`);
+      const st = stacks.get(track) ?? [];
+      // ts and dur are µs doubles: allow a rounding step when one slice ends where the next starts
+      while (st.length && st[st.length - 1] <= e.ts + 1e-9) st.pop();
+      if (st.length && e.ts + e.dur! > st[st.length - 1] + 1e-9) out.push(`X does not nest on ${track} at ${e.ts}`);
+      st.push(e.ts + e.dur!);
+      stacks.set(track, st);
+    }
+    if (e.ph === 'b' || e.ph === 'e') {
+      const key = `${e.cat}/${e.id}`;
+      if (e.ph === 'b') { if (asyncOpen.has(key)) out.push(`async id reused ${key}`); asyncOpen.set(key, e.ts); }
+      else { const b = asyncOpen.get(key); if (b === undefined || b > e.ts) out.push(`unpaired e ${key}`); asyncOpen.delete(key); }
+    }
+    if (e.ph === 's' || e.ph === 'f') {
+      const f = flows.get(e.id!) ?? { s: 0, f: 0, sTs: 0, fTs: 0 };
+      if (e.ph === 's') { f.s++; f.sTs = e.ts; } else { f.f++; f.fTs = e.ts; if (e.bp !== 'e') out.push('f without bp e'); }
+      flows.set(e.id!, f);
+    }
+  }
+  if (asyncOpen.size) out.push(`${asyncOpen.size} async slices never ended`);
+  for (const [id, f] of flows) if (f.s !== 1 || f.f !== 1 || f.sTs > f.fTs) out.push(`flow ${id}: ${f.s} s, ${f.f} f`);
+  return out;
+}
+
+describe('chrome export of a known trace', () => {
+  it('names processes and threads (verbatim, hostile names included)', async () => {
+    const { events } = await exportOf(knownTrace(), 'known');
+    expect(problems(events)).toEqual([]);
+    const meta = events.filter((e) => e.ph === 'M' && e.name.endsWith('_name')).map((e) => e.args!.name);
+    expect(meta).toEqual(expect.arrayContaining(['GPU streams', HOSTILE.thread1, HOSTILE.thread2, 'stream 0xa0', 'stream 0xb0']));
+  });
+
+  it('puts GPU work on stream tracks and host calls on thread tracks, in µs since the start', async () => {
+    const { events, stats } = await exportOf(knownTrace(), 'known2');
+    const gpuPid = events.find((e) => e.ph === 'M' && e.args?.name === 'GPU streams')!.pid;
+    const x = (pid: number) => events.filter((e) => e.ph === 'X' && e.pid === pid).map((e) => [e.name, e.ts, e.dur]);
+    expect(x(gpuPid)).toEqual([
+      [HOSTILE.kernelA, 1000, 3000], ['gemm', 5000, 1000], [HOSTILE.kernelB, 2000, 1000], ['memcpy d2h', 7000, 1000],
+    ]);
+    expect(x(4242)).toEqual([
+      [HOSTILE.range, 500, 8500], ['event record', 4100, 0.001], ['cudaDeviceSynchronize', 6500, 500],
+      ['event wait', 4200, 0.001], ['cudaEventSynchronize', 8000, 2000],
+    ]);
+    const open = events.find((e) => e.name === 'cudaEventSynchronize')!;
+    expect(open.args).toMatchObject({ open: true, scope: 'event', target: '0xe7' });
+    const slot = events.filter((e) => e.cat === 'slot').map((e) => [e.ph, e.ts, e.tid]);
+    expect(slot).toEqual([['b', 200, 2], ['e', 9500, 2]]);
+    const flows = events.filter((e) => e.ph === 's' || e.ph === 'f').map((e) => [e.ph, e.id, e.tid, e.ts]);
+    expect(flows).toEqual([['s', 1, 1, 4100], ['s', 2, 1, 4100], ['f', 1, 2, 4200], ['f', 2, 2, 8000]]);
+    expect(stats.flows).toBe(2);
+  });
+
+  it('moves overlapping GPU work and non-nesting host calls off the X track', async () => {
+    const w = new TraceWriter({ backend: 'cuda', chunkBytes: 4096, pid: 7 });
+    w.record(1, 'process_start', 1000, { pid: 7, backend: 'cuda' });
+    w.record(1, 'submit', 1100, { stream: 0xa, name: 'k1', corr: 1 });
+    w.record(1, 'submit', 1200, { stream: 0xa, name: 'k2', corr: 2 });
+    w.record(9, 'complete', 2000, { corr: 1, dur_ns: 1000 });
+    w.record(9, 'complete', 2500, { corr: 2, dur_ns: 1000 });
+    // a sync that starts inside a range and ends after it
+    w.record(1, 'range_push', 3000, { name: 'r' });
+    w.record(1, 'sync_begin', 3500, { target: 0xa, scope: 'stream', api: 'cudaStreamSynchronize' });
+    w.record(1, 'range_pop', 4000);
+    w.record(1, 'sync_end', 4500, { target: 0xa, scope: 'stream', api: 'cudaStreamSynchronize', result: 0 });
+    const { events } = await exportOf(w, 'overlap');
+    expect(problems(events)).toEqual([]);
+    const k = events.filter((e) => e.ph === 'X' && e.name.startsWith('k')).map((e) => [e.name, e.tid]);
+    expect(k[0][1]).not.toBe(k[1][1]);
+    expect(events.find((e) => e.ph === 'M' && e.tid === k[1][1] && e.name === 'thread_name')!.args!.name).toBe('stream 0xa (overlap 1)');
+    expect(events.filter((e) => e.name === 'cudaStreamSynchronize').map((e) => e.ph)).toEqual(['b', 'e']);
+  });
+});
+
+describe('chrome export of a large synthetic trace', () => {
+  it('is valid JSON that follows the format rules', async () => {
+    const { writer, events: n } = synthesize({ events: 200_000, streams: 6, threads: 6, seed: 3 });
+    const { events, stats } = await exportOf(writer, 'large');
+    expect(n).toBe(200_000);
+    expect(stats.slices).toBeGreaterThan(50_000);
+    expect(stats.flows).toBeGreaterThan(1000);
+    expect(problems(events)).toEqual([]);
+  });
+});
