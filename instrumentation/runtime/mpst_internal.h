@@ -47,6 +47,7 @@ typedef struct mpst_tls {
   uint32_t seq;    /* per-thread chunk sequence */
   uint32_t depth;  /* reentrancy depth */
   uint32_t in_signal;
+  uint32_t quiet;  /* writing bookkeeping records: a failure is not a loss */
   uint64_t tid;
   mpst_thread_slot *slot;
 } mpst_tls;

@@ -173,6 +173,25 @@ MPST_EXPORT void exit(int status) {
   real(status);
 }
 
+/* A C program that returns from main exits inside libc without going through
+ * exit()'s PLT entry; wrapping main is how its status reaches process_end. */
+typedef int (*main_fn)(int, char **, char **);
+typedef int (*start_main_fn)(main_fn, int, char **, void (*)(void), void (*)(void), void (*)(void), void *);
+static main_fn real_main;
+
+static int main_wrapper(int argc, char **argv, char **envp) {
+  int rc = real_main(argc, argv, envp);
+  G.exit_status = rc;
+  return rc;
+}
+
+MPST_EXPORT int __libc_start_main(main_fn main, int argc, char **argv, void (*init)(void), void (*fini)(void),
+                                  void (*rtld_fini)(void), void *stack_end) {
+  start_main_fn real = (start_main_fn)dlsym(RTLD_NEXT, "__libc_start_main");
+  real_main = main;
+  return real(main_wrapper, argc, argv, init, fini, rtld_fini, stack_end);
+}
+
 MPST_EXPORT void _exit(int status) {
   static exit_fn real;
   if (!real) real = (exit_fn)dlsym(RTLD_NEXT, "_exit");

@@ -113,6 +113,8 @@ static int ensure_file(uint64_t end) {
         uint64_t seg = (uint64_t)G.chunk_bytes * 8 > (8u << 20) ? (uint64_t)G.chunk_bytes * 8 : (8u << 20);
         uint64_t cap = MPST_FILE_HEADER_BYTES + (uint64_t)G.max_chunks * G.chunk_bytes;
         uint64_t want = cur + seg < end ? end : cur + seg;
+        /* keep the file a whole number of chunks, as readers expect */
+        want = MPST_FILE_HEADER_BYTES + (want - MPST_FILE_HEADER_BYTES + G.chunk_bytes - 1) / G.chunk_bytes * G.chunk_bytes;
         if (want > cap) want = cap;
 #ifdef __linux__
         /* allocate blocks now: a full disk then fails here instead of raising
@@ -160,6 +162,7 @@ static int claim_chunk(mpst_tls *t, int final) {
 }
 
 static void count_lost(mpst_tls *t) {
+  if (t->quiet) return;
   if (t->slot) {
     if (atomic_fetch_add_explicit(&t->slot->lost, 1, memory_order_relaxed) == 0) t->slot->lost_since = mpst_now();
   } else {
@@ -172,7 +175,9 @@ static void flush_lost(mpst_thread_slot *s) {
   uint64_t n = atomic_load(&s->lost);
   if (!n) return;
   int64_t since = s->lost_since;
+  T.quiet++;
   mpst_records_lost *r = (mpst_records_lost *)mpst_record_begin(MPST_WORDS_RECORDS_LOST);
+  T.quiet--;
   if (!r) return;
   atomic_fetch_sub(&s->lost, n);
   r->count = n;
@@ -307,7 +312,9 @@ static void thread_exit_dtor(void *p) {
   if (atomic_load(&G.state) == MPST_ON && t->gen == G.gen) {
     t->depth++;
     if (s) flush_lost(s);
+    t->quiet++; /* losses count the program's records, not the recorder's bookkeeping */
     mpst_emit_thread_exit(0);
+    t->quiet--;
     t->depth--;
   }
   if (s && s == t->slot) {

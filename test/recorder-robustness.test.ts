@@ -1,0 +1,175 @@
+// The recorder under load and abuse: 64 threads x 100k records with every
+// loss accounted for, SIGKILL at random moments, a process hung in a sync,
+// fatal signals, fork and exec, and a program that never touches CUDA.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { TraceReader } from '../src/format/reader.js';
+import { KIND_BY_NAME } from '../src/format/kinds.js';
+import { buildRecorder, canBuild, load, runTraced, tempDir, tracedEnv, type Built } from './recorder-util.js';
+
+const K = (name: string) => KIND_BY_NAME.get(name)!.id;
+
+/** Counts records of `kind` and sums records_lost.count, streaming (the file is ~100 MB). */
+function countWithLosses(file: string, kind: string): { records: number; lost: bigint; warnings: number; closed: boolean } {
+  const r = TraceReader.open(file);
+  try {
+    let records = 0;
+    let lost = 0n;
+    const k = K(kind), kl = K('records_lost');
+    for (const b of r.batches()) {
+      for (let i = 0; i < b.count; i++) {
+        if (b.kind[i] === k) records++;
+        else if (b.kind[i] === kl) lost += b.p[0][i]!;
+      }
+    }
+    return { records, lost, warnings: r.warnings.length, closed: r.header.closedCleanly };
+  } finally {
+    r.close();
+  }
+}
+
+const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
+
+describe.skipIf(!canBuild)('recorder robustness', () => {
+  let b: Built;
+  beforeAll(() => {
+    b = buildRecorder();
+  }, 120_000);
+
+  it('64 threads x 100k records: every record is in the file, none lost', () => {
+    const out = path.join(tempDir(), 'stress.mpst');
+    const r = runTraced(b, 'drv_stress', ['64', '100000'], out, { MPSTRACE_MAX_MB: '256' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^emitted=6400000 /);
+    const c = countWithLosses(out, 'range_pop');
+    expect(c).toEqual({ records: 6_400_000, lost: 0n, warnings: 0, closed: true });
+  }, 60_000);
+
+  it('a full buffer never blocks: records + records_lost == emitted', () => {
+    const out = path.join(tempDir(), 'full.mpst');
+    const r = runTraced(b, 'drv_stress', ['16', '100000'], out, { MPSTRACE_MAX_MB: '4', MPSTRACE_CHUNK_KB: '64' });
+    expect(r.status).toBe(0);
+    const c = countWithLosses(out, 'range_pop');
+    expect(c.lost).toBeGreaterThan(0n);
+    expect(BigInt(c.records) + c.lost).toBe(1_600_000n);
+    expect(c.closed).toBe(true);
+  }, 60_000);
+
+  it('SIGKILL at random moments: every record completed before the kill is read back', async () => {
+    for (const delay of [5, 60, 150]) {
+      const dir = tempDir();
+      const out = path.join(dir, 'kill.mpst');
+      const progressFile = path.join(dir, 'progress');
+      const child = spawn(b.prog('drv_kill'), [progressFile, '4'], { env: tracedEnv(b, out), stdio: 'ignore' });
+      while (!existsSync(progressFile)) await sleep(5); // started writing
+      await sleep(delay + Math.floor(Math.random() * 50));
+      child.kill('SIGKILL');
+      await new Promise((res) => child.on('exit', res));
+      const progress = new BigInt64Array(readFileSync(progressFile).buffer.slice(0, 32));
+      // stream t+1 must hold events 0, 1, 2, ... in order, at least up to what thread t saw complete
+      const next = [0n, 0n, 0n, 0n];
+      let ordered = true;
+      const r = TraceReader.open(out);
+      try {
+        const er = K('event_record');
+        for (const bt of r.batches()) {
+          for (let i = 0; i < bt.count; i++) {
+            if (bt.kind[i] !== er) continue;
+            const t = Number(bt.p[1][i]!) - 1;
+            if (bt.p[0][i] !== next[t]) ordered = false;
+            next[t]!++;
+          }
+        }
+        expect(r.warnings.map((w) => w.code)).toEqual(['not_closed']);
+      } finally {
+        r.close();
+      }
+      expect(ordered).toBe(true);
+      for (let t = 0; t < 4; t++) expect(next[t]!).toBeGreaterThanOrEqual(progress[t]! + 1n);
+    }
+  }, 60_000);
+
+  it('a process hung in a sync and killed leaves the open sync_begin and heartbeats naming it', async () => {
+    const out = path.join(tempDir(), 'hang.mpst');
+    const child = spawn(b.prog('drv_hang'), [], { env: tracedEnv(b, out, { MPSTRACE_HANG_MS: '100' }), stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((res) => child.stdout!.once('data', () => res()));
+    await sleep(800);
+    child.kill('SIGKILL');
+    await new Promise((res) => child.on('exit', res));
+    const { recs, str, trace } = load(out);
+    expect(trace.header.closedCleanly).toBe(false);
+    const begin = recs.filter((r) => r.kind === 'sync_begin');
+    expect(begin.map((r) => [str(r.f.api!), r.f.scope, r.f.target])).toEqual([['cudaStreamSynchronize', 2, 0xdeadn]]);
+    expect(recs.filter((r) => r.kind === 'sync_end')).toEqual([]);
+    const hb = recs.filter((r) => r.kind === 'heartbeat');
+    expect(hb.length).toBeGreaterThanOrEqual(3);
+    for (const h of hb) {
+      expect(h.f.blocked_tid).toBe(begin[0]!.tid);
+      expect(h.f.target).toBe(0xdeadn);
+      expect(h.f.scope).toBe(2);
+      expect(str(h.f.api!)).toBe('cudaStreamSynchronize');
+      expect(h.f.since_ts as bigint).toBeGreaterThanOrEqual(begin[0]!.ts);
+      expect(h.ts - (h.f.since_ts as bigint)).toBeGreaterThanOrEqual(100_000_000n);
+    }
+  }, 30_000);
+
+  it('SIGTERM writes process_end once, closes the file and still dies by the signal', async () => {
+    const out = path.join(tempDir(), 'term.mpst');
+    const child = spawn(b.prog('drv_hang'), [], { env: tracedEnv(b, out), stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((res) => child.stdout!.once('data', () => res()));
+    child.kill('SIGTERM');
+    const [code, signal] = await new Promise<[number | null, string | null]>((res) => child.on('exit', (c, s) => res([c, s])));
+    expect([code, signal]).toEqual([null, 'SIGTERM']);
+    const { recs, trace } = load(out);
+    expect(trace.warnings).toEqual([]);
+    expect(trace.header.closedCleanly).toBe(true);
+    expect(recs.filter((r) => r.kind === 'process_end').map((r) => r.f)).toEqual([{ status: 15, reason: 2 }]);
+  }, 30_000);
+
+  it('fork: the child writes its own file, linked by a fork record; exec: the new image gets its own file', () => {
+    const dir = tempDir();
+    const out = path.join(dir, 'fe.mpst');
+    const r = runTraced(b, 'drv_fork_exec', [], out);
+    expect(r.status).toBe(7);
+    const parent = load(out);
+    expect(parent.trace.warnings).toEqual([]);
+    const pid = parent.trace.header.pid;
+    const fork = parent.recs.filter((x) => x.kind === 'fork');
+    expect(fork).toHaveLength(1);
+    const childPid = fork[0]!.f.child_pid as number;
+    expect(fork[0]!.f.parent_pid).toBe(pid);
+    const childFile = parent.str(fork[0]!.f.child_file!)!;
+    expect(childFile).toBe(path.join(dir, `fe.${childPid}.mpst`));
+    const kinds = parent.recs.map((x) => x.kind).filter((k) => !['callsite', 'thread_start', 'thread_name'].includes(k));
+    expect(kinds).toEqual(['process_start', 'event_record', 'fork', 'exec', 'process_end']);
+    expect(parent.recs.find((x) => x.kind === 'process_end')!.f.reason).toBe(3);
+    expect(parent.str(parent.recs.find((x) => x.kind === 'exec')!.f.path!)).toBe(b.prog('drv_fork_exec'));
+
+    const child = load(childFile);
+    expect(child.trace.warnings).toEqual([]);
+    expect(child.trace.header.pid).toBe(childPid);
+    expect(child.recs[0]!.f).toMatchObject({ pid: childPid, ppid: pid });
+    expect(child.recs.filter((x) => x.kind === 'event_record').map((x) => x.f.event)).toEqual([0xe2n]);
+    expect(child.recs.filter((x) => x.kind === 'callsite').length).toBeGreaterThan(0); // strings and sites defined again
+
+    const execFile = path.join(dir, `fe.${pid}.exec.mpst`);
+    const img = load(execFile);
+    expect(img.trace.warnings).toEqual([]);
+    expect(img.trace.header.pid).toBe(pid);
+    expect(img.recs.filter((x) => x.kind === 'event_record').map((x) => x.f.event)).toEqual([0xe3n]);
+    expect(img.recs.filter((x) => x.kind === 'process_end').map((x) => x.f)).toEqual([{ status: 7, reason: 1 }]);
+  });
+
+  it('a program that never touches CUDA yields a valid, nearly empty trace', () => {
+    const out = path.join(tempDir(), 'true.mpst');
+    const r = spawnSync('/bin/true', [], { env: tracedEnv(b, out) });
+    expect(r.status).toBe(0);
+    expect(existsSync(out)).toBe(true);
+    const { trace, recs } = load(out);
+    expect(trace.warnings).toEqual([]);
+    expect(trace.header.closedCleanly).toBe(true);
+    expect(recs.map((x) => x.kind)).toEqual(['process_start', 'thread_start', 'thread_name', 'process_end']);
+  });
+});
