@@ -19,6 +19,8 @@
 #include "../runtime/mpst_runtime.h"
 
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include "mpstm_atomic.h"
 #include <string.h>
 
@@ -595,6 +597,9 @@ static const hook_spec HOOKS[] = {
     {MPSTM_HK_EVENT, "dealloc", (IMP)h_dealloc},
 };
 
+static const char *const KIND_NAMES[] = {"?", "device", "queue", "command buffer", "MPSCommandBuffer",
+                                         "MPSCommandBuffer class", "shared event"};
+
 /* (class, kind) pairs already hooked; insert-only, lock-free reads. */
 #define SEEN_SLOTS 512
 static uintptr_t g_seen_cls[SEEN_SLOTS];
@@ -623,6 +628,11 @@ static int hook_class(Class cls, int kind) {
       mpstm_store_rel(&g_seen_n, n + 1);
     }
     mpstm_add(&s_classes, 1);
+    /* MPSTRACE_METAL_VERBOSE=1: name each class as it is hooked (first-run
+     * checklist; the class tree on real Metal is not known in advance). */
+    const char *v = getenv("MPSTRACE_METAL_VERBOSE");
+    if (v && *v && strcmp(v, "0") != 0)
+      fprintf(stderr, "mpstrace-metal: hooked %s as %s (%d selectors)\n", class_getName(cls), KIND_NAMES[kind], installed);
   }
   pthread_mutex_unlock(&g_seen_lock);
   return installed;
