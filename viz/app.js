@@ -104,7 +104,8 @@ export function startApp(payload) {
     state.frameTimes.push(ms);
     if (state.frameTimes.length > 600) state.frameTimes.shift();
     document.getElementById('status').textContent =
-      `${formatDuration(t0)} – ${formatDuration(t1)} · ${s.rects} rects${s.heatTracks ? `, ${s.heatTracks} heat strips` : ''} · ${ms.toFixed(1)} ms`;
+      `${formatDuration(t0)} – ${formatDuration(t1)} · ${s.rects} rects${s.heatTracks ? `, ${s.heatTracks} heat strips` : ''}` +
+      `${fl.skipped ? ` · ${fl.skipped} record→wait arrows hidden (zoom in to see them)` : ''} · ${ms.toFixed(1)} ms`;
   }
   const schedule = () => {
     if (!frameQueued) { frameQueued = true; requestAnimationFrame(render); }
