@@ -380,7 +380,7 @@ static long env_long(const char *name, long dflt, long lo, long hi) {
 static const char *recorder_name(void) {
   switch (G.backend) {
     case MPST_BACKEND_CUDA: return "mpstrace-cuda 0.1.0";
-    case MPST_BACKEND_METAL: return "mpstrace-metal 0.1.0";
+    case MPST_BACKEND_METAL: return "mpstrace-metal 0.1.0 (untested on Apple hardware)";
     default: return "mpstrace 0.1.0";
   }
 }
