@@ -75,7 +75,7 @@ describe.skipIf(!gobjc)('metal recorder with the real runtime: the trace as the 
     expect(t.info.backend).toBe('metal');
     expect(t.info.closedCleanly).toBe(true);
     const rec = await one(t, `SELECT value FROM trace_meta WHERE key = 'recorder'`);
-    expect(String(rec.value)).toMatch(/^mpstrace-metal /);
+    expect(String(rec.value)).toBe('mpstrace-metal 0.1.0 (untested on Apple hardware)');
   });
 
   it('records every root commit once, each joined to its GPU completion by corr', async () => {

@@ -19,7 +19,6 @@
 extern "C" {
 #endif
 
-#define MPSTM_RECORDER_NAME "mpstrace-metal 0.1.0 (untested on Apple hardware)"
 
 /* Hook kinds: which selector set applies to a discovered class. */
 enum mpstm_hook_kind {
