@@ -140,6 +140,16 @@ def device_sync(name="device_sync"):
         device_sync_end(name)
 
 
+def set_thread_name(name):
+    """Names the OS thread (Linux, 15 chars) so the recorder's thread_name record shows it;
+    call it first thing in a thread, before any CUDA call or annotation."""
+    try:
+        libc = ctypes.CDLL(None)
+        libc.prctl(15, ctypes.c_char_p(name.encode()[:15]), 0, 0, 0)  # PR_SET_NAME
+    except (OSError, AttributeError):
+        pass
+
+
 def missing():
     """Annotation calls that are no-ops (neither the module nor the preloaded library has them)."""
     return list(_missing)

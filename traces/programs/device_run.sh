@@ -22,7 +22,7 @@ esac
 OUT=${OUT:-$ROOT/out/device}
 mkdir -p "$OUT" || exit 2
 WORK=$(mktemp -d /tmp/mpst-real.XXXXXX) || exit 2
-mkdir -p "$WORK/traces" "$WORK/logs"
+mkdir -p "$WORK/cuda/gate" "$WORK/cuda/pool" "$WORK/cuda/logs"
 LOG=$OUT/log.txt
 : >"$LOG"
 T0=$(date +%s)
@@ -59,9 +59,9 @@ EOF
 } | tee -a "$LOG"
 
 log "== build: make -C instrumentation"
-timeout 240 make -C instrumentation >"$WORK/logs/build.txt" 2>&1
+timeout 240 make -C instrumentation >"$WORK/cuda/logs/build.txt" 2>&1
 rc=$?
-tail -n 5 "$WORK/logs/build.txt" | sed 's/^/  | /' | tee -a "$LOG"
+tail -n 5 "$WORK/cuda/logs/build.txt" | sed 's/^/  | /' | tee -a "$LOG"
 log "build rc=$rc"
 ls -la instrumentation/build 2>&1 | sed 's/^/  | /' | tee -a "$LOG"
 LIB=$ROOT/instrumentation/build/libmpstrace_cuda.so
@@ -72,71 +72,77 @@ else
   LIB=""
 fi
 
-# rec <name> <timeout_s> <program.py> [args...]: one recorded run
+# rec <name> <timeout_s> <program.py> [args...]: one recorded run, to $WORK/cuda/<name>.mpst
+# (<name> may hold a sub folder: gate/..., pool/...)
 rec() {
   local name=$1 tmo=$2 prog=$3
   shift 3
-  local trace=$WORK/traces/$name.mpst start rc ms bytes
+  local trace=$WORK/cuda/$name.mpst out=$WORK/cuda/logs/${name//\//_}.txt start rc ms bytes
   start=$(date +%s%N)
-  env ${LIB:+LD_PRELOAD=$LIB} MPSTRACE_OUT="$trace" \
-    PYTHONPATH="$ROOT/instrumentation/python${PYTHONPATH:+:$PYTHONPATH}" \
-    timeout -k 10 "$tmo" "$PY" "traces/programs/$prog" "$@" >"$WORK/logs/$name.txt" 2>&1
+  # only the python image is preloaded (not timeout or a shell), so the trace is
+  # the program's own file, not a fork/exec child file
+  PYTHONPATH="$ROOT/instrumentation/python${PYTHONPATH:+:$PYTHONPATH}" \
+    timeout -k 10 "$tmo" bash -c 'LD_PRELOAD=$0 MPSTRACE_OUT=$1 exec "$2" "${@:3}"' \
+    "$LIB" "$trace" "$PY" "traces/programs/$prog" "$@" >"$out" 2>&1
   rc=$?
   ms=$((($(date +%s%N) - start) / 1000000))
-  bytes=$(cat "$trace"* 2>/dev/null | wc -c)
-  log "run $name rc=$rc bytes=$bytes ms=$ms files=$(ls "$trace"* 2>/dev/null | wc -l) cmd=$prog $*"
-  echo "run=$name rc=$rc bytes=$bytes ms=$ms" >>"$WORK/logs/runs.txt"
-  grep -E '^(observed|error|steps=|requests=|iters=|scenarios=|annotations:)' "$WORK/logs/$name.txt" | tail -n 12 | sed 's/^/  | /' | tee -a "$LOG"
-  [ $rc = 0 ] || tail -n 6 "$WORK/logs/$name.txt" | sed 's/^/  ! /' | tee -a "$LOG"
-  if [ -f "$trace" ]; then
-    "$PY" traces/programs/trace_summary.py "$trace" 2>&1 | head -n 6 | sed 's/^/  = /' | tee -a "$LOG"
-  fi
+  local files=("$trace" "$WORK/cuda/$name".[0-9]*.mpst)
+  bytes=$(cat "${files[@]}" 2>/dev/null | wc -c)
+  log "run $name rc=$rc bytes=$bytes ms=$ms files=$(ls "${files[@]}" 2>/dev/null | wc -l) cmd=$prog $*"
+  echo "run=$name rc=$rc bytes=$bytes ms=$ms" >>"$WORK/cuda/logs/runs.txt"
+  grep -E '^(observed|error|steps=|requests=|iters=|scenarios=|annotations:)' "$out" | tail -n 12 | sed 's/^/  | /' | tee -a "$LOG"
+  [ $rc = 0 ] || tail -n 6 "$out" | sed 's/^/  ! /' | tee -a "$LOG"
+  for f in "${files[@]}"; do
+    [ -f "$f" ] && "$PY" traces/programs/trace_summary.py "$f" 2>&1 | head -n 6 | sed 's/^/  = /' | tee -a "$LOG"
+  done
   return 0
 }
 
 if [ $QUICK = 1 ]; then
   log "== quick: one tiny recording"
-  rec quick_timing 60 timing_events.py --iters 3 --size 1024
+  rec quick_timing_events 60 timing_events.py --iters 3 --size 1024
   rec quick_pool_device_sync 60 stream_pool.py --scenario device-sync
 else
   if [ -f bench/cuda/run.sh ]; then
     log "== recorder bench: bash bench/cuda/run.sh"
-    timeout -k 10 120 bash bench/cuda/run.sh >"$WORK/logs/bench_cuda.txt" 2>&1
+    timeout -k 10 120 bash bench/cuda/run.sh >"$WORK/cuda/logs/bench_cuda.txt" 2>&1
     rc=$?
-    log "bench rc=$rc last line: $(tail -n 1 "$WORK/logs/bench_cuda.txt")"
+    log "bench rc=$rc last line: $(tail -n 1 "$WORK/cuda/logs/bench_cuda.txt")"
   else
     log "no bench/cuda/run.sh: recorder bench skipped"
   fi
 
   log "== real programs"
+  rec train_prefetch 90 train_prefetch.py --steps 100
   rec timing_events 60 timing_events.py
   rec mt_inference 90 mt_inference.py --threads 4 --requests 40
 
   log "== stream pool: buggy and fixed, all scenarios"
-  rec stream_pool_buggy 90 stream_pool.py --scenario all
-  rec stream_pool_fixed 90 stream_pool.py --scenario all --fixed
+  rec pool/stream_pool_buggy 90 stream_pool.py --scenario all
+  rec pool/stream_pool_fixed 90 stream_pool.py --scenario all --fixed
 
   log "== CI perf gate: train_prefetch unchanged x6, --extra-sync x3, --prefetch-on-main x3"
   # interleaved, so slow drift of the machine hits every variant alike
   for i in 1 2 3; do
     over_budget && { log "budget reached: skipping the rest of the gate runs"; break; }
-    rec "train_base_$((2 * i - 1))" 90 train_prefetch.py --steps 40
-    rec "train_extra_sync_$i" 90 train_prefetch.py --steps 40 --extra-sync
-    rec "train_base_$((2 * i))" 90 train_prefetch.py --steps 40
-    rec "train_prefetch_on_main_$i" 90 train_prefetch.py --steps 40 --prefetch-on-main
+    rec "gate/train_base_$((2 * i - 1))" 90 train_prefetch.py --steps 60
+    rec "gate/train_extra_sync_$i" 90 train_prefetch.py --steps 60 --extra-sync
+    rec "gate/train_base_$((2 * i))" 90 train_prefetch.py --steps 60
+    rec "gate/train_prefetch_on_main_$i" 90 train_prefetch.py --steps 60 --prefetch-on-main
   done
 
   log "== stream pool: one trace per scenario"
   for s in device-sync wrong-stream-event double-owned-slot elapsed-no-timing retained-buffer leaked-slot; do
     over_budget && { log "budget reached: skipping per-scenario runs from $s"; break; }
-    rec "pool_${s//-/_}_buggy" 60 stream_pool.py --scenario "$s"
-    rec "pool_${s//-/_}_fixed" 60 stream_pool.py --scenario "$s" --fixed
+    rec "pool/${s//-/_}_buggy" 60 stream_pool.py --scenario "$s"
+    rec "pool/${s//-/_}_fixed" 60 stream_pool.py --scenario "$s" --fixed
   done
 fi
 
 log "== packing"
-cp "$LOG" "$WORK/logs/log.txt"
-tar -C "$WORK" -czf "$OUT/traces.tgz" traces logs
+cp "$LOG" "$WORK/cuda/RUNLOG.txt"
+# unpack with: tar -xzf traces.tgz -C traces/   (gives traces/cuda/...)
+tar -C "$WORK" -czf "$OUT/traces.tgz" cuda
 size=$(wc -c <"$OUT/traces.tgz")
 limit=$((15 * 1024 * 1024))
 if [ "$size" -gt "$limit" ]; then
@@ -144,6 +150,6 @@ if [ "$size" -gt "$limit" ]; then
   split -b "$limit" -d -a 1 "$OUT/traces.tgz" "$OUT/traces.tgz.part-" && rm -f "$OUT/traces.tgz"
   log "traces.tgz was $size bytes: split into $(ls "$OUT"/traces.tgz.part-* | wc -l) parts"
 fi
-log "runs: $(wc -l <"$WORK/logs/runs.txt" 2>/dev/null || echo 0), failed: $(grep -vc ' rc=0 ' "$WORK/logs/runs.txt" 2>/dev/null || echo 0)"
+log "runs: $(wc -l <"$WORK/cuda/logs/runs.txt" 2>/dev/null || echo 0), failed: $(grep -vc ' rc=0 ' "$WORK/cuda/logs/runs.txt" 2>/dev/null)"
 ls -la "$OUT" | sed 's/^/  | /' | tee -a "$LOG"
 log "done in $(($(date +%s) - T0)) s"

@@ -77,6 +77,7 @@ def main(argv=None):
     start = threading.Barrier(args.threads)
 
     def worker(tid):
+        ann.set_thread_name("infer-%d" % tid)
         try:
             slot, stream = pool.acquire()
             try:

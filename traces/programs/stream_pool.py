@@ -46,6 +46,7 @@ def run_thread(fn, name):
     errors = []
 
     def body():
+        _mpst.set_thread_name(name)
         try:
             fn()
         except Exception as e:  # noqa: BLE001 - re-raised in the caller
