@@ -154,7 +154,7 @@ describe.skipIf(!canBuild)('recorder robustness', () => {
     expect(child.recs.filter((x) => x.kind === 'event_record').map((x) => x.f.event)).toEqual([0xe2n]);
     expect(child.recs.filter((x) => x.kind === 'callsite').length).toBeGreaterThan(0); // strings and sites defined again
 
-    const execFile = path.join(dir, `fe.${pid}.exec.mpst`);
+    const execFile = path.join(dir, `fe.${pid}.exec1.mpst`);
     const img = load(execFile);
     expect(img.trace.warnings).toEqual([]);
     expect(img.trace.header.pid).toBe(pid);

@@ -72,7 +72,9 @@ typedef struct mpst_global {
   mpst_process_start *start_rec; /* patched in place by mpst_set_process_flags */
   _Atomic int ended;         /* process_end written */
   int exit_status;
+  int exec_depth;             /* how many execs led to this image (MPSTRACE_EXEC_DEPTH) */
   char path[4096];
+  char stem[4096];           /* first process's path without .mpst; names every related file */
 } mpst_global;
 
 extern mpst_global G;
@@ -81,8 +83,9 @@ extern mpst_thread_slot mpst_slots[MPST_MAX_THREADS];
 
 uint64_t mpst_gettid(void);
 int64_t mpst_realtime(void);
-/* Builds `<stem>.<suffix>.mpst` from the current output path (stem = path
- * without a trailing .mpst). */
+/* Builds `<stem>.<suffix>.mpst`, stem being the first traced process's output
+ * path without .mpst (inherited through MPSTRACE_STEM), so the files of
+ * forked and exec'ed processes sit beside it with flat names. */
 void mpst_derived_path(char *out, size_t n, const char *suffix);
 
 /* Opens `path` as a fresh trace file and writes process_start (init, fork child). */

@@ -71,22 +71,29 @@ MPST_EXPORT pid_t fork(void) {
 
 /* ---- exec ------------------------------------------------------------------- */
 
-/* The new image gets MPSTRACE_OUT=<stem>.<pid>.exec.mpst so it cannot
- * overwrite this file. Returns a malloc'ed copy of envp (exec is rare). */
+/* The new image gets MPSTRACE_OUT=<stem>.<pid>.exec<depth>.mpst (plus the
+ * stem and depth) so it cannot overwrite this file. Returns a malloc'ed copy
+ * of envp (exec is rare). */
 static char **env_for_exec(char *const envp[]) {
   size_t n = 0;
   while (envp && envp[n]) n++;
-  char **out = (char **)malloc((n + 2) * sizeof *out);
+  char **out = (char **)malloc((n + 4) * sizeof *out);
   if (!out) return NULL;
-  static char var[sizeof G.path + 16];
-  char path[sizeof G.path], suffix[32];
-  snprintf(suffix, sizeof suffix, "%u.exec", G.pid);
+  static char out_var[sizeof G.path + 16], stem_var[sizeof G.stem + 16], depth_var[48];
+  char path[sizeof G.path], suffix[48];
+  snprintf(suffix, sizeof suffix, "%u.exec%d", G.pid, G.exec_depth + 1);
   mpst_derived_path(path, sizeof path, suffix);
-  snprintf(var, sizeof var, "MPSTRACE_OUT=%s", path);
+  snprintf(out_var, sizeof out_var, "MPSTRACE_OUT=%s", path);
+  snprintf(stem_var, sizeof stem_var, "MPSTRACE_STEM=%s", G.stem);
+  snprintf(depth_var, sizeof depth_var, "MPSTRACE_EXEC_DEPTH=%d", G.exec_depth + 1);
   size_t j = 0;
   for (size_t i = 0; i < n; i++)
-    if (strncmp(envp[i], "MPSTRACE_OUT=", 13) != 0) out[j++] = envp[i];
-  out[j++] = var;
+    if (strncmp(envp[i], "MPSTRACE_OUT=", 13) != 0 && strncmp(envp[i], "MPSTRACE_STEM=", 14) != 0 &&
+        strncmp(envp[i], "MPSTRACE_EXEC_DEPTH=", 20) != 0)
+      out[j++] = envp[i];
+  out[j++] = out_var;
+  out[j++] = stem_var;
+  out[j++] = depth_var;
   out[j] = NULL;
   return out;
 }

@@ -457,6 +457,14 @@ static void do_init(uint8_t backend) {
   const char *out = getenv("MPSTRACE_OUT");
   if (out && *out) snprintf(G.path, sizeof G.path, "%s", out);
   else snprintf(G.path, sizeof G.path, "mpstrace.%u.mpst", G.pid);
+  const char *stem = getenv("MPSTRACE_STEM");
+  if (stem && *stem) snprintf(G.stem, sizeof G.stem, "%s", stem);
+  else {
+    size_t len = strlen(G.path);
+    int cut = len > 5 && strcmp(G.path + len - 5, ".mpst") == 0 ? (int)len - 5 : (int)len;
+    snprintf(G.stem, sizeof G.stem, "%.*s", cut, G.path);
+  }
+  G.exec_depth = (int)env_long("MPSTRACE_EXEC_DEPTH", 0, 0, 1 << 20);
   thread_key_ok = pthread_key_create(&thread_key, thread_exit_dtor) == 0;
   if (mpst_open_file(G.path) != 0) {
     atomic_store(&G.state, MPST_DISABLED);
@@ -539,8 +547,5 @@ void mpst_reopen_after_failed_exec(void) {
 void mpst_shutdown(int status, uint8_t reason) { mpst_finish(status, reason); }
 
 void mpst_derived_path(char *out, size_t n, const char *suffix) {
-  size_t len = strlen(G.path);
-  int stem = (int)len;
-  if (len > 5 && strcmp(G.path + len - 5, ".mpst") == 0) stem = (int)len - 5;
-  snprintf(out, n, "%.*s.%s.mpst", stem, G.path, suffix);
+  snprintf(out, n, "%s.%s.mpst", G.stem, suffix);
 }

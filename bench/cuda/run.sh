@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# GPU-machine benchmark of the CUDA recorder (no Node.js needed). Run from the
+# repository root:  bash bench/cuda/run.sh [ROUNDS]
+# Builds the recorder and bench/cuda/hookbench.cu, then runs, interleaved, each
+# benchmark without and with LD_PRELOAD of the recorder:
+#   (a) ns added per intercepted call (cudaEventRecord+cudaEventQuery; kernel launches),
+#       with CUPTI completion records on (default) and off (MPSTRACE_CUPTI=0);
+#   (b) wall time of a PyTorch training loop (bench/cuda/train.py).
+# Prints one JSON summary of a traced training run (did CUPTI work?) and, last,
+# a line of key=value pairs. Traces go to $OUT (if set) or a temp dir.
+set -euo pipefail
+ROUNDS=${1:-5}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT"
+CUDA_HOME=${CUDA_HOME:-/usr/local/cuda}
+NVCC=${NVCC:-$CUDA_HOME/bin/nvcc}
+PY=${PYTHON:-python3}
+WORK=$(mktemp -d)
+TRACES=${OUT:-$WORK}
+
+make -s -C instrumentation CUDA_HOME="$CUDA_HOME" >&2
+LIB="$ROOT/instrumentation/build/libmpstrace_cuda.so"
+# --cudart shared: a statically linked runtime could not be intercepted
+"$NVCC" -O2 --cudart shared -o "$WORK/hookbench" bench/cuda/hookbench.cu >&2
+
+traced() { env LD_PRELOAD="$LIB${LD_PRELOAD:+:$LD_PRELOAD}" MPSTRACE_OUT="$1" PYTHONPATH="$ROOT/instrumentation/python${PYTHONPATH:+:$PYTHONPATH}" "${@:2}"; }
+
+: >"$WORK/hook.txt"
+for r in $(seq "$ROUNDS"); do
+  echo "plain $("$WORK/hookbench")" >>"$WORK/hook.txt"
+  echo "traced $(traced "$WORK/hb.mpst" "$WORK/hookbench")" >>"$WORK/hook.txt"
+  echo "nocupti $(MPSTRACE_CUPTI=0 traced "$WORK/hb0.mpst" "$WORK/hookbench")" >>"$WORK/hook.txt"
+done
+cat "$WORK/hook.txt" >&2
+
+: >"$WORK/train.txt"
+TR=$(( ROUNDS < 3 ? ROUNDS : 3 ))
+for r in $(seq "$TR"); do
+  echo "plain $("$PY" bench/cuda/train.py)" >>"$WORK/train.txt"
+  echo "traced $(traced "$TRACES/train.mpst" "$PY" bench/cuda/train.py)" >>"$WORK/train.txt"
+done
+cat "$WORK/train.txt" >&2
+
+"$PY" bench/cuda/trace_summary.py "$TRACES/train.mpst" "$WORK/hb.mpst"
+
+"$PY" - "$WORK/hook.txt" "$WORK/train.txt" "$TRACES/train.mpst" <<'PYEOF'
+import json, re, statistics, subprocess, sys
+def parse(path):
+    rows = {}
+    for line in open(path):
+        mode, rest = line.split(" ", 1)
+        for k, v in re.findall(r"(\w+)=([\d.]+)", rest):
+            rows.setdefault((mode, k), []).append(float(v))
+    return rows
+h, t = parse(sys.argv[1]), parse(sys.argv[2])
+med = lambda rows, m, k: statistics.median(rows[(m, k)])
+out = {
+    "ns_per_call_event": med(h, "traced", "ns_per_call_event") - med(h, "plain", "ns_per_call_event"),
+    "ns_per_call_launch": med(h, "traced", "ns_per_call_launch") - med(h, "plain", "ns_per_call_launch"),
+    "ns_per_call_event_nocupti": med(h, "nocupti", "ns_per_call_event") - med(h, "plain", "ns_per_call_event"),
+    "ns_per_call_launch_nocupti": med(h, "nocupti", "ns_per_call_launch") - med(h, "plain", "ns_per_call_launch"),
+    "e2e_overhead_pct": (med(t, "traced", "wall_s") / med(t, "plain", "wall_s") - 1) * 100,
+    "train_wall_s_plain": med(t, "plain", "wall_s"),
+    "train_wall_s_traced": med(t, "traced", "wall_s"),
+}
+s = json.loads(subprocess.run([sys.executable, "bench/cuda/trace_summary.py", sys.argv[3]], capture_output=True, text=True).stdout)
+out["cupti_active"] = int(s["cupti_active"])
+out["driver_launches_covered"] = int(s["driver_launches_covered"])
+out["submissions_with_completion_pct"] = 100.0 * s["submissions_with_completion"] / max(1, s["submissions"])
+print(" ".join(f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}" for k, v in out.items()))
+PYEOF

@@ -1,0 +1,166 @@
+"""mpstrace annotation API for Python.
+
+Declares what a runtime means to do, for what no API hook can see: pool slot
+acquire/release/set-current, whole-device syncs, the stream an event record
+or wait was requested on, named ranges and markers, buffer reads/writes.
+
+Works when the recorder library is already loaded into the process
+(``mpstrace record -- python3 prog.py``, or ``LD_PRELOAD=.../libmpstrace_cuda.so``
+with ``PYTHONPATH=.../instrumentation/python``). Without it every function is
+a cheap no-op, so programs can call it unconditionally.
+
+Streams and events are integers: ``torch.cuda.Stream.cuda_stream``,
+``torch.cuda.Event.cuda_event`` (or any int handle for other backends).
+"""
+from __future__ import annotations
+
+import contextlib
+import ctypes
+from typing import Iterator, Optional
+
+__all__ = [
+    "enabled", "slot_acquire", "slot_release", "slot_set_current",
+    "device_sync_begin", "device_sync_end", "device_sync",
+    "intent_record", "intent_wait", "range_push", "range_pop", "range",
+    "marker", "buffer_access",
+]
+
+_u32, _i32, _u64, _i64, _int = ctypes.c_uint32, ctypes.c_int32, ctypes.c_uint64, ctypes.c_int64, ctypes.c_int
+_char_p, _void_p = ctypes.c_char_p, ctypes.c_void_p
+
+_SIGNATURES = {
+    "enabled": (_int, []),
+    "slot_acquire": (None, [_u32, _u64, _i32, _i64]),
+    "slot_release": (None, [_u32, _u64, _i32, _int]),
+    "slot_set_current": (None, [_u32, _u64, _i32]),
+    "device_sync_begin": (None, [_char_p]),
+    "device_sync_end": (None, [_char_p]),
+    "intent_record": (None, [_u64, _u64]),
+    "intent_wait": (None, [_u64, _u64]),
+    "range_push": (None, [_char_p]),
+    "range_pop": (None, []),
+    "marker": (None, [_char_p]),
+    "buffer_access": (None, [_void_p, _u64, _u64, _int]),
+}
+
+
+def _load() -> dict:
+    """The recorder's mpstrace_impl_* functions, looked up in the already
+    loaded process image (never loads a library itself)."""
+    try:
+        proc = ctypes.CDLL(None)
+    except OSError:
+        return {}
+    fns = {}
+    for name, (res, args) in _SIGNATURES.items():
+        try:
+            f = getattr(proc, "mpstrace_impl_" + name)
+        except AttributeError:
+            return {}
+        f.restype, f.argtypes = res, args
+        fns[name] = f
+    return fns
+
+
+_fns = _load()
+_MODES = {"r": 1, "read": 1, "w": 2, "write": 2, "rw": 3, "read_write": 3, 1: 1, 2: 2, 3: 3}
+
+
+def _b(s: Optional[str]) -> Optional[bytes]:
+    return None if s is None else str(s).encode("utf-8", "replace")
+
+
+def _h(x) -> int:
+    """A handle as the unsigned 64-bit value the trace stores."""
+    return int(x or 0) & 0xFFFFFFFFFFFFFFFF
+
+
+def enabled() -> bool:
+    """True when a recorder is loaded and recording."""
+    return bool(_fns) and bool(_fns["enabled"]())
+
+
+def slot_acquire(slot: int, stream: int, free_after: int = -1, wait_ns: int = 0) -> None:
+    """A pool slot and its stream became owned by the calling thread."""
+    if _fns:
+        _fns["slot_acquire"](slot, _h(stream), free_after, wait_ns)
+
+
+def slot_release(slot: int, stream: int, free_after: int = -1, at_thread_exit: bool = False) -> None:
+    """The slot went back to the pool (at_thread_exit: from a thread-exit hook)."""
+    if _fns:
+        _fns["slot_release"](slot, _h(stream), free_after, 1 if at_thread_exit else 0)
+
+
+def slot_set_current(slot: int, stream: int, prev_slot: int = -1) -> None:
+    """The thread's current stream was set to a slot's stream without an acquire."""
+    if _fns:
+        _fns["slot_set_current"](slot, _h(stream), prev_slot)
+
+
+def device_sync_begin(name: str = "device_sync") -> None:
+    """Start of an operation meant to synchronize the whole device."""
+    if _fns:
+        _fns["device_sync_begin"](_b(name))
+
+
+def device_sync_end(name: str = "device_sync") -> None:
+    if _fns:
+        _fns["device_sync_end"](_b(name))
+
+
+@contextlib.contextmanager
+def device_sync(name: str = "device_sync") -> Iterator[None]:
+    """``with mpstrace.device_sync("empty_cache"): ...``"""
+    device_sync_begin(name)
+    try:
+        yield
+    finally:
+        device_sync_end(name)
+
+
+def intent_record(event: int, stream: int) -> None:
+    """The caller asked to record ``event`` on ``stream``."""
+    if _fns:
+        _fns["intent_record"](_h(event), _h(stream))
+
+
+def intent_wait(event: int, stream: int) -> None:
+    """The caller asked ``stream`` to wait for ``event``."""
+    if _fns:
+        _fns["intent_wait"](_h(event), _h(stream))
+
+
+def range_push(name: str) -> None:
+    if _fns:
+        _fns["range_push"](_b(name))
+
+
+def range_pop() -> None:
+    if _fns:
+        _fns["range_pop"]()
+
+
+@contextlib.contextmanager
+def range(name: str) -> Iterator[None]:  # noqa: A001 - the API's name
+    """``with mpstrace.range("step"): ...``"""
+    range_push(name)
+    try:
+        yield
+    finally:
+        range_pop()
+
+
+def marker(name: str) -> None:
+    if _fns:
+        _fns["marker"](_b(name))
+
+
+def buffer_access(ptr: int, nbytes: int, stream: int, mode="rw") -> None:
+    """The next launch on ``stream`` reads ('r'), writes ('w') or both ('rw')
+    ``nbytes`` at ``ptr`` (e.g. ``tensor.data_ptr()``)."""
+    if _fns:
+        m = _MODES.get(mode)
+        if m is None:
+            raise ValueError(f"mpstrace.buffer_access: mode must be 'r', 'w' or 'rw', not {mode!r}")
+        _fns["buffer_access"](_h(ptr), int(nbytes), _h(stream), m)
