@@ -103,6 +103,8 @@ describe('format', () => {
     expect([0, 500_000].map(tickFormatter(500_000))).toEqual(['0 µs', '500 µs']);
     expect([0, 250].map(tickFormatter(250))).toEqual(['0 ns', '250 ns']);
     expect([1e9, 1.5e9].map(tickFormatter(5e8))).toEqual(['1000 ms', '1500 ms']);
+    expect([8.5e6, 8.6e6].map(tickFormatter(1e5, 9.6e6))).toEqual(['8.5 ms', '8.6 ms']);
+    expect([1e9, 1.5e9].map(tickFormatter(5e8, 1.5e9))).toEqual(['1.0 s', '1.5 s']);
     expect(formatBytes(1536)).toBe('1.5 KiB');
   });
 });

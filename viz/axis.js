@@ -5,7 +5,7 @@ import { tickFormatter } from './format.js';
 export function drawAxis(g, x, width) {
   const ticks = x.ticks(Math.max(2, Math.floor(width / 110)));
   const step = ticks.length > 1 ? ticks[1] - ticks[0] : Math.abs(x.domain()[1] - x.domain()[0]) || 1;
-  const fmt = tickFormatter(step);
+  const fmt = tickFormatter(step, Math.max(...ticks.map(Math.abs), 0));
   g.call(d3.axisBottom(x).tickValues(ticks).tickFormat(fmt).tickSizeOuter(0));
   return ticks.length;
 }

@@ -28,16 +28,17 @@ export function formatDuration(ns) {
 }
 
 /**
- * A tick formatter for an axis whose ticks are `step` ns apart: picks one unit for
- * all ticks so labels line up (0 ms, 2 ms, 4 ms) and only as many decimals as the step needs.
+ * A tick formatter for an axis whose ticks are `step` ns apart and reach `maxAbs` ns:
+ * one unit for all ticks (the unit of the largest value, so 8.5 ms rather than 8500 µs)
+ * and only as many decimals as the step needs.
  */
-export function tickFormatter(step) {
+export function tickFormatter(step, maxAbs = step) {
   let scale = 1;
   let unit = 'ns';
   for (const [s, u] of UNITS) {
-    if (step >= s) { scale = s; unit = u; break; }
+    if (Math.max(step, maxAbs) >= s) { scale = s; unit = u; break; }
   }
-  const decimals = Math.max(0, Math.min(6, Math.ceil(-Math.log10(step / scale) + 1e-9)));
+  const decimals = Math.max(0, Math.min(6, Math.ceil(-Math.log10(step / scale) - 1e-9)));
   return (ns) => `${(ns / scale).toFixed(decimals)} ${unit}`;
 }
 

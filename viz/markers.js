@@ -15,7 +15,7 @@ export function drawMarkers(ctx, data, layout, view, selected) {
       const y = layout.laneY[l] - view.top;
       const h = layout.laneH[l];
       if (y + h < 0 || y > view.height) continue;
-      ctx.globalAlpha = idx === selected ? 0.28 : 0.12;
+      ctx.globalAlpha = idx === selected ? 0.13 : 0.06;
       ctx.fillStyle = color;
       ctx.fillRect(x0, y, x1 - x0, h);
       ctx.globalAlpha = 1;
