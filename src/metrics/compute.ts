@@ -33,9 +33,7 @@ export async function computeMetrics(
 
   const span = await queryOne(
     conn,
-    `SELECT count(*)::DOUBLE AS events,
-       (SELECT count(*) FROM raw_events WHERE kind NOT IN (${META_KINDS}))::DOUBLE AS timeline_events,
-       min(ts)::DOUBLE AS t0, max(ts)::DOUBLE AS t1 FROM raw_events WHERE kind NOT IN (${META_KINDS})`,
+    `SELECT count(*)::DOUBLE AS events, min(ts)::DOUBLE AS t0, max(ts)::DOUBLE AS t1 FROM raw_events WHERE kind NOT IN (${META_KINDS})`,
   );
   const backend = await queryOne(conn, `SELECT backend FROM ev_process_start LIMIT 1`);
   // The derived views are re-evaluated on every reference; scan them once.
