@@ -199,6 +199,9 @@ async function loadBinary(tracePath: string, opts: OpenTraceOptions): Promise<Lo
   };
   try {
     const sql = schemaSql();
+    // One transaction from CREATE TABLE to the last append: DuckDB then keeps the
+    // appended row groups as they are at commit (about 10% less memory).
+    await connection.run('BEGIN TRANSACTION');
     await connection.run(sql.views);
     const progress = progressReporter(opts.progress ?? process.stderr.isTTY === true, statSync(tracePath).size);
     const appender = new RawEventAppender(connection);
@@ -216,6 +219,7 @@ async function loadBinary(tracePath: string, opts: OpenTraceOptions): Promise<Lo
       appender.close();
       progress.end();
     }
+    await connection.run('COMMIT');
     await appendStrings(connection, d.strings);
     await connection.run(sql.derived);
     const s = d.stats;
