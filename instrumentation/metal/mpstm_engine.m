@@ -42,7 +42,7 @@ static entry *find(Class cls, const char *name) {
   for (uint32_t i = slot_of(cls, name), n = 0; n < TABLE_SLOTS; n++, i = (i + 1) & (TABLE_SLOTS - 1)) {
     uintptr_t c = mpstm_load_acq(&g_table[i].cls);
     if (c == 0) return 0;
-    if (c == (uintptr_t)cls && strcmp(g_table[i].sel_name, name) == 0) return &g_table[i];
+    if (c == (uintptr_t)cls && (g_table[i].sel_name == name || strcmp(g_table[i].sel_name, name) == 0)) return &g_table[i];
   }
   return 0;
 }
@@ -111,7 +111,7 @@ int mpstm_call_begin(mpstm_call *c, id self, SEL sel) {
   c->orig = 0;
   c->at = 0;
   for (int i = t_depth - 1; i >= 0; i--) {
-    if (t_frames[i].self == self && strcmp(t_frames[i].sel_name, name) == 0) {
+    if (t_frames[i].self == self && (t_frames[i].sel_name == name || strcmp(t_frames[i].sel_name, name) == 0)) {
       start = class_getSuperclass(t_frames[i].at);
       c->nested = 1;
       break;

@@ -145,7 +145,20 @@ static mpstm_obj root_known(id cb, id queue_hint, uint32_t site) {
   return o;
 }
 
+/* Last cb → queue answer of this thread, valid while the registry is
+ * unchanged: a stream's encode calls between commits skip both lookups. */
+static __thread struct {
+  uint64_t cb;
+  uint32_t gen;
+  mpstm_obj q;
+} t_cache;
+
 static mpstm_obj queue_of_cb(id cb, uint32_t site) {
+  uint32_t gen = mpstm_reg_generation();
+  if (t_cache.cb == (uint64_t)(uintptr_t)cb && t_cache.gen == gen) {
+    note_use(&t_cache.q, site);
+    return t_cache.q;
+  }
   mpstm_obj o, q = {0};
   uint64_t queue = 0;
   if (mpstm_reg_get((uint64_t)(uintptr_t)cb, &o)) queue = o.kind == MPSTM_OBJ_WRAPPER_CB || o.kind == MPSTM_OBJ_ROOT_CB ? o.queue : 0;
@@ -158,6 +171,9 @@ static mpstm_obj queue_of_cb(id cb, uint32_t site) {
     q.index = q.ordinal = -1;
   }
   note_use(&q, site);
+  t_cache.cb = (uint64_t)(uintptr_t)cb;
+  t_cache.gen = mpstm_reg_generation() == gen ? gen : gen - 1; /* changed meanwhile: do not trust */
+  t_cache.q = q;
   return q;
 }
 

@@ -12,6 +12,10 @@ static mpstm_obj *g_slots;
 static uint32_t g_cap, g_count;
 static int32_t g_next_index, g_next_ordinal;
 static __thread uint64_t t_last_queue;
+static uint32_t g_gen; /* written under g_lock, read with an atomic load */
+
+uint32_t mpstm_reg_generation(void) { return __atomic_load_n(&g_gen, __ATOMIC_ACQUIRE); }
+static void bump(void) { __atomic_store_n(&g_gen, g_gen + 1, __ATOMIC_RELEASE); }
 
 static uint32_t hash_ptr(uint64_t p) {
   p ^= p >> 33;
@@ -45,6 +49,7 @@ static int grow(void) {
 }
 
 static void put_locked(const mpstm_obj *o) {
+  bump();
   mpstm_obj *e = lookup(o->ptr);
   if (e) { *e = *o; return; }
   if ((g_count + 1) * 2 > g_cap && !grow()) return; /* out of memory: forget it */
@@ -76,6 +81,7 @@ int mpstm_reg_remove(uint64_t ptr, mpstm_obj *out) {
   mpstm_obj *e = lookup(ptr);
   if (!e) { pthread_mutex_unlock(&g_lock); return 0; }
   if (out) *out = *e;
+  bump();
   uint32_t i = (uint32_t)(e - g_slots);
   g_slots[i].ptr = 0;
   g_count--;
@@ -96,7 +102,7 @@ uint32_t mpstm_reg_set_flag(uint64_t ptr, uint32_t flag) {
   pthread_mutex_lock(&g_lock);
   mpstm_obj *e = lookup(ptr);
   uint32_t before = e ? e->flags : 0xFFFFFFFFu;
-  if (e) e->flags |= flag;
+  if (e) e->flags |= flag, bump();
   pthread_mutex_unlock(&g_lock);
   return before;
 }
@@ -129,7 +135,7 @@ int32_t mpstm_reg_pair_dispatch_queue(uint64_t dispatch_queue) {
   int32_t ord = -1;
   pthread_mutex_lock(&g_lock);
   mpstm_obj *e = lookup(queue);
-  if (e && e->kind == MPSTM_OBJ_QUEUE && e->ordinal < 0) ord = e->ordinal = g_next_ordinal++;
+  if (e && e->kind == MPSTM_OBJ_QUEUE && e->ordinal < 0) ord = e->ordinal = g_next_ordinal++, bump();
   pthread_mutex_unlock(&g_lock);
   return ord;
 }
@@ -157,6 +163,7 @@ void mpstm_reg_reset(void) {
   g_slots = 0;
   g_cap = g_count = 0;
   g_next_index = g_next_ordinal = 0;
+  bump();
   pthread_mutex_unlock(&g_lock);
   t_last_queue = 0;
 }

@@ -61,6 +61,9 @@ int mpstm_reg_is_default_queue(const mpstm_obj *q);
 /* The queue paired with PyTorch stream `ordinal`, or 0. */
 uint64_t mpstm_reg_queue_of_ordinal(int32_t ordinal);
 
+/* Bumped by every change; lets a thread cache a lookup until the next one. */
+uint32_t mpstm_reg_generation(void);
+
 /* Drops everything (tests). */
 void mpstm_reg_reset(void);
 int mpstm_reg_count(void);
