@@ -1,11 +1,35 @@
-/* Test implementation of mpstm_add_completion: the stand-in command buffer
- * takes a C function (GCC's Objective-C has no blocks). The Apple build uses
- * mpstm_completion_darwin.m instead. */
+/* Test implementation of mpstm_add_completion. Like the Apple one it goes
+ * through -addCompletedHandler: (hooked, so this is a hook called from inside
+ * a hook), but with a FakeHandler object carrying a C function instead of a
+ * block (GCC's Objective-C has no blocks). */
 #include "../mpstm_completion.h"
+#include "standins.h"
+
+#include <stdlib.h>
+
+typedef struct pending {
+  mpstm_completion_fn fn;
+  void *ctx;
+} pending;
+
+static void run_pending(id cb, uint64_t value, void *arg) {
+  (void)value;
+  pending *p = arg;
+  p->fn(cb, p->ctx);
+  free(p);
+}
 
 int mpstm_add_completion(id cb, mpstm_completion_fn fn, void *ctx) {
-  SEL sel = sel_registerName("mpstmTestAddCompletion:context:");
-  if (!mpstm_responds(cb, sel)) return 0;
-  ((void (*)(id, SEL, void *, void *))mpstm_imp(cb, sel))(cb, sel, (void *)fn, ctx);
+  SEL sel = sel_registerName("addCompletedHandler:");
+  pending *p = malloc(sizeof *p);
+  if (!p || !mpstm_responds(cb, sel)) {
+    free(p);
+    return 0;
+  }
+  p->fn = fn;
+  p->ctx = ctx;
+  id handler = [FakeHandler withFn:run_pending ctx:p];
+  ((void (*)(id, SEL, id))mpstm_imp(cb, sel))(cb, sel, handler);
+  [handler release]; /* the command buffer retains what it keeps */
   return 1;
 }

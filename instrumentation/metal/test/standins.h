@@ -76,9 +76,6 @@ enum { FAKE_MAX_HANDLERS = 8, FAKE_MAX_SIGNALS = 8 };
   int failWithCode;
   int nhandlers;
   id handlers[FAKE_MAX_HANDLERS];
-  int nfns;
-  void (*fns[FAKE_MAX_HANDLERS])(id, void *);
-  void *fnctx[FAKE_MAX_HANDLERS];
   int nsignals;
   id sigEvents[FAKE_MAX_SIGNALS];
   uint64_t sigValues[FAKE_MAX_SIGNALS];
@@ -97,7 +94,6 @@ enum { FAKE_MAX_HANDLERS = 8, FAKE_MAX_SIGNALS = 8 };
 - (double)GPUStartTime;
 - (double)GPUEndTime;
 - (id)error;
-- (void)mpstmTestAddCompletion:(void *)fn context:(void *)ctx;
 @end
 
 /* A driver subclass overriding commit with a call to super (like the AGX

@@ -94,7 +94,6 @@ static void *gpu_main(void *arg) {
   cb->gpuEnd = fake_host_seconds();
   for (int i = 0; i < cb->nsignals; i++) [cb->sigEvents[i] signalFromGPU:cb->sigValues[i]];
   mpstm_store(&cb->status, cb->failWithCode ? 5 : 4);
-  for (int i = 0; i < cb->nfns; i++) cb->fns[i](cb, cb->fnctx[i]);
   for (int i = 0; i < cb->nhandlers; i++) {
     [cb->handlers[i] invoke:cb value:0];
     mpstm_add(&fc.handlers_run, 1);
@@ -140,10 +139,6 @@ static void *gpu_main(void *arg) {
   FakeError *e = [FakeError new];
   e->code = failWithCode;
   return e; /* leaked: tests only */
-}
-- (void)mpstmTestAddCompletion:(void *)fn context:(void *)ctx {
-  if (mpstm_load(&status) >= 2) abort();
-  if (nfns < FAKE_MAX_HANDLERS) fns[nfns] = (void (*)(id, void *))fn, fnctx[nfns++] = ctx;
 }
 - (void)dealloc {
   mpstm_add(&fc.dealloc_cb, 1);

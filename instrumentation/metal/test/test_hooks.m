@@ -289,6 +289,8 @@ static void test_chain(void) {
   EQ(fc.cb_signal, 1); EQ(fc.cb_wait_event, 1); EQ(fc.cb_enqueue, 1); EQ(fc.cb_commit, 1); EQ(fc.cb_wait_sched, 1);
       EQ(fc.cb_wait_done, 1); EQ(fc.ev_notify, 1); EQ(fc.dealloc_cb, 1); EQ(fc.dealloc_event, 1);
   EQ(mpstm_hooks_get_stats().handlers_added, 1);
+  EQ(fc.cb_add_handler, 1); /* ours, through the hooked selector, forwarded once */
+  EQ(fc.handlers_run, 1);
   EQ(mpstm_hooks_get_stats().completions, 1);
 #ifdef MPSTM_CAPTURE
   const cap_rec *ps = nth_kind(MPST_K_PROCESS_START, 0);
