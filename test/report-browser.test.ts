@@ -10,6 +10,7 @@ import { openTrace } from '../src/ingest/load.js';
 import { buildReportPayload } from '../src/report/model.js';
 import { renderHtml } from '../src/report/html.js';
 import { launch, openReport, pageState, screenshotPixels, settle, type OpenedPage } from './browser/harness.js';
+import { TraceWriter } from '../src/format/writer.js';
 import { knownTrace, knownFinding, HOSTILE, MS } from './report-fixture.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mpst-browser-'));
@@ -84,6 +85,25 @@ describe('report page in headless Chromium', () => {
     expect(s.markers).toBe(1);
   });
 
+  it('shows an empty trace without errors', async () => {
+    const trace = path.join(dir, 'empty.mpst');
+    const w = new TraceWriter({ backend: 'cuda' });
+    w.record(1, 'process_start', 100, { pid: 1 });
+    w.writeFile(trace);
+    const loaded = await openTrace(trace);
+    const file = path.join(dir, 'empty.html');
+    try {
+      writeFileSync(file, renderHtml((await buildReportPayload(loaded, { tracePath: trace, noAnalyze: true })).payload));
+    } finally {
+      loaded.close();
+    }
+    const o = await openReport(browser, file);
+    const s = await pageState(o.page);
+    expect([s.ready, s.lanes, o.errors, o.network]).toEqual([true, 0, [], []]);
+    expect(await o.page.textContent('#findings-count')).toBe('Analysis skipped (--no-analyze)');
+    await o.page.close();
+  });
+
   it('zooms to a finding when it is clicked and shows its message, call sites and fix', async () => {
     const p = opened.page;
     await p.click('li.finding');
@@ -137,6 +157,27 @@ describe('report page in headless Chromium', () => {
     expect(d1 - d0).toBeLessThan(5 * MS);
     expect(await p.evaluate(() => (window as any).__MPSTRACE__.search('<b>1</b>'))).toBe(1);
     await p.evaluate(() => (window as any).__MPSTRACE__.search(''));
+  });
+
+  it('selects a range by dragging on the time axis', async () => {
+    const p = opened.page;
+    await p.keyboard.press('Escape'); // drop the selection of the previous test
+    await p.evaluate(() => (window as any).__MPSTRACE__.reset());
+    await settle(p);
+    const box = (await p.locator('#axis').boundingBox())!;
+    const g = (await p.evaluate(() => (window as any).__MPSTRACE__.geometry())) as Geometry;
+    // drag from 1 ms to 4 ms (10 ms across the plot)
+    await p.mouse.move(box.x + g.width * 0.1, box.y + box.height / 2);
+    await p.mouse.down();
+    await p.mouse.move(box.x + g.width * 0.4, box.y + box.height / 2, { steps: 5 });
+    await p.mouse.up();
+    const sum = (await pageState(p)).summary;
+    expect(sum.t0 / MS).toBeCloseTo(1, 1);
+    expect(sum.t1 / MS).toBeCloseTo(4, 1);
+    // stream 0xa0 runs kernelA for the whole selection
+    expect(sum.streams[0].busyNs / sum.spanNs).toBeCloseTo(1, 2);
+    await p.keyboard.press('Escape');
+    expect((await pageState(p)).summary).toBe(null);
   });
 
   it('zooms and pans with the keyboard and the wheel', async () => {

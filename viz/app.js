@@ -80,6 +80,11 @@ export function startApp(payload) {
       ctx.fillStyle = data.lanes[l].kind === 'stream' ? (l % 2 ? '#f3f6fa' : '#eaf0f7') : l % 2 ? '#faf8f3' : '#f4f1ea';
       ctx.fillRect(0, y, width, layout.laneH[l]);
     }
+    if (!data.lanes.length) {
+      ctx.fillStyle = '#5b6775';
+      ctx.font = '13px system-ui, sans-serif';
+      ctx.fillText('This trace has no GPU streams or host threads to draw (see the warnings above).', 16, 28);
+    }
     const isHit = hitName ? (i) => hitName[data.name[i]] === 1 : undefined;
     const s = drawTracks(ctx, data, layout, view, { isHit });
     const nInst = drawInstants(ctx, data, layout, view, firstTrack);
