@@ -17,7 +17,7 @@ int mpstm_add_completion(id cb, mpstm_completion_fn fn, void *ctx) {
   if (!mpstm_responds(cb, sel)) return 0;
   /* A heap copy, released after the call: Metal copies what it keeps. */
   void (^handler)(id) = Block_copy(^(id done) { fn(done, ctx); });
-  ((void (*)(id, SEL, id))mpstm_imp(cb, sel))(cb, sel, (id)handler);
+  MPSTM_FN(void (*)(id, SEL, id), mpstm_imp(cb, sel))(cb, sel, (id)handler);
   Block_release(handler);
   return 1;
 }

@@ -94,7 +94,7 @@ static void hook_forward_end(hook *h) {
 static int rec_enter(hook *h) { return h->want && mpst_enter(); }
 static uint32_t site_of(hook *h) { return mpst_callsite(h->ret); }
 
-#define ORIG(h, type) ((type)(h)->call.orig)
+#define ORIG(h, type) MPSTM_FN(type, (h)->call.orig)
 
 /* ---- registry helpers (call inside a recording region) -------------------- */
 
@@ -571,6 +571,8 @@ static void h_event_set_value(id self, SEL cmd, uint64_t value) {
 
 /* ---- the hook table ------------------------------------------------------- */
 
+#define AS_IMP(f) ((IMP)(void (*)(void))(f))
+
 typedef struct hook_spec {
   uint8_t kind;
   const char *sel;
@@ -578,39 +580,39 @@ typedef struct hook_spec {
 } hook_spec;
 
 static const hook_spec HOOKS[] = {
-    {MPSTM_HK_DEVICE, "newCommandQueue", (IMP)h_dev_new_queue},
-    {MPSTM_HK_DEVICE, "newCommandQueueWithMaxCommandBufferCount:", (IMP)h_dev_new_queue_u64},
-    {MPSTM_HK_DEVICE, "newCommandQueueWithDescriptor:", (IMP)h_dev_new_queue_id},
-    {MPSTM_HK_DEVICE, "newSharedEvent", (IMP)h_dev_new_event},
-    {MPSTM_HK_DEVICE, "newSharedEventWithHandle:", (IMP)h_dev_new_event_id},
+    {MPSTM_HK_DEVICE, "newCommandQueue", AS_IMP(h_dev_new_queue)},
+    {MPSTM_HK_DEVICE, "newCommandQueueWithMaxCommandBufferCount:", AS_IMP(h_dev_new_queue_u64)},
+    {MPSTM_HK_DEVICE, "newCommandQueueWithDescriptor:", AS_IMP(h_dev_new_queue_id)},
+    {MPSTM_HK_DEVICE, "newSharedEvent", AS_IMP(h_dev_new_event)},
+    {MPSTM_HK_DEVICE, "newSharedEventWithHandle:", AS_IMP(h_dev_new_event_id)},
 
-    {MPSTM_HK_QUEUE, "commandBuffer", (IMP)h_queue_cb},
-    {MPSTM_HK_QUEUE, "commandBufferWithUnretainedReferences", (IMP)h_queue_cb},
-    {MPSTM_HK_QUEUE, "commandBufferWithDescriptor:", (IMP)h_queue_cb_id},
-    {MPSTM_HK_QUEUE, "dealloc", (IMP)h_dealloc},
+    {MPSTM_HK_QUEUE, "commandBuffer", AS_IMP(h_queue_cb)},
+    {MPSTM_HK_QUEUE, "commandBufferWithUnretainedReferences", AS_IMP(h_queue_cb)},
+    {MPSTM_HK_QUEUE, "commandBufferWithDescriptor:", AS_IMP(h_queue_cb_id)},
+    {MPSTM_HK_QUEUE, "dealloc", AS_IMP(h_dealloc)},
 
-    {MPSTM_HK_ROOT_CB, "commit", (IMP)h_root_commit},
-    {MPSTM_HK_ROOT_CB, "enqueue", (IMP)h_enqueue},
-    {MPSTM_HK_ROOT_CB, "waitUntilCompleted", (IMP)h_wait_completed},
-    {MPSTM_HK_ROOT_CB, "waitUntilScheduled", (IMP)h_wait_scheduled},
-    {MPSTM_HK_ROOT_CB, "encodeSignalEvent:value:", (IMP)h_signal_event},
-    {MPSTM_HK_ROOT_CB, "encodeWaitForEvent:value:", (IMP)h_wait_event},
-    {MPSTM_HK_ROOT_CB, "addCompletedHandler:", (IMP)h_add_handler},
-    {MPSTM_HK_ROOT_CB, "dealloc", (IMP)h_dealloc},
+    {MPSTM_HK_ROOT_CB, "commit", AS_IMP(h_root_commit)},
+    {MPSTM_HK_ROOT_CB, "enqueue", AS_IMP(h_enqueue)},
+    {MPSTM_HK_ROOT_CB, "waitUntilCompleted", AS_IMP(h_wait_completed)},
+    {MPSTM_HK_ROOT_CB, "waitUntilScheduled", AS_IMP(h_wait_scheduled)},
+    {MPSTM_HK_ROOT_CB, "encodeSignalEvent:value:", AS_IMP(h_signal_event)},
+    {MPSTM_HK_ROOT_CB, "encodeWaitForEvent:value:", AS_IMP(h_wait_event)},
+    {MPSTM_HK_ROOT_CB, "addCompletedHandler:", AS_IMP(h_add_handler)},
+    {MPSTM_HK_ROOT_CB, "dealloc", AS_IMP(h_dealloc)},
 
-    {MPSTM_HK_MPS_CB_CLASS, "commandBufferFromCommandQueue:", (IMP)h_mps_from_queue},
-    {MPSTM_HK_MPS_CB, "commit", (IMP)h_mps_commit},
-    {MPSTM_HK_MPS_CB, "commitAndContinue", (IMP)h_mps_commit_continue},
-    {MPSTM_HK_MPS_CB, "rootCommandBuffer", (IMP)h_mps_root},
-    {MPSTM_HK_MPS_CB, "waitUntilCompleted", (IMP)h_wait_completed},
-    {MPSTM_HK_MPS_CB, "encodeSignalEvent:value:", (IMP)h_signal_event},
-    {MPSTM_HK_MPS_CB, "encodeWaitForEvent:value:", (IMP)h_wait_event},
-    {MPSTM_HK_MPS_CB, "addCompletedHandler:", (IMP)h_add_handler},
-    {MPSTM_HK_MPS_CB, "dealloc", (IMP)h_dealloc},
+    {MPSTM_HK_MPS_CB_CLASS, "commandBufferFromCommandQueue:", AS_IMP(h_mps_from_queue)},
+    {MPSTM_HK_MPS_CB, "commit", AS_IMP(h_mps_commit)},
+    {MPSTM_HK_MPS_CB, "commitAndContinue", AS_IMP(h_mps_commit_continue)},
+    {MPSTM_HK_MPS_CB, "rootCommandBuffer", AS_IMP(h_mps_root)},
+    {MPSTM_HK_MPS_CB, "waitUntilCompleted", AS_IMP(h_wait_completed)},
+    {MPSTM_HK_MPS_CB, "encodeSignalEvent:value:", AS_IMP(h_signal_event)},
+    {MPSTM_HK_MPS_CB, "encodeWaitForEvent:value:", AS_IMP(h_wait_event)},
+    {MPSTM_HK_MPS_CB, "addCompletedHandler:", AS_IMP(h_add_handler)},
+    {MPSTM_HK_MPS_CB, "dealloc", AS_IMP(h_dealloc)},
 
-    {MPSTM_HK_EVENT, "notifyListener:atValue:block:", (IMP)h_event_notify},
-    {MPSTM_HK_EVENT, "setSignaledValue:", (IMP)h_event_set_value},
-    {MPSTM_HK_EVENT, "dealloc", (IMP)h_dealloc},
+    {MPSTM_HK_EVENT, "notifyListener:atValue:block:", AS_IMP(h_event_notify)},
+    {MPSTM_HK_EVENT, "setSignaledValue:", AS_IMP(h_event_set_value)},
+    {MPSTM_HK_EVENT, "dealloc", AS_IMP(h_dealloc)},
 };
 
 static const char *const KIND_NAMES[] = {"?", "device", "queue", "command buffer", "MPSCommandBuffer",

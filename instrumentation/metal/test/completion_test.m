@@ -29,7 +29,7 @@ int mpstm_add_completion(id cb, mpstm_completion_fn fn, void *ctx) {
   p->fn = fn;
   p->ctx = ctx;
   id handler = [FakeHandler withFn:run_pending ctx:p];
-  ((void (*)(id, SEL, id))mpstm_imp(cb, sel))(cb, sel, handler);
+  MPSTM_FN(void (*)(id, SEL, id), mpstm_imp(cb, sel))(cb, sel, handler);
   [handler release]; /* the command buffer retains what it keeps */
   return 1;
 }
