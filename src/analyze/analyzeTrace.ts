@@ -27,7 +27,7 @@ export interface AnalyzeOptions {
   onTiming?: (rule: string, ms: number) => void;
 }
 
-/** At most this many raw rows per rule are shaped; the rest are counted. */
+/** With grouping off (--no-group), at most this many occurrences per rule are listed. */
 export const MAX_ROWS_PER_RULE = 20000;
 const MAX_EVIDENCE_PER_FINDING = 16;
 
@@ -71,23 +71,51 @@ export async function analyzeTrace(trace: AnalyzableTrace, opts: AnalyzeOptions 
   const shaped: Shaped[] = [];
   for (const det of detectors) {
     const t0 = performance.now();
-    const rows = await runDetectorSql(conn, det, opts.thresholds);
+    const rows = await runDetectorSql(conn, det, opts.thresholds, opts.group !== false);
+    for (const row of rows) shaped.push(shapeRow(det, row));
     opts.onTiming?.(det.id, performance.now() - t0);
-    for (const row of rows.slice(0, MAX_ROWS_PER_RULE)) shaped.push(shapeRow(det, row));
-    if (rows.length > MAX_ROWS_PER_RULE) {
-      process.emitWarning(`${det.id}: ${rows.length} raw findings; only the first ${MAX_ROWS_PER_RULE} were shaped`);
-    }
   }
   const findings = await resolve(conn, shaped);
   const out = opts.group === false ? findings : groupFindings(findings, detectorSums(detectors));
   return out.sort(compareFindings);
 }
 
-/** Runs one detector's query.sql and returns its rows as JS values. */
-export async function runDetectorSql(conn: DuckDBConnection, det: Detector, thresholds?: Record<string, number>): Promise<RawFinding[]> {
+/** Examples kept per SQL-side group (their threads/streams are merged into the finding). */
+export const EXAMPLES_PER_GROUP = 20;
+
+/**
+ * Runs one detector's query.sql and returns its rows as JS values. Grouped
+ * (the default), the rows are grouped in SQL by (kind, severity, call sites of
+ * the evidence): only the first EXAMPLES_PER_GROUP rows of each group come back
+ * to JS, the first carrying the group's `_count`, `_last_ts` and `_sum_<col>`.
+ * Moving a few rows into JS instead of every occurrence keeps big traces fast.
+ */
+export async function runDetectorSql(conn: DuckDBConnection, det: Detector, thresholds?: Record<string, number>, grouped = true): Promise<RawFinding[]> {
   const params = sqlParams(det, thresholds);
+  const values = Object.keys(params).length > 0 ? params : undefined;
+  const body = det.sql.replace(/;\s*$/, '');
   try {
-    const reader = await conn.runAndReadAll(det.sql, Object.keys(params).length > 0 ? params : undefined);
+    if (!grouped) {
+      const reader = await conn.runAndReadAll(`SELECT * FROM (${body}\n) LIMIT ${MAX_ROWS_PER_RULE}`, values);
+      return reader.getRowObjectsJS() as unknown as RawFinding[];
+    }
+    const described = await conn.runAndReadAll(`DESCRIBE SELECT * FROM (${body}\n)`, values);
+    const columns = new Set(described.getRowObjectsJS().map((r) => String(r.column_name)));
+    const sums = (det.sumOnGroup ?? []).filter((c) => columns.has(c));
+    const part = `PARTITION BY kind, _sites${columns.has('severity') ? ', severity' : ''}`;
+    const sql = `WITH _raw AS MATERIALIZED (SELECT row_number() OVER () AS _rn, * FROM (${body}\n)),
+_ev AS (SELECT _rn, unnest(evidence::STRUCT(id BIGINT, role VARCHAR)[]) AS e FROM _raw),
+_sites AS (
+  SELECT v._rn, list(DISTINCT r.site ORDER BY r.site) FILTER (WHERE r.site <> 0) AS sites
+  FROM _ev v JOIN raw_events r ON r.id = v.e.id GROUP BY v._rn),
+_keyed AS (SELECT x.*, coalesce(s.sites, []) AS _sites FROM _raw x LEFT JOIN _sites s ON s._rn = x._rn),
+_w AS (
+  SELECT *, row_number() OVER (${part} ORDER BY ts NULLS FIRST, _rn) AS _k,
+         count(*) OVER (${part}) AS _count, max(ts) OVER (${part}) AS _last_ts
+         ${sums.map((c) => `, sum("${c}") OVER (${part}) AS "_sum_${c}"`).join('')}
+  FROM _keyed)
+SELECT * EXCLUDE (_rn, _sites) FROM _w WHERE _k <= ${EXAMPLES_PER_GROUP} ORDER BY ts NULLS FIRST, _rn`;
+    const reader = await conn.runAndReadAll(sql, values);
     return reader.getRowObjectsJS() as unknown as RawFinding[];
   } catch (err) {
     throw new Error(`detector '${det.id}' (${det.dir}/query.sql) failed: ${(err as Error).message}`);
@@ -133,10 +161,17 @@ async function resolve(conn: DuckDBConnection, shaped: Shaped[]): Promise<Findin
     const threads: ThreadRef[] = tids.map((tid) => ({ tid, name: names.get(tid) ?? null }));
     const streams = [...new Set((s.row.streams ?? []).filter((x) => x !== null).map((x) => toHandle(x)))];
     const ts = s.row.ts !== null && s.row.ts !== undefined ? toNum(s.row.ts) : (evidence[0]?.ts_ns ?? origin);
+    // Rows of SQL-side groups: the first carries the group's count and sums, the
+    // other examples only add their threads and streams when merged.
+    const grouped = s.row._k !== undefined;
+    const first = grouped && toNum(s.row._k) === 1;
     const details: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(s.row)) {
-      if (RESERVED.has(k)) continue;
+      if (RESERVED.has(k) || k.startsWith('_')) continue;
       details[k] = HANDLE_COLUMN.test(k) ? toHandleValue(v) : toJsonValue(v);
+    }
+    for (const col of s.det.sumOnGroup ?? []) {
+      if (grouped && `_sum_${col}` in s.row) details[col] = first ? toJsonValue(s.row[`_sum_${col}`]) : 0;
     }
     const symbols = callSites.map((c) => c.symbol ?? `site${c.site}`);
     return {
@@ -151,8 +186,8 @@ async function resolve(conn: DuckDBConnection, shaped: Shaped[]): Promise<Findin
       evidence,
       sites: callSites,
       fix: s.fix,
-      count: 1,
-      last_ts_ns: ts,
+      count: grouped ? (first ? toNum(s.row._count) : 0) : 1,
+      last_ts_ns: grouped && first ? toNum(s.row._last_ts ?? ts) : ts,
       signature: [s.det.id, s.row.kind, ...symbols].join('|'),
       details,
     };

@@ -2,42 +2,48 @@
 -- findings: streams used concurrently, host syncs per second, and time blocked
 -- in host syncs. Always one row per fact.
 WITH
-_span AS (SELECT min(ts) AS t0, max(ts) AS t1 FROM raw_events WHERE kind NOT IN (9, 10)),
-_dur AS (SELECT greatest(t1 - t0, 1) AS ns FROM _span),
--- Algorithm: +1 at each GPU execution start, -1 at its end, summed in time
--- order; work on one stream runs in order, so the peak is the number of
--- streams executing at once.
+_sub AS MATERIALIZED (
+  SELECT stream, tid, gpu_start, gpu_end FROM submissions
+),
+-- Each stream's GPU busy time as merged intervals: work on one stream runs in
+-- order, so an interval starts where the previous execution ended earlier and
+-- ends where the next one starts later; the sweep below then sees few rows.
 _gpu AS (
-  SELECT stream, gpu_start, gpu_end FROM submissions WHERE gpu_start IS NOT NULL AND gpu_end > gpu_start
+  SELECT gpu_start, gpu_end,
+         gpu_start > coalesce(lag(gpu_end) OVER w, -1) AS opens,
+         gpu_end < coalesce(lead(gpu_start) OVER w, 9223372036854775807) AS closes
+  FROM _sub WHERE gpu_start IS NOT NULL AND gpu_end > gpu_start
+  WINDOW w AS (PARTITION BY stream ORDER BY gpu_start)
 ),
-_sweep AS (
-  SELECT sum(d) OVER (ORDER BY t, d ROWS UNBOUNDED PRECEDING) AS running
-  FROM (SELECT gpu_start AS t, 1 AS d FROM _gpu UNION ALL SELECT gpu_end, -1 FROM _gpu)
-),
-_streams AS (
-  SELECT count(DISTINCT stream) AS n_streams, count(DISTINCT tid) AS n_threads, count(*) AS n_submits FROM submissions
-),
-_syncs AS (
-  SELECT count(*) AS n, count(end_ts) AS n_returned, coalesce(sum(dur_ns), 0) AS blocked_ns,
-         count(DISTINCT tid) AS n_threads
-  FROM host_syncs
+-- Algorithm: +1 at each busy interval's start, -1 at its end (ends first on
+-- ties), summed in time order: the peak is the number of streams executing at once.
+_peak AS (
+  SELECT max(running) AS max_concurrent FROM (
+    SELECT sum(d) OVER (ORDER BY t, d ROWS UNBOUNDED PRECEDING) AS running
+    FROM (SELECT gpu_start AS t, 1 AS d FROM _gpu WHERE opens
+          UNION ALL SELECT gpu_end, -1 FROM _gpu WHERE closes))
 ),
 _top AS (
-  SELECT tid, sum(dur_ns) AS ns FROM host_syncs WHERE dur_ns IS NOT NULL GROUP BY tid ORDER BY ns DESC, tid LIMIT 1
+  SELECT tid AS top_tid, sum(dur_ns) AS top_ns FROM host_syncs WHERE dur_ns IS NOT NULL
+  GROUP BY tid ORDER BY top_ns DESC, tid LIMIT 1
+),
+_one AS MATERIALIZED (
+  SELECT s.t0, greatest(s.t1 - s.t0, 1) AS dur_ns, u.*, y.*, p.max_concurrent, tp.*
+  FROM (SELECT min(ts) AS t0, max(ts) AS t1 FROM raw_events WHERE kind NOT IN (9, 10)) s
+  CROSS JOIN (SELECT count(DISTINCT stream) AS n_streams, count(DISTINCT tid) AS n_sub_threads, count(*) AS n_submits FROM _sub) u
+  CROSS JOIN (SELECT count(*) AS n_syncs, coalesce(sum(dur_ns), 0) AS blocked_ns FROM host_syncs) y
+  CROSS JOIN _peak p
+  LEFT JOIN _top tp ON true
 ),
 _facts AS (
-SELECT 'streams' AS kind, (SELECT t0 FROM _span) AS ts, [] AS tids, [] AS streams, [] AS evidence,
-  (SELECT n_streams FROM _streams) AS streams_used, (SELECT max(running) FROM _sweep) AS max_concurrent_streams,
-  (SELECT n_threads FROM _streams) AS submitting_threads, (SELECT n_submits FROM _streams) AS submissions,
-  NULL::DOUBLE AS syncs_per_s, NULL::BIGINT AS syncs, NULL::BIGINT AS blocked_ns, NULL::DOUBLE AS blocked_pct,
-  NULL::BIGINT AS trace_ns, NULL::BIGINT AS top_tid, NULL::BIGINT AS top_blocked_ns
-UNION ALL
-SELECT 'syncs', (SELECT t0 FROM _span), [], [], [], NULL, NULL, NULL, NULL,
-  (SELECT n FROM _syncs) * 1e9 / (SELECT ns FROM _dur), (SELECT n FROM _syncs), NULL, NULL, (SELECT ns FROM _dur), NULL, NULL
-UNION ALL
-SELECT 'blocked', (SELECT t0 FROM _span), [], [], [], NULL, NULL, NULL, NULL, NULL, (SELECT n FROM _syncs),
-  (SELECT blocked_ns FROM _syncs), 100.0 * (SELECT blocked_ns FROM _syncs) / (SELECT ns FROM _dur), (SELECT ns FROM _dur),
-  (SELECT tid FROM _top), (SELECT ns FROM _top)
+  SELECT 1 AS ord, 'streams' AS kind, t0 AS ts, [] AS tids, [] AS streams, [] AS evidence,
+    n_streams AS streams_used, max_concurrent AS max_concurrent_streams, n_sub_threads AS submitting_threads, n_submits AS submissions,
+    NULL::DOUBLE AS syncs_per_s, NULL::BIGINT AS syncs, NULL::BIGINT AS blocked_ns, NULL::DOUBLE AS blocked_pct,
+    NULL::BIGINT AS trace_ns, NULL::BIGINT AS top_tid, NULL::BIGINT AS top_blocked_ns
+  FROM _one
+  UNION ALL
+  SELECT 2, 'syncs', t0, [], [], [], NULL, NULL, NULL, NULL, n_syncs * 1e9 / dur_ns, n_syncs, NULL, NULL, dur_ns, NULL, NULL FROM _one
+  UNION ALL
+  SELECT 3, 'blocked', t0, [], [], [], NULL, NULL, NULL, NULL, NULL, n_syncs, blocked_ns, 100.0 * blocked_ns / dur_ns, dur_ns, top_tid, top_ns FROM _one
 )
-SELECT * FROM _facts
-ORDER BY CASE kind WHEN 'streams' THEN 1 WHEN 'syncs' THEN 2 ELSE 3 END
+SELECT * EXCLUDE (ord) FROM _facts ORDER BY ord

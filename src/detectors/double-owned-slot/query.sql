@@ -56,11 +56,11 @@ _unowned_rel AS (
   WHERE r.id NOT IN (SELECT end_id FROM slot_spans WHERE how = 'acquire' AND end_id IS NOT NULL)
 ),
 -- Metal streams (MTLCommandQueue use) are not thread-safe: per stream and
--- thread the interval from first to last submission; two threads overlapping.
-_metal AS (SELECT count(*) > 0 AS yes FROM trace_meta WHERE key = 'backend' AND value = 'metal'),
+-- thread the interval from first to last command-buffer commit; two threads
+-- overlapping. (Commits exist only in Metal traces.)
 _use AS (
   SELECT stream, tid, min(ts) AS first_ts, max(ts) AS last_ts, arg_min(id, ts) AS first_id, arg_max(id, ts) AS last_id
-  FROM submissions WHERE (SELECT yes FROM _metal) GROUP BY stream, tid
+  FROM ev_cb_commit GROUP BY stream, tid
 )
 SELECT CASE WHEN how = 'acquire' THEN 'acquire-owned' ELSE 'set-current-owned' END AS kind,
   t AS ts, [other_tid, tid] AS tids, [stream] AS streams,

@@ -27,29 +27,41 @@ _intents AS (
   FROM _ranked b JOIN _ranked e ON e.tid = b.tid AND e.level = b.level AND e.k = b.k AND e.d = -1
   WHERE b.d = 1
 ),
+_hs AS MATERIALIZED (
+  SELECT begin_id, end_id, tid, scope, target, api, begin_ts, end_ts FROM host_syncs
+),
 -- Backend calls that are device-wide by contract (scope 'device', e.g.
 -- cudaDeviceSynchronize), unless an annotated range already covers them.
 _contract AS (
   SELECT h.begin_id, h.end_id, h.tid, h.begin_ts, h.end_ts, coalesce(h.api, 'device sync') AS api, 'contract' AS source
-  FROM host_syncs h
+  FROM _hs h
   WHERE h.scope = 'device' AND h.end_ts IS NOT NULL
     AND NOT EXISTS (SELECT 1 FROM _intents i
                     WHERE i.tid = h.tid AND h.begin_ts >= i.begin_ts AND h.end_ts <= i.end_ts)
 ),
-_ops AS (SELECT * FROM _intents UNION ALL SELECT * FROM _contract),
-_stream_ids AS (SELECT DISTINCT stream FROM submissions),
--- Each op against each stream's last submission before the op began. Streams
--- execute in order, so that submission finishes last among the earlier ones.
+_ops AS MATERIALIZED (SELECT * FROM _intents UNION ALL SELECT * FROM _contract),
+-- Algorithm: give every submission to the first op that began after it, keep
+-- per op and stream the latest-finishing one, then carry a running maximum
+-- over the ops in time order: that is, per stream, the latest GPU end of all
+-- work submitted before the op began. One sort of the submissions, not one
+-- search per op.
+_bucket AS (
+  SELECT o.begin_id, s.stream, max(s.gpu_end) AS mx, arg_max(s.id, s.gpu_end) AS mx_id
+  FROM submissions s ASOF JOIN _ops o ON s.ts < o.begin_ts
+  WHERE s.gpu_end IS NOT NULL
+  GROUP BY o.begin_id, s.stream
+),
 _last AS (
-  SELECT x.*, s.id AS sub_id, s.gpu_end
-  FROM (SELECT o.*, st.stream FROM _ops o CROSS JOIN _stream_ids st) x
-  ASOF JOIN submissions s ON s.stream = x.stream AND x.begin_ts > s.ts
+  SELECT x.*, max(b.mx) OVER w AS gpu_end, arg_max(b.mx_id, b.mx) OVER w AS sub_id
+  FROM (SELECT o.*, st.stream FROM _ops o CROSS JOIN (SELECT DISTINCT stream FROM _bucket) st) x
+  LEFT JOIN _bucket b ON b.begin_id = x.begin_id AND b.stream = x.stream
+  WINDOW w AS (PARTITION BY x.stream ORDER BY x.begin_ts, x.begin_id ROWS UNBOUNDED PRECEDING)
 ),
 -- Streams the op actually waited on: host syncs on its thread inside the range
 -- (an event sync waits for the stream of that event's latest record).
 _inner AS (
   SELECT i.begin_id, h.begin_id AS sync_id, h.scope, h.target, h.begin_ts
-  FROM _intents i JOIN host_syncs h
+  FROM _intents i JOIN _hs h
     ON h.tid = i.tid AND h.begin_ts >= i.begin_ts AND h.begin_ts <= i.end_ts
 ),
 _inner_ev AS (
