@@ -7,6 +7,7 @@ import { register as diff } from './diff.js';
 import { register as report } from './report.js';
 import { register as exportCmd } from './export.js';
 import { register as analyze } from './analyze.js';
+import { register as record } from './record.js';
 
 /** Each command module exports `register(program)`; order is the order in --help. */
 export type Register = (program: Command) => void;
@@ -20,4 +21,5 @@ export const commands: Register[] = [
   report,
   exportCmd,
   analyze,
+  record,
 ];
