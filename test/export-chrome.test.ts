@@ -92,6 +92,7 @@ describe('chrome export of a known trace', () => {
       [HOSTILE.range, 500, 8500], ['event record', 4100, 0.001], ['cudaDeviceSynchronize', 6500, 500],
       ['event wait', 4200, 0.001], ['cudaEventSynchronize', 8000, 2000],
     ]);
+    expect(events.filter((e) => e.ph === 'i').map((e) => [e.name, e.ts, e.tid])).toEqual([['end', 10000, 1]]);
     const open = events.find((e) => e.name === 'cudaEventSynchronize')!;
     expect(open.args).toMatchObject({ open: true, scope: 'event', target: '0xe7' });
     const slot = events.filter((e) => e.cat === 'slot').map((e) => [e.ph, e.ts, e.tid]);

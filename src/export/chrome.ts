@@ -4,7 +4,7 @@
 //
 // Layout: the traced process (its real pid) has one track per host thread with
 // its blocking syncs, elapsed-time queries, annotation ranges (X slices, nested)
-// and event record/wait calls; slot ownership spans are async (b/e) slices. A
+// and event record/wait calls, markers as instants; slot ownership spans are async (b/e) slices. A
 // pseudo-process "GPU streams" has one track per stream with the GPU execution of
 // every submission; work that overlapped on a stream goes to extra tracks. Flow
 // events (s/f, bp "e", one id per pair) link each event record to the waits that
@@ -165,6 +165,10 @@ export async function exportChrome(loaded: Loaded, outPath: string): Promise<Chr
         if (ph === 's') flows++;
         continue;
       }
+      if (ph === 'i') {
+        w.push({ ph: 'i', s: 't', pid: hostPid, tid, ts: us(ts), name, cat });
+        continue;
+      }
       if (ph === 'span') {
         const id = asyncId++;
         w.push({ ph: 'b', pid: hostPid, tid, ts: us(ts), name, cat, id, args });
@@ -229,6 +233,7 @@ rows AS (
     json_object('event', ${hex('event')}, 'stream', ${hex('stream')})::VARCHAR, 0 FROM ev_event_wait
   UNION ALL SELECT tid, start_ts, coalesce(end_ts, ${E}) - start_ts, 'span', 'slot ' || slot, 'slot', NULL,
     json_object('stream', ${hex('stream')}, 'how', how, 'end_how', end_how, 'open', end_ts IS NULL)::VARCHAR, 0 FROM slot_spans
+  UNION ALL SELECT tid, ts, NULL, 'i', coalesce(name, 'marker'), 'marker', NULL, NULL, 0 FROM ev_marker
   UNION ALL SELECT rtid, rts, NULL, 's', NULL, NULL, fid, NULL, 1 FROM flow_pairs
   UNION ALL SELECT wtid, wts, NULL, 'f', NULL, NULL, fid, NULL, 1 FROM flow_pairs
 )
