@@ -134,6 +134,9 @@ describe('report page in headless Chromium', () => {
     await p.mouse.move(x, y);
     const tip = await p.textContent('#tooltip');
     expect(tip).toContain(HOSTILE.kernelA);
+    // a click pins the same details in the side panel, as text
+    await p.mouse.click(x, y);
+    expect(await p.textContent('#details h2')).toBe(`kernel: ${HOSTILE.kernelA}`);
     expect(await p.evaluate(() => (window as any).__PWNED__)).toBeUndefined();
     expect(opened.errors).toEqual([]);
   });

@@ -6,7 +6,7 @@ import { layoutLanes, laneAtY, trackAtY } from '../viz/layout.js';
 import { formatDuration, tickFormatter, formatBytes } from '../viz/format.js';
 import { decodeBase64, decodeColumn } from '../viz/decode.js';
 import { summarizeRange, coveredByAtLeast } from '../viz/summary.js';
-import { shadeFor } from '../viz/colors.js';
+import { shadeFor, slotColor } from '../viz/colors.js';
 import { column, table } from '../src/report/payload.js';
 import { bundleViz } from '../src/report/bundle.js';
 import { IntervalBuf, nestRows, packRows } from '../src/report/intervals.js';
@@ -163,5 +163,8 @@ describe('bundle and colours', () => {
     expect(shadeFor('kernel', 0)).toBe('#3b7dd8');
     expect(shadeFor('kernel', 42)).toBe(shadeFor('kernel', 42));
     expect(shadeFor('kernel', 42)).toMatch(/^#[0-9a-f]{6}$/);
+    expect(slotColor('slot 3 · stream 0xb0 (acquire → release)')).toBe(slotColor('slot 13 · stream 0xa0 (set_current)'));
+    expect(slotColor('slot 3')).not.toBe(slotColor('slot 4'));
+    expect(slotColor('range')).toBe(null);
   });
 });

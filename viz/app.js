@@ -225,6 +225,16 @@ export function startApp(payload) {
     tip.style.top = `${e.clientY + 14}px`;
   });
   canvas.addEventListener('mouseleave', () => { tip.style.display = 'none'; });
+  // A click (not a drag: d3.zoom swallows those) pins the hovered item's details in the side panel.
+  canvas.addEventListener('click', (e) => {
+    const r = canvas.getBoundingClientRect();
+    const lines = hoverLines(e.clientX - r.left, e.clientY - r.top + scroller.scrollTop);
+    if (!lines) return;
+    const box = clear(document.getElementById('details'));
+    box.appendChild(el('h2', null, lines[0]));
+    for (const line of lines.slice(1)) box.appendChild(el('p', 'message', line));
+    state.pinned = lines;
+  });
 
   function hoverLines(px, y) {
     const x = ctl.x();

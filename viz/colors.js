@@ -38,3 +38,12 @@ export function shadeFor(category, nameId) {
   const out = c.map((v) => Math.max(0, Math.min(255, Math.round(f > 0 ? v + (255 - v) * f : v * (1 + f)))));
   return `#${out.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
 }
+
+/** Ten distinguishable colours: slot spans are coloured by slot number, so two threads holding one slot match. */
+export const SLOT_PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#b07aa1', '#76b7b2', '#edc948', '#9c755f', '#e15759', '#bab0ac', '#ff9da7'];
+
+/** The colour of a slot span named `slot <n> …` (the CLI's naming), or null when the name has no number. */
+export function slotColor(name) {
+  const m = /^slot (\d+)/.exec(name ?? '');
+  return m ? SLOT_PALETTE[Number(m[1]) % SLOT_PALETTE.length] : null;
+}

@@ -1,6 +1,6 @@
 // Draws interval tracks and instants onto a 2D canvas context, with level of detail.
 import { visibleRange, mergeIntervals, heatColumns, lowerBound, thinInstants } from './lod.js';
-import { CATEGORY_COLOR, OPEN_COLOR, HIT_COLOR, shadeFor } from './colors.js';
+import { CATEGORY_COLOR, OPEN_COLOR, HIT_COLOR, shadeFor, slotColor } from './colors.js';
 
 /** A track with more visible intervals than this many per pixel column draws as a heat strip. */
 export const HEAT_DENSITY = 4;
@@ -76,7 +76,10 @@ export function drawTracks(ctx, data, layout, view, style = {}) {
       else {
         const key = data.cat[i] * 4294967296 + data.name[i];
         color = colorCache.get(key);
-        if (!color) { color = shadeFor(cat, data.name[i]); colorCache.set(key, color); }
+        if (!color) {
+          color = (cat === 'slot' && slotColor(data.strings[data.name[i]])) || shadeFor(cat, data.name[i]);
+          colorCache.set(key, color);
+        }
       }
       let list = batches.get(color);
       if (!list) batches.set(color, (list = []));

@@ -27,6 +27,9 @@ export interface ReportModelOptions {
   noAnalyze?: boolean;
 }
 
+/** Above this many embedded items the page warns that a browser may struggle (about 100 MB of HTML). */
+export const LARGE_REPORT = 3_000_000;
+
 type LaneKey = string; // 's:<stream>' or 't:<tid>'
 
 interface LaneAcc {
@@ -324,6 +327,10 @@ export async function buildReportPayload(loaded: LoadedLike, opts: ReportModelOp
     },
   });
 
+  if (total + nInst > LARGE_REPORT) {
+    warnings.push(`This report embeds ${total.toLocaleString('en-US')} intervals and ${nInst.toLocaleString('en-US')} instants; ` +
+      'a browser may be slow with it. For traces this large, `mpstrace export --format chrome` and ui.perfetto.dev scale further.');
+  }
   const info = await infoPairs(conn, loaded.info, { events, spanNs, lanes: keep, findings: findingsNote ? null : pageFindings.length });
   const payload: ReportPayload = {
     version: 1,
