@@ -561,6 +561,41 @@ static void test_error(void) {
   [cb release];
 }
 
+/* ---- 7. threads racing through the hooks ---------------------------------- */
+
+enum { RACE_THREADS = 6, RACE_COMMITS = 30 };
+static void *race_main(void *arg) {
+  stream *s = arg;
+  for (int i = 0; i < RACE_COMMITS; i++) {
+    [stream_cb(s) encodeSignalEvent:nil value:(uint64_t)i];
+    stream_commit(s); /* commit-and-continue */
+  }
+  [s->cb waitUntilCompleted];
+  return 0;
+}
+
+static void test_race(void) {
+  stream s[RACE_THREADS];
+  for (int i = 0; i < RACE_THREADS; i++) stream_init(&s[i], 1);
+  begin_section();
+  int commits0 = fc.cb_commit, cac0 = fc.mps_cac;
+  pthread_t th[RACE_THREADS];
+  for (int i = 0; i < RACE_THREADS; i++) pthread_create(&th[i], 0, race_main, &s[i]);
+  for (int i = 0; i < RACE_THREADS; i++) pthread_join(th[i], 0);
+  EQ(fc.mps_cac, cac0 + RACE_THREADS * RACE_COMMITS);
+  EQ(fc.cb_commit, commits0 + RACE_THREADS * RACE_COMMITS);
+  for (int i = 0; i < RACE_THREADS; i++) [s[i].cb release], [s[i].cb release]; /* joins the last GPU work */
+#ifdef MPSTM_CAPTURE
+  EQ(count_kind(MPST_K_CB_COMMIT), RACE_THREADS * RACE_COMMITS);
+  EQ(count_kind(MPST_K_EVENT_RECORD), RACE_THREADS * RACE_COMMITS);
+  int joined = 0;
+  for (int k = 0; k < RACE_THREADS * RACE_COMMITS; k++) joined += complete_for(LO32(nth_kind(MPST_K_CB_COMMIT, k)->w[2])) != 0;
+  EQ(joined, RACE_THREADS * RACE_COMMITS);
+#endif
+  EQ(mpstm_engine_get_stats().unresolved, 0);
+  EQ(mpstm_engine_get_stats().frame_overflow, 0);
+}
+
 /* ---- bench: cost of a hooked Metal message ------------------------------- */
 
 static double now_s(void) { return fake_host_seconds(); }
@@ -597,6 +632,7 @@ int main(int argc, char **argv) {
   test_mps_stream_sequences();
   test_stream_pool();
   test_error();
+  test_race();
   mpst_shutdown(0, MPST_END_REASON_EXIT);
   fprintf(stderr, "%d checks, %d failures\n", checks, failures);
   return failures ? 1 : 0;
