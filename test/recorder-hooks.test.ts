@@ -158,6 +158,16 @@ describe.skipIf(!canBuild)('CUDA recorder hooks (stand-in libcudart)', () => {
     expect(ar.filter((r) => r.kind === 'range_pop')).toHaveLength(1_000_001);
   });
 
+  it('finds the real functions when libcudart was loaded RTLD_LOCAL (as by a Python extension module)', () => {
+    const out = path.join(tempDir(), 'dlopen.mpst');
+    const r = runTraced(b, 'drv_dlopen', [path.dirname(b.prog('drv_dlopen'))], out);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('rc=0');
+    expect(r.stdout).toContain('cudaEventRecord 1');
+    const { recs: dr } = load(out);
+    expect(dr.filter((x) => x.kind === 'event_record').map((x) => [x.f.event, x.f.stream])).toEqual([[0xe7n, 0x57n]]);
+  });
+
   it('MPSTRACE_ENABLE=0 records nothing and still calls through', () => {
     const out = path.join(tempDir(), 'off.mpst');
     const r = runTraced(b, 'drv_hooks', [], out, { MPSTRACE_ENABLE: '0' });
