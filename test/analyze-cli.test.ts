@@ -1,0 +1,195 @@
+/**
+ * `mpstrace analyze` end to end, as users run it (dist/ through bin/): the
+ * three output formats, --fail-on exit codes, --rules, threshold options and
+ * bad input. Traces come from the detector fixtures (test/fixtures/detectors).
+ */
+import { beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CASES } from './fixtures/detectors/cases.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dir = mkdtempSync(path.join(tmpdir(), 'mpst-analyze-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function newestSource(d: string): number {
+  let t = 0;
+  for (const e of readdirSync(d, { withFileTypes: true })) {
+    const p = path.join(d, e.name);
+    t = Math.max(t, e.isDirectory() ? newestSource(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+function trace(rule: string, name: string): string {
+  const file = path.join(dir, `${rule}-${name}.mpst`);
+  if (!existsSync(file)) CASES.find((c) => c.rule === rule && c.name === name)!.build().writeFile(file);
+  return file;
+}
+
+beforeAll(() => {
+  // The CLI runs from dist/ (as users run it); rebuild when a source is newer.
+  const cli = path.join(root, 'dist', 'cli.js');
+  if (!existsSync(cli) || statSync(cli).mtimeMs < newestSource(path.join(root, 'src'))) {
+    const r = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: root, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`tsc failed:\n${r.stdout}${r.stderr}`);
+  }
+});
+
+function cli(...args: string[]): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'mpstrace.js'), 'analyze', ...args], { cwd: dir, encoding: 'utf8' });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+const buggy = () => trace('double-owned-slot', 'set-current-then-acquire');
+const warningsOnly = () => trace('leaked-slot', 'leaks');
+const clean = () => trace('wrong-stream-event', 'clean');
+
+describe('mpstrace analyze: text', () => {
+  it('prints each finding with message, threads, call site, evidence and fix, then a summary', () => {
+    const r = cli(buggy());
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('ERROR   double-owned-slot/acquire-owned  t=0.004000s');
+    expect(r.out).toContain('slot 1 was acquired by thread 4 while thread 3 still held it');
+    expect(r.out).toContain('at at::mps::MPSStreamPool::acquireSlot (libtorch_mps.so)');
+    expect(r.out).toMatch(/evidence: #\d+ owner-start \(slot_set_current, tid 3\)/);
+    expect(r.out).toContain('fix: Make set-current an ownership transfer');
+    expect(r.out).toMatch(/: 3 errors, 0 warnings \(3 occurrences\) from 7 rules\n$/);
+  });
+
+  it('says so when no rule finds a problem, and lists the context facts', () => {
+    const r = cli(clean());
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('no problems found by 7 rules');
+    expect(r.out).toContain('Context:');
+    expect(r.out).toMatch(/host syncs in .*per second/);
+  });
+
+  it('groups repeated findings with a count', () => {
+    const r = cli(trace('retained-buffer', 'after-owner-destroyed'));
+    expect(r.out).toMatch(/WARNING retained-buffer\/after-owner-destroyed  t=0\.005000s  x2 /);
+  });
+});
+
+describe('mpstrace analyze: exit codes and selection', () => {
+  it('--fail-on error exits 1 on errors, 0 on a clean trace and on warnings only', () => {
+    expect(cli('--fail-on', 'error', buggy()).code).toBe(1);
+    expect(cli('--fail-on', 'error', clean()).code).toBe(0);
+    expect(cli('--fail-on', 'error', warningsOnly()).code).toBe(0);
+  });
+
+  it('--fail-on warning exits 1 on warnings', () => {
+    expect(cli('--fail-on', 'warning', warningsOnly()).code).toBe(1);
+    expect(cli('--fail-on', 'warning', clean()).code).toBe(0);
+  });
+
+  it('--rules runs only the named rules; an unknown rule is a usage error naming the known ones', () => {
+    const r = cli('--json', '--rules', 'leaked-slot,hang', buggy());
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(doc.summary.rules_run).toEqual(['leaked-slot', 'hang']);
+    expect(doc.findings).toEqual([]);
+    const bad = cli('--rules', 'leaked-slot,no-such-rule', buggy());
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("unknown rule 'no-such-rule'; known rules: context, double-owned-slot, hang");
+  });
+
+  it('thresholds are named options with units', () => {
+    const t = trace('hang', 'long-block');
+    const kinds = (args: string[]) => JSON.parse(cli('--json', '--rules', 'hang', ...args, t).out).findings.map((f: { kind: string }) => f.kind);
+    expect(kinds([])).toEqual(['long-block']);
+    expect(kinds(['--hang-threshold-ms', '1000'])).toEqual([]);
+    expect(kinds(['--hang-threshold-ms', '0', '--hang-step-factor', '500'])).toEqual([]);
+    const bad = cli('--hang-threshold-ms', 'soon', t);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("--hang-threshold-ms takes a non-negative number, got 'soon'");
+    const help = cli('--help').out;
+    expect(help).toMatch(/--hang-threshold-ms <ms>\s+never call a block shorter than this a hang\s+\(default\s+500 ms\)/);
+    expect(help).toMatch(/--sync-tolerance-us <us>/);
+  });
+
+  it('bad input exits 2 with a message', () => {
+    const missing = cli(path.join(dir, 'nope.mpst'));
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/no such file/);
+    const junk = path.join(dir, 'junk.mpst');
+    writeFileSync(junk, 'not a trace at all, just text');
+    const r = cli(junk);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^mpstrace: /);
+    expect(cli('--format', 'xml', buggy()).code).toBe(2);
+  });
+});
+
+describe('mpstrace analyze: --json', () => {
+  it('writes the versioned findings document', () => {
+    const out = path.join(dir, 'f.json');
+    expect(cli('--json', '-o', out, buggy()).code).toBe(0);
+    const doc = JSON.parse(readFileSync(out, 'utf8'));
+    expect(doc.schema_version).toBe(1);
+    expect(doc.tool).toEqual({ name: 'mpstrace', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+    expect(doc.trace.path).toBe(buggy());
+    expect(doc.trace.meta.backend).toBe('cuda');
+    expect(doc.trace.warnings).toEqual([]);
+    const problems = doc.findings.filter((f: { severity: string }) => f.severity !== 'info');
+    expect(problems.map((f: { rule: string; kind: string }) => `${f.rule}/${f.kind}`))
+      .toEqual(['double-owned-slot/set-current-free', 'double-owned-slot/acquire-owned', 'double-owned-slot/exit-release-unowned']);
+    for (const f of doc.findings) {
+      for (const key of ['rule', 'kind', 'severity', 'message', 'ts_ns', 't_s', 'threads', 'streams', 'evidence', 'sites', 'fix', 'count', 'last_ts_ns', 'signature', 'details']) {
+        expect(f, `${f.rule}/${f.kind} has ${key}`).toHaveProperty(key);
+      }
+    }
+    const acq = problems[1];
+    expect(acq.threads).toEqual([{ tid: 3, name: null }, { tid: 4, name: null }]);
+    expect(acq.streams).toEqual(['0x200']);
+    expect(acq.evidence.map((e: { role: string; kind: string }) => `${e.role}:${e.kind}`)).toEqual(['owner-start:slot_set_current', 'second-owner-start:slot_acquire']);
+    expect(acq.sites.map((s: { symbol: string }) => s.symbol)).toEqual(['at::mps::MPSStreamPool::setCurrentStream', 'at::mps::MPSStreamPool::acquireSlot']);
+    expect(doc.summary.findings).toEqual({ error: 3, warning: 0, info: 3 });
+    expect(doc.summary.by_rule['double-owned-slot']).toBe(3);
+    expect(doc.summary.by_rule['leaked-slot']).toBe(0);
+  });
+});
+
+describe('mpstrace analyze: --format sarif', () => {
+  it('is structurally valid SARIF 2.1.0 with rules, levels and locations from call sites', () => {
+    const r = cli('--format', 'sarif', buggy());
+    expect(r.code).toBe(0);
+    const sarif = JSON.parse(r.out);
+    const json = JSON.parse(cli('--json', buggy()).out);
+    expect(sarif.version).toBe('2.1.0');
+    expect(sarif.$schema).toMatch(/sarif-2\.1\.0/);
+    expect(sarif.runs).toHaveLength(1);
+    const run = sarif.runs[0];
+    expect(run.tool.driver.name).toBe('mpstrace');
+    const rules = run.tool.driver.rules as { id: string; shortDescription: { text: string }; defaultConfiguration: { level: string } }[];
+    expect(rules.map((x) => x.id)).toEqual(['context', 'double-owned-slot', 'hang', 'incomplete-device-sync', 'leaked-slot', 'retained-buffer', 'wrong-stream-event']);
+    for (const rule of rules) {
+      expect(rule.shortDescription.text.length).toBeGreaterThan(0);
+      expect(['error', 'warning', 'note']).toContain(rule.defaultConfiguration.level);
+    }
+    expect(rules.find((x) => x.id === 'context')!.defaultConfiguration.level).toBe('note');
+    expect(run.results).toHaveLength(json.findings.length);
+    const level = { error: 'error', warning: 'warning', info: 'note' } as Record<string, string>;
+    run.results.forEach((res: Record<string, any>, i: number) => {
+      const f = json.findings[i];
+      expect(res.ruleId).toBe(f.rule);
+      expect(rules[res.ruleIndex]!.id).toBe(res.ruleId);
+      expect(res.level).toBe(level[f.severity]);
+      expect(res.message.text).toBe(f.message);
+      expect(Object.keys(res.partialFingerprints)).toEqual(['mpstraceSignature/v1']);
+      if (f.sites.length === 0) {
+        expect(res.locations).toBeUndefined();
+      } else {
+        expect(res.locations).toHaveLength(f.sites.length);
+        for (const [j, loc] of res.locations.entries()) {
+          expect(loc.logicalLocations[0]).toEqual({ name: f.sites[j].symbol, fullyQualifiedName: `${f.sites[j].module}!${f.sites[j].symbol}`, kind: 'function' });
+          expect(loc.physicalLocation.artifactLocation.uri).toBe(`file://${f.sites[j].module}`);
+        }
+      }
+    });
+    expect(run.results.filter((x: { level: string }) => x.level === 'error')).toHaveLength(3);
+  });
+});
