@@ -1,0 +1,64 @@
+// `mpstrace report` and `mpstrace export --format chrome` as a user runs them (built CLI).
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { knownTrace } from './report-fixture.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dir = mkdtempSync(path.join(tmpdir(), 'mpst-report-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [path.join(root, 'bin/mpstrace.js'), ...args], { encoding: 'utf8', cwd: dir });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('mpstrace report / export (CLI)', () => {
+  const trace = path.join(dir, 'known.mpst');
+  knownTrace().writeFile(trace);
+
+  it('writes the report, prints its path and a size summary', () => {
+    const out = path.join(dir, 'out.html');
+    const r = cli('report', trace, '-o', out, '--title', 'my <run>');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`${out}\n`);
+    expect(r.stderr).toMatch(/wrote .*out\.html \([\d.]+ MB, [\d.]+ bytes\/event; 8 intervals, 3 instants, 2 flows/);
+    const html = readFileSync(out, 'utf8');
+    expect(html.includes('"title":"my \\u003crun\\u003e"')).toBe(true);
+  });
+
+  it('defaults the output to <trace name>.html in the current directory', () => {
+    const r = cli('report', trace, '--no-analyze');
+    expect(r.code).toBe(0);
+    expect(existsSync(path.join(dir, 'known.html'))).toBe(true);
+  });
+
+  it('exits 2 with a message for a missing or unreadable input', () => {
+    const r = cli('report', path.join(dir, 'missing.mpst'), '-o', path.join(dir, 'x.html'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/missing\.mpst/);
+    const garbage = path.join(dir, 'garbage.mpst');
+    writeFileSync(garbage, 'not a trace at all, just text');
+    const g = cli('report', garbage, '-o', path.join(dir, 'g.html'));
+    expect(g.code).toBe(2);
+    expect(g.stderr).toMatch(/^mpstrace: /);
+    expect(g.stderr).not.toMatch(/internal error|at .*\.js:\d+/);
+  });
+
+  it('exports Chrome JSON and rejects unknown formats and unwritable outputs', () => {
+    const out = path.join(dir, 'known.json');
+    const r = cli('export', trace, '--format', 'chrome', '-o', out);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/ui\.perfetto\.dev/);
+    expect(JSON.parse(readFileSync(out, 'utf8')).traceEvents.length).toBeGreaterThan(10);
+    const bad = cli('export', trace, '--format', 'svg', '-o', out);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/unknown --format 'svg'; known formats: chrome/);
+    const nowhere = cli('export', trace, '-f', 'chrome', '-o', path.join(dir, 'no', 'such', 'dir.json'));
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr).toMatch(/cannot write/);
+  });
+});
