@@ -20,6 +20,12 @@ const log = (s) => process.stderr.write(`bench ingest: ${s}\n`);
 
 async function child(mode, file) {
   // Child: one timed load, prints a JSON line with seconds and peak RSS.
+  if (mode === 'synth') {
+    const { synthesize } = await import(dist('synth/generate.js'));
+    const { writer, events } = synthesize({ events: Number(args[3]), seed: 42 });
+    writer.writeFile(file);
+    return { events };
+  }
   if (mode === 'trace') {
     const { openTrace } = await import(dist('ingest/load.js'));
     const t0 = performance.now();
@@ -68,7 +74,8 @@ function runChild(argv) {
 
 try {
   let t = performance.now();
-  runChild([path.join(root, 'bin', 'mpstrace.js'), 'synth', '-o', trace, '--events', String(events), '--seed', '42']);
+  const me = fileURLToPath(import.meta.url);
+  runChild([me, '--child', 'synth', trace, String(events)]);
   log(`synthesized ${events} events in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
   // The same rows as NDJSON, decoded with the reader (explicit, fixed key order).
@@ -87,7 +94,6 @@ try {
   r.close();
   log(`wrote NDJSON (${(statSync(ndjson).size / 1e6).toFixed(0)} MB) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-  const me = fileURLToPath(import.meta.url);
   const bin = JSON.parse(runChild([me, '--child', 'trace', trace]));
   log(`openTrace: ${bin.rows} rows in ${bin.s.toFixed(2)} s, peak RSS ${bin.rss_mb.toFixed(0)} MB`);
   const json = JSON.parse(runChild([me, '--child', 'json', ndjson]));

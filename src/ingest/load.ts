@@ -214,7 +214,9 @@ async function loadBinary(tracePath: string, opts: OpenTraceOptions): Promise<Lo
     const batchRows = opts.batchRows ?? DEFAULT_BATCH_ROWS;
     let d: DecodeSummary;
     try {
-      d = canDecodeInWorker() ? await decodeInWorker(tracePath, batchRows, onBatch) : decodeHere(tracePath, batchRows, onBatch);
+      // A worker pays off only when decoding takes longer than starting it.
+      const useWorker = canDecodeInWorker() && statSync(tracePath).size > 16 << 20;
+      d = useWorker ? await decodeInWorker(tracePath, batchRows, onBatch) : decodeHere(tracePath, batchRows, onBatch);
     } finally {
       appender.close();
       progress.end();
