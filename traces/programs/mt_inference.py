@@ -68,7 +68,7 @@ def main(argv=None):
         ref = [model(x.to(device)).sum().item() for x in inputs]
     torch.cuda.synchronize()  # weights and references ready before any worker stream reads them
 
-    pool = SlotPool(torch.cuda.Stream() for _ in range(args.threads))
+    pool = SlotPool(torch.cuda.Stream() for _ in range(args.threads + 1))  # one spare: never runs dry
     print("mt_inference: threads=%d requests=%d batch=%d width=%d"
           % (args.threads, args.requests, args.batch, args.width), flush=True)
     print(ann.status_line(), flush=True)
