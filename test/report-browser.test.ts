@@ -11,6 +11,7 @@ import { buildReportPayload } from '../src/report/model.js';
 import { renderHtml } from '../src/report/html.js';
 import { launch, openReport, pageState, screenshotPixels, settle, type OpenedPage } from './browser/harness.js';
 import { TraceWriter } from '../src/format/writer.js';
+import { synthesize } from '../src/synth/generate.js';
 import { knownTrace, knownFinding, HOSTILE, MS } from './report-fixture.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mpst-browser-'));
@@ -54,6 +55,35 @@ async function pointAt(t: number, track: number): Promise<[number, number]> {
 const isBlue = ([r, g, b]: number[]) => b > r + 60 && b > g + 20;
 const isRed = ([r, g, b]: number[]) => r > g + 80 && r > b + 80;
 const isLight = ([r, g, b]: number[]) => r > 220 && g > 220 && b > 220;
+
+describe('level of detail on a dense trace', () => {
+  it('draws heat strips zoomed out and single intervals zoomed in', async () => {
+    const trace = path.join(dir, 'dense.mpst');
+    synthesize({ events: 100_000, streams: 4, threads: 4, seed: 11 }).writer.writeFile(trace);
+    const loaded = await openTrace(trace);
+    const file = path.join(dir, 'dense.html');
+    try {
+      writeFileSync(file, renderHtml((await buildReportPayload(loaded, { tracePath: trace, noAnalyze: true })).payload));
+    } finally {
+      loaded.close();
+    }
+    const o = await openReport(browser, file);
+    const p = o.page;
+    const out = await pageState(p);
+    expect(o.errors).toEqual([]);
+    expect(out.heatTracks).toBeGreaterThan(0);
+    expect(out.rects).toBeLessThan(5000); // far fewer than the intervals in view
+    expect(out.inView).toBeGreaterThan(20_000);
+    const span = out.domain[1];
+    await p.evaluate((s) => (window as any).__MPSTRACE__.zoomTo(s * 0.5, s * 0.5 + s / 2000), span);
+    await settle(p);
+    const zin = await pageState(p);
+    expect(zin.heatTracks).toBe(0);
+    expect(zin.rects).toBeGreaterThan(0);
+    expect(zin.inView).toBeLessThan(out.inView / 100);
+    await p.close();
+  });
+});
 
 describe('report page in headless Chromium', () => {
   it('loads from file:// with no console errors and no network requests', async () => {

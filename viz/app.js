@@ -176,7 +176,9 @@ export function startApp(payload) {
     li.appendChild(badge);
     li.appendChild(el('span', 'finding-title', f.title));
     li.appendChild(el('span', 'finding-time', formatDuration(f.t0)));
+    li.tabIndex = 0;
     li.addEventListener('click', () => selectFinding(i));
+    li.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); selectFinding(i); } });
     list.appendChild(li);
   });
 

@@ -11,9 +11,10 @@ export function register(program: Command): void {
     .option('-o, --output <file>', 'HTML file to write (default: <trace name>.html in the current directory)')
     .option('--title <text>', 'title shown in the page header (default: the trace file name)')
     .option('--no-analyze', 'do not run the detectors (no findings list)')
-    .action(async (trace: string, o: { output?: string; title?: string; analyze: boolean }) => {
+    .option('--cache [file]', 'save the decoded trace as <trace>.duckdb (or [file]) and reuse it next time')
+    .action(async (trace: string, o: { output?: string; title?: string; analyze: boolean; cache?: string | boolean }) => {
       const out = o.output ?? `${path.basename(trace).replace(/\.[^.]*$/, '')}.html`;
-      const r = await writeReport(trace, out, { title: o.title, noAnalyze: !o.analyze });
+      const r = await writeReport(trace, out, { title: o.title, noAnalyze: !o.analyze, cache: o.cache });
       process.stderr.write(
         `mpstrace: wrote ${out} (${(r.bytes / 1e6).toFixed(2)} MB, ${(r.bytes / Math.max(1, r.events)).toFixed(1)} bytes/event; ` +
           `${r.intervals} intervals, ${r.instants} instants, ${r.flows} flows, ${r.findings} findings)\n`,

@@ -10,8 +10,13 @@ export interface WriteReportResult extends ReportStats {
   out: string;
 }
 
-export async function writeReport(tracePath: string, out: string, opts: Omit<ReportModelOptions, 'tracePath'> = {}): Promise<WriteReportResult> {
-  const loaded = await openTrace(tracePath);
+export interface WriteReportOptions extends Omit<ReportModelOptions, 'tracePath'> {
+  /** Passed to openTrace: reuse (or create) a .duckdb cache of the decoded trace. */
+  cache?: string | boolean;
+}
+
+export async function writeReport(tracePath: string, out: string, opts: WriteReportOptions = {}): Promise<WriteReportResult> {
+  const loaded = await openTrace(tracePath, { cache: opts.cache });
   let html: string;
   let stats: ReportStats;
   try {
