@@ -30,7 +30,6 @@ static __thread int runtime_depth;
 
 #define CUPTI_FNS(X)                    \
   X(cuptiSubscribe)                     \
-  X(cuptiEnableDomain)                  \
   X(cuptiEnableCallback)                \
   X(cuptiActivityRegisterCallbacks)     \
   X(cuptiActivityEnable)                \
@@ -154,7 +153,19 @@ static int start_cupti(void) {
     fprintf(stderr, "mpstrace: CUPTI is in use by another tool (profiler?); no GPU completion records\n");
     return 0;
   }
-  if (p_cuptiEnableDomain(1, sub, CUPTI_CB_DOMAIN_RUNTIME_API) != CUPTI_SUCCESS) return 0;
+  /* callbacks only for the calls whose correlation id we need: every other
+     runtime call stays free of CUPTI callback cost */
+  const CUpti_CallbackId rt[] = {
+    CUPTI_RUNTIME_TRACE_CBID_cudaLaunchKernel_v7000, CUPTI_RUNTIME_TRACE_CBID_cudaLaunchKernelExC_v11060,
+    CUPTI_RUNTIME_TRACE_CBID_cudaGraphLaunch_v10000, CUPTI_RUNTIME_TRACE_CBID_cudaMemcpy_v3020,
+    CUPTI_RUNTIME_TRACE_CBID_cudaMemcpyAsync_v3020, CUPTI_RUNTIME_TRACE_CBID_cudaMemset_v3020,
+    CUPTI_RUNTIME_TRACE_CBID_cudaMemsetAsync_v3020,
+#if CUPTI_API_VERSION >= 130000
+    CUPTI_RUNTIME_TRACE_CBID___cudaLaunchKernel_v13000,
+#endif
+  };
+  for (size_t i = 0; i < sizeof rt / sizeof rt[0]; i++)
+    if (p_cuptiEnableCallback(1, sub, CUPTI_CB_DOMAIN_RUNTIME_API, rt[i]) != CUPTI_SUCCESS) return 0;
   if (p_cuptiActivityRegisterCallbacks(buffer_requested, buffer_completed) != CUPTI_SUCCESS) return 0;
   if (p_cuptiActivityEnable(CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL) != CUPTI_SUCCESS) return 0;
   p_cuptiActivityEnable(CUPTI_ACTIVITY_KIND_MEMCPY);
