@@ -5,7 +5,7 @@ import time
 
 import torch
 
-steps = int(sys.argv[1]) if len(sys.argv) > 1 else 300
+steps = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
 torch.manual_seed(0)
 dev = torch.device("cuda")
 model = torch.nn.Sequential(
