@@ -24,6 +24,7 @@ function formatFinding(f: Finding): string {
   if (f.threads.length > 0) who.push(`threads: ${f.threads.map((t) => (t.name ? `${t.tid} (${t.name})` : String(t.tid))).join(', ')}`);
   if (f.streams.length > 0) who.push(`streams: ${f.streams.join(', ')}`);
   if (who.length > 0) lines.push(`  ${who.join('   ')}`);
+  if (f.count > 1 && typeof f.details.bytes === 'number' && f.details.bytes > 0) lines.push(`  total: ${f.details.bytes} bytes in ${f.count} occurrences`);
   for (const s of f.sites) lines.push(`  at ${siteLabel(s)}`);
   if (f.evidence.length > 0) {
     const shown = f.evidence.slice(0, MAX_EVIDENCE_SHOWN).map((e) => `#${e.id} ${e.role} (${e.kind}, tid ${e.tid})`);
