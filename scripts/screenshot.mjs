@@ -1,4 +1,4 @@
-// `node scripts/screenshot.mjs <trace> <png> [--width W --height H --finding N]`: renders
+// `node scripts/screenshot.mjs <trace> <png> [--width W --height H --from MS --to MS --finding N]`: renders
 // the trace's HTML report in headless Chromium and saves a screenshot (for docs/).
 // Needs `npm run build` and a system Chromium (.ci/setup-system.sh installs one).
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -13,7 +13,7 @@ const opt = (name, def) => {
   return i > 0 ? Number(process.argv[i + 1]) : def;
 };
 if (!trace || !png) {
-  console.error('usage: node scripts/screenshot.mjs <trace> <png> [--width 1600] [--height 900] [--finding N]');
+  console.error('usage: node scripts/screenshot.mjs <trace> <png> [--width 1600] [--height 900] [--from MS --to MS] [--finding N]');
   process.exit(2);
 }
 if (!existsSync(path.join(root, 'dist', 'report', 'writeReport.js'))) {
@@ -36,6 +36,12 @@ try {
   const page = await browser.newPage({ viewport: { width: opt('width', 1600), height: opt('height', 900) }, deviceScaleFactor: 1 });
   await page.goto(`file://${html}`);
   await page.waitForFunction(() => window.__MPSTRACE__?.ready || window.__MPSTRACE__?.error, null, { timeout: 60_000 });
+  const from = opt('from', NaN);
+  const to = opt('to', NaN);
+  if (Number.isFinite(from) && Number.isFinite(to)) {
+    await page.evaluate(([a, b]) => window.__MPSTRACE__.zoomTo(a * 1e6, b * 1e6), [from, to]);
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  }
   const finding = opt('finding', -1);
   if (finding >= 0) {
     await page.evaluate((i) => window.__MPSTRACE__.selectFinding(i), finding);

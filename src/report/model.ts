@@ -230,10 +230,15 @@ export async function buildReportPayload(loaded: LoadedLike, opts: ReportModelOp
     }
   } else if (opts.noAnalyze) findingsNote = 'Analysis skipped (--no-analyze)';
 
-  // Lanes that show nothing (e.g. a thread that only wrote string records) are dropped.
+  // Lanes that show nothing are dropped: a thread that only wrote string records, a stream
+  // handle only ever named by an event record or a pool slot (a real CUDA trace names
+  // ~100 of those). A lane a finding points at stays.
   const findingThreads = new Set(findings.flatMap((f) => (f.threads ?? []).map((t) => String(t.tid))));
+  const findingStreams = new Set(findings.flatMap((f) => f.streams ?? []));
   const keep = [...lanes.values()].filter((l) =>
-    l.kind === 'stream' || l.gpu.n + l.nest.n + l.slot.n + l.inst.ts.length > 0 || findingThreads.has(l.key));
+    l.gpu.n + l.nest.n + l.slot.n + l.inst.ts.length > 0 ||
+    (l.kind === 'thread' ? findingThreads.has(l.key) : findingStreams.has(hexHandle(l.key))));
+  const hiddenStreams = [...lanes.values()].filter((l) => l.kind === 'stream').length - keep.filter((l) => l.kind === 'stream').length;
   keep.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'stream' ? -1 : 1));
 
   const outLanes: Lane[] = [];
@@ -331,7 +336,7 @@ export async function buildReportPayload(loaded: LoadedLike, opts: ReportModelOp
     warnings.push(`This report embeds ${total.toLocaleString('en-US')} intervals and ${nInst.toLocaleString('en-US')} instants; ` +
       'a browser may be slow with it. For traces this large, `mpstrace export --format chrome` and ui.perfetto.dev scale further.');
   }
-  const info = await infoPairs(conn, loaded.info, { events, spanNs, lanes: keep, findings: findingsNote ? null : pageFindings.length });
+  const info = await infoPairs(conn, loaded.info, { events, spanNs, lanes: keep, hiddenStreams, findings: findingsNote ? null : pageFindings.length });
   const payload: ReportPayload = {
     version: 1,
     title: opts.title ?? (opts.tracePath ? path.basename(opts.tracePath) : 'trace'),
@@ -359,7 +364,7 @@ const META_KEYS = ['backend', 'recorder', 'pid', 'clock', 'synthetic', 'closed_c
 async function infoPairs(
   conn: DuckDBConnection,
   info: unknown,
-  s: { events: number; spanNs: number; lanes: LaneAcc[]; findings: number | null },
+  s: { events: number; spanNs: number; lanes: LaneAcc[]; hiddenStreams: number; findings: number | null },
 ): Promise<[string, string][]> {
   const out: [string, string][] = [];
   const seen = new Set<string>();
@@ -382,7 +387,8 @@ async function infoPairs(
   }
   put('events', s.events.toLocaleString('en-US'));
   put('span', `${(s.spanNs / 1e6).toFixed(3)} ms`);
-  put('streams', s.lanes.filter((l) => l.kind === 'stream').length);
+  const shown = s.lanes.filter((l) => l.kind === 'stream').length;
+  put('streams', s.hiddenStreams ? `${shown} with work (${shown + s.hiddenStreams} named in the trace)` : shown);
   put('threads', s.lanes.filter((l) => l.kind === 'thread').length);
   if (s.findings !== null) put('findings', s.findings);
   return out;
