@@ -1,7 +1,7 @@
 // Chrome trace-event export, checked against the format's rules: valid JSON, X slices
 // nested per track, timestamps monotone per track, async b/e and flow s/f paired.
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openTrace } from '../src/ingest/load.js';
@@ -120,6 +120,22 @@ describe('chrome export of a known trace', () => {
     expect(k[0][1]).not.toBe(k[1][1]);
     expect(events.find((e) => e.ph === 'M' && e.tid === k[1][1] && e.name === 'thread_name')!.args!.name).toBe('stream 0xa (overlap 1)');
     expect(events.filter((e) => e.name === 'cudaStreamSynchronize').map((e) => e.ph)).toEqual(['b', 'e']);
+  });
+});
+
+describe('chrome export of the bundled real CUDA traces', () => {
+  const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+  const traces = ['traces/cuda/train_prefetch.mpst', 'traces/cuda/timing_events.mpst', ...readdirSync(path.join(root, 'traces/cuda/pool')).filter((f) => f.endsWith('.mpst')).map((f) => `traces/cuda/pool/${f}`)];
+  it.each(traces)('%s follows the format rules', async (rel) => {
+    const t = await openTrace(path.join(root, rel));
+    const out = path.join(dir, `${path.basename(rel)}.json`);
+    try {
+      const stats = await exportChrome(t, out);
+      expect(stats.slices).toBeGreaterThan(0);
+    } finally {
+      t.close();
+    }
+    expect(problems(JSON.parse(readFileSync(out, 'utf8')).traceEvents)).toEqual([]);
   });
 });
 

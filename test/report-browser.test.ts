@@ -56,6 +56,32 @@ const isBlue = ([r, g, b]: number[]) => b > r + 60 && b > g + 20;
 const isRed = ([r, g, b]: number[]) => r > g + 80 && r > b + 80;
 const isLight = ([r, g, b]: number[]) => r > 220 && g > 220 && b > 220;
 
+describe('report of a real CUDA trace', () => {
+  it('shows the buggy stream pool run with its findings, and a click zooms to the first one', async () => {
+    const trace = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 'traces/cuda/pool/stream_pool_buggy.mpst');
+    const loaded = await openTrace(trace);
+    const file = path.join(dir, 'pool.html');
+    try {
+      writeFileSync(file, renderHtml((await buildReportPayload(loaded, { tracePath: trace })).payload));
+    } finally {
+      loaded.close();
+    }
+    const o = await openReport(browser, file);
+    const s0 = await pageState(o.page);
+    expect(o.errors).toEqual([]);
+    expect(o.network).toEqual([]);
+    expect(s0.findings).toBeGreaterThan(3);
+    expect(s0.intervals).toBeGreaterThan(20);
+    await o.page.click('li.finding');
+    await settle(o.page);
+    const s1 = await pageState(o.page);
+    expect(s1.domain[1] - s1.domain[0]).toBeLessThan((s0.domain[1] - s0.domain[0]) / 10);
+    expect(s1.markers).toBeGreaterThan(0);
+    expect(await o.page.textContent('#details')).toMatch(/severity/);
+    await o.page.close();
+  });
+});
+
 describe('level of detail on a dense trace', () => {
   it('draws heat strips zoomed out and single intervals zoomed in', async () => {
     const trace = path.join(dir, 'dense.mpst');
