@@ -119,6 +119,8 @@ describe.skipIf(!python)('traces/programs (no GPU needed)', () => {
     expect(v.some((s) => s.startsWith('set-current onto slot 1'))).toBe(true);
     expect(v.some((s) => s.startsWith('acquire of owned slot 1'))).toBe(true);
     expect(v.some((s) => s.startsWith('release of slot 1 not owned by slot-a'))).toBe(true);
+    // ... and set-current onto the slot another thread (slot-b) holds
+    expect(v).toContain('set-current onto slot 1 not owned by slot-d');
     // 5: command batches still alive after their streams were destroyed
     expect(liveObjects(t.annotations)).toBe(3);
     expect(t.retained).toBe(3);

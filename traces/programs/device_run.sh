@@ -106,7 +106,7 @@ if [ $QUICK = 1 ]; then
   rec smoke/pool_device_sync 60 stream_pool.py --scenario device-sync
 else
   log "== real programs"
-  rec train_prefetch 90 train_prefetch.py --steps 100
+  rec train_prefetch 90 train_prefetch.py --steps 300
   rec timing_events 60 timing_events.py
   rec mt_inference 90 mt_inference.py --threads 4 --requests 40
 

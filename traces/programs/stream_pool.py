@@ -119,7 +119,8 @@ def wrong_stream_event(c):
 
 # 3 -----------------------------------------------------------------------
 def double_owned_slot(c):
-    """Thread A set-currents onto the slot the next acquire returns; B and later C acquire it too."""
+    """A set-currents onto the slot the next acquire returns, B acquires it, D set-currents
+    onto B's slot while B holds it, C acquires it after A's exit "released" it."""
     pool, be = c.pool, c.backend
     a_set, b_has, c_done = threading.Event(), threading.Event(), threading.Event()
     with pool.cv:
@@ -144,6 +145,18 @@ def double_owned_slot(c):
         pool.release(slots["b"])
         pool.thread_exit()
 
+    def thread_d():
+        # set-current onto the slot B owns right now: buggy allows it, fixed refuses
+        try:
+            pool.set_current(slots["b"])
+            slots["d"] = slots["b"]
+        except SlotBusy:
+            slots["d"] = pool.acquire()
+            pool.set_current(slots["d"])
+        be.spin(c.spin_ms / 4, pool.current_stream())
+        be.sync_stream(pool.current_stream())
+        pool.thread_exit()
+
     def thread_c():
         slots["c"] = pool.acquire()
         be.spin(c.spin_ms / 2, pool.streams[slots["c"]])
@@ -154,14 +167,16 @@ def double_owned_slot(c):
     ta, ea = run_thread(thread_a, "slot-a")
     tb, eb = run_thread(thread_b, "slot-b")
     join(ta, ea)          # A has exited (and, buggy, put `target` back in the free list)
+    td, ed = run_thread(thread_d, "slot-d")
+    join(td, ed)
     tc, ec = run_thread(thread_c, "slot-c")
     join(tc, ec)
     c_done.set()
     join(tb, eb)
     shared = (slots.get("b") == target) + (slots.get("c") == slots.get("b"))
     c.observe("double-owned-slot", pool.double_owned > 0,
-              "target_slot=%d b_slot=%s c_slot=%s double_owned=%d shared_with_a=%s"
-              % (target, slots.get("b"), slots.get("c"), pool.double_owned, bool(shared)))
+              "target_slot=%d b_slot=%s c_slot=%s d_slot=%s double_owned=%d shared_with_a=%s"
+              % (target, slots.get("b"), slots.get("c"), slots.get("d"), pool.double_owned, bool(shared)))
 
 
 # 4 -----------------------------------------------------------------------
