@@ -386,7 +386,7 @@ async function infoPairs(
     for (const k of INFO_KEYS) if (k in o && !(k.startsWith('bad') && o[k] === 0) && !(k === 'unknownRecords' && o[k] === 0)) put(k, o[k]);
   }
   put('events', s.events.toLocaleString('en-US'));
-  put('span', `${(s.spanNs / 1e6).toFixed(3)} ms`);
+  put('span', s.spanNs >= 1e9 ? `${(s.spanNs / 1e9).toFixed(3)} s` : `${(s.spanNs / 1e6).toFixed(3)} ms`);
   const shown = s.lanes.filter((l) => l.kind === 'stream').length;
   put('streams', s.hiddenStreams ? `${shown} with work (${shown + s.hiddenStreams} named in the trace)` : shown);
   put('threads', s.lanes.filter((l) => l.kind === 'thread').length);
