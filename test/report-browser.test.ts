@@ -262,4 +262,19 @@ describe('report page in headless Chromium', () => {
     await settle(p);
     expect((await pageState(p)).domain).toEqual(full);
   });
+
+  it('keeps the view and stays error-free when the window is resized', async () => {
+    const p = opened.page;
+    await p.evaluate((ms) => (window as any).__MPSTRACE__.zoomTo(2 * ms, 6 * ms), MS);
+    await settle(p);
+    await p.setViewportSize({ width: 900, height: 600 });
+    await settle(p);
+    const s = await pageState(p);
+    expect(s.domain[0] / MS).toBeCloseTo(2, 3);
+    expect(s.domain[1] / MS).toBeCloseTo(6, 3);
+    const g = await p.evaluate(() => (window as any).__MPSTRACE__.geometry());
+    expect(g.width).toBeLessThan(900 - 210);
+    expect(opened.errors).toEqual([]);
+    await p.setViewportSize({ width: 1400, height: 800 });
+  });
 });

@@ -129,7 +129,13 @@ export function startApp(payload) {
     scroller.scrollTop += e.deltaY || e.deltaX;
     e.preventDefault();
   }, { passive: false });
-  window.addEventListener('resize', () => { sizeCanvas(); ctl.resize(); schedule(); });
+  window.addEventListener('resize', () => {
+    sizeCanvas();
+    ctl.resize();
+    brush.extent([[0, 0], [plotWidth(), AXIS_H]]);
+    brushG.call(brush);
+    schedule();
+  });
 
   // Brush on the axis strip: select a range, get its summary.
   axisSvg.append('g').attr('class', 'axis').attr('transform', 'translate(0, 16)');
