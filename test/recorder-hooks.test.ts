@@ -47,6 +47,7 @@ describe.skipIf(!canBuild)('CUDA recorder hooks (stand-in libcudart)', () => {
       ['cudaMalloc', 1], ['cudaMallocHost', 1], ['cudaHostAlloc', 1], ['cudaMallocAsync', 1], ['cudaMemcpy', 1],
       ['cudaMemcpyAsync', 1], ['cudaMemset', 1], ['cudaMemsetAsync', 1], ['cudaFreeAsync', 1], ['cudaFreeHost', 2],
       ['cudaFree', 1], ['cudaEventDestroy', 2], ['cudaStreamDestroy', 1],
+      ['cudaEventRecord_ptsz', 1], ['cudaLaunchKernel_ptsz', 1], ['cudaStreamSynchronize_ptsz', 1],
     ] as const) {
       expect([name, calls.get(name)]).toEqual([name, n]);
     }
@@ -66,7 +67,8 @@ describe.skipIf(!canBuild)('CUDA recorder hooks (stand-in libcudart)', () => {
     expect(ec.map((r) => [r.f.flags, r.f.timing])).toEqual([[0, 1], [2, 0]]);
     const [e1, e2] = ec.map((r) => r.f.event);
     const [s1, s2, s3] = of('stream_create').map((r) => r.f.stream);
-    expect(of('event_record').map((r) => [r.f.event, r.f.stream])).toEqual([[e1, s1], [e2, s2]]);
+    // the _ptsz entry point's stream 0 is the per-thread default stream, written as 2
+    expect(of('event_record').map((r) => [r.f.event, r.f.stream])).toEqual([[e1, s1], [e2, s2], [e1, 2n]]);
     expect(of('event_wait').map((r) => [r.f.event, r.f.stream])).toEqual([[e1, s3]]);
     expect(of('event_query').map((r) => [r.f.event, r.f.result])).toEqual([[e1, 0], [0xb05en, 1]]);
     expect(of('elapsed_begin').map((r) => [r.f.start_event, r.f.end_event])).toEqual([[e1, e2]]);
@@ -82,6 +84,7 @@ describe.skipIf(!canBuild)('CUDA recorder hooks (stand-in libcudart)', () => {
     const expected = [
       ['cudaEventSynchronize', 3, e1], ['cudaStreamSynchronize', 2, s2], ['cudaDeviceSynchronize', 1, 0n],
       ['cudaMemcpy', 4, 0n], ['cudaFreeHost', 1, 0n], ['cudaFreeHost', 1, 0n], ['cudaFree', 1, 0n],
+      ['cudaStreamSynchronize_ptsz', 2, 2n],
     ];
     expect(begins).toEqual(expected);
     expect(ends).toEqual(expected.map((e) => [...e, 0]));
@@ -95,6 +98,7 @@ describe.skipIf(!canBuild)('CUDA recorder hooks (stand-in libcudart)', () => {
     const subs = of('submit').map((r) => [str(r.f.name!), r.f.stream]);
     expect(subs).toEqual([
       ['mpst_test_kernel', s1], ['mpst_test_kernel2', s2], ['mpst_test_kernel', s3], ['mpst_test_kernel', 2n], ['cudaGraphLaunch', s1],
+      ['mpst_test_kernel2', 2n],
     ]);
     const corrs = [...of('submit'), ...of('memcpy'), ...of('memset')].map((r) => r.f.corr as number);
     expect(new Set(corrs).size).toBe(corrs.length);

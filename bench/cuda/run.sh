@@ -21,7 +21,7 @@ PY=${PYTHON:-python3}
 WORK=$(mktemp -d)
 TRACES=${OUT:-$WORK}
 
-make -s -C instrumentation CUDA_HOME="$CUDA_HOME" >&2
+make -s -C instrumentation CUDA_HOME="$CUDA_HOME" test-build >&2
 LIB="$ROOT/instrumentation/build/libmpstrace_cuda.so"
 # --cudart shared: a statically linked runtime could not be intercepted
 "$NVCC" -O2 --cudart shared -o "$WORK/hookbench" bench/cuda/hookbench.cu >&2
@@ -36,6 +36,14 @@ for r in $(seq "$ROUNDS"); do
 done
 cat "$WORK/hook.txt" >&2
 
+# the hooks' own cost on this host's CPU, against the stand-in libcudart (no GPU noise)
+: >"$WORK/cpu.txt"
+for r in $(seq "$ROUNDS"); do
+  echo "plain $(instrumentation/build/test/drv_bench 2000000)" >>"$WORK/cpu.txt"
+  echo "traced $(MPSTRACE_CUPTI=0 traced "$WORK/cpu.mpst" instrumentation/build/test/drv_bench 2000000)" >>"$WORK/cpu.txt"
+done
+cat "$WORK/cpu.txt" >&2
+
 : >"$WORK/train.txt"
 TR=$(( ROUNDS < 3 ? ROUNDS : 3 ))
 for r in $(seq "$TR"); do
@@ -47,7 +55,7 @@ cat "$WORK/train.txt" >&2
 
 "$PY" bench/cuda/trace_summary.py "$TRACES/train.mpst" "$WORK/hb.mpst"
 
-"$PY" - "$WORK/hook.txt" "$WORK/train.txt" "$TRACES/train.mpst" <<'PYEOF'
+"$PY" - "$WORK/hook.txt" "$WORK/train.txt" "$TRACES/train.mpst" "$WORK/cpu.txt" <<'PYEOF'
 import json, re, statistics, subprocess, sys
 def parse(path):
     rows = {}
@@ -56,13 +64,15 @@ def parse(path):
         for k, v in re.findall(r"(\w+)=([\d.]+)", rest):
             rows.setdefault((mode, k), []).append(float(v))
     return rows
-h, t = parse(sys.argv[1]), parse(sys.argv[2])
+h, t, c = parse(sys.argv[1]), parse(sys.argv[2]), parse(sys.argv[4])
 med = lambda rows, m, k: statistics.median(rows[(m, k)])
 out = {
     "ns_per_call_event": med(h, "traced", "ns_per_call_event") - med(h, "plain", "ns_per_call_event"),
     "ns_per_call_launch": med(h, "traced", "ns_per_call_launch") - med(h, "plain", "ns_per_call_launch"),
     "ns_per_call_event_nocupti": med(h, "nocupti", "ns_per_call_event") - med(h, "plain", "ns_per_call_event"),
     "ns_per_call_launch_nocupti": med(h, "nocupti", "ns_per_call_launch") - med(h, "plain", "ns_per_call_launch"),
+    "ns_per_call_hook_cpu_event": med(c, "traced", "ns_per_call_event") - med(c, "plain", "ns_per_call_event"),
+    "ns_per_call_hook_cpu_launch": med(c, "traced", "ns_per_call_launch") - med(c, "plain", "ns_per_call_launch"),
     "e2e_overhead_pct": (med(t, "traced", "wall_s") / med(t, "plain", "wall_s") - 1) * 100,
     "e2e_overhead_pct_nocupti": (med(t, "nocupti", "wall_s") / med(t, "plain", "wall_s") - 1) * 100,
     "train_wall_s_plain": med(t, "plain", "wall_s"),

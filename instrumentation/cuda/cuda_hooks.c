@@ -16,6 +16,9 @@
 
 #define MPST_EXPORT __attribute__((visibility("default")))
 #define H(x) ((uint64_t)(uintptr_t)(x))
+/* _ptsz entry points: stream 0 is the per-thread default stream (handle 2) */
+#define PT(s) ((s) ? H(s) : (uint64_t)2)
+#define PTS(s) ((s) ? (s) : (cudaStream_t)2)
 
 __thread __attribute__((tls_model("initial-exec"))) uint32_t mpst_cuda_cupti_corr;
 

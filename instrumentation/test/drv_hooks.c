@@ -53,6 +53,10 @@ int main(void) {
   cudaEventDestroy(e1);
   cudaEventDestroy(e2);
   cudaStreamDestroy(s1);
+  /* per-thread default stream entry points: stream 0 means the per-thread stream */
+  cudaEventRecord_ptsz(e1, 0);
+  cudaLaunchKernel_ptsz((const void *)mpst_test_kernel2, g, b, NULL, 0, 0);
+  cudaStreamSynchronize_ptsz(0);
   /* annotations */
   mpstrace_slot_acquire(3, (uint64_t)(uintptr_t)s1, 5, 1234);
   mpstrace_slot_set_current(4, (uint64_t)(uintptr_t)s2, 3);

@@ -37,3 +37,6 @@ cudaError_t cudaHostAlloc(void **p, size_t n, unsigned f);
 cudaError_t cudaFreeHost(void *p);
 cudaError_t cudaMallocAsync(void **p, size_t n, cudaStream_t s);
 cudaError_t cudaFreeAsync(void *p, cudaStream_t s);
+cudaError_t cudaEventRecord_ptsz(cudaEvent_t e, cudaStream_t s);
+cudaError_t cudaLaunchKernel_ptsz(const void *f, dim3 g, dim3 b, void **a, size_t sh, cudaStream_t s);
+cudaError_t cudaStreamSynchronize_ptsz(cudaStream_t s);

@@ -27,7 +27,8 @@
   X(cudaEventQuery) X(cudaEventSynchronize) X(cudaEventElapsedTime) X(cudaDeviceSynchronize)            \
   X(cudaLaunchKernel) X(__cudaGetKernel) X(__cudaLaunchKernel) X(cudaLaunchKernelExC) X(cudaGraphLaunch) \
   X(cudaMemcpy) X(cudaMemcpyAsync) X(cudaMemset) X(cudaMemsetAsync) X(cudaMalloc) X(cudaFree)           \
-  X(cudaMallocHost) X(cudaHostAlloc) X(cudaFreeHost) X(cudaMallocAsync) X(cudaFreeAsync)
+  X(cudaMallocHost) X(cudaHostAlloc) X(cudaFreeHost) X(cudaMallocAsync) X(cudaFreeAsync)                \
+  X(cudaEventRecord_ptsz) X(cudaLaunchKernel_ptsz) X(cudaStreamSynchronize_ptsz)
 #define COUNTER(f) unsigned long fake_n_##f;
 COUNTED(COUNTER)
 
@@ -81,3 +82,6 @@ cudaError_t cudaHostAlloc(void **p, size_t n, unsigned f) { N(cudaHostAlloc); *p
 cudaError_t cudaFreeHost(void *p) { N(cudaFreeHost); free(p); return 0; }
 cudaError_t cudaMallocAsync(void **p, size_t n, cudaStream_t s) { N(cudaMallocAsync); *p = (void *)new_handle(); return 0; }
 cudaError_t cudaFreeAsync(void *p, cudaStream_t s) { N(cudaFreeAsync); return 0; }
+cudaError_t cudaEventRecord_ptsz(cudaEvent_t e, cudaStream_t s) { N(cudaEventRecord_ptsz); return 0; }
+cudaError_t cudaLaunchKernel_ptsz(const void *f, dim3 g, dim3 b, void **a, size_t sh, cudaStream_t s) { N(cudaLaunchKernel_ptsz); return 0; }
+cudaError_t cudaStreamSynchronize_ptsz(cudaStream_t s) { N(cudaStreamSynchronize_ptsz); return 0; }
