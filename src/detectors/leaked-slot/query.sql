@@ -9,16 +9,22 @@ _held AS (
   FROM slot_spans s LEFT JOIN threads t ON t.tid = s.tid
   WHERE s.how = 'acquire' AND s.end_id IS NULL
 ),
-_exit_rec AS (SELECT tid, max(id) AS id FROM ev_thread_exit GROUP BY tid)
+_exit_rec AS (SELECT tid, max(id) AS id FROM ev_thread_exit GROUP BY tid),
+-- A pool that runs dry is a problem when slots leak or acquires wait;
+-- otherwise it was merely fully used (info).
+_trouble AS (
+  SELECT (SELECT count(*) FROM _held) + (SELECT count(*) FROM ev_slot_acquire WHERE wait_ns > 0) > 0 AS yes
+)
 SELECT CASE WHEN h.exited THEN 'thread-exited-owning' ELSE 'never-released' END AS kind,
   h.start_ts AS ts, [h.tid] AS tids, [h.stream] AS streams,
   [{'id': h.start_id, 'role': 'acquire'}] || CASE WHEN x.id IS NULL THEN [] ELSE [{'id': x.id, 'role': 'thread-exit'}] END AS evidence,
-  h.slot, h.tid AS owner_tid, NULL::INTEGER AS free_after, NULL::BIGINT AS wait_ns
+  NULL AS severity, h.slot, h.tid AS owner_tid, NULL::INTEGER AS free_after, NULL::BIGINT AS wait_ns
 FROM _held h LEFT JOIN _exit_rec x ON x.tid = h.tid AND h.exited
 UNION ALL
-SELECT 'pool-exhausted', ts, [tid], [stream], [{'id': id, 'role': 'acquire'}], slot, tid, free_after, wait_ns
+SELECT 'pool-exhausted', ts, [tid], [stream], [{'id': id, 'role': 'acquire'}],
+  CASE WHEN (SELECT yes FROM _trouble) THEN 'warning' ELSE 'info' END, slot, tid, free_after, wait_ns
 FROM ev_slot_acquire WHERE free_after = 0
 UNION ALL
-SELECT 'acquire-waited', ts, [tid], [stream], [{'id': id, 'role': 'acquire'}], slot, tid, free_after, wait_ns
+SELECT 'acquire-waited', ts, [tid], [stream], [{'id': id, 'role': 'acquire'}], NULL, slot, tid, free_after, wait_ns
 FROM ev_slot_acquire WHERE wait_ns > $wait_ns
 ORDER BY ts, kind

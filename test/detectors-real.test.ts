@@ -1,0 +1,71 @@
+/**
+ * The detectors on real traces recorded on an H200 (traces/cuda, see
+ * traces/README.md): each buggy stream-pool scenario shows exactly its audit
+ * finding, the corrected twins and the other real programs show no problem.
+ * The combined buggy run is also a diff test against committed findings
+ * (UPDATE_EXPECTED=1 rewrites them).
+ */
+import { describe, expect, test } from 'vitest';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openTrace } from '../src/ingest/load.js';
+import { analyzeTrace } from '../src/analyze/analyzeTrace.js';
+import type { Finding } from '../src/analyze/finding.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const traces = path.join(root, 'traces', 'cuda');
+const EXPECTED = path.join(root, 'test', 'fixtures', 'detectors', 'real');
+
+async function findings(file: string): Promise<Finding[]> {
+  const loaded = await openTrace(path.join(traces, file), { cache: false, progress: false });
+  try {
+    return await analyzeTrace(loaded);
+  } finally {
+    loaded.close();
+  }
+}
+
+const problems = (fs: Finding[]) => fs.filter((f) => f.severity !== 'info').map((f) => `${f.severity} ${f.rule}/${f.kind} x${f.count}`);
+
+const BUGGY: Record<string, string[]> = {
+  device_sync: ['error incomplete-device-sync/late-completion x1'],
+  wrong_stream_event: ['error wrong-stream-event/record-wrong-stream x1', 'error wrong-stream-event/wait-wrong-stream x1', 'warning wrong-stream-event/same-stream x1'],
+  double_owned_slot: ['error double-owned-slot/set-current-free x1', 'error double-owned-slot/acquire-owned x2', 'error double-owned-slot/exit-release-unowned x1'],
+  elapsed_no_timing: ['error hang/elapsed-untimed x1'],
+  retained_buffer: ['warning retained-buffer/after-owner-destroyed x3'],
+  leaked_slot: ['warning leaked-slot/thread-exited-owning x3', 'warning leaked-slot/never-released x2', 'warning leaked-slot/pool-exhausted x2', 'warning leaked-slot/acquire-waited x1'],
+};
+
+describe('real traces: stream-pool scenarios', () => {
+  for (const [scenario, expected] of Object.entries(BUGGY)) {
+    test(`${scenario}: the buggy run shows its finding, the fixed twin none`, async () => {
+      expect(problems(await findings(`pool/${scenario}_buggy.mpst`))).toEqual(expected);
+      expect(problems(await findings(`pool/${scenario}_fixed.mpst`))).toEqual([]);
+    });
+  }
+
+  test('all scenarios in one run: every audit rule fires (diff test)', async () => {
+    const fs = await findings('pool/stream_pool_buggy.mpst');
+    const rules = new Set(fs.filter((f) => f.severity !== 'info').map((f) => f.rule));
+    expect([...rules].sort()).toEqual(['double-owned-slot', 'hang', 'incomplete-device-sync', 'leaked-slot', 'retained-buffer', 'wrong-stream-event']);
+    const file = path.join(EXPECTED, 'stream_pool_buggy.expected.json');
+    const text = `${JSON.stringify(fs, null, 2)}\n`;
+    if (process.env.UPDATE_EXPECTED === '1' || !existsSync(file)) {
+      if (process.env.UPDATE_EXPECTED !== '1') throw new Error(`${file} is missing; run with UPDATE_EXPECTED=1 and review it`);
+      mkdirSync(EXPECTED, { recursive: true });
+      writeFileSync(file, text);
+    } else {
+      expect(JSON.parse(text)).toEqual(JSON.parse(readFileSync(file, 'utf8')));
+    }
+    expect(problems(await findings('pool/stream_pool_fixed.mpst'))).toEqual([]);
+  });
+});
+
+describe('real traces: correct programs are clean', () => {
+  for (const file of ['train_prefetch.mpst', 'timing_events.mpst', 'mt_inference.mpst', 'gate/train_base_1.mpst', 'gate/train_extra_sync_1.mpst', 'gate/train_prefetch_on_main_1.mpst']) {
+    test(file, async () => {
+      expect(problems(await findings(file))).toEqual([]);
+    });
+  }
+});
