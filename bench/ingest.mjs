@@ -2,7 +2,7 @@
 // trace, and in the same run time DuckDB's read_json over the same events as
 // NDJSON with explicit columns. Each timed load runs in its own child process so
 // its peak RSS is its own. Needs `npm run build` first.
-//   npm run bench -- ingest [--events N] [--keep] [--dir D]
+//   npm run bench -- ingest [--events N] [--reps 3] [--keep] [--dir D]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync, openSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
@@ -94,10 +94,18 @@ try {
   r.close();
   log(`wrote NDJSON (${(statSync(ndjson).size / 1e6).toFixed(0)} MB) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-  const bin = JSON.parse(runChild([me, '--child', 'trace', trace]));
-  log(`openTrace: ${bin.rows} rows in ${bin.s.toFixed(2)} s, peak RSS ${bin.rss_mb.toFixed(0)} MB`);
-  const json = JSON.parse(runChild([me, '--child', 'json', ndjson]));
-  log(`read_json: ${json.rows} rows in ${json.s.toFixed(2)} s, peak RSS ${json.rss_mb.toFixed(0)} MB`);
+  // Alternate the two loads and keep each one's best run: on a shared machine
+  // other jobs only ever make a run slower, so the minimum is the fairest figure.
+  const reps = Number(opt('reps', '3'));
+  let bin, json;
+  for (let i = 0; i < reps; i++) {
+    const b = JSON.parse(runChild([me, '--child', 'trace', trace]));
+    log(`openTrace: ${b.rows} rows in ${b.s.toFixed(2)} s, peak RSS ${b.rss_mb.toFixed(0)} MB`);
+    const j = JSON.parse(runChild([me, '--child', 'json', ndjson]));
+    log(`read_json: ${j.rows} rows in ${j.s.toFixed(2)} s, peak RSS ${j.rss_mb.toFixed(0)} MB`);
+    if (!bin || b.s < bin.s) bin = b;
+    if (!json || j.s < json.s) json = j;
+  }
   if (bin.rows !== events || json.rows !== events) {
     log(`row counts differ: trace ${bin.rows}, json ${json.rows}, expected ${events}`);
     process.exit(1);
@@ -113,6 +121,7 @@ try {
     `ingest_s=${bin.s.toFixed(3)}`,
     `read_json_s=${json.s.toFixed(3)}`,
     `read_json_events_per_s=${Math.round(events / json.s)}`,
+    `reps=${reps}`,
   ].join(' ') + '\n');
 } finally {
   if (!args.includes('--keep')) rmSync(dir, { recursive: true, force: true });
