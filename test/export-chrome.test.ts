@@ -114,7 +114,9 @@ describe('chrome export of a known trace', () => {
     w.record(1, 'sync_begin', 3500, { target: 0xa, scope: 'stream', api: 'cudaStreamSynchronize' });
     w.record(1, 'range_pop', 4000);
     w.record(1, 'sync_end', 4500, { target: 0xa, scope: 'stream', api: 'cudaStreamSynchronize', result: 0 });
+    w.record(1, 'submit', 5000, { stream: 0xa, name: 'k3', corr: 3 }); // never completed
     const { events } = await exportOf(w, 'overlap');
+    expect(events.filter((e) => e.ph === 'i').map((e) => [e.name, e.ts, e.tid])).toEqual([['k3 (no GPU completion recorded)', 4, 1]]);
     expect(problems(events)).toEqual([]);
     const k = events.filter((e) => e.ph === 'X' && e.name.startsWith('k')).map((e) => [e.name, e.tid]);
     expect(k[0][1]).not.toBe(k[1][1]);

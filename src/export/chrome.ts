@@ -4,7 +4,8 @@
 //
 // Layout: the traced process (its real pid) has one track per host thread with
 // its blocking syncs, elapsed-time queries, annotation ranges (X slices, nested)
-// and event record/wait calls, markers as instants; slot ownership spans are async (b/e) slices. A
+// and event record/wait calls, markers and submissions that never got a GPU completion as
+// instants; slot ownership spans are async (b/e) slices. A
 // pseudo-process "GPU streams" has one track per stream with the GPU execution of
 // every submission; work that overlapped on a stream goes to extra tracks. Flow
 // events (s/f, bp "e", one id per pair) link each event record to the waits that
@@ -234,6 +235,8 @@ rows AS (
   UNION ALL SELECT tid, start_ts, coalesce(end_ts, ${E}) - start_ts, 'span', 'slot ' || slot, 'slot', NULL,
     json_object('stream', ${hex('stream')}, 'how', how, 'end_how', end_how, 'open', end_ts IS NULL)::VARCHAR, 0 FROM slot_spans
   UNION ALL SELECT tid, ts, NULL, 'i', coalesce(name, 'marker'), 'marker', NULL, NULL, 0 FROM ev_marker
+  UNION ALL SELECT tid, ts, NULL, 'i', coalesce(name, what) || ' (no GPU completion recorded)', 'submit', NULL, NULL, 0
+    FROM submissions WHERE gpu_start IS NULL
   UNION ALL SELECT rtid, rts, NULL, 's', NULL, NULL, fid, NULL, 1 FROM flow_pairs
   UNION ALL SELECT wtid, wts, NULL, 'f', NULL, NULL, fid, NULL, 1 FROM flow_pairs
 )
