@@ -2,8 +2,12 @@
 -- findings: streams used concurrently, host syncs per second, and time blocked
 -- in host syncs. Always one row per fact.
 WITH
-_sub AS MATERIALIZED (
-  SELECT stream, tid, gpu_start, gpu_end FROM submissions
+-- Who submitted where: straight from the submission records (no GPU join needed).
+_sub_ev AS (
+  SELECT stream, tid FROM ev_submit
+  UNION ALL SELECT stream, tid FROM ev_cb_commit
+  UNION ALL SELECT stream, tid FROM ev_memcpy
+  UNION ALL SELECT stream, tid FROM ev_memset
 ),
 -- Each stream's GPU busy time as merged intervals: work on one stream runs in
 -- order, so an interval starts where the previous execution ended earlier and
@@ -12,7 +16,7 @@ _gpu AS (
   SELECT gpu_start, gpu_end,
          gpu_start > coalesce(lag(gpu_end) OVER w, -1) AS opens,
          gpu_end < coalesce(lead(gpu_start) OVER w, 9223372036854775807) AS closes
-  FROM _sub WHERE gpu_start IS NOT NULL AND gpu_end > gpu_start
+  FROM submissions WHERE gpu_start IS NOT NULL AND gpu_end > gpu_start
   WINDOW w AS (PARTITION BY stream ORDER BY gpu_start)
 ),
 -- Algorithm: +1 at each busy interval's start, -1 at its end (ends first on
@@ -30,7 +34,7 @@ _top AS (
 _one AS MATERIALIZED (
   SELECT s.t0, greatest(s.t1 - s.t0, 1) AS dur_ns, u.*, y.*, p.max_concurrent, tp.*
   FROM (SELECT min(ts) AS t0, max(ts) AS t1 FROM raw_events WHERE kind NOT IN (9, 10)) s
-  CROSS JOIN (SELECT count(DISTINCT stream) AS n_streams, count(DISTINCT tid) AS n_sub_threads, count(*) AS n_submits FROM _sub) u
+  CROSS JOIN (SELECT count(DISTINCT stream) AS n_streams, count(DISTINCT tid) AS n_sub_threads, count(*) AS n_submits FROM _sub_ev) u
   CROSS JOIN (SELECT count(*) AS n_syncs, coalesce(sum(dur_ns), 0) AS blocked_ns FROM host_syncs) y
   CROSS JOIN _peak p
   LEFT JOIN _top tp ON true

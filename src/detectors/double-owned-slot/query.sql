@@ -2,9 +2,10 @@
 -- releases of slots the thread does not own, and (Metal) one stream used by two
 -- threads in overlapping intervals. One row per offending span or release.
 WITH
+_all_spans AS MATERIALIZED (SELECT * FROM slot_spans),
 _spans AS (
   SELECT slot, stream, tid, start_id, start_ts, coalesce(end_ts, 9223372036854775807) AS end_ts, how
-  FROM slot_spans
+  FROM _all_spans
 ),
 -- Merge each thread's own spans of a slot into islands (acquire followed by
 -- set-current of the same slot is one ownership), so a sweep per slot counts
@@ -53,7 +54,7 @@ _set_free AS (
 -- Releases that no acquire span of the same thread ends.
 _unowned_rel AS (
   SELECT r.* FROM ev_slot_release r
-  WHERE r.id NOT IN (SELECT end_id FROM slot_spans WHERE how = 'acquire' AND end_id IS NOT NULL)
+  WHERE r.id NOT IN (SELECT end_id FROM _all_spans WHERE how = 'acquire' AND end_id IS NOT NULL)
 ),
 -- Metal streams (MTLCommandQueue use) are not thread-safe: per stream and
 -- thread the interval from first to last command-buffer commit; two threads

@@ -14,7 +14,7 @@ _gaps AS (
 _step AS (SELECT CASE WHEN count(gap) >= 5 THEN median(gap) END AS step_ns FROM _gaps WHERE gap > 0),
 _limit AS (SELECT greatest($floor_ns, coalesce((SELECT step_ns FROM _step) * $step_factor, 0)) AS limit_ns, (SELECT step_ns FROM _step) AS step_ns),
 -- Every blocking call: host syncs and elapsed-time queries.
-_calls AS (
+_calls AS MATERIALIZED (
   SELECT begin_id, end_id, tid, begin_ts, end_ts, coalesce(api, scope) AS api, scope, target, 'sync' AS what FROM host_syncs
   UNION ALL
   SELECT begin_id, end_id, tid, begin_ts, end_ts, 'elapsed_time', 'event', end_event, 'elapsed' FROM elapsed_queries

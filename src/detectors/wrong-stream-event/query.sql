@@ -2,35 +2,43 @@
 -- caller asked. One row per offending record or wait.
 WITH
 -- API-level intent vs the backend call made next by the same thread for that
--- event (id order is program order within a thread).
+-- event (id order is program order within a thread). Only events that have
+-- an intent take part in the search.
 _rec_intent AS (
   SELECT i.id AS intent_id, i.ts, i.tid, i.event, i.stream AS asked_stream, r.id AS call_id, r.stream AS actual_stream
-  FROM ev_intent_record i ASOF JOIN ev_event_record r ON r.tid = i.tid AND r.event = i.event AND i.id < r.id
+  FROM ev_intent_record i
+  ASOF JOIN (SELECT * FROM ev_event_record WHERE event IN (SELECT event FROM ev_intent_record)) r
+    ON r.tid = i.tid AND r.event = i.event AND i.id < r.id
 ),
 _wait_intent AS (
   SELECT i.id AS intent_id, i.ts, i.tid, i.event, i.stream AS asked_stream, w.id AS call_id, w.stream AS actual_stream
-  FROM ev_intent_wait i ASOF JOIN ev_event_wait w ON w.tid = i.tid AND w.event = i.event AND i.id < w.id
+  FROM ev_intent_wait i
+  ASOF JOIN (SELECT * FROM ev_event_wait WHERE event IN (SELECT event FROM ev_intent_wait)) w
+    ON w.tid = i.tid AND w.event = i.event AND i.id < w.id
 ),
--- Each backend wait with the event's latest record and latest create before it.
-_wait_ctx AS (
-  SELECT w.id, w.ts, w.tid, w.event, w.stream, r.id AS rec_id, r.ts AS rec_ts, r.stream AS rec_stream
-  FROM ev_event_wait w ASOF LEFT JOIN ev_event_record r ON r.event = w.event AND w.ts >= r.ts
+-- Algorithm: one pass over each event's creates, records and waits in time
+-- order (creates first on ties). Each wait sees the event's latest record and
+-- latest create before it; a record directly followed by another record was
+-- never waited on, and if the next wait comes from another thread, that wait
+-- waits on the later record while it needed the earlier one.
+_ops AS (
+  SELECT id, ts, tid, event, NULL::BIGINT AS stream, 'create' AS op, 0 AS rank FROM ev_event_create
+  UNION ALL SELECT id, ts, tid, event, stream, 'record', 1 FROM ev_event_record
+  UNION ALL SELECT id, ts, tid, event, stream, 'wait', 1 FROM ev_event_wait
 ),
-_wait_full AS (
-  SELECT x.*, c.id AS create_id, c.ts AS create_ts
-  FROM _wait_ctx x ASOF LEFT JOIN ev_event_create c ON c.event = x.event AND x.ts >= c.ts
-),
--- Records and waits of each event in time order: a record directly followed by
--- another record was never waited on; if the next wait comes from another
--- thread, it waits on the later record while it needed the earlier one.
-_seq AS (
-  SELECT id, ts, tid, event, stream, kind,
-         lag(kind) OVER w AS prev_kind, lag(id) OVER w AS prev_id,
-         lead(kind) OVER w AS next_kind, lead(id) OVER w AS next_id, lead(tid) OVER w AS next_tid,
-         lead(stream) OVER w AS next_stream
-  FROM (SELECT id, ts, tid, event, stream, 'record' AS kind FROM ev_event_record
-        UNION ALL SELECT id, ts, tid, event, stream, 'wait' FROM ev_event_wait)
-  WINDOW w AS (PARTITION BY event ORDER BY ts, id)
+_seq AS MATERIALIZED (
+  SELECT id, ts, tid, event, stream, op,
+         lag(op) OVER w AS prev_op, lag(id) OVER w AS prev_id,
+         lead(op) OVER w AS next_op, lead(id) OVER w AS next_id, lead(tid) OVER w AS next_tid,
+         lead(stream) OVER w AS next_stream,
+         last_value(CASE WHEN op = 'record' THEN id END IGNORE NULLS) OVER wp AS rec_id,
+         last_value(CASE WHEN op = 'record' THEN stream END IGNORE NULLS) OVER wp AS rec_stream,
+         last_value(CASE WHEN op = 'record' THEN ts END IGNORE NULLS) OVER wp AS rec_ts,
+         last_value(CASE WHEN op = 'create' THEN id END IGNORE NULLS) OVER wp AS create_id,
+         last_value(CASE WHEN op = 'create' THEN ts END IGNORE NULLS) OVER wp AS create_ts
+  FROM _ops
+  WINDOW w AS (PARTITION BY event ORDER BY ts, rank, id),
+         wp AS (PARTITION BY event ORDER BY ts, rank, id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
 )
 SELECT 'record-wrong-stream' AS kind, ts, [tid] AS tids, [asked_stream, actual_stream] AS streams,
   [{'id': intent_id, 'role': 'intent-record'}, {'id': call_id, 'role': 'backend-record'}] AS evidence,
@@ -47,15 +55,15 @@ UNION ALL
 SELECT 'wait-unrecorded', ts, [tid], [stream],
   [{'id': id, 'role': 'wait'}, {'id': create_id, 'role': 'create'}],
   event, NULL, stream
-FROM _wait_full WHERE create_id IS NOT NULL AND (rec_id IS NULL OR rec_ts < create_ts)
+FROM _seq WHERE op = 'wait' AND create_id IS NOT NULL AND (rec_id IS NULL OR rec_ts < create_ts)
 UNION ALL
 SELECT 're-recorded', ts, [tid, next_tid], [stream, next_stream],
   [{'id': prev_id, 'role': 'unwaited-record'}, {'id': id, 'role': 're-record'}, {'id': next_id, 'role': 'wait'}],
   event, NULL, stream
-FROM _seq WHERE kind = 'record' AND prev_kind = 'record' AND next_kind = 'wait' AND next_tid <> tid
+FROM _seq WHERE op = 'record' AND prev_op = 'record' AND next_op = 'wait' AND next_tid <> tid
 UNION ALL
 SELECT 'same-stream', ts, [tid], [stream],
   [{'id': rec_id, 'role': 'record'}, {'id': id, 'role': 'wait'}],
   event, NULL, stream
-FROM _wait_full WHERE rec_id IS NOT NULL AND rec_stream = stream AND (create_ts IS NULL OR rec_ts >= create_ts)
+FROM _seq WHERE op = 'wait' AND rec_id IS NOT NULL AND rec_stream = stream AND (create_ts IS NULL OR rec_ts >= create_ts)
 ORDER BY ts, kind
