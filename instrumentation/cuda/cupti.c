@@ -18,6 +18,7 @@
 #include <cupti.h>
 #include <dlfcn.h>
 #include <link.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,6 +144,9 @@ static void *open_cupti(void) {
   return h;
 }
 
+/* A forked child inherits CUPTI's state but not its threads: never flush there. */
+static void cupti_child(void) { active = 0; }
+
 static int start_cupti(void) {
   void *h = open_cupti();
   if (!h) return 0;
@@ -182,6 +186,7 @@ static int start_cupti(void) {
   if (ok) flags |= 4; /* bit 2: driver-API launches covered */
   mpst_set_process_flags(flags);
   mpst_add_shutdown_hook(flush_at_exit);
+  pthread_atfork(NULL, NULL, cupti_child);
   return 1;
 }
 

@@ -34,6 +34,7 @@ static void atfork_child(void) {
   char pid[24];
   snprintf(pid, sizeof pid, "%u", G.pid);
   mpst_derived_path(path, sizeof path, pid);
+  G.proc_flags = 0; /* backend features (CUPTI) do not survive fork */
   mpst_threads_reset_after_fork();
   mpst_intern_reset();
   T.depth = 0;

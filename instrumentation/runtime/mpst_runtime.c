@@ -447,7 +447,7 @@ static void do_init(uint8_t backend) {
   uint32_t cb = 4096;
   while (cb < (uint64_t)kb * 1024) cb <<= 1; /* a power of two, as the format requires */
   G.chunk_bytes = cb;
-  long mb = env_long("MPSTRACE_MAX_MB", 1024, 1, 1 << 20);
+  long mb = env_long("MPSTRACE_MAX_MB", 4096, 1, 1 << 20);
   uint64_t max = (uint64_t)mb << 20;
   G.max_chunks = (uint32_t)((max - MPST_FILE_HEADER_BYTES) / cb);
   if (G.max_chunks < 4) G.max_chunks = 4;
