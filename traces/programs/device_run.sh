@@ -58,8 +58,8 @@ EOF
   echo "cupti: $(timeout 20 find /usr/local/cuda* /opt /usr/lib "$($PY -c 'import site;print(site.getsitepackages()[0])' 2>/dev/null)" -name 'libcupti.so*' 2>/dev/null | head -n 3 | tr '\n' ' ')"
 } | tee -a "$LOG"
 
-log "== build: make -C instrumentation"
-timeout 240 make -C instrumentation >"$WORK/cuda/logs/build.txt" 2>&1
+log "== build: make -B -C instrumentation (always rebuilt: a kept build folder may be stale)"
+timeout 240 make -B -C instrumentation >"$WORK/cuda/logs/build.txt" 2>&1
 rc=$?
 tail -n 5 "$WORK/cuda/logs/build.txt" | sed 's/^/  | /' | tee -a "$LOG"
 log "build rc=$rc"
