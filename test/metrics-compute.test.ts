@@ -97,7 +97,8 @@ describe('metrics on a hand-computable trace', () => {
 
   it('idle gaps above the absolute floor (no steps in this trace)', () => {
     expect(hand.step.source).toBe('none');
-    expect(hand.idle_gaps).toEqual({ threshold_ns: 50000, count: 1, total_ns: 100000, max_ns: 100000, pct_of_span: 50 });
+    expect(hand.window).toEqual({ source: 'trace', start_offset_ns: 0, duration_ns: 200000 });
+    expect(hand.idle_gaps).toEqual({ threshold_ns: 50000, count: 1, total_ns: 100000, max_ns: 100000, pct_of_window: 50 });
   });
 
   it('host time blocked in syncs, by API and by call site; unreturned calls counted', () => {
@@ -134,16 +135,23 @@ describe('steps and syncs per step', () => {
   it('uses the most frequent range (first seen on ties) and counts syncs per step', async () => {
     stepTrace(path.join(dir, 'steps.mpst'), true);
     const m = await measureTrace(path.join(dir, 'steps.mpst'), { findings: false });
-    expect(m.step).toEqual({ source: 'range:train_step', count: 3, median_ns: 10000, p90_ns: 18000 });
+    // Host: step starts 10, 10, 20 us apart. GPU: each step's work ends at t + 5100,
+    // so the cadence of the three complete steps is 10, 10 us.
+    expect(m.step).toEqual({ source: 'range:train_step', timing: 'gpu', count: 3, median_ns: 10000, p90_ns: 10000, host_median_ns: 10000 });
+    // The window: first step start to the GPU end of the last complete step's work.
+    expect(m.window).toEqual({ source: 'steps', start_offset_ns: 0, duration_ns: 40000 });
     // Syncs between the first and the last step start: 3 over 3 steps.
     expect(m.host_sync.per_step).toBe(1);
+    expect(m.host_sync.blocked_ns).toBe(300);
     // Idle threshold: max(floor, 5 % of the 10 us step) with a 100 ns floor.
     const m2 = await measureTrace(path.join(dir, 'steps.mpst'), { findings: false, idleGapMinNs: 100 });
     expect(m2.idle_gaps.threshold_ns).toBe(500);
-    // Kernels run [t+100, t+5100): gaps 5000, 5000, 15000 ns between steps.
-    expect(m2.idle_gaps.count).toBe(3);
-    expect(m2.idle_gaps.total_ns).toBe(5000 + 5000 + 15000);
-    expect(m2.idle_gaps.max_ns).toBe(15000);
+    // Kernels run [t+100, t+5100); inside the window [0, 40 us): gaps of 5000 ns twice.
+    expect(m2.idle_gaps.count).toBe(2);
+    expect(m2.idle_gaps.total_ns).toBe(10000);
+    expect(m2.idle_gaps.max_ns).toBe(5000);
+    expect(m2.gpu.busy_union_ns).toBe(15000);
+    expect(m2.gpu.utilization_pct).toBe(37.5);
   });
 
   it('an explicit --step-range wins', async () => {

@@ -39,10 +39,16 @@ function ciText(m: MetricComparison): string {
   return `[${f(m.ci_low_pct)}, ${f(m.ci_high_pct)}]`;
 }
 
-function row(m: MetricComparison): string[] {
+/** Mangled C++ kernel names run to hundreds of characters; the terminal table keeps both ends. */
+const MAX_KEY = 72;
+export function shortKey(key: string): string {
+  return key.length <= MAX_KEY ? key : `${key.slice(0, 48)}…${key.slice(-(MAX_KEY - 49))}`;
+}
+
+function row(m: MetricComparison, short = false): string[] {
   return [
     m.verdict,
-    m.key,
+    short ? shortKey(m.key) : m.key,
     formatValue(m.baseline.median, m.unit),
     formatValue(m.candidate.median, m.unit),
     changeText(m),
@@ -67,7 +73,7 @@ function headline(report: DiffReport): string {
 }
 
 export function renderText(report: DiffReport): string {
-  const rows = notableRows(report).map(row);
+  const rows = notableRows(report).map((m) => row(m, true));
   const lines = [headline(report)];
   for (const n of report.notes) lines.push(`note: ${n}`);
   for (const r of report.new_error_rules) {
@@ -84,7 +90,7 @@ export function renderText(report: DiffReport): string {
   const notes = notableRows(report).filter((m) => m.note && m.verdict !== 'unchanged');
   if (notes.length) {
     lines.push('');
-    for (const m of notes) lines.push(`${m.key}: ${m.note}`);
+    for (const m of notes) lines.push(`${shortKey(m.key)}: ${m.note}`);
   }
   return lines.join('\n') + '\n';
 }

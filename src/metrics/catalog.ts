@@ -22,9 +22,11 @@ export const METRIC_CATALOG: MetricDef[] = [
   { key: 'step.median_ns', unit: 'ns', direction: 'higher_is_worse', description: 'median step time (see step.source)' },
   { key: 'step.p90_ns', unit: 'ns', direction: 'higher_is_worse', description: '90th percentile step time' },
   { key: 'step.count', unit: 'count', direction: 'info', description: 'steps found' },
+  { key: 'step.host_median_ns', unit: 'ns', direction: 'info', description: 'median interval between step starts on the host' },
+  { key: 'window.duration_ns', unit: 'ns', direction: 'info', description: 'length of the measurement window' },
   { key: 'gpu.busy_union_ns', unit: 'ns', direction: 'info', description: 'time with any stream busy' },
   { key: 'gpu.busy_sum_ns', unit: 'ns', direction: 'info', description: 'sum of per-stream busy time' },
-  { key: 'gpu.utilization_pct', unit: 'pct', direction: 'lower_is_worse', description: 'busy_union_ns / wall_span_ns' },
+  { key: 'gpu.utilization_pct', unit: 'pct', direction: 'lower_is_worse', description: 'busy_union_ns / window.duration_ns' },
   { key: 'gpu.concurrent_ns', unit: 'ns', direction: 'info', description: 'time with at least two streams busy' },
   { key: 'gpu.concurrency_pct', unit: 'pct', direction: 'lower_is_worse', description: 'concurrent_ns / busy_union_ns' },
   { key: 'gpu.achieved_parallelism', unit: 'ratio', direction: 'lower_is_worse', description: 'busy_sum_ns / busy_union_ns' },
@@ -32,18 +34,18 @@ export const METRIC_CATALOG: MetricDef[] = [
   { key: 'host_sync.count', unit: 'count', direction: 'higher_is_worse', description: 'blocking host sync calls' },
   { key: 'host_sync.per_step', unit: 'ratio', direction: 'higher_is_worse', description: 'host syncs per step' },
   { key: 'host_sync.blocked_ns', unit: 'ns', direction: 'higher_is_worse', description: 'host time blocked in syncs' },
-  { key: 'host_sync.blocked_pct', unit: 'pct', direction: 'higher_is_worse', description: 'blocked_ns / wall_span_ns' },
+  { key: 'host_sync.blocked_pct', unit: 'pct', direction: 'higher_is_worse', description: 'blocked_ns / window.duration_ns' },
   { key: 'host_sync.unreturned', unit: 'count', direction: 'higher_is_worse', description: 'sync calls that never returned' },
   { key: 'host_sync.api.<scope>:<api>.count', unit: 'count', direction: 'higher_is_worse', description: 'calls per sync API', zeroWhenAbsent: true },
   { key: 'host_sync.api.<scope>:<api>.blocked_ns', unit: 'ns', direction: 'higher_is_worse', description: 'blocked time per sync API', zeroWhenAbsent: true },
   { key: 'submissions.count', unit: 'count', direction: 'info', description: 'GPU submissions' },
-  { key: 'submissions.rate_per_s', unit: 'per_s', direction: 'info', description: 'submissions per second of wall span' },
+  { key: 'submissions.rate_per_s', unit: 'per_s', direction: 'info', description: 'submissions per second of the window' },
   { key: 'submissions.queue_depth_mean', unit: 'ratio', direction: 'info', description: 'time-weighted mean of submitted-not-completed work' },
   { key: 'submissions.queue_depth_max', unit: 'count', direction: 'info', description: 'maximum submitted-not-completed work' },
   { key: 'idle_gaps.count', unit: 'count', direction: 'higher_is_worse', description: 'GPU idle gaps above threshold_ns' },
   { key: 'idle_gaps.total_ns', unit: 'ns', direction: 'higher_is_worse', description: 'total time in those gaps' },
   { key: 'idle_gaps.max_ns', unit: 'ns', direction: 'higher_is_worse', description: 'longest gap' },
-  { key: 'idle_gaps.pct_of_span', unit: 'pct', direction: 'higher_is_worse', description: 'total_ns / wall_span_ns' },
+  { key: 'idle_gaps.pct_of_window', unit: 'pct', direction: 'higher_is_worse', description: 'total_ns / window.duration_ns' },
   { key: 'stream.<index>.busy_ns', unit: 'ns', direction: 'info', description: 'busy time of the k-th stream to become active' },
   { key: 'stream.<index>.submissions', unit: 'count', direction: 'info', description: 'its submissions' },
   { key: 'kernel.<name>.count', unit: 'count', direction: 'info', description: 'executions of a kernel (or memcpy/memset)' },
@@ -77,6 +79,8 @@ export function flattenMetrics(m: TraceMetrics): FlatMetric[] {
   plain('step.median_ns', m.step.median_ns);
   plain('step.p90_ns', m.step.p90_ns);
   plain('step.count', m.step.count);
+  plain('step.host_median_ns', m.step.host_median_ns);
+  plain('window.duration_ns', m.window.duration_ns);
   for (const k of ['busy_union_ns', 'busy_sum_ns', 'utilization_pct', 'concurrent_ns', 'concurrency_pct', 'achieved_parallelism', 'streams_used'] as const) {
     plain(`gpu.${k}`, m.gpu[k]);
   }
@@ -86,7 +90,7 @@ export function flattenMetrics(m: TraceMetrics): FlatMetric[] {
     add(`host_sync.api.${a.scope}:${a.api}.blocked_ns`, 'host_sync.api.<scope>:<api>.blocked_ns', a.blocked_ns);
   }
   for (const k of ['count', 'rate_per_s', 'queue_depth_mean', 'queue_depth_max'] as const) plain(`submissions.${k}`, m.submissions[k]);
-  for (const k of ['count', 'total_ns', 'max_ns', 'pct_of_span'] as const) plain(`idle_gaps.${k}`, m.idle_gaps[k]);
+  for (const k of ['count', 'total_ns', 'max_ns', 'pct_of_window'] as const) plain(`idle_gaps.${k}`, m.idle_gaps[k]);
   for (const s of m.gpu.streams) {
     add(`stream.${s.index}.busy_ns`, 'stream.<index>.busy_ns', s.busy_ns);
     add(`stream.${s.index}.submissions`, 'stream.<index>.submissions', s.submissions);

@@ -54,29 +54,37 @@ export async function computeMetrics(
   const t0 = numOrNull(span.t0) ?? 0;
   const t1 = Math.max(numOrNull(span.t1) ?? 0, numOrNull(gpuEnd.e) ?? 0);
   const wallSpan = Math.max(0, t1 - t0);
-  const pctOfSpan = (v: number) => (wallSpan > 0 ? round((100 * v) / wallSpan) : 0);
 
-  // Per-stream busy time is the union of that stream's intervals, so
-  // overlapping work on one stream (Metal command buffers) counts once.
+  const { step, marks, gpuSteps } = await findSteps(conn, opts.stepRange, gpuTiming === 'completion');
+  // The measurement window: the complete steps (from the first step start to the
+  // GPU end of the work submitted before the last step start), so start-up,
+  // warm-up and tear-down do not drown the steady state; else the whole trace.
+  const window = marks
+    ? { source: 'steps', start: marks.first, end: Math.max(marks.last, gpuSteps?.lastGpuEnd ?? marks.last) }
+    : { source: 'trace', start: t0, end: t1 };
+  const windowLen = Math.max(0, window.end - window.start);
+  const pctOfWindow = (v: number) => (windowLen > 0 ? round((100 * v) / windowLen) : 0);
+  const inWindow = (col: string) => `${col} >= ${window.start} AND ${col} < ${window.end}`;
+
+  // Per-stream busy time is the union of that stream's intervals (clipped to
+  // the window), so overlapping work on one stream (Metal command buffers) counts once.
   await conn.run(
-    `CREATE OR REPLACE TEMP TABLE _mx_stream_busy AS ${unionIntervalsSql('SELECT stream AS grp, s, e FROM _mx_gpu')}`,
+    `CREATE OR REPLACE TEMP TABLE _mx_stream_busy AS ${unionIntervalsSql(
+      `SELECT stream AS grp, greatest(s, ${window.start}) AS s, least(e, ${window.end}) AS e
+       FROM _mx_gpu WHERE e > ${window.start} AND s < ${window.end}`,
+    )}`,
   );
   const streamRows = await queryRows(
     conn,
     `SELECT printf('0x%x', b.grp) AS stream, (row_number() OVER (ORDER BY b.first_s, b.grp) - 1)::DOUBLE AS idx,
        b.busy::DOUBLE AS busy, coalesce(n.n, 0)::DOUBLE AS n
      FROM (SELECT grp, sum(e - s) AS busy, min(s) AS first_s FROM _mx_stream_busy GROUP BY grp) b
-     LEFT JOIN (SELECT stream, count(*) AS n FROM _mx_gpu GROUP BY stream) n ON n.stream = b.grp
+     LEFT JOIN (SELECT stream, count(*) AS n FROM _mx_gpu WHERE ${inWindow('s')} GROUP BY stream) n ON n.stream = b.grp
      ORDER BY idx`,
   );
-  const levels = await queryOne(
-    conn,
-    levelSummarySql(levelSegmentsSql('SELECT s, e FROM _mx_stream_busy')),
-  );
+  const levels = await queryOne(conn, levelSummarySql(levelSegmentsSql('SELECT s, e FROM _mx_stream_busy')));
   const busySum = streamRows.reduce((a, r) => a + num(r.busy), 0);
   const busyUnion = num(levels.busy_ns);
-
-  const { step, marks } = await findSteps(conn, opts.stepRange);
 
   const idleThreshold = Math.max(
     opts.idleGapMinNs,
@@ -89,12 +97,19 @@ export async function computeMetrics(
      WHERE level = 0 AND t1 - t0 > ${idleThreshold}`,
   );
 
-  const sync = await syncMetrics(conn, step, marks);
+  // Host syncs count over the host's side of the steps (first to last step start):
+  // a host that runs ahead reaches its final sync long before the GPU window ends.
+  const hostWindow = marks ? `begin_ts >= ${marks.first} AND begin_ts < ${marks.last}` : inWindow('begin_ts');
+  const hostWindowLen = marks ? marks.last - marks.first : windowLen;
+  const sync = await syncMetrics(conn, step, marks, hostWindow);
 
   const subs = await queryOne(
     conn,
-    `SELECT (SELECT count(*) FROM _mx_subs)::DOUBLE AS n, q.* FROM (${levelSummarySql(
-      levelSegmentsSql(`SELECT ts AS s, gpu_end AS e FROM _mx_subs WHERE gpu_end IS NOT NULL`),
+    `SELECT (SELECT count(*) FROM _mx_subs WHERE ${inWindow('ts')})::DOUBLE AS n, q.* FROM (${levelSummarySql(
+      levelSegmentsSql(
+        `SELECT greatest(ts, ${window.start}) AS s, least(gpu_end, ${window.end}) AS e FROM _mx_subs
+         WHERE gpu_end IS NOT NULL AND gpu_end > ${window.start} AND ts < ${window.end}`,
+      ),
     )}) q`,
   );
 
@@ -114,11 +129,12 @@ export async function computeMetrics(
       warnings,
     },
     wall_span_ns: wallSpan,
+    window: { source: window.source as 'steps' | 'trace', start_offset_ns: window.start - t0, duration_ns: windowLen },
     step,
     gpu: {
       busy_union_ns: busyUnion,
       busy_sum_ns: busySum,
-      utilization_pct: pctOfSpan(busyUnion),
+      utilization_pct: pctOfWindow(busyUnion),
       concurrent_ns: num(levels.concurrent_ns),
       concurrency_pct: busyUnion > 0 ? round((100 * num(levels.concurrent_ns)) / busyUnion) : 0,
       achieved_parallelism: busyUnion > 0 ? round(busySum / busyUnion, 4) : 0,
@@ -128,13 +144,13 @@ export async function computeMetrics(
         index: num(r.idx),
         submissions: num(r.n),
         busy_ns: num(r.busy),
-        utilization_pct: pctOfSpan(num(r.busy)),
+        utilization_pct: pctOfWindow(num(r.busy)),
       })),
     },
-    host_sync: { ...sync, blocked_pct: pctOfSpan(sync.blocked_ns) },
+    host_sync: { ...sync, blocked_pct: hostWindowLen > 0 ? round((100 * sync.blocked_ns) / hostWindowLen) : 0 },
     submissions: {
       count: num(subs.n),
-      rate_per_s: wallSpan > 0 ? round((num(subs.n) * 1e9) / wallSpan) : 0,
+      rate_per_s: windowLen > 0 ? round((num(subs.n) * 1e9) / windowLen) : 0,
       queue_depth_mean: round(num(subs.mean_level), 4),
       queue_depth_max: num(subs.max_level),
     },
@@ -143,7 +159,7 @@ export async function computeMetrics(
       count: num(idle.n),
       total_ns: num(idle.total),
       max_ns: num(idle.mx),
-      pct_of_span: pctOfSpan(num(idle.total)),
+      pct_of_window: pctOfWindow(num(idle.total)),
     },
     kernels: kernels.map((k) => ({
       name: String(k.name),
@@ -191,16 +207,22 @@ async function buildGpuIntervals(conn: DuckDBConnection): Promise<GpuTiming> {
   return 'host_submit_spacing';
 }
 
-/** Steps: a named range (given, or the one one thread pushes most often), else device-wide syncs. */
 interface StepMarks {
   first: number;
   last: number;
 }
 
+/**
+ * Steps: a named range (given, or the one one thread pushes most often), else
+ * device-wide syncs. With GPU timing, a step's time is the GPU's cadence: the
+ * difference between the GPU end of the work submitted in consecutive steps,
+ * which host run-ahead (a deep launch queue) does not distort.
+ */
 async function findSteps(
   conn: DuckDBConnection,
   stepRange: string | undefined,
-): Promise<{ step: TraceMetrics['step']; marks: StepMarks | null }> {
+  gpuTimed: boolean,
+): Promise<{ step: TraceMetrics['step']; marks: StepMarks | null; gpuSteps: { lastGpuEnd: number } | null }> {
   let source = 'none';
   let marks = '';
   if (stepRange !== undefined) {
@@ -224,34 +246,62 @@ async function findSteps(
       }
     }
   }
-  if (marks === '') return { step: { source, count: 0, median_ns: null, p90_ns: null }, marks: null };
-  const r = await queryOne(
+  const none = { step: { source, timing: 'none' as const, count: 0, median_ns: null, p90_ns: null, host_median_ns: null }, marks: null, gpuSteps: null };
+  if (marks === '') return none;
+  await conn.run(`CREATE OR REPLACE TEMP TABLE _mx_marks AS SELECT DISTINCT ts FROM (${marks})`);
+  const host = await queryOne(
     conn,
     `SELECT count(d)::DOUBLE AS n, median(d)::DOUBLE AS med, quantile_cont(d, 0.9)::DOUBLE AS p90,
        min(ts)::DOUBLE AS first_ts, max(ts)::DOUBLE AS last_ts
-     FROM (SELECT ts, lead(ts) OVER (ORDER BY ts) - ts AS d FROM (${marks}))`,
+     FROM (SELECT ts, lead(ts) OVER (ORDER BY ts) - ts AS d FROM _mx_marks)`,
   );
-  return {
-    step: { source, count: num(r.n), median_ns: numOrNull(r.med), p90_ns: numOrNull(r.p90) },
-    marks: { first: num(r.first_ts), last: num(r.last_ts) },
-  };
+  if (num(host.n) < 1) return none;
+  const hostStep = { source, count: num(host.n), host_median_ns: numOrNull(host.med) };
+  const stepMarks = { first: num(host.first_ts), last: num(host.last_ts) };
+  if (gpuTimed) {
+    // Each submission belongs to the last step start at or before it; steps
+    // before the last start are complete.
+    const gpu = await queryOne(
+      conn,
+      `WITH per_step AS (
+         SELECT m.ts AS step_ts, max(s.gpu_end) AS gend
+         FROM _mx_subs s ASOF JOIN _mx_marks m ON s.ts >= m.ts
+         WHERE s.gpu_end IS NOT NULL AND m.ts < ${stepMarks.last}
+         GROUP BY m.ts),
+       cadence AS (SELECT gend, gend - lag(gend) OVER (ORDER BY step_ts) AS d FROM per_step)
+       SELECT count(d)::DOUBLE AS n, median(d)::DOUBLE AS med, quantile_cont(d, 0.9)::DOUBLE AS p90,
+         max(gend)::DOUBLE AS last_end FROM cadence`,
+    );
+    if (num(gpu.n) >= 1) {
+      await conn.run('DROP TABLE _mx_marks');
+      return {
+        step: { ...hostStep, timing: 'gpu', median_ns: numOrNull(gpu.med), p90_ns: numOrNull(gpu.p90) },
+        marks: stepMarks,
+        gpuSteps: { lastGpuEnd: num(gpu.last_end) },
+      };
+    }
+  }
+  await conn.run('DROP TABLE _mx_marks');
+  return { step: { ...hostStep, timing: 'host', median_ns: numOrNull(host.med), p90_ns: numOrNull(host.p90) }, marks: stepMarks, gpuSteps: null };
 }
 
 async function syncMetrics(
   conn: DuckDBConnection,
   step: TraceMetrics['step'],
   marks: StepMarks | null,
+  inWindow: string,
 ): Promise<Omit<TraceMetrics['host_sync'], 'blocked_pct'>> {
+  // Unreturned calls (hangs) count wherever they are; the rest within the window.
   const total = await queryOne(
     conn,
-    `SELECT count(*)::DOUBLE AS n, count(*) FILTER (WHERE end_ts IS NULL)::DOUBLE AS unreturned,
-       coalesce(sum(dur_ns), 0)::DOUBLE AS blocked FROM _mx_syncs`,
+    `SELECT count(*) FILTER (WHERE ${inWindow})::DOUBLE AS n, count(*) FILTER (WHERE end_ts IS NULL)::DOUBLE AS unreturned,
+       coalesce(sum(dur_ns) FILTER (WHERE ${inWindow}), 0)::DOUBLE AS blocked FROM _mx_syncs`,
   );
   const byApi = await queryRows(
     conn,
     `SELECT coalesce(scope, '?') AS scope, coalesce(api, '?') AS api, count(*)::DOUBLE AS n,
        coalesce(sum(dur_ns), 0)::DOUBLE AS blocked, coalesce(max(dur_ns), 0)::DOUBLE AS mx
-     FROM _mx_syncs GROUP BY ALL ORDER BY blocked DESC, scope, api`,
+     FROM _mx_syncs WHERE ${inWindow} GROUP BY ALL ORDER BY blocked DESC, scope, api`,
   );
   const bySite = await queryRows(
     conn,
@@ -259,18 +309,11 @@ async function syncMetrics(
        coalesce(any_value(c.symbol) || CASE WHEN any_value(c.offset) IS NOT NULL THEN '+0x' || printf('%x', any_value(c.offset)) ELSE '' END,
                 'site#' || h.site) AS symbol,
        count(*)::DOUBLE AS n, coalesce(sum(h.dur_ns), 0)::DOUBLE AS blocked
-     FROM _mx_syncs h LEFT JOIN callsites c ON c.site_id = h.site
+     FROM (SELECT * FROM _mx_syncs WHERE ${inWindow}) h LEFT JOIN callsites c ON c.site_id = h.site
      GROUP BY h.site ORDER BY blocked DESC, h.site LIMIT ${TOP_SYNC_SITES}`,
   );
-  let perStep: number | null = null;
-  const span = marks;
-  if (step.count > 0 && span) {
-    const inSteps = await queryOne(
-      conn,
-      `SELECT count(*)::DOUBLE AS n FROM _mx_syncs WHERE begin_ts >= ${span.first} AND begin_ts < ${span.last}`,
-    );
-    perStep = round(num(inSteps.n) / step.count, 4);
-  }
+  // With steps, the window is the host's side of the steps: its syncs per step.
+  const perStep = marks && step.count > 0 ? round(num(total.n) / step.count, 4) : null;
   return {
     count: num(total.n),
     unreturned: num(total.unreturned),

@@ -59,12 +59,22 @@ export interface TraceMetrics {
     warnings: string[];
   };
   wall_span_ns: number;
+  /**
+   * What the GPU, sync and submission metrics cover: the complete steps
+   * (`steps`) or, without steps, the whole trace (`trace`).
+   */
+  window: { source: 'steps' | 'trace'; start_offset_ns: number; duration_ns: number };
   step: {
     /** How steps were found: `range:<name>`, `device_sync`, or `none`. */
     source: string;
+    /** `gpu`: cadence of the GPU end of each step's work; `host`: interval between step starts. */
+    timing: 'gpu' | 'host' | 'none';
+    /** Intervals between step starts. */
     count: number;
     median_ns: number | null;
     p90_ns: number | null;
+    /** Median interval between step starts on the host (differs from median_ns when the host runs ahead). */
+    host_median_ns: number | null;
   };
   gpu: {
     busy_union_ns: number;
@@ -84,6 +94,7 @@ export interface TraceMetrics {
     /** Calls that never returned in the trace (no sync_end). */
     unreturned: number;
     blocked_ns: number;
+    /** blocked_ns as a share of the host's side of the window (first to last step start). */
     blocked_pct: number;
     per_step: number | null;
     by_api: SyncGroupMetrics[];
@@ -102,7 +113,7 @@ export interface TraceMetrics {
     count: number;
     total_ns: number;
     max_ns: number;
-    pct_of_span: number;
+    pct_of_window: number;
   };
   kernels: KernelMetrics[];
   findings: FindingsMetrics;
