@@ -28,7 +28,11 @@ beforeAll(() => {
 });
 
 function cli(...args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'mpstrace.js'), ...args], { cwd: dir, encoding: 'utf8' });
+  return cliEnv({}, ...args);
+}
+
+function cliEnv(env: Record<string, string>, ...args: string[]): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'mpstrace.js'), ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, ...env } });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 
@@ -110,6 +114,15 @@ describe('mpstrace synth / info / sql', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/SQL error: .*no_such_table/);
     expect(r.err).toMatch(/host_syncs/);
+  });
+
+  it('decoding on the worker thread loads exactly the same rows as on the main thread', () => {
+    const q = 'SELECT count(*) AS n, sum(id) AS a, sum(ts) AS b, sum(tid) AS c, sum(kind) AS d, sum(site) AS e, sum(p0) AS f, sum(p1) AS g, sum(p2) AS h, sum(p3) AS i, sum(p4) AS j, (SELECT count(*) FROM strings) AS s FROM raw_events';
+    const worker = cliEnv({ MPSTRACE_DECODE_THREAD: '1' }, 'sql', trace, q, '--json');
+    const main = cliEnv({ MPSTRACE_DECODE_THREAD: '0' }, 'sql', trace, q, '--json');
+    expect(worker.code).toBe(0);
+    expect(JSON.parse(worker.out)).toEqual(JSON.parse(main.out));
+    expect(JSON.parse(main.out)[0].n).toBe(5000);
   });
 
   it('--cache writes a .duckdb that info and sql open directly; --save writes Parquet', () => {

@@ -68,6 +68,7 @@ function workerFile(): string | undefined {
   return existsSync(f) ? f : undefined;
 }
 
+/** MPSTRACE_DECODE_THREAD=0 never uses the worker, =1 always (when compiled); else by trace size. */
 export function canDecodeInWorker(): boolean {
   return workerFile() !== undefined && process.env.MPSTRACE_DECODE_THREAD !== '0';
 }

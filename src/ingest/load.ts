@@ -215,7 +215,7 @@ async function loadBinary(tracePath: string, opts: OpenTraceOptions): Promise<Lo
     let d: DecodeSummary;
     try {
       // A worker pays off only when decoding takes longer than starting it.
-      const useWorker = canDecodeInWorker() && statSync(tracePath).size > 16 << 20;
+      const useWorker = canDecodeInWorker() && (process.env.MPSTRACE_DECODE_THREAD === '1' || statSync(tracePath).size > 16 << 20);
       d = useWorker ? await decodeInWorker(tracePath, batchRows, onBatch) : decodeHere(tracePath, batchRows, onBatch);
     } finally {
       appender.close();
