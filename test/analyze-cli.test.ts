@@ -111,6 +111,15 @@ describe('mpstrace analyze: exit codes and selection', () => {
     expect(help).toMatch(/--sync-tolerance-us <us>/);
   });
 
+  it('--no-group lists every occurrence', () => {
+    const t = trace('retained-buffer', 'after-owner-destroyed');
+    const grouped = JSON.parse(cli('--json', '--rules', 'retained-buffer', t).out).findings;
+    const each = JSON.parse(cli('--json', '--rules', 'retained-buffer', '--no-group', t).out).findings;
+    expect(grouped.map((f: { count: number }) => f.count)).toEqual([2]);
+    expect(grouped[0].details.bytes).toBe(8192);
+    expect(each.map((f: { count: number; details: { obj: string; bytes: number } }) => [f.count, f.details.obj, f.details.bytes])).toEqual([[1, '0xcb0', 4096], [1, '0xcb1', 4096]]);
+  });
+
   it('bad input exits 2 with a message', () => {
     const missing = cli(path.join(dir, 'nope.mpst'));
     expect(missing.code).toBe(2);

@@ -38,7 +38,7 @@ function formatFinding(f: Finding): string {
 export function formatText(report: FindingsReport): string {
   const s = report.summary;
   const out: string[] = [];
-  for (const w of report.trace.warnings) out.push(`warning: ${w.message}${w.offset !== undefined ? ` (byte ${w.offset})` : ''}`);
+  for (const w of report.trace.warnings) out.push(`warning: ${w.message}${w.offset !== undefined && !w.message.includes(String(w.offset)) ? ` (byte ${w.offset})` : ''}`);
   const problems = report.findings.filter((f) => f.severity !== 'info');
   const info = report.findings.filter((f) => f.severity === 'info');
   for (const f of problems) out.push(formatFinding(f), '');
