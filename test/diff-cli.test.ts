@@ -79,6 +79,13 @@ describe('mpstrace diff', () => {
     expect(ok.stdout).toMatch(/^### ✅ mpstrace perf gate: PASS/);
   });
 
+  it('notes when a saved baseline was measured with other options than the traces now', () => {
+    const saved = path.join(dir, 'other-options.json');
+    writeFileSync(saved, cli('metrics', '--json', '--no-findings', '--idle-gap-min-ns', '1000', ...base).stdout);
+    const r = cli('diff', '--no-findings', saved, '--', ...same);
+    expect(r.stdout).toMatch(/measured with idleGapMinNs=1000, traces now with 50000/);
+  });
+
   it('single run per side: threshold only, and says so', () => {
     const r = cli('diff', '--no-findings', base[0], '--', syncy[0]);
     expect(r.code).toBe(1);

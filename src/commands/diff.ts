@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { compareRuns, DEFAULT_DIFF_OPTIONS } from '../diff/compare.js';
-import { loadRuns } from '../diff/inputs.js';
+import { loadRuns, optionMismatches } from '../diff/inputs.js';
 import { renderJson, renderMarkdown, renderText } from '../diff/render.js';
 import { addMeasureOptions, measureOptions, nonNegative, type MeasureCliOptions } from '../metrics/options.js';
 import { EXIT_CHECK_FAILED, UserError } from '../util/errors.js';
@@ -93,6 +93,8 @@ export function register(program: Command): void {
       minRuns: opts.minRuns,
       minAbsNs: opts.minAbsNs,
     });
+    // Saved documents only matter when traces are measured now, with the current options.
+    if ([...baseline, ...candidate].some((r) => !r.savedOptions)) report.notes.push(...optionMismatches([...baseline, ...candidate], mopts));
     if (typeof opts.markdown === 'string') writeFileSync(opts.markdown, renderMarkdown(report));
     if (opts.json) process.stdout.write(renderJson(report));
     else if (opts.markdown === true) process.stdout.write(renderMarkdown(report));

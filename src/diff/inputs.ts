@@ -9,6 +9,24 @@ export interface Run {
   /** File (and, for saved documents, the run's trace name). */
   label: string;
   metrics: TraceMetrics;
+  /** Measurement options a saved document was made with (absent for traces measured now). */
+  savedOptions?: Partial<MetricsOptions>;
+}
+
+const COMPARED_OPTIONS = ['stepRange', 'idleGapStepPct', 'idleGapMinNs'] as const;
+
+/** Notes for saved runs measured with other options than the traces measured now. */
+export function optionMismatches(runs: Run[], current: Partial<MetricsOptions>): string[] {
+  const notes = new Set<string>();
+  for (const r of runs) {
+    if (!r.savedOptions) continue;
+    for (const k of COMPARED_OPTIONS) {
+      if (current[k] !== undefined && r.savedOptions[k] !== current[k]) {
+        notes.add(`${r.label.replace(/:[^:]*$/, '')} was measured with ${k}=${String(r.savedOptions[k])}, traces now with ${String(current[k])}: step and idle-gap metrics may not compare`);
+      }
+    }
+  }
+  return [...notes];
 }
 
 function looksLikeJson(file: string): boolean {
@@ -31,7 +49,7 @@ export function parseMetricsDocument(file: string, text: string): Run[] {
   } catch (err) {
     throw new UserError(`${file}: not valid JSON (${(err as Error).message}); pass a trace or the output of \`mpstrace metrics --json\``);
   }
-  const d = doc as { schema_version?: unknown; tool?: unknown; traces?: unknown };
+  const d = doc as { schema_version?: unknown; tool?: unknown; traces?: unknown; options?: Partial<MetricsOptions> };
   if (typeof d !== 'object' || d === null || d.tool !== 'mpstrace' || !Array.isArray(d.traces)) {
     throw new UserError(`${file}: not an mpstrace metrics document (expected {schema_version, tool: "mpstrace", traces: [...]} from \`mpstrace metrics --json\`)`);
   }
@@ -45,7 +63,8 @@ export function parseMetricsDocument(file: string, text: string): Run[] {
     if (!m || typeof m !== 'object' || typeof m.wall_span_ns !== 'number' || !m.gpu || !m.host_sync || !m.step || !m.idle_gaps || !m.submissions || !Array.isArray(m.kernels) || !m.findings) {
       throw new UserError(`${file}: traces[${i}] has no complete metrics object; regenerate it with \`mpstrace metrics --json\``);
     }
-    return { label: `${file}:${typeof run.trace === 'string' ? run.trace : i}`, metrics: m as TraceMetrics };
+    const savedOptions = typeof d.options === 'object' && d.options !== null ? d.options : {};
+    return { label: `${file}:${typeof run.trace === 'string' ? run.trace : i}`, metrics: m as TraceMetrics, savedOptions };
   });
 }
 
