@@ -39,10 +39,14 @@ function ciText(m: MetricComparison): string {
   return `[${f(m.ci_low_pct)}, ${f(m.ci_high_pct)}]`;
 }
 
+/** Names come from the trace: control characters (newlines, terminal escapes) become '?'. */
+export const printable = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+
 /** Mangled C++ kernel names run to hundreds of characters; the terminal table keeps both ends. */
 const MAX_KEY = 72;
 export function shortKey(key: string): string {
-  return key.length <= MAX_KEY ? key : `${key.slice(0, 48)}…${key.slice(-(MAX_KEY - 49))}`;
+  const k = printable(key);
+  return k.length <= MAX_KEY ? k : `${k.slice(0, 48)}…${k.slice(-(MAX_KEY - 49))}`;
 }
 
 function row(m: MetricComparison, short = false): string[] {
@@ -77,7 +81,7 @@ export function renderText(report: DiffReport): string {
   const lines = [headline(report)];
   for (const n of report.notes) lines.push(`note: ${n}`);
   for (const r of report.new_error_rules) {
-    lines.push(`new error finding: ${r.rule} in ${r.candidate_runs_with} candidate run(s) (${r.candidate_count} findings), in no baseline run`);
+    lines.push(`new error finding: ${printable(r.rule)} in ${r.candidate_runs_with} candidate run(s) (${r.candidate_count} findings), in no baseline run`);
   }
   if (rows.length === 0) {
     lines.push('no metric changed beyond the threshold');
@@ -96,7 +100,7 @@ export function renderText(report: DiffReport): string {
 }
 
 /** Markdown cells: escape pipes and markup so kernel names cannot break the table. */
-const md = (text: string) => text.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`);
+const md = (text: string) => printable(text).replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`);
 
 export function renderMarkdown(report: DiffReport): string {
   const icon = report.verdict === 'fail' ? '❌' : '✅';
@@ -104,7 +108,7 @@ export function renderMarkdown(report: DiffReport): string {
   for (const n of report.notes) lines.push(`> ${md(n)}`, '');
   if (report.new_error_rules.length) {
     lines.push('**New error findings** (in no baseline run):', '');
-    for (const r of report.new_error_rules) lines.push(`- \`${r.rule.replace(/`/g, "'")}\`: ${r.candidate_count} finding(s) in ${r.candidate_runs_with} candidate run(s)`);
+    for (const r of report.new_error_rules) lines.push(`- \`${printable(r.rule).replace(/`/g, "'")}\`: ${r.candidate_count} finding(s) in ${r.candidate_runs_with} candidate run(s)`);
     lines.push('');
   }
   const rows = notableRows(report);

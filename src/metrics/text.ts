@@ -1,5 +1,5 @@
 // Human-readable `metrics` output: the headline numbers, then the top tables.
-import { formatValue } from '../diff/render.js';
+import { formatValue, printable } from '../diff/render.js';
 import type { MetricsDocument, TraceMetrics } from './types.js';
 
 const ns = (v: number | null) => formatValue(v, 'ns');
@@ -7,7 +7,7 @@ const TOP = 8;
 
 function one(trace: string, m: TraceMetrics): string[] {
   const l: string[] = [];
-  l.push(`${trace}  (${m.source.backend}, ${m.source.events} records, GPU timing: ${m.source.gpu_timing})`);
+  l.push(`${printable(trace)}  (${m.source.backend}, ${m.source.events} records, GPU timing: ${m.source.gpu_timing})`);
   l.push(`  wall span            ${ns(m.wall_span_ns)}`);
   l.push(`  steps                ${m.step.count} via ${m.step.source}; ${m.step.timing} time median ${ns(m.step.median_ns)}, p90 ${ns(m.step.p90_ns)}` +
     (m.step.timing === 'gpu' ? ` (host: ${ns(m.step.host_median_ns)})` : ''));
@@ -20,18 +20,18 @@ function one(trace: string, m: TraceMetrics): string[] {
   l.push(`  submissions          ${m.submissions.count} (${m.submissions.rate_per_s.toFixed(0)}/s); queue depth mean ${m.submissions.queue_depth_mean.toFixed(2)}, max ${m.submissions.queue_depth_max}`);
   l.push(`  GPU idle gaps        ${m.idle_gaps.count} > ${ns(m.idle_gaps.threshold_ns)}; total ${ns(m.idle_gaps.total_ns)} (${m.idle_gaps.pct_of_window.toFixed(1)} %), max ${ns(m.idle_gaps.max_ns)}`);
   const f = m.findings;
-  l.push(`  findings             ${f.available ? `${f.errors} error, ${f.warnings} warning` + (Object.keys(f.by_rule).length ? ` (${Object.entries(f.by_rule).map(([r, v]) => `${r}: ${v.count}`).join(', ')})` : '') : `n/a (${f.note})`}`);
+  l.push(`  findings             ${f.available ? `${f.errors} error, ${f.warnings} warning` + (Object.keys(f.by_rule).length ? ` (${Object.entries(f.by_rule).map(([r, v]) => `${printable(r)}: ${v.count}`).join(', ')})` : '') : `n/a (${f.note})`}`);
   if (m.gpu.streams.length) {
     l.push('  streams:');
     for (const s of m.gpu.streams.slice(0, TOP)) l.push(`    #${s.index} ${s.stream}  busy ${ns(s.busy_ns)} (${s.utilization_pct.toFixed(1)} %), ${s.submissions} submissions`);
   }
   if (m.host_sync.by_api.length) {
     l.push('  syncs by API:');
-    for (const a of m.host_sync.by_api.slice(0, TOP)) l.push(`    ${a.scope}:${a.api}  ${a.count} calls, blocked ${ns(a.blocked_ns)}, max ${ns(a.max_ns)}`);
+    for (const a of m.host_sync.by_api.slice(0, TOP)) l.push(`    ${printable(`${a.scope}:${a.api}`)}  ${a.count} calls, blocked ${ns(a.blocked_ns)}, max ${ns(a.max_ns)}`);
   }
   if (m.kernels.length) {
     l.push('  top kernels by GPU time:');
-    for (const k of m.kernels.slice(0, TOP)) l.push(`    ${k.name}  x${k.count}, total ${ns(k.total_ns)}, p50 ${ns(k.p50_ns)}, p90 ${ns(k.p90_ns)}, p99 ${ns(k.p99_ns)}`);
+    for (const k of m.kernels.slice(0, TOP)) l.push(`    ${printable(k.name)}  x${k.count}, total ${ns(k.total_ns)}, p50 ${ns(k.p50_ns)}, p90 ${ns(k.p90_ns)}, p99 ${ns(k.p99_ns)}`);
   }
   return l;
 }
