@@ -131,6 +131,12 @@ else
     rec "pool/${s//-/_}_fixed" 60 stream_pool.py --scenario "$s" --fixed
   done
 
+  log "== CI perf gate: 4 more unchanged runs (10 in all), for the false-positive rate over A/A splits"
+  for i in 7 8 9 10; do
+    over_budget && { log "budget reached: skipping extra unchanged runs from $i"; break; }
+    rec "gate/train_base_$i" 90 train_prefetch.py --steps 60
+  done
+
   # the recorder's own bench last, in whatever time is left of the 7 minutes
   if [ -f bench/cuda/run.sh ]; then
     left=$((400 - ($(date +%s) - T0)))
