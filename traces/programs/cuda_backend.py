@@ -173,7 +173,8 @@ class CudaBackend:
             workspace.add_(1)
 
     def free(self, workspace):
-        del workspace  # the caller drops its last reference; the caching allocator keeps the block
+        """Nothing to call: once the pool drops its reference, torch's caching allocator
+        reclaims the block (ordered after the batch's stream work)."""
 
     def flag(self, value=0.0):
         """A one-element device buffer (allocated on the current stream)."""

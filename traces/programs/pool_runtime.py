@@ -250,6 +250,7 @@ class StreamPool:
         self.backend.destroy_event(b.event)
         self.ann.object_destroy(b.ptr, "command_buffer")
         self.backend.free(b.workspace)
+        b.workspace = None  # the last reference: the memory goes back to the allocator
 
     def destroy(self, retained_sink=None):
         """Tear the pool down (~MPSStream for every stream)."""
