@@ -162,6 +162,24 @@ describe.skipIf(!canBuild)('recorder robustness', () => {
     expect(img.recs.filter((x) => x.kind === 'process_end').map((x) => x.f)).toEqual([{ status: 7, reason: 1 }]);
   });
 
+  it('timestamps follow CLOCK_MONOTONIC, also after the TSC clock takes over, and never go back', () => {
+    const out = path.join(tempDir(), 'clock.mpst');
+    const r = runTraced(b, 'drv_clock', ['1300'], out); // spans calibration (~100 ms) and a re-anchoring (~1.1 s)
+    expect(r.status).toBe(0);
+    const er = load(out).recs.filter((x) => x.kind === 'event_record');
+    expect(er.length).toBeGreaterThan(500);
+    let prev = 0n;
+    for (const x of er.slice(1)) {
+      const lag = x.ts - (x.f.event as bigint); // the record's ts is read just after the program's clock
+      expect(lag).toBeGreaterThanOrEqual(-20_000n);
+      expect(lag).toBeLessThan(5_000_000n);
+      expect(x.ts).toBeGreaterThanOrEqual(prev);
+      prev = x.ts;
+    }
+    const lags = er.slice(1).map((x) => Number(x.ts - (x.f.event as bigint))).sort((a, b) => a - b);
+    expect(lags[Math.floor(lags.length / 2)]!).toBeLessThan(50_000); // median within 50 us
+  });
+
   it('a program that never touches CUDA yields a valid, nearly empty trace', () => {
     const out = path.join(tempDir(), 'true.mpst');
     const r = spawnSync('/bin/true', [], { env: tracedEnv(b, out) });

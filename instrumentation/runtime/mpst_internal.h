@@ -82,6 +82,11 @@ extern MPST_TLS mpst_tls T;
 extern mpst_thread_slot mpst_slots[MPST_MAX_THREADS];
 
 uint64_t mpst_gettid(void);
+/* The clock behind mpst_now (mpst_clock.c): CLOCK_MONOTONIC, read through the
+ * TSC once the watchdog has calibrated it (Linux x86-64, invariant TSC). */
+int64_t mpst_clock_monotonic(void);
+void mpst_clock_calibrate_start(void);
+void mpst_clock_calibrate_tick(void);
 int64_t mpst_realtime(void);
 /* Builds `<stem>.<suffix>.mpst`, stem being the first traced process's output
  * path without .mpst (inherited through MPSTRACE_STEM), so the files of

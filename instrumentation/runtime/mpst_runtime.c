@@ -37,16 +37,6 @@ static _Atomic int n_shutdown_hooks;
 
 /* ---- clock and ids ---------------------------------------------------- */
 
-int64_t mpst_now(void) {
-#ifdef __APPLE__
-  return (int64_t)clock_gettime_nsec_np(CLOCK_UPTIME_RAW);
-#else
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-#endif
-}
-
 int64_t mpst_realtime(void) {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);

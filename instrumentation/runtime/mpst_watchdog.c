@@ -15,8 +15,10 @@ static void *watchdog_main(void *arg) {
   uint32_t gen = G.gen;
   T.depth = 1; /* nothing this thread calls is recorded as program activity */
   struct timespec tick = { 0, 100 * 1000 * 1000 };
+  mpst_clock_calibrate_start();
   while (atomic_load(&G.state) == MPST_ON && G.gen == gen) {
     nanosleep(&tick, NULL);
+    mpst_clock_calibrate_tick();
     int64_t now = mpst_now();
     for (int i = 0; i < MPST_MAX_THREADS; i++) {
       mpst_thread_slot *s = &mpst_slots[i];
