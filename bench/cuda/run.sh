@@ -36,6 +36,7 @@ for r in $(seq "$ROUNDS"); do
 done
 cat "$WORK/hook.txt" >&2
 
+cc -O2 -o "$WORK/clockcost" bench/cuda/clockcost.c && "$WORK/clockcost" >&2
 # the hooks' own cost on this host's CPU, against the stand-in libcudart (no GPU noise)
 : >"$WORK/cpu.txt"
 for r in $(seq "$ROUNDS"); do
