@@ -59,7 +59,7 @@ _last AS (
 ),
 -- Streams the op actually waited on: host syncs on its thread inside the range
 -- (an event sync waits for the stream of that event's latest record).
-_inner AS (
+_inner AS MATERIALIZED (
   SELECT i.begin_id, h.begin_id AS sync_id, h.scope, h.target, h.begin_ts
   FROM _intents i JOIN _hs h
     ON h.tid = i.tid AND h.begin_ts >= i.begin_ts AND h.begin_ts <= i.end_ts
@@ -67,7 +67,9 @@ _inner AS (
 _inner_ev AS (
   SELECT n.begin_id, n.sync_id, n.scope,
          CASE n.scope WHEN 'stream' THEN n.target WHEN 'event' THEN r.stream END AS stream
-  FROM _inner n ASOF LEFT JOIN ev_event_record r ON r.event = n.target AND n.begin_ts >= r.ts
+  FROM _inner n
+  ASOF LEFT JOIN (SELECT * FROM ev_event_record WHERE event IN (SELECT target FROM _inner WHERE scope = 'event')) r
+    ON r.event = n.target AND n.begin_ts >= r.ts
 ),
 _synced AS (
   SELECT begin_id,
