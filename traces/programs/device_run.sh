@@ -3,13 +3,15 @@
 #
 #   bash traces/programs/device_run.sh [--quick]      (from the repo root, with $OUT set)
 #
-# Prints versions, builds the recorder (make -C instrumentation), runs the
-# recorder's GPU bench if present, records every program under plain
-# LD_PRELOAD, and leaves $OUT/traces.tgz (traces + per-run logs) and
-# $OUT/log.txt (each run's exit code, trace size and time). A failed run is
-# logged and the script goes on. --quick: build + one tiny recording only.
+# Prints versions, rebuilds the recorder (make -B -C instrumentation), records
+# every program under plain LD_PRELOAD (the python process only), runs the
+# recorder's bench/cuda/run.sh last in the time left, and leaves
+# $OUT/traces.tgz (cuda/{*.mpst,gate/,pool/,logs/,RUNLOG.txt}; unpack with
+# `tar -xzf traces.tgz -C traces/`) and $OUT/log.txt (each run's exit code,
+# trace size, time and result line). A failed run is logged and the script
+# goes on. --quick: build + two tiny recordings under cuda/smoke/ (~20 s).
 # Env: MPST_BUDGET_S (default 380): optional runs are skipped past this many
-# seconds, so the whole script stays under 7 minutes.
+# seconds, so the whole script stays under 7 minutes (about 5.5 in full).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 ROOT=$PWD
