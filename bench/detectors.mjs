@@ -4,7 +4,7 @@
 // Needs `npm run build` first.
 //   npm run bench -- detectors [--events N] [--keep] [--dir D] [--trace FILE]
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, loadavg, cpus } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 
@@ -45,15 +45,21 @@ const rows = Number((await loaded.connection.runAndReadAll('SELECT count(*) FROM
 log(`loaded ${rows} events in ${loadS.toFixed(2)} s`);
 
 const timings = {};
+// CPU time (all DuckDB threads) next to wall time: on a shared machine the
+// wall time depends on what else runs; the load average says how busy it was.
+const load = loadavg()[0];
+const c0 = process.cpuUsage();
 const t1 = performance.now();
 const findings = await analyzeTrace(loaded, { onTiming: (rule, ms) => { timings[rule] = ms; } });
 const totalS = (performance.now() - t1) / 1000;
+const cpu = process.cpuUsage(c0);
+const cpuS = (cpu.user + cpu.system) / 1e6;
 loaded.close();
 
 for (const d of await loadDetectors()) log(`${d.id.padEnd(24)} ${timings[d.id].toFixed(0).padStart(7)} ms`);
 const occurrences = findings.reduce((a, f) => a + (f.severity === 'info' ? 0 : f.count), 0);
-log(`${findings.length} grouped findings (${occurrences} occurrences) in ${totalS.toFixed(2)} s`);
+log(`${findings.length} grouped findings (${occurrences} occurrences) in ${totalS.toFixed(2)} s (${cpuS.toFixed(2)} s CPU on ${cpus().length} cores, load average ${load.toFixed(1)} before)`);
 if (!args.includes('--keep') && !opt('trace', '')) rmSync(dir, { recursive: true, force: true });
 
 const perRule = Object.entries(timings).map(([k, v]) => `${k.replace(/-/g, '_')}_ms=${v.toFixed(0)}`).join(' ');
-process.stdout.write(`detectors_total_s=${totalS.toFixed(2)} events=${rows} load_s=${loadS.toFixed(2)} findings=${findings.length} ${perRule}\n`);
+process.stdout.write(`detectors_total_s=${totalS.toFixed(2)} events=${rows} detectors_cpu_s=${cpuS.toFixed(2)} cores=${cpus().length} loadavg=${load.toFixed(1)} load_s=${loadS.toFixed(2)} findings=${findings.length} ${perRule}\n`);
