@@ -75,11 +75,13 @@ else
 fi
 
 # rec <name> <timeout_s> <program.py> [args...]: one recorded run, to $WORK/cuda/<name>.mpst
-# (<name> may hold a sub folder: gate/..., pool/...)
+# (<name> may hold a sub folder: gate/..., pool/...). EXPECT=<rc> when a run is
+# meant to end otherwise than with 0 (124: killed by its timeout).
 rec() {
   local name=$1 tmo=$2 prog=$3
   shift 3
-  local trace=$WORK/cuda/$name.mpst out=$WORK/cuda/logs/${name//\//_}.txt start rc ms bytes
+  local trace=$WORK/cuda/$name.mpst out=$WORK/cuda/logs/${name//\//_}.txt start rc ms bytes ok
+  local expect=${EXPECT:-0}
   mkdir -p "$(dirname "$trace")"
   start=$(date +%s%N)
   # only the python image is preloaded (not timeout or a shell), so the trace is
@@ -91,10 +93,11 @@ rec() {
   ms=$((($(date +%s%N) - start) / 1000000))
   local files=("$trace" "$WORK/cuda/$name".[0-9]*.mpst)
   bytes=$(cat "${files[@]}" 2>/dev/null | wc -c)
-  log "run $name rc=$rc bytes=$bytes ms=$ms files=$(ls "${files[@]}" 2>/dev/null | wc -l) cmd=$prog $*"
-  echo "run=$name rc=$rc bytes=$bytes ms=$ms" >>"$WORK/cuda/logs/runs.txt"
+  ok=$([ "$rc" = "$expect" ] && echo yes || echo no)
+  log "run $name rc=$rc expected=$expect ok=$ok bytes=$bytes ms=$ms files=$(ls "${files[@]}" 2>/dev/null | wc -l) cmd=$prog $*"
+  echo "run=$name rc=$rc expected=$expect ok=$ok bytes=$bytes ms=$ms" >>"$WORK/cuda/logs/runs.txt"
   grep -E '^(observed|error|steps=|requests=|iters=|scenarios=|annotations:)' "$out" | tail -n 12 | sed 's/^/  | /' | tee -a "$LOG"
-  [ $rc = 0 ] || tail -n 6 "$out" | sed 's/^/  ! /' | tee -a "$LOG"
+  [ $ok = yes ] || tail -n 6 "$out" | sed 's/^/  ! /' | tee -a "$LOG"
   for f in "${files[@]}"; do
     [ -f "$f" ] && "$PY" traces/programs/trace_summary.py "$f" 2>&1 | head -n 6 | sed 's/^/  = /' | tee -a "$LOG"
   done
@@ -133,6 +136,10 @@ else
     rec "pool/${s//-/_}_fixed" 60 stream_pool.py --scenario "$s" --fixed
   done
 
+  log "== stream pool: elapsed-hang, killed by its timeout while blocked (rc 124 expected)"
+  EXPECT=124 rec pool/elapsed_hang_buggy 10 stream_pool.py --scenario elapsed-hang --hang-s 30
+  rec pool/elapsed_hang_fixed 60 stream_pool.py --scenario elapsed-hang --fixed
+
   log "== CI perf gate: 4 more unchanged runs (10 in all), for the false-positive rate over A/A splits"
   for i in 7 8 9 10; do
     over_budget && { log "budget reached: skipping extra unchanged runs from $i"; break; }
@@ -168,6 +175,6 @@ if [ "$size" -gt "$limit" ]; then
   split -b "$limit" -d -a 1 "$OUT/traces.tgz" "$OUT/traces.tgz.part-" && rm -f "$OUT/traces.tgz"
   log "traces.tgz was $size bytes: split into $(ls "$OUT"/traces.tgz.part-* | wc -l) parts"
 fi
-log "runs: $(wc -l <"$WORK/cuda/logs/runs.txt" 2>/dev/null || echo 0), failed: $(grep -vc ' rc=0 ' "$WORK/cuda/logs/runs.txt" 2>/dev/null)"
+log "runs: $(wc -l <"$WORK/cuda/logs/runs.txt" 2>/dev/null || echo 0), not as expected: $(grep -c ' ok=no ' "$WORK/cuda/logs/runs.txt" 2>/dev/null)"
 ls -la "$OUT" | sed 's/^/  | /' | tee -a "$LOG"
 log "done in $(($(date +%s) - T0)) s"

@@ -9,6 +9,9 @@ Scenarios (audit finding -> mpstrace rule):
   4 elapsed-no-timing   elapsed_time on events created without timing      -> hang
   5 retained-buffer     a destroyed stream's previous batch stays alive    -> retained-buffer
   6 leaked-slot         get_stream_from_pool() slots never released        -> leaked-slot
+  7 elapsed-hang        (not in 'all') scenario 4 where the end event completes only after
+                        --hang-s seconds: the buggy elapsed_time blocks like MPS's does, and
+                        is meant to be killed by a timeout           -> hang (call never returned)
 
 Each scenario runs inside an mpstrace range 'scenario:<name>' and prints one
 'observed:' line saying whether the bug's effect really happened on the GPU.
@@ -25,7 +28,7 @@ from pool_runtime import BackendError, PoolExhausted, SlotBusy, StreamPool
 SCENARIOS = ["device-sync", "wrong-stream-event", "elapsed-no-timing", "retained-buffer",
              "double-owned-slot", "leaked-slot"]
 NUMBERS = {"1": "device-sync", "2": "wrong-stream-event", "3": "double-owned-slot",
-           "4": "elapsed-no-timing", "5": "retained-buffer", "6": "leaked-slot"}
+           "4": "elapsed-no-timing", "5": "retained-buffer", "6": "leaked-slot", "7": "elapsed-hang"}
 
 RETAINED = []  # batches a buggy teardown never released: alive until process exit
 
@@ -265,9 +268,31 @@ def leaked_slot(c):
               % (pool.exhausted, failed, pool.waited_ns / 1e6, free_now, len(pool.streams) - 1))
 
 
+# 7 -----------------------------------------------------------------------
+def elapsed_hang(c):
+    """Scenario 4 with an end event that completes only after hang_s: the buggy
+    runtime waits for it before it looks at the timing flag (MPS: forever)."""
+    if c.fixed:  # the fixed runtime refuses at once; same as scenario 4 fixed
+        return elapsed_no_timing(c)
+    pool, be = c.pool, c.backend
+    stream = pool.current_stream()
+    start, end = be.new_event(False), be.new_event(False)
+    pool.record(start, stream)
+    be.spin(c.hang_s * 1e3, stream)
+    pool.record(end, stream)
+    c.out("blocking in elapsed_time for up to %.0f s: run this under a shorter timeout" % c.hang_s)
+    t0 = time.perf_counter()
+    err = ""
+    try:
+        pool.elapsed_time(start, end)
+    except (BackendError, ValueError) as e:
+        err = str(e)
+    c.observe("elapsed-hang", True, "blocked_s=%.1f error=%r" % (time.perf_counter() - t0, err))
+
+
 RUNNERS = {"device-sync": device_sync, "wrong-stream-event": wrong_stream_event,
            "double-owned-slot": double_owned_slot, "elapsed-no-timing": elapsed_no_timing,
-           "retained-buffer": retained_buffer, "leaked-slot": leaked_slot}
+           "retained-buffer": retained_buffer, "leaked-slot": leaked_slot, "elapsed-hang": elapsed_hang}
 
 
 def resolve(name):
@@ -275,12 +300,14 @@ def resolve(name):
     if name == "all":
         return list(SCENARIOS)
     if name not in RUNNERS:
-        raise SystemExit("error: unknown scenario %r; use all, 1-6 or one of %s" % (name, ", ".join(SCENARIOS)))
+        raise SystemExit("error: unknown scenario %r; use all, 1-7 or one of %s"
+                         % (name, ", ".join(SCENARIOS + ["elapsed-hang"])))
     return [name]
 
 
-def run(backend, ann, fixed, names, spin_ms=40.0, out=print):
+def run(backend, ann, fixed, names, spin_ms=40.0, out=print, hang_s=20.0):
     c = Ctx(backend, ann, fixed, spin_ms, out)
+    c.hang_s = hang_s
     c.pool.current_slot()  # the main thread starts on slot 0
     failed = []
     for name in names:
@@ -297,8 +324,10 @@ def run(backend, ann, fixed, names, spin_ms=40.0, out=print):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--fixed", action="store_true", help="run the corrected twin of the pool")
-    p.add_argument("--scenario", default="all", help="all (default), 1-6 or a name: " + ", ".join(SCENARIOS))
+    p.add_argument("--scenario", default="all",
+                   help="all (default: 1-6), 1-7 or a name: " + ", ".join(SCENARIOS + ["elapsed-hang"]))
     p.add_argument("--spin-ms", type=float, default=40.0, help="length of the long kernels (default 40)")
+    p.add_argument("--hang-s", type=float, default=20.0, help="elapsed-hang: GPU time before the end event completes (default 20)")
     args = p.parse_args(argv)
     names = resolve(args.scenario)
 
@@ -311,7 +340,7 @@ def main(argv=None):
           % ("fixed" if args.fixed else "buggy", ",".join(names), args.spin_ms, torch.__version__, torch.version.cuda))
     print(_mpst.status_line())
     print("cuda functions from: %s" % ", ".join(sorted(set(backend.rt.where.values()))), flush=True)
-    c, failed = run(backend, _mpst, args.fixed, names, args.spin_ms)
+    c, failed = run(backend, _mpst, args.fixed, names, args.spin_ms, hang_s=args.hang_s)
     backend.sync_all()
     seen = sum(1 for v in c.observed.values() if v)
     print("scenarios=%d bug_effects_seen=%d failed=%d variant=%s retained=%d"
