@@ -7,7 +7,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { loadDetectors, type Detector } from '../detectors/registry.js';
 import type { RawFinding, Severity, ThresholdDef } from '../detectors/defineDetector.js';
 import { UserError } from '../util/errors.js';
-import { SEVERITY_RANK, type CallSite, type Evidence, type Finding, type ThreadRef } from './finding.js';
+import { SEVERITY_RANK, siteName, type CallSite, type Evidence, type Finding, type ThreadRef } from './finding.js';
 import { groupFindings } from './group.js';
 import { toHandle, toJsonValue, toNum } from './values.js';
 
@@ -173,7 +173,7 @@ async function resolve(conn: DuckDBConnection, shaped: Shaped[]): Promise<Findin
     for (const col of s.det.sumOnGroup ?? []) {
       if (grouped && `_sum_${col}` in s.row) details[col] = first ? toJsonValue(s.row[`_sum_${col}`]) : 0;
     }
-    const symbols = callSites.map((c) => c.symbol ?? `site${c.site}`);
+    const symbols = callSites.map(siteName);
     return {
       rule: s.det.id,
       kind: s.row.kind,

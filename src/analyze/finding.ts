@@ -65,3 +65,14 @@ export interface Finding {
 }
 
 export const SEVERITY_RANK: Record<Severity, number> = { error: 2, warning: 1, info: 0 };
+
+/**
+ * A call site's name for people and signatures: the symbol, or (unsymbolized)
+ * `module+0xoffset`, which stays the same across runs where addresses do not.
+ */
+export function siteName(s: CallSite): string {
+  if (s.symbol) return s.symbol;
+  const mod = s.module ? s.module.split('/').pop() : null;
+  if (mod && s.offset !== null) return `${mod}+0x${s.offset.toString(16)}`;
+  return s.addr ?? `site ${s.site}`;
+}

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import type { Detector } from '../detectors/registry.js';
-import type { CallSite, Finding, Severity } from './finding.js';
+import { siteName, type CallSite, type Finding, type Severity } from './finding.js';
 import type { FindingsReport } from './report.js';
 
 export const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
@@ -20,7 +20,7 @@ function moduleUri(module: string): string {
 }
 
 function location(s: CallSite): Record<string, unknown> {
-  const name = s.symbol ?? s.addr ?? `site${s.site}`;
+  const name = siteName(s);
   const loc: Record<string, unknown> = {
     logicalLocations: [{ name, fullyQualifiedName: s.module ? `${s.module}!${name}` : name, kind: 'function' }],
   };

@@ -1,14 +1,14 @@
 /** Readable text output of `mpstrace analyze` (the default). */
-import type { CallSite, Finding } from './finding.js';
+import { siteName, type CallSite, type Finding } from './finding.js';
 import type { FindingsReport } from './report.js';
 
 const MAX_EVIDENCE_SHOWN = 6;
 
 export function siteLabel(s: CallSite): string {
   const mod = s.module ? s.module.split('/').pop() : null;
-  const sym = s.symbol ?? (s.addr ? s.addr : `site ${s.site}`);
+  if (!s.symbol) return siteName(s);
   const off = s.offset ? `+0x${s.offset.toString(16)}` : '';
-  return mod ? `${sym}${off} (${mod})` : `${sym}${off}`;
+  return mod ? `${s.symbol}${off} (${mod})` : `${s.symbol}${off}`;
 }
 
 function plural(n: number, word: string): string {
