@@ -154,6 +154,10 @@ describe.skipIf(!python)('traces/programs (no GPU needed)', () => {
     expect(t.observed).toHaveLength(1);
     expect(t.observed[0]).toMatch(/scenario=double-owned-slot variant=buggy bug_effect=yes/);
     expect(t.annotations.filter((a) => a[0] === 'marker').map((a) => a[2])).toEqual(['scenario:double-owned-slot:buggy']);
+    // 7 (elapsed-hang) is not part of 'all': it is meant to be killed by a timeout
+    const hang = selftest(false, '7');
+    expect(hang.observed.at(-1)).toMatch(/scenario=elapsed-hang variant=buggy bug_effect=yes/);
+    expect(hang.backend_calls.filter((c) => c[0] === 'record')).toHaveLength(2);
     const bad = py(['selftest_pool.py', '--scenario', 'nope']);
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toMatch(/unknown scenario 'nope'/);
