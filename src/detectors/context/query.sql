@@ -31,6 +31,12 @@ _top AS (
   SELECT tid AS top_tid, sum(dur_ns) AS top_ns FROM host_syncs WHERE dur_ns IS NOT NULL
   GROUP BY tid ORDER BY top_ns DESC, tid LIMIT 1
 ),
+-- Records the recorder could not write: pairing (begin/end, acquire/release)
+-- on those threads may be off, so the other findings deserve a caveat.
+_lost AS (
+  SELECT sum(p0) AS n, list(DISTINCT CASE WHEN p2 <> 0 THEN p2 ELSE tid END) AS tids, min(id) AS first_id, min(ts) AS first_ts
+  FROM raw_events WHERE kind = 11 AND p0 > 0
+),
 _one AS MATERIALIZED (
   SELECT s.t0, greatest(s.t1 - s.t0, 1) AS dur_ns, u.*, y.*, p.max_concurrent, tp.*
   FROM (SELECT min(ts) AS t0, max(ts) AS t1 FROM raw_events WHERE kind NOT IN (9, 10)) s
@@ -49,5 +55,8 @@ _facts AS (
   SELECT 2, 'syncs', t0, [], [], [], NULL, NULL, NULL, NULL, n_syncs * 1e9 / dur_ns, n_syncs, NULL, NULL, dur_ns, NULL, NULL FROM _one
   UNION ALL
   SELECT 3, 'blocked', t0, [], [], [], NULL, NULL, NULL, NULL, NULL, n_syncs, blocked_ns, 100.0 * blocked_ns / dur_ns, dur_ns, top_tid, top_ns FROM _one
+  UNION ALL
+  SELECT 0, 'records-lost', first_ts, tids, [], [{'id': first_id, 'role': 'records-lost'}], NULL, NULL, NULL, NULL, NULL, n, NULL, NULL, NULL, NULL, NULL
+  FROM _lost WHERE n > 0
 )
 SELECT * EXCLUDE (ord) FROM _facts ORDER BY ord
