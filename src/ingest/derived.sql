@@ -47,6 +47,7 @@ WITH uses AS (
   UNION ALL SELECT stream, ts FROM ev_slot_acquire
   UNION ALL SELECT stream, ts FROM ev_slot_set_current
   UNION ALL SELECT stream, ts FROM ev_stream_create
+  UNION ALL SELECT stream, ts FROM ev_stream_query
   UNION ALL SELECT target, ts FROM ev_sync_begin WHERE scope = 'stream'
 ), u AS (SELECT stream, min(ts) AS first_ts, max(ts) AS last_ts FROM uses GROUP BY stream)
 SELECT u.stream,
