@@ -57,7 +57,17 @@ uint64_t mpst_gettid(void) {
 
 uint64_t mpst_thread_id(void) { return T.tid ? T.tid : mpst_gettid(); }
 
-uint32_t mpst_next_corr(void) { return atomic_fetch_add_explicit(&corr_counter, 1, memory_order_relaxed) + 1; }
+/* Unique, not globally ordered: each thread takes ids in blocks, so a launch
+ * costs no shared atomic. */
+#define CORR_BLOCK 256
+static MPST_TLS uint32_t corr_next, corr_end;
+uint32_t mpst_next_corr(void) {
+  if (MPST_UNLIKELY(corr_next == corr_end)) {
+    corr_next = atomic_fetch_add_explicit(&corr_counter, CORR_BLOCK, memory_order_relaxed) + 1;
+    corr_end = corr_next + CORR_BLOCK;
+  }
+  return corr_next++;
+}
 
 /* ---- file header -------------------------------------------------------- */
 
