@@ -15,13 +15,14 @@ describe('record: environment and backend choice', () => {
   it('appends to LD_PRELOAD and PYTHONPATH, sets an absolute MPSTRACE_OUT, drops inherited exec state', () => {
     const env = recorderEnv({
       backend: 'cuda', library: '/x/libmpstrace_cuda.so', out: 'rel.mpst',
-      env: { LD_PRELOAD: '/a.so', PYTHONPATH: '/p', MPSTRACE_STEM: '/old', MPSTRACE_EXEC_DEPTH: '2' },
+      env: { LD_PRELOAD: '/a.so', PYTHONPATH: '/p', MPSTRACE_STEM: '/old', MPSTRACE_EXEC_DEPTH: '2', MPSTRACE_PID: '1' },
     });
     expect(env.LD_PRELOAD).toBe('/a.so:/x/libmpstrace_cuda.so');
     expect(env.MPSTRACE_OUT).toBe(path.resolve('rel.mpst'));
     expect(env.PYTHONPATH).toBe(`${path.join(root, 'instrumentation', 'python')}:/p`);
     expect(env.MPSTRACE_STEM).toBeUndefined();
     expect(env.MPSTRACE_EXEC_DEPTH).toBeUndefined();
+    expect(env.MPSTRACE_PID).toBeUndefined();
     const mac = recorderEnv({ backend: 'metal', library: '/m.dylib', out: '/t.mpst', env: {} });
     expect(mac.DYLD_INSERT_LIBRARIES).toBe('/m.dylib');
     expect(mac.LD_PRELOAD).toBeUndefined();

@@ -162,6 +162,20 @@ describe.skipIf(!canBuild)('recorder robustness', () => {
     expect(img.recs.filter((x) => x.kind === 'process_end').map((x) => x.f)).toEqual([{ status: 7, reason: 1 }]);
   });
 
+  it("a child started by posix_spawn (no exec hook on that path) writes its own file, never its parent's", () => {
+    const dir = tempDir();
+    const out = path.join(dir, 'sp.mpst');
+    const r = runTraced(b, 'drv_spawn', [], out);
+    expect(r.status).toBe(0);
+    const child = Number(/child=(\d+)/.exec(r.stdout)![1]);
+    const parent = load(out);
+    expect(parent.trace.warnings).toEqual([]);
+    expect(parent.recs.filter((x) => x.kind === 'event_record').map((x) => x.f.event)).toEqual([0xa1n, 0xa2n]);
+    const c = load(path.join(dir, `sp.${child}.mpst`));
+    expect(c.trace.header.pid).toBe(child);
+    expect(c.recs.filter((x) => x.kind === 'event_record').map((x) => x.f.event)).toEqual([0xc1n]);
+  });
+
   it('timestamps follow CLOCK_MONOTONIC, also after the TSC clock takes over, and never go back', () => {
     const out = path.join(tempDir(), 'clock.mpst');
     const r = runTraced(b, 'drv_clock', ['1300'], out); // spans calibration (~100 ms) and a re-anchoring (~1.1 s)

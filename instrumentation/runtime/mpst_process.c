@@ -78,23 +78,25 @@ MPST_EXPORT pid_t fork(void) {
 static char **env_for_exec(char *const envp[]) {
   size_t n = 0;
   while (envp && envp[n]) n++;
-  char **out = (char **)malloc((n + 4) * sizeof *out);
+  char **out = (char **)malloc((n + 5) * sizeof *out);
   if (!out) return NULL;
-  static char out_var[sizeof G.path + 16], stem_var[sizeof G.stem + 16], depth_var[48];
+  static char out_var[sizeof G.path + 16], stem_var[sizeof G.stem + 16], depth_var[48], pid_var[48];
   char path[sizeof G.path], suffix[48];
   snprintf(suffix, sizeof suffix, "%u.exec%d", G.pid, G.exec_depth + 1);
   mpst_derived_path(path, sizeof path, suffix);
   snprintf(out_var, sizeof out_var, "MPSTRACE_OUT=%s", path);
   snprintf(stem_var, sizeof stem_var, "MPSTRACE_STEM=%s", G.stem);
   snprintf(depth_var, sizeof depth_var, "MPSTRACE_EXEC_DEPTH=%d", G.exec_depth + 1);
+  snprintf(pid_var, sizeof pid_var, "MPSTRACE_PID=%u", G.pid);
   size_t j = 0;
   for (size_t i = 0; i < n; i++)
     if (strncmp(envp[i], "MPSTRACE_OUT=", 13) != 0 && strncmp(envp[i], "MPSTRACE_STEM=", 14) != 0 &&
-        strncmp(envp[i], "MPSTRACE_EXEC_DEPTH=", 20) != 0)
+        strncmp(envp[i], "MPSTRACE_EXEC_DEPTH=", 20) != 0 && strncmp(envp[i], "MPSTRACE_PID=", 13) != 0)
       out[j++] = envp[i];
   out[j++] = out_var;
   out[j++] = stem_var;
   out[j++] = depth_var;
+  out[j++] = pid_var;
   out[j] = NULL;
   return out;
 }
@@ -119,8 +121,11 @@ static int do_exec(const char *file, char *const argv[], char *const envp[], int
   if (!real_execve) real_execve = (execve_fn)dlsym(RTLD_NEXT, "execve");
   if (!real_execvpe) real_execvpe = (execve_fn)dlsym(RTLD_NEXT, "execvpe");
   execve_fn fn = search ? real_execvpe : real_execve;
+  /* a vfork child shares our memory: no allocation, no records; the new
+   * image sees a foreign MPSTRACE_PID and names its own file */
+  if (atomic_load(&G.state) != MPST_ON || (uint32_t)getpid() != G.pid) return fn(file, argv, envp);
   int closed = before_exec(file, ra);
-  char **env = closed || atomic_load(&G.state) == MPST_ON ? env_for_exec(envp) : NULL;
+  char **env = env_for_exec(envp);
   int rc = fn(file, argv, env ? env : envp);
   free(env);
   if (closed) mpst_reopen_after_failed_exec();

@@ -465,6 +465,18 @@ static void do_init(uint8_t backend) {
     snprintf(G.stem, sizeof G.stem, "%.*s", cut, G.path);
   }
   G.exec_depth = (int)env_long("MPSTRACE_EXEC_DEPTH", 0, 0, 1 << 20);
+  /* MPSTRACE_PID names the process MPSTRACE_OUT was meant for. A child that
+   * inherited the environment without our exec hook (posix_spawn, vfork)
+   * must not truncate its parent's file: it writes <stem>.<pid>.mpst. */
+  const char *owner = getenv("MPSTRACE_PID");
+  if (owner && *owner && strtoul(owner, NULL, 10) != G.pid) {
+    char num[24];
+    snprintf(num, sizeof num, "%u", G.pid);
+    mpst_derived_path(G.path, sizeof G.path, num);
+  }
+  char pid[24];
+  snprintf(pid, sizeof pid, "%u", G.pid);
+  setenv("MPSTRACE_PID", pid, 1);
   thread_key_ok = pthread_key_create(&thread_key, thread_exit_dtor) == 0;
   if (mpst_open_file(G.path) != 0) {
     atomic_store(&G.state, MPST_DISABLED);
@@ -547,5 +559,5 @@ void mpst_reopen_after_failed_exec(void) {
 void mpst_shutdown(int status, uint8_t reason) { mpst_finish(status, reason); }
 
 void mpst_derived_path(char *out, size_t n, const char *suffix) {
-  snprintf(out, n, "%s.%s.mpst", G.stem, suffix);
+  snprintf(out, n, "%.4000s.%.40s.mpst", G.stem, suffix);
 }

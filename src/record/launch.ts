@@ -32,6 +32,7 @@ export function recorderEnv(o: Pick<LaunchOptions, 'backend' | 'library' | 'out'
   // a fresh recording: nothing inherited from an outer traced process
   delete env.MPSTRACE_STEM;
   delete env.MPSTRACE_EXEC_DEPTH;
+  delete env.MPSTRACE_PID;
   const py = path.join(packageRoot, 'instrumentation', 'python');
   env.PYTHONPATH = env.PYTHONPATH ? `${py}${path.delimiter}${env.PYTHONPATH}` : py;
   return env;
