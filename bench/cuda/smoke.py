@@ -2,6 +2,7 @@
 streams, events with timing, elapsed_time, annotations, a forked child.
 Run under the recorder, then check the traces with trace_summary.py."""
 import os
+import subprocess
 import threading
 
 import torch
@@ -39,4 +40,6 @@ if pid == 0:
     mpstrace.marker("child")
     os._exit(0)
 os.waitpid(pid, 0)
+subprocess.run(["true"], check=True)  # spawned child: must write its own file, not truncate ours
+torch.cuda.synchronize()
 print("done")
