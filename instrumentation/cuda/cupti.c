@@ -153,8 +153,11 @@ static int start_cupti(void) {
 #define LOAD(f) if (!(p_##f = (__typeof__(&f))dlsym(h, #f))) return 0;
   CUPTI_FNS(LOAD)
   CUpti_SubscriberHandle sub;
-  if (p_cuptiSubscribe(&sub, (CUpti_CallbackFunc)on_callback, NULL) != CUPTI_SUCCESS) {
-    fprintf(stderr, "mpstrace: CUPTI is in use by another tool (profiler?); no GPU completion records\n");
+  CUptiResult rc = p_cuptiSubscribe(&sub, (CUpti_CallbackFunc)on_callback, NULL);
+  if (rc != CUPTI_SUCCESS) {
+    fprintf(stderr, "mpstrace: CUPTI unavailable (cuptiSubscribe error %d%s); no GPU completion records. "
+            "Set MPSTRACE_CUPTI=0 to silence this.\n", (int)rc,
+            rc == CUPTI_ERROR_MULTIPLE_SUBSCRIBERS_NOT_SUPPORTED ? ": another tool, e.g. a profiler, holds it" : "");
     return 0;
   }
   /* callbacks only for the calls whose correlation id we need: every other
