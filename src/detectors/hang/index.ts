@@ -5,7 +5,7 @@ export default defineDetector({
   title: 'Blocking call that hung or blocked far too long',
   severity: 'error',
   audit: '4) elapsedTime() can hang if events were not created with enable_timing=True',
-  doc: 'Blocking host calls (stream/event/device syncs, elapsed-time queries) that began and never returned (process killed, trace cut), blocking calls longer than the hang limit (max of --hang-threshold-ms and --hang-step-factor times the run\'s typical step, the median gap between a thread\'s consecutive syncs), and elapsed-time queries on events created without timing, flagged even when the call returned.',
+  doc: 'Blocking host calls (stream/event/device syncs, elapsed-time queries) that began and never returned (process killed, trace cut), blocking calls longer than the hang limit (max of --hang-threshold-ms and --hang-step-factor times the run\'s typical step: the median interval between starts of its most frequent range, e.g. \'step\', or else the median gap between a thread\'s consecutive syncs), and elapsed-time queries on events created without timing, flagged even when the call returned.',
   thresholds: [
     { name: 'hangThresholdMs', unit: 'ms', default: 500, sqlParam: 'floor_ns',
       doc: 'never call a block shorter than this a hang' },
@@ -18,7 +18,7 @@ export default defineDetector({
       fix: 'Find what the call waits for (the work or event it targets never completes); for elapsedTime() on MPS check the events were created with enable_timing=True before waiting.',
     },
     'long-block': {
-      message: (r) => `${r.api} (${r.scope}) blocked for ${fmtNs(r.dur_ns)}, over the hang limit of ${fmtNs(r.limit_ns)}${r.step_ns ? ` (typical step ${fmtNs(r.step_ns)})` : ''}`,
+      message: (r) => `${r.api} (${r.scope}${r.scope !== 'device' ? ` ${fmtHandle(r.target)}` : ''}) blocked for ${fmtNs(r.dur_ns)}, over the hang limit of ${fmtNs(r.limit_ns)}${r.step_ns ? ` (typical step ${fmtNs(r.step_ns)})` : ''}`,
       fix: 'Check what the call waited for (a long kernel, a starved stream, an event recorded late); raise --hang-threshold-ms if such blocks are expected.',
     },
     'elapsed-untimed': {

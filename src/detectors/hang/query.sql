@@ -6,12 +6,25 @@
 -- $step_factor: a block longer than step_factor x the typical step is a hang.
 WITH
 _trace_end AS (SELECT max(ts) AS t FROM raw_events),
--- Typical step: median gap between consecutive sync_begins of one thread (a
--- training or inference loop syncs about once per step).
+-- Typical step, as the metrics define it: the median interval between starts
+-- of the most frequent range of one thread (e.g. 'step'), with 5 or more
+-- starts; failing that, the median gap between a thread's consecutive
+-- sync_begins (a training or inference loop syncs about once per step).
+_top_range AS (
+  SELECT name, tid FROM ev_range_push WHERE name IS NOT NULL
+  GROUP BY name, tid HAVING count(*) >= 5 ORDER BY count(*) DESC, min(ts), name LIMIT 1
+),
+_range_gaps AS (
+  SELECT p.ts - lag(p.ts) OVER (ORDER BY p.ts, p.id) AS gap
+  FROM ev_range_push p JOIN _top_range r ON r.name = p.name AND r.tid = p.tid
+),
 _gaps AS (
   SELECT ts - lag(ts) OVER (PARTITION BY tid ORDER BY ts, id) AS gap FROM ev_sync_begin
 ),
-_step AS (SELECT CASE WHEN count(gap) >= 5 THEN median(gap) END AS step_ns FROM _gaps WHERE gap > 0),
+_step AS (
+  SELECT coalesce((SELECT median(gap) FROM _range_gaps WHERE gap > 0),
+                  (SELECT CASE WHEN count(gap) >= 5 THEN median(gap) END FROM _gaps WHERE gap > 0)) AS step_ns
+),
 _limit AS (SELECT greatest($floor_ns, coalesce((SELECT step_ns FROM _step) * $step_factor, 0)) AS limit_ns, (SELECT step_ns FROM _step) AS step_ns),
 -- Every blocking call: host syncs and elapsed-time queries.
 _calls AS MATERIALIZED (
