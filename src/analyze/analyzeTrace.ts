@@ -110,7 +110,7 @@ _sites AS (
   FROM _ev v JOIN raw_events r ON r.id = v.e.id GROUP BY v._rn),
 _keyed AS (SELECT x.*, coalesce(s.sites, []) AS _sites FROM _raw x LEFT JOIN _sites s ON s._rn = x._rn),
 _w AS (
-  SELECT *, row_number() OVER (${part} ORDER BY ts NULLS FIRST, _rn) AS _k,
+  SELECT *, row_number() OVER (${part} ORDER BY ts NULLS FIRST, evidence[1].id NULLS FIRST, _rn) AS _k,
          count(*) OVER (${part}) AS _count, max(ts) OVER (${part}) AS _last_ts
          ${sums.map((c) => `, sum("${c}") OVER (${part}) AS "_sum_${c}"`).join('')}
   FROM _keyed)
