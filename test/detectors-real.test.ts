@@ -6,7 +6,7 @@
  * (UPDATE_EXPECTED=1 rewrites them).
  */
 import { describe, expect, test } from 'vitest';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openTrace } from '../src/ingest/load.js';
@@ -47,6 +47,12 @@ describe('real traces: stream-pool scenarios', () => {
     });
   }
 
+  // Scenario 7: elapsed_time blocks on the end event until a timeout kills the process.
+  test.skipIf(!existsSync(path.join(traces, 'pool', 'elapsed_hang_buggy.mpst')))('elapsed_hang: a sync that never returned is a hang; the fixed twin is clean', async () => {
+    expect(problems(await findings('pool/elapsed_hang_buggy.mpst'))).toContain('error hang/never-returned');
+    expect(problems(await findings('pool/elapsed_hang_fixed.mpst'))).toEqual([]);
+  });
+
   test('all scenarios in one run: every audit rule fires (diff test)', async () => {
     const fs = await findings('pool/stream_pool_buggy.mpst');
     const rules = new Set(fs.filter((f) => f.severity !== 'info').map((f) => f.rule));
@@ -65,8 +71,20 @@ describe('real traces: stream-pool scenarios', () => {
   });
 });
 
+/** Every real trace except the buggy stream-pool runs: correct programs, fixed twins, gate runs. */
+function cleanTraces(dir = traces, rel = ''): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const r = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) return cleanTraces(path.join(dir, e.name), r);
+    return e.name.endsWith('.mpst') && !e.name.includes('_buggy') ? [r] : [];
+  }).sort();
+}
+
 describe('real traces: correct programs are clean', () => {
-  for (const file of ['train_prefetch.mpst', 'timing_events.mpst', 'mt_inference.mpst', 'gate/train_base_1.mpst', 'gate/train_extra_sync_1.mpst', 'gate/train_prefetch_on_main_1.mpst']) {
+  test('the set covers the bundled programs', () => {
+    expect(cleanTraces()).toEqual(expect.arrayContaining(['train_prefetch.mpst', 'timing_events.mpst', 'mt_inference.mpst', 'pool/stream_pool_fixed.mpst']));
+  });
+  for (const file of cleanTraces()) {
     test(file, async () => {
       expect(problems(await findings(file))).toEqual([]);
     });
