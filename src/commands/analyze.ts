@@ -60,14 +60,14 @@ export function register(program: Command): void {
   const cmd = program
     .command('analyze')
     .description('find the audit\'s bug classes in a trace (incomplete device syncs, wrong-stream events, slot ownership, hangs, retained buffers, leaked slots)')
-    .argument('<trace>', 'trace file (.mpst)')
+    .argument('<trace>', 'a .mpst trace (or a .duckdb cache saved from one)')
     .option('--json', 'print findings as JSON (same as --format json)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']))
     .addOption(new Option('--fail-on <level>', 'exit 1 when a finding at or above this severity exists').choices(['error', 'warning']))
     .option('--rules <ids>', 'comma-separated rule ids to run (default: all)')
     .option('-o, --output <file>', 'write the output to a file instead of stdout')
     .option('--no-group', 'list every occurrence instead of grouping by signature')
-    .option('--cache [file]', 'reuse (or write) a .duckdb cache of the loaded trace (default <trace>.duckdb)')
+    .option('--cache [file]', 'save the decoded trace as <trace>.duckdb (or [file]) and reuse it next time (put it after <trace>)')
     .option('--timings', 'print each detector\'s run time to stderr');
   for (const t of allThresholds()) {
     const flag = optionFlag(t.name);
