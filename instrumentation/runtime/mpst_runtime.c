@@ -150,7 +150,14 @@ static int claim_chunk(mpst_tls *t, int final) {
   uint8_t *c = G.base + off;
 #if defined(__linux__) && defined(MADV_POPULATE_WRITE)
   /* one syscall maps the whole chunk writable, instead of a page fault per page */
-  if (!t->in_signal) madvise(c, G.chunk_bytes, MADV_POPULATE_WRITE);
+  if (!t->in_signal) {
+    /* chunks start 64 bytes past a page boundary; populating the shared
+       first page again is harmless (it only maps pages, never writes) */
+    static uintptr_t page;
+    if (!page) page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t start = (uintptr_t)c & ~(page - 1);
+    madvise((void *)start, (uintptr_t)c + G.chunk_bytes - start, MADV_POPULATE_WRITE);
+  }
 #endif
   mpst_chunk_header h = { MPST_CHUNK_MAGIC, (uint32_t)k, t->tid, t->seq++, 0, 0, 0 };
   h.check = mpst_checksum32((const uint32_t *)&h, sizeof h / 4);
