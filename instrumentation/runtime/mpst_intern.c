@@ -96,7 +96,22 @@ uint32_t mpst_intern_keyed(const void *key, const char *(*name_of)(const void *k
 }
 
 
+static uint32_t callsite_slow(const void *ra);
+
 uint32_t mpst_callsite_id(const void *ra) {
+  mpst_tls *t = &T;
+  unsigned i = (unsigned)((uintptr_t)ra >> 2) & 3;
+  if (MPST_LIKELY(t->site_ra[i] == ra && t->site_gen == G.gen)) return t->site_id[i];
+  uint32_t id = callsite_slow(ra);
+  if (t->site_gen != G.gen) {
+    for (int j = 0; j < 4; j++) t->site_ra[j] = NULL;
+    t->site_gen = G.gen;
+  }
+  if (id) t->site_ra[i] = ra, t->site_id[i] = id;
+  return id;
+}
+
+static uint32_t callsite_slow(const void *ra) {
   uint64_t k = (uint64_t)(uintptr_t)ra;
   if (k == 0) return 0;
   entry *e;

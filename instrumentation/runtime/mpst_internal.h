@@ -50,6 +50,10 @@ typedef struct mpst_tls {
   uint32_t quiet;  /* writing bookkeeping records: a failure is not a loss */
   uint64_t tid;
   mpst_thread_slot *slot;
+  /* last call sites seen by this thread (direct-mapped), valid for site_gen */
+  uint32_t site_gen;
+  uint32_t site_id[4];
+  const void *site_ra[4];
 } mpst_tls;
 
 typedef struct mpst_global {
