@@ -1,10 +1,11 @@
 // `mpstrace record` end to end (injection, exit codes, signal forwarding,
 // summary) and the Python annotation module, against the stand-in libcudart.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildRecorder, canBuild, load, root, tempDir, type Built } from './recorder-util.js';
+import { cleanup } from './recorder-util.js';
 import { recorderEnv } from '../src/record/launch.js';
 import { resolveBackend } from '../src/record/library.js';
 
@@ -39,6 +40,7 @@ describe.skipIf(!canBuild)('mpstrace record (stand-in libcudart)', () => {
   let b: Built;
   const env = () => ({ ...process.env, MPSTRACE_LIB: b.lib, MPSTRACE_CUPTI: '0' });
 
+  afterAll(cleanup);
   beforeAll(() => {
     b = buildRecorder();
     const t = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: root, encoding: 'utf8' });

@@ -1,9 +1,10 @@
 // Each CUDA hook records the right event with the right fields and calls
 // through to the (stand-in) libcudart; annotations; reentrancy; no-op API.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { buildRecorder, canBuild, load, runTraced, tempDir, type Built, type Rec } from './recorder-util.js';
+import { cleanup } from './recorder-util.js';
 
 describe.skipIf(!canBuild)('CUDA recorder hooks (stand-in libcudart)', () => {
   let b: Built;
@@ -12,6 +13,7 @@ describe.skipIf(!canBuild)('CUDA recorder hooks (stand-in libcudart)', () => {
   let calls: Map<string, number>;
   let trace: ReturnType<typeof load>['trace'];
 
+  afterAll(cleanup);
   beforeAll(() => {
     b = buildRecorder();
     const out = path.join(tempDir(), 'hooks.mpst');

@@ -1,13 +1,14 @@
 // The recorder under load and abuse: 64 threads x 100k records with every
 // loss accounted for, SIGKILL at random moments, a process hung in a sync,
 // fatal signals, fork and exec, and a program that never touches CUDA.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { TraceReader } from '../src/format/reader.js';
 import { KIND_BY_NAME } from '../src/format/kinds.js';
 import { buildRecorder, canBuild, load, runTraced, tempDir, tracedEnv, type Built } from './recorder-util.js';
+import { cleanup } from './recorder-util.js';
 
 const K = (name: string) => KIND_BY_NAME.get(name)!.id;
 
@@ -34,6 +35,7 @@ const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
 describe.skipIf(!canBuild)('recorder robustness', () => {
   let b: Built;
+  afterAll(cleanup);
   beforeAll(() => {
     b = buildRecorder();
   }, 120_000);

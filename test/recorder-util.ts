@@ -2,7 +2,7 @@
 // libcudart into a private directory, run a driver under LD_PRELOAD, and
 // decode a trace into named fields with the project's TS reader.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,13 +24,23 @@ export interface Built {
 /** Builds the library and test programs into a fresh temp dir (parallel test files must not share one). */
 export function buildRecorder(): Built {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mpst-build-'));
+  made.push(dir);
   const r = spawnSync('make', ['-s', '-C', path.join(root, 'instrumentation'), 'test-build', `BUILD=${dir}`], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`make test-build failed:\n${r.stdout}\n${r.stderr}`);
   return { dir, lib: path.join(dir, 'libmpstrace_cuda.so'), prog: (name) => path.join(dir, 'test', name) };
 }
 
+const made: string[] = [];
+
 export function tempDir(): string {
-  return mkdtempSync(path.join(os.tmpdir(), 'mpst-run-'));
+  const d = mkdtempSync(path.join(os.tmpdir(), 'mpst-run-'));
+  made.push(d);
+  return d;
+}
+
+/** Removes the build and run directories this test file made (traces reach ~100 MB). */
+export function cleanup(): void {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
 /** Environment for a traced run: preload, output path, no CUPTI (no GPU here). */
