@@ -130,6 +130,32 @@ describe.skipIf(!canBuild)('recorder robustness', () => {
     expect(recs.filter((r) => r.kind === 'process_end').map((r) => r.f)).toEqual([{ status: 15, reason: 2 }]);
   }, 30_000);
 
+  it('SIGSEGV and abort(): process_end once, closed file, and the process still dies by its signal', () => {
+    for (const [what, sig, signo, reason] of [['segv', 'SIGSEGV', 11, 2], ['abort', 'SIGABRT', 6, 4]] as const) {
+      const out = path.join(tempDir(), `${what}.mpst`);
+      const r = runTraced(b, 'drv_crash', [what], out);
+      expect(r.signal).toBe(sig);
+      const { trace, recs } = load(out);
+      expect(trace.warnings).toEqual([]);
+      expect(trace.header.closedCleanly).toBe(true);
+      expect(recs.filter((x) => x.kind === 'event_record')).toHaveLength(1);
+      expect(recs.filter((x) => x.kind === 'process_end').map((x) => x.f)).toEqual([{ status: signo, reason }]);
+    }
+  });
+
+  it('a failed exec reopens the trace: the exec record, then later records and a normal end', () => {
+    const out = path.join(tempDir(), 'execfail.mpst');
+    const r = runTraced(b, 'drv_crash', ['execfail'], out);
+    expect(r.status).toBe(5);
+    const { trace, recs, str } = load(out);
+    expect(trace.warnings).toEqual([]);
+    expect(trace.header.closedCleanly).toBe(true);
+    const kinds = recs.map((x) => x.kind).filter((k) => ['event_record', 'exec', 'process_end'].includes(k));
+    expect(kinds).toEqual(['event_record', 'exec', 'process_end', 'event_record', 'process_end']);
+    expect(str(recs.find((x) => x.kind === 'exec')!.f.path!)).toBe('/nonexistent/mpst-program');
+    expect(recs.filter((x) => x.kind === 'process_end').map((x) => x.f)).toEqual([{ status: 0, reason: 3 }, { status: 5, reason: 1 }]);
+  });
+
   it('fork: the child writes its own file, linked by a fork record; exec: the new image gets its own file', () => {
     const dir = tempDir();
     const out = path.join(dir, 'fe.mpst');
