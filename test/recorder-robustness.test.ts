@@ -117,6 +117,23 @@ describe.skipIf(!canBuild)('recorder robustness', () => {
     }
   }, 30_000);
 
+  it('an annotated device sync is watched too, also after a hooked sync nested in it returns', () => {
+    const out = path.join(tempDir(), 'devsync.mpst');
+    const r = runTraced(b, 'drv_devsync', [], out, { MPSTRACE_HANG_MS: '100' });
+    expect(r.status).toBe(0);
+    const { recs, str } = load(out);
+    const begin = recs.find((x) => x.kind === 'intent_device_sync_begin')!;
+    const inner = recs.find((x) => x.kind === 'sync_end')!;
+    const hb = recs.filter((x) => x.kind === 'heartbeat');
+    expect(hb.length).toBeGreaterThanOrEqual(4);
+    for (const h of hb) {
+      expect([str(h.f.api!), h.f.scope, h.f.target]).toEqual(['empty_cache', 1, 0n]);
+      expect(h.f.since_ts as bigint).toBeGreaterThanOrEqual(begin.ts);
+      expect(h.f.since_ts as bigint).toBeLessThan(inner.ts);
+    }
+    expect(hb.some((h) => h.ts > inner.ts)).toBe(true);
+  });
+
   it('SIGTERM writes process_end once, closes the file and still dies by the signal', async () => {
     const out = path.join(tempDir(), 'term.mpst');
     const child = spawn(b.prog('drv_hang'), [], { env: tracedEnv(b, out), stdio: ['ignore', 'pipe', 'inherit'] });

@@ -31,14 +31,19 @@ MPST_EXPORT void mpstrace_impl_slot_set_current(uint32_t slot, uint64_t stream, 
   END_ANNOTATION;
 }
 
+/* An annotated device sync counts as a blocking call for the watchdog, so a
+ * hang inside it leaves heartbeats naming it. */
 MPST_EXPORT void mpstrace_impl_device_sync_begin(const char *name) {
   BEGIN_ANNOTATION;
-  mpst_emit_intent_device_sync_begin_at(ts, site, mpst_intern(name));
+  uint32_t id = mpst_intern(name);
+  mpst_emit_intent_device_sync_begin_at(ts, site, id);
+  mpst_blocking_begin(0, MPST_SYNC_SCOPE_DEVICE, id);
   END_ANNOTATION;
 }
 
 MPST_EXPORT void mpstrace_impl_device_sync_end(const char *name) {
   BEGIN_ANNOTATION;
+  mpst_blocking_end();
   mpst_emit_intent_device_sync_end_at(ts, site, mpst_intern(name));
   END_ANNOTATION;
 }

@@ -31,6 +31,12 @@ typedef struct mpst_thread_slot {
   uint64_t blocked_target;
   uint8_t blocked_scope;
   uint32_t blocked_api;
+  /* one level of nesting: a hooked sync inside an annotated device sync */
+  int blocked_depth;
+  int64_t outer_since;
+  uint64_t outer_target;
+  uint8_t outer_scope;
+  uint32_t outer_api;
   int64_t last_heartbeat;
   _Atomic uint64_t lost;
   int64_t lost_since;

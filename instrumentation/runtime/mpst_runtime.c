@@ -201,6 +201,8 @@ static mpst_thread_slot *claim_slot(uint64_t tid) {
       mpst_thread_slot *s = &mpst_slots[i];
       s->tid = tid;
       atomic_store(&s->blocked_since, 0);
+      s->blocked_depth = 0;
+      s->outer_since = 0;
       atomic_store(&s->lost, 0);
       s->last_heartbeat = 0;
       return s;
@@ -358,6 +360,15 @@ int mpst_enabled(void) { return atomic_load_explicit(&G.state, memory_order_rela
 void mpst_blocking_begin(uint64_t target, uint8_t scope, uint32_t api_str) {
   mpst_thread_slot *s = T.slot;
   if (!s) return;
+  int64_t outer = atomic_load_explicit(&s->blocked_since, memory_order_relaxed);
+  if (s->blocked_depth++ == 1 && outer) {
+    /* nested: remember the outer wait, to name it again when this one ends */
+    s->outer_since = outer;
+    s->outer_target = s->blocked_target;
+    s->outer_scope = s->blocked_scope;
+    s->outer_api = s->blocked_api;
+  }
+  atomic_store_explicit(&s->blocked_since, 0, memory_order_release); /* fields change below */
   s->blocked_target = target;
   s->blocked_scope = scope;
   s->blocked_api = api_str;
@@ -367,7 +378,16 @@ void mpst_blocking_begin(uint64_t target, uint8_t scope, uint32_t api_str) {
 
 void mpst_blocking_end(void) {
   mpst_thread_slot *s = T.slot;
-  if (s) atomic_store_explicit(&s->blocked_since, 0, memory_order_release);
+  if (!s) return;
+  atomic_store_explicit(&s->blocked_since, 0, memory_order_release);
+  if (s->blocked_depth > 0 && --s->blocked_depth == 1 && s->outer_since) {
+    s->blocked_target = s->outer_target;
+    s->blocked_scope = s->outer_scope;
+    s->blocked_api = s->outer_api;
+    s->last_heartbeat = 0;
+    atomic_store_explicit(&s->blocked_since, s->outer_since, memory_order_release);
+    s->outer_since = 0;
+  }
 }
 
 /* ---- init, open, finish ------------------------------------------------------ */
