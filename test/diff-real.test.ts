@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compareRuns } from '../src/diff/compare.js';
-import { aaFalsePositives } from '../src/diff/splits.js';
+import { aaFalsePositives, aaOnPairs, sampledPairs } from '../src/diff/splits.js';
 import { measureTrace } from '../src/metrics/measure.js';
 import type { TraceMetrics } from '../src/metrics/types.js';
 
@@ -16,15 +16,17 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const gate = path.join(root, 'traces/cuda/gate');
 const file = (name: string, i: number) => path.join(gate, `train_${name}_${i}.mpst`);
 
-const runs: Record<string, TraceMetrics[]> = { base: [], extra_sync: [], prefetch_on_main: [] };
+const aaDir = path.join(root, 'traces/cuda/gate-aa');
+const runs: Record<string, TraceMetrics[]> = { base: [], extra_sync: [], prefetch_on_main: [], more_base: [] };
 
 beforeAll(async () => {
   for (let i = 1; i <= 6; i++) runs.base.push(await measureTrace(file('base', i)));
+  for (let i = 1; i <= 12; i++) runs.more_base.push(await measureTrace(path.join(aaDir, `train_base_r${i}.mpst`), { findings: false }));
   for (let i = 1; i <= 3; i++) {
     runs.extra_sync.push(await measureTrace(file('extra_sync', i)));
     runs.prefetch_on_main.push(await measureTrace(file('prefetch_on_main', i)));
   }
-}, 120_000);
+}, 180_000);
 
 describe('real runs: metrics', () => {
   it('finds the 60 step ranges and times steps on the GPU, not by the host running ahead', () => {
@@ -53,13 +55,23 @@ describe('real runs: diff verdicts', () => {
     expect(r.failures).toBe(0);
   });
 
+  it('unchanged vs unchanged across two machines: 200 seeded pairs of 3 + 3 of the 18 unchanged runs all pass', () => {
+    const all = [...runs.base, ...runs.more_base];
+    const r = aaOnPairs(all, sampledPairs(all.length, 3, 200, 7), { iterations: 1000 });
+    expect(r.splits).toBe(200);
+    expect(r.failingMetrics).toEqual({});
+  });
+
   for (const [variant, moved] of [
     ['extra_sync', ['host_sync.per_step', 'host_sync.api.device:cudaDeviceSynchronize.count', 'step.median_ns']],
     ['prefetch_on_main', ['gpu.concurrency_pct', 'gpu.achieved_parallelism', 'step.median_ns', 'idle_gaps.total_ns']],
   ] as const) {
     it(`unchanged vs ${variant} fails, naming ${moved.join(', ')}`, () => {
-      for (const base of [[0, 2, 4], [1, 3, 5], [0, 1, 2, 3, 4, 5]]) {
-        const report = compareRuns(base.map((i) => runs.base[i]), runs[variant]);
+      // Baselines from the same machine as the regressed runs, and from another one.
+      const bases = [[0, 2, 4], [1, 3, 5], [0, 1, 2, 3, 4, 5]].map((ix) => ix.map((i) => runs.base[i]));
+      bases.push(runs.more_base.slice(0, 5));
+      for (const base of bases) {
+        const report = compareRuns(base, runs[variant]);
         expect(report.verdict).toBe('fail');
         const keys = report.regressions.map((m) => m.key);
         for (const k of moved) expect(keys, `${variant}: ${k}`).toContain(k);

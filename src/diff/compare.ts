@@ -4,7 +4,7 @@
 // one-sided Mann-Whitney test rejects "no shift" at 1 - confidence. With fewer
 // than `minRuns` runs on a side there is no confidence to be had, and the
 // verdict falls back to the threshold alone (and says so).
-import { flattenMetrics, type Direction, type MetricDef, type Unit } from '../metrics/catalog.js';
+import { flattenMetrics, MINOR_KERNEL_PCT, type Direction, type MetricDef, type Unit } from '../metrics/catalog.js';
 import type { TraceMetrics } from '../metrics/types.js';
 import { bootstrapMedianChange, mannWhitney, median, relativeChange } from './stats.js';
 
@@ -196,6 +196,18 @@ export function compareRuns(
   const comparisons = [...defs.entries()]
     .sort(([a], [z]) => (a < z ? -1 : a > z ? 1 : 0))
     .map(([key, def]) => compareSamples(key, def, samples(b, key, def), samples(c, key, def), o));
+
+  // A minor kernel's duration is shown but does not gate (see MINOR_KERNEL_PCT).
+  const byKey = new Map(comparisons.map((m) => [m.key, m]));
+  for (const m of comparisons) {
+    const k = /^(kernel\..*)\.p50_ns$/.exec(m.key);
+    if (!k || (m.verdict !== 'regressed' && m.verdict !== 'inconclusive')) continue;
+    const share = byKey.get(`${k[1]}.share_pct`)?.baseline.median ?? 0;
+    if (share < MINOR_KERNEL_PCT) {
+      m.verdict = 'changed';
+      m.note = `minor kernel (${share.toFixed(2)} % of the baseline's GPU time < ${MINOR_KERNEL_PCT} %): shown, not gated`;
+    }
+  }
 
   const notes: string[] = [];
   if (baseline.length < o.minRuns || candidate.length < o.minRuns) {
