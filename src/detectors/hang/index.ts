@@ -14,7 +14,8 @@ export default defineDetector({
   ],
   cases: {
     'never-returned': {
-      message: (r) => `${r.api} (${r.scope}${r.scope !== 'device' ? ` ${fmtHandle(r.target)}` : ''}) began and never returned; the trace ends ${fmtNs(r.dur_ns)} later`,
+      message: (r) => `${r.api} (${r.scope}${r.scope !== 'device' ? ` ${fmtHandle(r.target)}` : ''}) began and never returned; the trace ends ${fmtNs(r.dur_ns)} later`
+        + (r.target_timing === 0 || r.target_timing === 0n ? ' (the event was created without timing, as in an elapsed-time query that waits first)' : ''),
       fix: 'Find what the call waits for (the work or event it targets never completes); for elapsedTime() on MPS check the events were created with enable_timing=True before waiting.',
     },
     'long-block': {

@@ -32,10 +32,17 @@ _calls AS MATERIALIZED (
   UNION ALL
   SELECT begin_id, end_id, tid, begin_ts, end_ts, 'elapsed_time', 'event', end_event, 'elapsed' FROM elapsed_queries
 ),
-_open AS (
+_open0 AS (
   SELECT c.*, (SELECT t FROM _trace_end) - c.begin_ts AS blocked_ns, hb.id AS hb_id
   FROM _calls c ASOF LEFT JOIN ev_heartbeat hb ON hb.blocked_tid = c.tid AND hb.ts >= c.begin_ts
   WHERE c.end_ts IS NULL
+),
+-- A wait on an event created without timing is how elapsedTime() hangs on MPS
+-- (audit 4): say so, from the event's latest creation before the call.
+_open AS (
+  SELECT o.*, CASE WHEN o.scope = 'event' THEN ec.timing END AS target_timing
+  FROM _open0 o ASOF LEFT JOIN (SELECT * FROM ev_event_create WHERE event IN (SELECT target FROM _open0)) ec
+    ON ec.event = o.target AND o.begin_ts >= ec.ts
 ),
 -- The event lifetime (latest create before the query) decides whether it had timing.
 _el AS (
@@ -49,12 +56,12 @@ SELECT 'never-returned' AS kind, begin_ts AS ts, [tid] AS tids,
   [{'id': begin_id, 'role': 'call-begin'}] || CASE WHEN hb_id IS NULL THEN [] ELSE [{'id': hb_id, 'role': 'heartbeat'}] END AS evidence,
   CASE WHEN blocked_ns >= (SELECT limit_ns FROM _limit) THEN 'error' ELSE 'warning' END AS severity,
   api, scope, target, blocked_ns AS dur_ns, (SELECT limit_ns FROM _limit) AS limit_ns, (SELECT step_ns FROM _limit) AS step_ns,
-  NULL::BIGINT AS start_event, NULL::BIGINT AS end_event, NULL::INTEGER AS error
+  NULL::BIGINT AS start_event, NULL::BIGINT AS end_event, NULL::INTEGER AS error, target_timing
 FROM _open
 UNION ALL
 SELECT 'long-block', begin_ts, [tid], CASE WHEN scope = 'stream' THEN [target] ELSE [] END,
   [{'id': begin_id, 'role': 'call-begin'}, {'id': end_id, 'role': 'call-end'}], NULL,
-  api, scope, target, end_ts - begin_ts, (SELECT limit_ns FROM _limit), (SELECT step_ns FROM _limit), NULL, NULL, NULL
+  api, scope, target, end_ts - begin_ts, (SELECT limit_ns FROM _limit), (SELECT step_ns FROM _limit), NULL, NULL, NULL, NULL
 FROM _calls WHERE end_ts IS NOT NULL AND end_ts - begin_ts > (SELECT limit_ns FROM _limit)
 UNION ALL
 SELECT 'elapsed-untimed', begin_ts, [tid], [],
@@ -62,6 +69,6 @@ SELECT 'elapsed-untimed', begin_ts, [tid], [],
     || CASE WHEN end_id IS NULL THEN [] ELSE [{'id': end_id, 'role': 'elapsed-end'}] END
     || CASE WHEN start_timing = 0 THEN [{'id': start_create, 'role': 'untimed-create'}] ELSE [] END
     || CASE WHEN end_timing = 0 AND end_create IS DISTINCT FROM start_create THEN [{'id': end_create, 'role': 'untimed-create'}] ELSE [] END,
-  NULL, 'elapsed_time', 'event', end_event, end_ts - begin_ts, NULL, NULL, start_event, end_event, error
+  NULL, 'elapsed_time', 'event', end_event, end_ts - begin_ts, NULL, NULL, start_event, end_event, error, NULL
 FROM _el WHERE start_timing = 0 OR end_timing = 0
 ORDER BY ts, kind
