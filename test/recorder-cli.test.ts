@@ -92,6 +92,8 @@ describe.skipIf(!canBuild)('mpstrace record (stand-in libcudart)', () => {
       'mpstrace.intent_record(0xe1, 0x51); mpstrace.intent_wait(0xe2, 0x52)',
       'with mpstrace.range("step"): mpstrace.marker("m")',
       'mpstrace.buffer_access(0x1000, 64, 0x51, "w")',
+      'mpstrace.object_create(0xb0, 0x77, 4096, "command_buffer"); mpstrace.object_destroy(0xb0, 1)',
+      'try:\n    mpstrace.object_create(1, 2, 3, "widget")\nexcept ValueError as e:\n    print("bad type:", e)',
       't = threading.Thread(target=lambda: mpstrace.marker("from thread"), name="worker"); t.start(); t.join()',
       'try:\n    mpstrace.buffer_access(0, 1, 0, "x")\nexcept ValueError as e:\n    print("bad mode:", e)',
     ].join('\n'));
@@ -115,6 +117,9 @@ describe.skipIf(!canBuild)('mpstrace record (stand-in libcudart)', () => {
     expect(f('range_push').map((x) => str(x.name!))).toEqual(['step']);
     expect(f('range_pop')).toHaveLength(1);
     expect(f('buffer_access')).toEqual([{ ptr: 0x1000n, bytes: 64n, stream: 0x51n, mode: 2 }]);
+    expect(r.stdout).toContain('bad type: mpstrace: object type must be one of');
+    expect(f('object_create')).toEqual([{ obj: 0xb0n, owner: 0x77n, bytes: 4096n, type: 1 }]);
+    expect(f('object_destroy')).toEqual([{ obj: 0xb0n, type: 1 }]);
     const markers = recs.filter((x) => x.kind === 'marker');
     expect(markers.map((x) => str(x.f.name!))).toEqual(['m', 'from thread']);
     expect(markers[0]!.tid).not.toBe(markers[1]!.tid);

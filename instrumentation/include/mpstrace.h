@@ -89,6 +89,16 @@ static inline void mpstrace_marker(const char *name) { MPSTRACE__CALL_("marker",
 static inline void mpstrace_buffer_access(const void *ptr, uint64_t bytes, uint64_t stream, int mode) {
   MPSTRACE__CALL_("buffer_access", void (*)(const void *, uint64_t, uint64_t, int), (ptr, bytes, stream, mode));
 }
+/* A backend object (e.g. a command batch) came alive, held by `owner` (a
+ * stream or pool handle); `type` is an enum mpst_object_type value
+ * (1 command_buffer ... 8 other). Lets the retained-buffer rule see objects
+ * that outlive their owner. */
+static inline void mpstrace_object_create(uint64_t obj, uint64_t owner, uint64_t bytes, int type) {
+  MPSTRACE__CALL_("object_create", void (*)(uint64_t, uint64_t, uint64_t, int), (obj, owner, bytes, type));
+}
+static inline void mpstrace_object_destroy(uint64_t obj, int type) {
+  MPSTRACE__CALL_("object_destroy", void (*)(uint64_t, int), (obj, type));
+}
 
 #ifdef __cplusplus
 }

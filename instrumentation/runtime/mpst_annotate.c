@@ -120,3 +120,19 @@ MPST_EXPORT void mpstrace_impl_elapsed_end(uint64_t start_event, uint64_t end_ev
   mpst_emit_elapsed_end_at(ts, site, start_event, end_event, elapsed_ns, error);
   END_ANNOTATION;
 }
+
+/* Backend object lifetimes a runtime knows and no hook sees (e.g. the command
+ * batch a pool stream keeps alive): `type` is an enum mpst_object_type value. */
+MPST_EXPORT void mpstrace_impl_object_create(uint64_t obj, uint64_t owner, uint64_t bytes, int type) {
+  BEGIN_ANNOTATION;
+  uint8_t t = type >= 1 && type <= MPST_OBJECT_TYPE_OTHER ? (uint8_t)type : MPST_OBJECT_TYPE_OTHER;
+  mpst_emit_object_create_at(ts, site, obj, owner, bytes, t);
+  END_ANNOTATION;
+}
+
+MPST_EXPORT void mpstrace_impl_object_destroy(uint64_t obj, int type) {
+  BEGIN_ANNOTATION;
+  uint8_t t = type >= 1 && type <= MPST_OBJECT_TYPE_OTHER ? (uint8_t)type : MPST_OBJECT_TYPE_OTHER;
+  mpst_emit_object_destroy_at(ts, site, obj, t);
+  END_ANNOTATION;
+}

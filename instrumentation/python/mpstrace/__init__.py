@@ -22,7 +22,7 @@ __all__ = [
     "enabled", "slot_acquire", "slot_release", "slot_set_current",
     "device_sync_begin", "device_sync_end", "device_sync",
     "intent_record", "intent_wait", "range_push", "range_pop", "range",
-    "marker", "buffer_access",
+    "marker", "buffer_access", "object_create", "object_destroy",
 ]
 
 _u32, _i32, _u64, _i64, _int = ctypes.c_uint32, ctypes.c_int32, ctypes.c_uint64, ctypes.c_int64, ctypes.c_int
@@ -41,6 +41,8 @@ _SIGNATURES = {
     "range_pop": (None, []),
     "marker": (None, [_char_p]),
     "buffer_access": (None, [_void_p, _u64, _u64, _int]),
+    "object_create": (None, [_u64, _u64, _u64, _int]),
+    "object_destroy": (None, [_u64, _int]),
 }
 
 
@@ -164,3 +166,29 @@ def buffer_access(ptr: int, nbytes: int, stream: int, mode="rw") -> None:
         if m is None:
             raise ValueError(f"mpstrace.buffer_access: mode must be 'r', 'w' or 'rw', not {mode!r}")
         _fns["buffer_access"](_h(ptr), int(nbytes), _h(stream), m)
+
+
+# enum object_type of instrumentation/schema/events.json
+_OBJECT_TYPES = {"command_buffer": 1, "command_queue": 2, "shared_event": 3, "encoder": 4,
+                 "stream": 5, "event": 6, "graph": 7, "other": 8}
+
+
+def _object_type(t) -> int:
+    if isinstance(t, int):
+        return t
+    try:
+        return _OBJECT_TYPES[t]
+    except KeyError:
+        raise ValueError(f"mpstrace: object type must be one of {sorted(_OBJECT_TYPES)}, not {t!r}") from None
+
+
+def object_create(obj: int, owner: int, nbytes: int, type="other") -> None:
+    """A backend object came alive, held by ``owner`` (a stream or pool
+    handle); the retained-buffer rule reports objects that outlive it."""
+    if _fns:
+        _fns["object_create"](_h(obj), _h(owner), int(nbytes), _object_type(type))
+
+
+def object_destroy(obj: int, type="other") -> None:
+    if _fns:
+        _fns["object_destroy"](_h(obj), _object_type(type))
