@@ -27,8 +27,12 @@ _peak AS (
     FROM (SELECT gpu_start AS t, 1 AS d FROM _gpu WHERE opens
           UNION ALL SELECT gpu_end, -1 FROM _gpu WHERE closes))
 ),
+-- Blocked time per call; a call that never returned blocked until the trace ended.
+_blocked AS MATERIALIZED (
+  SELECT h.tid, coalesce(h.dur_ns, (SELECT max(ts) FROM raw_events) - h.begin_ts) AS ns FROM host_syncs h
+),
 _top AS (
-  SELECT tid AS top_tid, sum(dur_ns) AS top_ns FROM host_syncs WHERE dur_ns IS NOT NULL
+  SELECT tid AS top_tid, sum(ns) AS top_ns FROM _blocked
   GROUP BY tid ORDER BY top_ns DESC, tid LIMIT 1
 ),
 -- Records the recorder could not write: pairing (begin/end, acquire/release)
@@ -41,7 +45,7 @@ _one AS MATERIALIZED (
   SELECT s.t0, greatest(s.t1 - s.t0, 1) AS dur_ns, u.*, y.*, p.max_concurrent, tp.*
   FROM (SELECT min(ts) AS t0, max(ts) AS t1 FROM raw_events WHERE kind NOT IN (9, 10)) s
   CROSS JOIN (SELECT count(DISTINCT stream) AS n_streams, count(DISTINCT tid) AS n_sub_threads, count(*) AS n_submits FROM _sub_ev) u
-  CROSS JOIN (SELECT count(*) AS n_syncs, coalesce(sum(dur_ns), 0) AS blocked_ns FROM host_syncs) y
+  CROSS JOIN (SELECT count(*) AS n_syncs, coalesce(sum(ns), 0) AS blocked_ns FROM _blocked) y
   CROSS JOIN _peak p
   LEFT JOIN _top tp ON true
 ),
