@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -81,6 +83,16 @@ describe('Parquet export', () => {
     const sub = path.join(dir, 'sub');
     const twice = await exportParquet([path.join(dir, 'a.mpst'), path.join(dir, 'a.mpst')], sub, { metrics: { findings: false } });
     expect(twice.map((r) => r.run)).toEqual(['a', 'a-2']);
+  });
+
+  it('mpstrace export --format parquet writes the same layout and says how to query it', async () => {
+    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+    const fleet = path.join(dir, 'cli-fleet');
+    const r = spawnSync(process.execPath, [path.join(root, 'bin/mpstrace.js'), 'export', path.join(dir, 'a.mpst'), path.join(dir, 'b.mpst'), '--format', 'parquet', '-o', fleet], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/wrote 2 run\(s\) .*read_parquet\('.*metrics\/\*\/\*\.parquet', hive_partitioning = true\)/);
+    const n = await queryRows(conn, `SELECT count(DISTINCT run)::DOUBLE AS runs FROM read_parquet(${sqlString(path.join(fleet, 'metrics', '*', '*.parquet'))}, hive_partitioning = true)`);
+    expect(n).toEqual([{ runs: 2 }]);
   });
 
   it('names partitions safely and rejects bad names and a file as the output', async () => {
