@@ -9,8 +9,12 @@ function one(trace: string, m: TraceMetrics): string[] {
   const l: string[] = [];
   l.push(`${printable(trace)}  (${m.source.backend}, ${m.source.events} records, GPU timing: ${m.source.gpu_timing})`);
   l.push(`  wall span            ${ns(m.wall_span_ns)}`);
-  l.push(`  steps                ${m.step.count} via ${m.step.source}; ${m.step.timing} time median ${ns(m.step.median_ns)}, p90 ${ns(m.step.p90_ns)}` +
-    (m.step.timing === 'gpu' ? ` (host: ${ns(m.step.host_median_ns)})` : ''));
+  if (m.step.source === 'none') {
+    l.push('  steps                none found (no range pushed >= 3 times by one thread, no device-wide syncs; try --step-range NAME)');
+  } else {
+    l.push(`  steps                ${m.step.count} via ${m.step.source}; ${m.step.timing} time median ${ns(m.step.median_ns)}, p90 ${ns(m.step.p90_ns)}` +
+      (m.step.timing === 'gpu' ? ` (host: ${ns(m.step.host_median_ns)})` : ''));
+  }
   l.push(`  window               ${ns(m.window.duration_ns)} (${m.window.source === 'steps' ? 'the complete steps' : 'whole trace'}); percentages below are of it`);
   l.push(`  GPU busy (any)       ${ns(m.gpu.busy_union_ns)}  = ${m.gpu.utilization_pct.toFixed(1)} %`);
   l.push(`  >= 2 streams busy    ${ns(m.gpu.concurrent_ns)}  = ${m.gpu.concurrency_pct.toFixed(1)} % of busy; parallelism ${m.gpu.achieved_parallelism.toFixed(2)}x over ${m.gpu.streams_used} stream(s)`);
