@@ -20,6 +20,12 @@ describe('event schema', () => {
     }
   });
 
+  it('refuses a field named like a column every view already has', () => {
+    const schema = loadSchema(path.join(root, 'instrumentation/schema/events.json'));
+    schema.kinds[0]!.fields.push({ name: 'tid', type: 'u64' });
+    expect(() => layOut(schema)).toThrow(/process_start\.tid: field name is reserved/);
+  });
+
   it('TS tables agree with the C header sizes', () => {
     const header = generateAll(root).get('instrumentation/include/mpstrace_format.h')!;
     for (const k of KINDS) {

@@ -296,7 +296,7 @@ typedef struct mpst_records_lost {
   mpst_rec_header h;
   uint64_t count;
   int64_t since_ts;
-  uint64_t tid;
+  uint64_t lost_tid;
 } mpst_records_lost;
 #define MPST_WORDS_RECORDS_LOST 5
 _Static_assert(sizeof(mpst_records_lost) == 40, "records_lost size");
@@ -764,16 +764,16 @@ static inline void mpst_emit_callsite_at(int64_t ts, uint32_t site, uint32_t sit
 }
 #define mpst_emit_callsite(site, site_id, symbol, module, addr, offset) \
   mpst_emit_callsite_at(mpst_now(), site, site_id, symbol, module, addr, offset)
-static inline void mpst_emit_records_lost_at(int64_t ts, uint32_t site, uint64_t count, int64_t since_ts, uint64_t tid) {
+static inline void mpst_emit_records_lost_at(int64_t ts, uint32_t site, uint64_t count, int64_t since_ts, uint64_t lost_tid) {
   mpst_records_lost *r = (mpst_records_lost *)mpst_record_begin(MPST_WORDS_RECORDS_LOST);
   if (!r) return;
   r->count = count;
   r->since_ts = since_ts;
-  r->tid = tid;
+  r->lost_tid = lost_tid;
   mpst_record_end(r, MPST_K_RECORDS_LOST, MPST_WORDS_RECORDS_LOST, site, ts);
 }
-#define mpst_emit_records_lost(site, count, since_ts, tid) \
-  mpst_emit_records_lost_at(mpst_now(), site, count, since_ts, tid)
+#define mpst_emit_records_lost(site, count, since_ts, lost_tid) \
+  mpst_emit_records_lost_at(mpst_now(), site, count, since_ts, lost_tid)
 static inline void mpst_emit_heartbeat_at(int64_t ts, uint32_t site, uint64_t blocked_tid, int64_t since_ts, uint64_t target, uint8_t scope, uint32_t api) {
   mpst_heartbeat *r = (mpst_heartbeat *)mpst_record_begin(MPST_WORDS_HEARTBEAT);
   if (!r) return;

@@ -189,7 +189,7 @@ static void flush_lost(mpst_thread_slot *s) {
   atomic_fetch_sub(&s->lost, n);
   r->count = n;
   r->since_ts = since;
-  r->tid = s->tid;
+  r->lost_tid = s->tid;
   mpst_record_end(r, MPST_K_RECORDS_LOST, MPST_WORDS_RECORDS_LOST, 0, mpst_now());
 }
 

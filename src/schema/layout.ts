@@ -67,6 +67,9 @@ export const CONTAINER = {
   maxChunkBytes: 64 << 20,
 } as const;
 
+/** Columns every record has (raw_events and each ev_<kind> view). */
+export const RESERVED_FIELD_NAMES = new Set(['id', 'ts', 'tid', 'site', 'kind']);
+
 const WIDTH: Record<FieldType, number> = { u8: 1, u16: 2, u32: 4, u64: 8, i32: 4, i64: 8, str: 4 };
 
 export function loadSchema(path: string): Schema {
@@ -84,6 +87,8 @@ export function layOut(schema: Schema): LaidOutKind[] {
     names.add(k.name);
     let off = CONTAINER.recordHeaderBytes;
     const fields = k.fields.map((f) => {
+      // every ev_<kind> view already has these columns; a field of the same name would be shadowed
+      if (RESERVED_FIELD_NAMES.has(f.name)) throw new Error(`schema: ${k.name}.${f.name}: field name is reserved (${[...RESERVED_FIELD_NAMES].join(', ')})`);
       const bytes = WIDTH[f.type];
       if (bytes === undefined) throw new Error(`schema: ${k.name}.${f.name}: unknown type ${f.type}`);
       if (f.enum && !schema.enums[f.enum]) throw new Error(`schema: ${k.name}.${f.name}: unknown enum ${f.enum}`);
