@@ -154,10 +154,14 @@ describe('steps and syncs per step', () => {
     expect(m2.gpu.utilization_pct).toBe(37.5);
   });
 
-  it('an explicit --step-range wins', async () => {
+  it('an explicit --step-range wins; an unknown name gives no steps and a warning', async () => {
     const m = await measureTrace(path.join(dir, 'steps.mpst'), { findings: false, stepRange: 'forward' });
     expect(m.step.source).toBe('range:forward');
     expect(m.step.median_ns).toBe(10000);
+    const none = await measureTrace(path.join(dir, 'steps.mpst'), { findings: false, stepRange: 'nope' });
+    expect(none.step).toMatchObject({ source: 'range:nope', count: 0, median_ns: null });
+    expect(none.window.source).toBe('trace');
+    expect(none.source.warnings.join('\n')).toMatch(/--step-range nope: the trace has fewer than two ranges/);
   });
 
   it('falls back to host submit spacing without completion records, and says so', async () => {

@@ -56,6 +56,9 @@ export async function computeMetrics(
   const wallSpan = Math.max(0, t1 - t0);
 
   const { step, marks, gpuSteps } = await findSteps(conn, opts.stepRange, gpuTiming === 'completion');
+  if (opts.stepRange !== undefined && step.count === 0) {
+    warnings.push(`--step-range ${opts.stepRange}: the trace has fewer than two ranges of that name, so no steps; check the names with \`mpstrace sql <trace> "SELECT name, count(*) FROM ev_range_push GROUP BY name"\``);
+  }
   // The measurement window: the complete steps (from the first step start to the
   // GPU end of the work submitted before the last step start), so start-up,
   // warm-up and tear-down do not drown the steady state; else the whole trace.
