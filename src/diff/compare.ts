@@ -143,7 +143,8 @@ export function compareSamples(
   // The CI bound nearest to zero, expressed as a move in the change's direction.
   const nearBound = change > 0 ? ciLow : -ciHigh;
   const p = change > 0 ? pUp : pDown;
-  if (nearBound > o.threshold && p <= alpha) {
+  // (1e-12: with 3 runs per side the smallest exact p is 1/20, exactly the 0.05 of a 95 % gate.)
+  if (nearBound > o.threshold && p <= alpha + 1e-12) {
     result.verdict = worse ? 'regressed' : 'improved';
   } else {
     result.verdict = 'inconclusive';
