@@ -123,6 +123,13 @@ describe.skipIf(!canBuild)('mpstrace record (stand-in libcudart)', () => {
     const markers = recs.filter((x) => x.kind === 'marker');
     expect(markers.map((x) => str(x.f.name!))).toEqual(['m', 'from thread']);
     expect(markers[0]!.tid).not.toBe(markers[1]!.tid);
+    // each annotation names its Python caller (function:line, file), not libffi
+    const sites = new Map(recs.filter((x) => x.kind === 'callsite').map((x) => [x.f.site_id, `${str(x.f.symbol!)} ${str(x.f.module!)}`]));
+    const siteOf = (k: string) => sites.get(recs.find((x) => x.kind === k)!.site);
+    expect(siteOf('slot_acquire')).toBe(`<module>:3 ${script}`);
+    expect(siteOf('range_push')).toBe(`<module>:8 ${script}`);
+    expect(siteOf('intent_device_sync_begin')).toBe(`<module>:6 ${script}`);
+    expect(markers.map((x) => sites.get(x.site))).toEqual([`<module>:8 ${script}`, `<lambda>:15 ${script}`]);
   });
 
   it('recording a program that never touches CUDA gives a valid, nearly empty trace', () => {

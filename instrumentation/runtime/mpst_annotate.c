@@ -5,13 +5,22 @@
  */
 #include "mpst_internal.h"
 
-#define BEGIN_ANNOTATION                                  \
-  if (!mpst_enter()) return;                              \
-  uint32_t site = mpst_callsite(__builtin_return_address(0)); \
+#define BEGIN_ANNOTATION                                                  \
+  if (!mpst_enter()) return;                                              \
+  uint32_t site = T.next_site ? T.next_site : mpst_callsite(__builtin_return_address(0)); \
+  T.next_site = 0;                                                        \
   int64_t ts = mpst_now()
 #define END_ANNOTATION mpst_leave()
 
 MPST_EXPORT int mpstrace_impl_enabled(void) { return mpst_enabled(); }
+
+/* A language binding names the caller of its next annotation on this thread
+ * (seen from C, every Python annotation would come from libffi). */
+MPST_EXPORT void mpstrace_impl_set_site(const char *symbol, const char *module, uint64_t line) {
+  if (!mpst_enter()) return;
+  T.next_site = mpst_callsite_named(symbol, module, line);
+  mpst_leave();
+}
 
 MPST_EXPORT void mpstrace_impl_slot_acquire(uint32_t slot, uint64_t stream, int32_t free_after, int64_t wait_ns) {
   BEGIN_ANNOTATION;

@@ -7,6 +7,8 @@
 #define _GNU_SOURCE
 #include "mpst_internal.h"
 
+#include <stdio.h>
+
 #include <dlfcn.h>
 #include <string.h>
 
@@ -135,6 +137,24 @@ static uint32_t callsite_slow(const void *ra) {
     if (info.dli_fname) mod = mpst_intern(info.dli_fname);
   }
   mpst_emit_callsite(0, id, sym, mod, k, off);
+  return id;
+}
+
+uint32_t mpst_callsite_named(const char *symbol, const char *module, uint64_t line) {
+  if (!symbol) return 0;
+  size_t n;
+  /* the top bit keeps named sites apart from code addresses (user space < 2^63) */
+  uint64_t k = hash_str(symbol, &n) ^ (module ? hash_str(module, &n) * 0x9E3779B97F4A7C15ull : 0) ^ (line * 0xC2B2AE3D27D4EB4Full);
+  k |= 1ull << 63;
+  entry *e;
+  int mine;
+  uint32_t id = lookup(sites, k, &e, &mine);
+  if (!mine) return id;
+  id = atomic_fetch_add(&next_site_id, 1) + 1;
+  atomic_store_explicit(&e->id, id, memory_order_release);
+  char sym[512];
+  snprintf(sym, sizeof sym, "%s:%llu", symbol, (unsigned long long)line);
+  mpst_emit_callsite(0, id, mpst_intern(sym), mpst_intern(module), 0, 0);
   return id;
 }
 

@@ -56,6 +56,8 @@ typedef struct mpst_tls {
   uint32_t quiet;  /* writing bookkeeping records: a failure is not a loss */
   uint64_t tid;
   mpst_thread_slot *slot;
+  /* call site given by a language binding for the next annotation (0: none) */
+  uint32_t next_site;
   /* last call sites seen by this thread (direct-mapped), valid for site_gen */
   uint32_t site_gen;
   uint32_t site_id[4];
@@ -115,5 +117,9 @@ void mpst_threads_reset_after_fork(void);
 void mpst_process_hooks_install(void);
 void mpst_watchdog_start(void);
 void mpst_run_shutdown_hooks(void);
+
+/* Call site named by a language binding (e.g. a Python function, file and
+ * line), interned like an address; 0 when `symbol` is NULL. */
+uint32_t mpst_callsite_named(const char *symbol, const char *module, uint64_t line);
 
 #endif

@@ -8,6 +8,9 @@ too, and `missing()` names them so a run's log says what was not recorded.
 import contextlib
 import ctypes
 
+# this module only forwards: annotations name the program line that called it
+__mpstrace_skip__ = True
+
 try:  # the recorder's module; a no-op itself when the library is not preloaded
     import mpstrace as _real
 except Exception:  # noqa: BLE001 - any import failure means "no annotations"

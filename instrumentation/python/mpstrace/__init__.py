@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import os
+import sys
 from typing import Iterator, Optional
 
 __all__ = [
@@ -43,7 +45,33 @@ _SIGNATURES = {
     "buffer_access": (None, [_void_p, _u64, _u64, _int]),
     "object_create": (None, [_u64, _u64, _u64, _int]),
     "object_destroy": (None, [_u64, _int]),
+    "set_site": (None, [_char_p, _char_p, _u64]),
 }
+
+# Frames that are plumbing, not the caller a finding should name: this package
+# (and mpstrace.mps), contextlib's generator wrappers, and modules that set
+# `__mpstrace_skip__ = True` (their own thin wrappers around this API).
+_PKG_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_CONTEXTLIB = contextlib.__file__
+
+
+def _caller_site(set_site) -> None:
+    f = sys._getframe(2)
+    while f is not None:
+        fn = f.f_code.co_filename
+        if not (fn.startswith(_PKG_DIR) or fn == _CONTEXTLIB or f.f_globals.get("__mpstrace_skip__")):
+            set_site(f.f_code.co_name.encode("utf-8", "replace"), fn.encode("utf-8", "replace"), f.f_lineno)
+            return
+        f = f.f_back
+
+
+def _with_site(fn, set_site):
+    """Each annotation names its Python caller (function, file, line) as its
+    call site; seen from C, every call would come from libffi."""
+    def call(*args):
+        _caller_site(set_site)
+        return fn(*args)
+    return call
 
 
 def _load() -> dict:
@@ -61,6 +89,10 @@ def _load() -> dict:
             return {}
         f.restype, f.argtypes = res, args
         fns[name] = f
+    set_site = fns.pop("set_site")
+    for name in fns:
+        if name != "enabled":
+            fns[name] = _with_site(fns[name], set_site)
     return fns
 
 
