@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Records the real-program traces on the GPU machine (no Node.js needed there).
 #
-#   bash traces/programs/device_run.sh [--quick]      (from the repo root, with $OUT set)
+#   bash traces/programs/device_run.sh [--quick|--pool]   (from the repo root, with $OUT set)
 #
 # Prints versions, rebuilds the recorder (make -B -C instrumentation), records
 # every program under plain LD_PRELOAD (the python process only), runs the
@@ -9,17 +9,20 @@
 # $OUT/traces.tgz (cuda/{*.mpst,gate/,pool/,logs/,RUNLOG.txt}; unpack with
 # `tar -xzf traces.tgz -C traces/`) and $OUT/log.txt (each run's exit code,
 # trace size, time and result line). A failed run is logged and the script
-# goes on. --quick: build + two tiny recordings under cuda/smoke/ (~20 s).
+# goes on. --quick: build + two tiny recordings under cuda/smoke/ (~20 s);
+# --pool: build + the stream-pool fixtures only (cuda/pool/).
 # Env: MPST_BUDGET_S (default 380): optional runs are skipped past this many
 # seconds, so the whole script stays under 7 minutes (about 5.5 in full).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 ROOT=$PWD
 QUICK=0
+POOL_ONLY=0
 case "${1:-}" in
   --quick) QUICK=1 ;;
+  --pool) POOL_ONLY=1 ;;
   "") ;;
-  *) echo "usage: bash traces/programs/device_run.sh [--quick]" >&2; exit 2 ;;
+  *) echo "usage: bash traces/programs/device_run.sh [--quick|--pool]" >&2; exit 2 ;;
 esac
 OUT=${OUT:-$ROOT/out/device}
 mkdir -p "$OUT" || exit 2
@@ -37,7 +40,7 @@ PY=$(${PYTHON:-python3} -c 'import sys; print(sys.executable)' 2>/dev/null || ec
 log() { echo "[$(($(date +%s) - T0))s] $*" | tee -a "$LOG"; }
 over_budget() { [ $(($(date +%s) - T0)) -ge "$BUDGET" ]; }
 
-log "== mpstrace real runs ($([ $QUICK = 1 ] && echo quick || echo full)) in $ROOT, work dir $WORK"
+log "== mpstrace real runs ($([ $QUICK = 1 ] && echo quick || { [ $POOL_ONLY = 1 ] && echo pool-only; } || echo full)) in $ROOT, work dir $WORK"
 log "git: $(git -C "$ROOT" log -1 --format='%h %s' 2>/dev/null || echo 'no git')"
 
 log "== versions"
@@ -104,30 +107,10 @@ rec() {
   return 0
 }
 
-if [ $QUICK = 1 ]; then
-  log "== quick: one tiny recording"
-  # under smoke/: not fixtures, don't commit them
-  rec smoke/timing_events 60 timing_events.py --iters 3 --size 1024
-  rec smoke/pool_device_sync 60 stream_pool.py --scenario device-sync
-else
-  log "== real programs"
-  rec train_prefetch 90 train_prefetch.py --steps 300
-  rec timing_events 60 timing_events.py
-  rec mt_inference 90 mt_inference.py --threads 4 --requests 40
-
+record_pool() {
   log "== stream pool: buggy and fixed, all scenarios"
   rec pool/stream_pool_buggy 90 stream_pool.py --scenario all
   rec pool/stream_pool_fixed 90 stream_pool.py --scenario all --fixed
-
-  log "== CI perf gate: train_prefetch unchanged x6, --extra-sync x3, --prefetch-on-main x3"
-  # interleaved, so slow drift of the machine hits every variant alike
-  for i in 1 2 3; do
-    over_budget && { log "budget reached: skipping the rest of the gate runs"; break; }
-    rec "gate/train_base_$((2 * i - 1))" 90 train_prefetch.py --steps 60
-    rec "gate/train_extra_sync_$i" 90 train_prefetch.py --steps 60 --extra-sync
-    rec "gate/train_base_$((2 * i))" 90 train_prefetch.py --steps 60
-    rec "gate/train_prefetch_on_main_$i" 90 train_prefetch.py --steps 60 --prefetch-on-main
-  done
 
   log "== stream pool: one trace per scenario"
   for s in device-sync wrong-stream-event double-owned-slot elapsed-no-timing retained-buffer leaked-slot; do
@@ -139,6 +122,32 @@ else
   log "== stream pool: elapsed-hang, killed by its timeout while blocked (rc 124 expected)"
   EXPECT=124 rec pool/elapsed_hang_buggy 10 stream_pool.py --scenario elapsed-hang --hang-s 30
   rec pool/elapsed_hang_fixed 60 stream_pool.py --scenario elapsed-hang --fixed
+}
+
+if [ $QUICK = 1 ]; then
+  log "== quick: one tiny recording"
+  # under smoke/: not fixtures, don't commit them
+  rec smoke/timing_events 60 timing_events.py --iters 3 --size 1024
+  rec smoke/pool_device_sync 60 stream_pool.py --scenario device-sync
+elif [ $POOL_ONLY = 1 ]; then
+  # the stream-pool fixtures only (e.g. after an annotation change)
+  record_pool
+else
+  log "== real programs"
+  rec train_prefetch 90 train_prefetch.py --steps 300
+  rec timing_events 60 timing_events.py
+  rec mt_inference 90 mt_inference.py --threads 4 --requests 40
+  record_pool
+
+  log "== CI perf gate: train_prefetch unchanged x6, --extra-sync x3, --prefetch-on-main x3"
+  # interleaved, so slow drift of the machine hits every variant alike
+  for i in 1 2 3; do
+    over_budget && { log "budget reached: skipping the rest of the gate runs"; break; }
+    rec "gate/train_base_$((2 * i - 1))" 90 train_prefetch.py --steps 60
+    rec "gate/train_extra_sync_$i" 90 train_prefetch.py --steps 60 --extra-sync
+    rec "gate/train_base_$((2 * i))" 90 train_prefetch.py --steps 60
+    rec "gate/train_prefetch_on_main_$i" 90 train_prefetch.py --steps 60 --prefetch-on-main
+  done
 
   log "== CI perf gate: 4 more unchanged runs (10 in all), for the false-positive rate over A/A splits"
   for i in 7 8 9 10; do
