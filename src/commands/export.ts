@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { openTrace } from '../ingest/load.js';
 import { exportChrome } from '../export/chrome.js';
 import { parquetExporter } from '../export/parquet.js';
+import { arrowExporter } from '../export/arrow.js';
 import { UserError } from '../util/errors.js';
 
 /** An exporter writes `traces` to `out` and returns a one-line summary for stderr. */
@@ -23,12 +24,13 @@ async function chrome(traces: string[], out: string): Promise<string> {
 export const FORMATS: Record<string, Exporter> = {
   chrome,
   parquet: parquetExporter,
+  arrow: arrowExporter,
 };
 
 export function register(program: Command): void {
   program
     .command('export')
-    .description('export a trace for other tools: chrome (Perfetto UI / chrome://tracing JSON)')
+    .description('export a trace for other tools: chrome (Perfetto UI / chrome://tracing JSON), parquet (fleets of runs), arrow (IPC files for pandas/polars)')
     .argument('<trace...>', 'trace file(s)')
     .requiredOption('-f, --format <name>', `output format: ${Object.keys(FORMATS).join(', ')}`)
     .requiredOption('-o, --output <path>', 'file (or directory, for formats that write several files) to write')
