@@ -96,6 +96,22 @@ static uint32_t site_of(hook *h) { return mpst_callsite(h->ret); }
 
 #define ORIG(h, type) MPSTM_FN(type, (h)->call.orig)
 
+#define MPSTM_UNPAREN(...) __VA_ARGS__
+/* A factory-method hook: forward the call, then hand what the original
+ * returned to `noted(h, self, result)`. TYPES, PARAMS and ARGS are the
+ * parameters after (self, cmd), parenthesized with a leading comma:
+ * `(, id)`, `(, id desc)`, `(, desc)`; `()` for none. */
+#define FACTORY_HOOK(fn, fam, noted, TYPES, PARAMS, ARGS)                                      \
+  static id fn(id self, SEL cmd MPSTM_UNPAREN PARAMS) {                                        \
+    hook h;                                                                                    \
+    if (!hook_begin(&h, self, cmd, fam, __builtin_return_address(0))) return nil;              \
+    hook_forward_begin(&h);                                                                    \
+    id made = ORIG(&h, id (*)(id, SEL MPSTM_UNPAREN TYPES))(self, cmd MPSTM_UNPAREN ARGS);     \
+    hook_forward_end(&h);                                                                      \
+    noted(&h, self, made);                                                                     \
+    return made;                                                                               \
+  }
+
 /* ---- registry helpers (call inside a recording region) -------------------- */
 
 static mpstm_obj queue_known(id queue, uint64_t owner, uint32_t site) {
@@ -232,37 +248,14 @@ static void queue_created(hook *h, id self, id queue) {
   mpst_leave();
 }
 
-static id h_dev_new_queue(id self, SEL cmd) {
-  hook h;
-  if (!hook_begin(&h, self, cmd, F_QUEUE_NEW, __builtin_return_address(0))) return nil;
-  hook_forward_begin(&h);
-  id q = ORIG(&h, id (*)(id, SEL))(self, cmd);
-  hook_forward_end(&h);
-  queue_created(&h, self, q);
-  return q;
-}
+FACTORY_HOOK(h_dev_new_queue, F_QUEUE_NEW, queue_created, (), (), ())
 
-static id h_dev_new_queue_u64(id self, SEL cmd, uint64_t arg) {
-  hook h;
-  if (!hook_begin(&h, self, cmd, F_QUEUE_NEW, __builtin_return_address(0))) return nil;
-  hook_forward_begin(&h);
-  id q = ORIG(&h, id (*)(id, SEL, uint64_t))(self, cmd, arg);
-  hook_forward_end(&h);
-  queue_created(&h, self, q);
-  return q;
-}
+FACTORY_HOOK(h_dev_new_queue_u64, F_QUEUE_NEW, queue_created, (, uint64_t), (, uint64_t arg), (, arg))
 
-static id h_dev_new_queue_id(id self, SEL cmd, id arg) {
-  hook h;
-  if (!hook_begin(&h, self, cmd, F_QUEUE_NEW, __builtin_return_address(0))) return nil;
-  hook_forward_begin(&h);
-  id q = ORIG(&h, id (*)(id, SEL, id))(self, cmd, arg);
-  hook_forward_end(&h);
-  queue_created(&h, self, q);
-  return q;
-}
+FACTORY_HOOK(h_dev_new_queue_id, F_QUEUE_NEW, queue_created, (, id), (, id arg), (, arg))
 
-static void event_created(hook *h, id event) {
+static void event_created(hook *h, id device, id event) {
+  (void)device;
   if (!event || !rec_enter(h)) return;
   mpstm_obj e;
   memset(&e, 0, sizeof e);
@@ -276,25 +269,9 @@ static void event_created(hook *h, id event) {
   mpst_leave();
 }
 
-static id h_dev_new_event(id self, SEL cmd) {
-  hook h;
-  if (!hook_begin(&h, self, cmd, F_EVENT_NEW, __builtin_return_address(0))) return nil;
-  hook_forward_begin(&h);
-  id e = ORIG(&h, id (*)(id, SEL))(self, cmd);
-  hook_forward_end(&h);
-  event_created(&h, e);
-  return e;
-}
+FACTORY_HOOK(h_dev_new_event, F_EVENT_NEW, event_created, (), (), ())
 
-static id h_dev_new_event_id(id self, SEL cmd, id arg) {
-  hook h;
-  if (!hook_begin(&h, self, cmd, F_EVENT_NEW, __builtin_return_address(0))) return nil;
-  hook_forward_begin(&h);
-  id e = ORIG(&h, id (*)(id, SEL, id))(self, cmd, arg);
-  hook_forward_end(&h);
-  event_created(&h, e);
-  return e;
-}
+FACTORY_HOOK(h_dev_new_event_id, F_EVENT_NEW, event_created, (, id), (, id arg), (, arg))
 
 /* ---- queue ---------------------------------------------------------------- */
 
@@ -304,25 +281,9 @@ static void root_created(hook *h, id queue, id cb) {
   mpst_leave();
 }
 
-static id h_queue_cb(id self, SEL cmd) {
-  hook h;
-  if (!hook_begin(&h, self, cmd, F_ROOT_NEW, __builtin_return_address(0))) return nil;
-  hook_forward_begin(&h);
-  id cb = ORIG(&h, id (*)(id, SEL))(self, cmd);
-  hook_forward_end(&h);
-  root_created(&h, self, cb);
-  return cb;
-}
+FACTORY_HOOK(h_queue_cb, F_ROOT_NEW, root_created, (), (), ())
 
-static id h_queue_cb_id(id self, SEL cmd, id desc) {
-  hook h;
-  if (!hook_begin(&h, self, cmd, F_ROOT_NEW, __builtin_return_address(0))) return nil;
-  hook_forward_begin(&h);
-  id cb = ORIG(&h, id (*)(id, SEL, id))(self, cmd, desc);
-  hook_forward_end(&h);
-  root_created(&h, self, cb);
-  return cb;
-}
+FACTORY_HOOK(h_queue_cb_id, F_ROOT_NEW, root_created, (, id), (, id desc), (, desc))
 
 /* ---- lifetimes (dealloc) -------------------------------------------------- */
 
