@@ -113,15 +113,23 @@ uint32_t mpst_callsite_id(const void *ra) {
   return id;
 }
 
+/* The site id for key `k`; *fresh is 1 when this call defined it, and the
+ * caller then writes its callsite record. */
+static uint32_t site_for_key(uint64_t k, int *fresh) {
+  entry *e;
+  uint32_t id = lookup(sites, k, &e, fresh);
+  if (!*fresh) return id;
+  id = atomic_fetch_add(&next_site_id, 1) + 1;
+  atomic_store_explicit(&e->id, id, memory_order_release);
+  return id;
+}
+
 static uint32_t callsite_slow(const void *ra) {
   uint64_t k = (uint64_t)(uintptr_t)ra;
   if (k == 0) return 0;
-  entry *e;
-  int mine;
-  uint32_t id = lookup(sites, k, &e, &mine);
-  if (!mine) return id;
-  id = atomic_fetch_add(&next_site_id, 1) + 1;
-  atomic_store_explicit(&e->id, id, memory_order_release);
+  int fresh;
+  uint32_t id = site_for_key(k, &fresh);
+  if (!fresh) return id;
   /* symbolized once per address; dladdr sees exported symbols only, so the
      analyzer may refine with addr2line/atos using module + offset */
   Dl_info info;
@@ -146,12 +154,9 @@ uint32_t mpst_callsite_named(const char *symbol, const char *module, uint64_t li
   /* the top bit keeps named sites apart from code addresses (user space < 2^63) */
   uint64_t k = hash_str(symbol, &n) ^ (module ? hash_str(module, &n) * 0x9E3779B97F4A7C15ull : 0) ^ (line * 0xC2B2AE3D27D4EB4Full);
   k |= 1ull << 63;
-  entry *e;
-  int mine;
-  uint32_t id = lookup(sites, k, &e, &mine);
-  if (!mine) return id;
-  id = atomic_fetch_add(&next_site_id, 1) + 1;
-  atomic_store_explicit(&e->id, id, memory_order_release);
+  int fresh;
+  uint32_t id = site_for_key(k, &fresh);
+  if (!fresh) return id;
   char sym[512];
   snprintf(sym, sizeof sym, "%s:%llu", symbol, (unsigned long long)line);
   mpst_emit_callsite(0, id, mpst_intern(sym), mpst_intern(module), 0, 0);
