@@ -152,6 +152,18 @@ function progressReporter(enabled: boolean, fileBytes: number): { update(rows: n
   };
 }
 
+/** A connection on `instance`, and the function that closes both. */
+async function session(instance: DuckDBInstance): Promise<{ connection: DuckDBConnection; close: () => void }> {
+  const connection = await instance.connect();
+  return {
+    connection,
+    close: () => {
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
+}
+
 function isDuckDbFile(p: string): boolean {
   return /\.duckdb$/i.test(p);
 }
@@ -192,11 +204,7 @@ async function loadBinary(tracePath: string, opts: OpenTraceOptions): Promise<Lo
   // Validate the header before starting DuckDB, so bad input fails fast and clearly.
   TraceReader.open(tracePath).close();
   const instance = await DuckDBInstance.create(':memory:', SETTINGS);
-  const connection = await instance.connect();
-  const close = () => {
-    connection.closeSync();
-    instance.closeSync();
-  };
+  const { connection, close } = await session(instance);
   try {
     const sql = schemaSql();
     // One transaction from CREATE TABLE to the last append: DuckDB then keeps the
@@ -365,11 +373,7 @@ async function openSaved(dbPath: string, shownPath: string): Promise<LoadedTrace
   } catch (e) {
     throw new UserError(`${dbPath}: cannot open as a DuckDB database (${(e as Error).message.split('\n')[0]}); give a .mpst trace or a .duckdb file saved by mpstrace`);
   }
-  const connection = await instance.connect();
-  const close = () => {
-    connection.closeSync();
-    instance.closeSync();
-  };
+  const { connection, close } = await session(instance);
   try {
     const { info, warnings } = await readMeta(connection, dbPath);
     return { connection, instance, info: { ...info, path: shownPath, fromCache: true, loadMs: Date.now() - started }, warnings, close };
@@ -382,11 +386,7 @@ async function openSaved(dbPath: string, shownPath: string): Promise<LoadedTrace
 async function openParquetExport(dir: string): Promise<LoadedTrace> {
   const started = Date.now();
   const instance = await DuckDBInstance.create(':memory:', SETTINGS);
-  const connection = await instance.connect();
-  const close = () => {
-    connection.closeSync();
-    instance.closeSync();
-  };
+  const { connection, close } = await session(instance);
   try {
     const sql = schemaSql();
     await connection.run(sql.views);
