@@ -3,24 +3,13 @@
 // The last line is key=value: detectors_total_s, events, load_s, <rule>_ms.
 // Needs `npm run build` first.
 //   npm run bench -- detectors [--events N] [--keep] [--dir D] [--trace FILE]
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir, loadavg, cpus } from 'node:os';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
+import { benchSetup } from './lib/common.mjs';
 
-const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const dist = (p) => pathToFileURL(path.join(root, 'dist', p)).href;
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
-const log = (s) => process.stderr.write(`bench detectors: ${s}\n`);
+const { root, dist, args, opt, log } = benchSetup('detectors', { needs: 'analyze/analyzeTrace.js' });
 
-if (!existsSync(path.join(root, 'dist', 'analyze', 'analyzeTrace.js'))) {
-  log('dist/ is missing; run `npm run build` first');
-  process.exit(2);
-}
 const { synthesize } = await import(dist('synth/generate.js'));
 const { openTrace } = await import(dist('ingest/load.js'));
 const { analyzeTrace } = await import(dist('analyze/analyzeTrace.js'));

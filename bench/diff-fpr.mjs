@@ -4,17 +4,10 @@
 // --sample N draws N seeded pairs of disjoint groups of k runs instead (k vs k).
 //   npm run bench -- diff-fpr [--dir traces/cuda/gate-aa] [--k 3] [--sample N] [--threshold 5] [--confidence 0.95]
 import { existsSync, readdirSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
+import { benchSetup } from './lib/common.mjs';
 
-const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const dist = (p) => pathToFileURL(path.join(root, 'dist', p)).href;
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
-const log = (s) => process.stderr.write(`bench diff-fpr: ${s}\n`);
+const { root, dist, args, opt, log } = benchSetup('diff-fpr');
 
 const dirs = opt('dir', 'traces/cuda/gate-aa').split(',').map((d) => path.resolve(root, d));
 const dir = dirs.join(', ');

@@ -4,19 +4,13 @@
 // its peak RSS is its own. Needs `npm run build` first.
 //   npm run bench -- ingest [--events N] [--reps 3] [--keep] [--dir D]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync, openSync, writeSync, closeSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, openSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { benchSetup } from './lib/common.mjs';
 
-const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const dist = (p) => pathToFileURL(path.join(root, 'dist', p)).href;
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
-const log = (s) => process.stderr.write(`bench ingest: ${s}\n`);
+const { root, dist, args, opt, log } = benchSetup('ingest', { needs: 'ingest/load.js' });
 
 async function child(mode, file) {
   // Child: one timed load, prints a JSON line with seconds and peak RSS.
@@ -57,10 +51,6 @@ if (args[0] === '--child') {
   process.exit(0);
 }
 
-if (!existsSync(path.join(root, 'dist', 'ingest', 'load.js'))) {
-  log('dist/ is missing; run `npm run build` first');
-  process.exit(2);
-}
 const events = Number(opt('events', '10000000'));
 const dir = opt('dir', path.join(tmpdir(), `mpstrace-bench-${process.pid}`));
 mkdirSync(dir, { recursive: true });

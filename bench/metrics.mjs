@@ -3,24 +3,13 @@
 // the findings count. Needs `npm run build` first.
 //   npm run bench -- metrics [--events N] [--keep] [--dir D] [--trace existing.mpst]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
+import { benchSetup } from './lib/common.mjs';
 
-const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const dist = (p) => pathToFileURL(path.join(root, 'dist', p)).href;
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
-const log = (s) => process.stderr.write(`bench metrics: ${s}\n`);
+const { root, dist, args, opt, log } = benchSetup('metrics', { needs: 'metrics/compute.js' });
 
-if (!existsSync(path.join(root, 'dist', 'metrics', 'compute.js'))) {
-  log('dist/ is missing; run `npm run build` first');
-  process.exit(2);
-}
 const events = Number(opt('events', '10000000'));
 const dir = opt('dir', path.join(tmpdir(), `mpstrace-bench-metrics-${process.pid}`));
 const given = opt('trace', undefined);
