@@ -2,10 +2,11 @@ import { Command, CommanderError } from 'commander';
 import { UserError, EXIT_BAD_INPUT } from './util/errors.js';
 import { VERSION } from './version.js';
 import { commands } from './commands/index.js';
+import { recordersStatus } from './record/library.js';
 
 const program = new Command('mpstrace')
   .description('Record, analyze and show GPU stream/event traces (PyTorch MPS and CUDA)')
-  .version(VERSION, '-V, --version')
+  .version(`mpstrace ${VERSION}\n${recordersStatus()}`, '-V, --version')
   .showHelpAfterError()
   .exitOverride();
 

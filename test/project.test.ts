@@ -13,6 +13,14 @@ describe('project hygiene', () => {
     expect(VERSION).toBe(pkg.version);
   });
 
+  it('mpstrace --version names the version and says where each recorder has (not) run', () => {
+    const r = spawnSync(process.execPath, ['bin/mpstrace.js', '--version'], { cwd: root, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`mpstrace ${VERSION}`);
+    expect(r.stdout).toMatch(/metal recorder .*never run on Apple hardware/);
+    expect(r.stdout).toMatch(/cuda recorder .*(built|not built)/);
+  });
+
   it('README.md is assembled from docs/readme (run `node scripts/readme.mjs`)', () => {
     const r = spawnSync(process.execPath, ['scripts/readme.mjs', '--check'], { cwd: root, encoding: 'utf8' });
     expect(r.stderr).toBe('');

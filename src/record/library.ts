@@ -47,3 +47,12 @@ export function findLibrary(backend: Backend): string {
       (hasCc ? 'Building it failed (see above); fix the error and retry.' : 'Install a C compiler and make, then run `npm run build`.'),
   );
 }
+
+/** What `mpstrace --version` says about the recorders: which are built here, and where each has run. */
+export function recordersStatus(): string {
+  const built = (b: Backend) => (existsSync(libraryPath(b)) ? 'built' : 'not built');
+  return [
+    `cuda recorder (LD_PRELOAD): ${built('cuda')}; recorded real PyTorch runs on an NVIDIA H200`,
+    `metal recorder (DYLD_INSERT_LIBRARIES): ${built('metal')}; hook logic tested on Linux only, never run on Apple hardware`,
+  ].join('\n');
+}
