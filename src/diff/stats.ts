@@ -3,17 +3,9 @@
 // seeded percentile bootstrap for the confidence interval of the relative
 // change, and an exact (ties-aware) one-sided Mann-Whitney test.
 
-/** Deterministic PRNG (mulberry32): the same seed gives the same verdict. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../util/random.js';
+
+export { seededRandom };
 
 /** Linear-interpolated quantile (type 7, as numpy and DuckDB quantile_cont). */
 export function quantile(values: readonly number[], q: number): number {

@@ -7,6 +7,7 @@
  */
 import { TraceWriter, type BackendName } from '../format/writer.js';
 import { VERSION } from '../version.js';
+import { seededRandom } from '../util/random.js';
 
 export interface SynthOptions {
   /** Records to write (string records not counted); small counts need few threads and streams. */
@@ -21,18 +22,6 @@ export interface SynthOptions {
 export interface SynthResult {
   writer: TraceWriter;
   events: number;
-}
-
-/** mulberry32: small, fast, good enough for workload shapes. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const KERNELS = [
@@ -59,7 +48,7 @@ export function synthesize(opts: SynthOptions): SynthResult {
   if (!Number.isFinite(total) || total < 1) throw new RangeError('--events must be a positive integer');
   const nStreams = Math.max(1, Math.floor(opts.streams ?? 4));
   const nThreads = Math.max(1, Math.floor(opts.threads ?? 4));
-  const rand = rng(opts.seed ?? 1);
+  const rand = seededRandom(opts.seed ?? 1);
   const pick = <T>(a: readonly T[]): T => a[Math.floor(rand() * a.length)]!;
   const w = new TraceWriter({ backend: opts.backend ?? 'synthetic', synthetic: true, pid: 10000, ppid: 1, chunkBytes: opts.chunkBytes ?? chunkSizeFor(total, nThreads), metaTid: MAIN_TID, t0Ns: 1_000_000_000 });
 
