@@ -3,9 +3,9 @@
  * three output formats, --fail-on exit codes, --rules, threshold options and
  * bad input. Traces come from the detector fixtures (test/fixtures/detectors).
  */
-import { beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,14 +15,6 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dir = mkdtempSync(path.join(tmpdir(), 'mpst-analyze-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function newestSource(d: string): number {
-  let t = 0;
-  for (const e of readdirSync(d, { withFileTypes: true })) {
-    const p = path.join(d, e.name);
-    t = Math.max(t, e.isDirectory() ? newestSource(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
 
 function trace(rule: string, name: string): string {
   const file = path.join(dir, `${rule}-${name}.mpst`);
@@ -30,14 +22,6 @@ function trace(rule: string, name: string): string {
   return file;
 }
 
-beforeAll(() => {
-  // The CLI runs from dist/ (as users run it); rebuild when a source is newer.
-  const cli = path.join(root, 'dist', 'cli.js');
-  if (!existsSync(cli) || statSync(cli).mtimeMs < newestSource(path.join(root, 'src'))) {
-    const r = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: root, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`tsc failed:\n${r.stdout}${r.stderr}`);
-  }
-});
 
 function cli(...args: string[]): { code: number; out: string; err: string } {
   const r = spawnSync(process.execPath, [path.join(root, 'bin', 'mpstrace.js'), 'analyze', ...args], { cwd: dir, encoding: 'utf8' });

@@ -1,6 +1,6 @@
-import { beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,23 +9,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dir = mkdtempSync(path.join(tmpdir(), 'mpst-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function newestSource(d: string): number {
-  let t = 0;
-  for (const e of readdirSync(d, { withFileTypes: true })) {
-    const p = path.join(d, e.name);
-    t = Math.max(t, e.isDirectory() ? newestSource(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
 
-// The CLI runs from dist/ (as users run it); rebuild when a source is newer.
-beforeAll(() => {
-  const cli = path.join(root, 'dist', 'cli.js');
-  if (!existsSync(cli) || statSync(cli).mtimeMs < newestSource(path.join(root, 'src'))) {
-    const r = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: root, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`tsc failed:\n${r.stdout}${r.stderr}`);
-  }
-});
 
 function cli(...args: string[]): { code: number; out: string; err: string } {
   return cliEnv({}, ...args);
