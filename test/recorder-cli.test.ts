@@ -130,6 +130,24 @@ describe.skipIf(!canBuild)('mpstrace record (stand-in libcudart)', () => {
     expect(markers.map((x) => sites.get(x.site))).toEqual([`<module>:8 ${script}`, `<lambda>:15 ${script}`]);
   });
 
+  it.skipIf(!python)('names the Python caller also when the package was imported through a path with ".."', () => {
+    const dir = tempDir();
+    const script = path.join(dir, 'prog.py');
+    // added at run time, the entry keeps its ".." (PYTHONPATH entries would be normalized)
+    writeFileSync(script, `import sys; sys.path.insert(0, ${JSON.stringify(`${root}/test/../instrumentation/python`)})\nimport mpstrace\ndef work():\n    mpstrace.marker("m")\n\nwork()\n`);
+    const out = path.join(dir, 'py.mpst');
+    const r = spawnSync(python!, [script], {
+      env: { ...process.env, LD_PRELOAD: b.lib, MPSTRACE_OUT: out, MPSTRACE_CUPTI: '0' },
+      encoding: 'utf8',
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const { recs, str } = load(out);
+    const site = recs.find((x) => x.kind === 'marker')!.site;
+    const cs = recs.find((x) => x.kind === 'callsite' && x.f.site_id === site)!;
+    expect(`${str(cs.f.symbol!)} ${str(cs.f.module!)}`).toBe(`work:4 ${script}`);
+  });
+
   it('recording a program that never touches CUDA gives a valid, nearly empty trace', () => {
     const out = path.join(tempDir(), 'true.mpst');
     const r = spawnSync(process.execPath, [cli, 'record', '-o', out, '--', '/bin/true'], { env: env(), encoding: 'utf8' });

@@ -51,7 +51,9 @@ _SIGNATURES = {
 # Frames that are plumbing, not the caller a finding should name: this package
 # (and mpstrace.mps), contextlib's generator wrappers, and modules that set
 # `__mpstrace_skip__ = True` (their own thin wrappers around this API).
-_PKG_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+# co_filename holds the path the module was imported under (maybe relative or
+# with ".."), so match that form as well as the absolute one
+_PKG_DIRS = tuple({os.path.dirname(__file__) + os.sep, os.path.dirname(os.path.abspath(__file__)) + os.sep})
 _CONTEXTLIB = contextlib.__file__
 
 
@@ -59,7 +61,7 @@ def _caller_site(set_site) -> None:
     f = sys._getframe(2)
     while f is not None:
         fn = f.f_code.co_filename
-        if not (fn.startswith(_PKG_DIR) or fn == _CONTEXTLIB or f.f_globals.get("__mpstrace_skip__")):
+        if not (fn.startswith(_PKG_DIRS) or fn == _CONTEXTLIB or f.f_globals.get("__mpstrace_skip__")):
             set_site(f.f_code.co_name.encode("utf-8", "replace"), fn.encode("utf-8", "replace"), f.f_lineno)
             return
         f = f.f_back
