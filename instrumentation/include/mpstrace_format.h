@@ -68,6 +68,7 @@ enum mpst_mem_kind {
   MPST_MEM_KIND_MANAGED = 4,
   MPST_MEM_KIND_METAL_BUFFER = 5,
   MPST_MEM_KIND_OTHER = 6,
+  MPST_MEM_KIND_TORCH_BLOCK = 7,
 };
 
 /* Backend object kinds tracked for lifetimes. */
@@ -80,6 +81,13 @@ enum mpst_object_type {
   MPST_OBJECT_TYPE_EVENT = 6,
   MPST_OBJECT_TYPE_GRAPH = 7,
   MPST_OBJECT_TYPE_OTHER = 8,
+};
+
+/* How much the PyTorch layer (mpstrace.torch) records. */
+enum mpst_torch_level {
+  MPST_TORCH_LEVEL_OFF = 0,
+  MPST_TORCH_LEVEL_API = 1,
+  MPST_TORCH_LEVEL_FULL = 2,
 };
 
 /* Why a process's trace ended. */
@@ -144,6 +152,13 @@ enum mpst_kind {
   MPST_K_MEMSET = 71,
   MPST_K_ALLOC = 72,
   MPST_K_FREE = 73,
+  MPST_K_API_SYNC_BEGIN = 80,
+  MPST_K_API_SYNC_END = 81,
+  MPST_K_API_CURRENT_STREAM = 82,
+  MPST_K_API_ELAPSED = 83,
+  MPST_K_API_RECORD_STREAM = 84,
+  MPST_K_TENSOR_ACCESS = 85,
+  MPST_K_API_LAYER = 86,
 };
 
 /* 64-byte file header at offset 0; chunks follow at 64 + k * chunk_bytes. */
@@ -671,6 +686,90 @@ typedef struct mpst_free {
 #define MPST_WORDS_FREE 5
 _Static_assert(sizeof(mpst_free) == 40, "free size");
 
+/* api_sync_begin (80): The program called a public sync of its framework (torch.cuda.synchronize, torch.accelerator.synchronize, Stream.synchronize, Event.synchronize): what it asked to wait for. `target` is the stream or event handle the caller named, 0 for the device. */
+typedef struct mpst_api_sync_begin {
+  mpst_rec_header h;
+  uint64_t target;
+  uint8_t scope; /* enum mpst_sync_scope */
+  uint8_t _pad0[3];
+  uint32_t api; /* string id */
+} mpst_api_sync_begin;
+#define MPST_WORDS_API_SYNC_BEGIN 4
+_Static_assert(sizeof(mpst_api_sync_begin) == 32, "api_sync_begin size");
+
+/* api_sync_end (81): The public sync returned (`result` 0) or raised (1). */
+typedef struct mpst_api_sync_end {
+  mpst_rec_header h;
+  uint64_t target;
+  uint8_t scope; /* enum mpst_sync_scope */
+  uint8_t _pad0[3];
+  uint32_t api; /* string id */
+  int32_t result;
+  uint8_t _pad1[4];
+} mpst_api_sync_end;
+#define MPST_WORDS_API_SYNC_END 5
+_Static_assert(sizeof(mpst_api_sync_end) == 40, "api_sync_end size");
+
+/* api_current_stream (82): The thread's current stream became `stream` (torch set_stream, `with torch.cuda.stream(s)`, their MPS and accelerator forms). */
+typedef struct mpst_api_current_stream {
+  mpst_rec_header h;
+  uint64_t stream;
+  uint64_t prev;
+  int32_t device;
+  uint8_t _pad0[4];
+} mpst_api_current_stream;
+#define MPST_WORDS_API_CURRENT_STREAM 5
+_Static_assert(sizeof(mpst_api_current_stream) == 40, "api_current_stream size");
+
+/* api_elapsed (83): Event.elapsed_time as the program called it, with both events' timing flags; `raised` 1 when it raised (also when the framework raised before any backend call). */
+typedef struct mpst_api_elapsed {
+  mpst_rec_header h;
+  uint64_t start_event;
+  uint64_t end_event;
+  int64_t elapsed_ns;
+  uint8_t start_timing;
+  uint8_t end_timing;
+  uint8_t raised;
+  uint8_t _pad0[5];
+} mpst_api_elapsed;
+#define MPST_WORDS_API_ELAPSED 6
+_Static_assert(sizeof(mpst_api_elapsed) == 48, "api_elapsed size");
+
+/* api_record_stream (84): Tensor.record_stream: the allocator must not reuse the storage block at `ptr` until `stream`'s work queued so far is done. */
+typedef struct mpst_api_record_stream {
+  mpst_rec_header h;
+  uint64_t ptr;
+  uint64_t bytes;
+  uint64_t stream;
+} mpst_api_record_stream;
+#define MPST_WORDS_API_RECORD_STREAM 5
+_Static_assert(sizeof(mpst_api_record_stream) == 40, "api_record_stream size");
+
+/* tensor_access (85): An op dispatched on `stream` reads or writes the bytes [ptr, ptr+bytes) of the storage at `base` (a view's real byte extent, not its data pointer). */
+typedef struct mpst_tensor_access {
+  mpst_rec_header h;
+  uint64_t ptr;
+  uint64_t bytes;
+  uint64_t base;
+  uint64_t stream;
+  uint32_t op; /* string id */
+  uint8_t mode; /* enum mpst_access_mode */
+  uint8_t _pad0[3];
+} mpst_tensor_access;
+#define MPST_WORDS_TENSOR_ACCESS 7
+_Static_assert(sizeof(mpst_tensor_access) == 56, "tensor_access size");
+
+/* api_layer (86): The PyTorch layer is active (or stepped aside): its level, the framework version and a message. */
+typedef struct mpst_api_layer {
+  mpst_rec_header h;
+  uint8_t level; /* enum mpst_torch_level */
+  uint8_t ok;
+  uint8_t _pad0[2];
+  uint32_t message; /* string id */
+} mpst_api_layer;
+#define MPST_WORDS_API_LAYER 3
+_Static_assert(sizeof(mpst_api_layer) == 24, "api_layer size");
+
 #ifdef MPST_WANT_EMITTERS
 /* Provided by the runtime: reserve `words` zeroed words in this thread's chunk
    (NULL when recording is off, reentrant or out of space, counted as lost),
@@ -1119,6 +1218,83 @@ static inline void mpst_emit_free_at(int64_t ts, uint32_t site, uint64_t ptr, ui
 }
 #define mpst_emit_free(site, ptr, stream, mem) \
   mpst_emit_free_at(mpst_now(), site, ptr, stream, mem)
+static inline void mpst_emit_api_sync_begin_at(int64_t ts, uint32_t site, uint64_t target, uint8_t scope, uint32_t api) {
+  mpst_api_sync_begin *r = (mpst_api_sync_begin *)mpst_record_begin(MPST_WORDS_API_SYNC_BEGIN);
+  if (!r) return;
+  r->target = target;
+  r->scope = scope;
+  r->api = api;
+  mpst_record_end(r, MPST_K_API_SYNC_BEGIN, MPST_WORDS_API_SYNC_BEGIN, site, ts);
+}
+#define mpst_emit_api_sync_begin(site, target, scope, api) \
+  mpst_emit_api_sync_begin_at(mpst_now(), site, target, scope, api)
+static inline void mpst_emit_api_sync_end_at(int64_t ts, uint32_t site, uint64_t target, uint8_t scope, uint32_t api, int32_t result) {
+  mpst_api_sync_end *r = (mpst_api_sync_end *)mpst_record_begin(MPST_WORDS_API_SYNC_END);
+  if (!r) return;
+  r->target = target;
+  r->scope = scope;
+  r->api = api;
+  r->result = result;
+  mpst_record_end(r, MPST_K_API_SYNC_END, MPST_WORDS_API_SYNC_END, site, ts);
+}
+#define mpst_emit_api_sync_end(site, target, scope, api, result) \
+  mpst_emit_api_sync_end_at(mpst_now(), site, target, scope, api, result)
+static inline void mpst_emit_api_current_stream_at(int64_t ts, uint32_t site, uint64_t stream, uint64_t prev, int32_t device) {
+  mpst_api_current_stream *r = (mpst_api_current_stream *)mpst_record_begin(MPST_WORDS_API_CURRENT_STREAM);
+  if (!r) return;
+  r->stream = stream;
+  r->prev = prev;
+  r->device = device;
+  mpst_record_end(r, MPST_K_API_CURRENT_STREAM, MPST_WORDS_API_CURRENT_STREAM, site, ts);
+}
+#define mpst_emit_api_current_stream(site, stream, prev, device) \
+  mpst_emit_api_current_stream_at(mpst_now(), site, stream, prev, device)
+static inline void mpst_emit_api_elapsed_at(int64_t ts, uint32_t site, uint64_t start_event, uint64_t end_event, int64_t elapsed_ns, uint8_t start_timing, uint8_t end_timing, uint8_t raised) {
+  mpst_api_elapsed *r = (mpst_api_elapsed *)mpst_record_begin(MPST_WORDS_API_ELAPSED);
+  if (!r) return;
+  r->start_event = start_event;
+  r->end_event = end_event;
+  r->elapsed_ns = elapsed_ns;
+  r->start_timing = start_timing;
+  r->end_timing = end_timing;
+  r->raised = raised;
+  mpst_record_end(r, MPST_K_API_ELAPSED, MPST_WORDS_API_ELAPSED, site, ts);
+}
+#define mpst_emit_api_elapsed(site, start_event, end_event, elapsed_ns, start_timing, end_timing, raised) \
+  mpst_emit_api_elapsed_at(mpst_now(), site, start_event, end_event, elapsed_ns, start_timing, end_timing, raised)
+static inline void mpst_emit_api_record_stream_at(int64_t ts, uint32_t site, uint64_t ptr, uint64_t bytes, uint64_t stream) {
+  mpst_api_record_stream *r = (mpst_api_record_stream *)mpst_record_begin(MPST_WORDS_API_RECORD_STREAM);
+  if (!r) return;
+  r->ptr = ptr;
+  r->bytes = bytes;
+  r->stream = stream;
+  mpst_record_end(r, MPST_K_API_RECORD_STREAM, MPST_WORDS_API_RECORD_STREAM, site, ts);
+}
+#define mpst_emit_api_record_stream(site, ptr, bytes, stream) \
+  mpst_emit_api_record_stream_at(mpst_now(), site, ptr, bytes, stream)
+static inline void mpst_emit_tensor_access_at(int64_t ts, uint32_t site, uint64_t ptr, uint64_t bytes, uint64_t base, uint64_t stream, uint32_t op, uint8_t mode) {
+  mpst_tensor_access *r = (mpst_tensor_access *)mpst_record_begin(MPST_WORDS_TENSOR_ACCESS);
+  if (!r) return;
+  r->ptr = ptr;
+  r->bytes = bytes;
+  r->base = base;
+  r->stream = stream;
+  r->op = op;
+  r->mode = mode;
+  mpst_record_end(r, MPST_K_TENSOR_ACCESS, MPST_WORDS_TENSOR_ACCESS, site, ts);
+}
+#define mpst_emit_tensor_access(site, ptr, bytes, base, stream, op, mode) \
+  mpst_emit_tensor_access_at(mpst_now(), site, ptr, bytes, base, stream, op, mode)
+static inline void mpst_emit_api_layer_at(int64_t ts, uint32_t site, uint8_t level, uint8_t ok, uint32_t message) {
+  mpst_api_layer *r = (mpst_api_layer *)mpst_record_begin(MPST_WORDS_API_LAYER);
+  if (!r) return;
+  r->level = level;
+  r->ok = ok;
+  r->message = message;
+  mpst_record_end(r, MPST_K_API_LAYER, MPST_WORDS_API_LAYER, site, ts);
+}
+#define mpst_emit_api_layer(site, level, ok, message) \
+  mpst_emit_api_layer_at(mpst_now(), site, level, ok, message)
 #endif /* MPST_WANT_EMITTERS */
 
 #endif /* MPSTRACE_FORMAT_H */

@@ -145,3 +145,68 @@ MPST_EXPORT void mpstrace_impl_object_destroy(uint64_t obj, int type) {
   mpst_emit_object_destroy_at(ts, site, obj, t);
   END_ANNOTATION;
 }
+
+/* The PyTorch layer (instrumentation/python/mpstrace/torch.py): what an
+ * unmodified program asked of torch's public API, and what its ops touched. */
+MPST_EXPORT void mpstrace_impl_api_sync_begin(uint64_t target, int scope, const char *api) {
+  BEGIN_ANNOTATION;
+  uint32_t api_id = mpst_intern(api);
+  mpst_emit_api_sync_begin_at(ts, site, target, (uint8_t)scope, api_id);
+  END_ANNOTATION;
+}
+
+MPST_EXPORT void mpstrace_impl_api_sync_end(uint64_t target, int scope, const char *api, int32_t result) {
+  BEGIN_ANNOTATION;
+  mpst_emit_api_sync_end_at(ts, site, target, (uint8_t)scope, mpst_intern(api), result);
+  END_ANNOTATION;
+}
+
+MPST_EXPORT void mpstrace_impl_api_current_stream(uint64_t stream, uint64_t prev, int32_t device) {
+  BEGIN_ANNOTATION;
+  mpst_emit_api_current_stream_at(ts, site, stream, prev, device);
+  END_ANNOTATION;
+}
+
+MPST_EXPORT void mpstrace_impl_api_elapsed(uint64_t start_event, uint64_t end_event, int64_t elapsed_ns,
+                                           int start_timing, int end_timing, int raised) {
+  BEGIN_ANNOTATION;
+  mpst_emit_api_elapsed_at(ts, site, start_event, end_event, elapsed_ns, start_timing != 0, end_timing != 0,
+                           raised != 0);
+  END_ANNOTATION;
+}
+
+MPST_EXPORT void mpstrace_impl_api_record_stream(uint64_t ptr, uint64_t bytes, uint64_t stream) {
+  BEGIN_ANNOTATION;
+  mpst_emit_api_record_stream_at(ts, site, ptr, bytes, stream);
+  END_ANNOTATION;
+}
+
+MPST_EXPORT void mpstrace_impl_tensor_access(uint64_t ptr, uint64_t bytes, uint64_t base, uint64_t stream,
+                                             const char *op, int mode) {
+  BEGIN_ANNOTATION;
+  uint8_t m = mode >= 1 && mode <= 3 ? (uint8_t)mode : MPST_ACCESS_MODE_READ_WRITE;
+  mpst_emit_tensor_access_at(ts, site, ptr, bytes, base, stream, mpst_intern(op), m);
+  END_ANNOTATION;
+}
+
+MPST_EXPORT void mpstrace_impl_api_layer(int level, int ok, const char *message) {
+  BEGIN_ANNOTATION;
+  mpst_emit_api_layer_at(ts, site, (uint8_t)level, ok != 0, mpst_intern(message));
+  END_ANNOTATION;
+}
+
+/* Blocks of a framework's caching allocator as tensor storages see them
+ * (`mem` is an enum mpst_mem_kind value, MPST_MEM_KIND_TORCH_BLOCK from torch). */
+MPST_EXPORT void mpstrace_impl_alloc(uint64_t ptr, uint64_t bytes, uint64_t stream, int mem) {
+  BEGIN_ANNOTATION;
+  uint8_t m = mem >= 1 && mem <= MPST_MEM_KIND_TORCH_BLOCK ? (uint8_t)mem : MPST_MEM_KIND_OTHER;
+  mpst_emit_alloc_at(ts, site, ptr, bytes, stream, m);
+  END_ANNOTATION;
+}
+
+MPST_EXPORT void mpstrace_impl_free(uint64_t ptr, uint64_t stream, int mem) {
+  BEGIN_ANNOTATION;
+  uint8_t m = mem >= 1 && mem <= MPST_MEM_KIND_TORCH_BLOCK ? (uint8_t)mem : MPST_MEM_KIND_OTHER;
+  mpst_emit_free_at(ts, site, ptr, stream, m);
+  END_ANNOTATION;
+}

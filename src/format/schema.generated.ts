@@ -54,7 +54,8 @@ export const ENUMS: Record<string, Record<string, number>> = {
     "device_async": 3,
     "managed": 4,
     "metal_buffer": 5,
-    "other": 6
+    "other": 6,
+    "torch_block": 7
   },
   "object_type": {
     "command_buffer": 1,
@@ -65,6 +66,11 @@ export const ENUMS: Record<string, Record<string, number>> = {
     "event": 6,
     "graph": 7,
     "other": 8
+  },
+  "torch_level": {
+    "off": 0,
+    "api": 1,
+    "full": 2
   },
   "end_reason": {
     "exit": 1,
@@ -126,6 +132,13 @@ export const KINDS: KindDef[] = [
   {"id":71,"name":"memset","group":"memory","words":6,"variable":false,"fields":[{"name":"dst","type":"u64","unit":"address","offset":16,"bytes":8,"signed":false,"word":0,"shift":0},{"name":"bytes","type":"u64","unit":"bytes","offset":24,"bytes":8,"signed":false,"word":1,"shift":0},{"name":"stream","type":"u64","unit":"handle","offset":32,"bytes":8,"signed":false,"word":2,"shift":0},{"name":"corr","type":"u32","unit":"id","offset":40,"bytes":4,"signed":false,"word":3,"shift":0},{"name":"is_async","type":"u8","unit":"bool","offset":44,"bytes":1,"signed":false,"word":3,"shift":32}]},
   {"id":72,"name":"alloc","group":"memory","words":6,"variable":false,"fields":[{"name":"ptr","type":"u64","unit":"address","offset":16,"bytes":8,"signed":false,"word":0,"shift":0},{"name":"bytes","type":"u64","unit":"bytes","offset":24,"bytes":8,"signed":false,"word":1,"shift":0},{"name":"stream","type":"u64","unit":"handle","offset":32,"bytes":8,"signed":false,"word":2,"shift":0},{"name":"mem","type":"u8","enum":"mem_kind","offset":40,"bytes":1,"signed":false,"word":3,"shift":0}]},
   {"id":73,"name":"free","group":"memory","words":5,"variable":false,"fields":[{"name":"ptr","type":"u64","unit":"address","offset":16,"bytes":8,"signed":false,"word":0,"shift":0},{"name":"stream","type":"u64","unit":"handle","offset":24,"bytes":8,"signed":false,"word":1,"shift":0},{"name":"mem","type":"u8","enum":"mem_kind","offset":32,"bytes":1,"signed":false,"word":2,"shift":0}]},
+  {"id":80,"name":"api_sync_begin","group":"torch","words":4,"variable":false,"fields":[{"name":"target","type":"u64","unit":"handle","offset":16,"bytes":8,"signed":false,"word":0,"shift":0},{"name":"scope","type":"u8","enum":"sync_scope","offset":24,"bytes":1,"signed":false,"word":1,"shift":0},{"name":"api","type":"str","offset":28,"bytes":4,"signed":false,"word":1,"shift":32}]},
+  {"id":81,"name":"api_sync_end","group":"torch","words":5,"variable":false,"fields":[{"name":"target","type":"u64","unit":"handle","offset":16,"bytes":8,"signed":false,"word":0,"shift":0},{"name":"scope","type":"u8","enum":"sync_scope","offset":24,"bytes":1,"signed":false,"word":1,"shift":0},{"name":"api","type":"str","offset":28,"bytes":4,"signed":false,"word":1,"shift":32},{"name":"result","type":"i32","offset":32,"bytes":4,"signed":true,"word":2,"shift":0}]},
+  {"id":82,"name":"api_current_stream","group":"torch","words":5,"variable":false,"fields":[{"name":"stream","type":"u64","unit":"handle","offset":16,"bytes":8,"signed":false,"word":0,"shift":0},{"name":"prev","type":"u64","unit":"handle","offset":24,"bytes":8,"signed":false,"word":1,"shift":0},{"name":"device","type":"i32","unit":"id","offset":32,"bytes":4,"signed":true,"word":2,"shift":0}]},
+  {"id":83,"name":"api_elapsed","group":"torch","words":6,"variable":false,"fields":[{"name":"start_event","type":"u64","unit":"handle","offset":16,"bytes":8,"signed":false,"word":0,"shift":0},{"name":"end_event","type":"u64","unit":"handle","offset":24,"bytes":8,"signed":false,"word":1,"shift":0},{"name":"elapsed_ns","type":"i64","unit":"ns","offset":32,"bytes":8,"signed":true,"word":2,"shift":0},{"name":"start_timing","type":"u8","unit":"bool","offset":40,"bytes":1,"signed":false,"word":3,"shift":0},{"name":"end_timing","type":"u8","unit":"bool","offset":41,"bytes":1,"signed":false,"word":3,"shift":8},{"name":"raised","type":"u8","unit":"bool","offset":42,"bytes":1,"signed":false,"word":3,"shift":16}]},
+  {"id":84,"name":"api_record_stream","group":"torch","words":5,"variable":false,"fields":[{"name":"ptr","type":"u64","unit":"address","offset":16,"bytes":8,"signed":false,"word":0,"shift":0},{"name":"bytes","type":"u64","unit":"bytes","offset":24,"bytes":8,"signed":false,"word":1,"shift":0},{"name":"stream","type":"u64","unit":"handle","offset":32,"bytes":8,"signed":false,"word":2,"shift":0}]},
+  {"id":85,"name":"tensor_access","group":"torch","words":7,"variable":false,"fields":[{"name":"ptr","type":"u64","unit":"address","offset":16,"bytes":8,"signed":false,"word":0,"shift":0},{"name":"bytes","type":"u64","unit":"bytes","offset":24,"bytes":8,"signed":false,"word":1,"shift":0},{"name":"base","type":"u64","unit":"address","offset":32,"bytes":8,"signed":false,"word":2,"shift":0},{"name":"stream","type":"u64","unit":"handle","offset":40,"bytes":8,"signed":false,"word":3,"shift":0},{"name":"op","type":"str","offset":48,"bytes":4,"signed":false,"word":4,"shift":0},{"name":"mode","type":"u8","enum":"access_mode","offset":52,"bytes":1,"signed":false,"word":4,"shift":32}]},
+  {"id":86,"name":"api_layer","group":"torch","words":3,"variable":false,"fields":[{"name":"level","type":"u8","enum":"torch_level","offset":16,"bytes":1,"signed":false,"word":0,"shift":0},{"name":"ok","type":"u8","unit":"bool","offset":17,"bytes":1,"signed":false,"word":0,"shift":8},{"name":"message","type":"str","offset":20,"bytes":4,"signed":false,"word":0,"shift":32}]},
 ];
 
 export const KIND = {
@@ -175,4 +188,11 @@ export const KIND = {
   memset: 71,
   alloc: 72,
   free: 73,
+  api_sync_begin: 80,
+  api_sync_end: 81,
+  api_current_stream: 82,
+  api_elapsed: 83,
+  api_record_stream: 84,
+  tensor_access: 85,
+  api_layer: 86,
 } as const;

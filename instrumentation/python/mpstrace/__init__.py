@@ -46,6 +46,21 @@ _SIGNATURES = {
     "object_create": (None, [_u64, _u64, _u64, _int]),
     "object_destroy": (None, [_u64, _int]),
     "set_site": (None, [_char_p, _char_p, _u64]),
+    # the PyTorch layer's records (mpstrace.torch)
+    "api_sync_begin": (None, [_u64, _int, _char_p]),
+    "api_sync_end": (None, [_u64, _int, _char_p, _i32]),
+    "api_current_stream": (None, [_u64, _u64, _i32]),
+    "api_elapsed": (None, [_u64, _u64, _i64, _int, _int, _int]),
+    "api_record_stream": (None, [_u64, _u64, _u64]),
+    "tensor_access": (None, [_u64, _u64, _u64, _u64, _char_p, _int]),
+    "api_layer": (None, [_int, _int, _char_p]),
+    "alloc": (None, [_u64, _u64, _u64, _int]),
+    "free": (None, [_u64, _u64, _int]),
+    "sync_begin": (None, [_u64, _int, _char_p]),
+    "sync_end": (None, [_u64, _int, _char_p, _i32]),
+    "event_query": (None, [_u64, _i32]),
+    "elapsed_begin": (None, [_u64, _u64]),
+    "elapsed_end": (None, [_u64, _u64, _i64, _i32]),
 }
 
 # Frames that are plumbing, not the caller a finding should name: this package
