@@ -180,13 +180,13 @@ static int start_cupti(void) {
   p_cuptiActivityFlushPeriod(100); /* completions reach the file within ~100 ms */
   calibrate();
   active = 1;
-  uint16_t flags = 2; /* bit 1: CUPTI completion records */
+  uint16_t flags = MPST_PROCESS_FLAG_CUPTI_COMPLETIONS;
   const CUpti_CallbackId drv[] = { CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel, CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel_ptsz,
                                    CUPTI_DRIVER_TRACE_CBID_cuLaunchKernelEx, CUPTI_DRIVER_TRACE_CBID_cuLaunchKernelEx_ptsz };
   int ok = 1;
   for (size_t i = 0; i < sizeof drv / sizeof drv[0]; i++)
     ok &= p_cuptiEnableCallback(1, sub, CUPTI_CB_DOMAIN_DRIVER_API, drv[i]) == CUPTI_SUCCESS;
-  if (ok) flags |= 4; /* bit 2: driver-API launches covered */
+  if (ok) flags |= MPST_PROCESS_FLAG_DRIVER_API_COVERED;
   mpst_set_process_flags(flags);
   mpst_add_shutdown_hook(flush_at_exit);
   pthread_atfork(NULL, NULL, cupti_child);

@@ -10,15 +10,20 @@
 #define MPST_FILE_MAGIC "MPSTRACE"
 #define MPST_FILE_HEADER_BYTES 64
 #define MPST_CHUNK_HEADER_BYTES 32
-#define MPST_CHUNK_MAGIC 0x4B43504Du
+#define MPST_CHUNK_MAGIC 0x4B43504Du /* 'MPCK' */
 #define MPST_RECORD_HEADER_BYTES 16
 #define MPST_MAX_RECORD_WORDS 255
 #define MPST_MIN_CHUNK_BYTES 4096
 #define MPST_MAX_CHUNK_BYTES 67108864
 
-/* File header flags. */
-#define MPST_FILE_SYNTHETIC 0x1u
-#define MPST_FILE_CLOSED 0x2u
+/* Bits of `file_header.flags`. */
+#define MPST_FILE_FLAG_SYNTHETIC 0x1u /* written by `mpstrace synth` */
+#define MPST_FILE_FLAG_CLOSED 0x2u /* the recorder closed the file cleanly */
+
+/* Bits of `process_start.flags`. */
+#define MPST_PROCESS_FLAG_SYNTHETIC 0x1u /* synthetic trace */
+#define MPST_PROCESS_FLAG_CUPTI_COMPLETIONS 0x2u /* CUPTI completion records present */
+#define MPST_PROCESS_FLAG_DRIVER_API_COVERED 0x4u /* driver-API launches covered */
 
 /* Which recorder wrote the trace. */
 enum mpst_backend {
@@ -161,18 +166,18 @@ enum mpst_kind {
   MPST_K_API_LAYER = 86,
 };
 
-/* 64-byte file header at offset 0; chunks follow at 64 + k * chunk_bytes. */
+/* file_header (64 bytes): At offset 0 of every trace file; chunks follow at `header_bytes + k * chunk_bytes`. */
 typedef struct mpst_file_header {
   char magic[8];
   uint16_t version_major;
   uint16_t version_minor;
   uint32_t header_bytes;
   uint32_t chunk_bytes;
-  uint32_t flags;
+  uint32_t flags; /* MPST_FILE_FLAG_* */
   uint32_t pid;
   uint32_t ppid;
-  uint8_t backend;
-  uint8_t clock;
+  uint8_t backend; /* enum mpst_backend */
+  uint8_t clock; /* enum mpst_clock */
   uint16_t reserved0;
   uint32_t reserved1;
   int64_t t0_ns;
@@ -180,8 +185,9 @@ typedef struct mpst_file_header {
   uint32_t reserved2;
   uint32_t check;
 } mpst_file_header;
+_Static_assert(sizeof(mpst_file_header) == 64, "file_header size");
 
-/* 32-byte header at the start of every chunk; one thread writes one chunk. */
+/* chunk_header (32 bytes): At the start of every chunk; one thread writes one chunk. An all-zero chunk is unused space. */
 typedef struct mpst_chunk_header {
   uint32_t magic;
   uint32_t index;
@@ -191,15 +197,13 @@ typedef struct mpst_chunk_header {
   uint32_t reserved;
   uint32_t check;
 } mpst_chunk_header;
+_Static_assert(sizeof(mpst_chunk_header) == 32, "chunk_header size");
 
 /* Record header. w0 = kind | words << 8 | check << 16 | site << 32, stored last. */
 typedef struct mpst_rec_header {
   uint64_t w0;
   int64_t ts;
 } mpst_rec_header;
-
-_Static_assert(sizeof(mpst_file_header) == MPST_FILE_HEADER_BYTES, "file header size");
-_Static_assert(sizeof(mpst_chunk_header) == MPST_CHUNK_HEADER_BYTES, "chunk header size");
 
 /* Checksum over 32-bit words, with the check bits zeroed beforehand. */
 static inline uint32_t mpst_checksum32(const uint32_t *w, size_t n) {

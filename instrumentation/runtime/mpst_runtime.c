@@ -572,7 +572,7 @@ void mpst_finish(int status, uint8_t reason) {
     if (ftruncate(G.fd, (off_t)used) == 0) atomic_store(&G.file_bytes, used);
     atomic_store(&G.grow_lock, 0);
   }
-  set_header_flags(MPST_FILE_CLOSED);
+  set_header_flags(MPST_FILE_FLAG_CLOSED);
   t->depth--;
 }
 

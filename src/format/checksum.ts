@@ -31,17 +31,3 @@ export function recordCheck(words: Uint32Array, start: number, count: number): n
   x >>>= 0;
   return (x ^ (x >>> 16)) & 0xffff;
 }
-
-/** Check of a header block whose last u32 word holds the check (file and chunk headers). */
-export function headerCheck(words: Uint32Array, start: number, count: number): number {
-  let x = 0x811c9dc5;
-  const end = start + count - 1;
-  for (let i = start; i < end; i++) {
-    x = ((x << 5) | (x >>> 27)) ^ words[i]!;
-    x = Math.imul(x, 0x9e3779b1);
-  }
-  x = ((x << 5) | (x >>> 27)) ^ 0;
-  x = Math.imul(x, 0x9e3779b1);
-  x >>>= 0;
-  return (x ^ (x >>> 16)) & 0xffff;
-}

@@ -1,7 +1,7 @@
 /** Lookup tables over the generated schema, shared by the writer and the reader. */
-import { KINDS, ENUMS, CONTAINER, FORMAT_VERSION, type KindDef } from './schema.generated.js';
+import { KINDS, ENUMS, CONTAINER, FORMAT_VERSION, FILE_HEADER, CHUNK_HEADER, FLAGS, KIND, type KindDef } from './schema.generated.js';
 
-export { KINDS, ENUMS, CONTAINER, FORMAT_VERSION };
+export { KINDS, ENUMS, CONTAINER, FORMAT_VERSION, FILE_HEADER, CHUNK_HEADER, FLAGS, KIND };
 export type { KindDef };
 
 export const KIND_BY_NAME: ReadonlyMap<string, KindDef> = new Map(KINDS.map((k) => [k.name, k]));
@@ -18,9 +18,8 @@ export const KNOWN_WORDS: Uint8Array = (() => {
   return t;
 })();
 
-/** File header flag bits. */
-export const FILE_FLAG_SYNTHETIC = 0x1;
-export const FILE_FLAG_CLOSED = 0x2;
+/** Record kinds with no timeline meaning (the string and call-site tables). */
+export const NON_TIMELINE_KINDS: readonly number[] = [KIND.string, KIND.callsite];
 
 /** Name of an enum value, or `unknown(N)`. */
 export function enumName(enumName: string, code: number): string {

@@ -12,7 +12,10 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { UserError } from '../util/errors.js';
 import { checksum32, recordCheck } from './checksum.js';
-import { CONTAINER, FORMAT_VERSION, KNOWN_WORDS, STRING_KIND, FILE_FLAG_CLOSED, FILE_FLAG_SYNTHETIC, enumName } from './kinds.js';
+import { CHUNK_HEADER, CONTAINER, FILE_HEADER, FLAGS, FORMAT_VERSION, KNOWN_WORDS, STRING_KIND, enumName } from './kinds.js';
+
+const FH = FILE_HEADER.fields;
+const CH = CHUNK_HEADER.fields;
 
 export interface TraceWarning {
   code: string;
@@ -180,37 +183,38 @@ export class TraceReader {
     }
     if (got < hb) throw new UserError(`${where}: file is ${size} bytes, shorter than the ${hb}-byte trace header; it was cut off before the header was complete.`);
     const dv = new DataView(h.buffer);
-    const major = dv.getUint16(8, true);
-    const minor = dv.getUint16(10, true);
+    const major = dv.getUint16(FH.version_major.offset, true);
+    const minor = dv.getUint16(FH.version_minor.offset, true);
     if (major > FORMAT_VERSION.major) {
       throw new UserError(`${where}: trace format version ${major}.${minor} is newer than this mpstrace reads (${FORMAT_VERSION.major}.${FORMAT_VERSION.minor}); upgrade mpstrace to read it.`);
     }
-    if (major < 1) throw new UserError(`${where}: trace format version ${major}.${minor} at offset 8 is not a valid version (this mpstrace reads ${FORMAT_VERSION.major}.x); the header is corrupt.`);
-    const headerBytes = dv.getUint32(12, true);
-    const chunkBytes = dv.getUint32(16, true);
+    if (major < 1) throw new UserError(`${where}: trace format version ${major}.${minor} at offset ${FH.version_major.offset} is not a valid version (this mpstrace reads ${FORMAT_VERSION.major}.x); the header is corrupt.`);
+    const headerBytes = dv.getUint32(FH.header_bytes.offset, true);
+    const chunkBytes = dv.getUint32(FH.chunk_bytes.offset, true);
     if (headerBytes < hb || headerBytes > CONTAINER.minChunkBytes || headerBytes % 8 !== 0) {
-      throw new UserError(`${where}: header at offset 12 claims a header size of ${headerBytes} bytes; valid traces use ${hb} to ${CONTAINER.minChunkBytes} (a multiple of 8). The header is corrupt.`);
+      throw new UserError(`${where}: header at offset ${FH.header_bytes.offset} claims a header size of ${headerBytes} bytes; valid traces use ${hb} to ${CONTAINER.minChunkBytes} (a multiple of 8). The header is corrupt.`);
     }
     if (chunkBytes < CONTAINER.minChunkBytes || chunkBytes > CONTAINER.maxChunkBytes || (chunkBytes & (chunkBytes - 1)) !== 0) {
-      throw new UserError(`${where}: header at offset 16 claims a chunk size of ${chunkBytes} bytes; valid traces use a power of two from ${CONTAINER.minChunkBytes} to ${CONTAINER.maxChunkBytes}. The header is corrupt.`);
+      throw new UserError(`${where}: header at offset ${FH.chunk_bytes.offset} claims a chunk size of ${chunkBytes} bytes; valid traces use a power of two from ${CONTAINER.minChunkBytes} to ${CONTAINER.maxChunkBytes}. The header is corrupt.`);
     }
-    const u32 = new Uint32Array(h.buffer, 0, 16);
-    const stored = u32[15]!;
-    u32[15] = 0;
-    const checkOk = checksum32(u32, 0, 16) === stored;
-    u32[15] = stored;
-    if (!checkOk) this.warn('bad_header', `file header check failed (offset 60); its fields look valid and are used, but pid, backend or times may be wrong`, 60);
-    const flags = dv.getUint32(20, true);
+    const u32 = new Uint32Array(h.buffer, 0, hb >>> 2);
+    const checkWord = FH.check.offset >>> 2;
+    const stored = u32[checkWord]!;
+    u32[checkWord] = 0;
+    const checkOk = checksum32(u32, 0, hb >>> 2) === stored;
+    u32[checkWord] = stored;
+    if (!checkOk) this.warn('bad_header', `file header check failed (offset ${FH.check.offset}); its fields look valid and are used, but pid, backend or times may be wrong`, FH.check.offset);
+    const flags = dv.getUint32(FH.flags.offset, true);
     const header: FileHeader = {
       major, minor, headerBytes, chunkBytes, flags,
-      synthetic: (flags & FILE_FLAG_SYNTHETIC) !== 0,
-      closedCleanly: (flags & FILE_FLAG_CLOSED) !== 0,
-      pid: dv.getUint32(24, true),
-      ppid: dv.getUint32(28, true),
-      backend: enumName('backend', h[32]!),
-      clock: enumName('clock', h[33]!),
-      t0Ns: dv.getBigInt64(40, true),
-      realtimeNs: dv.getBigInt64(48, true),
+      synthetic: (flags & FLAGS.file.synthetic) !== 0,
+      closedCleanly: (flags & FLAGS.file.closed) !== 0,
+      pid: dv.getUint32(FH.pid.offset, true),
+      ppid: dv.getUint32(FH.ppid.offset, true),
+      backend: enumName('backend', h[FH.backend.offset]!),
+      clock: enumName('clock', h[FH.clock.offset]!),
+      t0Ns: dv.getBigInt64(FH.t0_ns.offset, true),
+      realtimeNs: dv.getBigInt64(FH.realtime_ns.offset, true),
       checkOk,
     };
     return header;
@@ -264,30 +268,33 @@ export class TraceReader {
       return false;
     }
     const w = rel >>> 2;
+    const hw = hdr >>> 2;
     let allZero = true;
-    for (let i = 0; i < 8; i++) if (u32[w + i] !== 0) allZero = false;
+    for (let i = 0; i < hw; i++) if (u32[w + i] !== 0) allZero = false;
     if (allZero) {
       this.stats.unusedChunks++;
       if (avail < this.header.chunkBytes) this.torn(`file ends at offset ${fileOff + avail}, inside unused chunk ${k} (torn tail)`, fileOff + avail);
       return false;
     }
-    const stored = u32[w + 7]!;
-    u32[w + 7] = 0;
-    const check = checksum32(u32, w, 8);
-    u32[w + 7] = stored;
-    const magicOk = u32[w] === CONTAINER.chunkMagic;
-    if (!magicOk || check !== stored || u32[w + 1] !== k) {
+    const checkWord = w + (CH.check.offset >>> 2);
+    const stored = u32[checkWord]!;
+    u32[checkWord] = 0;
+    const check = checksum32(u32, w, hw);
+    u32[checkWord] = stored;
+    const magicOk = u32[w + (CH.magic.offset >>> 2)] === CONTAINER.chunkMagic;
+    const index = u32[w + (CH.index.offset >>> 2)];
+    if (!magicOk || check !== stored || index !== k) {
       this.stats.badChunks++;
-      const why = !magicOk ? 'wrong chunk magic' : check !== stored ? 'chunk header check failed' : `chunk index ${u32[w + 1]} where ${k} was expected`;
+      const why = !magicOk ? 'wrong chunk magic' : check !== stored ? 'chunk header check failed' : `chunk index ${index} where ${k} was expected`;
       this.warn('bad_chunk', `chunk ${k} at offset ${fileOff}: ${why}; its records were skipped (corrupt file)`, fileOff);
       return false;
     }
     this.stats.chunks++;
-    cur.tidLo = u32[w + 2]!;
-    cur.tidHi = u32[w + 3]!;
+    cur.tidLo = u32[w + (CH.tid.offset >>> 2)]!;
+    cur.tidHi = u32[w + (CH.tid.offset >>> 2) + 1]!;
     cur.pos = hdr;
     const key = `${cur.tidHi}:${cur.tidLo}`;
-    const seq = u32[w + 4]!;
+    const seq = u32[w + (CH.thread_seq.offset >>> 2)]!;
     const t = this.threadChunks.get(key);
     if (t) {
       t.count++;

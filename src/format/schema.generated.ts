@@ -1,5 +1,4 @@
 // Generated from instrumentation/schema/events.json by `npm run gen`. Do not edit.
-/* eslint-disable */
 
 export const FORMAT_VERSION = {"major":1,"minor":0} as const;
 export const CONTAINER = {
@@ -12,6 +11,23 @@ export const CONTAINER = {
   "maxRecordWords": 255,
   "minChunkBytes": 4096,
   "maxChunkBytes": 67108864
+} as const;
+
+/** Header layouts: field name -> byte offset and width. */
+export const FILE_HEADER = {"bytes":64,"fields":{"magic":{"offset":0,"bytes":8},"version_major":{"offset":8,"bytes":2},"version_minor":{"offset":10,"bytes":2},"header_bytes":{"offset":12,"bytes":4},"chunk_bytes":{"offset":16,"bytes":4},"flags":{"offset":20,"bytes":4},"pid":{"offset":24,"bytes":4},"ppid":{"offset":28,"bytes":4},"backend":{"offset":32,"bytes":1},"clock":{"offset":33,"bytes":1},"reserved0":{"offset":34,"bytes":2},"reserved1":{"offset":36,"bytes":4},"t0_ns":{"offset":40,"bytes":8},"realtime_ns":{"offset":48,"bytes":8},"reserved2":{"offset":56,"bytes":4},"check":{"offset":60,"bytes":4}}} as const;
+export const CHUNK_HEADER = {"bytes":32,"fields":{"magic":{"offset":0,"bytes":4},"index":{"offset":4,"bytes":4},"tid":{"offset":8,"bytes":8},"thread_seq":{"offset":16,"bytes":4},"flags":{"offset":20,"bytes":4},"reserved":{"offset":24,"bytes":4},"check":{"offset":28,"bytes":4}}} as const;
+
+/** Flag sets: set -> bit name -> mask. */
+export const FLAGS = {
+  "file": {
+    "synthetic": 1,
+    "closed": 2
+  },
+  "process": {
+    "synthetic": 1,
+    "cupti_completions": 2,
+    "driver_api_covered": 4
+  }
 } as const;
 
 export interface FieldDef { name: string; type: string; enum?: string; unit?: string; offset: number; bytes: number; signed: boolean; word: number; shift: number }

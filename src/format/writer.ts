@@ -6,16 +6,18 @@
 import { openSync, writeSync, closeSync } from 'node:fs';
 import { checksum32 } from './checksum.js';
 import {
-  CONTAINER, ENUMS, FORMAT_VERSION, KIND_BY_NAME, STRING_KIND,
-  FILE_FLAG_CLOSED, FILE_FLAG_SYNTHETIC, type KindDef,
+  CHUNK_HEADER, CONTAINER, ENUMS, FILE_HEADER, FLAGS, FORMAT_VERSION, KIND_BY_NAME, STRING_KIND, type KindDef,
 } from './kinds.js';
+
+const FH = FILE_HEADER.fields;
+const CH = CHUNK_HEADER.fields;
 
 export type FieldValue = number | bigint | string | boolean;
 export type BackendName = 'cuda' | 'metal' | 'none' | 'synthetic';
 
 export interface TraceWriterOptions {
   backend: BackendName;
-  /** Header flag bit 0; defaults to true for backend 'synthetic'. */
+  /** Header flag `synthetic`; defaults to true for backend 'synthetic'. */
   synthetic?: boolean;
   pid?: number;
   ppid?: number;
@@ -23,7 +25,7 @@ export interface TraceWriterOptions {
   chunkBytes?: number;
   t0Ns?: number;
   realtimeNs?: number;
-  /** Header flag bit 1 (the recorder shut down cleanly). Default true. */
+  /** Header flag `closed` (the recorder shut down cleanly). Default true. */
   closed?: boolean;
   clock?: 'monotonic' | 'uptime_raw' | 'synthetic';
   /** Thread whose chunks hold `string()` and `callsite()` records. Default 1. */
@@ -207,16 +209,14 @@ export class TraceWriter {
 
   private closeChunk(c: OpenChunk): void {
     const u = c.u32;
-    u[0] = CONTAINER.chunkMagic;
-    u[1] = c.index;
+    u.fill(0, 0, CHUNK_HEADER.bytes >>> 2);
+    u[CH.magic.offset >>> 2] = CONTAINER.chunkMagic;
+    u[CH.index.offset >>> 2] = c.index;
     const [lo, hi] = splitU64(c.tid);
-    u[2] = lo;
-    u[3] = hi;
-    u[4] = c.seq;
-    u[5] = 0;
-    u[6] = 0;
-    u[7] = 0;
-    u[7] = checksum32(u, 0, 8);
+    u[CH.tid.offset >>> 2] = lo;
+    u[(CH.tid.offset >>> 2) + 1] = hi;
+    u[CH.thread_seq.offset >>> 2] = c.seq;
+    u[CH.check.offset >>> 2] = checksum32(u, 0, CHUNK_HEADER.bytes >>> 2);
     this.finished[c.index] = c.buf;
     this.open.delete(c.tid);
   }
@@ -224,22 +224,22 @@ export class TraceWriter {
   private header(): Buffer {
     const o = this.opts;
     const h = Buffer.alloc(CONTAINER.fileHeaderBytes);
-    h.write(CONTAINER.fileMagic, 0, 'latin1');
+    h.write(CONTAINER.fileMagic, FH.magic.offset, 'latin1');
     const v = o.version ?? FORMAT_VERSION;
-    h.writeUInt16LE(v.major, 8);
-    h.writeUInt16LE(v.minor, 10);
-    h.writeUInt32LE(CONTAINER.fileHeaderBytes, 12);
-    h.writeUInt32LE(this.chunkBytes, 16);
+    h.writeUInt16LE(v.major, FH.version_major.offset);
+    h.writeUInt16LE(v.minor, FH.version_minor.offset);
+    h.writeUInt32LE(CONTAINER.fileHeaderBytes, FH.header_bytes.offset);
+    h.writeUInt32LE(this.chunkBytes, FH.chunk_bytes.offset);
     const synthetic = o.synthetic ?? o.backend === 'synthetic';
-    h.writeUInt32LE((synthetic ? FILE_FLAG_SYNTHETIC : 0) | ((o.closed ?? true) ? FILE_FLAG_CLOSED : 0), 20);
-    h.writeUInt32LE(o.pid ?? 4242, 24);
-    h.writeUInt32LE(o.ppid ?? 1, 28);
-    h.writeUInt8(ENUMS.backend![o.backend]!, 32);
-    h.writeUInt8(ENUMS.clock![o.clock ?? (synthetic ? 'synthetic' : 'monotonic')]!, 33);
-    h.writeBigInt64LE(BigInt(o.t0Ns ?? 0), 40);
-    h.writeBigInt64LE(BigInt(o.realtimeNs ?? 0), 48);
-    const u = new Uint32Array(h.buffer, h.byteOffset, 16);
-    h.writeUInt32LE(checksum32(u, 0, 16), 60);
+    h.writeUInt32LE((synthetic ? FLAGS.file.synthetic : 0) | ((o.closed ?? true) ? FLAGS.file.closed : 0), FH.flags.offset);
+    h.writeUInt32LE(o.pid ?? 4242, FH.pid.offset);
+    h.writeUInt32LE(o.ppid ?? 1, FH.ppid.offset);
+    h.writeUInt8(ENUMS.backend![o.backend]!, FH.backend.offset);
+    h.writeUInt8(ENUMS.clock![o.clock ?? (synthetic ? 'synthetic' : 'monotonic')]!, FH.clock.offset);
+    h.writeBigInt64LE(BigInt(o.t0Ns ?? 0), FH.t0_ns.offset);
+    h.writeBigInt64LE(BigInt(o.realtimeNs ?? 0), FH.realtime_ns.offset);
+    const u = new Uint32Array(h.buffer, h.byteOffset, CONTAINER.fileHeaderBytes >>> 2);
+    h.writeUInt32LE(checksum32(u, 0, CONTAINER.fileHeaderBytes >>> 2), FH.check.offset);
     return h;
   }
 

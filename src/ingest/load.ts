@@ -14,7 +14,7 @@ import { UserError } from '../util/errors.js';
 import { VERSION } from '../version.js';
 import { TraceReader, DEFAULT_BATCH_ROWS, type EventBatch, type TraceWarning } from '../format/reader.js';
 import { canDecodeInWorker, decodeHere, decodeInWorker, type DecodeSummary } from './decode.js';
-import { FORMAT_VERSION } from '../format/kinds.js';
+import { FLAGS, FORMAT_VERSION } from '../format/kinds.js';
 
 export type { TraceWarning };
 
@@ -297,11 +297,11 @@ async function writeMeta(conn: DuckDBConnection, info: TraceInfo, warnings: Trac
     ['pid', String(info.pid)],
     ['ppid', String(info.ppid)],
     ['recorder', row?.recorder == null ? '' : String(row.recorder)],
-    ['synthetic', String(info.synthetic || (processFlags & 1) !== 0)],
+    ['synthetic', String(info.synthetic || (processFlags & FLAGS.process.synthetic) !== 0)],
     ['closed_cleanly', String(info.closedCleanly)],
     ['process_flags', String(processFlags)],
-    ['cupti_completions', String((processFlags & 2) !== 0)],
-    ['driver_api_covered', String((processFlags & 4) !== 0)],
+    ['cupti_completions', String((processFlags & FLAGS.process.cupti_completions) !== 0)],
+    ['driver_api_covered', String((processFlags & FLAGS.process.driver_api_covered) !== 0)],
     ['t0_ns', info.t0Ns],
     ['realtime_ns', info.realtimeNs],
     ['source_path', info.source],

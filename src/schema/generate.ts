@@ -10,7 +10,7 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CONTAINER, layOut, loadSchema, type LaidOutField, type LaidOutKind, type Schema } from './layout.js';
+import { containerOf, layOut, layOutHeaders, loadSchema, type LaidOutField, type LaidOutHeader, type LaidOutKind, type Schema } from './layout.js';
 
 const BANNER = 'Generated from instrumentation/schema/events.json by `npm run gen`. Do not edit.';
 
@@ -20,20 +20,42 @@ const C_TYPE: Record<string, string> = {
 
 const upper = (s: string) => s.toUpperCase();
 
+/** Flag set name -> bit name -> mask. */
+function flagMasks(schema: Schema): Record<string, Record<string, number>> {
+  return Object.fromEntries(Object.entries(schema.flags).map(([set, f]) => [
+    set, Object.fromEntries(Object.entries(f.bits).map(([n, b]) => [n, 2 ** b.bit])),
+  ]));
+}
+
+function cHeaderStruct(h: LaidOutHeader): string[] {
+  const L = [`/* ${h.name} (${h.bytes} bytes): ${h.doc} */`, `typedef struct mpst_${h.name} {`];
+  for (const f of h.fields) {
+    const note = f.enum ? ` /* enum mpst_${f.enum} */` : f.flags ? ` /* MPST_${upper(f.flags)}_FLAG_* */` : '';
+    L.push(f.type === 'char8' ? `  char ${f.name}[8];` : `  ${C_TYPE[f.type]} ${f.name};${note}`);
+  }
+  L.push(`} mpst_${h.name};`, `_Static_assert(sizeof(mpst_${h.name}) == ${h.bytes}, "${h.name} size");`, '');
+  return L;
+}
+
 function cHeader(schema: Schema, kinds: LaidOutKind[]): string {
   const L: string[] = [];
   L.push(`/* ${BANNER} */`, '#ifndef MPSTRACE_FORMAT_H', '#define MPSTRACE_FORMAT_H', '',
     '#include <stddef.h>', '#include <stdint.h>', '');
   L.push(`#define MPST_VERSION_MAJOR ${schema.version.major}`, `#define MPST_VERSION_MINOR ${schema.version.minor}`);
-  L.push(`#define MPST_FILE_MAGIC "${CONTAINER.fileMagic}"`);
-  L.push(`#define MPST_FILE_HEADER_BYTES ${CONTAINER.fileHeaderBytes}`);
-  L.push(`#define MPST_CHUNK_HEADER_BYTES ${CONTAINER.chunkHeaderBytes}`);
-  L.push(`#define MPST_CHUNK_MAGIC 0x${CONTAINER.chunkMagic.toString(16).toUpperCase()}u`);
-  L.push(`#define MPST_RECORD_HEADER_BYTES ${CONTAINER.recordHeaderBytes}`);
-  L.push(`#define MPST_MAX_RECORD_WORDS ${CONTAINER.maxRecordWords}`);
-  L.push(`#define MPST_MIN_CHUNK_BYTES ${CONTAINER.minChunkBytes}`);
-  L.push(`#define MPST_MAX_CHUNK_BYTES ${CONTAINER.maxChunkBytes}`);
-  L.push('', '/* File header flags. */', '#define MPST_FILE_SYNTHETIC 0x1u', '#define MPST_FILE_CLOSED 0x2u', '');
+  const C = containerOf(schema);
+  L.push(`#define MPST_FILE_MAGIC "${C.fileMagic}"`);
+  L.push(`#define MPST_FILE_HEADER_BYTES ${C.fileHeaderBytes}`);
+  L.push(`#define MPST_CHUNK_HEADER_BYTES ${C.chunkHeaderBytes}`);
+  L.push(`#define MPST_CHUNK_MAGIC 0x${C.chunkMagic.toString(16).toUpperCase()}u /* '${schema.container.chunkMagic}' */`);
+  L.push(`#define MPST_RECORD_HEADER_BYTES ${C.recordHeaderBytes}`);
+  L.push(`#define MPST_MAX_RECORD_WORDS ${C.maxRecordWords}`);
+  L.push(`#define MPST_MIN_CHUNK_BYTES ${C.minChunkBytes}`);
+  L.push(`#define MPST_MAX_CHUNK_BYTES ${C.maxChunkBytes}`, '');
+  for (const [set, f] of Object.entries(schema.flags)) {
+    L.push(`/* ${f.doc} */`);
+    for (const [n, b] of Object.entries(f.bits)) L.push(`#define MPST_${upper(set)}_FLAG_${upper(n)} 0x${(2 ** b.bit).toString(16)}u${b.doc ? ` /* ${b.doc} */` : ''}`);
+    L.push('');
+  }
   for (const [name, e] of Object.entries(schema.enums)) {
     L.push(`/* ${e.doc} */`, `enum mpst_${name} {`);
     for (const [v, n] of Object.entries(e.values)) L.push(`  MPST_${upper(name)}_${upper(v)} = ${n},`);
@@ -43,45 +65,14 @@ function cHeader(schema: Schema, kinds: LaidOutKind[]): string {
   for (const k of kinds) L.push(`  MPST_K_${upper(k.name)} = ${k.id},`);
   L.push('};', '');
   L.push(
-    '/* 64-byte file header at offset 0; chunks follow at 64 + k * chunk_bytes. */',
-    'typedef struct mpst_file_header {',
-    '  char magic[8];',
-    '  uint16_t version_major;',
-    '  uint16_t version_minor;',
-    '  uint32_t header_bytes;',
-    '  uint32_t chunk_bytes;',
-    '  uint32_t flags;',
-    '  uint32_t pid;',
-    '  uint32_t ppid;',
-    '  uint8_t backend;',
-    '  uint8_t clock;',
-    '  uint16_t reserved0;',
-    '  uint32_t reserved1;',
-    '  int64_t t0_ns;',
-    '  int64_t realtime_ns;',
-    '  uint32_t reserved2;',
-    '  uint32_t check;',
-    '} mpst_file_header;',
-    '',
-    '/* 32-byte header at the start of every chunk; one thread writes one chunk. */',
-    'typedef struct mpst_chunk_header {',
-    '  uint32_t magic;',
-    '  uint32_t index;',
-    '  uint64_t tid;',
-    '  uint32_t thread_seq;',
-    '  uint32_t flags;',
-    '  uint32_t reserved;',
-    '  uint32_t check;',
-    '} mpst_chunk_header;',
-    '',
+  );
+  for (const h of layOutHeaders(schema)) L.push(...cHeaderStruct(h));
+  L.push(
     '/* Record header. w0 = kind | words << 8 | check << 16 | site << 32, stored last. */',
     'typedef struct mpst_rec_header {',
     '  uint64_t w0;',
     '  int64_t ts;',
     '} mpst_rec_header;',
-    '',
-    '_Static_assert(sizeof(mpst_file_header) == MPST_FILE_HEADER_BYTES, "file header size");',
-    '_Static_assert(sizeof(mpst_chunk_header) == MPST_CHUNK_HEADER_BYTES, "chunk header size");',
     '',
     '/* Checksum over 32-bit words, with the check bits zeroed beforehand. */',
     'static inline uint32_t mpst_checksum32(const uint32_t *w, size_t n) {',
@@ -94,7 +85,7 @@ function cHeader(schema: Schema, kinds: LaidOutKind[]): string {
   for (const k of kinds) {
     L.push(`/* ${k.name} (${k.id})${k.doc ? `: ${k.doc}` : ''} */`);
     L.push(`typedef struct mpst_${k.name} {`, '  mpst_rec_header h;');
-    let off = CONTAINER.recordHeaderBytes;
+    let off = C.recordHeaderBytes;
     let pad = 0;
     for (const f of k.fields) {
       if (f.offset > off) L.push(`  uint8_t _pad${pad++}[${f.offset - off}];`);
@@ -135,9 +126,16 @@ function cHeader(schema: Schema, kinds: LaidOutKind[]): string {
 
 function tsModule(schema: Schema, kinds: LaidOutKind[]): string {
   const L: string[] = [];
-  L.push(`// ${BANNER}`, '/* eslint-disable */', '');
+  L.push(`// ${BANNER}`, '');
   L.push(`export const FORMAT_VERSION = ${JSON.stringify(schema.version)} as const;`);
-  L.push(`export const CONTAINER = ${JSON.stringify(CONTAINER, null, 2)} as const;`, '');
+  L.push(`export const CONTAINER = ${JSON.stringify(containerOf(schema), null, 2)} as const;`, '');
+  L.push('/** Header layouts: field name -> byte offset and width. */');
+  for (const h of layOutHeaders(schema)) {
+    const fields = Object.fromEntries(h.fields.map((f) => [f.name, { offset: f.offset, bytes: f.bytes }]));
+    L.push(`export const ${upper(h.name)} = ${JSON.stringify({ bytes: h.bytes, fields })} as const;`);
+  }
+  L.push('', '/** Flag sets: set -> bit name -> mask. */');
+  L.push(`export const FLAGS = ${JSON.stringify(flagMasks(schema), null, 2)} as const;`, '');
   L.push('export interface FieldDef { name: string; type: string; enum?: string; unit?: string; offset: number; bytes: number; signed: boolean; word: number; shift: number }');
   L.push('export interface KindDef { id: number; name: string; group: string; words: number; variable: boolean; fields: FieldDef[] }', '');
   L.push(`export const ENUMS: Record<string, Record<string, number>> = ${JSON.stringify(
@@ -174,7 +172,7 @@ function enumCase(expr: string, values: Record<string, number>): string {
 
 function sqlViews(schema: Schema, kinds: LaidOutKind[]): string {
   const L: string[] = [];
-  const payload = Array.from({ length: CONTAINER.maxPayloadWords }, (_, i) => `p${i} BIGINT`).join(', ');
+  const payload = Array.from({ length: schema.container.maxPayloadWords }, (_, i) => `p${i} BIGINT`).join(', ');
   L.push(`-- ${BANNER}`, '-- u64 fields are stored as BIGINT (same bits, signed reading).', '');
   L.push(`CREATE TABLE raw_events (id BIGINT, ts BIGINT, tid BIGINT, kind UTINYINT, site UINTEGER, ${payload});`);
   L.push('CREATE TABLE strings (id UINTEGER, text VARCHAR);');
@@ -206,6 +204,7 @@ function sqlViews(schema: Schema, kinds: LaidOutKind[]): string {
 }
 
 function markdown(schema: Schema, kinds: LaidOutKind[]): string {
+  const C = containerOf(schema);
   const L: string[] = [];
   L.push(`<!-- ${BANNER} -->`, '', `# mpstrace trace format, version ${schema.version.major}.${schema.version.minor}`, '');
   L.push(
@@ -214,14 +213,12 @@ function markdown(schema: Schema, kinds: LaidOutKind[]): string {
     '',
     '## Container',
     '',
-    `- **File header** (${CONTAINER.fileHeaderBytes} bytes at offset 0): magic \`${CONTAINER.fileMagic}\`, u16 major, u16 minor,`,
-    '  u32 header bytes, u32 chunk bytes, u32 flags (bit 0 synthetic, bit 1 closed cleanly), u32 pid, u32 ppid,',
-    '  u8 backend, u8 clock, 6 reserved bytes, i64 `t0_ns`, i64 `realtime_ns`, u32 reserved, u32 check.',
+    `- **File header** (${C.fileHeaderBytes} bytes at offset 0, magic \`${C.fileMagic}\`; layout below).`,
     '  A reader refuses a newer major version and reads a newer minor version, skipping record kinds it does not know.',
-    `- **Chunks** follow at \`header_bytes + k * chunk_bytes\` (${CONTAINER.minChunkBytes} B to ${CONTAINER.maxChunkBytes} B, a power of two).`,
-    '  Each chunk belongs to one thread and starts with a 32-byte header: u32 magic `MPCK`, u32 index `k`, u64 thread id,',
-    '  u32 per-thread chunk sequence, u32 flags, u32 reserved, u32 check. An all-zero chunk is unused space.',
-    '- **Records** are 8-byte aligned and fill a chunk from byte 32; a zero first word ends the chunk.',
+    `- **Chunks** follow at \`header_bytes + k * chunk_bytes\` (${C.minChunkBytes} B to ${C.maxChunkBytes} B, a power of two).`,
+    `  Each chunk belongs to one thread and starts with a ${C.chunkHeaderBytes}-byte header (magic \`${schema.container.chunkMagic}\`; layout below).`,
+    '  An all-zero chunk is unused space.',
+    `- **Records** are 8-byte aligned and fill a chunk from byte ${C.chunkHeaderBytes}; a zero first word ends the chunk.`,
     '  Word 0 packs `kind` (bits 0-7), `words` (record size in 8-byte words, bits 8-15), `check` (bits 16-31) and',
     '  `site` (call-site id, bits 32-63); word 1 is `ts`. The payload starts at byte 16.',
     '  A writer fills the payload first and stores word 0 last, so a record is either complete or absent.',
@@ -231,11 +228,22 @@ function markdown(schema: Schema, kinds: LaidOutKind[]): string {
     '- **Strings** (kernel names, call-site symbols, thread names) are interned: a `string` record defines an id once;',
     '  `str` fields hold that id (0 = none).',
     '- **Fields** keep declaration order with natural alignment; each kind has a fixed size. The loader stores payload',
-    `  words in columns \`p0\`..\`p${CONTAINER.maxPayloadWords - 1}\` of \`raw_events\`, and \`ev_<kind>\` views unpack them.`,
-    '',
-    '## Enums',
+    `  words in columns \`p0\`..\`p${C.maxPayloadWords - 1}\` of \`raw_events\`, and \`ev_<kind>\` views unpack them.`,
     '',
   );
+  for (const h of layOutHeaders(schema)) {
+    L.push(`### \`${h.name}\` (${h.bytes} bytes)`, '', h.doc, '', '| field | type | offset | unit / enum | notes |', '|---|---|---|---|---|');
+    for (const f of h.fields) {
+      const unit = f.enum ? `enum \`${f.enum}\`` : f.flags ? `flags \`${f.flags}\`` : (f.unit ?? '');
+      L.push(`| \`${f.name}\` | ${f.type} | ${f.offset} | ${unit} | ${f.doc ?? ''} |`);
+    }
+    L.push('');
+  }
+  L.push('## Flags', '');
+  for (const [set, f] of Object.entries(schema.flags)) {
+    L.push(`- \`${set}\`: ${f.doc} ${Object.entries(f.bits).map(([n, b]) => `bit ${b.bit} \`${n}\`${b.doc ? ` (${b.doc})` : ''}`).join(', ')}`);
+  }
+  L.push('', '## Enums', '');
   for (const [name, e] of Object.entries(schema.enums)) {
     L.push(`- \`${name}\`: ${e.doc} ${Object.entries(e.values).map(([n, v]) => `\`${n}\`=${v}`).join(', ')}`);
   }
@@ -246,7 +254,7 @@ function markdown(schema: Schema, kinds: LaidOutKind[]): string {
     if (k.fields.length === 0) { L.push('No fields.', ''); continue; }
     L.push('| field | type | offset | unit / enum | notes |', '|---|---|---|---|---|');
     for (const f of k.fields) {
-      const unit = f.enum ? `enum \`${f.enum}\`` : f.type === 'str' ? 'string id' : (f.unit ?? '');
+      const unit = f.enum ? `enum \`${f.enum}\`` : f.flags ? `flags \`${f.flags}\`` : f.type === 'str' ? 'string id' : (f.unit ?? '');
       L.push(`| \`${f.name}\` | ${f.type} | ${f.offset} | ${unit} | ${f.doc ?? ''} |`);
     }
     L.push('');
