@@ -62,3 +62,32 @@ describe('mpstrace report / export (CLI)', () => {
     expect(nowhere.stderr).toMatch(/cannot write/);
   });
 });
+
+describe('npm start: the first run', () => {
+  // The trace `npm start` analyzes (scripts/start.mjs names it once).
+  const startTrace = /path\.join\(([^)]*)\)/.exec(readFileSync(path.join(root, 'scripts/start.mjs'), 'utf8').split('MPSTRACE_START_TRACE ??')[1])![1]
+    .split(',').map((s) => s.trim().replace(/^'|'$/g, '')).join('/');
+
+  it('analyzes a bundled trace with real error findings, and the report counts them as the CLI does', () => {
+    const trace = path.join(root, startTrace);
+    const a = cli('analyze', trace);
+    expect(a.code).toBe(0);
+    const last = a.stdout.trim().split('\n').pop()!;
+    // A first run that teaches shows a bug, not "no problems found".
+    const m = /: (\d+) errors?, (\d+) warnings? \((\d+) occurrences?\)/.exec(last);
+    expect(m, last).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThan(0);
+    const out = path.join(dir, 'start.html');
+    const r = cli('report', trace, '-o', out);
+    expect(r.code).toBe(0);
+    const count = `${m![1]} errors, ${m![2]} warnings (${m![3]} occurrences)`;
+    expect(r.stderr).toContain(count);
+    const html = readFileSync(out, 'utf8');
+    expect(html).toContain(`"findingsCount":"${count}; 3 context notes"`);
+    // The report lists the CLI's call sites and times verbatim.
+    const site = /^ {2}at (\S+:\d+ \(\S+\.py\))$/m.exec(a.stdout)![1];
+    expect(html).toContain(JSON.stringify(site));
+    const t = /(t=\d+\.\d{6}s)/.exec(a.stdout)![1];
+    expect(html).toContain(`"when":"${t}"`);
+  });
+});

@@ -173,15 +173,14 @@ export function startApp(payload) {
   // Findings list and details.
   const list = document.getElementById('findings-list');
   document.getElementById('findings-count').textContent = payload.findingsNote
-    ? payload.findingsNote
-    : `${data.findings.length} finding${data.findings.length === 1 ? '' : 's'}`;
+    ?? payload.findingsCount ?? `${data.findings.length} finding${data.findings.length === 1 ? '' : 's'}`;
   data.findings.forEach((f, i) => {
     const li = el('li', `finding sev-${String(f.severity)}`);
     const badge = el('span', 'sev', f.severity);
     badge.style.background = SEVERITY_COLOR[f.severity] ?? SEVERITY_COLOR.warning;
     li.appendChild(badge);
     li.appendChild(el('span', 'finding-title', f.title));
-    li.appendChild(el('span', 'finding-time', formatDuration(f.t0)));
+    li.appendChild(el('span', 'finding-time', f.when ?? formatDuration(f.t0)));
     li.tabIndex = 0;
     li.addEventListener('click', () => selectFinding(i));
     li.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); selectFinding(i); } });
@@ -199,7 +198,7 @@ export function startApp(payload) {
     const box = clear(document.getElementById('details'));
     box.appendChild(el('h2', null, f.title));
     box.appendChild(keyValues([
-      ['severity', f.severity], ['detector', f.detector], ['when', `${formatDuration(f.t0)} – ${formatDuration(f.t1)}`],
+      ['severity', f.severity], ['detector', f.detector], ['when', f.when ?? formatDuration(f.t0)], ['evidence from', `${formatDuration(f.t0)} to ${formatDuration(f.t1)}`],
     ]));
     box.appendChild(el('p', 'message', f.message));
     if (f.sites.length) {

@@ -76,3 +76,42 @@ export function siteName(s: CallSite): string {
   if (mod && s.offset !== null) return `${mod}+0x${s.offset.toString(16)}`;
   return s.addr ?? `site ${s.site}`;
 }
+
+/**
+ * A call site as every output prints it (text, HTML report, markdown): the
+ * symbol (a Python site's symbol is already `function:line`) with the offset
+ * into it, and the module's file name; an unsymbolized site is
+ * `module+0xoffset`. One formatter, so a site reads the same everywhere.
+ */
+export function siteLabel(s: Pick<CallSite, 'symbol' | 'module' | 'offset'> & Partial<CallSite>): string {
+  const mod = s.module ? s.module.split(/[\\/]/).pop() : null;
+  if (!s.symbol) return siteName({ site: s.site ?? 0, symbol: null, module: s.module, addr: s.addr ?? null, offset: s.offset });
+  const off = s.offset ? `+0x${s.offset.toString(16)}` : '';
+  return mod ? `${s.symbol}${off} (${mod})` : `${s.symbol}${off}`;
+}
+
+/** A finding's time as the CLI prints it: seconds since the trace's first record, µs precision. */
+export function findingTime(t_s: number): string {
+  return `t=${t_s.toFixed(6)}s`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * The findings count as the CLI's last line and the report's header say it:
+ * errors and warnings (grouped), their occurrences, then the context notes
+ * (info), which are not problems.
+ */
+export function findingsCount(findings: Pick<Finding, 'severity' | 'count'>[]): string {
+  const n = { error: 0, warning: 0, info: 0 };
+  let occ = 0;
+  for (const f of findings) {
+    n[f.severity] += 1;
+    if (f.severity !== 'info') occ += f.count ?? 1;
+  }
+  const head = n.error + n.warning === 0 ? 'no problems found'
+    : `${plural(n.error, 'error')}, ${plural(n.warning, 'warning')} (${plural(occ, 'occurrence')})`;
+  return n.info ? `${head}; ${plural(n.info, 'context note')}` : head;
+}

@@ -1,15 +1,10 @@
 /** Readable text output of `mpstrace analyze` (the default). */
-import { siteName, type CallSite, type Finding } from './finding.js';
+import { findingTime, siteLabel, type Finding } from './finding.js';
 import type { FindingsReport } from './report.js';
 
 const MAX_EVIDENCE_SHOWN = 6;
 
-export function siteLabel(s: CallSite): string {
-  const mod = s.module ? s.module.split('/').pop() : null;
-  if (!s.symbol) return siteName(s);
-  const off = s.offset ? `+0x${s.offset.toString(16)}` : '';
-  return mod ? `${s.symbol}${off} (${mod})` : `${s.symbol}${off}`;
-}
+export { siteLabel };
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -17,8 +12,8 @@ function plural(n: number, word: string): string {
 
 function formatFinding(f: Finding): string {
   const lines: string[] = [];
-  const count = f.count > 1 ? `  x${f.count} (last at t=${((f.last_ts_ns - f.ts_ns) / 1e9 + f.t_s).toFixed(6)}s)` : '';
-  lines.push(`${f.severity.toUpperCase().padEnd(7)} ${f.rule}/${f.kind}  t=${f.t_s.toFixed(6)}s${count}`);
+  const count = f.count > 1 ? `  x${f.count} (last at ${findingTime((f.last_ts_ns - f.ts_ns) / 1e9 + f.t_s)})` : '';
+  lines.push(`${f.severity.toUpperCase().padEnd(7)} ${f.rule}/${f.kind}  ${findingTime(f.t_s)}${count}`);
   lines.push(`  ${f.message}`);
   const who: string[] = [];
   if (f.threads.length > 0) who.push(`threads: ${f.threads.map((t) => (t.name ? `${t.tid} (${t.name})` : String(t.tid))).join(', ')}`);

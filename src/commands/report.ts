@@ -17,7 +17,7 @@ export function register(program: Command): void {
       const r = await writeReport(trace, out, { title: o.title, noAnalyze: !o.analyze, cache: o.cache });
       process.stderr.write(
         `mpstrace: wrote ${out} (${(r.bytes / 1e6).toFixed(2)} MB, ${(r.bytes / Math.max(1, r.events)).toFixed(1)} bytes/event; ` +
-          `${r.intervals} intervals, ${r.instants} instants, ${r.flows} flows, ${r.findings} findings)\n`,
+          `${r.intervals} intervals, ${r.instants} instants, ${r.flows} flows; ${r.findingsCount ?? `${r.findings} findings`})\n`,
       );
       process.stdout.write(`${out}\n`);
     });

@@ -1,5 +1,6 @@
 // Findings from `analyzeTrace` (src/analyze) shaped for the page: the evidence time
 // range relative to the trace start and the lanes (threads, streams) it concerns.
+import { findingTime, siteLabel } from '../analyze/finding.js';
 import type { PageFinding } from './payload.js';
 
 /** The parts of src/analyze's Finding the page uses (kept structural so the report does not break when it grows). */
@@ -9,6 +10,8 @@ export interface FindingLike {
   severity: string;
   message: string;
   ts_ns: number;
+  /** seconds since the trace's first record (the CLI's `t=`); computed from ts_ns when absent */
+  t_s?: number;
   fix?: string;
   count?: number;
   threads?: { tid: number; name: string | null }[];
@@ -39,8 +42,9 @@ export function findingsForPage(findings: FindingLike[], r: LaneResolver): PageF
     for (const s of f.streams ?? []) { const l = r.streamLane(s); if (l !== undefined) lanes.add(l); }
     for (const t of f.threads ?? []) { const l = r.threadLane(String(t.tid)); if (l !== undefined) lanes.add(l); }
     for (const e of ev) { const l = r.threadLane(String(e.tid)); if (l !== undefined) lanes.add(l); }
-    const sites = (f.sites ?? []).map((s) =>
-      `${s.symbol ?? `site ${s.site}`}${s.offset ? `+0x${s.offset.toString(16)}` : ''}${s.module ? ` (${s.module})` : ''}`);
+    // The CLI's formatter: a site reads the same in `analyze` and on the page.
+    const sites = (f.sites ?? []).map((s) => siteLabel(s));
+    const tS = f.t_s ?? Math.round((f.ts_ns - r.originNs) / 1e3) / 1e6;
     const count = f.count && f.count > 1 ? ` (×${f.count})` : '';
     return {
       severity: f.severity,
@@ -49,7 +53,8 @@ export function findingsForPage(findings: FindingLike[], r: LaneResolver): PageF
       message: f.message,
       fix: f.fix ?? '',
       sites,
-      evidence: ev.map((e) => `${e.role}: ${e.kind} at +${((e.ts_ns - r.originNs) / 1e6).toFixed(6)} ms, thread ${e.tid}`),
+      when: findingTime(tS),
+      evidence: ev.map((e) => `#${e.id} ${e.role}: ${e.kind}, thread ${e.tid}, ${findingTime(Math.round((e.ts_ns - r.originNs) / 1e3) / 1e6)}`),
       t0,
       t1,
       lanes: [...lanes].sort((a, b) => a - b),

@@ -10,6 +10,7 @@ import {
 import { IntervalBuf, nestRows, packRows } from './intervals.js';
 import { forEachChunk, hexHandle, num, rowsOf, str } from './query.js';
 import { findingsForPage, type FindingLike } from './findings.js';
+import { findingsCount, siteLabel } from '../analyze/finding.js';
 
 export interface LoadedLike {
   connection: DuckDBConnection;
@@ -49,6 +50,8 @@ export interface ReportStats {
   instants: number;
   flows: number;
   findings: number;
+  /** the CLI's wording of the findings count (errors, warnings, context notes) */
+  findingsCount?: string;
 }
 
 export async function buildReportPayload(loaded: LoadedLike, opts: ReportModelOptions = {}): Promise<{ payload: ReportPayload; stats: ReportStats }> {
@@ -71,8 +74,7 @@ export async function buildReportPayload(loaded: LoadedLike, opts: ReportModelOp
 
   const sites = new Map<number, number>();
   for (const r of await rowsOf(conn, `SELECT site_id, symbol, module, "offset" AS off FROM callsites`)) {
-    const off = num(r.off);
-    const label = `${str(r.symbol) || '?'}${off ? `+0x${off.toString(16)}` : ''}${r.module ? ` (${path.basename(str(r.module))})` : ''}`;
+    const label = siteLabel({ site: num(r.site_id), symbol: str(r.symbol) || null, module: str(r.module) || null, offset: num(r.off), addr: null });
     sites.set(num(r.site_id), dict.id(label));
   }
   const siteId = (v: unknown) => sites.get(num(v as number)) ?? 0;
@@ -336,7 +338,7 @@ export async function buildReportPayload(loaded: LoadedLike, opts: ReportModelOp
     warnings.push(`This report embeds ${total.toLocaleString('en-US')} intervals and ${nInst.toLocaleString('en-US')} instants; ` +
       'a browser may be slow with it. For traces this large, `mpstrace export --format chrome` and ui.perfetto.dev scale further.');
   }
-  const info = await infoPairs(conn, loaded.info, { events, spanNs, lanes: keep, hiddenStreams, findings: findingsNote ? null : pageFindings.length });
+  const info = await infoPairs(conn, loaded.info, { events, spanNs, lanes: keep, hiddenStreams, findings: findingsNote ? null : findingsCount(findings.map((f) => ({ severity: f.severity as 'error', count: f.count ?? 1 }))) });
   const payload: ReportPayload = {
     version: 1,
     title: opts.title ?? (opts.tracePath ? path.basename(opts.tracePath) : 'trace'),
@@ -352,9 +354,10 @@ export async function buildReportPayload(loaded: LoadedLike, opts: ReportModelOp
     instants: { ...table(nInst, { ts: iTs, name: iName, site: iSite, cat: iCat }), offsets: instOffsets },
     flows: table(nFlows, { fromTs, fromLane, toTs, toLane }),
     findings: pageFindings,
+    ...(findingsNote ? {} : { findingsCount: findingsCount(findings.map((f) => ({ severity: f.severity as 'error', count: f.count ?? 1 }))) }),
     ...(findingsNote ? { findingsNote } : {}),
   };
-  return { payload, stats: { events, intervals: total, instants: nInst, flows: nFlows, findings: pageFindings.length } };
+  return { payload, stats: { events, intervals: total, instants: nInst, flows: nFlows, findings: pageFindings.length, findingsCount: payload.findingsCount } };
 }
 
 /** trace_meta keys shown in the header, in this order (paths, mtimes and load details are left out). */
@@ -364,7 +367,7 @@ const META_KEYS = ['backend', 'recorder', 'pid', 'clock', 'synthetic', 'closed_c
 async function infoPairs(
   conn: DuckDBConnection,
   info: unknown,
-  s: { events: number; spanNs: number; lanes: LaneAcc[]; hiddenStreams: number; findings: number | null },
+  s: { events: number; spanNs: number; lanes: LaneAcc[]; hiddenStreams: number; findings: string | null },
 ): Promise<[string, string][]> {
   const out: [string, string][] = [];
   const seen = new Set<string>();

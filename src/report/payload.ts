@@ -25,6 +25,8 @@ export interface PageFinding {
   message: string;
   fix: string;
   sites: string[];
+  /** the CLI's time of the finding, `t=3.286732s` */
+  when: string;
   evidence: string[];
   /** evidence time range, ns since trace start */
   t0: number;
@@ -52,6 +54,8 @@ export interface ReportPayload {
   /** record -> wait arrows. cols: fromTs f64, fromLane u16, toTs f64, toLane u16 */
   flows: Table;
   findings: PageFinding[];
+  /** the findings count as the CLI's last line says it (errors, warnings, context notes) */
+  findingsCount?: string;
   /** replaces the findings count when analysis was unavailable */
   findingsNote?: string;
 }
