@@ -110,6 +110,24 @@ enum mpst_access_mode {
   MPST_ACCESS_MODE_READ_WRITE = 3,
 };
 
+/* What an event_value record says about a (Metal shared) event's counter. */
+enum mpst_event_value_op {
+  MPST_EVENT_VALUE_OP_SIGNAL = 1,
+  MPST_EVENT_VALUE_OP_WAIT = 2,
+  MPST_EVENT_VALUE_OP_NOTIFY = 3,
+  MPST_EVENT_VALUE_OP_NOTIFY_FIRE = 4,
+  MPST_EVENT_VALUE_OP_SET = 5,
+};
+
+/* What the Metal recorder's self-report says about one (class, selector). */
+enum mpst_hook_state {
+  MPST_HOOK_STATE_HOOKED = 1,
+  MPST_HOOK_STATE_MISSING = 2,
+  MPST_HOOK_STATE_SKIPPED = 3,
+  MPST_HOOK_STATE_FALLBACK = 4,
+  MPST_HOOK_STATE_NO_ORIGINAL = 5,
+};
+
 enum mpst_kind {
   MPST_K_PROCESS_START = 1,
   MPST_K_PROCESS_END = 2,
@@ -164,6 +182,8 @@ enum mpst_kind {
   MPST_K_API_RECORD_STREAM = 84,
   MPST_K_TENSOR_ACCESS = 85,
   MPST_K_API_LAYER = 86,
+  MPST_K_EVENT_VALUE = 87,
+  MPST_K_METAL_HOOK = 88,
 };
 
 /* file_header (64 bytes): At offset 0 of every trace file; chunks follow at `header_bytes + k * chunk_bytes`. */
@@ -774,6 +794,33 @@ typedef struct mpst_api_layer {
 #define MPST_WORDS_API_LAYER 3
 _Static_assert(sizeof(mpst_api_layer) == 24, "api_layer size");
 
+/* event_value (87): The counter value of a shared-event operation (Metal): written right after the event_record or event_wait it belongs to (same thread), for a CPU-side listener registration (`notify`), when that listener's block ran (`notify_fire`, `ts` = fire time, on the listener's thread) and for a CPU-side set of the signaled value (`set`). A wait for value v is satisfied by the signal of value >= v, not by the latest record. */
+typedef struct mpst_event_value {
+  mpst_rec_header h;
+  uint64_t event;
+  uint64_t value;
+  uint64_t stream;
+  uint8_t op; /* enum mpst_event_value_op */
+  uint8_t _pad0[7];
+} mpst_event_value;
+#define MPST_WORDS_EVENT_VALUE 6
+_Static_assert(sizeof(mpst_event_value) == 48, "event_value size");
+
+/* metal_hook (88): The Metal recorder's self-report: one record per (class, selector) it hooked, found missing, skipped by a kill switch or reached by the fail-open route, with its call count; written at exit (`at_exit` 1) and, with MPSTRACE_METAL_VERBOSE=1, when each class is hooked. */
+typedef struct mpst_metal_hook {
+  mpst_rec_header h;
+  uint32_t cls; /* string id */
+  uint32_t sel; /* string id */
+  uint32_t role; /* string id */
+  uint8_t _pad0[4];
+  uint64_t hits;
+  uint8_t state; /* enum mpst_hook_state */
+  uint8_t at_exit;
+  uint8_t _pad1[6];
+} mpst_metal_hook;
+#define MPST_WORDS_METAL_HOOK 6
+_Static_assert(sizeof(mpst_metal_hook) == 48, "metal_hook size");
+
 #ifdef MPST_WANT_EMITTERS
 /* Provided by the runtime: reserve `words` zeroed words in this thread's chunk
    (NULL when recording is off, reentrant or out of space, counted as lost),
@@ -1299,6 +1346,30 @@ static inline void mpst_emit_api_layer_at(int64_t ts, uint32_t site, uint8_t lev
 }
 #define mpst_emit_api_layer(site, level, ok, message) \
   mpst_emit_api_layer_at(mpst_now(), site, level, ok, message)
+static inline void mpst_emit_event_value_at(int64_t ts, uint32_t site, uint64_t event, uint64_t value, uint64_t stream, uint8_t op) {
+  mpst_event_value *r = (mpst_event_value *)mpst_record_begin(MPST_WORDS_EVENT_VALUE);
+  if (!r) return;
+  r->event = event;
+  r->value = value;
+  r->stream = stream;
+  r->op = op;
+  mpst_record_end(r, MPST_K_EVENT_VALUE, MPST_WORDS_EVENT_VALUE, site, ts);
+}
+#define mpst_emit_event_value(site, event, value, stream, op) \
+  mpst_emit_event_value_at(mpst_now(), site, event, value, stream, op)
+static inline void mpst_emit_metal_hook_at(int64_t ts, uint32_t site, uint32_t cls, uint32_t sel, uint32_t role, uint64_t hits, uint8_t state, uint8_t at_exit) {
+  mpst_metal_hook *r = (mpst_metal_hook *)mpst_record_begin(MPST_WORDS_METAL_HOOK);
+  if (!r) return;
+  r->cls = cls;
+  r->sel = sel;
+  r->role = role;
+  r->hits = hits;
+  r->state = state;
+  r->at_exit = at_exit;
+  mpst_record_end(r, MPST_K_METAL_HOOK, MPST_WORDS_METAL_HOOK, site, ts);
+}
+#define mpst_emit_metal_hook(site, cls, sel, role, hits, state, at_exit) \
+  mpst_emit_metal_hook_at(mpst_now(), site, cls, sel, role, hits, state, at_exit)
 #endif /* MPST_WANT_EMITTERS */
 
 #endif /* MPSTRACE_FORMAT_H */

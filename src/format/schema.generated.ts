@@ -98,6 +98,20 @@ export const ENUMS: Record<string, Record<string, number>> = {
     "read": 1,
     "write": 2,
     "read_write": 3
+  },
+  "event_value_op": {
+    "signal": 1,
+    "wait": 2,
+    "notify": 3,
+    "notify_fire": 4,
+    "set": 5
+  },
+  "hook_state": {
+    "hooked": 1,
+    "missing": 2,
+    "skipped": 3,
+    "fallback": 4,
+    "no_original": 5
   }
 };
 
@@ -155,6 +169,8 @@ export const KINDS: KindDef[] = [
   {"id":84,"name":"api_record_stream","group":"torch","words":5,"variable":false,"fields":[{"name":"ptr","type":"u64","unit":"address","offset":16,"bytes":8,"signed":false,"word":0,"shift":0},{"name":"bytes","type":"u64","unit":"bytes","offset":24,"bytes":8,"signed":false,"word":1,"shift":0},{"name":"stream","type":"u64","unit":"handle","offset":32,"bytes":8,"signed":false,"word":2,"shift":0}]},
   {"id":85,"name":"tensor_access","group":"torch","words":7,"variable":false,"fields":[{"name":"ptr","type":"u64","unit":"address","offset":16,"bytes":8,"signed":false,"word":0,"shift":0},{"name":"bytes","type":"u64","unit":"bytes","offset":24,"bytes":8,"signed":false,"word":1,"shift":0},{"name":"base","type":"u64","unit":"address","offset":32,"bytes":8,"signed":false,"word":2,"shift":0},{"name":"stream","type":"u64","unit":"handle","offset":40,"bytes":8,"signed":false,"word":3,"shift":0},{"name":"op","type":"str","offset":48,"bytes":4,"signed":false,"word":4,"shift":0},{"name":"mode","type":"u8","enum":"access_mode","offset":52,"bytes":1,"signed":false,"word":4,"shift":32}]},
   {"id":86,"name":"api_layer","group":"torch","words":3,"variable":false,"fields":[{"name":"level","type":"u8","enum":"torch_level","offset":16,"bytes":1,"signed":false,"word":0,"shift":0},{"name":"ok","type":"u8","unit":"bool","offset":17,"bytes":1,"signed":false,"word":0,"shift":8},{"name":"message","type":"str","offset":20,"bytes":4,"signed":false,"word":0,"shift":32}]},
+  {"id":87,"name":"event_value","group":"event","words":6,"variable":false,"fields":[{"name":"event","type":"u64","unit":"handle","offset":16,"bytes":8,"signed":false,"word":0,"shift":0},{"name":"value","type":"u64","offset":24,"bytes":8,"signed":false,"word":1,"shift":0},{"name":"stream","type":"u64","unit":"handle","offset":32,"bytes":8,"signed":false,"word":2,"shift":0},{"name":"op","type":"u8","enum":"event_value_op","offset":40,"bytes":1,"signed":false,"word":3,"shift":0}]},
+  {"id":88,"name":"metal_hook","group":"meta","words":6,"variable":false,"fields":[{"name":"cls","type":"str","offset":16,"bytes":4,"signed":false,"word":0,"shift":0},{"name":"sel","type":"str","offset":20,"bytes":4,"signed":false,"word":0,"shift":32},{"name":"role","type":"str","offset":24,"bytes":4,"signed":false,"word":1,"shift":0},{"name":"hits","type":"u64","offset":32,"bytes":8,"signed":false,"word":2,"shift":0},{"name":"state","type":"u8","enum":"hook_state","offset":40,"bytes":1,"signed":false,"word":3,"shift":0},{"name":"at_exit","type":"u8","unit":"bool","offset":41,"bytes":1,"signed":false,"word":3,"shift":8}]},
 ];
 
 export const KIND = {
@@ -211,4 +227,6 @@ export const KIND = {
   api_record_stream: 84,
   tensor_access: 85,
   api_layer: 86,
+  event_value: 87,
+  metal_hook: 88,
 } as const;
