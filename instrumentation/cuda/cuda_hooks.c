@@ -198,6 +198,259 @@ static void on_alloc(int64_t ts, uint32_t site, cudaError_t rc, void **p, size_t
 #include "cuda_hooks.def"
 #undef HOOK
 
+/* ---- driver entry points (static runtime, cuBLAS/cuDNN launches) -------- */
+
+__thread __attribute__((tls_model("initial-exec"))) uint8_t mpst_cuda_in_drv;
+__thread __attribute__((tls_model("initial-exec"))) uint32_t mpst_cuda_drv_corr;
+__thread __attribute__((tls_model("initial-exec"))) uint32_t mpst_cuda_rt_live_corr;
+uintptr_t mpst_cuda_tool_lo, mpst_cuda_tool_hi;
+
+/* the stream as the runtime hooks write it: CU_STREAM_LEGACY is the legacy
+ * default stream (0); in a per-thread variant, 0 is the per-thread stream (2) */
+static inline CUstream drv_stream(CUstream s, int pt) {
+  if (s == CU_STREAM_LEGACY) return 0;
+  return !s && pt ? CU_STREAM_PER_THREAD : s;
+}
+#define DS(s) drv_stream((s), pt)
+
+typedef int (*cu_get_proc_v2_fn)(const char *, void **, int, unsigned long long, int *);
+typedef int (*cu_get_proc_v1_fn)(const char *, void **, int, unsigned long long);
+static cu_get_proc_v2_fn real_gpa_v2;
+static cu_get_proc_v1_fn real_gpa_v1;
+
+/* a driver function for the recorder's own use (names of kernels), found the
+ * way the program found its own: through the real cuGetProcAddress */
+static void *driver_fn(const char *name, int version) {
+  void *f = NULL;
+  if (real_gpa_v2 && real_gpa_v2(name, &f, version, 0, NULL) == 0 && f) return f;
+  if (real_gpa_v1 && real_gpa_v1(name, &f, version, 0) == 0 && f) return f;
+  f = dlsym(RTLD_DEFAULT, name);
+  if (f) return f;
+  void *cuda = dlopen("libcuda.so.1", RTLD_LAZY | RTLD_NOLOAD);
+  return cuda ? dlsym(cuda, name) : NULL;
+}
+
+/* CUfunction or CUkernel (the runtime launches either through cuLaunchKernel) */
+static const char *drv_func_name(const void *f) {
+  static cu_kernel_get_name_fn by_func, by_kernel;
+  static int looked;
+  if (!looked) {
+    by_func = (cu_kernel_get_name_fn)driver_fn("cuFuncGetName", 12030);
+    by_kernel = (cu_kernel_get_name_fn)driver_fn("cuKernelGetName", 12030);
+    looked = 1;
+  }
+  const char *n = NULL;
+  if (by_func && by_func(&n, (void *)f) == 0 && n && *n) return n;
+  n = NULL;
+  if (by_kernel && by_kernel(&n, (void *)f) == 0 && n && *n) return n;
+  static __thread char buf[40];
+  snprintf(buf, sizeof buf, "kernel@%p", f);
+  return buf;
+}
+
+static void on_drv_launch(int64_t ts, uint32_t site, CUresult rc, CUfunction f, CUstream s) {
+  uint32_t corr = take_corr();
+  mpst_emit_submit_at(ts, site, H(s), mpst_intern_keyed(f, drv_func_name), corr);
+  if (rc != 0) mpst_emit_complete_at(ts, site, corr, rc, 0);
+}
+
+/* the correlation id for the record of a driver call just made: CUPTI's id of
+ * the driver call (set by its driver callback), else of the enclosing runtime
+ * call of a static runtime (one record takes it), else our own counter */
+static inline void drv_pick_corr(void) {
+  uint32_t c = mpst_cuda_drv_corr;
+  if (!c && (c = mpst_cuda_rt_live_corr)) mpst_cuda_rt_live_corr = 0;
+  mpst_cuda_cupti_corr = c;
+}
+
+static int verbose = -1;
+static int is_verbose(void) {
+  if (verbose < 0) {
+    const char *v = getenv("MPSTRACE_VERBOSE");
+    verbose = v && *v && strcmp(v, "0") != 0;
+  }
+  return verbose;
+}
+
+/* Calls from CUPTI's own threads and code are not the program's. */
+static inline int from_tool(const void *ra) {
+  uintptr_t a = (uintptr_t)ra;
+  return a >= mpst_cuda_tool_lo && a < mpst_cuda_tool_hi;
+}
+
+#define HOOK(...)
+#define DWRAP(id, PT_, params, args, scope, target, before, after)                                 \
+  static CUresult id##_w##PT_ params {                                                            \
+    const int pt = PT_;                                                                           \
+    (void)pt;                                                                                     \
+    id##_dfn real = dreal_##id[PT_];                                                              \
+    if (from_tool(__builtin_return_address(0)) || !mpst_enter()) return real args;               \
+    mpst_cuda_lazy_init();                                                                        \
+    uint32_t site = mpst_cuda_driver_site(__builtin_return_address(0));                          \
+    int64_t ts = mpst_now();                                                                      \
+    (void)before;                                                                                 \
+    static mpst_str_cache api_;                                                                   \
+    uint32_t api = 0;                                                                             \
+    if (scope) {                                                                                  \
+      api = mpst_intern_cached(&api_, #id);                                                       \
+      mpst_emit_sync_begin_at(ts, site, (uint64_t)(target), scope, api);                          \
+      mpst_blocking_begin((uint64_t)(target), scope, api);                                        \
+    }                                                                                             \
+    mpst_cuda_drv_corr = 0;                                                                       \
+    mpst_cuda_in_drv = 1;                                                                         \
+    CUresult rc = real args;                                                                      \
+    mpst_cuda_in_drv = 0;                                                                         \
+    if (scope) {                                                                                  \
+      mpst_blocking_end();                                                                        \
+      mpst_emit_sync_end(site, (uint64_t)(target), scope, api, rc);                               \
+      mpst_cuda_after_sync();                                                                     \
+    }                                                                                             \
+    drv_pick_corr();                                                                              \
+    (void)after;                                                                                  \
+    mpst_cuda_cupti_corr = 0;                                                                     \
+    mpst_leave();                                                                                 \
+    return rc;                                                                                    \
+  }
+#define DHOOK(id, sym, vmin, vmax, params, args, scope, target, before, after) \
+  typedef CUresult(*id##_dfn) params;                                          \
+  static id##_dfn dreal_##id[2];                                               \
+  DWRAP(id, 0, params, args, scope, target, before, after)                     \
+  DWRAP(id, 1, params, args, scope, target, before, after)
+#include "cuda_hooks.def"
+#undef DHOOK
+#undef DWRAP
+
+/* the table the entry-point lookup consults: one row per DHOOK line */
+static const struct drv_entry {
+  const char *sym, *id;
+  int vmin, vmax;
+  void *wrapper[2];
+  void **real; /* dreal_<id>: [0] legacy, [1] per-thread */
+} drv_table[] = {
+#define DHOOK(id, sym, vmin, vmax, ...) { sym, #id, vmin, vmax, { (void *)id##_w0, (void *)id##_w1 }, (void **)dreal_##id },
+#include "cuda_hooks.def"
+#undef DHOOK
+};
+#undef HOOK
+
+/* What the program gets back for driver function `sym` (version, flags) whose
+ * real address is `real`: our wrapper when a table row matches, else `real`.
+ * A row keeps the first real address it saw; a different one later (another
+ * driver in the process?) is handed back unwrapped rather than misrouted. */
+static void *drv_substitute(const char *sym, void *real, int version, unsigned long long flags) {
+  if (!sym || !real || !mpst_enabled()) return real;
+  int pt = (flags & CU_GET_PROC_ADDRESS_PER_THREAD_DEFAULT_STREAM) != 0;
+  for (size_t i = 0; i < sizeof drv_table / sizeof drv_table[0]; i++) {
+    const struct drv_entry *e = &drv_table[i];
+    if (version < e->vmin || version > e->vmax || strcmp(sym, e->sym) != 0) continue;
+    void *expected = NULL;
+    if (__atomic_compare_exchange_n(&e->real[pt], &expected, real, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE) || expected == real) {
+      if (is_verbose()) fprintf(stderr, "mpstrace: driver entry %s (version %d%s) recorded\n", sym, version, pt ? ", per-thread" : "");
+      return e->wrapper[pt];
+    }
+    if (is_verbose()) fprintf(stderr, "mpstrace: driver entry %s (version %d) has a second address; not recorded there\n", sym, version);
+    return real;
+  }
+  return real;
+}
+
+static int gpa_v1_wrapper(const char *sym, void **pfn, int version, unsigned long long flags);
+
+static int gpa_v2_wrapper(const char *sym, void **pfn, int version, unsigned long long flags, int *status) {
+  int rc = real_gpa_v2(sym, pfn, version, flags, status);
+  if (rc != 0 || !pfn || !*pfn || (status && *status != 0)) return rc;
+  if (sym && strcmp(sym, "cuGetProcAddress") == 0) {
+    /* the lookup function itself, asked for again: keep seeing through it */
+    if (version >= 12000) {
+      if (!real_gpa_v2 || *pfn == (void *)real_gpa_v2) *pfn = (void *)gpa_v2_wrapper;
+    } else {
+      if (!real_gpa_v1) real_gpa_v1 = (cu_get_proc_v1_fn)*pfn;
+      if (*pfn == (void *)real_gpa_v1) *pfn = (void *)gpa_v1_wrapper;
+    }
+    return rc;
+  }
+  *pfn = drv_substitute(sym, *pfn, version, flags);
+  return rc;
+}
+
+static int gpa_v1_wrapper(const char *sym, void **pfn, int version, unsigned long long flags) {
+  int rc = real_gpa_v1(sym, pfn, version, flags);
+  if (rc != 0 || !pfn || !*pfn) return rc;
+  if (sym && strcmp(sym, "cuGetProcAddress") == 0) {
+    if (version >= 12000) {
+      if (!real_gpa_v2) real_gpa_v2 = (cu_get_proc_v2_fn)*pfn;
+      if (*pfn == (void *)real_gpa_v2) *pfn = (void *)gpa_v2_wrapper;
+    } else if (*pfn == (void *)real_gpa_v1) {
+      *pfn = (void *)gpa_v1_wrapper;
+    }
+    return rc;
+  }
+  *pfn = drv_substitute(sym, *pfn, version, flags);
+  return rc;
+}
+
+/* Called (through the dlsym interposer below) for every dlsym() on a real
+ * library handle: the driver's lookup functions come back wrapped. */
+typedef void *(*dlsym_fn)(void *, const char *);
+__attribute__((visibility("hidden"))) void *mpst_real_dlsym_ptr; /* read by the assembly stub */
+
+__attribute__((visibility("hidden"))) void *mpst_dlsym_init(void) {
+  void *f = dlvsym(RTLD_NEXT, "dlsym", "GLIBC_2.34");
+  if (!f) f = dlvsym(RTLD_NEXT, "dlsym", "GLIBC_2.2.5");
+  __atomic_store_n(&mpst_real_dlsym_ptr, f, __ATOMIC_RELEASE);
+  return f;
+}
+
+__attribute__((visibility("hidden"))) void *mpst_dlsym_handle(void *handle, const char *name) {
+  dlsym_fn real = (dlsym_fn)__atomic_load_n(&mpst_real_dlsym_ptr, __ATOMIC_ACQUIRE);
+  if (!real) real = (dlsym_fn)mpst_dlsym_init();
+  void *f = real ? real(handle, name) : NULL;
+  if (!f || !name || name[0] != 'c' || name[1] != 'u') return f;
+  if (strcmp(name, "cuGetProcAddress_v2") == 0) {
+    if (!real_gpa_v2) real_gpa_v2 = (cu_get_proc_v2_fn)f;
+    if (f == (void *)real_gpa_v2 && mpst_enabled()) return (void *)gpa_v2_wrapper;
+  } else if (strcmp(name, "cuGetProcAddress") == 0) {
+    if (!real_gpa_v1) real_gpa_v1 = (cu_get_proc_v1_fn)f;
+    if (f == (void *)real_gpa_v1 && mpst_enabled()) return (void *)gpa_v1_wrapper;
+  }
+  return f;
+}
+
+/* dlsym itself. With RTLD_DEFAULT/RTLD_NEXT the answer depends on the caller
+ * (glibc reads the return address), so those calls jump on to the real dlsym
+ * with the caller's frame untouched; only lookups in a given library handle
+ * (how runtimes and libraries find libcuda's cuGetProcAddress) are looked at.
+ * x86-64 only; elsewhere the driver-entry path is off. */
+#if defined(__x86_64__) && !defined(MPST_NO_DLSYM_HOOK)
+__asm__(".text\n"
+        ".globl dlsym\n"
+        ".type dlsym, @function\n"
+        "dlsym:\n"
+        "  cmpq $0, %rdi\n"
+        "  je 1f\n"
+        "  cmpq $-1, %rdi\n"
+        "  je 1f\n"
+        "  jmp mpst_dlsym_handle\n"
+        "1:\n"
+        "  movq mpst_real_dlsym_ptr(%rip), %rax\n"
+        "  testq %rax, %rax\n"
+        "  jnz 2f\n"
+        "  pushq %rdi\n"
+        "  pushq %rsi\n"
+        "  subq $8, %rsp\n"
+        "  call mpst_dlsym_init\n"
+        "  addq $8, %rsp\n"
+        "  popq %rsi\n"
+        "  popq %rdi\n"
+        "  testq %rax, %rax\n"
+        "  jz 3f\n"
+        "2:\n"
+        "  jmp *%rax\n"
+        "3:\n"
+        "  ret\n"
+        ".size dlsym, .-dlsym\n");
+#endif
+
 /* The recorder starts with the process, so a program that never touches CUDA
  * still leaves a valid trace. */
 __attribute__((constructor)) static void mpst_cuda_start(void) { mpst_ensure_init(MPST_BACKEND_CUDA); }

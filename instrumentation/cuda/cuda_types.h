@@ -28,4 +28,23 @@ typedef struct {
   unsigned numAttrs;
 } cudaLaunchConfig_t;
 
+/* ---- driver API (cuda.h), for the entry points reached via cuGetProcAddress */
+typedef int CUresult;
+typedef struct CUstream_st *CUstream; /* the same handles as cudaStream_t/cudaEvent_t */
+typedef struct CUevent_st *CUevent;
+typedef struct CUfunc_st *CUfunction;
+typedef struct CUctx_st *CUcontext;
+typedef unsigned long long CUdeviceptr;
+#define CU_GET_PROC_ADDRESS_PER_THREAD_DEFAULT_STREAM 0x2ull
+#define CU_STREAM_LEGACY ((CUstream)0x1)
+#define CU_STREAM_PER_THREAD ((CUstream)0x2)
+
+/* CUlaunchConfig: only hStream is read; the leading fields fix its offset. */
+typedef struct {
+  unsigned gridDimX, gridDimY, gridDimZ, blockDimX, blockDimY, blockDimZ, sharedMemBytes;
+  CUstream hStream;
+  void *attrs;
+  unsigned numAttrs;
+} CUlaunchConfig;
+
 #endif

@@ -53,19 +53,32 @@ static void calibrate(void) {
   mpst_emit_clock_calibration(0, host, (int64_t)gpu, (int64_t)rt.tv_sec * 1000000000 + rt.tv_nsec);
 }
 
+static int is_launch(CUpti_CallbackId cbid) {
+  return cbid == CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel || cbid == CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel_ptsz ||
+         cbid == CUPTI_DRIVER_TRACE_CBID_cuLaunchKernelEx || cbid == CUPTI_DRIVER_TRACE_CBID_cuLaunchKernelEx_ptsz;
+}
+
 static void CUPTIAPI on_callback(void *ud, CUpti_CallbackDomain dom, CUpti_CallbackId cbid, const void *data) {
   (void)ud;
   const CUpti_CallbackData *cb = (const CUpti_CallbackData *)data;
   if (dom == CUPTI_CB_DOMAIN_RUNTIME_API) {
     if (cb->callbackSite == CUPTI_API_ENTER) {
-      if (runtime_depth++ == 0 && mpst_cuda_cupti_corr == 0) mpst_cuda_cupti_corr = cb->correlationId;
-    } else if (runtime_depth > 0) {
-      runtime_depth--;
+      if (runtime_depth++ == 0) mpst_cuda_cupti_corr = mpst_cuda_rt_live_corr = cb->correlationId;
+    } else if (runtime_depth > 0 && --runtime_depth == 0) {
+      mpst_cuda_rt_live_corr = 0;
     }
     return;
   }
-  /* driver API: only launches made outside any runtime call (cuBLAS, cuDNN) */
-  if (dom != CUPTI_CB_DOMAIN_DRIVER_API || cb->callbackSite != CUPTI_API_ENTER || runtime_depth) return;
+  if (dom != CUPTI_CB_DOMAIN_DRIVER_API || cb->callbackSite != CUPTI_API_ENTER) return;
+  if (mpst_cuda_in_drv) {
+    /* a driver-entry wrapper (cuda_hooks.c) records this call: hand it the id
+       its GPU activity will carry, unless a runtime call encloses it */
+    if (!runtime_depth) mpst_cuda_drv_corr = cb->correlationId;
+    return;
+  }
+  /* driver API without a wrapper: only launches made outside any runtime
+     call (cuBLAS, cuDNN where the driver entry was not wrapped) */
+  if (runtime_depth || !is_launch(cbid)) return;
   if (!mpst_enter()) return;
   CUstream s = NULL;
   if (cbid == CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel || cbid == CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel_ptsz)
@@ -144,6 +157,23 @@ static void *open_cupti(void) {
   return h;
 }
 
+/* CUPTI's own driver calls (from its threads, e.g. when flushing) are not the
+ * program's: the driver wrappers pass them through by return address. */
+static int tool_range(struct dl_phdr_info *info, size_t size, void *data) {
+  (void)size, (void)data;
+  if (!info->dlpi_name || !strstr(info->dlpi_name, "libcupti")) return 0;
+  uintptr_t lo = UINTPTR_MAX, hi = 0;
+  for (int i = 0; i < info->dlpi_phnum; i++) {
+    if (info->dlpi_phdr[i].p_type != PT_LOAD) continue;
+    uintptr_t a = info->dlpi_addr + info->dlpi_phdr[i].p_vaddr, b = a + info->dlpi_phdr[i].p_memsz;
+    if (a < lo) lo = a;
+    if (b > hi) hi = b;
+  }
+  mpst_cuda_tool_lo = lo, mpst_cuda_tool_hi = hi;
+  return 1;
+}
+static void note_tool_range(void *h) { (void)h; dl_iterate_phdr(tool_range, NULL); }
+
 /* A forked child inherits CUPTI's state but not its threads: never flush there. */
 static void cupti_child(void) { active = 0; }
 
@@ -187,6 +217,24 @@ static int start_cupti(void) {
   for (size_t i = 0; i < sizeof drv / sizeof drv[0]; i++)
     ok &= p_cuptiEnableCallback(1, sub, CUPTI_CB_DOMAIN_DRIVER_API, drv[i]) == CUPTI_SUCCESS;
   if (ok) flags |= MPST_PROCESS_FLAG_DRIVER_API_COVERED;
+  /* driver copies, fills and other launches recorded by the driver-entry
+     wrappers: the callback only hands them CUPTI's correlation id */
+  const CUpti_CallbackId drv_ids[] = {
+    CUPTI_DRIVER_TRACE_CBID_cuLaunchCooperativeKernel, CUPTI_DRIVER_TRACE_CBID_cuLaunchCooperativeKernel_ptsz,
+    CUPTI_DRIVER_TRACE_CBID_cuGraphLaunch, CUPTI_DRIVER_TRACE_CBID_cuGraphLaunch_ptsz,
+    CUPTI_DRIVER_TRACE_CBID_cuMemcpy, CUPTI_DRIVER_TRACE_CBID_cuMemcpy_ptds, CUPTI_DRIVER_TRACE_CBID_cuMemcpyAsync,
+    CUPTI_DRIVER_TRACE_CBID_cuMemcpyAsync_ptsz, CUPTI_DRIVER_TRACE_CBID_cuMemcpyHtoD_v2, CUPTI_DRIVER_TRACE_CBID_cuMemcpyHtoD_v2_ptds,
+    CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoH_v2, CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoH_v2_ptds, CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoD_v2,
+    CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoD_v2_ptds, CUPTI_DRIVER_TRACE_CBID_cuMemcpyHtoDAsync_v2,
+    CUPTI_DRIVER_TRACE_CBID_cuMemcpyHtoDAsync_v2_ptsz, CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoHAsync_v2,
+    CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoHAsync_v2_ptsz, CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoDAsync_v2,
+    CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoDAsync_v2_ptsz, CUPTI_DRIVER_TRACE_CBID_cuMemsetD8_v2, CUPTI_DRIVER_TRACE_CBID_cuMemsetD8_v2_ptds,
+    CUPTI_DRIVER_TRACE_CBID_cuMemsetD8Async, CUPTI_DRIVER_TRACE_CBID_cuMemsetD8Async_ptsz, CUPTI_DRIVER_TRACE_CBID_cuMemsetD32_v2,
+    CUPTI_DRIVER_TRACE_CBID_cuMemsetD32_v2_ptds, CUPTI_DRIVER_TRACE_CBID_cuMemsetD32Async, CUPTI_DRIVER_TRACE_CBID_cuMemsetD32Async_ptsz,
+  };
+  for (size_t i = 0; i < sizeof drv_ids / sizeof drv_ids[0]; i++)
+    p_cuptiEnableCallback(1, sub, CUPTI_CB_DOMAIN_DRIVER_API, drv_ids[i]);
+  note_tool_range(h);
   mpst_set_process_flags(flags);
   mpst_add_shutdown_hook(flush_at_exit);
   pthread_atfork(NULL, NULL, cupti_child);
