@@ -22,6 +22,22 @@ MPST_EXPORT void mpstrace_impl_set_site(const char *symbol, const char *module, 
   mpst_leave();
 }
 
+/* A language binding enters one of its API calls: until the matching
+ * pop_site, every record this thread writes (hooked backend calls included)
+ * names this site. Returns the previous one, for nesting; pop_site(prev)
+ * restores it. Two TLS stores on the hot path, nothing else. */
+MPST_EXPORT uint32_t mpstrace_impl_push_site(const char *symbol, const char *module, uint64_t line) {
+  uint32_t prev = T.py_site;
+  if (!mpst_enter()) return prev;
+  T.py_site = 0; /* the site of a named site is not the previous Python one */
+  uint32_t id = mpst_callsite_named(symbol, module, line);
+  T.py_site = id ? id : prev;
+  mpst_leave();
+  return prev;
+}
+
+MPST_EXPORT void mpstrace_impl_pop_site(uint32_t prev) { T.py_site = prev; }
+
 MPST_EXPORT void mpstrace_impl_slot_acquire(uint32_t slot, uint64_t stream, int32_t free_after, int64_t wait_ns) {
   BEGIN_ANNOTATION;
   mpst_emit_slot_acquire_at(ts, site, stream, slot, free_after, wait_ns, MPST_SLOT_SOURCE_ANNOTATION);

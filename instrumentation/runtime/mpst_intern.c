@@ -102,6 +102,7 @@ static uint32_t callsite_slow(const void *ra);
 
 uint32_t mpst_callsite_id(const void *ra) {
   mpst_tls *t = &T;
+  if (t->py_site) return t->py_site;
   unsigned i = (unsigned)((uintptr_t)ra >> 2) & 3;
   if (MPST_LIKELY(t->site_ra[i] == ra && t->site_gen == G.gen)) return t->site_id[i];
   uint32_t id = callsite_slow(ra);

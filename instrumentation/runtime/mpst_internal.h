@@ -58,6 +58,10 @@ typedef struct mpst_tls {
   mpst_thread_slot *slot;
   /* call site given by a language binding for the next annotation (0: none) */
   uint32_t next_site;
+  /* call site of the language-level API call this thread is inside (0: none):
+     while set, hooked backend calls name it instead of their return address
+     (e.g. the user's Python line for the cudaEventRecord under Event.record) */
+  uint32_t py_site;
   /* last call sites seen by this thread (direct-mapped), valid for site_gen */
   uint32_t site_gen;
   uint32_t site_id[4];

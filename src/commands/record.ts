@@ -1,9 +1,10 @@
-/** `mpstrace record [-o file] [--backend auto|cuda|metal] -- <command...>`: run a program with the recorder injected. */
+/** `mpstrace record [-o file] [--backend auto|cuda|metal] [--torch off|api|full] -- <command...>`: run a program with the recorder injected. */
 import type { Command } from 'commander';
 import { existsSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { findLibrary, resolveBackend } from '../record/library.js';
-import { launch } from '../record/launch.js';
+import { launch, TORCH_LEVELS, type TorchLevel } from '../record/launch.js';
+import { UserError } from '../util/errors.js';
 import { relatedTraces } from '../record/files.js';
 import { openTrace } from '../ingest/load.js';
 import { renderSummary, summarize } from '../ingest/summary.js';
@@ -16,14 +17,18 @@ export function register(program: Command): void {
     .argument('<command...>', 'the program to record and its arguments (after --)')
     .option('-o, --out <file>', 'trace file to write', 'mpstrace.mpst')
     .option('--backend <name>', 'auto (cuda on Linux, metal on macOS), cuda or metal', 'auto')
+    .option('--torch <level>', 'PyTorch layer (mpstrace.torch) in recorded Python programs: off, api (public stream/event/sync intent) or full (adds per-op tensor accesses and block lifetimes); default: $MPSTRACE_TORCH, else api')
     .option('--no-summary', 'do not print the trace summary after the run')
-    .action(async (command: string[], o: { out: string; backend: string; summary: boolean }) => {
+    .action(async (command: string[], o: { out: string; backend: string; summary: boolean; torch?: string }) => {
+      if (o.torch !== undefined && !(TORCH_LEVELS as readonly string[]).includes(o.torch)) {
+        throw new UserError(`--torch must be one of ${TORCH_LEVELS.join(', ')}, not '${o.torch}'`);
+      }
       const backend = resolveBackend(o.backend);
       const library = findLibrary(backend);
       const out = path.resolve(o.out);
       rmSync(out, { force: true }); // a stale file must not pass for this run's trace
       const started = Date.now();
-      const r = await launch({ backend, library, out, command });
+      const r = await launch({ backend, library, out, command, torch: o.torch as TorchLevel | undefined });
       const err = (s: string) => process.stderr.write(`mpstrace: ${s}\n`);
       if (r.signal) err(`${command[0]} was killed by ${r.signal}`);
       if (!existsSync(out) || statSync(out).size === 0) {

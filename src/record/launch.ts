@@ -9,12 +9,18 @@ import path from 'node:path';
 import { UserError } from '../util/errors.js';
 import { packageRoot, type Backend } from './library.js';
 
+/** Levels of the PyTorch layer (instrumentation/python/mpstrace/torch.py reads MPSTRACE_TORCH). */
+export const TORCH_LEVELS = ['off', 'api', 'full'] as const;
+export type TorchLevel = (typeof TORCH_LEVELS)[number];
+
 export interface LaunchOptions {
   backend: Backend;
   library: string;
   out: string;
   command: string[];
   env?: NodeJS.ProcessEnv;
+  /** sets MPSTRACE_TORCH; unset: the environment's value, else the layer's default */
+  torch?: TorchLevel;
 }
 
 export interface LaunchResult {
@@ -23,7 +29,7 @@ export interface LaunchResult {
 }
 
 /** The child's environment: the parent's plus what injects the recorder. */
-export function recorderEnv(o: Pick<LaunchOptions, 'backend' | 'library' | 'out' | 'env'>): NodeJS.ProcessEnv {
+export function recorderEnv(o: Pick<LaunchOptions, 'backend' | 'library' | 'out' | 'env' | 'torch'>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...(o.env ?? process.env) };
   const append = (cur: string | undefined, v: string) => (cur ? `${cur}:${v}` : v);
   if (o.backend === 'cuda') env.LD_PRELOAD = append(env.LD_PRELOAD, o.library);
@@ -34,7 +40,9 @@ export function recorderEnv(o: Pick<LaunchOptions, 'backend' | 'library' | 'out'
   delete env.MPSTRACE_EXEC_DEPTH;
   delete env.MPSTRACE_PID;
   const py = path.join(packageRoot, 'instrumentation', 'python');
+  // the folder's sitecustomize.py installs mpstrace.torch when the program imports torch
   env.PYTHONPATH = env.PYTHONPATH ? `${py}${path.delimiter}${env.PYTHONPATH}` : py;
+  if (o.torch) env.MPSTRACE_TORCH = o.torch;
   return env;
 }
 

@@ -1,0 +1,153 @@
+"""Cost of the PyTorch layer (mpstrace.torch) on a launch-bound training loop.
+
+    python3 bench/cuda/torch_layer.py --lib instrumentation/build/libmpstrace_cuda.so [--rounds 3] [--budget-s 140]
+
+A small transformer (2 encoder layers, d_model 128, batch 8 x 32 tokens,
+AdamW): its step is bound by kernel launches (about 200 per step), the case
+where per-call Python work shows most. Each mode runs in its own python
+process (only that process is preloaded), in interleaved rounds so drift of
+the machine hits every mode alike:
+
+  plain  no recorder            off   recorder, MPSTRACE_TORCH=off
+  api    recorder, level api    full  recorder, level full
+  csan   no recorder, TORCH_CUDA_SANITIZER=1 (PyTorch's CUDA sanitizer)
+
+Per mode: median and worst step time over all rounds (each step ends with
+torch.cuda.synchronize(), after warm-up). The last line is key=value pairs:
+<mode>_med_ms, <mode>_max_ms, api_over_off_pct, full_over_off_pct,
+csan_over_full (how many times the full level's step CSAN's is), kernels_per_step.
+With --child, runs one mode's loop and prints its step times as JSON.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+MODES = ("plain", "off", "api", "full", "csan")
+
+
+def child(steps, warmup):
+    import torch
+    from torch import nn
+
+    torch.manual_seed(0)
+    dev = torch.device("cuda")
+    layer = nn.TransformerEncoderLayer(d_model=128, nhead=4, dim_feedforward=256, dropout=0.0, batch_first=True)
+    model = nn.Sequential(nn.TransformerEncoder(layer, num_layers=2, enable_nested_tensor=False), nn.Linear(128, 128)).to(dev)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-4, foreach=True)
+    x = torch.randn(8, 32, 128, device=dev)
+    y = torch.randn(8, 32, 128, device=dev)
+
+    def step():
+        loss = nn.functional.mse_loss(model(x), y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        torch.cuda.synchronize()
+
+    for _ in range(warmup):
+        step()
+    kernels = None
+    if os.environ.get("BENCH_COUNT_KERNELS"):
+        try:
+            from torch.profiler import ProfilerActivity, profile
+            with profile(activities=[ProfilerActivity.CUDA]) as prof:
+                step()
+            kernels = sum(1 for e in prof.events() if getattr(e, "device_type", None) is not None
+                          and str(e.device_type).endswith("CUDA") and not e.name.startswith("Memcpy"))
+        except Exception as e:  # noqa: BLE001 - optional
+            print("kernel count failed: %s" % e, file=sys.stderr)
+    times = []
+    for _ in range(steps):
+        t0 = time.perf_counter()
+        step()
+        times.append((time.perf_counter() - t0) * 1e3)
+    print(json.dumps({"ms": times, "kernels": kernels}))
+
+
+def run_mode(mode, lib, steps, warmup, work, count):
+    env = dict(os.environ)
+    for k in ("LD_PRELOAD", "MPSTRACE_OUT", "MPSTRACE_TORCH", "TORCH_CUDA_SANITIZER"):
+        env.pop(k, None)
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    if mode in ("off", "api", "full"):
+        env["LD_PRELOAD"] = lib
+        env["MPSTRACE_OUT"] = os.path.join(work, "%s_%d.mpst" % (mode, time.monotonic_ns()))
+        env["MPSTRACE_TORCH"] = mode
+        env["PYTHONPATH"] = os.path.join(root, "instrumentation", "python") + (
+            os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    if mode == "csan":
+        env["TORCH_CUDA_SANITIZER"] = "1"
+    if count:
+        env["BENCH_COUNT_KERNELS"] = "1"
+    n = steps if mode != "csan" else max(5, steps // 4)  # CSAN is slow; fewer steps
+    r = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", "--steps", str(n), "--warmup", str(warmup)],
+                       env=env, capture_output=True, text=True, timeout=120)
+    if r.returncode != 0:
+        print("%s: rc=%d %s" % (mode, r.returncode, r.stderr[-800:]), file=sys.stderr)
+        return None
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--lib", help="the recorder (libmpstrace_cuda.so)")
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--steps", type=int, default=60)
+    p.add_argument("--warmup", type=int, default=10)
+    p.add_argument("--budget-s", type=float, default=140, help="start no new round past this many seconds")
+    p.add_argument("--child", action="store_true")
+    a = p.parse_args()
+    if a.child:
+        return child(a.steps, a.warmup)
+    if not a.lib or not os.path.exists(a.lib):
+        p.error("--lib: the recorder library is needed (make -C instrumentation)")
+    lib = os.path.abspath(a.lib)
+    t0 = time.monotonic()
+    work = tempfile.mkdtemp(prefix="mpst-torchbench.")
+    ms = {m: [] for m in MODES}
+    worst_run = {m: [] for m in MODES}
+    kernels = None
+    for rnd in range(a.rounds):
+        if rnd and time.monotonic() - t0 > a.budget_s:
+            print("budget reached after %d rounds" % rnd, file=sys.stderr)
+            break
+        for mode in MODES:
+            res = run_mode(mode, lib, a.steps, a.warmup, work, count=(rnd == 0 and mode == "plain"))
+            if res is None:
+                continue
+            if res.get("kernels"):
+                kernels = res["kernels"]
+            ms[mode] += res["ms"]
+            worst_run[mode].append(max(res["ms"]))
+            print("round %d %-5s median %.3f ms  max %.3f ms  (%d steps)" % (
+                rnd + 1, mode, statistics.median(res["ms"]), max(res["ms"]), len(res["ms"])), flush=True)
+    kv = {}
+    for mode in MODES:
+        if ms[mode]:
+            kv[mode + "_med_ms"] = round(statistics.median(ms[mode]), 3)
+            kv[mode + "_max_ms"] = round(max(ms[mode]), 3)
+            print("%-5s median %.3f ms  worst %.3f ms  over %d steps" % (mode, kv[mode + "_med_ms"], kv[mode + "_max_ms"], len(ms[mode])))
+    base = kv.get("off_med_ms")
+    if base:
+        for mode in ("api", "full"):
+            if mode + "_med_ms" in kv:
+                kv[mode + "_over_off_pct"] = round(100.0 * (kv[mode + "_med_ms"] / base - 1), 2)
+    if kv.get("plain_med_ms") and base:
+        kv["off_over_plain_pct"] = round(100.0 * (base / kv["plain_med_ms"] - 1), 2)
+    if kv.get("csan_med_ms") and kv.get("full_med_ms"):
+        kv["csan_over_full"] = round(kv["csan_med_ms"] / kv["full_med_ms"], 2)
+    if kv.get("csan_med_ms") and kv.get("plain_med_ms"):
+        kv["csan_over_plain"] = round(kv["csan_med_ms"] / kv["plain_med_ms"], 2)
+    if kernels:
+        kv["kernels_per_step"] = kernels
+    kv["wall_s"] = round(time.monotonic() - t0, 1)
+    print(" ".join("%s=%s" % kv_ for kv_ in kv.items()))
+
+
+if __name__ == "__main__":
+    main()

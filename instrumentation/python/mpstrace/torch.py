@@ -1,0 +1,872 @@
+"""mpstrace.torch: what an unmodified PyTorch program asks of torch's public
+stream/event/sync API, written into the recorder's trace.
+
+The backend hooks (CUDA, Metal) see what the runtime did; this layer records
+what the program asked for, so the rules can hold one against the other:
+
+- every public sync (``torch.cuda.synchronize``, ``torch.mps.synchronize``,
+  ``torch.accelerator.synchronize``, ``Stream.synchronize``,
+  ``Event.synchronize``): api_sync_begin/end with scope and target;
+- ``Event.record(stream)`` / ``Event.wait(stream)`` (and so
+  ``Stream.wait_event``, ``Stream.wait_stream``, ``Stream.record_event``,
+  which torch routes through them): intent_record / intent_wait with the
+  stream the caller asked for;
+- the current stream per thread (``set_stream``, ``with torch.cuda.stream``,
+  ``StreamContext``, their MPS and accelerator forms): api_current_stream;
+- ``Event.elapsed_time``: api_elapsed with both events' requested timing
+  flags, also when torch raises before any backend call;
+- ``Tensor.record_stream``: api_record_stream;
+- level ``full``: per op on a GPU tensor the byte ranges it reads and writes
+  (tensor_access, from a TorchDispatchMode and the op schema's alias/write
+  information) and the caching allocator's block lifetimes (alloc/free with
+  mem torch_block, from torch's GPU trace callbacks).
+
+While a wrapped call runs, the recorder's backend hooks name the user's
+Python line as their call site (push_site/pop_site).
+
+Installed automatically when a recorded program imports torch (see
+``sitecustomize.py`` beside this package); ``MPSTRACE_TORCH=off|api|full``
+(``mpstrace record --torch``) picks the level. It never breaks the program:
+each wrapper catches its own failures, writes one api_layer record with ok=0,
+and the layer steps aside (the original functions run as if unwrapped, with
+their own return values and exceptions).
+
+Event handles: torch.cuda.Event creates its cudaEvent lazily at the first
+record, so an intent_record for a fresh event carries event 0, meaning "the
+event this thread records next"; the wrong-stream-event rule matches it to
+the thread's next backend event_record.
+"""
+from __future__ import annotations
+
+import ctypes
+import functools
+import os
+import sys
+import threading
+
+__all__ = ["install", "installed", "level", "LEVELS", "DEFAULT_LEVEL"]
+__mpstrace_skip__ = True
+
+LEVELS = {"off": 0, "api": 1, "full": 2}
+DEFAULT_LEVEL = "api"
+SCOPE_DEVICE, SCOPE_STREAM, SCOPE_EVENT = 1, 2, 3
+MODE_READ, MODE_WRITE, MODE_RW = 1, 2, 3
+MEM_TORCH_BLOCK = 7
+_MASK = 0xFFFFFFFFFFFFFFFF
+_WRAPPED = "__mpstrace_wrapped__"
+
+_u32, _i32, _u64, _i64, _int, _str = (ctypes.c_uint32, ctypes.c_int32, ctypes.c_uint64, ctypes.c_int64,
+                                      ctypes.c_int, ctypes.c_char_p)
+# the recorder's entry points this layer calls (instrumentation/runtime/mpst_annotate.c)
+_C_SIGNATURES = {
+    "enabled": (_int, []),
+    "api_sync_begin": (None, [_u64, _int, _str]),
+    "api_sync_end": (None, [_u64, _int, _str, _i32]),
+    "api_current_stream": (None, [_u64, _u64, _i32]),
+    "api_elapsed": (None, [_u64, _u64, _i64, _int, _int, _int]),
+    "api_record_stream": (None, [_u64, _u64, _u64]),
+    "tensor_access": (None, [_u64, _u64, _u64, _u64, _str, _int]),
+    "api_layer": (None, [_int, _int, _str]),
+    "alloc": (None, [_u64, _u64, _u64, _int]),
+    "free": (None, [_u64, _u64, _int]),
+    "intent_record": (None, [_u64, _u64]),
+    "intent_wait": (None, [_u64, _u64]),
+}
+# newer entry points: the layer works without them (sites then come from C)
+_C_OPTIONAL = {
+    "push_site": (_u32, [_str, _str, _u64]),
+    "pop_site": (None, [_u32]),
+}
+
+
+class Recorder:
+    """The recorder's C entry points, bound once from the process image
+    (``Recorder(None)``: none, every call a no-op). Tests pass a fake with the
+    same method names."""
+
+    def __init__(self, lib="process"):
+        self.ok = False
+        if lib == "process":
+            try:
+                lib = ctypes.CDLL(None)
+            except OSError:
+                lib = None
+        fns = {}
+        if lib is not None:
+            for name, (res, args) in _C_SIGNATURES.items():
+                f = getattr(lib, "mpstrace_impl_" + name, None)
+                if f is None:
+                    fns = {}
+                    break
+                f.restype, f.argtypes = res, args
+                fns[name] = f
+        if fns:
+            for name, (res, args) in _C_OPTIONAL.items():
+                f = getattr(lib, "mpstrace_impl_" + name, None)
+                if f is not None:
+                    f.restype, f.argtypes = res, args
+                    fns[name] = f
+        self.ok = bool(fns) and bool(fns["enabled"]())
+        for name in list(_C_SIGNATURES) + list(_C_OPTIONAL):
+            setattr(self, name, fns.get(name) or _noop)
+        if "push_site" not in fns:
+            self.push_site = _zero
+        self.metal_handle = None
+        h = getattr(lib, "mpstrace_metal_stream_handle", None) if lib is not None else None
+        if h is not None:
+            h.argtypes, h.restype = [_i32], _u64
+            self.metal_handle = h
+
+
+def _noop(*_a):
+    return None
+
+
+def _zero(*_a):
+    return 0
+
+
+def _b(s):
+    return s.encode("utf-8", "replace") if isinstance(s, str) else s
+
+
+# ---- call sites -------------------------------------------------------------
+
+_PKG_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_plumbing_cache: dict = {}
+
+
+def _plumbing_dirs(torch_module):
+    dirs = {_PKG_DIR, os.path.dirname(__file__) + os.sep, os.path.dirname(functools.__file__) + os.sep + "contextlib.py",
+            functools.__file__, threading.__file__}
+    tf = getattr(torch_module, "__file__", None)
+    if tf:
+        dirs.add(os.path.dirname(tf) + os.sep)
+        dirs.add(os.path.dirname(os.path.abspath(tf)) + os.sep)
+    return tuple(sorted(dirs))
+
+
+_PLUMBING = (_PKG_DIR,)
+
+
+def _is_plumbing(code, f_globals):
+    v = _plumbing_cache.get(code)
+    if v is None:
+        fn = code.co_filename
+        v = fn.startswith(_PLUMBING) or fn.startswith("<frozen") or bool(f_globals.get("__mpstrace_skip__"))
+        _plumbing_cache[code] = v
+    return v
+
+
+def _user_frame(depth=2):
+    """The innermost frame that is the program's own code (not torch, not
+    this package, not contextlib/functools)."""
+    try:
+        f = sys._getframe(depth)
+    except ValueError:
+        return None
+    while f is not None:
+        if not _is_plumbing(f.f_code, f.f_globals):
+            return f
+        f = f.f_back
+    return None
+
+
+def _push_site(rec, depth=1):
+    f = _user_frame(depth)
+    if f is None:
+        return None
+    code = f.f_code
+    return rec.push_site(_b(code.co_name), _b(code.co_filename), f.f_lineno)
+
+
+# ---- the layer's state ------------------------------------------------------
+
+class _State:
+    def __init__(self):
+        self.active = False
+        self.level = 0
+        self.rec = Recorder(None)
+        self.torch = None
+        self.backend = None
+        self.tls = threading.local()
+        self.failed = False
+        self.wrapped = []
+        self.mode = None
+
+
+_S = _State()
+
+
+def level() -> str:
+    """The level this process runs at ('off' until installed)."""
+    return {v: k for k, v in LEVELS.items()}.get(_S.level, "off") if _S.active else "off"
+
+
+def installed():
+    """Names wrapped so far in this process."""
+    return list(_S.wrapped)
+
+
+def _fail(where, exc):
+    """The layer's own failure: one api_layer record, then step aside for
+    good (every wrapper calls straight through from now on)."""
+    if _S.failed:
+        return
+    _S.failed = True
+    _S.active = False
+    try:
+        msg = "mpstrace.torch stepped aside: %s failed: %s: %s" % (where, type(exc).__name__, exc)
+        _S.rec.api_layer(_S.level, 0, _b(msg[:400]))
+    except Exception:  # noqa: BLE001 - nothing left to report with
+        pass
+    try:
+        if _S.mode is not None:
+            _S.mode.disabled = True
+    except Exception:  # noqa: BLE001
+        pass
+
+
+def _depth():
+    return getattr(_S.tls, "depth", 0)
+
+
+def _wrap(owner, name, make, label=None):
+    """Replaces owner.name with make(orig); False when absent, already
+    wrapped, or not settable (a builtin type)."""
+    orig = owner.__dict__.get(name) if isinstance(owner, type) else getattr(owner, name, None)
+    if orig is None and isinstance(owner, type) and name != "__new__":  # inherited methods
+        orig = getattr(owner, name, None)
+    if orig is None or getattr(orig, _WRAPPED, False):
+        return False
+    static = isinstance(orig, staticmethod)
+    fn = orig.__func__ if static else orig
+    wrapper = make(fn)
+    try:
+        functools.update_wrapper(wrapper, fn)
+    except Exception:  # noqa: BLE001 - builtins lack some attributes
+        pass
+    setattr(wrapper, _WRAPPED, True)
+    wrapper.__wrapped__ = fn
+    try:
+        setattr(owner, name, staticmethod(wrapper) if static else wrapper)
+    except (TypeError, AttributeError):
+        return False
+    _S.wrapped.append(label or "%s.%s" % (getattr(owner, "__name__", "?"), name))
+    return True
+
+
+def _call(label, orig, args, kwargs, before, after):
+    """Runs orig(*args, **kwargs) with the user's site pushed, `before()`
+    ahead of it and `after(value, raised)` behind it. The layer's own
+    failures step it aside; orig's value and exceptions pass untouched."""
+    if not _S.active or _depth():
+        return orig(*args, **kwargs)
+    rec = _S.rec
+    prev = None
+    try:
+        prev = _push_site(rec, 1)
+        state = before()
+    except Exception as e:  # noqa: BLE001 - the layer's failure, not the program's
+        _fail(label, e)
+        if prev is not None:
+            rec.pop_site(prev)
+        return orig(*args, **kwargs)
+    tls = _S.tls
+    tls.depth = 1
+    try:
+        value = orig(*args, **kwargs)
+    except BaseException:
+        tls.depth = 0
+        _after(label, after, state, None, True)
+        if prev is not None:
+            rec.pop_site(prev)
+        raise
+    tls.depth = 0
+    _after(label, after, state, value, False)
+    if prev is not None:
+        rec.pop_site(prev)
+    return value
+
+
+def _after(label, after, state, value, raised):
+    if after is None or not _S.active:
+        return
+    try:
+        after(state, value, raised)
+    except Exception as e:  # noqa: BLE001
+        _fail(label, e)
+
+
+# ---- backends: handles of streams and events --------------------------------
+
+class _Cuda:
+    name = "cuda"
+
+    def __init__(self, torch):
+        self.torch = torch
+        self.mod = torch.cuda
+        self.raw = getattr(torch._C, "_cuda_getCurrentRawStream", None)
+
+    def current_stream(self, device=None):
+        if self.raw is not None:
+            idx = self.mod.current_device() if device is None else self._index(device)
+            return int(self.raw(idx)) & _MASK
+        return self.stream_handle(self.mod.current_stream(device))
+
+    def _index(self, device):
+        if isinstance(device, int):
+            return device
+        idx = getattr(device, "index", None)
+        if idx is None and isinstance(device, str):
+            idx = self.torch.device(device).index
+        return self.mod.current_device() if idx is None else idx
+
+    def current_device(self):
+        return int(self.mod.current_device())
+
+    @staticmethod
+    def stream_handle(stream):
+        h = getattr(stream, "cuda_stream", None)
+        if h is None:
+            h = getattr(stream, "stream_id", 0)
+        return int(h or 0) & _MASK
+
+    @staticmethod
+    def event_handle(event):
+        return int(getattr(event, "cuda_event", 0) or 0) & _MASK
+
+
+class _Mps:
+    name = "mps"
+
+    def __init__(self, torch, rec):
+        self.torch = torch
+        self.mod = torch.mps
+        self.rec = rec
+
+    def _ordinal(self, stream):
+        for attr in ("stream_id", "id"):
+            v = getattr(stream, attr, None)
+            if isinstance(v, int):
+                return v
+        return stream if isinstance(stream, int) else 0
+
+    def stream_handle(self, stream):
+        """The Metal recorder's handle for the stream (its MTLCommandQueue),
+        so intents and Metal records agree; the ordinal without the dylib."""
+        o = self._ordinal(stream)
+        h = self.rec.metal_handle
+        if h is not None:
+            v = h(int(o))
+            if v:
+                return int(v)
+        return int(o) & _MASK
+
+    def current_stream(self, device=None):
+        cur = getattr(_S.tls, "mps_stream", None)
+        if cur is not None:
+            return cur
+        cs = getattr(self.mod, "current_stream", None)
+        return self.stream_handle(cs()) if cs is not None else self.stream_handle(0)
+
+    def current_device(self):
+        return 0
+
+    @staticmethod
+    def event_handle(event):
+        # torch/mps/event.py keeps the id name-mangled
+        for attr in ("_Event__eventId", "event_id", "_event_id"):
+            v = getattr(event, attr, None)
+            if isinstance(v, int):
+                return v & _MASK
+        return id(event) & _MASK
+
+
+def _stream_arg(args, kwargs, i=0):
+    if "stream" in kwargs:
+        return kwargs["stream"]
+    return args[i] if len(args) > i else None
+
+
+# ---- the intent wrappers ----------------------------------------------------
+
+def _sync_device(label, be):
+    def make(orig):
+        def synchronize(*args, **kwargs):
+            rec = _S.rec
+            lab = _b(label)
+
+            def before():
+                rec.api_sync_begin(0, SCOPE_DEVICE, lab)
+
+            def after(_s, _v, raised):
+                rec.api_sync_end(0, SCOPE_DEVICE, lab, 1 if raised else 0)
+            return _call(label, orig, args, kwargs, before, after)
+        return synchronize
+    return make
+
+
+def _sync_obj(label, scope, handle):
+    def make(orig):
+        def synchronize(self, *args, **kwargs):
+            rec = _S.rec
+            lab = _b(label)
+
+            def before():
+                h = handle(self)
+                rec.api_sync_begin(h, scope, lab)
+                return h
+
+            def after(h, _v, raised):
+                rec.api_sync_end(h, scope, lab, 1 if raised else 0)
+            return _call(label, orig, (self,) + args, kwargs, before, after)
+        return synchronize
+    return make
+
+
+def _event_intent(label, kind, be):
+    """Event.record / Event.wait: the stream the caller asked for (the
+    thread's current stream when none was given, as torch itself does)."""
+    def make(orig):
+        def method(self, *args, **kwargs):
+            rec = _S.rec
+
+            def before():
+                stream = _stream_arg(args, kwargs)
+                sh = be.current_stream() if stream is None else be.stream_handle(stream)
+                getattr(rec, kind)(be.event_handle(self), sh)
+            return _call(label, orig, (self,) + args, kwargs, before, None)
+        return method
+    return make
+
+
+def _event_new(label):
+    """Event.__new__: remember the timing flag the caller asked for (torch's
+    CUDA event object does not expose it)."""
+    def make(orig):
+        def __new__(cls, *args, **kwargs):
+            ev = orig(cls, *args, **kwargs)
+            if _S.active:
+                try:
+                    timing = kwargs.get("enable_timing", args[0] if args else False)
+                    ev.__dict__["_mpstrace_timing"] = bool(timing)
+                except Exception as e:  # noqa: BLE001
+                    _fail(label, e)
+            return ev
+        return __new__
+    return make
+
+
+def _timing(event):
+    d = getattr(event, "__dict__", None)
+    if d and "_mpstrace_timing" in d:
+        return d["_mpstrace_timing"]
+    v = getattr(event, "enable_timing", None)
+    # unknown (an event class that does not say): never accuse it
+    return bool(v) if v is not None else True
+
+
+def _elapsed(label, be):
+    def make(orig):
+        def elapsed_time(self, end_event, *args, **kwargs):
+            rec = _S.rec
+
+            def before():
+                return (be.event_handle(self), be.event_handle(end_event), _timing(self), _timing(end_event))
+
+            def after(st, ms, raised):
+                # handles again: a lazily created event got its handle meanwhile
+                start, end = be.event_handle(self) or st[0], be.event_handle(end_event) or st[1]
+                ns = -1 if raised else int(round(float(ms) * 1e6))
+                rec.api_elapsed(start, end, ns, int(st[2]), int(st[3]), 1 if raised else 0)
+            return _call(label, orig, (self, end_event) + args, kwargs, before, after)
+        return elapsed_time
+    return make
+
+
+def _set_stream(label, be):
+    def make(orig):
+        def set_stream(*args, **kwargs):
+            rec = _S.rec
+
+            def before():
+                return be.current_stream()
+
+            def after(prev, _v, raised):
+                if raised:
+                    return
+                stream = _stream_arg(args, kwargs)
+                h = be.stream_handle(stream) if stream is not None else 0
+                if be.name == "mps":
+                    _S.tls.mps_stream = h
+                rec.api_current_stream(h, prev, be.current_device())
+            return _call(label, orig, args, kwargs, before, after)
+        return set_stream
+    return make
+
+
+def _stream_change(label, be):
+    """A context manager's __enter__/__exit__ that may switch the current
+    stream (StreamContext): compare before and after."""
+    def make(orig):
+        def method(*args, **kwargs):
+            rec = _S.rec
+
+            def before():
+                return be.current_stream()
+
+            def after(prev, _v, raised):
+                cur = be.current_stream()
+                if cur != prev:
+                    rec.api_current_stream(cur, prev, be.current_device())
+            return _call(label, orig, args, kwargs, before, after)
+        return method
+    return make
+
+
+def _record_stream(label, be):
+    def make(orig):
+        def record_stream(self, stream, *args, **kwargs):
+            rec = _S.rec
+
+            def before():
+                st = self.untyped_storage()
+                rec.api_record_stream(int(st.data_ptr()) & _MASK, int(st.nbytes()), be.stream_handle(stream))
+            return _call(label, orig, (self, stream) + args, kwargs, before, None)
+        return record_stream
+    return make
+
+
+def _install_backend(torch, be, prefix):
+    mod = be.mod
+    n = 0
+    n += _wrap(mod, "synchronize", _sync_device(prefix + ".synchronize", be), prefix + ".synchronize")
+    n += _wrap(mod, "set_stream", _set_stream(prefix + ".set_stream", be), prefix + ".set_stream")
+    ctx = getattr(mod, "StreamContext", None)
+    if isinstance(ctx, type):
+        n += _wrap(ctx, "__enter__", _stream_change(prefix + ".StreamContext.__enter__", be), prefix + ".StreamContext.__enter__")
+        n += _wrap(ctx, "__exit__", _stream_change(prefix + ".StreamContext.__exit__", be), prefix + ".StreamContext.__exit__")
+    stream_cls = getattr(mod, "Stream", None)
+    if isinstance(stream_cls, type):
+        n += _wrap(stream_cls, "synchronize", _sync_obj(prefix + ".Stream.synchronize", SCOPE_STREAM, be.stream_handle),
+                   prefix + ".Stream.synchronize")
+    event_cls = getattr(mod, "Event", None)
+    if isinstance(event_cls, type):
+        ev = prefix + ".Event."
+        n += _wrap(event_cls, "__new__", _event_new(ev + "__new__"), ev + "__new__")
+        n += _wrap(event_cls, "record", _event_intent(ev + "record", "intent_record", be), ev + "record")
+        n += _wrap(event_cls, "wait", _event_intent(ev + "wait", "intent_wait", be), ev + "wait")
+        n += _wrap(event_cls, "synchronize", _sync_obj(ev + "synchronize", SCOPE_EVENT, be.event_handle), ev + "synchronize")
+        n += _wrap(event_cls, "elapsed_time", _elapsed(ev + "elapsed_time", be), ev + "elapsed_time")
+    return n
+
+
+def _install_accelerator(torch, be):
+    acc = getattr(torch, "accelerator", None)
+    if acc is None:
+        return 0
+    n = _wrap(acc, "synchronize", _sync_device("torch.accelerator.synchronize", be), "torch.accelerator.synchronize")
+    n += _wrap(acc, "set_stream", _set_stream("torch.accelerator.set_stream", be), "torch.accelerator.set_stream")
+    return n
+
+
+# ---- level full: tensor accesses and block lifetimes ------------------------
+
+def _extent(t):
+    """(first byte, byte count) of a strided view inside its storage: its
+    real extent, not its data pointer (negative strides included)."""
+    es = t.element_size()
+    lo = hi = t.storage_offset()
+    for size, stride in zip(t.shape, t.stride()):
+        if size == 0:
+            return lo * es, 0
+        if stride > 0:
+            hi += (size - 1) * stride
+        else:
+            lo += (size - 1) * stride
+    return lo * es, (hi - lo + 1) * es
+
+
+class _Schema:
+    """Per op overload: which positional/keyword tensor arguments it writes
+    (alias_info.is_write), and whether its returns are fresh tensors."""
+    __slots__ = ("args", "fresh_returns", "name", "touches")
+
+    # ops that allocate or re-describe storage without touching its bytes
+    _NO_DATA = ("empty", "new_empty", "empty_strided", "new_empty_strided", "empty_like", "resize_", "set_",
+                "_local_scalar_dense")
+
+    def __init__(self, func):
+        sch = func._schema
+        self.name = _b(str(getattr(func, "__name__", None) or sch.name))
+        self.args = []
+        any_write = False
+        for i, a in enumerate(sch.arguments):
+            ai = a.alias_info
+            w = bool(ai is not None and ai.is_write)
+            any_write = any_write or w
+            kwonly = bool(getattr(a, "kwarg_only", False))
+            # an out= argument is written only; an in-place self is read and written
+            mode = (MODE_WRITE if kwonly else MODE_RW) if w else MODE_READ
+            self.args.append((i, a.name, mode, kwonly))
+        # a return with alias info is an input (already counted); others are new
+        self.fresh_returns = [r.alias_info is None for r in sch.returns]
+        # a view op (returns alias an input, nothing written) launches nothing
+        is_view = not any_write and any(r.alias_info is not None for r in sch.returns)
+        base = sch.name.split("::")[-1]
+        self.touches = not is_view and base not in self._NO_DATA
+
+
+def _make_mode(torch, be):
+    from torch.utils._python_dispatch import TorchDispatchMode  # noqa: PLC0415 - only at level full
+
+    schemas = {}
+    tensor_t = torch.Tensor
+    gpu_types = {be.name}
+    pending = {}  # block ptr -> stream current when torch allocated it (size not known yet)
+    alive = {}  # block ptr -> its stream, once its alloc record is written
+
+    def tensors(x):
+        if isinstance(x, tensor_t):
+            yield x
+        elif isinstance(x, (list, tuple)):
+            for y in x:
+                if isinstance(y, tensor_t):
+                    yield y
+
+    class AccessMode(TorchDispatchMode):
+        disabled = False
+
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            kwargs = kwargs or {}
+            if self.disabled or not _S.active:
+                return func(*args, **kwargs)
+            rec = _S.rec
+            try:
+                sch = schemas.get(func)
+                if sch is None:
+                    sch = schemas[func] = _Schema(func)
+                prev = _push_site(rec, 1)
+                stream = None
+                emit = rec.tensor_access
+                op = sch.name
+                seen = None
+                for i, name, mode, kwonly in (sch.args if sch.touches else ()):
+                    v = kwargs.get(name) if (kwonly or i >= len(args)) else args[i]
+                    if v is None:
+                        continue
+                    for t in tensors(v):
+                        if t.device.type not in gpu_types:
+                            continue
+                        if stream is None:
+                            stream = be.current_stream(t.device)
+                        off, n = _extent(t)
+                        if n:
+                            base = (t.data_ptr() - t.storage_offset() * t.element_size()) & _MASK
+                            key = (base + off, n, mode)
+                            if seen is None:
+                                seen = {key}
+                            elif key in seen:
+                                continue  # the same view passed twice (cat([x, x]))
+                            else:
+                                seen.add(key)
+                            emit((base + off) & _MASK, n, base, stream, op, mode)
+            except Exception as e:  # noqa: BLE001
+                _fail("tensor access (%s)" % getattr(func, "__name__", func), e)
+                return func(*args, **kwargs)
+            try:
+                out = func(*args, **kwargs)
+            except BaseException:
+                if prev is not None:
+                    rec.pop_site(prev)
+                raise
+            try:
+                outs = out if isinstance(out, (list, tuple)) else (out,)
+                for k, o in enumerate(outs):
+                    fresh = sch.fresh_returns[k] if k < len(sch.fresh_returns) else True
+                    if not fresh:
+                        continue
+                    for t in tensors(o):
+                        if t.device.type not in gpu_types:
+                            continue
+                        if stream is None:
+                            stream = be.current_stream(t.device)
+                        base = (t.data_ptr() - t.storage_offset() * t.element_size()) & _MASK
+                        if pending:
+                            bstream = pending.pop(base, None)
+                            if bstream is not None:
+                                rec.alloc(base, int(t.untyped_storage().nbytes()), bstream, MEM_TORCH_BLOCK)
+                                alive[base] = bstream
+                        if not sch.touches:
+                            continue
+                        off, n = _extent(t)
+                        if n:
+                            emit((base + off) & _MASK, n, base, stream, op, MODE_WRITE)
+            except Exception as e:  # noqa: BLE001
+                _fail("tensor access (%s)" % getattr(func, "__name__", func), e)
+            if prev is not None:
+                rec.pop_site(prev)
+            return out
+
+    return AccessMode, (pending, alive)
+
+
+def _install_lifetimes(torch, be, blocks):
+    """Block lifetimes from torch's GPU trace callbacks (CUDA only): the
+    allocation callback gives the block pointer only, so its size is taken
+    from the first op output that uses it (in the dispatch mode); the free
+    names the stream the block was allocated on."""
+    if be.name != "cuda":
+        return False
+    trace = getattr(torch.cuda, "_gpu_trace", None)
+    activate = getattr(torch._C, "_activate_gpu_trace", None)
+    if trace is None or activate is None:
+        return False
+    pending, alive = blocks
+
+    def on_alloc(ptr, *_rest):
+        if not _S.active:
+            return
+        try:
+            pending[int(ptr) & _MASK] = be.current_stream()
+        except Exception as e:  # noqa: BLE001
+            _fail("allocation callback", e)
+
+    def on_free(ptr, *_rest):
+        if not _S.active:
+            return
+        try:
+            p = int(ptr) & _MASK
+            pending.pop(p, None)
+            s = alive.pop(p, None)
+            if s is not None:  # blocks never sized by an op have no alloc record
+                _S.rec.free(p, s, MEM_TORCH_BLOCK)
+        except Exception as e:  # noqa: BLE001
+            _fail("deallocation callback", e)
+
+    trace.register_callback_for_memory_allocation(on_alloc)
+    trace.register_callback_for_memory_deallocation(on_free)
+    activate()
+    return True
+
+
+def _enter_mode_in_new_threads(mode_cls):
+    """A dispatch mode is per thread: threads started after install enter
+    their own (the autograd engine's threads inherit the caller's)."""
+    orig = threading.Thread._bootstrap_inner
+
+    def _bootstrap_inner(self):
+        m = None
+        if _S.active:
+            try:
+                m = mode_cls()
+                m.__enter__()
+            except Exception as e:  # noqa: BLE001
+                _fail("dispatch mode in thread", e)
+                m = None
+        try:
+            return orig(self)
+        finally:
+            if m is not None:
+                try:
+                    m.__exit__(None, None, None)
+                except Exception:  # noqa: BLE001
+                    pass
+    _bootstrap_inner.__wrapped__ = orig
+    threading.Thread._bootstrap_inner = _bootstrap_inner
+
+
+# ---- install ----------------------------------------------------------------
+
+def _level_from_env():
+    v = os.environ.get("MPSTRACE_TORCH", "").strip().lower()
+    if not v:
+        return DEFAULT_LEVEL, None
+    if v in LEVELS:
+        return v, None
+    return DEFAULT_LEVEL, "MPSTRACE_TORCH=%r is not one of off, api, full: using %s" % (v, DEFAULT_LEVEL)
+
+
+def install(torch_module=None, level=None, recorder=None):
+    """Wraps torch's public stream/event/sync API (idempotent). Returns the
+    names wrapped. No-op ([]) at level off, without torch, or when no
+    recorder is loaded. `torch_module`, `recorder`: for tests."""
+    warn = None
+    if level is None:
+        level, warn = _level_from_env()
+    if level not in LEVELS:
+        raise ValueError("mpstrace.torch: level must be one of off, api, full, not %r" % (level,))
+    if LEVELS[level] == 0:
+        return []
+    if _S.active or _S.failed:
+        return list(_S.wrapped)
+    rec = recorder if recorder is not None else Recorder()
+    if not rec.ok:
+        return []
+    if torch_module is None:
+        torch_module = sys.modules.get("torch")
+        if torch_module is None:
+            try:
+                import torch as torch_module  # noqa: PLC0415 - torch is optional
+            except Exception:  # noqa: BLE001 - no torch: nothing to wrap
+                return []
+    global _PLUMBING
+    _PLUMBING = _plumbing_dirs(torch_module)
+    _plumbing_cache.clear()
+    _S.rec, _S.level, _S.torch = rec, LEVELS[level], torch_module
+    _S.active = True
+    version = str(getattr(torch_module, "__version__", "?"))
+    notes = [warn] if warn else []
+    try:
+        backends = []
+        cuda = getattr(torch_module, "cuda", None)
+        if cuda is not None and getattr(cuda, "is_available", lambda: False)():
+            backends.append((_Cuda(torch_module), "torch.cuda"))
+        mps = getattr(torch_module, "mps", None)
+        mps_ok = getattr(getattr(getattr(torch_module, "backends", None), "mps", None), "is_available", lambda: False)
+        if mps is not None and mps_ok() and getattr(mps, "synchronize", None) is not None:
+            backends.append((_Mps(torch_module, rec), "torch.mps"))
+        for be, prefix in backends:
+            _install_backend(torch_module, be, prefix)
+        if backends:
+            be = backends[0][0]
+            _S.backend = be
+            _install_accelerator(torch_module, be)
+            tensor_cls = getattr(torch_module, "Tensor", None)
+            if tensor_cls is not None:
+                _wrap(tensor_cls, "record_stream", _record_stream("Tensor.record_stream", be), "Tensor.record_stream")
+            if _S.level >= LEVELS["full"]:
+                mode_cls, blocks = _make_mode(torch_module, be)
+                if _install_lifetimes(torch_module, be, blocks):
+                    notes.append("block lifetimes from torch GPU trace")
+                _S.mode = mode_cls()
+                _S.mode.__enter__()
+                _enter_mode_in_new_threads(mode_cls)
+                _S.wrapped.append("TorchDispatchMode")
+        else:
+            notes.append("no CUDA or MPS device: nothing wrapped")
+    except Exception as e:  # noqa: BLE001 - the layer's failure: step aside
+        _fail("install", e)
+        return list(_S.wrapped)
+    msg = "torch %s, level %s, %s: %d entry points wrapped%s" % (
+        version, level, "+".join(b.name for b, _ in backends) or "no backend", len(_S.wrapped),
+        ("; " + "; ".join(notes)) if notes else "")
+    try:
+        rec.api_layer(_S.level, 1, _b(msg))
+    except Exception:  # noqa: BLE001
+        pass
+    return list(_S.wrapped)
+
+
+def _reset_for_tests():
+    """Undoes install() on the fake torch of a test (not for programs)."""
+    if _S.mode is not None:
+        try:
+            _S.mode.__exit__(None, None, None)
+        except Exception:  # noqa: BLE001
+            pass
+    t = getattr(threading.Thread._bootstrap_inner, "__wrapped__", None)
+    if t is not None:
+        threading.Thread._bootstrap_inner = t
+    _S.__init__()

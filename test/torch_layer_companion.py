@@ -1,0 +1,391 @@
+"""Unit tests of instrumentation/python/mpstrace/torch.py against a stand-in
+torch (test/fake_torch/torch), run by test/torch-layer.test.ts.
+
+PYTHONPATH must hold instrumentation/python. Each test loads a fresh copy of
+the fake torch (its classes get wrapped) and a FakeRecorder that logs the
+layer's record calls. `RealDispatch` runs only where a real torch imports
+(it drives the TorchDispatchMode on CPU tensors); `AutoInstall` starts
+subprocesses with the real recorder preloaded (MPST_RECORDER_LIB).
+"""
+import importlib.util
+import inspect
+import os
+import subprocess
+import sys
+import threading
+import unittest
+
+from mpstrace import torch as layer
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FAKE = os.path.join(HERE, "fake_torch", "torch", "__init__.py")
+PYDIR = os.path.join(os.path.dirname(HERE), "instrumentation", "python")
+
+
+def fresh_torch():
+    spec = importlib.util.spec_from_file_location("torch", FAKE)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+class FakeRecorder:
+    ok = True
+    metal_handle = None
+
+    def __init__(self, fail=None):
+        self.calls = []
+        self.fail = fail
+        self.sites = 0
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+
+        def call(*args):
+            if name == self.fail:
+                raise OSError("recorder entry point %s broke" % name)
+            if name == "push_site":
+                self.sites += 1
+                self.calls.append(("push_site", args[0].decode(), os.path.basename(args[1].decode()), args[2]))
+                return self.sites
+            self.calls.append((name,) + args)
+            return None
+        return call
+
+    def kinds(self, *names):
+        return [c for c in self.calls if c[0] in names]
+
+
+def line_of(fn, text):
+    src, start = inspect.getsourcelines(fn)
+    for i, l in enumerate(src):
+        if text in l:
+            return start + i
+    raise AssertionError(text)
+
+
+class LayerTest(unittest.TestCase):
+    def setUp(self):
+        layer._reset_for_tests()
+        self.torch = fresh_torch()
+        self.rec = FakeRecorder()
+        self.wrapped = layer.install(self.torch, level="api", recorder=self.rec)
+
+    def tearDown(self):
+        layer._reset_for_tests()
+
+    def test_installs_once_and_says_so(self):
+        for name in ("torch.cuda.synchronize", "torch.cuda.set_stream", "torch.cuda.StreamContext.__enter__",
+                     "torch.cuda.Stream.synchronize", "torch.cuda.Event.record", "torch.cuda.Event.wait",
+                     "torch.cuda.Event.synchronize", "torch.cuda.Event.elapsed_time", "torch.cuda.Event.__new__",
+                     "torch.accelerator.synchronize", "torch.accelerator.set_stream", "Tensor.record_stream"):
+            self.assertIn(name, self.wrapped)
+        self.assertNotIn("TorchDispatchMode", self.wrapped)
+        self.assertEqual(layer.install(self.torch, level="api", recorder=self.rec), self.wrapped)  # idempotent
+        layer_recs = self.rec.kinds("api_layer")
+        self.assertEqual(len(layer_recs), 1)
+        self.assertEqual(layer_recs[0][1:3], (1, 1))
+        self.assertIn(b"torch 0.0-fake, level api, cuda", layer_recs[0][3])
+        self.assertEqual(layer.level(), "api")
+
+    def test_signatures_are_the_originals(self):
+        t = self.torch
+        self.assertEqual(str(inspect.signature(t.cuda.synchronize)), "(device=None)")
+        self.assertEqual(str(inspect.signature(t.cuda.Event.record)), "(self, stream=None)")
+        self.assertEqual(t.cuda.Event.elapsed_time.__name__, "elapsed_time")
+
+    def test_device_sync(self):
+        t = self.torch
+        self.assertIsNone(t.cuda.synchronize())
+        self.assertEqual(self.rec.kinds("api_sync_begin", "api_sync_end"), [
+            ("api_sync_begin", 0, layer.SCOPE_DEVICE, b"torch.cuda.synchronize"),
+            ("api_sync_end", 0, layer.SCOPE_DEVICE, b"torch.cuda.synchronize", 0)])
+        self.assertEqual(t.calls, [("device_sync",)])
+        t.accelerator.synchronize()
+        self.assertEqual(self.rec.kinds("api_sync_begin")[-1], ("api_sync_begin", 0, 1, b"torch.accelerator.synchronize"))
+
+    def test_sync_that_raises_keeps_its_exception(self):
+        t = self.torch
+        t.fail_sync = True
+        with self.assertRaisesRegex(RuntimeError, "illegal memory access"):
+            t.cuda.synchronize()
+        self.assertEqual(self.rec.kinds("api_sync_end")[-1][-1], 1)
+        self.assertTrue(layer._S.active)  # the program's error is not the layer's
+
+    def test_stream_and_event_sync_targets(self):
+        t = self.torch
+        s = t.cuda.Stream()
+        s.synchronize()
+        ev = t.cuda.Event()
+        ev.record(s)
+        ev.synchronize()
+        self.assertEqual(self.rec.kinds("api_sync_begin"), [
+            ("api_sync_begin", s.cuda_stream, layer.SCOPE_STREAM, b"torch.cuda.Stream.synchronize"),
+            ("api_sync_begin", ev.cuda_event, layer.SCOPE_EVENT, b"torch.cuda.Event.synchronize")])
+
+    def test_record_and_wait_name_the_requested_stream(self):
+        t = self.torch
+        side = t.cuda.Stream()
+        ev = t.cuda.Event()
+        ev.record(side)          # lazy: no handle before this first record
+        ev.record(stream=side)
+        ev.record()              # current stream
+        ev.wait(side)
+        self.assertEqual(self.rec.kinds("intent_record", "intent_wait"), [
+            ("intent_record", 0, side.cuda_stream), ("intent_record", ev.cuda_event, side.cuda_stream),
+            ("intent_record", ev.cuda_event, 0), ("intent_wait", ev.cuda_event, side.cuda_stream)])
+
+    def test_wait_stream_and_wait_event_go_through_event_intents(self):
+        t = self.torch
+        a, b = t.cuda.Stream(), t.cuda.Stream()
+        a.wait_stream(b)
+        intents = self.rec.kinds("intent_record", "intent_wait")
+        self.assertEqual([c[0] for c in intents], ["intent_record", "intent_wait"])
+        self.assertEqual(intents[0][2], b.cuda_stream)
+        self.assertEqual(intents[1][2], a.cuda_stream)
+        created = [c for c in t.calls if c[0] == "event_create"][0][1]
+        self.assertEqual(intents[1][1], created)
+
+    def test_current_stream_per_thread(self):
+        t = self.torch
+        s = t.cuda.Stream()
+        with t.cuda.stream(s):
+            pass
+        t.cuda.set_stream(s)
+        t.accelerator.set_stream(t.cuda.current_stream())
+        self.assertEqual(self.rec.kinds("api_current_stream"), [
+            ("api_current_stream", s.cuda_stream, 0, 0), ("api_current_stream", 0, s.cuda_stream, 0),
+            ("api_current_stream", s.cuda_stream, 0, 0), ("api_current_stream", s.cuda_stream, s.cuda_stream, 0)])
+
+    def test_elapsed_time_raised_before_the_backend(self):
+        t = self.torch
+        a, b = t.cuda.Event(), t.cuda.Event(enable_timing=True)
+        a.record()
+        b.record()
+        with self.assertRaisesRegex(RuntimeError, "enable_timing=True"):
+            a.elapsed_time(b)
+        self.assertNotIn("elapsed", [c[0] for c in t.calls])  # torch raised first
+        self.assertEqual(self.rec.kinds("api_elapsed"), [("api_elapsed", a.cuda_event, b.cuda_event, -1, 0, 1, 1)])
+
+    def test_elapsed_time_timed(self):
+        t = self.torch
+        a, b = t.cuda.Event(True), t.cuda.Event(enable_timing=True)
+        a.record()
+        b.record()
+        self.assertEqual(a.elapsed_time(b), 2.5)
+        self.assertEqual(self.rec.kinds("api_elapsed"), [("api_elapsed", a.cuda_event, b.cuda_event, 2_500_000, 1, 1, 0)])
+
+    def test_record_stream(self):
+        t = self.torch
+        s = t.cuda.Stream()
+        x = t.Tensor(0x20000, 8192)
+        self.assertIsNone(x.record_stream(s))
+        self.assertEqual(self.rec.kinds("api_record_stream"), [("api_record_stream", 0x20000, 8192, s.cuda_stream)])
+
+    def test_backend_calls_get_the_callers_python_line(self):
+        t = self.torch
+        t.cuda.synchronize()  # SITE-A
+        pushes = self.rec.kinds("push_site")
+        self.assertEqual(pushes, [("push_site", "test_backend_calls_get_the_callers_python_line",
+                                   "torch_layer_companion.py", line_of(type(self).test_backend_calls_get_the_callers_python_line, "SITE-A"))])
+        self.assertEqual(self.rec.calls[-1], ("pop_site", 1))
+        # records made inside torch (Stream.wait_stream -> Event.record) name this line, not torch's
+        a, b = t.cuda.Stream(), t.cuda.Stream()
+        a.wait_stream(b)  # SITE-B
+        line = line_of(type(self).test_backend_calls_get_the_callers_python_line, "SITE-B")
+        self.assertEqual({p[3] for p in self.rec.kinds("push_site")[1:]}, {line})
+
+    def test_threads_keep_their_own_depth(self):
+        t = self.torch
+        errs = []
+
+        def work():
+            try:
+                t.cuda.synchronize()
+            except Exception as e:  # noqa: BLE001
+                errs.append(e)
+        th = [threading.Thread(target=work) for _ in range(4)]
+        for x in th:
+            x.start()
+        for x in th:
+            x.join()
+        self.assertEqual(errs, [])
+        self.assertEqual(len(self.rec.kinds("api_sync_begin")), 4)
+
+
+class StepAsideTest(unittest.TestCase):
+    def tearDown(self):
+        layer._reset_for_tests()
+
+    def test_a_failing_wrapper_steps_aside_once(self):
+        layer._reset_for_tests()
+        t = fresh_torch()
+        rec = FakeRecorder(fail="api_sync_begin")
+        layer.install(t, level="api", recorder=rec)
+        self.assertIsNone(t.cuda.synchronize())  # the program goes on
+        self.assertEqual(t.calls, [("device_sync",)])
+        fails = [c for c in rec.kinds("api_layer") if c[2] == 0]
+        self.assertEqual(len(fails), 1)
+        self.assertIn(b"torch.cuda.synchronize failed: OSError", fails[0][3])
+        # from now on: straight through, nothing recorded, original errors untouched
+        n = len(rec.calls)
+        ev = t.cuda.Event()
+        ev.record()
+        t.fail_sync = True
+        with self.assertRaisesRegex(RuntimeError, "illegal memory access"):
+            t.cuda.synchronize()
+        self.assertEqual(len(rec.calls), n)
+        self.assertEqual(layer.level(), "off")
+
+    def test_a_failing_after_hook_keeps_the_return_value(self):
+        layer._reset_for_tests()
+        t = fresh_torch()
+        rec = FakeRecorder(fail="api_elapsed")
+        layer.install(t, level="api", recorder=rec)
+        a, b = t.cuda.Event(enable_timing=True), t.cuda.Event(enable_timing=True)
+        a.record()
+        b.record()
+        self.assertEqual(a.elapsed_time(b), 2.5)
+        self.assertEqual(len([c for c in rec.kinds("api_layer") if c[2] == 0]), 1)
+
+    def test_off_and_no_recorder_install_nothing(self):
+        for kw in ({"level": "off", "recorder": FakeRecorder()}, {"level": "api", "recorder": layer.Recorder(None)}):
+            layer._reset_for_tests()
+            t = fresh_torch()
+            sync = t.cuda.synchronize
+            self.assertEqual(layer.install(t, **kw), [])
+            self.assertIs(t.cuda.synchronize, sync)
+
+    def test_env_level(self):
+        old = os.environ.get("MPSTRACE_TORCH")
+        try:
+            os.environ["MPSTRACE_TORCH"] = "off"
+            self.assertEqual(layer.install(fresh_torch(), recorder=FakeRecorder()), [])
+            os.environ["MPSTRACE_TORCH"] = "bogus"
+            rec = FakeRecorder()
+            self.assertTrue(layer.install(fresh_torch(), recorder=rec))
+            self.assertIn(b"MPSTRACE_TORCH='bogus' is not one of off, api, full", rec.kinds("api_layer")[0][3])
+        finally:
+            if old is None:
+                os.environ.pop("MPSTRACE_TORCH", None)
+            else:
+                os.environ["MPSTRACE_TORCH"] = old
+        with self.assertRaises(ValueError):
+            layer.install(fresh_torch(), level="most", recorder=FakeRecorder())
+
+
+def _real_torch():
+    try:
+        import torch  # noqa: F401
+        return hasattr(torch, "randn") and not str(getattr(torch, "__version__", "")).endswith("fake")
+    except Exception:  # noqa: BLE001
+        return False
+
+
+@unittest.skipUnless(_real_torch(), "needs a real torch (CPU is enough)")
+class RealDispatch(unittest.TestCase):
+    """The TorchDispatchMode of level full on CPU tensors (its backend
+    treats 'cpu' as the GPU): byte extents of views, modes from the schema."""
+
+    def setUp(self):
+        import torch
+        self.torch = torch
+        layer._reset_for_tests()
+        self.rec = FakeRecorder()
+        layer._S.rec, layer._S.active, layer._S.level = self.rec, True, 2
+        layer._PLUMBING = layer._plumbing_dirs(torch)
+
+        class Cpu:
+            name = "cpu"
+
+            def current_stream(self, device=None):
+                return 0x55
+
+            def current_device(self):
+                return 0
+        self.mode_cls, _ = layer._make_mode(torch, Cpu())
+
+    def tearDown(self):
+        layer._reset_for_tests()
+
+    def test_accesses(self):
+        torch = self.torch
+        x = torch.zeros(4, 8)
+        base = x.data_ptr()
+        with self.mode_cls():
+            y = x[:, 2:4]            # a view: no access
+            z = y * 2                # reads y's real extent
+            x.add_(1)                # in place: read+write
+            torch.cat([x, x])        # the same input once
+            x.flip(1)                # fresh output written
+        acc = [c[1:] for c in self.rec.kinds("tensor_access")]
+        self.assertEqual(acc[0], (base + 8, 26 * 4, base, 0x55, b"mul.Tensor", layer.MODE_READ))
+        self.assertEqual(acc[1][1:], (32, z.data_ptr(), 0x55, b"mul.Tensor", layer.MODE_WRITE))
+        self.assertEqual(acc[2], (base, 128, base, 0x55, b"add_.Tensor", layer.MODE_RW))
+        self.assertEqual([a[4] for a in acc[3:]], [b"cat.default", b"cat.default", b"flip.default", b"flip.default"])
+        self.assertEqual([a[5] for a in acc[3:]], [1, 2, 1, 2])
+        sites = {c[3] for c in self.rec.kinds("push_site")}
+        self.assertEqual(sites, {line_of(type(self).test_accesses, k) for k in ("y * 2", "x[:, 2:4]", "add_(1)", "torch.cat", "flip(1)")})
+
+    def test_extent_of_negative_and_zero_strides(self):
+        torch = self.torch
+        x = torch.zeros(10)
+
+        class Neg:  # torch itself refuses negative strides; other tensor types may not
+            shape, element_size, storage_offset = (3,), (lambda self: 4), (lambda self: 8)
+
+            def stride(self):
+                return (-2,)
+        self.assertEqual(layer._extent(Neg()), (4 * 4, 5 * 4))
+        self.assertEqual(layer._extent(x.expand(1, 10).expand(5, 10)), (0, 40))
+        self.assertEqual(layer._extent(x[3:3]), (12, 0))
+
+
+class AutoInstall(unittest.TestCase):
+    """sitecustomize.py: installs the layer when the program imports torch,
+    only with a recorder loaded, not at MPSTRACE_TORCH=off; chains to the
+    next sitecustomize on the path."""
+
+    lib = os.environ.get("MPST_RECORDER_LIB", "")
+
+    def run_py(self, code, preload=True, extra_path=(), **env):
+        e = dict(os.environ)
+        e.pop("LD_PRELOAD", None)
+        e.update(env)
+        e["PYTHONPATH"] = os.pathsep.join([PYDIR, os.path.dirname(os.path.dirname(FAKE))] + list(extra_path))
+        if preload:
+            e["LD_PRELOAD"] = self.lib
+            e.setdefault("MPSTRACE_OUT", os.path.join(os.environ.get("TMPDIR", "/tmp"), "mpst-autoinstall-%d.mpst" % os.getpid()))
+        r = subprocess.run([sys.executable, "-c", code], env=e, capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return r.stdout.strip()
+
+    CHECK = ("import torch, mpstrace.torch as L; "
+             "print(L.level(), hasattr(torch.cuda.synchronize, '__mpstrace_wrapped__'))")
+
+    @unittest.skipUnless(os.path.exists(os.environ.get("MPST_RECORDER_LIB", "/nonexistent")), "needs the recorder library")
+    def test_on_when_recorded(self):
+        self.assertEqual(self.run_py(self.CHECK), "api True")
+        # the stand-in has no torch.utils._python_dispatch: level full fails at
+        # install and steps aside (wrappers stay, calling straight through)
+        self.assertEqual(self.run_py(self.CHECK, MPSTRACE_TORCH="full"), "off True")
+
+    @unittest.skipUnless(os.path.exists(os.environ.get("MPST_RECORDER_LIB", "/nonexistent")), "needs the recorder library")
+    def test_off_switch(self):
+        self.assertEqual(self.run_py(self.CHECK, MPSTRACE_TORCH="off"), "off False")
+
+    def test_no_recorder_no_layer(self):
+        self.assertEqual(self.run_py(self.CHECK, preload=False), "off False")
+
+    def test_chains_to_the_next_sitecustomize(self):
+        import tempfile
+        d = tempfile.mkdtemp()
+        with open(os.path.join(d, "sitecustomize.py"), "w") as f:
+            f.write("import os\nos.environ['OTHER_SITE_RAN'] = '1'\n")
+        out = self.run_py("import os; print(os.environ.get('OTHER_SITE_RAN'))", preload=False, extra_path=[d])
+        self.assertEqual(out, "1")
+
+
+if __name__ == "__main__":
+    unittest.main()
