@@ -325,11 +325,13 @@ class _Cuda:
     def current_device(self):
         return int(self.mod.current_device())
 
-    @staticmethod
-    def stream_handle(stream):
+    def stream_handle(self, stream):
+        """The cudaStream_t of a torch.cuda.Stream, or of a generic
+        torch.Stream (which carries only torch's stream id)."""
         h = getattr(stream, "cuda_stream", None)
-        if h is None:
-            h = getattr(stream, "stream_id", 0)
+        if h is None and hasattr(stream, "stream_id"):
+            h = self.mod.Stream(stream_id=stream.stream_id, device_index=stream.device_index,
+                                device_type=stream.device_type).cuda_stream
         return int(h or 0) & _MASK
 
     @staticmethod
@@ -496,10 +498,11 @@ def _set_stream(label, be):
             def after(prev, _v, raised):
                 if raised:
                     return
-                stream = _stream_arg(args, kwargs)
-                h = be.stream_handle(stream) if stream is not None else 0
                 if be.name == "mps":
-                    _S.tls.mps_stream = h
+                    stream = _stream_arg(args, kwargs)
+                    h = _S.tls.mps_stream = be.stream_handle(stream) if stream is not None else 0
+                else:  # what torch made current, whatever form the stream was given in
+                    h = be.current_stream()
                 rec.api_current_stream(h, prev, be.current_device())
             return _call(label, orig, args, kwargs, before, after)
         return set_stream
@@ -820,11 +823,13 @@ def install(torch_module=None, level=None, recorder=None):
     notes = [warn] if warn else []
     try:
         backends = []
+        # built-in support, not a device probe: no CUDA call while torch is imported
         cuda = getattr(torch_module, "cuda", None)
-        if cuda is not None and getattr(cuda, "is_available", lambda: False)():
+        cuda_ok = getattr(cuda, "_is_compiled", None) or getattr(cuda, "is_available", None)
+        if cuda is not None and cuda_ok is not None and cuda_ok():
             backends.append((_Cuda(torch_module), "torch.cuda"))
         mps = getattr(torch_module, "mps", None)
-        mps_ok = getattr(getattr(getattr(torch_module, "backends", None), "mps", None), "is_available", lambda: False)
+        mps_ok = getattr(getattr(getattr(torch_module, "backends", None), "mps", None), "is_built", lambda: False)
         if mps is not None and mps_ok() and getattr(mps, "synchronize", None) is not None:
             backends.append((_Mps(torch_module, rec), "torch.mps"))
         for be, prefix in backends:
