@@ -626,6 +626,7 @@ def _make_mode(torch, be):
 
     schemas = {}
     tensor_t = torch.Tensor
+    strided = torch.strided
     gpu_types = {be.name}
     pending = {}  # block ptr -> stream current when torch allocated it (size not known yet)
     alive = {}  # block ptr -> its stream, once its alloc record is written
@@ -643,7 +644,7 @@ def _make_mode(torch, be):
 
         def __torch_dispatch__(self, func, types, args=(), kwargs=None):
             kwargs = kwargs or {}
-            if self.disabled or not _S.active:
+            if self.disabled or not _S.active or not hasattr(func, "_schema"):
                 return func(*args, **kwargs)
             rec = _S.rec
             try:
@@ -660,7 +661,7 @@ def _make_mode(torch, be):
                     if v is None:
                         continue
                     for t in tensors(v):
-                        if t.device.type not in gpu_types:
+                        if t.device.type not in gpu_types or t.layout is not strided:
                             continue
                         if stream is None:
                             stream = be.current_stream(t.device)
@@ -691,7 +692,7 @@ def _make_mode(torch, be):
                     if not fresh:
                         continue
                     for t in tensors(o):
-                        if t.device.type not in gpu_types:
+                        if t.device.type not in gpu_types or t.layout is not strided:
                             continue
                         if stream is None:
                             stream = be.current_stream(t.device)
@@ -722,7 +723,11 @@ def _install_lifetimes(torch, be, blocks):
     names the stream the block was allocated on."""
     if be.name != "cuda":
         return False
-    trace = getattr(torch.cuda, "_gpu_trace", None)
+    try:  # a submodule torch.cuda does not import itself
+        import importlib  # noqa: PLC0415
+        trace = importlib.import_module(torch.cuda.__name__ + "._gpu_trace")
+    except ImportError:
+        trace = None
     activate = getattr(torch._C, "_activate_gpu_trace", None)
     if trace is None or activate is None:
         return False

@@ -55,7 +55,7 @@ rec prefetch_train_off off 0 none prefetch_train.py --steps 5
 
 if [ "${1:-}" != "--no-bench" ]; then
   log "== bench: bench/cuda/torch_layer.py"
-  timeout -k 5 150 "$PY" bench/cuda/torch_layer.py --lib "$LIB" --rounds 3 --budget-s 90 >"$OUT/bench.txt" 2>&1
+  timeout -k 5 150 "$PY" bench/cuda/torch_layer.py --lib "$LIB" --rounds 3 --budget-s 60 >"$OUT/bench.txt" 2>&1
   log "bench rc=$?"
   tail -n 8 "$OUT/bench.txt" | sed 's/^/  | /' | tee -a "$LOG"
 fi
