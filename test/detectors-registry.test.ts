@@ -16,7 +16,7 @@ import { CASES } from './fixtures/detectors/cases.js';
 describe('detector registry', () => {
   it('discovers every rule of the issue, with SQL, README, doc and fix hints', async () => {
     const dets = await loadDetectors();
-    expect(dets.map((d) => d.id)).toEqual(['context', 'double-owned-slot', 'hang', 'incomplete-device-sync', 'leaked-slot', 'retained-buffer', 'wrong-stream-event']);
+    expect(dets.map((d) => d.id)).toEqual(['context', 'cross-stream-race', 'double-owned-slot', 'hang', 'incomplete-device-sync', 'leaked-slot', 'retained-buffer', 'wrong-stream-event']);
     for (const d of dets) {
       expect(d.sql).toMatch(new RegExp(`^-- ${d.id}`));
       const readme = path.join(d.dir, 'README.md');

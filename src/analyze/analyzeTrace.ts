@@ -71,7 +71,9 @@ export async function analyzeTrace(trace: AnalyzableTrace, opts: AnalyzeOptions 
   const shaped: Shaped[] = [];
   for (const det of detectors) {
     const t0 = performance.now();
-    const rows = await runDetectorSql(conn, det, opts.thresholds, opts.group !== false);
+    const rows = det.pass
+      ? await runDetectorPass(conn, det, opts.thresholds, opts.group !== false)
+      : await runDetectorSql(conn, det, opts.thresholds, opts.group !== false);
     for (const row of rows) shaped.push(shapeRow(det, row));
     opts.onTiming?.(det.id, performance.now() - t0);
   }
@@ -119,6 +121,36 @@ SELECT * EXCLUDE (_rn, _sites) FROM _w WHERE _k <= ${EXAMPLES_PER_GROUP} ORDER B
     return reader.getRowObjectsJS() as unknown as RawFinding[];
   } catch (err) {
     throw new Error(`detector '${det.id}' (${det.dir}/query.sql) failed: ${(err as Error).message}`);
+  }
+}
+
+/** Rows per batch handed to a streaming pass (DuckDB's vector size is 2048). */
+export const PASS_BATCH_ROWS = 2048;
+
+/**
+ * Runs a detector that has a streaming pass: its query.sql yields the records
+ * the pass reads, fetched chunk by chunk so a long trace never sits in memory
+ * as JS values, and the pass returns the raw findings.
+ */
+export async function runDetectorPass(conn: DuckDBConnection, det: Detector, thresholds?: Record<string, number>, grouped = true): Promise<RawFinding[]> {
+  const params = sqlParams(det, thresholds);
+  const values = Object.keys(params).length > 0 ? params : undefined;
+  const body = det.sql.replace(/;\s*$/, '');
+  try {
+    const result = await conn.stream(body, values);
+    const names = result.columnNames();
+    async function* batches() {
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) return;
+        yield { names, columns: chunk.getColumns() as unknown[][], rowCount: chunk.rowCount };
+      }
+    }
+    const query = async (sql: string) => (await conn.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
+    const rows = await det.pass!(batches(), { params, grouped, query });
+    return grouped ? rows : rows.slice(0, MAX_ROWS_PER_RULE);
+  } catch (err) {
+    throw new Error(`detector '${det.id}' (${det.dir}) failed: ${(err as Error).message}`);
   }
 }
 

@@ -60,7 +60,38 @@ export interface DetectorDef {
   cases: Record<string, SubCase>;
   /** Numeric `details` columns that add up when findings are grouped (e.g. `bytes`). */
   sumOnGroup?: string[];
+  /**
+   * Optional streaming pass, for rules that need state carried along the
+   * ordered records (e.g. vector clocks) rather than a set-based query. When
+   * present, query.sql does not return findings: it returns the records the
+   * pass reads, in the order it must see them, and the pass returns the raw
+   * findings. Rows arrive in batches (never the whole result at once).
+   */
+  pass?: DetectorPass;
 }
+
+/** One batch of query.sql rows, column-major: `columns[c][r]` is row r of column `names[c]`. */
+export interface PassBatch {
+  names: string[];
+  columns: unknown[][];
+  rowCount: number;
+}
+
+export interface PassContext {
+  /** Threshold values as SQL would get them (time units in ns). */
+  params: Record<string, number>;
+  /** Findings grouped by signature (the default) or one row per occurrence (--no-group). */
+  grouped: boolean;
+  /** Runs a read-only query on the trace (to resolve names of what the findings show). */
+  query(sql: string): Promise<Record<string, unknown>[]>;
+}
+
+/**
+ * A streaming pass: reads the batches in order, keeps compact state, returns raw
+ * findings. Grouped rows may carry `_k` (1 for the row that stands for the
+ * group), `_count` and `_last_ts`, as the SQL path's grouped rows do.
+ */
+export type DetectorPass = (batches: AsyncIterable<PassBatch>, ctx: PassContext) => Promise<RawFinding[]>;
 
 /** Identity helper that type-checks a detector module's default export. */
 export function defineDetector<T extends DetectorDef>(def: T): T {

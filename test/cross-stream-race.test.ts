@@ -1,0 +1,94 @@
+/**
+ * cross-stream-race: PyTorch CSAN's event-handler sequences with CSAN's error
+ * counts, the races CSAN misses, host-side orderings, and the pass contract
+ * (streamed batches, grouping by site pair, --no-group).
+ */
+import { describe, test, expect, beforeAll, afterAll } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { openTrace } from '../src/ingest/load.js';
+import { analyzeTrace } from '../src/analyze/analyzeTrace.js';
+import { ALL_FIXTURES, CSAN_FIXTURES, Seq, stream, tensor, type RaceFixture } from '../src/detectors/cross-stream-race/fixtures.js';
+import type { Finding } from '../src/analyze/finding.js';
+
+let dir: string;
+beforeAll(() => { dir = mkdtempSync(path.join(tmpdir(), 'mpst-race-')); });
+afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
+
+async function findings(name: string, build: () => { writeFile(p: string): void }, group = true): Promise<Finding[]> {
+  const file = path.join(dir, `${name.replace(/\//g, '_')}.mpst`);
+  build().writeFile(file);
+  const loaded = await openTrace(file, { cache: false, progress: false });
+  try {
+    return await analyzeTrace(loaded, { rules: ['cross-stream-race'], group });
+  } finally {
+    loaded.close();
+  }
+}
+
+const occurrences = (fs: Finding[]) => fs.reduce((n, f) => n + f.count, 0);
+
+describe('cross-stream-race fixtures', () => {
+  test('covers the CSAN TestEventHandler sequences', () => {
+    expect(CSAN_FIXTURES.length).toBeGreaterThanOrEqual(20);
+  });
+  for (const fx of ALL_FIXTURES) {
+    test(`${fx.name}: ${fx.errors} error(s)`, async () => {
+      const fs = await findings(fx.name, fx.build);
+      expect(occurrences(fs), fs.map((f) => f.message).join('\n')).toBe(fx.errors);
+      for (const k of fx.kinds ?? []) expect(fs.map((f) => f.kind)).toContain(k);
+      expect(fs.every((f) => f.rule === 'cross-stream-race' && f.severity === 'error')).toBe(true);
+    });
+  }
+});
+
+describe('cross-stream-race findings', () => {
+  const byName = (n: string): RaceFixture => ALL_FIXTURES.find((f) => f.name === n)!;
+
+  test('a finding names both accesses, their lines, the allocation, the missing ordering and a fix', async () => {
+    const [f] = await findings('reuse', byName('miss/reuse_without_record_stream').build);
+    expect(f!.kind).toBe('allocator-reuse');
+    expect(f!.details).toMatchObject({
+      first_op: 'aten::mul', first_mode: 'read', first_stream: '0x3e9', first_at: 'prog.py:12',
+      second_op: 'aten::fill_', second_mode: 'write', second_stream: '0x3e8', second_at: 'prog.py:15',
+      allocated_at: 'prog.py:14', first_allocated_at: 'prog.py:9', conflict: 'write-after-read',
+    });
+    expect(f!.message).toContain('stream 0x3e8 should have waited for stream 0x3e9 after aten::mul at prog.py:12');
+    expect(f!.fix).toContain('record_stream');
+    expect(f!.evidence.map((e) => e.role)).toEqual(['first-access', 'second-access']);
+    expect(f!.streams).toEqual(['0x3e9', '0x3e8']);
+  });
+
+  test('groups by pair of sites with a count; --no-group lists each occurrence', async () => {
+    const fx = byName('host/grouped_by_site_pair');
+    const grouped = await findings('g1', fx.build);
+    expect(grouped).toHaveLength(1);
+    expect(grouped[0]!.count).toBe(5);
+    expect(grouped[0]!.last_ts_ns).toBeGreaterThan(grouped[0]!.ts_ns);
+    const each = await findings('g2', fx.build, false);
+    expect(each).toHaveLength(5);
+  });
+
+  test('different site pairs stay apart, all reported (not only the first)', async () => {
+    const fs = await findings('pairs', () => {
+      const q = new Seq();
+      q.access(stream(1), tensor(1), 64, 'write', 'aten::a', tensor(1), 1).access(stream(0), tensor(1), 64, 'read', 'aten::b', tensor(1), 2);
+      q.access(stream(1), tensor(2), 64, 'write', 'aten::a', tensor(2), 3).access(stream(0), tensor(2), 64, 'read', 'aten::b', tensor(2), 4);
+      return q.done();
+    });
+    expect(fs.map((f) => [f.details.first_at, f.details.second_at])).toEqual([['prog.py:1', 'prog.py:2'], ['prog.py:3', 'prog.py:4']]);
+  });
+
+  test('a pass streams many batches (more rows than one DuckDB chunk)', async () => {
+    const fs = await findings('many', () => {
+      const q = new Seq();
+      for (let i = 0; i < 3000; i++) q.access(stream(i % 3), tensor(i % 50), 64, 'read', 'aten::r', tensor(i % 50), 5);
+      q.access(stream(7), tensor(49), 64, 'write', 'aten::w', tensor(49), 6);
+      return q.done();
+    });
+    // the write on stream 7 races the last read of tensor 49 on each of streams 0, 1 and 2
+    expect(occurrences(fs)).toBe(3);
+    expect(fs[0]!.kind).toBe('write-after-read');
+  });
+});
