@@ -146,43 +146,4 @@ describe('mpstrace analyze: --json', () => {
   });
 });
 
-describe('mpstrace analyze: --format sarif', () => {
-  it('is structurally valid SARIF 2.1.0 with rules, levels and locations from call sites', () => {
-    const r = cli('--format', 'sarif', buggy());
-    expect(r.code).toBe(0);
-    const sarif = JSON.parse(r.out);
-    const json = JSON.parse(cli('--json', buggy()).out);
-    expect(sarif.version).toBe('2.1.0');
-    expect(sarif.$schema).toMatch(/sarif-2\.1\.0/);
-    expect(sarif.runs).toHaveLength(1);
-    const run = sarif.runs[0];
-    expect(run.tool.driver.name).toBe('mpstrace');
-    const rules = run.tool.driver.rules as { id: string; shortDescription: { text: string }; defaultConfiguration: { level: string } }[];
-    expect(rules.map((x) => x.id)).toEqual(['context', 'double-owned-slot', 'hang', 'incomplete-device-sync', 'leaked-slot', 'retained-buffer', 'wrong-stream-event']);
-    for (const rule of rules) {
-      expect(rule.shortDescription.text.length).toBeGreaterThan(0);
-      expect(['error', 'warning', 'note']).toContain(rule.defaultConfiguration.level);
-    }
-    expect(rules.find((x) => x.id === 'context')!.defaultConfiguration.level).toBe('note');
-    expect(run.results).toHaveLength(json.findings.length);
-    const level = { error: 'error', warning: 'warning', info: 'note' } as Record<string, string>;
-    run.results.forEach((res: Record<string, any>, i: number) => {
-      const f = json.findings[i];
-      expect(res.ruleId).toBe(f.rule);
-      expect(rules[res.ruleIndex]!.id).toBe(res.ruleId);
-      expect(res.level).toBe(level[f.severity]);
-      expect(res.message.text).toBe(f.message);
-      expect(Object.keys(res.partialFingerprints)).toEqual(['mpstraceSignature/v1']);
-      if (f.sites.length === 0) {
-        expect(res.locations).toBeUndefined();
-      } else {
-        expect(res.locations).toHaveLength(f.sites.length);
-        for (const [j, loc] of res.locations.entries()) {
-          expect(loc.logicalLocations[0]).toEqual({ name: f.sites[j].symbol, fullyQualifiedName: `${f.sites[j].module}!${f.sites[j].symbol}`, kind: 'function' });
-          expect(loc.physicalLocation.artifactLocation.uri).toBe(`file://${f.sites[j].module}`);
-        }
-      }
-    });
-    expect(run.results.filter((x: { level: string }) => x.level === 'error')).toHaveLength(3);
-  });
-});
+// SARIF: test/sarif.test.ts (schema, GitHub ingestion rules, source-root mapping).

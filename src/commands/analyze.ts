@@ -3,7 +3,6 @@
  * JSON (`--json`) or SARIF (`--format sarif`). Exit codes: 0 ok, 1 findings at
  * or above `--fail-on`, 2 bad input or usage.
  */
-import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { openTrace } from '../ingest/load.js';
 import { loadDetectors, type Detector } from '../detectors/registry.js';
@@ -11,7 +10,9 @@ import type { ThresholdDef } from '../detectors/defineDetector.js';
 import { analyzeTrace, selectDetectors } from '../analyze/analyzeTrace.js';
 import { buildReport, failsAt, readTraceMeta } from '../analyze/report.js';
 import { formatText } from '../analyze/formatText.js';
-import { toSarif } from '../analyze/formatSarif.js';
+import { defaultSourceRoot, packageHomepage, toSarif } from '../analyze/formatSarif.js';
+import { PACKAGE_ROOT } from '../detectors/registry.js';
+import { writeOutput } from '../util/output.js';
 import { EXIT_CHECK_FAILED, UserError } from '../util/errors.js';
 
 /** `hangThresholdMs` -> `hang-threshold-ms`. */
@@ -53,6 +54,7 @@ interface AnalyzeCliOptions {
   group: boolean;
   timings?: boolean;
   cache?: string | boolean;
+  sourceRoot?: string;
   [threshold: string]: unknown;
 }
 
@@ -65,7 +67,8 @@ export function register(program: Command): void {
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']))
     .addOption(new Option('--fail-on <level>', 'exit 1 when a finding at or above this severity exists').choices(['error', 'warning']))
     .option('--rules <ids>', 'comma-separated rule ids to run (default: all)')
-    .option('-o, --output <file>', 'write the output to a file instead of stdout')
+    .option('-o, --output <file>', 'write the output to a file instead of stdout (`-`: stdout; missing directories are created)')
+    .option('--source-root <dir>', 'SARIF: make file URIs relative to this directory (default: the git root above the current directory)')
     .option('--no-group', 'list every occurrence instead of grouping by signature')
     .option('--cache [file]', 'save the decoded trace as <trace>.duckdb (or [file]) and reuse it next time (put it after <trace>)')
     .option('--timings', 'print each detector\'s run time to stderr');
@@ -93,9 +96,9 @@ export function register(program: Command): void {
       const meta = await readTraceMeta(loaded.connection);
       const report = buildReport({ path: tracePath, meta, warnings: loaded.warnings }, findings, detectors);
       const text = format === 'json' ? `${JSON.stringify(report, null, 2)}\n`
-        : format === 'sarif' ? `${JSON.stringify(toSarif(report, detectors), null, 2)}\n`
+        : format === 'sarif' ? `${JSON.stringify(toSarif(report, detectors, { sourceRoot: opts.sourceRoot ?? defaultSourceRoot(), homepage: packageHomepage(PACKAGE_ROOT) }), null, 2)}\n`
         : formatText(report);
-      if (opts.output) writeFileSync(opts.output, text);
+      if (opts.output) writeOutput(opts.output, text);
       else process.stdout.write(text);
       if (opts.failOn && failsAt(findings, opts.failOn)) process.exitCode = EXIT_CHECK_FAILED;
     } finally {
