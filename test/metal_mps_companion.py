@@ -18,7 +18,7 @@ from mpstrace import mps
 class FakeApi:
     def __init__(self):
         self.calls = []
-        for name in mps._C_SIGNATURES:
+        for name in mps._C_ENTRIES:
             setattr(self, name, self._recorder(name))
 
     def _recorder(self, name):

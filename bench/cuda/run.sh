@@ -54,7 +54,7 @@ for r in $(seq "$TR"); do
 done
 cat "$WORK/train.txt" >&2
 
-"$PY" bench/cuda/trace_summary.py "$TRACES/train.mpst" "$WORK/hb.mpst"
+"$PY" traces/programs/trace_summary.py "$TRACES/train.mpst" "$WORK/hb.mpst" --json
 
 "$PY" - "$WORK/hook.txt" "$WORK/train.txt" "$TRACES/train.mpst" "$WORK/cpu.txt" <<'PYEOF'
 import json, re, statistics, subprocess, sys
@@ -79,7 +79,7 @@ out = {
     "train_wall_s_plain": med(t, "plain", "wall_s"),
     "train_wall_s_traced": med(t, "traced", "wall_s"),
 }
-s = json.loads(subprocess.run([sys.executable, "bench/cuda/trace_summary.py", sys.argv[3]], capture_output=True, text=True).stdout)
+s = json.loads(subprocess.run([sys.executable, "traces/programs/trace_summary.py", sys.argv[3], "--json"], capture_output=True, text=True).stdout)
 out["cupti_active"] = int(s["cupti_active"])
 out["driver_launches_covered"] = int(s["driver_launches_covered"])
 out["submissions_with_completion_pct"] = 100.0 * s["submissions_with_completion"] / max(1, s["submissions"])

@@ -1,6 +1,6 @@
 """GPU smoke test of the recorder with PyTorch: threads with their own
 streams, events with timing, elapsed_time, annotations, a forked child.
-Run under the recorder, then check the traces with trace_summary.py."""
+Run under the recorder, then check the traces with traces/programs/trace_summary.py."""
 import os
 import subprocess
 import threading

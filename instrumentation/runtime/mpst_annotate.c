@@ -2,8 +2,13 @@
  * The annotation API's implementation: what instrumentation/include/mpstrace.h
  * and the Python module call (by name, through dlsym) when a recorder is
  * loaded. Each call is one record; the call site is the caller of the API.
+ * The entry points are declared once, in the `annotations` table of
+ * instrumentation/schema/events.json; mpst_api.generated.h holds their
+ * prototypes, so a definition here that disagrees with the table (or the C
+ * header and the Python binding generated from it) does not compile.
  */
 #include "mpst_internal.h"
+#include "mpst_api.generated.h"
 
 #define BEGIN_ANNOTATION                                                  \
   if (!mpst_enter()) return;                                              \

@@ -15,7 +15,7 @@ int main(void) {
   mpstrace_range_push("r");
   mpstrace_range_pop();
   mpstrace_marker("m");
-  mpstrace_buffer_access((void *)0x10, 8, 2, MPSTRACE_READ);
+  mpstrace_buffer_access((void *)0x10, 8, 2, MPSTRACE_ACCESS_MODE_READ);
   struct timespec a, b;
   long n = 1000000;
   clock_gettime(CLOCK_MONOTONIC, &a);

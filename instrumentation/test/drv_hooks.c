@@ -68,7 +68,7 @@ int main(void) {
   mpstrace_range_push("step");
   mpstrace_marker("here");
   mpstrace_range_pop();
-  mpstrace_buffer_access((void *)0xabc000, 4096, 0x51, MPSTRACE_WRITE);
+  mpstrace_buffer_access((void *)0xabc000, 4096, 0x51, MPSTRACE_ACCESS_MODE_WRITE);
   printf("enabled %d\n", mpstrace_enabled());
   fake_cudart_report(stdout);
   return 0;

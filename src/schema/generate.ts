@@ -1,15 +1,20 @@
 /**
  * Generates every artifact that depends on the event schema:
- *   instrumentation/include/mpstrace_format.h  (C records and emitters)
- *   src/format/schema.generated.ts             (TS decoder tables)
- *   src/ingest/views.generated.sql             (DuckDB tables and per-kind views)
- *   docs/FORMAT.md                             (field reference)
+ *   instrumentation/include/mpstrace_format.h     (C headers, records and emitters)
+ *   src/format/schema.generated.ts                (TS decoder tables)
+ *   src/ingest/views.generated.sql                (DuckDB tables and per-kind views)
+ *   docs/FORMAT.md                                (field reference)
+ *   instrumentation/include/mpstrace.h            (public annotation API, api.ts)
+ *   instrumentation/runtime/mpst_api.generated.h  (the recorder's entry points, api.ts)
+ *   instrumentation/python/mpstrace/_schema.py    (Python tables, python.ts)
  * `node dist/schema/generate.js` writes them; `--check` only compares and
  * exits 1 on a difference (test/schema.test.ts does the same in-process).
  */
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cImplPrototypes, cPublicHeader } from './api.js';
+import { pythonModule } from './python.js';
 import { containerOf, layOut, layOutHeaders, loadSchema, type LaidOutField, type LaidOutHeader, type LaidOutKind, type Schema } from './layout.js';
 
 const BANNER = 'Generated from instrumentation/schema/events.json by `npm run gen`. Do not edit.';
@@ -267,6 +272,9 @@ export const GENERATED_FILES = [
   'src/format/schema.generated.ts',
   'src/ingest/views.generated.sql',
   'docs/FORMAT.md',
+  'instrumentation/include/mpstrace.h',
+  'instrumentation/runtime/mpst_api.generated.h',
+  'instrumentation/python/mpstrace/_schema.py',
 ] as const;
 
 export function generateAll(root: string): Map<string, string> {
@@ -277,6 +285,9 @@ export function generateAll(root: string): Map<string, string> {
     [GENERATED_FILES[1], tsModule(schema, kinds)],
     [GENERATED_FILES[2], sqlViews(schema, kinds)],
     [GENERATED_FILES[3], markdown(schema, kinds)],
+    [GENERATED_FILES[4], cPublicHeader(schema, BANNER)],
+    [GENERATED_FILES[5], cImplPrototypes(schema, BANNER)],
+    [GENERATED_FILES[6], pythonModule(schema, kinds, BANNER)],
   ]);
 }
 

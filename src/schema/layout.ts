@@ -63,9 +63,21 @@ export interface SchemaContainer {
   maxChunkBytes: number;
 }
 
+export interface SchemaAnnotation {
+  name: string;
+  /** C return type; absent: void. */
+  returns?: 'int';
+  /** `type name` or `int name enum_name`. */
+  params: string[];
+  /** Only for language bindings (not declared in mpstrace.h). */
+  binding?: boolean;
+  doc?: string;
+}
+
 export interface Schema {
   version: { major: number; minor: number };
   container: SchemaContainer;
+  annotations: { doc: string; entries: SchemaAnnotation[] };
   headers: Record<string, SchemaHeader>;
   flags: Record<string, SchemaFlagSet>;
   enums: Record<string, SchemaEnum>;

@@ -4,9 +4,11 @@
 
 Reads the container as docs/FORMAT.md describes it (file header, per-thread
 chunks, 8-byte records with a 16-bit check) and prints the header, the record
-counts per kind (names from instrumentation/schema/events.json), the number of
-threads, records with a bad check and the recorder's name. Never raises on a
-damaged file: problems are reported with their byte offsets.
+counts per kind, the number of threads, records with a bad check, the
+recorder's name, and whether CUPTI completion records joined the submissions.
+Every layout fact (offsets, kind ids, flag bits, enums) comes from
+mpstrace/_schema.py, generated from instrumentation/schema/events.json.
+Never raises on a damaged file: problems are reported with their byte offsets.
 """
 import json
 import os
@@ -14,9 +16,18 @@ import struct
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SCHEMA = os.path.join(HERE, "..", "..", "instrumentation", "schema", "events.json")
-FILE_HEADER, CHUNK_HEADER = 64, 32
+sys.path.insert(0, os.path.join(HERE, "..", "..", "instrumentation", "python"))
+from mpstrace import _schema  # noqa: E402 - found from this repo
+
 MAX_PROBLEMS = 20
+C = _schema.CONTAINER
+FH = _schema.HEADERS["file_header"]
+CH = _schema.HEADERS["chunk_header"]
+KF = _schema.KIND_FIELDS
+KIND_NAMES = {v: k for k, v in _schema.KIND.items()}
+BACKENDS = {v: k for k, v in _schema.ENUMS["backend"].items()}
+FILE_FLAGS, PROCESS_FLAGS = _schema.FLAGS["file"], _schema.FLAGS["process"]
+UNPACK = {1: "<B", 2: "<H", 4: "<I", 8: "<Q"}
 
 
 def checksum32(words):
@@ -27,16 +38,18 @@ def checksum32(words):
     return (x ^ (x >> 16)) & 0xFFFF
 
 
-def load_schema():
-    with open(SCHEMA) as f:
-        schema = json.load(f)
-    kinds = {k["id"]: k["name"] for k in schema["kinds"]}
-    backends = {v: k for k, v in schema["enums"]["backend"]["values"].items()}
-    return kinds, backends
+def header_field(data, base, layout, name):
+    off, size = layout[name]
+    return struct.unpack_from(UNPACK[size], data, base + off)[0]
+
+
+def record_field(data, rec, kind, name):
+    off, typ = KF[kind][name]
+    fmt = {"u8": "<B", "u16": "<H", "u32": "<I", "str": "<I", "i32": "<i", "u64": "<Q", "i64": "<q"}[typ]
+    return struct.unpack_from(fmt, data, rec + off)[0]
 
 
 def summarize(path):
-    kinds, backends = load_schema()
     out = {"path": path, "problems": []}
 
     def problem(offset, msg):
@@ -50,33 +63,37 @@ def summarize(path):
         out["problems"].append({"offset": 0, "message": "cannot read: %s" % e})
         return out
     out["bytes"] = len(data)
-    if len(data) < FILE_HEADER or data[:8] != b"MPSTRACE":
-        problem(0, "not an mpstrace file (no MPSTRACE magic in a 64-byte header)")
+    magic = C["fileMagic"].encode("latin1")
+    if len(data) < C["fileHeaderBytes"] or data[:len(magic)] != magic:
+        problem(0, "not an mpstrace file (no %s magic in a %d-byte header)" % (C["fileMagic"], C["fileHeaderBytes"]))
         return out
-    (major, minor, header_bytes, chunk_bytes, flags, pid, ppid, backend, clock) = struct.unpack_from(
-        "<HHIIIIIBB", data, 8)
-    out.update(version="%d.%d" % (major, minor), chunk_bytes=chunk_bytes, pid=pid, ppid=ppid,
-               backend=backends.get(backend, backend), synthetic=bool(flags & 1), closed_cleanly=bool(flags & 2))
-    if header_bytes < FILE_HEADER or chunk_bytes < 4096 or chunk_bytes & (chunk_bytes - 1):
-        problem(12, "bad header_bytes %d or chunk_bytes %d" % (header_bytes, chunk_bytes))
+    hf = lambda name: header_field(data, 0, FH, name)  # noqa: E731
+    header_bytes, chunk_bytes, flags = hf("header_bytes"), hf("chunk_bytes"), hf("flags")
+    out.update(version="%d.%d" % (hf("version_major"), hf("version_minor")), chunk_bytes=chunk_bytes,
+               pid=hf("pid"), ppid=hf("ppid"), backend=BACKENDS.get(hf("backend"), hf("backend")),
+               synthetic=bool(flags & FILE_FLAGS["synthetic"]), closed_cleanly=bool(flags & FILE_FLAGS["closed"]))
+    if header_bytes < C["fileHeaderBytes"] or chunk_bytes < C["minChunkBytes"] or chunk_bytes & (chunk_bytes - 1):
+        problem(FH["header_bytes"][0], "bad header_bytes %d or chunk_bytes %d" % (header_bytes, chunk_bytes))
         return out
     counts, threads, strings = {}, set(), {}
-    recorder_id = None
+    recorder_id, start_flags, lost = None, None, 0
+    submit_corr, complete_corr = set(), set()
     bad = chunks = 0
+    chunk_header = C["chunkHeaderBytes"]
     for base in range(header_bytes, len(data), chunk_bytes):
         end = min(base + chunk_bytes, len(data))
-        if end - base < CHUNK_HEADER:
+        if end - base < chunk_header:
             problem(base, "truncated chunk header")
             break
-        magic, _index, tid = struct.unpack_from("<4sIQ", data, base)
-        if magic == b"\0\0\0\0":
+        magic = header_field(data, base, CH, "magic")
+        if magic == 0:
             continue  # unused space
-        if magic != b"MPCK":
-            problem(base, "bad chunk magic %r" % magic)
+        if magic != C["chunkMagic"]:
+            problem(base, "bad chunk magic %r" % data[base:base + 4])
             continue
         chunks += 1
-        threads.add(tid)
-        off = base + CHUNK_HEADER
+        threads.add(header_field(data, base, CH, "tid"))
+        off = base + chunk_header
         while off + 16 <= end:
             w0 = struct.unpack_from("<Q", data, off)[0]
             if w0 == 0:
@@ -92,30 +109,47 @@ def summarize(path):
             if checksum32(struct.unpack("<%dI" % (size // 4), rec)) != check:
                 bad += 1
                 problem(off, "bad check on a record of kind %d" % kind)
-            else:
-                name = kinds.get(kind, "unknown_%d" % kind)
-                counts[name] = counts.get(name, 0) + 1
-                if name == "string" and size >= 24:
-                    sid, ln = struct.unpack_from("<II", data, off + 16)
-                    strings[sid] = data[off + 24:off + 24 + min(ln, size - 24)].decode("utf-8", "replace")
-                elif name == "process_start" and size >= 32:
-                    recorder_id = struct.unpack_from("<I", data, off + 28)[0]
+                off += size
+                continue
+            name = KIND_NAMES.get(kind, "unknown_%d" % kind)
+            counts[name] = counts.get(name, 0) + 1
+            if name == "string":
+                sid, ln = record_field(data, off, name, "str_id"), record_field(data, off, name, "len")
+                strings[sid] = data[off + 24:off + 24 + min(ln, size - 24)].decode("utf-8", "replace")
+            elif name == "process_start":
+                recorder_id = record_field(data, off, name, "recorder")
+                start_flags = record_field(data, off, name, "flags")
+            elif name in ("submit", "memcpy", "memset"):
+                submit_corr.add(record_field(data, off, name, "corr"))
+            elif name == "complete":
+                complete_corr.add(record_field(data, off, name, "corr"))
+            elif name == "records_lost":
+                lost += record_field(data, off, name, "count")
             off += size
+    submit_corr.discard(0)
+    pf = start_flags or 0
     out.update(chunks=chunks, threads=len(threads), records=sum(counts.values()), bad_records=bad,
                kinds=dict(sorted(counts.items(), key=lambda kv: -kv[1])),
-               recorder=strings.get(recorder_id, "") if recorder_id else "")
+               recorder=strings.get(recorder_id, "") if recorder_id else "",
+               process_flags=start_flags, cupti_active=bool(pf & PROCESS_FLAGS["cupti_completions"]),
+               driver_launches_covered=bool(pf & PROCESS_FLAGS["driver_api_covered"]), records_lost=lost,
+               submissions=len(submit_corr), completions=len(complete_corr),
+               submissions_with_completion=len(submit_corr & complete_corr))
     return out
 
 
 def main(argv):
     args = [a for a in argv if a != "--json"]
-    if len(args) != 1:
-        sys.stderr.write("usage: trace_summary.py <trace.mpst> [--json]\n")
+    if not args:
+        sys.stderr.write("usage: trace_summary.py <trace.mpst>... [--json]\n")
         return 2
-    s = summarize(args[0])
-    if "--json" in argv:
-        print(json.dumps(s, indent=1))
-    else:
+    status = 0
+    for path in args:
+        s = summarize(path)
+        status |= 1 if s["problems"] else 0
+        if "--json" in argv:
+            print(json.dumps(s, indent=1 if len(args) == 1 else None, sort_keys=len(args) > 1))
+            continue
         if "version" in s:
             print("%s: %d bytes, v%s, backend=%s, recorder=%r, pid=%d, closed_cleanly=%s, chunks=%d, threads=%d"
                   % (os.path.basename(s["path"]), s["bytes"], s["version"], s["backend"], s.get("recorder", ""),
@@ -123,9 +157,12 @@ def main(argv):
         if "records" in s:
             print("records=%d bad=%d kinds: %s" % (s["records"], s["bad_records"],
                                                   " ".join("%s=%d" % kv for kv in s["kinds"].items())))
+            print("cupti_active=%s driver_launches_covered=%s submissions=%d with_completion=%d records_lost=%d"
+                  % (s["cupti_active"], s["driver_launches_covered"], s["submissions"],
+                     s["submissions_with_completion"], s["records_lost"]))
         for p in s["problems"]:
             print("problem at byte %d: %s" % (p["offset"], p["message"]))
-    return 1 if s["problems"] else 0
+    return status
 
 
 if __name__ == "__main__":

@@ -27,41 +27,14 @@ __all__ = [
     "marker", "buffer_access", "object_create", "object_destroy",
 ]
 
-_u32, _i32, _u64, _i64, _int = ctypes.c_uint32, ctypes.c_int32, ctypes.c_uint64, ctypes.c_int64, ctypes.c_int
-_char_p, _void_p = ctypes.c_char_p, ctypes.c_void_p
+from . import _schema
 
-_SIGNATURES = {
-    "enabled": (_int, []),
-    "slot_acquire": (None, [_u32, _u64, _i32, _i64]),
-    "slot_release": (None, [_u32, _u64, _i32, _int]),
-    "slot_set_current": (None, [_u32, _u64, _i32]),
-    "device_sync_begin": (None, [_char_p]),
-    "device_sync_end": (None, [_char_p]),
-    "intent_record": (None, [_u64, _u64]),
-    "intent_wait": (None, [_u64, _u64]),
-    "range_push": (None, [_char_p]),
-    "range_pop": (None, []),
-    "marker": (None, [_char_p]),
-    "buffer_access": (None, [_void_p, _u64, _u64, _int]),
-    "object_create": (None, [_u64, _u64, _u64, _int]),
-    "object_destroy": (None, [_u64, _int]),
-    "set_site": (None, [_char_p, _char_p, _u64]),
-    # the PyTorch layer's records (mpstrace.torch)
-    "api_sync_begin": (None, [_u64, _int, _char_p]),
-    "api_sync_end": (None, [_u64, _int, _char_p, _i32]),
-    "api_current_stream": (None, [_u64, _u64, _i32]),
-    "api_elapsed": (None, [_u64, _u64, _i64, _int, _int, _int]),
-    "api_record_stream": (None, [_u64, _u64, _u64]),
-    "tensor_access": (None, [_u64, _u64, _u64, _u64, _char_p, _int]),
-    "api_layer": (None, [_int, _int, _char_p]),
-    "alloc": (None, [_u64, _u64, _u64, _int]),
-    "free": (None, [_u64, _u64, _int]),
-    "sync_begin": (None, [_u64, _int, _char_p]),
-    "sync_end": (None, [_u64, _int, _char_p, _i32]),
-    "event_query": (None, [_u64, _i32]),
-    "elapsed_begin": (None, [_u64, _u64]),
-    "elapsed_end": (None, [_u64, _u64, _i64, _i32]),
-}
+# ctypes types of the annotation table's parameter types; the table itself
+# (_schema.ANNOTATIONS) is generated from instrumentation/schema/events.json
+_CTYPES = {"void": None, "int": ctypes.c_int, "u32": ctypes.c_uint32, "i32": ctypes.c_int32, "u64": ctypes.c_uint64,
+           "i64": ctypes.c_int64, "str": ctypes.c_char_p, "ptr": ctypes.c_void_p}
+_SIGNATURES = {name: (_CTYPES[res], [_CTYPES[t] for t in params])
+               for name, (res, params) in _schema.ANNOTATIONS.items()}
 
 # Frames that are plumbing, not the caller a finding should name: this package
 # (and mpstrace.mps), contextlib's generator wrappers, and modules that set
@@ -114,7 +87,9 @@ def _load() -> dict:
 
 
 _fns = _load()
-_MODES = {"r": 1, "read": 1, "w": 2, "write": 2, "rw": 3, "read_write": 3, 1: 1, 2: 2, 3: 3}
+_ACCESS = _schema.ENUMS["access_mode"]
+_MODES = {"r": _ACCESS["read"], "w": _ACCESS["write"], "rw": _ACCESS["read_write"], **_ACCESS,
+          **{v: v for v in _ACCESS.values()}}
 
 
 def _b(s: Optional[str]) -> Optional[bytes]:
@@ -217,9 +192,7 @@ def buffer_access(ptr: int, nbytes: int, stream: int, mode="rw") -> None:
         _fns["buffer_access"](_h(ptr), int(nbytes), _h(stream), m)
 
 
-# enum object_type of instrumentation/schema/events.json
-_OBJECT_TYPES = {"command_buffer": 1, "command_queue": 2, "shared_event": 3, "encoder": 4,
-                 "stream": 5, "event": 6, "graph": 7, "other": 8}
+_OBJECT_TYPES = _schema.ENUMS["object_type"]
 
 
 def _object_type(t) -> int:

@@ -35,24 +35,14 @@ import threading
 
 __all__ = ["install", "installed"]
 
-SCOPE_DEVICE, SCOPE_STREAM, SCOPE_EVENT = 1, 2, 3
+from . import _CTYPES, _schema
 
-_U32, _U64, _I32, _I64, _INT, _STR = (ctypes.c_uint32, ctypes.c_uint64, ctypes.c_int32, ctypes.c_int64,
-                                      ctypes.c_int, ctypes.c_char_p)
-# The annotation API's C entry points (instrumentation/runtime/mpst_annotate.c).
-_C_SIGNATURES = {
-    "slot_acquire": [_U32, _U64, _I32, _I64],
-    "slot_set_current": [_U32, _U64, _I32],
-    "device_sync_begin": [_STR],
-    "device_sync_end": [_STR],
-    "intent_record": [_U64, _U64],
-    "intent_wait": [_U64, _U64],
-    "sync_begin": [_U64, _INT, _STR],
-    "sync_end": [_U64, _INT, _STR, _I32],
-    "event_query": [_U64, _I32],
-    "elapsed_begin": [_U64, _U64],
-    "elapsed_end": [_U64, _U64, _I64, _I32],
-}
+SCOPE_DEVICE, SCOPE_STREAM, SCOPE_EVENT = (_schema.ENUMS["sync_scope"][s] for s in ("device", "stream", "event"))
+
+# The annotation entry points this module calls (signatures: _schema.ANNOTATIONS,
+# generated from instrumentation/schema/events.json).
+_C_ENTRIES = ("slot_acquire", "slot_set_current", "device_sync_begin", "device_sync_end", "intent_record",
+              "intent_wait", "sync_begin", "sync_end", "event_query", "elapsed_begin", "elapsed_end")
 
 _WRAPPED = "__mpstrace_wrapped__"
 _current = threading.local()  # .ordinal: this thread's current stream, as set through set_stream
@@ -67,11 +57,11 @@ def _c_entry(lib, name):
         fn = getattr(lib, "mpstrace_impl_" + name)
     except AttributeError:
         return None
-    sig = _C_SIGNATURES[name]
+    sig = [_CTYPES[t] for t in _schema.ANNOTATIONS[name][1]]
     fn.argtypes, fn.restype = sig, None
 
     def call(*args):
-        fn(*[a.encode() if t is _STR and isinstance(a, str) else a for a, t in zip(args, sig)])
+        fn(*[a.encode() if t is ctypes.c_char_p and isinstance(a, str) else a for a, t in zip(args, sig)])
     return call
 
 
@@ -92,14 +82,14 @@ class _Api:
                 lib = ctypes.CDLL(None)
             except OSError:
                 lib = None
-        for name in _C_SIGNATURES:
+        for name in _C_ENTRIES:
             fn = getattr(pkg, name, None) if pkg is not None else None
             if not callable(fn):
                 fn = _c_entry(lib, name) if lib is not None else None
             setattr(self, name, fn or _noop)
         handle = getattr(lib, "mpstrace_metal_stream_handle", None) if lib is not None else None
         if handle is not None:
-            handle.argtypes, handle.restype = [_I32], _U64
+            handle.argtypes, handle.restype = [ctypes.c_int32], ctypes.c_uint64
         self._metal_handle = handle
 
     def stream_handle(self, ordinal):
