@@ -188,6 +188,20 @@ ENUMS = {
     "read": 1,
     "write": 2,
     "read_write": 3
+  },
+  "event_value_op": {
+    "signal": 1,
+    "wait": 2,
+    "notify": 3,
+    "notify_fire": 4,
+    "set": 5
+  },
+  "hook_state": {
+    "hooked": 1,
+    "missing": 2,
+    "skipped": 3,
+    "fallback": 4,
+    "no_original": 5
   }
 }
 # kind name -> id
@@ -244,7 +258,9 @@ KIND = {
   "api_elapsed": 83,
   "api_record_stream": 84,
   "tensor_access": 85,
-  "api_layer": 86
+  "api_layer": 86,
+  "event_value": 87,
+  "metal_hook": 88
 }
 # kind name -> field name -> [byte offset in the record, type]
 KIND_FIELDS = {
@@ -970,6 +986,50 @@ KIND_FIELDS = {
     "message": [
       20,
       "str"
+    ]
+  },
+  "event_value": {
+    "event": [
+      16,
+      "u64"
+    ],
+    "value": [
+      24,
+      "u64"
+    ],
+    "stream": [
+      32,
+      "u64"
+    ],
+    "op": [
+      40,
+      "u8"
+    ]
+  },
+  "metal_hook": {
+    "cls": [
+      16,
+      "str"
+    ],
+    "sel": [
+      20,
+      "str"
+    ],
+    "role": [
+      24,
+      "str"
+    ],
+    "hits": [
+      32,
+      "u64"
+    ],
+    "state": [
+      40,
+      "u8"
+    ],
+    "at_exit": [
+      41,
+      "u8"
     ]
   }
 }
