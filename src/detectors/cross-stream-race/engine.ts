@@ -86,6 +86,43 @@ export interface Conflict {
 
 type Vec = number[];
 
+/**
+ * A map keyed by 64-bit handles/addresses held in doubles. V8's Map hashes
+ * such keys poorly when they differ only in high bits (addresses 1 MiB
+ * apart collide), so keys are bucketed by a mixed 30-bit hash (a small
+ * integer, which Map handles fast) and compared exactly within the bucket.
+ */
+export class NumMap<V> {
+  private readonly m = new Map<number, { k: number; v: V }[]>();
+  private static h(k: number): number {
+    const lo = k >>> 0;
+    const hi = Math.floor(k / 4294967296) >>> 0;
+    return (Math.imul(lo ^ (lo >>> 15), 0x2c1b3c6d) ^ Math.imul(hi ^ (hi >>> 13), 0x297a2d39) ^ (lo >>> 20)) & 0x3fffffff;
+  }
+  get(k: number): V | undefined {
+    const b = this.m.get(NumMap.h(k));
+    if (!b) return undefined;
+    for (let i = 0; i < b.length; i++) if (b[i]!.k === k) return b[i]!.v;
+    return undefined;
+  }
+  set(k: number, v: V): void {
+    const h = NumMap.h(k);
+    const b = this.m.get(h);
+    if (!b) { this.m.set(h, [{ k, v }]); return; }
+    for (let i = 0; i < b.length; i++) if (b[i]!.k === k) { b[i]!.v = v; return; }
+    b.push({ k, v });
+  }
+  delete(k: number): void {
+    const h = NumMap.h(k);
+    const b = this.m.get(h);
+    if (!b) return;
+    const i = b.findIndex((e) => e.k === k);
+    if (i < 0) return;
+    if (b.length === 1) this.m.delete(h);
+    else b.splice(i, 1);
+  }
+}
+
 function joinInto(dst: Vec, src: Vec | undefined): boolean {
   if (!src) return false;
   let grew = false;
@@ -106,13 +143,15 @@ export interface EngineOptions {
 export class RaceEngine {
   /** Stream handle of each stream index. */
   readonly handles: number[] = [];
-  private readonly sidx = new Map<number, number>();
+  private readonly sidx = new NumMap<number>();
+  private lastHandle = NaN;
+  private lastStream = -1;
   private readonly clk: Vec[] = [];
   private readonly host: Vec = [];
-  private readonly events = new Map<number, Vec>();
+  private readonly events = new NumMap<Vec>();
   private readonly pendingSync = new Map<number, { scope: number; snap: Vec | undefined }>();
-  private readonly allocs = new Map<number, Alloc>();
-  private readonly recorded = new Map<number, number[]>();
+  private readonly allocs = new NumMap<Alloc>();
+  private readonly recorded = new NumMap<number[]>();
   private reusePending: { lo: number; hi: number; snap: Vec }[] = [];
   private segs: Seg[] = [];
   private sinceSweep = 0;
@@ -134,6 +173,7 @@ export class RaceEngine {
   get liveSegments(): number { return this.segs.length; }
 
   stream(h: number): number {
+    if (h === this.lastHandle) return this.lastStream;
     let s = this.sidx.get(h);
     if (s === undefined) {
       s = this.handles.length;
@@ -141,6 +181,8 @@ export class RaceEngine {
       this.handles.push(h);
       this.clk.push([]);
     }
+    this.lastHandle = h;
+    this.lastStream = s;
     return s;
   }
 
@@ -272,12 +314,25 @@ export class RaceEngine {
     const acc: Access = { id, tid, site, s, seq, mode, name, op, alloc };
     const lo = ptr;
     const hi = ptr + bytes;
-    this.splitAt(lo);
-    this.splitAt(hi);
     const segs = this.segs;
-    const i = this.lowerBound(lo);
+    // one binary search: split the segment holding lo, then walk to hi
+    let i = this.lowerBound(lo);
+    if (i > 0) {
+      const p = segs[i - 1]!;
+      if (p.hi > lo) {
+        segs.splice(i, 0, { lo, hi: p.hi, w: p.w, r: p.r.slice() });
+        p.hi = lo;
+      }
+    }
     let j = i;
     while (j < segs.length && segs[j]!.lo < hi) j++;
+    if (j > i) {
+      const q = segs[j - 1]!;
+      if (q.hi > hi) {
+        segs.splice(j, 0, { lo: hi, hi: q.hi, w: q.w, r: q.r.slice() });
+        q.hi = hi;
+      }
+    }
     const writes = (mode & MODE_WRITE) !== 0;
     const reads = (mode & MODE_READ) !== 0;
     for (let k = i; k < j; k++) {
@@ -312,7 +367,8 @@ export class RaceEngine {
       }
       if (cursor < hi) (gaps ??= []).push({ lo: cursor, hi, w: null, r: [acc] });
       if (gaps) {
-        for (const g of gaps) segs.splice(this.lowerBound(g.lo), 0, g);
+        if (j === i) segs.splice(i, 0, gaps[0]!);
+        else for (const g of gaps) segs.splice(this.lowerBound(g.lo), 0, g);
       }
     }
     if (segs.length > this.maxSegs) this.maxSegs = segs.length;
@@ -329,16 +385,6 @@ export class RaceEngine {
       else b = m;
     }
     return a;
-  }
-
-  /** Makes x a segment boundary when it falls strictly inside one. */
-  private splitAt(x: number): void {
-    const k = this.lowerBound(x) - 1;
-    if (k < 0) return;
-    const seg = this.segs[k]!;
-    if (seg.hi <= x || seg.lo === x) return;
-    this.segs.splice(k + 1, 0, { lo: x, hi: seg.hi, w: seg.w, r: seg.r.slice() });
-    seg.hi = x;
   }
 
   private conflict(prev: Access, cur: Access, type: ConflictType, seg: Seg): void {
