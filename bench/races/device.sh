@@ -8,7 +8,7 @@
 # and writes, under $DEST (default $OUT/race):
 #   results.tsv            scenario, variant, tool, rc, wall_s, step_ms, wrong, csan_reported
 #   logs/<scenario>_<variant>_<tool>.txt   each run's stdout+stderr
-#   traces/<scenario>_<variant>.mpst       the recordings (commit under traces/cuda/races/)
+#   traces/<scenario>_{buggy,fixed}.mpst   the recordings (commit under traces/cuda/races/)
 # Never fails the shell: a failed run is logged and the loop goes on.
 #
 #   PY=python3 LIB=$PWD/instrumentation/build/libmpstrace_cuda.so bash bench/races/device.sh
@@ -52,7 +52,7 @@ run_one() {  # scenario variant tool
 }
 
 for sc in $SCENARIOS; do
-  for var in racy fixed; do
+  for var in buggy fixed; do
     for tool in plain csan mpstrace; do
       run_one "$sc" "$var" "$tool"
     done

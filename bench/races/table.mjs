@@ -59,12 +59,12 @@ const scenarios = [...new Set(rows.map((r) => r.scenario))];
 const out = ['| scenario | truth | CSAN verdict | mpstrace verdict | step plain | step under CSAN | step under mpstrace (torch full) |', '|---|---|---|---|---|---|---|'];
 let agree = 0, csanRight = 0, mpstRight = 0, total = 0;
 for (const sc of scenarios) {
-  for (const variant of ['racy', 'fixed']) {
+  for (const variant of ['buggy', 'fixed']) {
     const plain = get(sc, variant, 'plain');
     const csan = get(sc, variant, 'csan');
     const mp = get(sc, variant, 'mpstrace');
     if (!plain && !csan && !mp) continue;
-    const truth = variant === 'racy' ? 'race' : 'safe';
+    const truth = variant === 'buggy' ? 'race' : 'safe';
     const cv = csanVerdict(csan);
     const mv = await mpstVerdict(sc, variant);
     total++;
