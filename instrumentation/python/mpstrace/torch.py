@@ -653,7 +653,7 @@ def _make_mode(torch, be):
                     sch = schemas[func] = _Schema(func)
                 prev = _push_site(rec, 1)
                 stream = None
-                emit = rec.tensor_access
+                emit = _access_sink(rec)
                 op = sch.name
                 seen = None
                 for i, name, mode, kwonly in (sch.args if sch.touches else ()):
@@ -714,6 +714,61 @@ def _make_mode(torch, be):
             return out
 
     return AccessMode, (pending, alive)
+
+
+def _access_sink(rec):
+    """Where an op's accesses go: to the trace, or, while this thread
+    captures a CUDA graph (the ops do not run then), to the graph's list, to
+    be emitted at each replay on the stream it is replayed on."""
+    cap = getattr(_S.tls, "capture", None)
+    if cap is None:
+        return rec.tensor_access
+    return lambda ptr, n, base, stream, op, mode: cap.append((ptr, n, base, op, mode))
+
+
+def _install_graphs(graph_cls, be):
+    """CUDAGraph capture/replay at level full: accesses captured with the
+    graph are emitted again at each replay (a replay is one launch the
+    dispatch mode never sees), so a replay on a side stream read on another
+    stream without a wait is a race the trace shows."""
+    def begin(orig):
+        def capture_begin(self, *args, **kwargs):
+            out = orig(self, *args, **kwargs)
+            _S.tls.capture = []
+            return out
+        return capture_begin
+
+    def end(orig):
+        def capture_end(self, *args, **kwargs):
+            cap = getattr(_S.tls, "capture", None)
+            _S.tls.capture = None
+            try:
+                self._mpstrace_accesses = cap or []
+            except Exception:  # noqa: BLE001 - a graph object without __dict__
+                pass
+            return orig(self, *args, **kwargs)
+        return capture_end
+
+    def replay(orig):
+        def replay(self, *args, **kwargs):
+            accs = getattr(self, "_mpstrace_accesses", None)
+            if accs and _S.active:
+                rec = _S.rec
+                try:
+                    prev = _push_site(rec, 1)
+                    stream = be.current_stream()
+                    for ptr, n, base, op, mode in accs:
+                        rec.tensor_access(ptr, n, base, stream, op, mode)
+                    if prev is not None:
+                        rec.pop_site(prev)
+                except Exception as e:  # noqa: BLE001
+                    _fail("graph replay", e)
+            return orig(self, *args, **kwargs)
+        return replay
+
+    _wrap(graph_cls, "capture_begin", begin, "CUDAGraph.capture_begin")
+    _wrap(graph_cls, "capture_end", end, "CUDAGraph.capture_end")
+    _wrap(graph_cls, "replay", replay, "CUDAGraph.replay")
 
 
 def _install_lifetimes(torch, be, blocks):
@@ -850,6 +905,9 @@ def install(torch_module=None, level=None, recorder=None):
                 mode_cls, blocks = _make_mode(torch_module, be)
                 if _install_lifetimes(torch_module, be, blocks):
                     notes.append("block lifetimes from torch GPU trace")
+                graph_cls = getattr(getattr(torch_module, "cuda", None), "CUDAGraph", None)
+                if graph_cls is not None and be.name == "cuda":
+                    _install_graphs(graph_cls, be)
                 _S.mode = mode_cls()
                 _S.mode.__enter__()
                 _enter_mode_in_new_threads(mode_cls)
