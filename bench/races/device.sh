@@ -9,6 +9,7 @@
 #   results.tsv            scenario, variant, tool, rc, wall_s, step_ms, wrong, csan_reported
 #   logs/<scenario>_<variant>_<tool>.txt   each run's stdout+stderr
 #   traces/<scenario>_{buggy,fixed}.mpst   the recordings (commit under traces/cuda/races/)
+#   traces/clean_<program>_torchfull.mpst  clean programs of traces/programs/ at torch level full
 # Never fails the shell: a failed run is logged and the loop goes on.
 #
 #   PY=python3 LIB=$PWD/instrumentation/build/libmpstrace_cuda.so bash bench/races/device.sh
@@ -57,6 +58,16 @@ for sc in $SCENARIOS; do
       run_one "$sc" "$var" "$tool"
     done
   done
+done
+# clean programs of traces/programs/ under the torch layer at level full: the
+# rule must stay silent on them (real false-positive check with per-op accesses)
+for spec in "train_prefetch --steps 40" "mt_inference --threads 4 --requests 40" "timing_events"; do
+  set -- $spec
+  name=$1; shift
+  timeout -k 5 120 env LD_PRELOAD="$LIB" MPSTRACE_OUT="$DEST/traces/clean_${name}_torchfull.mpst" \
+    PYTHONPATH="$ROOT/instrumentation/python" MPSTRACE_TORCH=full "$PY" "traces/programs/$name.py" "$@" \
+    >"$DEST/logs/clean_${name}_torchfull.txt" 2>&1
+  echo "clean $name rc=$?" >>"$DEST/info.txt"
 done
 ls -l "$DEST/traces" >>"$DEST/info.txt" 2>&1
 cat "$RES"
