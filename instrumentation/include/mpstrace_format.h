@@ -128,6 +128,14 @@ enum mpst_hook_state {
   MPST_HOOK_STATE_NO_ORIGINAL = 5,
 };
 
+/* What went wrong for the recorder itself (see the `recorder_warning` record). */
+enum mpst_warning_code {
+  MPST_WARNING_CODE_FD_REOPENED = 1,
+  MPST_WARNING_CODE_FILE_LOST = 2,
+  MPST_WARNING_CODE_GROW_FAILED = 3,
+  MPST_WARNING_CODE_MAPPING_FAULT = 4,
+};
+
 enum mpst_kind {
   MPST_K_PROCESS_START = 1,
   MPST_K_PROCESS_END = 2,
@@ -141,6 +149,7 @@ enum mpst_kind {
   MPST_K_CALLSITE = 10,
   MPST_K_RECORDS_LOST = 11,
   MPST_K_HEARTBEAT = 12,
+  MPST_K_RECORDER_WARNING = 13,
   MPST_K_STREAM_CREATE = 20,
   MPST_K_STREAM_DESTROY = 21,
   MPST_K_SLOT_ACQUIRE = 22,
@@ -352,6 +361,16 @@ typedef struct mpst_heartbeat {
 } mpst_heartbeat;
 #define MPST_WORDS_HEARTBEAT 6
 _Static_assert(sizeof(mpst_heartbeat) == 48, "heartbeat size");
+
+/* recorder_warning (13): The recorder hit a problem of its own, written once per problem. fd_reopened: the program closed or replaced the trace file's descriptor (by a raw syscall the recorder could not intercept); the recorder reopened the file by path and went on. file_lost: it could not reopen it; the file stops growing and later records are counted in records_lost. grow_failed: the file could not be grown (disk full, file size limit); later records are counted in records_lost. mapping_fault: a store into the trace mapping faulted (the file was truncated by someone else); recording stopped. */
+typedef struct mpst_recorder_warning {
+  mpst_rec_header h;
+  uint32_t what; /* enum mpst_warning_code */
+  int32_t err;
+  uint64_t value;
+} mpst_recorder_warning;
+#define MPST_WORDS_RECORDER_WARNING 4
+_Static_assert(sizeof(mpst_recorder_warning) == 32, "recorder_warning size");
 
 /* stream_create (20) */
 typedef struct mpst_stream_create {
@@ -936,6 +955,16 @@ static inline void mpst_emit_heartbeat_at(int64_t ts, uint32_t site, uint64_t bl
 }
 #define mpst_emit_heartbeat(site, blocked_tid, since_ts, target, scope, api) \
   mpst_emit_heartbeat_at(mpst_now(), site, blocked_tid, since_ts, target, scope, api)
+static inline void mpst_emit_recorder_warning_at(int64_t ts, uint32_t site, uint32_t what, int32_t err, uint64_t value) {
+  mpst_recorder_warning *r = (mpst_recorder_warning *)mpst_record_begin(MPST_WORDS_RECORDER_WARNING);
+  if (!r) return;
+  r->what = what;
+  r->err = err;
+  r->value = value;
+  mpst_record_end(r, MPST_K_RECORDER_WARNING, MPST_WORDS_RECORDER_WARNING, site, ts);
+}
+#define mpst_emit_recorder_warning(site, what, err, value) \
+  mpst_emit_recorder_warning_at(mpst_now(), site, what, err, value)
 static inline void mpst_emit_stream_create_at(int64_t ts, uint32_t site, uint64_t stream, uint32_t flags, int32_t priority) {
   mpst_stream_create *r = (mpst_stream_create *)mpst_record_begin(MPST_WORDS_STREAM_CREATE);
   if (!r) return;

@@ -73,7 +73,9 @@ typedef struct mpst_global {
   uint8_t backend;
   uint16_t proc_flags;
   uint32_t gen;
-  int fd;
+  int fd;                   /* trace file, high number, close-on-exec; -1 when lost (mpst_fd.c) */
+  _Atomic int fd_lost;      /* the program took the descriptor and the file could not be reopened */
+  _Atomic int grow_failed;  /* growing the file failed once (disk full, size limit): never retried */
   uint8_t *base;            /* mapping of max_bytes (beyond EOF until grown) */
   uint64_t max_bytes;
   uint32_t chunk_bytes;
@@ -108,6 +110,23 @@ int64_t mpst_realtime(void);
  * path without .mpst (inherited through MPSTRACE_STEM), so the files of
  * forked and exec'ed processes sit beside it with flat names. */
 void mpst_derived_path(char *out, size_t n, const char *suffix);
+
+/* The trace file's descriptor (mpst_fd.c). mpst_fd_adopt remembers the file's
+ * identity and moves `fd` to a high close-on-exec number (returned);
+ * mpst_trace_fd returns it after checking it still names that file (reopening
+ * by path if the program took the number), -1 when the file is lost. Callers
+ * hold G.grow_lock. */
+int mpst_fd_adopt(int fd, const char *path);
+int mpst_trace_fd(void);
+int mpst_real_close(int fd);
+/* Recorder problems: mpst_warning notes one (any context, once per kind);
+ * mpst_flush_warnings writes the noted ones as recorder_warning records
+ * (never while holding G.grow_lock). */
+void mpst_warning(unsigned what, int err, uint64_t value);
+void mpst_flush_warnings(void);
+void mpst_warnings_reset(void);
+/* A line on stderr, only while descriptor 2 is still the file it was at start. */
+void mpst_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Opens `path` as a fresh trace file and writes process_start (init, fork child). */
 int mpst_open_file(const char *path);

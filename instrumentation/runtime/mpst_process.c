@@ -28,7 +28,7 @@ static void atfork_child(void) {
   if (s != MPST_ON && s != MPST_CLOSED) return;
   /* the inherited mapping is the parent's file: never write to it again */
   munmap(G.base, (size_t)G.max_bytes);
-  close(G.fd);
+  if (G.fd >= 0) mpst_real_close(G.fd); /* close() is interposed and would keep it */
   G.pid = (uint32_t)getpid();
   char path[sizeof G.path];
   char pid[24];
@@ -221,7 +221,27 @@ static const int fatal_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGABRT, 
 #define N_FATAL (sizeof fatal_signals / sizeof fatal_signals[0])
 static struct sigaction previous[N_FATAL];
 
+/* A store into the trace mapping faulted: someone truncated the trace file
+ * under the recorder. The program must not die of the recorder's fault: the
+ * rest of the mapping becomes anonymous memory (the interrupted store then
+ * succeeds there when the handler returns) and recording stops. */
+static int recover_mapping_fault(int sig, siginfo_t *info) {
+  if ((sig != SIGBUS && sig != SIGSEGV) || !info || !G.base) return 0;
+  uintptr_t a = (uintptr_t)info->si_addr, b = (uintptr_t)G.base;
+  if (a < b || a >= b + G.max_bytes) return 0;
+  uintptr_t page = a & ~(uintptr_t)(getpagesize() - 1);
+  if (page < b) page = b;
+  void *m = mmap((void *)page, (size_t)(b + G.max_bytes - page), PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+  if (m == MAP_FAILED) return 0;
+  atomic_store(&G.grow_failed, 1);
+  mpst_warning(MPST_WARNING_CODE_MAPPING_FAULT, 0, (uint64_t)(a - b));
+  atomic_store(&G.state, MPST_DISABLED);
+  return 1;
+}
+
 static void on_signal(int sig, siginfo_t *info, void *uctx) {
+  if (recover_mapping_fault(sig, info)) return;
   size_t i = 0;
   while (i < N_FATAL && fatal_signals[i] != sig) i++;
   if (i == N_FATAL) return;

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/syscall.h>
@@ -103,29 +104,61 @@ static void set_header_flags(uint32_t flags) {
 
 /* ---- growing the file ----------------------------------------------------- */
 
+/* Extends the file to `want` bytes through the verified descriptor; 0 or an
+ * errno value. A size limit (RLIMIT_FSIZE) is checked first: going past it
+ * would send the program SIGXFSZ. */
+static int grow_to(uint64_t cur, uint64_t want) {
+  int fd = mpst_trace_fd();
+  if (fd < 0) return EBADF;
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && want > (uint64_t)rl.rlim_cur) return EFBIG;
+#ifdef __linux__
+  /* allocate blocks now: a full disk then fails here instead of raising
+     SIGBUS on a later store into the mapping */
+  return posix_fallocate(fd, (off_t)cur, (off_t)(want - cur)); /* returns the error, leaves errno alone */
+#else
+  (void)cur;
+  return ftruncate(fd, (off_t)want) == 0 ? 0 : errno;
+#endif
+}
+
+static void report_grow_failure(uint64_t want, int err) {
+  if (atomic_exchange(&G.grow_failed, 1)) return;
+  if (err == EBADF && atomic_load(&G.fd_lost)) return; /* already reported as file_lost */
+  mpst_warning(MPST_WARNING_CODE_GROW_FAILED, err, want);
+  mpst_msg("mpstrace: cannot grow trace file %s to %llu bytes (%s); the trace keeps what it has, later records are counted as lost.\n",
+           G.path, (unsigned long long)want, strerror(err));
+}
+
 static int ensure_file(uint64_t end) {
   while (atomic_load_explicit(&G.file_bytes, memory_order_acquire) < end) {
+    if (atomic_load_explicit(&G.grow_failed, memory_order_relaxed)) return 0;
     int unlocked = 0;
     if (atomic_compare_exchange_strong(&G.grow_lock, &unlocked, 1)) {
-      uint64_t cur = atomic_load(&G.file_bytes), ok = 1;
-      if (cur < end) {
+      uint64_t cur = atomic_load(&G.file_bytes), ok = 1, want = end;
+      int err = 0;
+      if (cur < end && !atomic_load(&G.grow_failed)) {
         /* grow by segments so growth costs at most one syscall per chunk */
         uint64_t seg = (uint64_t)G.chunk_bytes * 8 > (8u << 20) ? (uint64_t)G.chunk_bytes * 8 : (8u << 20);
         uint64_t cap = MPST_FILE_HEADER_BYTES + (uint64_t)G.max_chunks * G.chunk_bytes;
-        uint64_t want = cur + seg < end ? end : cur + seg;
+        want = cur + seg < end ? end : cur + seg;
         /* keep the file a whole number of chunks, as readers expect */
         want = MPST_FILE_HEADER_BYTES + (want - MPST_FILE_HEADER_BYTES + G.chunk_bytes - 1) / G.chunk_bytes * G.chunk_bytes;
         if (want > cap) want = cap;
-#ifdef __linux__
-        /* allocate blocks now: a full disk then fails here instead of raising
-           SIGBUS on a later store into the mapping */
-        ok = posix_fallocate(G.fd, (off_t)cur, (off_t)(want - cur)) == 0;
-#else
-        ok = ftruncate(G.fd, (off_t)want) == 0;
-#endif
-        if (ok) atomic_store_explicit(&G.file_bytes, want, memory_order_release);
-      }
+        err = grow_to(cur, want);
+        /* a nearly full disk may still hold what is needed right now */
+        if (err && want > end && err != EBADF) {
+          want = end;
+          err = grow_to(cur, want);
+        }
+        if (!err) atomic_store_explicit(&G.file_bytes, want, memory_order_release);
+        else {
+          ok = 0;
+          report_grow_failure(want, err);
+        }
+      } else if (cur < end) ok = 0;
       atomic_store(&G.grow_lock, 0);
+      if (!T.in_signal) mpst_flush_warnings();
       if (!ok) return 0;
       continue;
     }
@@ -414,6 +447,12 @@ static const char *recorder_name(void) {
 
 int mpst_open_file(const char *path) {
   int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd >= 0 && fd <= 2) {
+    /* the program closed its standard descriptors: never hold one of them */
+    int high = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    mpst_real_close(fd);
+    fd = high;
+  }
   if (fd < 0) {
     fprintf(stderr, "mpstrace: cannot create trace file %s (%s); recording is off. Set MPSTRACE_OUT to a writable path.\n",
             path, strerror(errno));
@@ -422,21 +461,25 @@ int mpst_open_file(const char *path) {
   void *base = mmap(NULL, (size_t)G.max_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (base == MAP_FAILED) {
     fprintf(stderr, "mpstrace: cannot map %s (%s); recording is off. Try a smaller MPSTRACE_MAX_MB.\n", path, strerror(errno));
-    close(fd);
+    mpst_real_close(fd);
     return -1;
   }
   if (path != G.path) snprintf(G.path, sizeof G.path, "%s", path);
-  G.fd = fd;
+  G.fd = mpst_fd_adopt(fd, path);
+  atomic_store(&G.grow_failed, 0);
+  mpst_warnings_reset();
   G.base = (uint8_t *)base;
   atomic_store(&G.file_bytes, 0);
   atomic_store(&G.next_chunk, 0);
   atomic_store(&G.grow_lock, 0);
   atomic_store(&G.ended, 0);
   G.start_rec = NULL;
-  if (!ensure_file(MPST_FILE_HEADER_BYTES)) {
-    fprintf(stderr, "mpstrace: cannot grow trace file %s (%s); recording is off.\n", path, strerror(errno));
+  /* the header and a first chunk, so even a nearly full disk keeps a readable trace */
+  if (!ensure_file(MPST_FILE_HEADER_BYTES + G.chunk_bytes)) {
+    /* ensure_file printed why (disk full, size limit) */
     munmap(base, (size_t)G.max_bytes);
-    close(fd);
+    mpst_real_close(G.fd);
+    G.fd = -1;
     return -1;
   }
   write_header(0);
@@ -561,15 +604,20 @@ void mpst_finish(int status, uint8_t reason) {
     if (atomic_load(&mpst_slots[i].used)) flush_lost(&mpst_slots[i]);
   uint64_t orphan = atomic_exchange(&lost_unattributed, 0);
   if (orphan) mpst_emit_records_lost(0, orphan, 0, 0); /* tid 0: threads without a slot */
+  mpst_flush_warnings();
   mpst_emit_process_end(0, status, reason);
   atomic_store(&G.state, MPST_CLOSED);
   /* drop the unused tail of the last segment; keep every claimed chunk */
   uint64_t k = atomic_load(&G.next_chunk);
   if (k > G.max_chunks) k = G.max_chunks;
   uint64_t used = MPST_FILE_HEADER_BYTES + k * G.chunk_bytes;
+  /* chunks claimed after a failed growth were never in the file */
+  uint64_t have = atomic_load(&G.file_bytes);
+  if (used > have) used = have;
   int unlocked = 0;
   if (atomic_compare_exchange_strong(&G.grow_lock, &unlocked, 1)) {
-    if (ftruncate(G.fd, (off_t)used) == 0) atomic_store(&G.file_bytes, used);
+    int fd = mpst_trace_fd(); /* never truncate a descriptor the program now owns */
+    if (fd >= 0 && used < have && ftruncate(fd, (off_t)used) == 0) atomic_store(&G.file_bytes, used);
     atomic_store(&G.grow_lock, 0);
   }
   set_header_flags(MPST_FILE_FLAG_CLOSED);

@@ -112,6 +112,12 @@ export const ENUMS: Record<string, Record<string, number>> = {
     "skipped": 3,
     "fallback": 4,
     "no_original": 5
+  },
+  "warning_code": {
+    "fd_reopened": 1,
+    "file_lost": 2,
+    "grow_failed": 3,
+    "mapping_fault": 4
   }
 };
 
@@ -128,6 +134,7 @@ export const KINDS: KindDef[] = [
   {"id":10,"name":"callsite","group":"meta","words":6,"variable":false,"fields":[{"name":"site_id","type":"u32","unit":"id","offset":16,"bytes":4,"signed":false,"word":0,"shift":0},{"name":"symbol","type":"str","offset":20,"bytes":4,"signed":false,"word":0,"shift":32},{"name":"module","type":"str","offset":24,"bytes":4,"signed":false,"word":1,"shift":0},{"name":"addr","type":"u64","unit":"address","offset":32,"bytes":8,"signed":false,"word":2,"shift":0},{"name":"offset","type":"u64","unit":"bytes","offset":40,"bytes":8,"signed":false,"word":3,"shift":0}]},
   {"id":11,"name":"records_lost","group":"meta","words":5,"variable":false,"fields":[{"name":"count","type":"u64","unit":"count","offset":16,"bytes":8,"signed":false,"word":0,"shift":0},{"name":"since_ts","type":"i64","unit":"ns","offset":24,"bytes":8,"signed":true,"word":1,"shift":0},{"name":"lost_tid","type":"u64","unit":"id","offset":32,"bytes":8,"signed":false,"word":2,"shift":0}]},
   {"id":12,"name":"heartbeat","group":"meta","words":6,"variable":false,"fields":[{"name":"blocked_tid","type":"u64","unit":"id","offset":16,"bytes":8,"signed":false,"word":0,"shift":0},{"name":"since_ts","type":"i64","unit":"ns","offset":24,"bytes":8,"signed":true,"word":1,"shift":0},{"name":"target","type":"u64","unit":"handle","offset":32,"bytes":8,"signed":false,"word":2,"shift":0},{"name":"scope","type":"u8","enum":"sync_scope","offset":40,"bytes":1,"signed":false,"word":3,"shift":0},{"name":"api","type":"str","offset":44,"bytes":4,"signed":false,"word":3,"shift":32}]},
+  {"id":13,"name":"recorder_warning","group":"meta","words":4,"variable":false,"fields":[{"name":"what","type":"u32","enum":"warning_code","offset":16,"bytes":4,"signed":false,"word":0,"shift":0},{"name":"err","type":"i32","offset":20,"bytes":4,"signed":true,"word":0,"shift":32},{"name":"value","type":"u64","offset":24,"bytes":8,"signed":false,"word":1,"shift":0}]},
   {"id":20,"name":"stream_create","group":"stream","words":4,"variable":false,"fields":[{"name":"stream","type":"u64","unit":"handle","offset":16,"bytes":8,"signed":false,"word":0,"shift":0},{"name":"flags","type":"u32","unit":"bits","offset":24,"bytes":4,"signed":false,"word":1,"shift":0},{"name":"priority","type":"i32","offset":28,"bytes":4,"signed":true,"word":1,"shift":32}]},
   {"id":21,"name":"stream_destroy","group":"stream","words":3,"variable":false,"fields":[{"name":"stream","type":"u64","unit":"handle","offset":16,"bytes":8,"signed":false,"word":0,"shift":0}]},
   {"id":22,"name":"slot_acquire","group":"slot","words":6,"variable":false,"fields":[{"name":"stream","type":"u64","unit":"handle","offset":16,"bytes":8,"signed":false,"word":0,"shift":0},{"name":"slot","type":"u32","unit":"id","offset":24,"bytes":4,"signed":false,"word":1,"shift":0},{"name":"free_after","type":"i32","unit":"count","offset":28,"bytes":4,"signed":true,"word":1,"shift":32},{"name":"wait_ns","type":"i64","unit":"ns","offset":32,"bytes":8,"signed":true,"word":2,"shift":0},{"name":"source","type":"u8","enum":"slot_source","offset":40,"bytes":1,"signed":false,"word":3,"shift":0}]},
@@ -186,6 +193,7 @@ export const KIND = {
   callsite: 10,
   records_lost: 11,
   heartbeat: 12,
+  recorder_warning: 13,
   stream_create: 20,
   stream_destroy: 21,
   slot_acquire: 22,

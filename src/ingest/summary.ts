@@ -46,7 +46,12 @@ export async function summarize(t: LoadedTrace): Promise<TraceSummary> {
   const synthetic = meta.get('synthetic') === 'true';
   const lost = num(counts!.lost);
   const warnings = [...t.warnings];
-  if (lost > 0) warnings.push({ code: 'records_lost', message: `${lost} records were lost by the recorder (buffer full); see ev_records_lost for threads and times` });
+  const recorderWarnings = await rows(t, 'SELECT what, err, value FROM ev_recorder_warning ORDER BY id');
+  for (const w of recorderWarnings) warnings.push(recorderWarning(String(w.what), num(w.err), num(w.value)));
+  const why = recorderWarnings.some((w) => w.what === 'grow_failed' || w.what === 'file_lost')
+    ? 'the trace file could not grow any more'
+    : 'the trace reached MPSTRACE_MAX_MB or a thread outran its buffer';
+  if (lost > 0) warnings.push({ code: 'records_lost', message: `${lost} records were lost by the recorder (${why}); see ev_records_lost for threads and times` });
   if (synthetic) warnings.push({ code: 'synthetic', message: 'synthetic trace (mpstrace synth), not recorded from a real program' });
   const first = totals!.first_ts === null ? null : num(totals!.first_ts);
   const last = totals!.last_ts === null ? null : num(totals!.last_ts);
@@ -72,6 +77,25 @@ export async function summarize(t: LoadedTrace): Promise<TraceSummary> {
     coverage: { cupti_completions: meta.get('cupti_completions') === 'true', driver_api: meta.get('driver_api_covered') === 'true' },
     warnings,
   };
+}
+
+const ERRNO: Record<number, string> = { 9: 'EBADF', 27: 'EFBIG: file size limit', 28: 'ENOSPC: no space left on device', 122: 'EDQUOT: disk quota exceeded' };
+
+/** A recorder_warning record as a warning line that says what it cost. */
+function recorderWarning(what: string, err: number, value: number): TraceWarning {
+  const e = err ? ` (errno ${err}${ERRNO[err] ? ` ${ERRNO[err]}` : ''})` : '';
+  switch (what) {
+    case 'fd_reopened':
+      return { code: 'recorder_fd_taken', message: `the program closed or replaced the recorder's file descriptor ${value}; the recorder reopened the trace file and went on (nothing lost)` };
+    case 'file_lost':
+      return { code: 'recorder_fd_taken', message: `the program closed or replaced the recorder's file descriptor ${value} and the trace file could not be reopened${e}; records after that point are counted in records_lost` };
+    case 'grow_failed':
+      return { code: 'recorder_grow_failed', message: `the recorder could not grow the trace file to ${value} bytes${e}; records after that point are counted in records_lost` };
+    case 'mapping_fault':
+      return { code: 'recorder_mapping_fault', message: `a write into the trace file faulted at offset ${value} (the file was truncated by another program); recording stopped there` };
+    default:
+      return { code: 'recorder_warning', message: `recorder warning ${what}${e}, value ${value}` };
+  }
 }
 
 function fmtNs(ns: number): string {
