@@ -202,6 +202,12 @@ ENUMS = {
     "skipped": 3,
     "fallback": 4,
     "no_original": 5
+  },
+  "warning_code": {
+    "fd_reopened": 1,
+    "file_lost": 2,
+    "grow_failed": 3,
+    "mapping_fault": 4
   }
 }
 # kind name -> id
@@ -218,6 +224,7 @@ KIND = {
   "callsite": 10,
   "records_lost": 11,
   "heartbeat": 12,
+  "recorder_warning": 13,
   "stream_create": 20,
   "stream_destroy": 21,
   "slot_acquire": 22,
@@ -413,6 +420,20 @@ KIND_FIELDS = {
     "api": [
       44,
       "str"
+    ]
+  },
+  "recorder_warning": {
+    "what": [
+      16,
+      "u32"
+    ],
+    "err": [
+      20,
+      "i32"
+    ],
+    "value": [
+      24,
+      "u64"
     ]
   },
   "stream_create": {
