@@ -34,8 +34,9 @@ function csanVerdict(r) {
 }
 
 async function mpstVerdict(sc, variant) {
-  const file = path.join(dir, 'traces', `${sc}_${variant}.mpst`);
-  if (!existsSync(file)) return { text: 'no trace', races: 0, accesses: 0 };
+  // device.sh writes traces/<name>.mpst; committed under traces/cuda/races/<name>.mpst
+  const file = [path.join(dir, `${sc}_${variant}.mpst`), path.join(dir, 'traces', `${sc}_${variant}.mpst`)].find((f) => existsSync(f)) ?? '';
+  if (!file) return { text: 'no trace', races: 0, accesses: 0 };
   const loaded = await openTrace(file, { cache: false, progress: false });
   try {
     const acc = await loaded.connection.runAndReadAll('SELECT count(*) AS n FROM ev_tensor_access');

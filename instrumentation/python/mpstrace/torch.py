@@ -597,8 +597,10 @@ class _Schema:
     __slots__ = ("args", "fresh_returns", "name", "touches")
 
     # ops that allocate or re-describe storage without touching its bytes
+    # ops that launch no kernel on their tensors' bytes (record_stream's
+    # `self` is marked written in its schema, but it only tells the allocator)
     _NO_DATA = ("empty", "new_empty", "empty_strided", "new_empty_strided", "empty_like", "resize_", "set_",
-                "_local_scalar_dense")
+                "_local_scalar_dense", "record_stream")
 
     def __init__(self, func):
         sch = func._schema

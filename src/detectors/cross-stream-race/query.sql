@@ -14,6 +14,9 @@ _rows AS (
   SELECT id, ts, tid, site, 1 AS op, 0 AS sub, stream, 0 AS obj, ptr, bytes, base,
          CASE mode WHEN 'read' THEN 1 WHEN 'write' THEN 2 ELSE 3 END AS mode, op_id AS name, 0 AS res
   FROM ev_tensor_access
+  -- Tensor.record_stream goes through the dispatcher with `self` marked
+  -- written, but launches nothing (layers before the fix recorded it)
+  WHERE op IS NULL OR op NOT LIKE 'record_stream%'
   UNION ALL
   SELECT id, ts, tid, site, 2, 0, stream, 0, ptr, bytes, 0,
          CASE mode WHEN 'read' THEN 1 WHEN 'write' THEN 2 ELSE 3 END, 0, 0
