@@ -25,7 +25,7 @@ describe('mpstrace report / export (CLI)', () => {
     const r = cli('report', trace, '-o', out, '--title', 'my <run>');
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`${out}\n`);
-    expect(r.stderr).toMatch(/wrote .*out\.html \([\d.]+ MB, [\d.]+ bytes\/event; 8 intervals, 3 instants, 2 flows/);
+    expect(r.stderr).toMatch(/wrote .*out\.html \([\d.]+ MB, [\d.]+ bytes\/event; 12 intervals, 3 instants, 6 flows/);
     const html = readFileSync(out, 'utf8');
     expect(html.includes('"title":"my \\u003crun\\u003e"')).toBe(true);
   });

@@ -168,3 +168,63 @@ describe('bundle and colours', () => {
     expect(slotColor('range')).toBe(null);
   });
 });
+
+describe('kernel labels (viz/names.js)', () => {
+  it('shortens mangled and demangled C++ names to the function and its first named template argument', async () => {
+    const { shortName } = await import('../viz/names.js');
+    // names from the bundled H200 trace (submissions.name)
+    expect(shortName('_ZN2at4cuda40_GLOBAL__N__758183f4_8_Sleep_cu_088d913f11spin_kernelEl')).toBe('spin_kernel');
+    expect(shortName('_ZN2at6native29vectorized_elementwise_kernelILi4ENS0_11FillFunctorIfEESt5arrayIPcLm1EEEEviT0_T1_'))
+      .toBe('vectorized_elementwise_kernel<FillFunctor>');
+    expect(shortName('_Z10add_kernelPfS_i')).toBe('add_kernel');
+    // the same kernel demangled (the capture branch demangles strings at load)
+    expect(shortName('void at::native::vectorized_elementwise_kernel<4, at::native::FillFunctor<float>, std::array<char*, 1ul> >(int, at::native::FillFunctor<float>, std::array<char*, 1ul>)'))
+      .toBe('vectorized_elementwise_kernel<FillFunctor>');
+    expect(shortName('at::(anonymous namespace)::spin_kernel(long)')).toBe('spin_kernel');
+    expect(shortName('launch _ZN2at4cuda40_GLOBAL__N__758183f4_8_Sleep_cu_088d913f11spin_kernelEl')).toBe('launch spin_kernel');
+    // anything else stays as it is
+    for (const s of ['memcpy d2h', 'step <b>1</b>', 'cudaStreamSynchronize stream 0xa0', '_Zgarbage', '']) expect(shortName(s)).toBe(s);
+  });
+});
+
+describe('times at the view\'s precision (viz/format.js timeFormatter)', () => {
+  it('shows µs-apart points apart at µs zoom and rounds at full view', async () => {
+    const { timeFormatter } = await import('../viz/format.js');
+    expect(timeFormatter(10e3, 3.29e9)(3286732123)).toBe('3.28673212 s');
+    expect(timeFormatter(3.9e9)(3286732123)).toBe('3.287 s');
+    expect(timeFormatter(2e6, 5e6)(3286732)).toBe('3.287 ms');
+    const f = timeFormatter(50e3, 3.3e9);
+    expect(f(3286732000)).not.toBe(f(3286742000)); // 10 µs apart in a 50 µs view
+  });
+});
+
+describe('first view and flows', () => {
+  it('fits the first view to the activity, not the idle start-up or context notes', async () => {
+    const { activityRange } = await import('../viz/model.js');
+    const data = {
+      spanNs: 4e9, catNames: ['kernel', 'range'], nIntervals: 3,
+      start: f64([3e9, 0, 3.5e9]), dur: f32([1e6, 4e9, 1e6]), cat: Uint8Array.from([0, 1, 0]),
+      instants: { n: 1, ts: f64([3.2e9]) },
+      findings: [{ severity: 'info', t0: 0, t1: 0 }, { severity: 'error', t0: 3.1e9, t1: 3.9e9 }],
+    };
+    const [a, b] = activityRange(data);
+    const pad = (3.9e9 - 3e9) * 0.03;
+    expect(a).toBeCloseTo(3e9 - pad, -3);
+    expect(b).toBeCloseTo(Math.min(4e9, 3.9e9 + pad), -3);
+  });
+
+  it('groups arrows that share pixel bins and lanes into one with a count (no black bar)', async () => {
+    const { groupFlows, FLOW_BIN_PX } = await import('../viz/flows.js');
+    const n = 300;
+    const flows = { n, fromTs: f64(Array.from({ length: n }, (_, i) => i)), toTs: f64(Array.from({ length: n }, (_, i) => i + 10)),
+      fromLane: new Uint16Array(n), toLane: new Uint16Array(n).fill(1), kind: new Uint8Array(n) };
+    const layout = { trackY: [0, 20], trackH: [10, 10], laneY: [0, 20] };
+    // 300 arrows within 310 ns on a 1000 px view of 100 µs: all within one bin
+    const g = groupFlows({ flows }, layout, { t0: 0, t1: 100e3, width: 1000, top: 0, height: 500 }, Int32Array.from([0, 1]), Int32Array.from([-1, -1]));
+    expect(g.length).toBeLessThanOrEqual(2);
+    expect(g.reduce((s: number, x: { n: number }) => s + x.n, 0)).toBe(n);
+    // zoomed in to 400 ns across 1000 px, each arrow has its own bins
+    const z = groupFlows({ flows }, layout, { t0: 0, t1: 400, width: 1000, top: 0, height: 500 }, Int32Array.from([0, 1]), Int32Array.from([-1, -1]));
+    expect(z.length).toBeGreaterThan(n / (FLOW_BIN_PX / 2.5) - 5);
+  });
+});

@@ -55,20 +55,29 @@ describe('report payload from a known trace', () => {
       { lane: 'stream 0xa0', track: 'gpu', row: 0, start: 5, dur: 1, name: 'gemm', cat: 'kernel', flags: 0 },
       { lane: 'stream 0xb0', track: 'gpu', row: 0, start: 2, dur: 1, name: HOSTILE.kernelB, cat: 'kernel', flags: 0 },
       { lane: 'stream 0xb0', track: 'gpu', row: 0, start: 7, dur: 1, name: 'memcpy d2h', cat: 'memcpy', flags: 0 },
-      { lane: HOSTILE.thread1, track: 'nest', row: 1, start: 0.5, dur: 8.5, name: HOSTILE.range, cat: 'range', flags: 0 },
-      { lane: HOSTILE.thread1, track: 'nest', row: 2, start: 6.5, dur: 0.5, name: 'cudaDeviceSynchronize', cat: 'sync', flags: 0 },
+      // host API calls: the launch or copy call that submitted each GPU interval, on its thread
+      { lane: HOSTILE.thread1, track: 'api', row: 1, start: 0.9, dur: 0, name: `launch ${HOSTILE.kernelA}`, cat: 'launch', flags: 0 },
+      { lane: HOSTILE.thread1, track: 'api', row: 1, start: 4.5, dur: 0, name: 'launch gemm', cat: 'launch', flags: 0 },
+      { lane: HOSTILE.thread1, track: 'nest', row: 2, start: 0.5, dur: 8.5, name: HOSTILE.range, cat: 'range', flags: 0 },
+      { lane: HOSTILE.thread1, track: 'nest', row: 3, start: 6.5, dur: 0.5, name: 'cudaDeviceSynchronize', cat: 'sync', flags: 0 },
+      { lane: HOSTILE.thread2, track: 'api', row: 1, start: 1.5, dur: 0, name: `launch ${HOSTILE.kernelB}`, cat: 'launch', flags: 0 },
+      { lane: HOSTILE.thread2, track: 'api', row: 1, start: 6.6, dur: 0, name: 'memcpy d2h', cat: 'launch', flags: 0 },
       // never returned: drawn to the end of the trace and flagged open (bit 0)
-      { lane: HOSTILE.thread2, track: 'nest', row: 1, start: 8, dur: 2, name: 'cudaEventSynchronize event 0xe7', cat: 'sync', flags: 1 },
-      { lane: HOSTILE.thread2, track: 'slot', row: 2, start: 0.2, dur: 9.3, name: 'slot 3 · stream 0xb0 (acquire → release)', cat: 'slot', flags: 0 },
+      { lane: HOSTILE.thread2, track: 'nest', row: 2, start: 8, dur: 2, name: 'cudaEventSynchronize event 0xe7', cat: 'sync', flags: 1 },
+      { lane: HOSTILE.thread2, track: 'slot', row: 3, start: 0.2, dur: 9.3, name: 'slot 3 · stream 0xb0 (acquire → release)', cat: 'slot', flags: 0 },
     ]);
   });
 
   it('links the event record to both waits that consume it', () => {
     const f = decodeTable(payload.flows) as Record<string, any>;
-    const flows = Array.from({ length: f.n }, (_, i) => [f.fromLane[i], f.fromTs[i] / MS, f.toLane[i], f.toTs[i] / MS]);
+    const flows = Array.from({ length: f.n }, (_, i) => [f.fromLane[i], f.fromTs[i] / MS, f.toLane[i], f.toTs[i] / MS, f.kind[i]]);
     expect(flows).toEqual([
-      [2, 4.1, 3, 4.2], // device-side event wait
-      [2, 4.1, 3, 8], // host cudaEventSynchronize on the event
+      [2, 0.9, 0, 1, 1], // launch (thread 1) -> its kernel on stream 0xa0, paired by correlation id
+      [3, 1.5, 1, 2, 1],
+      [2, 4.1, 3, 4.2, 0], // device-side event wait
+      [2, 4.1, 3, 8, 0], // host cudaEventSynchronize on the event
+      [2, 4.5, 0, 5, 1],
+      [3, 6.6, 1, 7, 1], // the copy call -> the copy on stream 0xb0
     ]);
     const inst = decodeTable(payload.instants) as Record<string, any>;
     const names = Array.from({ length: inst.n }, (_, i) => payload.strings[inst.name[i]]);
@@ -79,7 +88,8 @@ describe('report payload from a known trace', () => {
   it('maps a finding to its time range and lanes', () => {
     expect(payload.findings).toHaveLength(1);
     const f = payload.findings[0];
-    expect([f.t0, f.t1]).toEqual([8 * MS, 8 * MS]);
+    // the evidence is the begin of a wait that never returned: the band runs to the end of the trace, as the call does
+    expect([f.t0, f.t1]).toEqual([8 * MS, 10 * MS]);
     expect(f.lanes).toEqual([3]);
     expect(f.sites).toEqual(['at::cuda::record <x>+0x10 (libtorch_cuda.so)']);
   });

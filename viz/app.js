@@ -1,18 +1,21 @@
-// The report page: wires the components (lanes, axis, zoom, flows, markers, summary)
-// to the DOM and exposes its state on window.__MPSTRACE__ for tests and the bench.
-import { decodeModel, firstTrackOfLane } from './model.js';
-import { layoutLanes, trackAtY, laneAtY } from './layout.js';
+// The report page: wires the components — lanes (drawing), axis, zoom, flows,
+// markers, legend, hover, search, side panel — to the DOM, and exposes its state
+// on window.__MPSTRACE__ for tests and the bench.
+import { decodeModel, firstTrackOfLane, gpuTrackOfLane, activityRange } from './model.js';
+import { layoutLanes } from './layout.js';
 import { drawTracks, drawInstants } from './lanes.js';
 import { drawFlows } from './flows.js';
-import { drawMarkers, SEVERITY_COLOR } from './markers.js';
+import { drawMarkers } from './markers.js';
 import { drawAxis } from './axis.js';
 import { zoomController, bindKeys } from './zoom.js';
 import { summarizeRange } from './summary.js';
-import { formatDuration } from './format.js';
-import { visibleRange, lowerBound } from './lod.js';
-import { el, clear, keyValues } from './dom.js';
+import { timeFormatter } from './format.js';
+import { buildLegend } from './legend.js';
+import { makeHover } from './hover.js';
+import { makeSearch } from './search.js';
+import { findingsList, showFindingDetails, showPinned, showSummary } from './panel.js';
+import { el, keyValues } from './dom.js';
 
-const LABEL_W = 210;
 const AXIS_H = 34;
 
 export function startApp(payload) {
@@ -25,15 +28,18 @@ export function startApp(payload) {
   const data = decodeModel(payload);
   const layout = layoutLanes(data.lanes, data.tracks);
   const firstTrack = firstTrackOfLane(data);
+  const gpuTrack = gpuTrackOfLane(data);
   Object.assign(state, { lanes: data.lanes.length, intervals: data.nIntervals, findings: data.findings.length });
 
   renderHeader(payload);
+  state.legend = buildLegend(document.getElementById('legend'), data);
   const scroller = document.getElementById('scroller');
   const content = document.getElementById('content');
   const canvas = document.getElementById('canvas');
   const labels = document.getElementById('labels');
   const axisSvg = d3.select('#axis');
   const ctx = canvas.getContext('2d');
+  const labelW = () => labels.getBoundingClientRect().width || 180;
 
   // Lane labels are DOM text (selectable, searchable, never markup).
   data.lanes.forEach((lane, l) => {
@@ -46,17 +52,18 @@ export function startApp(payload) {
     labels.appendChild(div);
   });
 
-  const plotWidth = () => Math.max(100, scroller.clientWidth - LABEL_W);
+  const plotWidth = () => Math.max(100, scroller.clientWidth - labelW());
   const viewHeight = () => Math.max(50, scroller.clientHeight);
-  let hitName = null;
   let selection = null; // [t0, t1] in ns
   let frameQueued = false;
+  const fmtFor = (t0, t1) => timeFormatter(t1 - t0, Math.max(Math.abs(t0), Math.abs(t1)));
 
   function sizeCanvas() {
     const dpr = window.devicePixelRatio || 1;
     const w = plotWidth();
     const h = viewHeight();
     content.style.height = `${layout.height}px`;
+    canvas.style.left = `${labelW()}px`;
     canvas.style.width = `${w}px`;
     canvas.style.height = `${h}px`;
     canvas.width = Math.round(w * dpr);
@@ -85,11 +92,10 @@ export function startApp(payload) {
       ctx.font = '13px system-ui, sans-serif';
       ctx.fillText('This trace has no GPU streams or host threads to draw (see the warnings above).', 16, 28);
     }
-    const isHit = hitName ? (i) => hitName[data.name[i]] === 1 : undefined;
-    const s = drawTracks(ctx, data, layout, view, { isHit });
+    const s = drawTracks(ctx, data, layout, view, { isHit: search.isHit() });
     const nInst = drawInstants(ctx, data, layout, view, firstTrack);
     const nMarkers = drawMarkers(ctx, data, layout, view, state.selectedFinding);
-    const fl = drawFlows(ctx, data, layout, view, firstTrack);
+    const fl = drawFlows(ctx, data, layout, view, firstTrack, gpuTrack);
     if (selection) {
       const k = width / (t1 - t0);
       ctx.fillStyle = 'rgba(40, 100, 220, 0.10)';
@@ -104,13 +110,15 @@ export function startApp(payload) {
     const ms = performance.now() - t;
     Object.assign(state, {
       rects: s.rects, heatTracks: s.heatTracks, inView: s.inView, instants: nInst, flows: fl.drawn,
-      flowsSkipped: fl.skipped, markers: nMarkers, domain: [t0, t1], lastFrameMs: ms, frames: state.frames + 1,
+      flowsMerged: fl.merged, flowsSkipped: fl.skipped, markers: nMarkers, domain: [t0, t1], lastFrameMs: ms, frames: state.frames + 1,
     });
     state.frameTimes.push(ms);
     if (state.frameTimes.length > 600) state.frameTimes.shift();
+    const fmt = fmtFor(t0, t1);
     document.getElementById('status').textContent =
-      `${formatDuration(t0)} – ${formatDuration(t1)} · ${s.rects} rects${s.heatTracks ? `, ${s.heatTracks} heat strips` : ''}` +
-      `${fl.skipped ? ` · ${fl.skipped} record→wait arrows hidden (zoom in to see them)` : ''} · ${ms.toFixed(1)} ms`;
+      `${fmt(t0)} – ${fmt(t1)} · ${s.rects} rects${s.heatTracks ? `, ${s.heatTracks} heat strips` : ''}` +
+      `${fl.merged ? ` · ${fl.merged} arrows drawn as groups (×n)` : ''}${fl.skipped ? ` · ${fl.skipped} arrow groups not drawn (zoom in)` : ''}` +
+      ` · ${ms.toFixed(1)} ms`;
   }
   const schedule = () => {
     if (!frameQueued) { frameQueued = true; requestAnimationFrame(render); }
@@ -118,8 +126,12 @@ export function startApp(payload) {
 
   sizeCanvas();
   const ctl = zoomController(d3.select(canvas), { width: plotWidth, spanNs: data.spanNs, onZoom: schedule });
-  bindKeys(document, ctl, {
-    escape: () => { selection = null; brushG.call(brush.move, null); showSummary(null); schedule(); },
+  // The first view (and `0`/Home) fits where the activity is, not the idle start-up before it.
+  const fit = activityRange(data);
+  const home = () => ctl.zoomTo(fit[0], fit[1]);
+  state.fit = fit;
+  bindKeys(document, { ...ctl, reset: home }, {
+    escape: () => { selection = null; brushG.call(brush.move, null); summary(null); schedule(); },
     search: () => document.getElementById('search').focus(),
   });
   scroller.addEventListener('scroll', schedule);
@@ -142,189 +154,81 @@ export function startApp(payload) {
   let moving = false;
   const brush = d3.brushX().extent([[0, 0], [plotWidth(), AXIS_H]]).on('end', (e) => {
     if (moving || !e.sourceEvent) return;
-    if (!e.selection) { selection = null; showSummary(null); schedule(); return; }
+    if (!e.selection) { selection = null; summary(null); schedule(); return; }
     const x = ctl.x();
     selection = [x.invert(e.selection[0]), x.invert(e.selection[1])];
-    showSummary(summarizeRange(data, selection[0], selection[1]));
+    summary(summarizeRange(data, selection[0], selection[1]));
     schedule();
   });
   const brushG = axisSvg.append('g').attr('class', 'brush').call(brush);
+  const summary = (sum) => { state.summary = sum; showSummary(sum, (a, b) => ctl.zoomTo(a, b)); };
+  summary(null);
 
-  function showSummary(sum) {
-    state.summary = sum;
-    const box = clear(document.getElementById('selection'));
-    if (!sum) { box.appendChild(el('p', 'hint', 'Drag on the time axis to select a range.')); return; }
-    box.appendChild(el('h2', null, `Selection: ${formatDuration(sum.spanNs)}`));
-    const zoomBtn = el('button', null, 'Zoom to selection');
-    zoomBtn.addEventListener('click', () => ctl.zoomTo(sum.t0, sum.t1));
-    box.appendChild(zoomBtn);
-    const pct = (v) => `${formatDuration(v)} (${((100 * v) / Math.max(1, sum.spanNs)).toFixed(1)}%)`;
-    box.appendChild(keyValues([
-      ['from', formatDuration(sum.t0)], ['to', formatDuration(sum.t1)],
-      ['any stream busy', pct(sum.anyBusyNs)], ['≥2 streams overlap', pct(sum.overlapNs)],
-    ]));
-    box.appendChild(el('h3', null, 'GPU busy per stream'));
-    box.appendChild(keyValues(sum.streams.map((s) => [s.label, pct(s.busyNs)])));
-    box.appendChild(el('h3', null, 'Blocked in syncs per thread'));
-    box.appendChild(keyValues(sum.threads.map((s) => [s.label, pct(s.blockedNs)])));
-  }
-  showSummary(null);
-
-  // Findings list and details.
-  const list = document.getElementById('findings-list');
-  document.getElementById('findings-count').textContent = payload.findingsNote
-    ?? payload.findingsCount ?? `${data.findings.length} finding${data.findings.length === 1 ? '' : 's'}`;
-  data.findings.forEach((f, i) => {
-    const li = el('li', `finding sev-${String(f.severity)}`);
-    const badge = el('span', 'sev', f.severity);
-    badge.style.background = SEVERITY_COLOR[f.severity] ?? SEVERITY_COLOR.warning;
-    li.appendChild(badge);
-    li.appendChild(el('span', 'finding-title', f.title));
-    li.appendChild(el('span', 'finding-time', f.when ?? formatDuration(f.t0)));
-    li.tabIndex = 0;
-    li.addEventListener('click', () => selectFinding(i));
-    li.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); selectFinding(i); } });
-    list.appendChild(li);
-  });
-
+  // Findings: the list, and a click zooms to the evidence and shows the details.
+  const list = findingsList(data, payload, selectFinding);
   function selectFinding(i) {
     const f = data.findings[i];
     if (!f) return;
     state.selectedFinding = i;
-    list.querySelectorAll('li').forEach((li, j) => li.classList.toggle('selected', j === i));
+    list.mark(i);
     const pad = Math.max((f.t1 - f.t0) * 0.25, 2000);
     ctl.zoomTo(f.t0 - pad, f.t1 + pad);
     if (f.lanes.length) scroller.scrollTop = Math.max(0, layout.laneY[Math.min(...f.lanes)] - 20);
-    const box = clear(document.getElementById('details'));
-    box.appendChild(el('h2', null, f.title));
-    box.appendChild(keyValues([
-      ['severity', f.severity], ['detector', f.detector], ['when', f.when ?? formatDuration(f.t0)], ['evidence from', `${formatDuration(f.t0)} to ${formatDuration(f.t1)}`],
-    ]));
-    box.appendChild(el('p', 'message', f.message));
-    if (f.sites.length) {
-      box.appendChild(el('h3', null, 'Call sites'));
-      const ul = el('ul', 'sites');
-      for (const s of f.sites) ul.appendChild(el('li', null, s));
-      box.appendChild(ul);
-    }
-    if (f.fix) { box.appendChild(el('h3', null, 'Fix')); box.appendChild(el('p', 'fix', f.fix)); }
-    if (f.evidence.length) {
-      box.appendChild(el('h3', null, 'Evidence'));
-      const ul = el('ul', 'evidence');
-      for (const s of f.evidence) ul.appendChild(el('li', null, s));
-      box.appendChild(ul);
-    }
+    showFindingDetails(f);
     schedule();
   }
 
-  // Hover details.
+  // Hover details; a click (not a drag: d3.zoom swallows those) pins them in the side panel.
+  const linesAt = makeHover(data, layout, firstTrack, () => {
+    const x = ctl.x();
+    const [a, b] = x.domain();
+    return { x, width: plotWidth(), fmt: fmtFor(a, b) };
+  });
   const tip = document.getElementById('tooltip');
-  canvas.addEventListener('mousemove', (e) => {
+  const pointer = (e) => {
     const r = canvas.getBoundingClientRect();
-    const px = e.clientX - r.left;
-    const y = e.clientY - r.top + scroller.scrollTop;
-    const lines = hoverLines(px, y);
+    return [e.clientX - r.left, e.clientY - r.top + scroller.scrollTop];
+  };
+  canvas.addEventListener('mousemove', (e) => {
+    const lines = linesAt(...pointer(e));
     if (!lines) { tip.style.display = 'none'; return; }
-    clear(tip);
-    for (const line of lines) tip.appendChild(el('div', null, line));
+    tip.replaceChildren(...lines.map((line) => el('div', null, line)));
     tip.style.display = 'block';
     tip.style.left = `${Math.min(e.clientX + 14, window.innerWidth - 340)}px`;
     tip.style.top = `${e.clientY + 14}px`;
   });
   canvas.addEventListener('mouseleave', () => { tip.style.display = 'none'; });
-  // A click (not a drag: d3.zoom swallows those) pins the hovered item's details in the side panel.
   canvas.addEventListener('click', (e) => {
-    const r = canvas.getBoundingClientRect();
-    const lines = hoverLines(e.clientX - r.left, e.clientY - r.top + scroller.scrollTop);
+    const lines = linesAt(...pointer(e));
     if (!lines) return;
-    const box = clear(document.getElementById('details'));
-    box.appendChild(el('h2', null, lines[0]));
-    for (const line of lines.slice(1)) box.appendChild(el('p', 'message', line));
+    showPinned(lines);
     state.pinned = lines;
   });
 
-  function hoverLines(px, y) {
-    const x = ctl.x();
-    const nsPerPx = (x.domain()[1] - x.domain()[0]) / plotWidth();
-    const t = x.invert(px);
-    const tr = trackAtY(layout, y);
-    const lane = laneAtY(layout, y);
-    if (lane < 0) return null;
-    // instants first: they sit on top
-    const inst = data.instants;
-    if (tr === firstTrack[lane] || tr < 0) {
-      const lo = inst.laneOffsets[lane];
-      const hi = inst.laneOffsets[lane + 1];
-      const j = lowerBound(inst.ts, t - 4 * nsPerPx, lo, hi);
-      if (j < hi && inst.ts[j] <= t + 4 * nsPerPx && y - (layout.trackY[firstTrack[lane]] ?? layout.laneY[lane]) < 10) {
-        return [
-          `${data.catNames[inst.cat[j]]}: ${data.strings[inst.name[j]] ?? ''}`,
-          `at ${formatDuration(inst.ts[j])}`,
-          data.strings[inst.site[j]] ? `site ${data.strings[inst.site[j]]}` : '',
-          data.lanes[lane].label,
-        ].filter(Boolean);
-      }
-    }
-    if (tr < 0) return null;
-    const [i0, i1] = visibleRange(data.start, data.trackOffsets[tr], data.trackOffsets[tr + 1], data.maxDur[tr], t - 2 * nsPerPx, t + 2 * nsPerPx);
-    let best = -1;
-    for (let i = Math.max(i0, i1 - 5000); i < i1; i++) {
-      if (data.start[i] <= t + 2 * nsPerPx && data.start[i] + data.dur[i] >= t - 2 * nsPerPx) {
-        if (best < 0 || data.dur[i] < data.dur[best]) best = i;
-      }
-    }
-    if (best < 0) return null;
-    const flags = data.flags[best];
-    return [
-      `${data.catNames[data.cat[best]]}: ${data.strings[data.name[best]] ?? ''}`,
-      `start ${formatDuration(data.start[best])}, duration ${formatDuration(data.dur[best])}${flags & 1 ? ' (never returned: open until the end of the trace)' : ''}`,
-      flags & 2 ? 'error reported' : '',
-      data.strings[data.site[best]] ? `site ${data.strings[data.site[best]]}` : '',
-      data.lanes[data.tracks[tr].lane].label,
-    ].filter(Boolean);
-  }
-
-  // Search by kernel or range name.
-  const search = document.getElementById('search');
-  const searchInfo = document.getElementById('search-info');
-  let matches = [];
-  let matchPos = -1;
-  function runSearch(q) {
-    q = q.trim().toLowerCase();
-    matches = [];
-    matchPos = -1;
-    if (!q) { hitName = null; state.hits = 0; searchInfo.textContent = ''; schedule(); return 0; }
-    hitName = new Uint8Array(data.strings.length);
-    data.strings.forEach((s, i) => { if (i > 0 && String(s).toLowerCase().includes(q)) hitName[i] = 1; });
-    for (let i = 0; i < data.nIntervals; i++) if (hitName[data.name[i]]) matches.push(i);
-    matches.sort((a, b) => data.start[a] - data.start[b]);
-    state.hits = matches.length;
-    searchInfo.textContent = `${matches.length} match${matches.length === 1 ? '' : 'es'}${matches.length ? ' (Enter: next)' : ''}`;
-    schedule();
-    return matches.length;
-  }
-  function nextMatch() {
-    if (!matches.length) return;
-    matchPos = (matchPos + 1) % matches.length;
-    const i = matches[matchPos];
-    const pad = Math.max(data.dur[i] * 0.5, 5000);
-    ctl.zoomTo(data.start[i] - pad, data.start[i] + data.dur[i] + pad);
-    searchInfo.textContent = `${matchPos + 1} of ${matches.length}`;
-  }
-  let searchTimer = 0;
-  search.addEventListener('input', () => { clearTimeout(searchTimer); searchTimer = setTimeout(() => runSearch(search.value), 120); });
-  search.addEventListener('keydown', (e) => {
-    if (e.key === 'Enter') { clearTimeout(searchTimer); if (!matches.length) runSearch(search.value); nextMatch(); }
-    if (e.key === 'Escape') search.blur();
+  // Search.
+  const searchBox = document.getElementById('search');
+  const search = makeSearch(data, {
+    onChange: () => { state.hits = search.count(); schedule(); },
+    zoomTo: (a, b) => ctl.zoomTo(a, b),
+    info: document.getElementById('search-info'),
   });
-  document.getElementById('reset').addEventListener('click', () => ctl.reset());
+  let searchTimer = 0;
+  searchBox.addEventListener('input', () => { clearTimeout(searchTimer); searchTimer = setTimeout(() => search.run(searchBox.value), 120); });
+  searchBox.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') { clearTimeout(searchTimer); if (!search.count()) search.run(searchBox.value); search.next(); }
+    if (e.key === 'Escape') searchBox.blur();
+  });
+  document.getElementById('reset').addEventListener('click', home);
+  document.getElementById('whole').addEventListener('click', () => ctl.reset());
 
   Object.assign(state, {
     selectFinding,
     zoomTo: (a, b) => ctl.zoomTo(a, b),
-    reset: () => ctl.reset(),
-    search: runSearch,
-    nextMatch,
+    reset: home,
+    whole: () => ctl.reset(),
+    search: search.run,
+    nextMatch: search.next,
+    hover: (px, y) => linesAt(px, y),
     renderNow: render,
     /** Where things are on screen (CSS px), for tests that check pixels. */
     geometry() {
@@ -336,8 +240,9 @@ export function startApp(payload) {
         tracks: data.tracks, lanes: data.lanes.map((l) => ({ kind: l.kind, label: l.label })),
       };
     },
-    select(a, b) { selection = [a, b]; showSummary(summarizeRange(data, a, b)); schedule(); return state.summary; },
+    select(a, b) { selection = [a, b]; summary(summarizeRange(data, a, b)); schedule(); return state.summary; },
   });
+  home();
   render();
   state.firstRenderMs = performance.now();
   state.ready = true;
@@ -346,8 +251,7 @@ export function startApp(payload) {
 function renderHeader(payload) {
   document.title = `mpstrace · ${payload.title}`;
   document.getElementById('title').textContent = payload.title;
-  const info = document.getElementById('info');
-  info.appendChild(keyValues(payload.info));
+  document.getElementById('info').appendChild(keyValues(payload.info));
   const warn = document.getElementById('warnings');
   for (const w of payload.warnings ?? []) warn.appendChild(el('li', null, w));
 }

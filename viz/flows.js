@@ -1,11 +1,14 @@
-// Flow arrows from an event record to each wait that consumed it.
+// Flow arrows: event record -> each wait that consumed it (kind 0), and host
+// launch -> the GPU execution it started (kind 1, paired by correlation id).
+// Level of detail: arrows are grouped by their pixel columns and lanes, so 300
+// arrows over 20 px are one arrow with a count, never a black bar.
 
-/**
- * Arrows are drawn only when at most this many intersect the view: beyond that they
- * are unreadable and cost the frame budget, so the status line asks to zoom in instead
- * (drawing an arbitrary subset would suggest a pattern that is not there).
- */
-export const MAX_FLOWS = 400;
+export const FLOW_COLOR = ['rgba(30, 30, 30, 0.7)', 'rgba(59, 125, 216, 0.75)'];
+export const FLOW_LABEL = ['event record → wait', 'launch → GPU execution'];
+/** Arrows whose ends fall in the same bins of this many px (and the same lanes and kind) are drawn as one. */
+export const FLOW_BIN_PX = 6;
+/** At most this many (grouped) arrows are drawn per frame; the status line says how many more there were. */
+export const MAX_FLOWS = 600;
 
 /** The y of lane `l`'s first row centre, in view coordinates. */
 function laneMidY(layout, firstTrack, l, top) {
@@ -13,42 +16,65 @@ function laneMidY(layout, firstTrack, l, top) {
   return (t >= 0 ? layout.trackY[t] + layout.trackH[t] / 2 : layout.laneY[l] + 8) - top;
 }
 
-export function drawFlows(ctx, data, layout, view, firstTrack) {
+/** The y where arrows attach in a lane: a stream's GPU row, a thread's top row. */
+function anchorY(data, layout, firstTrack, gpuTrack, l, top) {
+  const t = gpuTrack[l];
+  if (t >= 0) return layout.trackY[t] + layout.trackH[t] / 2 - top;
+  return laneMidY(layout, firstTrack, l, top);
+}
+
+/** Groups the flows in view: [{x0, y0, x1, y1, kind, n}]. */
+export function groupFlows(data, layout, view, firstTrack, gpuTrack) {
   const f = data.flows;
   const k = view.width / (view.t1 - view.t0);
-  let drawn = 0;
-  let inView = 0;
-  for (let i = 0; i < f.n; i++) {
-    if (Math.max(f.fromTs[i], f.toTs[i]) >= view.t0 && Math.min(f.fromTs[i], f.toTs[i]) <= view.t1) inView++;
-  }
-  if (inView > MAX_FLOWS) return { drawn: 0, skipped: inView };
-  const skipped = 0;
-  ctx.strokeStyle = 'rgba(30, 30, 30, 0.65)';
-  ctx.fillStyle = 'rgba(30, 30, 30, 0.8)';
-  ctx.lineWidth = 1.2;
+  const groups = new Map();
   for (let i = 0; i < f.n; i++) {
     const a = f.fromTs[i];
     const b = f.toTs[i];
     if (Math.max(a, b) < view.t0 || Math.min(a, b) > view.t1) continue;
     const x0 = (a - view.t0) * k;
     const x1 = (b - view.t0) * k;
-    const y0 = laneMidY(layout, firstTrack, f.fromLane[i], view.top);
-    const y1 = laneMidY(layout, firstTrack, f.toLane[i], view.top);
-    if (Math.max(y0, y1) < -20 || Math.min(y0, y1) > view.height + 20) continue;
+    const kind = f.kind ? f.kind[i] : 0;
+    const key = `${kind}:${f.fromLane[i]}:${f.toLane[i]}:${Math.round(x0 / FLOW_BIN_PX)}:${Math.round(x1 / FLOW_BIN_PX)}`;
+    const g = groups.get(key);
+    if (g) { g.n++; continue; }
+    const y0 = anchorY(data, layout, firstTrack, gpuTrack, f.fromLane[i], view.top);
+    const y1 = anchorY(data, layout, firstTrack, gpuTrack, f.toLane[i], view.top);
+    groups.set(key, { x0, y0, x1, y1, kind, n: 1 });
+  }
+  return [...groups.values()];
+}
+
+export function drawFlows(ctx, data, layout, view, firstTrack, gpuTrack) {
+  const groups = groupFlows(data, layout, view, firstTrack, gpuTrack)
+    .filter((g) => !(Math.max(g.y0, g.y1) < -20 || Math.min(g.y0, g.y1) > view.height + 20));
+  let drawn = 0;
+  let merged = 0;
+  for (const g of groups) {
+    if (drawn >= MAX_FLOWS) break;
+    ctx.strokeStyle = FLOW_COLOR[g.kind] ?? FLOW_COLOR[0];
+    ctx.fillStyle = ctx.strokeStyle;
+    ctx.lineWidth = g.n > 1 ? Math.min(4, 1.2 + Math.log2(g.n) * 0.6) : 1.2;
     ctx.beginPath();
-    ctx.moveTo(x0, y0);
-    const mx = (x0 + x1) / 2;
-    ctx.bezierCurveTo(mx, y0, mx, y1, x1, y1);
+    ctx.moveTo(g.x0, g.y0);
+    const mx = (g.x0 + g.x1) / 2;
+    ctx.bezierCurveTo(mx, g.y0, mx, g.y1, g.x1, g.y1);
     ctx.stroke();
-    // arrow head pointing at the wait
-    const dir = x1 >= mx ? 1 : -1;
+    // arrow head at the wait / the GPU start
+    const dir = g.x1 >= g.x0 ? 1 : -1;
     ctx.beginPath();
-    ctx.moveTo(x1, y1);
-    ctx.lineTo(x1 - 6 * dir, y1 - 3);
-    ctx.lineTo(x1 - 6 * dir, y1 + 3);
+    ctx.moveTo(g.x1, g.y1);
+    ctx.lineTo(g.x1 - 6 * dir, g.y1 - 3);
+    ctx.lineTo(g.x1 - 6 * dir, g.y1 + 3);
     ctx.closePath();
     ctx.fill();
+    if (g.n > 1) {
+      ctx.font = '9px system-ui, sans-serif';
+      ctx.textBaseline = 'bottom';
+      ctx.fillText(`×${g.n}`, mx + 2, (g.y0 + g.y1) / 2 - 1);
+    }
     drawn++;
+    merged += g.n - 1;
   }
-  return { drawn, skipped };
+  return { drawn, merged, skipped: Math.max(0, groups.length - drawn) };
 }

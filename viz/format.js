@@ -51,3 +51,21 @@ export function formatBytes(n) {
   while (v >= 1024 && i < u.length - 1) { v /= 1024; i++; }
   return `${v.toFixed(1)} ${u[i]}`;
 }
+
+/**
+ * A formatter for points in time (ns since the trace start) at the precision of a
+ * view `spanNs` wide: one unit (that of the view's end), and enough decimals to
+ * tell apart points ~1/1000 of the view apart, so a tooltip at µs zoom says
+ * `3.2867321 s`, not `3 s`. Tooltips, the status line, the selection and the
+ * finding details all use it, as the axis does.
+ */
+export function timeFormatter(spanNs, maxAbs) {
+  const res = Math.max(1, spanNs / 1000);
+  let scale = 1;
+  let unit = 'ns';
+  for (const [s, u] of UNITS) {
+    if (Math.max(maxAbs ?? spanNs, 1) >= s) { scale = s; unit = u; break; }
+  }
+  const decimals = Math.max(0, Math.min(9, Math.ceil(-Math.log10(res / scale) - 1e-9)));
+  return (ns) => `${(ns / scale).toFixed(decimals)} ${unit}`;
+}

@@ -1,6 +1,7 @@
 // Draws interval tracks and instants onto a 2D canvas context, with level of detail.
 import { visibleRange, mergeIntervals, heatColumns, lowerBound, thinInstants } from './lod.js';
 import { CATEGORY_COLOR, OPEN_COLOR, HIT_COLOR, shadeFor, slotColor } from './colors.js';
+import { shortName } from './names.js';
 
 /** A track with more visible intervals than this many per pixel column draws as a heat strip. */
 export const HEAT_DENSITY = 4;
@@ -62,8 +63,10 @@ export function drawTracks(ctx, data, layout, view, style = {}) {
       stats.heatTracks++;
       continue;
     }
+    // A host API call is stamped once (no duration): a 3 px tick, so it can be seen and hovered.
+    const api = data.tracks[t].kind === 'api';
     const m = mergeIntervals(data.start, data.dur, i0, i1, view.t0, k, 0, {
-      clip0: -2, clip1: view.width + 2, isHit: style.isHit,
+      clip0: -2, clip1: view.width + 2, isHit: style.isHit, minWidth: api ? 3 : 1, minGap: api ? 2 : 1,
     });
     // Batch rectangles by colour: one path and one fill per colour.
     const batches = new Map();
@@ -111,14 +114,20 @@ export function drawTracks(ctx, data, layout, view, style = {}) {
   return stats;
 }
 
-/** Names inside rectangles wide enough to hold a few characters (canvas text: never markup). */
+/**
+ * Names inside rectangles wide enough to hold a few characters (canvas text: never
+ * markup). C++ kernel names are shortened (names.js); the tooltip has the full name.
+ */
 function drawLabels(ctx, data, m, y, h) {
+  const short = data.shortNames ?? (data.shortNames = new Map());
   ctx.font = '10px system-ui, sans-serif';
   ctx.textBaseline = 'middle';
   ctx.fillStyle = '#ffffff';
   for (let r = 0; r < m.n; r++) {
     if (m.count[r] !== 1 || m.w[r] < 40) continue;
-    const text = data.strings[data.name[m.first[r]]] ?? '';
+    const id = data.name[m.first[r]];
+    let text = short.get(id);
+    if (text === undefined) { text = shortName(data.strings[id] ?? ''); short.set(id, text); }
     if (!text) continue;
     const x = Math.max(m.x[r], 0) + 3;
     const maxW = Math.min(m.x[r] + m.w[r], 4000) - x - 3;

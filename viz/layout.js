@@ -1,7 +1,8 @@
 // Vertical layout: lanes (one per GPU stream or host thread) stacked top to bottom,
-// each made of tracks (rows): nested host calls, a thin slot-ownership row, GPU work.
+// each made of tracks (rows): host API calls (launches, copies), nested host calls, a thin
+// slot-ownership row, GPU work.
 
-export const TRACK_HEIGHT = { gpu: 18, nest: 15, slot: 7, instant: 12 };
+export const TRACK_HEIGHT = { api: 8, gpu: 18, nest: 15, slot: 7, instant: 12 };
 export const LANE_PAD = 6;
 export const MIN_LANE_HEIGHT = 32;
 

@@ -30,7 +30,7 @@ export function decodeModel(payload) {
     flags: iv.flags,
     nIntervals: iv.n,
     instants: { n: inst.n, laneOffsets, ts: inst.ts, name: inst.name, site: inst.site, cat: inst.cat },
-    flows: { n: flows.n, fromTs: flows.fromTs, fromLane: flows.fromLane, toTs: flows.toTs, toLane: flows.toLane },
+    flows: { n: flows.n, fromTs: flows.fromTs, fromLane: flows.fromLane, toTs: flows.toTs, toLane: flows.toLane, kind: flows.kind ?? new Uint8Array(flows.n) },
     maxDur: maxDurations(iv.dur, trackOffsets),
     heat: [],
     heatBucketNs: spanNs / HEAT_BUCKETS,
@@ -51,4 +51,38 @@ export function firstTrackOfLane(data) {
     if (out[t.lane] < 0 || data.tracks[out[t.lane]].row > t.row) out[t.lane] = i;
   });
   return out;
+}
+
+/** The first GPU track of each lane (-1 for lanes without one): launch arrows end there. */
+export function gpuTrackOfLane(data) {
+  const out = new Int32Array(data.lanes.length).fill(-1);
+  data.tracks.forEach((t, i) => {
+    if (t.kind === 'gpu' && (out[t.lane] < 0 || data.tracks[out[t.lane]].row > t.row)) out[t.lane] = i;
+  });
+  return out;
+}
+
+/**
+ * The time range with activity: GPU work, host calls, instants and findings, not
+ * annotation ranges or slot spans that may cover the whole run, padded by 3%.
+ * The first view fits it, so a run whose first second is interpreter start-up
+ * opens on its work. The whole trace when nothing qualifies.
+ */
+export function activityRange(data) {
+  let a = Infinity;
+  let b = -Infinity;
+  const skip = new Set(['range', 'slot'].map((c) => data.catNames.indexOf(c)));
+  for (let i = 0; i < data.nIntervals; i++) {
+    if (skip.has(data.cat[i])) continue;
+    if (data.start[i] < a) a = data.start[i];
+    const e = data.start[i] + data.dur[i];
+    if (e > b) b = e;
+  }
+  const ts = data.instants.ts;
+  for (let i = 0; i < data.instants.n; i++) { if (ts[i] < a) a = ts[i]; if (ts[i] > b) b = ts[i]; }
+  // context notes (info) describe the whole run; their time is not a place to look
+  for (const f of data.findings) if (f.severity !== 'info') { if (f.t0 < a) a = f.t0; if (f.t1 > b) b = f.t1; }
+  if (!(b > a)) return [0, data.spanNs];
+  const pad = (b - a) * 0.03;
+  return [Math.max(0, a - pad), Math.min(data.spanNs, b + pad)];
 }

@@ -11,11 +11,11 @@ export interface Lane {
   detail?: string;
 }
 
-/** A row of a lane; intervals belong to tracks. kind picks its height: gpu, nest (host calls), slot, instant. */
+/** A row of a lane; intervals belong to tracks. kind picks its height: api (host launches/copies), gpu, nest (host calls), slot, instant. */
 export interface Track {
   lane: number;
   row: number;
-  kind: 'gpu' | 'nest' | 'slot' | 'instant';
+  kind: 'api' | 'gpu' | 'nest' | 'slot' | 'instant';
 }
 
 export interface PageFinding {
@@ -51,7 +51,7 @@ export interface ReportPayload {
   intervals: Table & { offsets: number[] };
   /** sorted by lane, then ts. cols: ts f64, name u32, site u32, cat u8 */
   instants: Table & { offsets: number[] };
-  /** record -> wait arrows. cols: fromTs f64, fromLane u16, toTs f64, toLane u16 */
+  /** arrows, sorted by fromTs. cols: fromTs f64, fromLane u16, toTs f64, toLane u16, kind u8 (0 event record -> wait, 1 host launch -> GPU execution) */
   flows: Table;
   findings: PageFinding[];
   /** the findings count as the CLI's last line says it (errors, warnings, context notes) */
@@ -63,7 +63,7 @@ export interface ReportPayload {
 /** Category names (index = the `cat` byte); the page colours by name. */
 export const CATEGORIES = [
   'kernel', 'commit', 'memcpy', 'memset', 'pending', 'sync', 'elapsed', 'range', 'slot',
-  'record', 'wait', 'query', 'marker', 'submit',
+  'record', 'wait', 'query', 'marker', 'submit', 'launch',
 ] as const;
 export type Category = (typeof CATEGORIES)[number];
 export const CAT: Record<Category, number> = Object.fromEntries(CATEGORIES.map((c, i) => [c, i])) as Record<Category, number>;
