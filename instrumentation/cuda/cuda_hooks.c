@@ -406,14 +406,17 @@ __attribute__((visibility("hidden"))) void *mpst_dlsym_handle(void *handle, cons
   if (!real) real = (dlsym_fn)mpst_dlsym_init();
   void *f = real ? real(handle, name) : NULL;
   if (!f || !name || name[0] != 'c' || name[1] != 'u') return f;
+  void *w = NULL;
   if (strcmp(name, "cuGetProcAddress_v2") == 0) {
     if (!real_gpa_v2) real_gpa_v2 = (cu_get_proc_v2_fn)f;
-    if (f == (void *)real_gpa_v2 && mpst_enabled()) return (void *)gpa_v2_wrapper;
+    if (f == (void *)real_gpa_v2) w = (void *)gpa_v2_wrapper;
   } else if (strcmp(name, "cuGetProcAddress") == 0) {
     if (!real_gpa_v1) real_gpa_v1 = (cu_get_proc_v1_fn)f;
-    if (f == (void *)real_gpa_v1 && mpst_enabled()) return (void *)gpa_v1_wrapper;
+    if (f == (void *)real_gpa_v1) w = (void *)gpa_v1_wrapper;
   }
-  return f;
+  if (!w || !mpst_enabled()) return f;
+  mpst_set_process_flags(MPST_PROCESS_FLAG_DRIVER_ENTRIES); /* `info` tells "not seen" from "not interceptable" */
+  return w;
 }
 
 /* dlsym itself. With RTLD_DEFAULT/RTLD_NEXT the answer depends on the caller
@@ -453,4 +456,20 @@ __asm__(".text\n"
 
 /* The recorder starts with the process, so a program that never touches CUDA
  * still leaves a valid trace. */
-__attribute__((constructor)) static void mpst_cuda_start(void) { mpst_ensure_init(MPST_BACKEND_CUDA); }
+static int find_libcuda(struct dl_phdr_info *info, size_t size, void *data) {
+  (void)size, (void)data;
+  const char *n = info->dlpi_name ? strrchr(info->dlpi_name, '/') : NULL;
+  n = n ? n + 1 : info->dlpi_name;
+  return n && strncmp(n, "libcuda.so", 10) == 0;
+}
+
+/* At exit: was the CUDA driver loaded at all? With no CUDA record in the
+ * trace, this tells "no GPU use" from "GPU calls the recorder did not see". */
+static void note_driver_loaded(void) {
+  mpst_set_process_flags(MPST_PROCESS_FLAG_DRIVER_CHECKED |
+                         (dl_iterate_phdr(find_libcuda, NULL) ? MPST_PROCESS_FLAG_CUDA_DRIVER_LOADED : 0));
+}
+
+__attribute__((constructor)) static void mpst_cuda_start(void) {
+  if (mpst_ensure_init(MPST_BACKEND_CUDA) == 0) mpst_add_shutdown_hook(note_driver_loaded);
+}

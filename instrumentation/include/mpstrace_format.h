@@ -24,6 +24,9 @@
 #define MPST_PROCESS_FLAG_SYNTHETIC 0x1u /* synthetic trace */
 #define MPST_PROCESS_FLAG_CUPTI_COMPLETIONS 0x2u /* CUPTI completion records present */
 #define MPST_PROCESS_FLAG_DRIVER_API_COVERED 0x4u /* driver-API launches covered */
+#define MPST_PROCESS_FLAG_DRIVER_ENTRIES 0x8u /* the driver's entry-point lookup (cuGetProcAddress) was wrapped: calls through driver entries are recorded (static libcudart, cuBLAS) */
+#define MPST_PROCESS_FLAG_CUDA_DRIVER_LOADED 0x10u /* libcuda was loaded in the process when it ended (it used, or prepared to use, a GPU) */
+#define MPST_PROCESS_FLAG_DRIVER_CHECKED 0x20u /* the recorder checked at exit whether libcuda was loaded (bit 4 is meaningful) */
 
 /* Which recorder wrote the trace. */
 enum mpst_backend {

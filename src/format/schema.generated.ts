@@ -26,7 +26,10 @@ export const FLAGS = {
   "process": {
     "synthetic": 1,
     "cupti_completions": 2,
-    "driver_api_covered": 4
+    "driver_api_covered": 4,
+    "driver_entries": 8,
+    "cuda_driver_loaded": 16,
+    "driver_checked": 32
   }
 } as const;
 

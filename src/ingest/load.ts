@@ -15,6 +15,7 @@ import { VERSION } from '../version.js';
 import { TraceReader, DEFAULT_BATCH_ROWS, type EventBatch, type TraceWarning } from '../format/reader.js';
 import { canDecodeInWorker, decodeHere, decodeInWorker, type DecodeSummary } from './decode.js';
 import { FLAGS, FORMAT_VERSION } from '../format/kinds.js';
+import { captureFacts, captureWarning } from './capture.js';
 
 export type { TraceWarning };
 
@@ -256,7 +257,9 @@ async function loadBinary(tracePath: string, opts: OpenTraceOptions): Promise<Lo
       fromCache: false,
       loadMs: 0,
     };
-    const warnings = d.warnings;
+    const warnings = [...d.warnings];
+    const silent = captureWarning(await captureFacts(connection), h.backend, h.synthetic);
+    if (silent) warnings.push(silent);
     await writeMeta(connection, info, warnings, tracePath);
     info.loadMs = Date.now() - started;
     return { connection, instance, info, warnings, close };
