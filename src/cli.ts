@@ -3,12 +3,17 @@ import { UserError, EXIT_BAD_INPUT } from './util/errors.js';
 import { VERSION } from './version.js';
 import { commands } from './commands/index.js';
 import { recordersStatus } from './record/library.js';
+import { setShowMangled } from './ingest/demangle.js';
 
 const program = new Command('mpstrace')
   .description('Record, analyze and show GPU stream/event traces (PyTorch MPS and CUDA)')
   .version(`mpstrace ${VERSION}\n${recordersStatus()}`, '-V, --version')
+  .option('--mangled', 'show C++ kernel and function names as recorded (mangled) instead of demangled')
   .showHelpAfterError()
   .exitOverride();
+program.hook('preAction', () => {
+  if (program.opts().mangled) setShowMangled(true);
+});
 
 for (const register of commands) register(program);
 

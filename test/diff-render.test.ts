@@ -44,3 +44,19 @@ describe('diff rendering', () => {
     expect(doc.metrics[0]).toMatchObject({ key: evil, verdict: 'regressed', change_pct: 100, confidence_available: true });
   });
 });
+
+describe('shortKeys', () => {
+  it('keeps kernel names apart that differ only in the middle', async () => {
+    const { shortKeys } = await import('../src/diff/render.js');
+    const base = 'kernel:void at::native::vectorized_elementwise_kernel<4, at::native::';
+    const tail = '>(int, at::native::detail::Array<char*, 2>, at::native::memory::LoadWithoutCast).total_ns';
+    const a = `${base}AddFunctor<float>${tail}`;
+    const b = `${base}MulFunctor<float>${tail}`;
+    const m = shortKeys([a, b, 'kernel:short.total_ns']);
+    expect(m.get(a)).not.toBe(m.get(b));
+    expect(m.get(a)).toContain('AddFunctor');
+    expect(m.get(b)).toContain('MulFunctor');
+    expect(m.get(a)!.length).toBeLessThanOrEqual(73);
+    expect(m.get('kernel:short.total_ns')).toBe('kernel:short.total_ns');
+  });
+});

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { buildRecorder, canBuild, load, runTraced, tempDir, type Built, type Rec } from './recorder-util.js';
 import { cleanup } from './recorder-util.js';
+import { FLAGS } from '../src/format/kinds.js';
 
 describe.skipIf(!canBuild)('CUDA recorder hooks (stand-in libcudart)', () => {
   let b: Built;
@@ -33,7 +34,8 @@ describe.skipIf(!canBuild)('CUDA recorder hooks (stand-in libcudart)', () => {
     expect(trace.header.backend).toBe('cuda');
     expect(recs[0]!.kind).toBe('process_start');
     expect(str(recs[0]!.f.recorder!)).toMatch(/^mpstrace-cuda /);
-    expect(recs[0]!.f.flags).toBe(0); // no CUPTI, no driver-API coverage here
+    // no CUPTI, no driver-API coverage here; the exit check ran and found no libcuda (only a stand-in libcudart)
+    expect(recs[0]!.f.flags).toBe(FLAGS.process.driver_checked);
     const end = of('process_end');
     expect(end).toHaveLength(1);
     expect(end[0]!.f).toMatchObject({ status: 0, reason: 1 });

@@ -49,10 +49,40 @@ export function shortKey(key: string): string {
   return k.length <= MAX_KEY ? k : `${k.slice(0, 48)}…${k.slice(-(MAX_KEY - 49))}`;
 }
 
-function row(m: MetricComparison, short = false): string[] {
+/**
+ * Short forms of a table's keys that stay distinct: two kernels that differ
+ * only in the middle of their names (template arguments) would shorten to the
+ * same text, so those keep the stretch where they first differ instead.
+ */
+export function shortKeys(keys: string[]): Map<string, string> {
+  const out = new Map(keys.map((k) => [k, shortKey(k)]));
+  const groups = new Map<string, string[]>();
+  for (const k of new Set(keys)) groups.set(out.get(k)!, [...(groups.get(out.get(k)!) ?? []), k]);
+  const head = 20;
+  const span = MAX_KEY - head - 2;
+  for (const ks of groups.values()) {
+    if (ks.length < 2) continue;
+    for (const k of ks) {
+      const p = printable(k);
+      let d = 0; // how far k shares a prefix with the most similar other key
+      for (const o of ks) {
+        if (o === k) continue;
+        const q = printable(o);
+        let i = 0;
+        while (i < p.length && p[i] === q[i]) i++;
+        d = Math.max(d, i);
+      }
+      const start = Math.max(head, Math.min(d - 16, p.length - span));
+      out.set(k, `${p.slice(0, head)}…${p.slice(start, start + span)}${start + span < p.length ? '…' : ''}`);
+    }
+  }
+  return out;
+}
+
+function row(m: MetricComparison, short?: Map<string, string>): string[] {
   return [
     m.verdict,
-    short ? shortKey(m.key) : m.key,
+    short ? short.get(m.key) ?? shortKey(m.key) : m.key,
     formatValue(m.baseline.median, m.unit),
     formatValue(m.candidate.median, m.unit),
     changeText(m),
@@ -77,7 +107,9 @@ function headline(report: DiffReport): string {
 }
 
 export function renderText(report: DiffReport): string {
-  const rows = notableRows(report).map((m) => row(m, true));
+  const notable = notableRows(report);
+  const short = shortKeys(notable.map((m) => m.key));
+  const rows = notable.map((m) => row(m, short));
   const lines = [headline(report)];
   for (const n of report.notes) lines.push(`note: ${n}`);
   for (const r of report.new_error_rules) {
@@ -94,7 +126,7 @@ export function renderText(report: DiffReport): string {
   const notes = notableRows(report).filter((m) => m.note && m.verdict !== 'unchanged');
   if (notes.length) {
     lines.push('');
-    for (const m of notes) lines.push(`${shortKey(m.key)}: ${m.note}`);
+    for (const m of notes) lines.push(`${short.get(m.key) ?? shortKey(m.key)}: ${m.note}`);
   }
   return lines.join('\n') + '\n';
 }

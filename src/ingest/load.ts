@@ -16,6 +16,7 @@ import { TraceReader, DEFAULT_BATCH_ROWS, type EventBatch, type TraceWarning } f
 import { canDecodeInWorker, decodeHere, decodeInWorker, type DecodeSummary } from './decode.js';
 import { FLAGS, FORMAT_VERSION } from '../format/kinds.js';
 import { captureFacts, captureWarning } from './capture.js';
+import { demangleStrings } from './demangle.js';
 
 export type { TraceWarning };
 
@@ -232,6 +233,7 @@ async function loadBinary(tracePath: string, opts: OpenTraceOptions): Promise<Lo
     }
     await connection.run('COMMIT');
     await appendStrings(connection, d.strings);
+    const demangleWarning = await demangleStrings(connection);
     await connection.run(sql.derived);
     const s = d.stats;
     const h = d.header;
@@ -258,6 +260,7 @@ async function loadBinary(tracePath: string, opts: OpenTraceOptions): Promise<Lo
       loadMs: 0,
     };
     const warnings = [...d.warnings];
+    if (demangleWarning) warnings.push(demangleWarning);
     const silent = captureWarning(await captureFacts(connection), h.backend, h.synthetic);
     if (silent) warnings.push(silent);
     await writeMeta(connection, info, warnings, tracePath);
@@ -395,11 +398,14 @@ async function openParquetExport(dir: string): Promise<LoadedTrace> {
     await connection.run(sql.views);
     const file = (t: string) => sqlString(path.join(dir, `${t}.parquet`));
     await connection.run(`INSERT INTO raw_events SELECT * FROM read_parquet(${file('raw_events')})`);
-    await connection.run(`INSERT INTO strings SELECT * FROM read_parquet(${file('strings')})`);
+    await connection.run('ALTER TABLE strings ADD COLUMN mangled VARCHAR');
+    await connection.run(`INSERT INTO strings BY NAME SELECT * FROM read_parquet(${file('strings')})`);
+    const demangleWarning = await demangleStrings(connection);
     await connection.run(`CREATE TABLE trace_meta AS SELECT * FROM read_parquet(${file('trace_meta')})`);
     await connection.run(`CREATE TABLE trace_warnings AS SELECT * FROM read_parquet(${file('trace_warnings')})`);
     await connection.run(sql.derived);
     const { info, warnings } = await readMeta(connection, dir);
+    if (demangleWarning && !warnings.some((w) => w.code === demangleWarning.code)) warnings.push(demangleWarning);
     return { connection, instance, info: { ...info, path: dir, fromCache: true, loadMs: Date.now() - started }, warnings, close };
   } catch (e) {
     close();
