@@ -196,6 +196,8 @@ enum mpst_kind {
   MPST_K_API_LAYER = 86,
   MPST_K_EVENT_VALUE = 87,
   MPST_K_METAL_HOOK = 88,
+  MPST_K_MODULE = 89,
+  MPST_K_SYMBOL = 90,
 };
 
 /* file_header (64 bytes): At offset 0 of every trace file; chunks follow at `header_bytes + k * chunk_bytes`. */
@@ -843,6 +845,27 @@ typedef struct mpst_metal_hook {
 #define MPST_WORDS_METAL_HOOK 6
 _Static_assert(sizeof(mpst_metal_hook) == 48, "metal_hook size");
 
+/* module (89): A loaded object that call sites point into: its path, GNU build id (hex, empty when it has none) and load base (the `dli_fbase` that callsite offsets of unnamed sites count from). Written once per module, before the first callsite record naming it; `mpstrace symbolize` matches binaries by build id. */
+typedef struct mpst_module {
+  mpst_rec_header h;
+  uint32_t module; /* string id */
+  uint32_t build_id; /* string id */
+  uint64_t base;
+} mpst_module;
+#define MPST_WORDS_MODULE 4
+_Static_assert(sizeof(mpst_module) == 32, "module size");
+
+/* symbol (90): Source location of a native call site (function, file, line from ELF symbols and DWARF line tables), appended after the run by `mpstrace record` or `mpstrace symbolize`. The innermost inlined frame at the call. */
+typedef struct mpst_symbol {
+  mpst_rec_header h;
+  uint32_t site_id;
+  uint32_t line;
+  uint32_t function; /* string id */
+  uint32_t file; /* string id */
+} mpst_symbol;
+#define MPST_WORDS_SYMBOL 4
+_Static_assert(sizeof(mpst_symbol) == 32, "symbol size");
+
 #ifdef MPST_WANT_EMITTERS
 /* Provided by the runtime: reserve `words` zeroed words in this thread's chunk
    (NULL when recording is off, reentrant or out of space, counted as lost),
@@ -1402,6 +1425,27 @@ static inline void mpst_emit_metal_hook_at(int64_t ts, uint32_t site, uint32_t c
 }
 #define mpst_emit_metal_hook(site, cls, sel, role, hits, state, at_exit) \
   mpst_emit_metal_hook_at(mpst_now(), site, cls, sel, role, hits, state, at_exit)
+static inline void mpst_emit_module_at(int64_t ts, uint32_t site, uint32_t module, uint32_t build_id, uint64_t base) {
+  mpst_module *r = (mpst_module *)mpst_record_begin(MPST_WORDS_MODULE);
+  if (!r) return;
+  r->module = module;
+  r->build_id = build_id;
+  r->base = base;
+  mpst_record_end(r, MPST_K_MODULE, MPST_WORDS_MODULE, site, ts);
+}
+#define mpst_emit_module(site, module, build_id, base) \
+  mpst_emit_module_at(mpst_now(), site, module, build_id, base)
+static inline void mpst_emit_symbol_at(int64_t ts, uint32_t site, uint32_t site_id, uint32_t line, uint32_t function, uint32_t file) {
+  mpst_symbol *r = (mpst_symbol *)mpst_record_begin(MPST_WORDS_SYMBOL);
+  if (!r) return;
+  r->site_id = site_id;
+  r->line = line;
+  r->function = function;
+  r->file = file;
+  mpst_record_end(r, MPST_K_SYMBOL, MPST_WORDS_SYMBOL, site, ts);
+}
+#define mpst_emit_symbol(site, site_id, line, function, file) \
+  mpst_emit_symbol_at(mpst_now(), site, site_id, line, function, file)
 #endif /* MPST_WANT_EMITTERS */
 
 #endif /* MPSTRACE_FORMAT_H */

@@ -8,6 +8,7 @@
 #include "mpst_internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <dlfcn.h>
 #include <string.h>
@@ -125,6 +126,73 @@ static uint32_t site_for_key(uint64_t k, int *fresh) {
   return id;
 }
 
+#ifdef __linux__
+#include <elf.h>
+#include <link.h>
+
+struct build_id_ctx {
+  uintptr_t base;
+  char hex[2 * 64 + 1];
+};
+
+/* The GNU build id of the loaded object mapped at `base`, read from its
+ * PT_NOTE segments in memory (no file access). */
+static int find_build_id(struct dl_phdr_info *info, size_t size, void *data) {
+  (void)size;
+  struct build_id_ctx *c = data;
+  uintptr_t start = UINTPTR_MAX;
+  for (int i = 0; i < info->dlpi_phnum; i++)
+    if (info->dlpi_phdr[i].p_type == PT_LOAD && info->dlpi_addr + info->dlpi_phdr[i].p_vaddr < start)
+      start = info->dlpi_addr + info->dlpi_phdr[i].p_vaddr;
+  if ((start & ~(uintptr_t)0xfff) != (c->base & ~(uintptr_t)0xfff)) return 0;
+  for (int i = 0; i < info->dlpi_phnum; i++) {
+    const ElfW(Phdr) *p = &info->dlpi_phdr[i];
+    if (p->p_type != PT_NOTE) continue;
+    const uint8_t *n = (const uint8_t *)(info->dlpi_addr + p->p_vaddr), *end = n + p->p_memsz;
+    while (n + sizeof(ElfW(Nhdr)) <= end) {
+      const ElfW(Nhdr) *h = (const ElfW(Nhdr) *)n;
+      const uint8_t *name = n + sizeof *h, *desc = name + ((h->n_namesz + 3) & ~3u);
+      if (desc + h->n_descsz > end) break;
+      if (h->n_type == NT_GNU_BUILD_ID && h->n_namesz == 4 && memcmp(name, "GNU", 4) == 0 && h->n_descsz <= 64) {
+        for (unsigned j = 0; j < h->n_descsz; j++) snprintf(c->hex + 2 * j, 3, "%02x", desc[j]);
+        return 1;
+      }
+      n = desc + ((h->n_descsz + 3) & ~3u);
+    }
+  }
+  return 1;
+}
+#endif
+
+/* Module paths as absolute paths (the main program's is argv[0], often
+ * relative), so a later `mpstrace symbolize` finds the file; resolved once per
+ * module (dli_fname points into the loader's data, stable per module). */
+#define MODULE_KEY (1ull << 61)
+static const char *module_path(const void *key) {
+  const char *f = (const char *)(uintptr_t)((uint64_t)(uintptr_t)key & ~MODULE_KEY);
+  static __thread char buf[4096];
+  if (f[0] == '/' || !realpath(f, buf)) return f;
+  return buf;
+}
+
+/* A module record (path, build id, load base) the first time a call site
+ * names the module, so binaries can be matched when symbolizing later. */
+static void note_module(uint32_t mod, const void *base) {
+  entry *e;
+  int mine;
+  uint64_t key = (1ull << 62) | mod; /* apart from site addresses (< 2^47) and named sites (bit 63) */
+  lookup(sites, key, &e, &mine);
+  if (!mine) return;
+  atomic_store_explicit(&e->id, 1, memory_order_release);
+  const char *hex = "";
+#ifdef __linux__
+  struct build_id_ctx c = { .base = (uintptr_t)base, .hex = "" };
+  dl_iterate_phdr(find_build_id, &c);
+  hex = c.hex;
+#endif
+  mpst_emit_module(0, mod, mpst_intern(hex), (uint64_t)(uintptr_t)base);
+}
+
 static uint32_t callsite_slow(const void *ra) {
   uint64_t k = (uint64_t)(uintptr_t)ra;
   if (k == 0) return 0;
@@ -143,7 +211,8 @@ static uint32_t callsite_slow(const void *ra) {
     } else if (info.dli_fbase) {
       off = k - (uint64_t)(uintptr_t)info.dli_fbase;
     }
-    if (info.dli_fname) mod = mpst_intern(info.dli_fname);
+    if (info.dli_fname) mod = mpst_intern_keyed((const void *)(MODULE_KEY | (uintptr_t)info.dli_fname), module_path);
+    if (mod) note_module(mod, info.dli_fbase);
   }
   mpst_emit_callsite(0, id, sym, mod, k, off);
   return id;

@@ -181,6 +181,8 @@ export const KINDS: KindDef[] = [
   {"id":86,"name":"api_layer","group":"torch","words":3,"variable":false,"fields":[{"name":"level","type":"u8","enum":"torch_level","offset":16,"bytes":1,"signed":false,"word":0,"shift":0},{"name":"ok","type":"u8","unit":"bool","offset":17,"bytes":1,"signed":false,"word":0,"shift":8},{"name":"message","type":"str","offset":20,"bytes":4,"signed":false,"word":0,"shift":32}]},
   {"id":87,"name":"event_value","group":"event","words":6,"variable":false,"fields":[{"name":"event","type":"u64","unit":"handle","offset":16,"bytes":8,"signed":false,"word":0,"shift":0},{"name":"value","type":"u64","offset":24,"bytes":8,"signed":false,"word":1,"shift":0},{"name":"stream","type":"u64","unit":"handle","offset":32,"bytes":8,"signed":false,"word":2,"shift":0},{"name":"op","type":"u8","enum":"event_value_op","offset":40,"bytes":1,"signed":false,"word":3,"shift":0}]},
   {"id":88,"name":"metal_hook","group":"meta","words":6,"variable":false,"fields":[{"name":"cls","type":"str","offset":16,"bytes":4,"signed":false,"word":0,"shift":0},{"name":"sel","type":"str","offset":20,"bytes":4,"signed":false,"word":0,"shift":32},{"name":"role","type":"str","offset":24,"bytes":4,"signed":false,"word":1,"shift":0},{"name":"hits","type":"u64","offset":32,"bytes":8,"signed":false,"word":2,"shift":0},{"name":"state","type":"u8","enum":"hook_state","offset":40,"bytes":1,"signed":false,"word":3,"shift":0},{"name":"at_exit","type":"u8","unit":"bool","offset":41,"bytes":1,"signed":false,"word":3,"shift":8}]},
+  {"id":89,"name":"module","group":"meta","words":4,"variable":false,"fields":[{"name":"module","type":"str","offset":16,"bytes":4,"signed":false,"word":0,"shift":0},{"name":"build_id","type":"str","offset":20,"bytes":4,"signed":false,"word":0,"shift":32},{"name":"base","type":"u64","unit":"address","offset":24,"bytes":8,"signed":false,"word":1,"shift":0}]},
+  {"id":90,"name":"symbol","group":"meta","words":4,"variable":false,"fields":[{"name":"site_id","type":"u32","unit":"id","offset":16,"bytes":4,"signed":false,"word":0,"shift":0},{"name":"line","type":"u32","offset":20,"bytes":4,"signed":false,"word":0,"shift":32},{"name":"function","type":"str","offset":24,"bytes":4,"signed":false,"word":1,"shift":0},{"name":"file","type":"str","offset":28,"bytes":4,"signed":false,"word":1,"shift":32}]},
 ];
 
 export const KIND = {
@@ -240,4 +242,6 @@ export const KIND = {
   api_layer: 86,
   event_value: 87,
   metal_hook: 88,
+  module: 89,
+  symbol: 90,
 } as const;

@@ -120,7 +120,10 @@ FLAGS = {
   "process": {
     "synthetic": 1,
     "cupti_completions": 2,
-    "driver_api_covered": 4
+    "driver_api_covered": 4,
+    "driver_entries": 8,
+    "cuda_driver_loaded": 16,
+    "driver_checked": 32
   }
 }
 ENUMS = {
@@ -267,7 +270,9 @@ KIND = {
   "tensor_access": 85,
   "api_layer": 86,
   "event_value": 87,
-  "metal_hook": 88
+  "metal_hook": 88,
+  "module": 89,
+  "symbol": 90
 }
 # kind name -> field name -> [byte offset in the record, type]
 KIND_FIELDS = {
@@ -1051,6 +1056,38 @@ KIND_FIELDS = {
     "at_exit": [
       41,
       "u8"
+    ]
+  },
+  "module": {
+    "module": [
+      16,
+      "str"
+    ],
+    "build_id": [
+      20,
+      "str"
+    ],
+    "base": [
+      24,
+      "u64"
+    ]
+  },
+  "symbol": {
+    "site_id": [
+      16,
+      "u32"
+    ],
+    "line": [
+      20,
+      "u32"
+    ],
+    "function": [
+      24,
+      "str"
+    ],
+    "file": [
+      28,
+      "str"
     ]
   }
 }
