@@ -55,7 +55,7 @@ done
 cat "$WORK/rows.txt" >&2
 tail -n 5 "$WORK/err.txt" >&2
 for t in shared_rt shared_new static_rt static_new; do
-  echo "$t $("$PY" bench/cuda/trace_summary.py "$WORK/$t.mpst" 2>&1)" >&2
+  echo "$t $("$PY" traces/programs/trace_summary.py "$WORK/$t.mpst" 2>&1)" >&2
 done
 
 "$PY" - "$WORK/rows.txt" "$WORK" <<'PYEOF'
@@ -73,9 +73,9 @@ for link in ("shared", "static"):
             out[f"{link}_{path}_ns_per_call_{k}"] = med(f"{link}_{path}", f"ns_per_call_{k}") - med(f"{link}_plain", f"ns_per_call_{k}")
 for t in ("shared_rt", "shared_new", "static_rt", "static_new"):
     try:
-        s = json.loads(subprocess.run([sys.executable, "bench/cuda/trace_summary.py", f"{sys.argv[2]}/{t}.mpst"], capture_output=True, text=True).stdout)
-        out[f"{t}_submits"] = s["counts"].get("submit", 0)
-        out[f"{t}_event_records"] = s["counts"].get("event_record", 0)
+        s = json.loads(subprocess.run([sys.executable, "traces/programs/trace_summary.py", f"{sys.argv[2]}/{t}.mpst", "--json"], capture_output=True, text=True).stdout)
+        out[f"{t}_submits"] = s["kinds"].get("submit", 0)
+        out[f"{t}_event_records"] = s["kinds"].get("event_record", 0)
     except Exception:
         out[f"{t}_submits"] = -1
 print(" ".join(f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}" for k, v in out.items()))
