@@ -50,6 +50,26 @@ _el AS (
   FROM elapsed_queries q
   ASOF LEFT JOIN ev_event_create cs ON cs.event = q.start_event AND q.begin_ts >= cs.ts
   ASOF LEFT JOIN ev_event_create ce ON ce.event = q.end_event AND q.begin_ts >= ce.ts
+),
+-- Event.elapsed_time as the program called it (the PyTorch layer's api_elapsed,
+-- written when the call returned or raised). torch raises before any backend
+-- call when an event lacks timing, so there may be no backend query at all:
+-- the timing the program asked for, or the backend's own create flags for
+-- those handles (a runtime that dropped enable_timing), decide. A backend query
+-- made under the call (since the thread's previous api_elapsed) is reported by
+-- the rows above instead: one finding per call.
+_api0 AS (
+  SELECT a.*, lag(a.id, 1, 0) OVER (PARTITION BY a.tid ORDER BY a.id) AS prev_id FROM ev_api_elapsed a
+),
+_api1 AS (
+  SELECT a.* FROM _api0 a
+  WHERE NOT EXISTS (SELECT 1 FROM elapsed_queries q WHERE q.tid = a.tid AND q.begin_id < a.id AND q.begin_id > a.prev_id)
+),
+_api AS (
+  SELECT a.*, cs.timing AS cs_timing, cs.id AS start_create, ce.timing AS ce_timing, ce.id AS end_create
+  FROM _api1 a
+  ASOF LEFT JOIN ev_event_create cs ON cs.event = a.start_event AND a.ts >= cs.ts
+  ASOF LEFT JOIN ev_event_create ce ON ce.event = a.end_event AND a.ts >= ce.ts
 )
 SELECT 'never-returned' AS kind, begin_ts AS ts, [tid] AS tids,
   CASE WHEN scope = 'stream' THEN [target] ELSE [] END AS streams,
@@ -71,4 +91,11 @@ SELECT 'elapsed-untimed', begin_ts, [tid], [],
     || CASE WHEN end_timing = 0 AND end_create IS DISTINCT FROM start_create THEN [{'id': end_create, 'role': 'untimed-create'}] ELSE [] END,
   NULL, 'elapsed_time', 'event', end_event, end_ts - begin_ts, NULL, NULL, start_event, end_event, error, NULL
 FROM _el WHERE start_timing = 0 OR end_timing = 0
+UNION ALL
+SELECT 'elapsed-untimed', ts, [tid], [],
+  [{'id': id, 'role': 'api-elapsed'}]
+    || CASE WHEN cs_timing = 0 THEN [{'id': start_create, 'role': 'untimed-create'}] ELSE [] END
+    || CASE WHEN ce_timing = 0 AND end_create IS DISTINCT FROM start_create THEN [{'id': end_create, 'role': 'untimed-create'}] ELSE [] END,
+  NULL, CASE WHEN raised = 1 THEN 'torch-raised' ELSE 'torch' END, 'event', end_event, NULL, NULL, NULL, start_event, end_event, NULL, NULL
+FROM _api WHERE start_timing = 0 OR end_timing = 0 OR cs_timing = 0 OR ce_timing = 0
 ORDER BY ts, kind

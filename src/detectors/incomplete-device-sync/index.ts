@@ -5,7 +5,7 @@ export default defineDetector({
   title: 'Device synchronize that does not wait for the whole device',
   severity: 'error',
   audit: '1) synchronizeDevice() is not device-wide',
-  doc: 'An operation meant to synchronize the whole device (annotated with intent_device_sync_begin/end, or a backend call that is device-wide by contract such as cudaDeviceSynchronize) returned while GPU work submitted before it began was still running, or it waited on only some of the streams that had pending work. Callers then read results that are not ready.',
+  doc: 'An operation meant to synchronize the whole device (annotated with intent_device_sync_begin/end, a public device-wide sync of the program seen by the PyTorch layer such as torch.cuda.synchronize, or a backend call that is device-wide by contract such as cudaDeviceSynchronize) returned while GPU work submitted before it began was still running, or it waited on only some of the streams that had pending work. Callers then read results that are not ready.',
   thresholds: [
     { name: 'syncToleranceUs', unit: 'us', default: 100, sqlParam: 'tolerance_ns',
       doc: 'GPU work that finishes at most this long after a device sync returned counts as clock noise' },
@@ -13,7 +13,7 @@ export default defineDetector({
   cases: {
     'late-completion': {
       message: (r) => `${r.source === 'contract' ? 'device-wide call' : 'device sync'} '${r.api}' returned while work on stream ${fmtHandles(r.streams)} was still running (for ${fmtNs(r.pending_after_ns)} more)`
-        + (r.source === 'annotation' ? `; it waited only on ${fmtHandles(r.synced_streams)}` : ''),
+        + (r.source !== 'contract' ? `; it waited only on ${fmtHandles(r.synced_streams)}` : ''),
       fix: 'Make the device sync wait for every stream (e.g. synchronize all pool streams, as MPSHooks::deviceSynchronize does via MPSStreamPool::synchronizeAllStreams()), not only the current one.',
     },
     'partial-sync': {

@@ -6,26 +6,44 @@
 -- Parameters: $tolerance_ns: GPU completions this close after the sync
 -- returned are clock noise, not pending work.
 WITH
--- Annotated intent ranges (intent_device_sync_begin/end), paired per thread by
--- nesting level: the k-th begin at level L pairs with the k-th end at level L.
+-- Intent ranges, paired per thread by nesting level (the k-th begin at level L
+-- pairs with the k-th end at level L): annotated ones (intent_device_sync_begin/end)
+-- and the program's public device-wide syncs as the PyTorch layer saw them
+-- (api_sync_begin/end with scope device: torch.cuda.synchronize,
+-- torch.accelerator.synchronize, torch.mps.synchronize). The two kinds pair apart.
 _marks AS (
-  SELECT id, ts, tid, site, name, 1 AS d FROM ev_intent_device_sync_begin
+  SELECT id, ts, tid, site, name, 1 AS d, 'annotation' AS src FROM ev_intent_device_sync_begin
   UNION ALL
-  SELECT id, ts, tid, site, name, -1 AS d FROM ev_intent_device_sync_end
+  SELECT id, ts, tid, site, name, -1 AS d, 'annotation' FROM ev_intent_device_sync_end
+  UNION ALL
+  SELECT id, ts, tid, site, api, 1, 'torch' FROM ev_api_sync_begin WHERE scope = 'device'
+  UNION ALL
+  SELECT id, ts, tid, site, api, -1, 'torch' FROM ev_api_sync_end WHERE scope = 'device'
 ),
 _levels AS (
-  SELECT *, sum(d) OVER (PARTITION BY tid ORDER BY id ROWS UNBOUNDED PRECEDING)
+  SELECT *, sum(d) OVER (PARTITION BY tid, src ORDER BY id ROWS UNBOUNDED PRECEDING)
             + CASE WHEN d = -1 THEN 1 ELSE 0 END AS level
   FROM _marks
 ),
 _ranked AS (
-  SELECT *, row_number() OVER (PARTITION BY tid, level, d ORDER BY id) AS k FROM _levels
+  SELECT *, row_number() OVER (PARTITION BY tid, src, level, d ORDER BY id) AS k FROM _levels
 ),
-_intents AS (
+_intents_all AS (
   SELECT b.id AS begin_id, e.id AS end_id, b.tid, b.ts AS begin_ts, e.ts AS end_ts,
-         coalesce(b.name, 'device sync') AS api, 'annotation' AS source
-  FROM _ranked b JOIN _ranked e ON e.tid = b.tid AND e.level = b.level AND e.k = b.k AND e.d = -1
+         coalesce(b.name, 'device sync') AS api, b.src
+  FROM _ranked b JOIN _ranked e ON e.tid = b.tid AND e.src = b.src AND e.level = b.level AND e.k = b.k AND e.d = -1
   WHERE b.d = 1
+),
+-- One operation, one verdict: a torch-layer range that overlaps an annotated
+-- one on its thread (an annotated runtime whose device sync is, or calls,
+-- torch.cuda.synchronize) is the same operation; the annotation speaks for it.
+-- Both sources are intent: judged alike from here on (source <> 'contract').
+_intents AS (
+  SELECT begin_id, end_id, tid, begin_ts, end_ts, api, src AS source
+  FROM _intents_all t
+  WHERE t.src = 'annotation'
+     OR NOT EXISTS (SELECT 1 FROM _intents_all a
+                    WHERE a.src = 'annotation' AND a.tid = t.tid AND a.begin_ts <= t.end_ts AND t.begin_ts <= a.end_ts)
 ),
 _hs AS MATERIALIZED (
   SELECT begin_id, end_id, tid, scope, target, api, begin_ts, end_ts FROM host_syncs
@@ -86,7 +104,7 @@ _judged AS (
          l.gpu_end > l.end_ts + $tolerance_ns AS late,
          l.gpu_end > l.begin_ts AS pending,
          sy.streams AS synced_streams, sy.sync_ids
-  FROM _last l LEFT JOIN _synced sy ON sy.begin_id = l.begin_id AND l.source = 'annotation'
+  FROM _last l LEFT JOIN _synced sy ON sy.begin_id = l.begin_id AND l.source <> 'contract'
 ),
 _per_op AS (
   SELECT begin_id, any_value(end_id) AS end_id, any_value(tid) AS tid, any_value(begin_ts) AS begin_ts,
@@ -94,8 +112,8 @@ _per_op AS (
          list(stream ORDER BY stream) FILTER (WHERE late) AS late_streams,
          list(sub_id ORDER BY stream) FILTER (WHERE late) AS late_subs,
          max(gpu_end - end_ts) FILTER (WHERE late) AS pending_after_ns,
-         list(stream ORDER BY stream) FILTER (WHERE pending AND NOT stream_synced AND NOT all_synced AND source = 'annotation') AS unsynced_streams,
-         list(sub_id ORDER BY stream) FILTER (WHERE pending AND NOT stream_synced AND NOT all_synced AND source = 'annotation') AS unsynced_subs,
+         list(stream ORDER BY stream) FILTER (WHERE pending AND NOT stream_synced AND NOT all_synced AND source <> 'contract') AS unsynced_streams,
+         list(sub_id ORDER BY stream) FILTER (WHERE pending AND NOT stream_synced AND NOT all_synced AND source <> 'contract') AS unsynced_subs,
          any_value(synced_streams) AS synced_streams,
          any_value(sync_ids) AS sync_ids
   FROM _judged GROUP BY begin_id

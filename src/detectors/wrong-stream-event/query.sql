@@ -4,17 +4,32 @@ WITH
 -- API-level intent vs the backend call made next by the same thread for that
 -- event (id order is program order within a thread). Only events that have
 -- an intent take part in the search.
-_rec_intent AS (
+_rec_named AS (
   SELECT i.id AS intent_id, i.ts, i.tid, i.event, i.stream AS asked_stream, r.id AS call_id, r.stream AS actual_stream
-  FROM ev_intent_record i
+  FROM (SELECT * FROM ev_intent_record WHERE event <> 0) i
   ASOF JOIN (SELECT * FROM ev_event_record WHERE event IN (SELECT event FROM ev_intent_record)) r
     ON r.tid = i.tid AND r.event = i.event AND i.id < r.id
+),
+-- Event 0: the PyTorch layer could not name the event yet (torch.cuda.Event
+-- creates its CUDA event lazily, inside its first record), so the intent means
+-- "the event this thread records next": the thread's next backend record.
+_rec_lazy AS (
+  SELECT i.id AS intent_id, i.ts, i.tid, r.event, i.stream AS asked_stream, r.id AS call_id, r.stream AS actual_stream
+  FROM (SELECT * FROM ev_intent_record WHERE event = 0) i
+  ASOF JOIN ev_event_record r ON r.tid = i.tid AND i.id < r.id
+),
+-- An annotated runtime and the PyTorch layer may both declare the same record
+-- (one backend call): one verdict, from the first (outermost) intent.
+_rec_intent AS (
+  SELECT * FROM (SELECT * FROM _rec_named UNION ALL SELECT * FROM _rec_lazy)
+  QUALIFY row_number() OVER (PARTITION BY call_id ORDER BY intent_id) = 1
 ),
 _wait_intent AS (
   SELECT i.id AS intent_id, i.ts, i.tid, i.event, i.stream AS asked_stream, w.id AS call_id, w.stream AS actual_stream
   FROM ev_intent_wait i
   ASOF JOIN (SELECT * FROM ev_event_wait WHERE event IN (SELECT event FROM ev_intent_wait)) w
     ON w.tid = i.tid AND w.event = i.event AND i.id < w.id
+  QUALIFY row_number() OVER (PARTITION BY w.id ORDER BY i.id) = 1
 ),
 -- Algorithm: one pass over each event's creates, records and waits in time
 -- order (creates first on ties). Each wait sees the event's latest record and
