@@ -29,6 +29,14 @@ describe('record: environment and backend choice', () => {
     expect(mac.LD_PRELOAD).toBeUndefined();
   });
 
+  it('--torch sets MPSTRACE_TORCH for the PyTorch layer; unset, the environment\'s value stays', () => {
+    expect(recorderEnv({ backend: 'cuda', library: '/l.so', out: '/t.mpst', env: {}, torch: 'off' }).MPSTRACE_TORCH).toBe('off');
+    expect(recorderEnv({ backend: 'cuda', library: '/l.so', out: '/t.mpst', env: { MPSTRACE_TORCH: 'full' } }).MPSTRACE_TORCH).toBe('full');
+    const r = spawnSync(process.execPath, [cli, 'record', '--torch', 'most', '--', '/bin/true'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--torch must be one of off, api, full, not 'most'/);
+  });
+
   it('auto picks metal on macOS and cuda elsewhere; bad names are usage errors', () => {
     expect(resolveBackend('auto', 'darwin')).toBe('metal');
     expect(resolveBackend('auto', 'linux')).toBe('cuda');
