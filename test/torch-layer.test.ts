@@ -82,7 +82,8 @@ describe.skipIf(!python || !linux)('mpstrace.torch auto-installed under the reco
     `(SELECT c.symbol FROM callsites c WHERE c.site_id = ${col}) AS sym, (SELECT c.module FROM callsites c WHERE c.site_id = ${col}) AS mod`;
 
   it('says it is on', async () => {
-    expect(t.warnings).toEqual([]);
+    // the stand-in torch makes no CUDA call, which the loader rightly points out
+    expect(t.warnings.filter((w) => w.code !== 'no_backend_calls')).toEqual([]);
     const l = await rows(t, `SELECT level, ok, message FROM ev_api_layer`);
     expect(l).toHaveLength(1);
     expect(l[0]).toMatchObject({ level: 'api', ok: 1 });
