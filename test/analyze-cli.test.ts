@@ -41,13 +41,13 @@ describe('mpstrace analyze: text', () => {
     expect(r.out).toContain('at at::mps::MPSStreamPool::acquireSlot (libtorch_mps.so)');
     expect(r.out).toMatch(/evidence: #\d+ owner-start \(slot_set_current, tid 3\)/);
     expect(r.out).toContain('fix: Make set-current an ownership transfer');
-    expect(r.out).toMatch(/: 3 errors, 0 warnings \(3 occurrences\) from 7 rules\n$/);
+    expect(r.out).toMatch(/: 3 errors, 0 warnings \(3 occurrences\) from 8 rules\n$/);
   });
 
   it('says so when no rule finds a problem, and lists the context facts', () => {
     const r = cli(clean());
     expect(r.code).toBe(0);
-    expect(r.out).toContain('no problems found by 7 rules');
+    expect(r.out).toContain('no problems found by 8 rules');
     expect(r.out).toContain('Context:');
     expect(r.out).toMatch(/host syncs in .*per second/);
   });
@@ -78,7 +78,7 @@ describe('mpstrace analyze: exit codes and selection', () => {
     expect(doc.findings).toEqual([]);
     const bad = cli('--rules', 'leaked-slot,no-such-rule', buggy());
     expect(bad.code).toBe(2);
-    expect(bad.err).toContain("unknown rule 'no-such-rule'; known rules: context, double-owned-slot, hang");
+    expect(bad.err).toContain("unknown rule 'no-such-rule'; known rules: context, cross-stream-race, double-owned-slot, hang");
   });
 
   it('thresholds are named options with units', () => {
