@@ -47,8 +47,8 @@ const page = await browser.newPage({ viewport: { width: 1600, height: 900 }, dev
 const errors = [];
 page.on('pageerror', (e) => errors.push(e.message));
 const t0 = Date.now();
-await page.goto(`file://${html}`);
-await page.waitForFunction(() => window.__MPSTRACE__?.ready || window.__MPSTRACE__?.error, null, { timeout: 60_000 });
+await page.goto(`file://${html}`, { timeout: 180_000 });
+await page.waitForFunction(() => window.__MPSTRACE__?.ready || window.__MPSTRACE__?.error, null, { timeout: 180_000 });
 const wallMs = Date.now() - t0;
 const first = await page.evaluate(() => window.__MPSTRACE__.firstRenderMs);
 

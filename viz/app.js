@@ -117,7 +117,7 @@ export function startApp(payload) {
     const fmt = fmtFor(t0, t1);
     document.getElementById('status').textContent =
       `${fmt(t0)} – ${fmt(t1)} · ${s.rects} rects${s.heatTracks ? `, ${s.heatTracks} heat strips` : ''}` +
-      `${fl.merged ? ` · ${fl.merged} arrows drawn as groups (×n)` : ''}${fl.skipped ? ` · ${fl.skipped} arrow groups not drawn (zoom in)` : ''}` +
+      `${fl.merged ? ` · ${fl.merged} arrows drawn as groups (×n)` : ''}${fl.skipped ? ` · ${fl.skipped} arrows not drawn (zoom in to see them)` : ''}` +
       ` · ${ms.toFixed(1)} ms`;
   }
   const schedule = () => {

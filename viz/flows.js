@@ -3,12 +3,14 @@
 // Level of detail: arrows are grouped by their pixel columns and lanes, so 300
 // arrows over 20 px are one arrow with a count, never a black bar.
 
-export const FLOW_COLOR = ['rgba(30, 30, 30, 0.7)', 'rgba(59, 125, 216, 0.75)'];
+export const FLOW_COLOR = ['rgba(30, 30, 30, 0.7)', 'rgba(59, 125, 216, 0.5)'];
 export const FLOW_LABEL = ['event record → wait', 'launch → GPU execution'];
 /** Arrows whose ends fall in the same bins of this many px (and the same lanes and kind) are drawn as one. */
 export const FLOW_BIN_PX = 6;
 /** At most this many (grouped) arrows are drawn per frame; the status line says how many more there were. */
 export const MAX_FLOWS = 600;
+/** Beyond this many arrows in view not even grouping is worth a frame: none are drawn, the status line says to zoom in. */
+export const MAX_FLOWS_SCANNED = 40000;
 
 /** The y of lane `l`'s first row centre, in view coordinates. */
 function laneMidY(layout, firstTrack, l, top) {
@@ -23,19 +25,37 @@ function anchorY(data, layout, firstTrack, gpuTrack, l, top) {
   return laneMidY(layout, firstTrack, l, top);
 }
 
-/** Groups the flows in view: [{x0, y0, x1, y1, kind, n}]. */
-export function groupFlows(data, layout, view, firstTrack, gpuTrack) {
+/** Index range of flows that may be in view: flows are sorted by fromTs and none is longer than maxLag. */
+export function flowRange(f, t0, t1) {
+  const lag = f.maxLag ?? Infinity;
+  let lo = 0;
+  let hi = f.n;
+  const a = t0 - lag;
+  while (lo < hi) { const m = (lo + hi) >>> 1; if (f.fromTs[m] < a) lo = m + 1; else hi = m; }
+  const i0 = lo;
+  hi = f.n;
+  const b = t1 + lag;
+  while (lo < hi) { const m = (lo + hi) >>> 1; if (f.fromTs[m] <= b) lo = m + 1; else hi = m; }
+  return [i0, lo];
+}
+
+/** Groups the flows in view: [{x0, y0, x1, y1, kind, n}]; null when more than `limit` are in view. */
+export function groupFlows(data, layout, view, firstTrack, gpuTrack, limit = Infinity) {
   const f = data.flows;
   const k = view.width / (view.t1 - view.t0);
+  const [i0, i1] = flowRange(f, view.t0, view.t1);
+  if (i1 - i0 > limit) return null;
   const groups = new Map();
-  for (let i = 0; i < f.n; i++) {
+  const bin = (x) => Math.max(-1, Math.min(1023, Math.round(x / FLOW_BIN_PX))) + 1;
+  for (let i = i0; i < i1; i++) {
     const a = f.fromTs[i];
     const b = f.toTs[i];
     if (Math.max(a, b) < view.t0 || Math.min(a, b) > view.t1) continue;
     const x0 = (a - view.t0) * k;
     const x1 = (b - view.t0) * k;
     const kind = f.kind ? f.kind[i] : 0;
-    const key = `${kind}:${f.fromLane[i]}:${f.toLane[i]}:${Math.round(x0 / FLOW_BIN_PX)}:${Math.round(x1 / FLOW_BIN_PX)}`;
+    // one number per (kind, lanes, bins): 2 + 16 + 16 + 10 + 10 bits < 2^53
+    const key = (((kind * 65536 + f.fromLane[i]) * 65536 + f.toLane[i]) * 1025 + bin(x0)) * 1025 + bin(x1);
     const g = groups.get(key);
     if (g) { g.n++; continue; }
     const y0 = anchorY(data, layout, firstTrack, gpuTrack, f.fromLane[i], view.top);
@@ -46,7 +66,9 @@ export function groupFlows(data, layout, view, firstTrack, gpuTrack) {
 }
 
 export function drawFlows(ctx, data, layout, view, firstTrack, gpuTrack) {
-  const groups = groupFlows(data, layout, view, firstTrack, gpuTrack)
+  const all = groupFlows(data, layout, view, firstTrack, gpuTrack, MAX_FLOWS_SCANNED);
+  if (all === null) { const [i0, i1] = flowRange(data.flows, view.t0, view.t1); return { drawn: 0, merged: 0, skipped: i1 - i0 }; }
+  const groups = all
     .filter((g) => !(Math.max(g.y0, g.y1) < -20 || Math.min(g.y0, g.y1) > view.height + 20));
   let drawn = 0;
   let merged = 0;

@@ -35,6 +35,10 @@ export function decodeModel(payload) {
     heat: [],
     heatBucketNs: spanNs / HEAT_BUCKETS,
   };
+  // the longest arrow, so a frame finds the flows in view by binary search on fromTs (sorted)
+  let maxLag = 0;
+  for (let i = 0; i < flows.n; i++) { const d = Math.abs(flows.toTs[i] - flows.fromTs[i]); if (d > maxLag) maxLag = d; }
+  data.flows.maxLag = maxLag;
   for (let t = 0; t < data.tracks.length; t++) {
     const lo = trackOffsets[t];
     const hi = trackOffsets[t + 1];

@@ -14,7 +14,8 @@ export function findingsList(data, payload, onSelect) {
     badge.style.background = SEVERITY_COLOR[f.severity] ?? SEVERITY_COLOR.warning;
     li.appendChild(badge);
     li.appendChild(el('span', 'finding-title', f.title));
-    li.appendChild(el('span', 'finding-time', f.when ?? formatDuration(f.t0)));
+    // a context note is about the whole run: no time
+    if (f.severity !== 'info') li.appendChild(el('span', 'finding-time', f.when ?? formatDuration(f.t0)));
     li.tabIndex = 0;
     li.addEventListener('click', () => onSelect(i));
     li.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); onSelect(i); } });

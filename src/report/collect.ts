@@ -61,7 +61,8 @@ export async function collectLaneNames(c: Ctx, lanes: Lanes, siteText: Map<numbe
   try {
     for (const r of await rowsOf(c.conn, `SELECT CAST(stream AS VARCHAR) AS k, min_by(site, ts) AS site FROM ev_stream_create GROUP BY 1`)) {
       const s = siteText.get(num(r.site));
-      if (s) created.set(str(r.k), s);
+      // a library frame (libffi, libtorch) says nothing about where the program made the stream
+      if (s && !/\.(so|dylib|dll)(\.\d+)*\)?$|\+0x[0-9a-f]+$/.test(s)) created.set(str(r.k), s);
     }
   } catch {
     // a trace without stream_create records: lanes keep their handle only

@@ -94,3 +94,40 @@ export async function screenshotPixels(page: Page, points: [number, number][]): 
     return points.map(([x, y]) => Array.from(ctx.getImageData(Math.round(x), Math.round(y), 1, 1).data));
   }, { b64: png.toString('base64'), points });
 }
+
+/**
+ * Compares two PNGs of one size in the page (decoded by the browser, no PNG
+ * library): the number of pixels whose colour differs by more than `tolerance`
+ * in any channel (anti-aliasing noise stays below it), and a diff image (red
+ * where they differ) for the failure message.
+ */
+export async function comparePngs(page: Page, a: Buffer, b: Buffer, tolerance = 24): Promise<{ width: number; height: number; differing: number; sizeMatch: boolean; diffPng: string }> {
+  return page.evaluate(async ({ a, b, tolerance }) => {
+    const load = async (b64: string) => { const img = new Image(); img.src = `data:image/png;base64,${b64}`; await img.decode(); return img; };
+    const [ia, ib] = [await load(a), await load(b)];
+    const w = ia.width;
+    const h = ia.height;
+    if (ib.width !== w || ib.height !== h) return { width: w, height: h, differing: w * h, sizeMatch: false, diffPng: '' };
+    const pixels = (img: HTMLImageElement) => {
+      const c = document.createElement('canvas');
+      c.width = w;
+      c.height = h;
+      const ctx = c.getContext('2d')!;
+      ctx.drawImage(img, 0, 0);
+      return ctx.getImageData(0, 0, w, h);
+    };
+    const [pa, pb] = [pixels(ia), pixels(ib)];
+    const out = document.createElement('canvas');
+    out.width = w;
+    out.height = h;
+    const octx = out.getContext('2d')!;
+    const diff = octx.createImageData(w, h);
+    let differing = 0;
+    for (let i = 0; i < pa.data.length; i += 4) {
+      const d = Math.max(Math.abs(pa.data[i] - pb.data[i]), Math.abs(pa.data[i + 1] - pb.data[i + 1]), Math.abs(pa.data[i + 2] - pb.data[i + 2]));
+      if (d > tolerance) { differing++; diff.data[i] = 255; diff.data[i + 3] = 255; } else { diff.data[i] = diff.data[i + 1] = diff.data[i + 2] = 255; diff.data[i + 3] = 60; }
+    }
+    octx.putImageData(diff, 0, 0);
+    return { width: w, height: h, differing, sizeMatch: true, diffPng: out.toDataURL('image/png').split(',')[1] };
+  }, { a: a.toString('base64'), b: b.toString('base64'), tolerance });
+}
