@@ -335,6 +335,9 @@ class RealDispatch(unittest.TestCase):
         class Neg:  # torch itself refuses negative strides; other tensor types may not
             shape, element_size, storage_offset = (3,), (lambda self: 4), (lambda self: 8)
 
+            def is_contiguous(self):
+                return False
+
             def stride(self):
                 return (-2,)
         self.assertEqual(layer._extent(Neg()), (4 * 4, 5 * 4))

@@ -13,9 +13,14 @@ the machine hits every mode alike:
   csan   no recorder, TORCH_CUDA_SANITIZER=1 (PyTorch's CUDA sanitizer)
 
 Per mode: median and worst step time over all rounds (each step ends with
-torch.cuda.synchronize(), after warm-up). The last line is key=value pairs:
-<mode>_med_ms, <mode>_max_ms, api_over_off_pct, full_over_off_pct,
-csan_over_full (how many times the full level's step CSAN's is), kernels_per_step.
+torch.cuda.synchronize(), after warm-up). Processes differ by up to ~20% from
+one another (allocator, clocks), more than the api level costs, so one more
+process under the recorder alternates, in place, blocks of: the layer off,
+level api, a no-op TorchDispatchMode (the floor of any per-op Python layer,
+CSAN's included) and the layer's own dispatch mode (ab_* keys). The last line
+is key=value pairs: <mode>_med_ms, <mode>_max_ms, api_over_off_pct,
+full_over_off_pct, csan_over_full (how many times the full level's step CSAN's
+is), ab_<variant>_med_ms, ab_<variant>_over_off_pct, kernels_per_step.
 With --child, runs one mode's loop and prints its step times as JSON.
 """
 import argparse
@@ -30,12 +35,13 @@ import time
 MODES = ("plain", "off", "api", "full", "csan")
 
 
-def child(steps, warmup):
+def build_step():
     import torch
     from torch import nn
 
     torch.manual_seed(0)
-    dev = torch.device("cuda")
+    dev = torch.device(os.environ.get("BENCH_DEVICE", "cuda"))  # cpu: a dry run of the script itself
+    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
     layer = nn.TransformerEncoderLayer(d_model=128, nhead=4, dim_feedforward=256, dropout=0.0, batch_first=True)
     model = nn.Sequential(nn.TransformerEncoder(layer, num_layers=2, enable_nested_tensor=False), nn.Linear(128, 128)).to(dev)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4, foreach=True)
@@ -47,8 +53,13 @@ def child(steps, warmup):
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
-        torch.cuda.synchronize()
+        sync()
 
+    return step
+
+
+def child(steps, warmup):
+    step = build_step()
     for _ in range(warmup):
         step()
     kernels = None
@@ -69,15 +80,58 @@ def child(steps, warmup):
     print(json.dumps({"ms": times, "kernels": kernels}))
 
 
+def child_ab(steps, warmup, rounds):
+    """One process under the recorder (layer at level api): blocks of steps
+    alternate between the layer switched off in place, level api, a no-op
+    TorchDispatchMode (the floor of any per-op Python layer) and the layer's
+    own dispatch mode (level full's per-op work, without block lifetimes).
+    Same process, same allocator state: only the variant differs."""
+    import contextlib
+
+    import mpstrace.torch as L
+    import torch
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    class Bare(TorchDispatchMode):
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            return func(*args, **(kwargs or {}))
+
+    step = build_step()
+    if not L._S.active or L._S.backend is None:
+        print(json.dumps({"error": "layer not active on a GPU backend: %s" % L.level()}))
+        return
+    mode_cls, _ = L._make_mode(torch, L._S.backend)
+    variants = {
+        "off": (False, contextlib.nullcontext),
+        "api": (True, contextlib.nullcontext),
+        "bare": (False, Bare),
+        "mode": (True, mode_cls),
+    }
+    for _ in range(warmup):
+        step()
+    ms = {k: [] for k in variants}
+    for _ in range(rounds):
+        for name, (active, ctx) in variants.items():
+            L._S.active = active
+            with ctx():
+                step()  # one untimed step per block: entering the mode
+                for _ in range(steps):
+                    t0 = time.perf_counter()
+                    step()
+                    ms[name].append((time.perf_counter() - t0) * 1e3)
+    L._S.active = True
+    print(json.dumps({"ms": ms}))
+
+
 def run_mode(mode, lib, steps, warmup, work, count):
     env = dict(os.environ)
     for k in ("LD_PRELOAD", "MPSTRACE_OUT", "MPSTRACE_TORCH", "TORCH_CUDA_SANITIZER"):
         env.pop(k, None)
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    if mode in ("off", "api", "full"):
+    if mode in ("off", "api", "full", "ab"):
         env["LD_PRELOAD"] = lib
         env["MPSTRACE_OUT"] = os.path.join(work, "%s_%d.mpst" % (mode, time.monotonic_ns()))
-        env["MPSTRACE_TORCH"] = mode
+        env["MPSTRACE_TORCH"] = "api" if mode == "ab" else mode
         env["PYTHONPATH"] = os.path.join(root, "instrumentation", "python") + (
             os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     if mode == "csan":
@@ -85,8 +139,10 @@ def run_mode(mode, lib, steps, warmup, work, count):
     if count:
         env["BENCH_COUNT_KERNELS"] = "1"
     n = steps if mode != "csan" else max(5, steps // 4)  # CSAN is slow; fewer steps
-    r = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", "--steps", str(n), "--warmup", str(warmup)],
-                       env=env, capture_output=True, text=True, timeout=120)
+    cmd = [sys.executable, os.path.abspath(__file__), "--child", "--steps", str(n), "--warmup", str(warmup)]
+    if mode == "ab":
+        cmd = [sys.executable, os.path.abspath(__file__), "--child-ab", "--steps", "10", "--warmup", str(warmup), "--rounds", "6"]
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
     if r.returncode != 0:
         print("%s: rc=%d %s" % (mode, r.returncode, r.stderr[-800:]), file=sys.stderr)
         return None
@@ -101,9 +157,13 @@ def main():
     p.add_argument("--warmup", type=int, default=10)
     p.add_argument("--budget-s", type=float, default=140, help="start no new round past this many seconds")
     p.add_argument("--child", action="store_true")
+    p.add_argument("--child-ab", action="store_true")
+    p.add_argument("--no-ab", action="store_true", help="skip the in-process A/B run")
     a = p.parse_args()
     if a.child:
         return child(a.steps, a.warmup)
+    if a.child_ab:
+        return child_ab(a.steps, a.warmup, a.rounds)
     if not a.lib or not os.path.exists(a.lib):
         p.error("--lib: the recorder library is needed (make -C instrumentation)")
     lib = os.path.abspath(a.lib)
@@ -127,6 +187,19 @@ def main():
             print("round %d %-5s median %.3f ms  max %.3f ms  (%d steps)" % (
                 rnd + 1, mode, statistics.median(res["ms"]), max(res["ms"]), len(res["ms"])), flush=True)
     kv = {}
+    if not a.no_ab:
+        res = run_mode("ab", lib, a.steps, a.warmup, work, count=False)
+        if res and "ms" in res:
+            for name, xs in res["ms"].items():
+                kv["ab_%s_med_ms" % name] = round(statistics.median(xs), 3)
+                print("in-process %-4s median %.3f ms  worst %.3f ms  over %d steps" % (name, statistics.median(xs), max(xs), len(xs)))
+            off = kv.get("ab_off_med_ms")
+            if off:
+                for name in ("api", "bare", "mode"):
+                    if "ab_%s_med_ms" % name in kv:
+                        kv["ab_%s_over_off_pct" % name] = round(100.0 * (kv["ab_%s_med_ms" % name] / off - 1), 2)
+        elif res:
+            print("in-process A/B: %s" % res, file=sys.stderr)
     for mode in MODES:
         if ms[mode]:
             kv[mode + "_med_ms"] = round(statistics.median(ms[mode]), 3)

@@ -160,16 +160,24 @@ def _is_plumbing(code, f_globals):
 
 def _user_frame(depth=2):
     """The innermost frame that is the program's own code (not torch, not
-    this package, not contextlib/functools)."""
+    this package, not contextlib/functools). Per op at level full: the cache
+    lookup is inlined (a dozen frames is typical under nn.Module)."""
     try:
         f = sys._getframe(depth)
     except ValueError:
         return None
+    get = _plumbing_cache.get
     while f is not None:
-        if not _is_plumbing(f.f_code, f.f_globals):
+        v = get(f.f_code)
+        if v is None:
+            v = _is_plumbing(f.f_code, f.f_globals)
+        if not v:
             return f
         f = f.f_back
     return None
+
+
+_names: dict = {}
 
 
 def _push_site(rec, depth=1):
@@ -177,7 +185,10 @@ def _push_site(rec, depth=1):
     if f is None:
         return None
     code = f.f_code
-    return rec.push_site(_b(code.co_name), _b(code.co_filename), f.f_lineno)
+    nm = _names.get(code)
+    if nm is None:
+        nm = _names[code] = (_b(code.co_name), _b(code.co_filename))
+    return rec.push_site(nm[0], nm[1], f.f_lineno)
 
 
 # ---- the layer's state ------------------------------------------------------
@@ -313,6 +324,12 @@ class _Cuda:
             idx = self.mod.current_device() if device is None else self._index(device)
             return int(self.raw(idx)) & _MASK
         return self.stream_handle(self.mod.current_stream(device))
+
+    def stream_for(self, t):
+        """Current stream of a CUDA tensor's device (per op at level full)."""
+        if self.raw is not None:
+            return int(self.raw(t.get_device())) & _MASK
+        return self.current_stream(t.device)
 
     def _index(self, device):
         if isinstance(device, int):
@@ -581,6 +598,8 @@ def _extent(t):
     real extent, not its data pointer (negative strides included)."""
     es = t.element_size()
     lo = hi = t.storage_offset()
+    if t.is_contiguous():
+        return lo * es, t.numel() * es
     for size, stride in zip(t.shape, t.stride()):
         if size == 0:
             return lo * es, 0
@@ -611,6 +630,8 @@ class _Schema:
             ai = a.alias_info
             w = bool(ai is not None and ai.is_write)
             any_write = any_write or w
+            if "Tensor" not in str(a.type):
+                continue  # scalars, sizes, dtypes: nothing to look at per call
             kwonly = bool(getattr(a, "kwarg_only", False))
             # an out= argument is written only; an in-place self is read and written
             mode = (MODE_WRITE if kwonly else MODE_RW) if w else MODE_READ
@@ -626,10 +647,13 @@ class _Schema:
 def _make_mode(torch, be):
     from torch.utils._python_dispatch import TorchDispatchMode  # noqa: PLC0415 - only at level full
 
+    import operator  # noqa: PLC0415
+
     schemas = {}
     tensor_t = torch.Tensor
     strided = torch.strided
-    gpu_types = {be.name}
+    on_gpu = operator.attrgetter("is_" + be.name)  # t.is_cuda: one C attribute, no device object
+    stream_for = getattr(be, "stream_for", None) or (lambda t: be.current_stream(t.device))
     pending = {}  # block ptr -> stream current when torch allocated it (size not known yet)
     alive = {}  # block ptr -> its stream, once its alloc record is written
 
@@ -662,11 +686,11 @@ def _make_mode(torch, be):
                     v = kwargs.get(name) if (kwonly or i >= len(args)) else args[i]
                     if v is None:
                         continue
-                    for t in tensors(v):
-                        if t.device.type not in gpu_types or t.layout is not strided:
+                    for t in (v,) if isinstance(v, tensor_t) else tensors(v):
+                        if not on_gpu(t) or t.layout is not strided:
                             continue
                         if stream is None:
-                            stream = be.current_stream(t.device)
+                            stream = stream_for(t)
                         off, n = _extent(t)
                         if n:
                             base = (t.data_ptr() - t.storage_offset() * t.element_size()) & _MASK
@@ -693,11 +717,11 @@ def _make_mode(torch, be):
                     fresh = sch.fresh_returns[k] if k < len(sch.fresh_returns) else True
                     if not fresh:
                         continue
-                    for t in tensors(o):
-                        if t.device.type not in gpu_types or t.layout is not strided:
+                    for t in (o,) if isinstance(o, tensor_t) else tensors(o):
+                        if not on_gpu(t) or t.layout is not strided:
                             continue
                         if stream is None:
-                            stream = be.current_stream(t.device)
+                            stream = stream_for(t)
                         base = (t.data_ptr() - t.storage_offset() * t.element_size()) & _MASK
                         if pending:
                             bstream = pending.pop(base, None)
