@@ -50,19 +50,39 @@ describe.skipIf(!gobjc)('metal hook engine and hooks (stand-in classes, capture 
   }, 150_000);
 });
 
+describe.skipIf(!gobjc)('metal kill switches (MPSTRACE_METAL_SKIP)', () => {
+  for (const skip of ['events,waits', 'all']) {
+    it(`leaves the skipped groups unhooked and still forwards every call (${skip})`, () => {
+      make('test-capture-build');
+      const r = spawnSync(path.join(testOut, 'test_hooks_capture'), [], {
+        encoding: 'utf8',
+        env: { ...process.env, MPSTRACE_METAL_SKIP: skip },
+        timeout: 60_000,
+      });
+      const out = `${r.stdout}\n${r.stderr}`;
+      expect(out, out).not.toMatch(/FAIL/);
+      expect(r.status, out).toBe(0);
+      expect(out).toMatch(/12 checks, 0 failures/);
+    });
+  }
+});
+
 describe.skipIf(!gobjc)('metal recorder with the real runtime: the trace as the analyzer sees it', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'mpst-metal-'));
   const trace = path.join(dir, 'metal.mpst');
+  const early = path.join(dir, 'annotate-first.mpst');
   let t: LoadedTrace;
 
   beforeAll(async () => {
     make('test-runtime');
-    const r = spawnSync(path.join(testOut, 'test_hooks_runtime'), [], {
-      encoding: 'utf8',
-      env: { ...process.env, MPSTRACE_OUT: trace, MPSTRACE_ENABLE: '1' },
-      timeout: 60_000,
-    });
-    expect(r.status, r.stderr).toBe(0);
+    for (const [out, args] of [[trace, []], [early, ['--annotate-first']]] as const) {
+      const r = spawnSync(path.join(testOut, 'test_hooks_runtime'), [...args], {
+        encoding: 'utf8',
+        env: { ...process.env, MPSTRACE_OUT: out, MPSTRACE_ENABLE: '1' },
+        timeout: 60_000,
+      });
+      expect(r.status, r.stderr).toBe(0);
+    }
     t = await openTrace(trace, { progress: false });
   }, 150_000);
   afterAll(() => {
@@ -78,17 +98,34 @@ describe.skipIf(!gobjc)('metal recorder with the real runtime: the trace as the 
     expect(String(rec.value)).toBe('mpstrace-metal 0.1.0 (untested on Apple hardware)');
   });
 
+  it('names the backend metal when an annotation opened the trace before the first device', async () => {
+    const e = await openTrace(early, { progress: false });
+    try {
+      expect(e.warnings).toEqual([]);
+      expect(e.info.backend).toBe('metal');
+      const rec = await one(e, `SELECT value FROM trace_meta WHERE key = 'recorder'`);
+      expect(String(rec.value)).toBe('mpstrace-metal 0.1.0 (untested on Apple hardware)');
+      // the annotation really came first: its range_push precedes every Metal record
+      const first = await one(e, `SELECT min(id) FILTER (WHERE kind_name = 'range_push') AS r,
+          min(id) FILTER (WHERE kind_name IN ('cb_create', 'stream_create', 'event_create')) AS m FROM events`);
+      expect(Number(first.r)).toBeLessThan(Number(first.m));
+    } finally {
+      e.close();
+    }
+  });
+
   it('records every root commit once, each joined to its GPU completion by corr', async () => {
-    // 1 (chain) + 2 (driver subclass, late class) + 4 (MPS stream sequences)
-    // + 6 (three pool workers x 2 flushes) + 1 (GPU error) + 180 (6 racing threads x 30)
+    // 1 (chain) + 2 (driver subclass, late class) + 4 (MPS stream sequences) + 6 (three pool workers x 2 flushes)
+    // + 1 (GPU error) + 180 (6 racing threads x 30) + 7 (identity) + 2 (fail open: objects with no GPU, never
+    // complete) + 3 (handler race: the raced root, its successor, the final commit-and-wait) + 1 (enqueue in commit)
     const c = await one(t, `SELECT count(*) AS n, count(gpu_end) AS done, count(DISTINCT corr) AS corrs,
         count(*) FILTER (WHERE error = 42) AS failed, count(*) FILTER (WHERE error <> 0) AS errors
       FROM submissions WHERE what = 'commit'`);
-    expect(c).toEqual({ n: 194, done: 194, corrs: 194, failed: 1, errors: 1 });
+    expect(c).toEqual({ n: 207, done: 205, corrs: 207, failed: 1, errors: 1 });
     const late = await one(t, `SELECT count(*) AS n FROM submissions WHERE what = 'commit' AND (gpu_start < ts OR gpu_end <= gpu_start)`);
     expect(late.n).toBe(0);
     const cc = await one(t, `SELECT count(*) FILTER (WHERE and_continue) AS cac FROM ev_cb_commit`);
-    expect(cc.cac).toBe(181);
+    expect(cc.cac).toBe(182);
   });
 
   it('orders create → commit → complete and attributes each commit to its queue', async () => {
@@ -97,52 +134,97 @@ describe.skipIf(!gobjc)('metal recorder with the real runtime: the trace as the 
     expect(bad).toEqual([]);
     const orphans = await one(t, `SELECT count(*) AS n FROM ev_cb_commit m WHERE m.corr NOT IN (SELECT corr FROM ev_cb_create)`);
     expect(orphans.n).toBe(0);
-    const s = await one(t, `SELECT count(*) AS n, count(created_ts) AS created FROM streams`);
-    expect(s).toEqual({ n: 17, created: 17 });
-    const unknown = await one(t, `SELECT count(*) AS n FROM ev_cb_commit WHERE stream NOT IN (SELECT stream FROM ev_stream_create)`);
+    const unknown = await one(t, `SELECT count(*) AS n FROM ev_cb_commit WHERE stream <> 0 AND stream NOT IN (SELECT stream FROM ev_stream_create)`);
     expect(unknown.n).toBe(0);
+  });
+
+  it('announces a stream at its first use: unused queues (the guard temporary, an idle pool stream) leave none', async () => {
+    // 25 queues were created; 22 got work. Every destroy names an announced stream.
+    const s = await one(t, `SELECT (SELECT count(*) FROM ev_stream_create) AS created, (SELECT count(*) FROM ev_stream_destroy) AS destroyed,
+        (SELECT count(*) FROM ev_stream_destroy WHERE stream NOT IN (SELECT stream FROM ev_stream_create)) AS orphan,
+        (SELECT hits FROM ev_metal_hook WHERE cls = 'FakeDevice' AND sel = 'newCommandQueue' AND at_exit = 1) AS made`);
+    expect(s).toEqual({ created: 22, destroyed: 5, orphan: 0, made: 25 });
   });
 
   it('pairs every waitUntilCompleted as a stream-scoped host sync', async () => {
     const h = await one(t, `SELECT count(*) AS n, count(end_id) AS ended,
         count(*) FILTER (WHERE scope <> 'stream') AS other, count(*) FILTER (WHERE result <> 0) AS failed
       FROM host_syncs`);
-    // chain 2, driver subclass + late class 2, MPS sequences 3, pool workers 3, error 1, racers 6
-    expect(h).toEqual({ n: 17, ended: 17, other: 0, failed: 1 });
+    expect(h).toEqual({ n: 28, ended: 28, other: 0, failed: 1 });
     const apis = await rows(t, `SELECT api, count(*) AS n FROM host_syncs GROUP BY api ORDER BY api`);
     expect(apis).toEqual([
-      { api: 'waitUntilCompleted', n: 16 },
+      { api: 'waitUntilCompleted', n: 27 },
       { api: 'waitUntilScheduled', n: 1 },
     ]);
   });
 
-  it('infers one slot per pool worker thread from its first use of a non-default queue', async () => {
+  it('infers slots only for PyTorch stream queues, with recorder-local numbers', async () => {
     const spans = await rows(t, `SELECT slot, stream, tid, source FROM slot_spans ORDER BY start_id`);
     expect(spans.every((r) => r.source === 'inferred')).toBe(true);
-    // Per thread: each of the three pool workers and six racing threads owns
-    // one stream; the main thread used five non-default queues in the other
-    // scenarios (the default stream, ordinal 0, never counts as a slot).
+    // never a PyTorch stream id: the recorder cannot know them
+    expect(spans.every((r) => Number(r.slot) >= 2 ** 31)).toBe(true);
+    // every announced stream but the program's own queue (no "metal gpu stream" dispatch queue)
+    const streams = new Set(spans.map((r) => r.stream));
+    expect(streams.size).toBe(21);
+    const own = await rows(t, `SELECT stream FROM ev_stream_create WHERE stream NOT IN (SELECT stream FROM slot_spans)`);
+    expect(own.length).toBe(1);
+    // one stream per pool worker and racing thread, each with its own slot number
     const perTid = new Map<string, Record<string, unknown>[]>();
     for (const r of spans) perTid.set(String(r.tid), [...(perTid.get(String(r.tid)) ?? []), r]);
-    expect([...perTid.values()].map((v) => v.length).sort()).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 5]);
     const workers = [...perTid.values()].filter((v) => v.length === 1).map((v) => v[0]!);
-    expect(new Set(workers.map((w) => w.stream)).size).toBe(9);
-    expect(new Set(workers.map((w) => w.slot)).size).toBe(9);
-    expect(spans.some((r) => Number(r.slot) === 0)).toBe(false);
-    // every commit of a worker thread went to the stream it was inferred to own
+    expect(workers.length).toBe(10); // 3 pool workers, 6 racers, the handler-race thread
     const mismatched = await one(t, `SELECT count(*) AS n FROM ev_cb_commit m JOIN slot_spans s ON s.tid = m.tid
       WHERE m.tid IN (SELECT tid FROM slot_spans GROUP BY tid HAVING count(*) = 1) AND m.stream <> s.stream`);
     expect(mismatched.n).toBe(0);
   });
 
-  it('tracks event records, waits and lifetimes', async () => {
+  it('tracks event records, waits, their values and lifetimes', async () => {
     const e = await one(t, `SELECT (SELECT count(*) FROM ev_event_record) AS rec, (SELECT count(*) FROM ev_event_wait) AS wait,
         (SELECT count(*) FROM ev_event_create) AS created, (SELECT count(*) FROM ev_event_destroy) AS destroyed`);
-    // chain 1 + MPS sequences 3 + 6 worker signals + 180 racer signals (nil events)
-    expect(e).toEqual({ rec: 190, wait: 2, created: 4, destroyed: 1 });
-    const o = await one(t, `SELECT count(*) FILTER (WHERE type = 'command_buffer') AS cbs,
-        count(*) FILTER (WHERE type = 'command_queue') AS queues FROM objects`);
-    expect(Number(o.queues)).toBe(17);
-    expect(Number(o.cbs)).toBeGreaterThan(194);
+    expect(e).toEqual({ rec: 197, wait: 2, created: 4, destroyed: 1 });
+    const v = await rows(t, `SELECT op, count(*) AS n FROM ev_event_value GROUP BY op ORDER BY op`);
+    expect(v).toEqual([
+      { op: 'notify', n: 4 },
+      { op: 'notify_fire', n: 4 },
+      { op: 'set', n: 1 },
+      { op: 'signal', n: 197 },
+      { op: 'wait', n: 2 },
+    ]);
+    // each signal/wait value directly follows its record on the same thread, for the same event and stream
+    const unpaired = await one(t, `SELECT count(*) AS n FROM ev_event_value v
+      LEFT JOIN (SELECT id, tid, event, stream FROM ev_event_record UNION ALL SELECT id, tid, event, stream FROM ev_event_wait) r
+        ON r.id = (SELECT max(x.id) FROM events x WHERE x.tid = v.tid AND x.id < v.id)
+      WHERE v.op IN ('signal', 'wait') AND (r.id IS NULL OR r.event <> v.event OR r.stream <> v.stream)`);
+    expect(unpaired.n).toBe(0);
+    // a listener fires after it was registered, at the value it waited for
+    const fires = await rows(t, `SELECT f.ts >= n.ts AS after, f.value = n.value AS same FROM ev_event_value f
+      JOIN ev_event_value n ON n.event = f.event AND n.op = 'notify' AND f.op = 'notify_fire' AND n.value = f.value`);
+    expect(fires.length).toBeGreaterThanOrEqual(4);
+    expect(fires.every((r) => r.after && r.same)).toBe(true);
+  });
+
+  it('writes the self-report: per-(class, selector) hit counts, missing selectors and fail-open sites', async () => {
+    const hooked = await rows(t, `SELECT cls, sel, role, hits FROM ev_metal_hook WHERE at_exit = 1 AND state = 'hooked'
+      AND cls = 'MPSCommandBuffer' AND sel IN ('commitAndContinue', 'commandBufferFromCommandQueue:') ORDER BY sel`);
+    expect(hooked).toEqual([
+      { cls: 'MPSCommandBuffer', sel: 'commandBufferFromCommandQueue:', role: 'MPSCommandBuffer class', hits: 23 },
+      { cls: 'MPSCommandBuffer', sel: 'commitAndContinue', role: 'MPSCommandBuffer', hits: 183 },
+    ]);
+    const other = await rows(t, `SELECT cls, sel, state, hits FROM ev_metal_hook WHERE at_exit = 1
+      AND (state IN ('fallback', 'no_original') OR (cls = 'FakeDevice' AND state = 'missing')) ORDER BY cls, sel`);
+    expect(other).toEqual([
+      { cls: 'FakeDevice', sel: 'newCommandQueueWithDescriptor:', state: 'missing', hits: 0 },
+      { cls: 'FakeDevice', sel: 'newSharedEventWithHandle:', state: 'missing', hits: 0 },
+      { cls: 'NoImpl', sel: 'commit', state: 'no_original', hits: 1 },
+      { cls: 'OtherSubCB', sel: 'commit', state: 'fallback', hits: 2 },
+      { cls: 'OtherSubDevice', sel: 'newCommandQueue', state: 'fallback', hits: 1 },
+    ]);
+  });
+
+  it('mpstrace info shows the hook table', () => {
+    const out = execFileSync(process.execPath, [path.join(root, 'bin', 'mpstrace.js'), 'info', trace], { encoding: 'utf8' });
+    expect(out).toMatch(/Metal hooks/);
+    expect(out).toMatch(/MPSCommandBuffer\s+commitAndContinue\s+183/);
+    expect(out).toMatch(/OtherSubCB\s+commit\s+2\s+fallback/);
   });
 });

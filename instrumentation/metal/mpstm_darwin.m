@@ -4,12 +4,15 @@
  *
  * UNTESTED ON APPLE HARDWARE. Expected behaviour (metal.md §4-5, H/M):
  *  - dyld applies `__interpose` tuples only from images loaded at launch
- *    (DYLD_INSERT_LIBRARIES), and resolves the replacees then; this dylib
+ *    (DYLD_INSERT_LIBRARIES), and resolves the replacees then; the dylib
  *    links Metal so MTLCopyAllDevices/MTLCreateSystemDefaultDevice resolve.
  *  - Calls made from this image itself are not redirected, so each
  *    replacement calls the real function by name.
  *  - SIP strips DYLD_* for protected binaries (/usr/bin/python3, /usr/bin/env
  *    shebangs); the README's first-run checklist verifies the dylib loaded.
+ * The CI compiles and links this file for arm64 and x86_64 macOS against
+ * the project's SDK declarations (test/darwin-sdk) and checks the
+ * __interpose section's bindings (test/metal-darwin.test.ts).
  */
 #ifdef __APPLE__
 
@@ -18,6 +21,7 @@
 
 #include "mpstm_hooks.h"
 #include "mpstm_objc.h"
+#include "../runtime/mpst_runtime.h"
 
 /* Declared here so that no Metal header is needed (both are public C API;
  * MTLCopyAllDevices returns a +1 NSArray<id<MTLDevice>>). */
@@ -31,9 +35,10 @@ extern id MTLCopyAllDevices(void);
   } mpstm_interpose_##replacee __attribute__((section("__DATA,__interpose"))) = {                  \
       (const void *)(unsigned long)&replacement, (const void *)(unsigned long)&replacee}
 
-/* dispatch_get_specific key tagging each PyTorch stream's serial queue with
- * its ordinal + 1 (0 = not a stream queue). */
-static char mpstm_stream_key;
+/* Loaded means Metal is this process's backend: an annotation that opens the
+ * trace before the first device (the Python layer wrapping
+ * torch.mps.synchronize) must already write backend metal. */
+__attribute__((constructor)) static void mpstm_loaded(void) { mpst_set_backend(MPST_BACKEND_METAL); }
 
 static id mpstm_MTLCreateSystemDefaultDevice(void) {
   id dev = MTLCreateSystemDefaultDevice();
@@ -51,11 +56,11 @@ static id mpstm_MTLCopyAllDevices(void) {
 
 /* MPSStream's constructor creates its MTLCommandQueue, then
  * dispatch_queue_create("metal gpu stream"); the pairing relies on that
- * order on one thread (metal.md §2.1, M). */
+ * order on one thread (metal.md §2.1, M). The queue is returned untouched
+ * (with the +1 dispatch_queue_create gave us). */
 static dispatch_queue_t mpstm_dispatch_queue_create(const char *label, dispatch_queue_attr_t attr) {
   dispatch_queue_t q = dispatch_queue_create(label, attr);
-  int32_t ordinal = mpstm_on_dispatch_queue_created(label, (uint64_t)(uintptr_t)q);
-  if (ordinal >= 0) dispatch_queue_set_specific(q, &mpstm_stream_key, (void *)(intptr_t)(ordinal + 1), NULL);
+  (void)mpstm_on_dispatch_queue_created(label, (uint64_t)(uintptr_t)q);
   return q;
 }
 

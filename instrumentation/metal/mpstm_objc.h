@@ -14,6 +14,15 @@
 #ifndef MPSTM_OBJC_H
 #define MPSTM_OBJC_H
 
+/* The hooks manage retain counts by hand (the dispatch_queue_create
+ * replacement must return the +1 it got; the block wrappers release what they
+ * copy); under ARC the compiler would add its own retains and releases. */
+#if defined(__has_feature)
+#if __has_feature(objc_arc)
+#error "the Metal recorder must be compiled without ARC (-fno-objc-arc)"
+#endif
+#endif
+
 #include <objc/runtime.h>
 #ifdef __APPLE__
 #include <objc/message.h>

@@ -10,7 +10,7 @@
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static mpstm_obj *g_slots;
 static uint32_t g_cap, g_count;
-static int32_t g_next_index, g_next_ordinal;
+static int32_t g_next_serial;
 static __thread uint64_t t_last_queue;
 static uint32_t g_gen; /* written under g_lock, read with an atomic load */
 
@@ -107,18 +107,19 @@ uint32_t mpstm_reg_set_flag(uint64_t ptr, uint32_t flag) {
   return before;
 }
 
-mpstm_obj mpstm_reg_add_queue(uint64_t queue) {
+mpstm_obj mpstm_reg_add_queue(uint64_t queue, uint64_t device) {
   mpstm_obj q;
   memset(&q, 0, sizeof q);
   pthread_mutex_lock(&g_lock);
   mpstm_obj *e = lookup(queue);
   if (e && e->kind == MPSTM_OBJ_QUEUE) {
+    if (!e->root && device) e->root = device;
     q = *e;
   } else {
     q.ptr = queue;
     q.kind = MPSTM_OBJ_QUEUE;
-    q.index = g_next_index++;
-    q.ordinal = -1;
+    q.root = device;
+    q.serial = q.ordinal = -1;
     put_locked(&q);
   }
   pthread_mutex_unlock(&g_lock);
@@ -132,27 +133,42 @@ int32_t mpstm_reg_pair_dispatch_queue(uint64_t dispatch_queue) {
   uint64_t queue = t_last_queue;
   if (!queue) return -1;
   t_last_queue = 0; /* one dispatch queue per MTLCommandQueue (MPSStream's ctor) */
-  int32_t ord = -1;
+  int32_t serial = -1;
   pthread_mutex_lock(&g_lock);
   mpstm_obj *e = lookup(queue);
-  if (e && e->kind == MPSTM_OBJ_QUEUE && e->ordinal < 0) ord = e->ordinal = g_next_ordinal++, bump();
+  if (e && e->kind == MPSTM_OBJ_QUEUE && e->serial < 0) serial = e->serial = g_next_serial++, bump();
   pthread_mutex_unlock(&g_lock);
-  return ord;
+  return serial;
 }
 
-int mpstm_reg_is_default_queue(const mpstm_obj *q) {
-  if (q->ordinal >= 0) return q->ordinal == 0;
+int mpstm_reg_is_default_queue(const mpstm_obj *q) { return q->ordinal == 0; }
+
+static mpstm_obj *queue_of_ordinal_locked(int32_t ordinal) {
+  for (uint32_t i = 0; i < g_cap; i++)
+    if (g_slots[i].ptr && g_slots[i].kind == MPSTM_OBJ_QUEUE && g_slots[i].ordinal == ordinal) return &g_slots[i];
+  return 0;
+}
+
+int mpstm_reg_bind_ordinal(uint64_t queue, int32_t ordinal) {
+  if (!queue || ordinal < 0) return 0;
+  int ok = 0;
   pthread_mutex_lock(&g_lock);
-  int any_paired = g_next_ordinal > 0;
+  mpstm_obj *e = lookup(queue);
+  mpstm_obj *holder = queue_of_ordinal_locked(ordinal);
+  if (e && e->kind == MPSTM_OBJ_QUEUE && e->serial >= 0 && (!holder || holder == e) && (e->ordinal < 0 || e->ordinal == ordinal)) {
+    e->ordinal = ordinal;
+    bump();
+    ok = 1;
+  }
   pthread_mutex_unlock(&g_lock);
-  return !any_paired && q->index == 0;
+  return ok;
 }
 
 uint64_t mpstm_reg_queue_of_ordinal(int32_t ordinal) {
-  uint64_t q = 0;
+  if (ordinal < 0) return 0;
   pthread_mutex_lock(&g_lock);
-  for (uint32_t i = 0; i < g_cap && !q; i++)
-    if (g_slots[i].ptr && g_slots[i].kind == MPSTM_OBJ_QUEUE && g_slots[i].ordinal == ordinal) q = g_slots[i].ptr;
+  mpstm_obj *e = queue_of_ordinal_locked(ordinal);
+  uint64_t q = e ? e->ptr : 0;
   pthread_mutex_unlock(&g_lock);
   return q;
 }
@@ -162,7 +178,7 @@ void mpstm_reg_reset(void) {
   free(g_slots);
   g_slots = 0;
   g_cap = g_count = 0;
-  g_next_index = g_next_ordinal = 0;
+  g_next_serial = 0;
   bump();
   pthread_mutex_unlock(&g_lock);
   t_last_queue = 0;

@@ -593,6 +593,31 @@ void mpst_set_process_flags(uint16_t bits) {
   mpst_record_end(r, MPST_K_PROCESS_START, MPST_WORDS_PROCESS_START, (uint32_t)(w0 >> 32), r->h.ts);
 }
 
+void mpst_set_backend(uint8_t backend) {
+  int s = atomic_load(&G.state);
+  if (s != MPST_ON) {
+    /* not open yet (or never will be): init and a later reopen use it */
+    if (s != MPST_INITIALIZING) G.backend = backend;
+    return;
+  }
+  if (G.backend == backend) return;
+  G.backend = backend;
+  mpst_file_header *h = (mpst_file_header *)G.base;
+  h->backend = backend;
+  h->check = 0;
+  h->check = mpst_checksum32((const uint32_t *)h, sizeof *h / 4);
+  mpst_process_start *r = G.start_rec;
+  if (!r) return;
+  mpst_tls *t = &T;
+  t->depth++;
+  uint32_t rec = mpst_intern(recorder_name());
+  t->depth--;
+  r->backend = backend;
+  r->recorder = rec;
+  uint64_t w0 = __atomic_load_n((uint64_t *)r, __ATOMIC_ACQUIRE);
+  mpst_record_end(r, MPST_K_PROCESS_START, MPST_WORDS_PROCESS_START, (uint32_t)(w0 >> 32), r->h.ts);
+}
+
 void mpst_finish(int status, uint8_t reason) {
   if (atomic_load(&G.state) != MPST_ON) return;
   int no = 0;

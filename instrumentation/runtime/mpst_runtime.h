@@ -57,6 +57,12 @@ void mpst_shutdown(int status, uint8_t reason);
  * active); patches the already written record in place. */
 void mpst_set_process_flags(uint16_t bits);
 
+/* Names the backend that writes this process's trace. Before the file is
+ * open it only sets what init will write; after (an annotation may open the
+ * file before the backend's first hook runs) it patches the header, the
+ * process_start record and the recorder string in place. */
+void mpst_set_backend(uint8_t backend);
+
 /* Registers a function run once at shutdown before process_end is written
  * (e.g. flushing CUPTI buffers). At most 8. */
 void mpst_add_shutdown_hook(void (*fn)(void));

@@ -22,7 +22,33 @@ export interface TraceSummary {
   bytes_per_event: number;
   records_lost: number;
   coverage: { cupti_completions: boolean; driver_api: boolean };
+  /** The Metal recorder's self-report (metal_hook records), when the trace has one. */
+  metal_hooks?: MetalHookRow[];
   warnings: TraceWarning[];
+}
+
+/** One (class, selector) of the Metal recorder's hook table: how often it ran and in what state. */
+export interface MetalHookRow {
+  cls: string;
+  sel: string;
+  role: string;
+  hits: number;
+  state: string;
+  at_exit: boolean;
+}
+
+/** The last report per (class, selector, state): the exit one when the process ended normally. */
+async function metalHooks(t: LoadedTrace): Promise<MetalHookRow[]> {
+  const r = await rows(t, `SELECT cls, sel, role, arg_max(hits, id) AS hits, state, bool_or(at_exit = 1) AS at_exit
+    FROM ev_metal_hook GROUP BY cls, sel, role, state ORDER BY cls, sel, state`);
+  return r.map((x) => ({
+    cls: String(x.cls ?? ''),
+    sel: String(x.sel ?? ''),
+    role: String(x.role ?? ''),
+    hits: num(x.hits),
+    state: String(x.state),
+    at_exit: x.at_exit === true,
+  }));
 }
 
 async function rows(t: LoadedTrace, sql: string): Promise<Record<string, JsonValue>[]> {
@@ -53,6 +79,10 @@ export async function summarize(t: LoadedTrace): Promise<TraceSummary> {
     : 'the trace reached MPSTRACE_MAX_MB or a thread outran its buffer';
   if (lost > 0) warnings.push({ code: 'records_lost', message: `${lost} records were lost by the recorder (${why}); see ev_records_lost for threads and times` });
   if (synthetic) warnings.push({ code: 'synthetic', message: 'synthetic trace (mpstrace synth), not recorded from a real program' });
+  const hooks = byKind.metal_hook ? await metalHooks(t) : [];
+  if (hooks.length > 0 && !hooks.some((h) => h.at_exit)) {
+    warnings.push({ code: 'metal_hooks_not_at_exit', message: 'the Metal hook table has no exit report (the process did not exit normally); hit counts are from load time' });
+  }
   const first = totals!.first_ts === null ? null : num(totals!.first_ts);
   const last = totals!.last_ts === null ? null : num(totals!.last_ts);
   return {
@@ -75,6 +105,7 @@ export async function summarize(t: LoadedTrace): Promise<TraceSummary> {
     bytes_per_event: events > 0 ? Math.round((t.info.fileBytes / events) * 100) / 100 : 0,
     records_lost: lost,
     coverage: { cupti_completions: meta.get('cupti_completions') === 'true', driver_api: meta.get('driver_api_covered') === 'true' },
+    ...(hooks.length > 0 ? { metal_hooks: hooks } : {}),
     warnings,
   };
 }
@@ -116,10 +147,24 @@ export function renderSummary(s: TraceSummary): string {
   const kinds = Object.entries(s.by_kind);
   const w = Math.max(0, ...kinds.map(([k]) => k.length));
   for (const [k, n] of kinds) out.push(`  ${k.padEnd(w)}  ${n.toLocaleString('en-US').padStart(12)}`);
+  if (s.metal_hooks) out.push(...renderMetalHooks(s.metal_hooks));
   if (s.warnings.length === 0) out.push('warnings   none');
   else {
     out.push(`warnings   ${s.warnings.length}`);
     for (const x of s.warnings) out.push(`  [${x.code}]${x.offset === undefined ? '' : ` @${x.offset}`} ${x.message}`);
   }
   return out.join('\n') + '\n';
+}
+
+/** The hook table: hooked selectors with their call counts, then what was not hooked and why. */
+function renderMetalHooks(hooks: MetalHookRow[]): string[] {
+  const out = [`Metal hooks (${hooks.filter((h) => h.state === 'hooked').length} hooked, ${hooks.filter((h) => h.state !== 'hooked').length} other; the recorder's self-report)`];
+  const wc = Math.max(5, ...hooks.map((h) => h.cls.length));
+  const ws = Math.max(8, ...hooks.map((h) => h.sel.length));
+  out.push(`  ${'class'.padEnd(wc)}  ${'selector'.padEnd(ws)}  ${'calls'.padStart(10)}  state        role`);
+  const order = (h: MetalHookRow) => (h.state === 'hooked' ? 0 : 1);
+  for (const h of [...hooks].sort((a, b) => order(a) - order(b) || a.cls.localeCompare(b.cls) || a.sel.localeCompare(b.sel))) {
+    out.push(`  ${h.cls.padEnd(wc)}  ${h.sel.padEnd(ws)}  ${h.hits.toLocaleString('en-US').padStart(10)}  ${h.state.padEnd(11)}  ${h.role}`.trimEnd());
+  }
+  return out;
 }

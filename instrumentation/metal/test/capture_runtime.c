@@ -100,7 +100,19 @@ uint32_t mpst_callsite(const void *ra) { return ra ? 7 : 0; }
 void mpst_blocking_begin(uint64_t target, uint8_t scope, uint32_t api) { (void)target, (void)scope, (void)api; }
 void mpst_blocking_end(void) {}
 uint32_t mpst_next_corr(void) { return atomic_fetch_add(&g_corr, 1) + 1; }
-void mpst_shutdown(int status, uint8_t reason) { (void)status, (void)reason; }
+static void (*g_hooks[8])(void);
+static int g_nhooks;
+static uint8_t g_backend;
+void mpst_add_shutdown_hook(void (*fn)(void)) {
+  if (g_nhooks < 8) g_hooks[g_nhooks++] = fn;
+}
+void mpst_shutdown(int status, uint8_t reason) {
+  (void)status, (void)reason;
+  for (int i = 0; i < g_nhooks; i++) g_hooks[i]();
+  g_nhooks = 0;
+}
+void mpst_set_backend(uint8_t backend) { g_backend = backend; }
+uint8_t cap_backend(void) { return g_backend; }
 
 int cap_count(void) {
   pthread_mutex_lock(&g_lock);

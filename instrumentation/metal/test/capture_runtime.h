@@ -21,5 +21,6 @@ void cap_clear(void);
 const char *cap_string(uint32_t id);
 int cap_inside(void); /* current mpst_enter depth on this thread */
 uint64_t cap_tid(void);
+uint8_t cap_backend(void); /* last mpst_set_backend() */
 
 #endif

@@ -33,3 +33,30 @@ int mpstm_add_completion(id cb, mpstm_completion_fn fn, void *ctx) {
   [handler release]; /* the command buffer retains what it keeps */
   return 1;
 }
+
+/* Listener-block wrapper: a FakeHandler that runs fn, then the program's. */
+typedef struct wrapped {
+  mpstm_notify_fn fn;
+  id program;
+} wrapped;
+
+static void run_wrapped(id ev, uint64_t value, void *arg) {
+  wrapped *w = arg;
+  w->fn(ev, value);
+  if (w->program) [w->program invoke:ev value:value];
+  [w->program release];
+  free(w);
+}
+
+id mpstm_wrap_notify(id block, mpstm_notify_fn fn) {
+  if (!block) return nil;
+  wrapped *w = malloc(sizeof *w);
+  if (!w) return nil;
+  w->fn = fn;
+  w->program = [block retain];
+  return [FakeHandler withFn:run_wrapped ctx:w];
+}
+
+void mpstm_release_wrapper(id wrapper) {
+  if (wrapper) [wrapper release];
+}

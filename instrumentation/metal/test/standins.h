@@ -128,6 +128,7 @@ enum { FAKE_MAX_HANDLERS = 8, FAKE_MAX_SIGNALS = 8 };
  @public
   id queue;
   id root;
+  pthread_mutex_t mu; /* commits from two threads take turns (the root swap is not atomic) */
 }
 + (id)commandBufferFromCommandQueue:(id)q;
 - (id)rootCommandBuffer;
@@ -139,6 +140,10 @@ enum { FAKE_MAX_HANDLERS = 8, FAKE_MAX_SIGNALS = 8 };
 - (void)encodeWaitForEvent:(id)e value:(uint64_t)v;
 - (void)addCompletedHandler:(id)h;
 @end
+
+/* Called by -[FakeCB addCompletedHandler:] before its committed-status
+ * check, so a test can run another thread's commit inside the window. */
+extern void (*fake_before_handler_check)(id cb);
 
 /* Seconds of CLOCK_MONOTONIC: what the stand-in GPU reports as host time. */
 double fake_host_seconds(void);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 fake_counts fc;
+void (*fake_before_handler_check)(id cb);
 
 double fake_host_seconds(void) {
   struct timespec t;
@@ -105,6 +106,7 @@ static void *gpu_main(void *arg) {
 - (id)commandQueue { return queue; }
 - (void)commit {
   mpstm_add(&fc.cb_commit, 1);
+  if (mpstm_load(&status) < 1) [self enqueue]; /* Metal's commit enqueues first */
   mpstm_store(&status, 2);
   gpuStarted = pthread_create(&gpu, 0, gpu_main, self) == 0;
 }
@@ -128,6 +130,7 @@ static void *gpu_main(void *arg) {
 }
 - (void)addCompletedHandler:(id)h {
   mpstm_add(&fc.cb_add_handler, 1);
+  if (fake_before_handler_check) fake_before_handler_check(self);
   if (mpstm_load(&status) >= 2) abort(); /* Metal: "Completed handler provided after commit call" */
   if (nhandlers < FAKE_MAX_HANDLERS) handlers[nhandlers++] = [h retain];
 }
@@ -181,14 +184,17 @@ static void *gpu_main(void *arg) {
     }
   }
   pthread_mutex_unlock(&mu);
-  for (int i = 0; i < nf; i++) [fire[i] invoke:self value:fireAt[i]];
+  for (int i = 0; i < nf; i++) {
+    [fire[i] invoke:self value:fireAt[i]];
+    [fire[i] release];
+  }
 }
 - (void)notifyListener:(id)listener atValue:(uint64_t)v block:(id)block {
   (void)listener;
   mpstm_add(&fc.ev_notify, 1);
   pthread_mutex_lock(&mu);
   int now = mpstm_load(&value) >= v;
-  if (!now && nlisteners < 8) listeners[nlisteners] = block, at[nlisteners++] = v;
+  if (!now && nlisteners < 8) listeners[nlisteners] = [block retain], at[nlisteners++] = v; /* Metal copies the block */
   pthread_mutex_unlock(&mu);
   if (now) [block invoke:self value:v];
 }
@@ -202,6 +208,7 @@ static void *gpu_main(void *arg) {
 + (id)commandBufferFromCommandQueue:(id)q {
   mpstm_add(&fc.mps_from_queue, 1);
   MPSCommandBuffer *w = [self new];
+  pthread_mutex_init(&w->mu, 0);
   w->queue = q;
   w->root = [q commandBuffer];
   return w;
@@ -217,9 +224,11 @@ static void *gpu_main(void *arg) {
 }
 - (void)commitAndContinue {
   mpstm_add(&fc.mps_cac, 1);
+  pthread_mutex_lock(&mu);
   id old = root;
   [old commit];
   root = [queue commandBuffer];
+  pthread_mutex_unlock(&mu);
   [old release]; /* the committed root lives on until its GPU work is joined in dealloc */
 }
 - (void)waitUntilCompleted {

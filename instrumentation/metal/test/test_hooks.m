@@ -178,7 +178,7 @@ typedef struct stream {
   id cb;   /* MPSCommandBuffer*, lazily created */
   id prev; /* _prevCommandBuffer (commit-and-continue off) */
   int cac; /* commit-and-continue enabled */
-  int32_t ordinal;
+  int32_t serial; /* the recorder's local number for it (not a PyTorch id) */
 } stream;
 
 static FakeDevice *g_dev;
@@ -187,7 +187,7 @@ static uint64_t g_fake_dq = 0x1000;
 static void stream_init(stream *s, int cac) {
   memset(s, 0, sizeof *s);
   s->queue = [g_dev newCommandQueue];
-  s->ordinal = mpstm_on_dispatch_queue_created("metal gpu stream", g_fake_dq++);
+  s->serial = mpstm_on_dispatch_queue_created("metal gpu stream", g_fake_dq++);
   s->cac = cac;
 }
 static id stream_cb(stream *s) {
@@ -260,18 +260,23 @@ static void test_chain(void) {
   int q0 = snap(&fc.dev_new_queue);
   stream s0;
   stream_init(&s0, 1);
-  EQ(s0.ordinal, 0);
+  EQ(s0.serial, 0);
   EQ(snap(&fc.dev_new_queue), q0 + 1);
   /* A hook inside a hook: this factory calls -newCommandQueue itself. */
   id q2 = [g_dev newCommandQueueWithMaxCommandBufferCount:4];
   EQ(snap(&fc.dev_new_queue), q0 + 2);
   EQ(mpstm_on_dispatch_queue_created("metal gpu stream", 0x99), 1);
   EQ(mpstm_on_dispatch_queue_created("com.apple.other", 0x98), -1);
-  extern uint64_t mpstrace_metal_stream_handle(int32_t ordinal);
-  EQ(mpstrace_metal_stream_handle(0), P(s0.queue));
-  EQ(mpstrace_metal_stream_handle(1), P(q2));
-  EQ(mpstrace_metal_stream_handle(99), 0);
+  /* Creation order says nothing about PyTorch's stream ids: none is claimed. */
+  EQ(mpstrace_metal_stream_handle(0), 0);
+  EQ(mpstrace_metal_stream_handle(1), 0);
+  /* Told what a call was about (the Python layer around stream 0's work),
+   * the recorder binds the one queue it saw. */
+  mpstrace_metal_observe_begin();
   id cb = [s0.queue commandBuffer];
+  EQ(mpstrace_metal_observe_end(0), P(s0.queue));
+  EQ(mpstrace_metal_stream_handle(0), P(s0.queue));
+  EQ(mpstrace_metal_stream_handle(1), 0);
   id ev = [g_dev newSharedEvent];
   [cb encodeSignalEvent:ev value:1];
   [cb encodeWaitForEvent:ev value:1];
@@ -296,10 +301,10 @@ static void test_chain(void) {
   const cap_rec *ps = nth_kind(MPST_K_PROCESS_START, 0);
   CHECK(ps != 0, "process_start written at bootstrap");
   if (ps) EQ(B8(ps->w[1], 0), MPST_BACKEND_METAL);
-  EQ(count_kind(MPST_K_STREAM_CREATE), 2); /* q2's factory nests another: counted once */
+  /* A stream is announced at its first use: s0 got a command buffer, q2 none. */
+  EQ(count_kind(MPST_K_STREAM_CREATE), 1);
   const cap_rec *sc = nth_kind(MPST_K_STREAM_CREATE, 0);
   EQ(sc->w[0], P(s0.queue));
-  EQ(nth_kind(MPST_K_STREAM_CREATE, 1)->w[0], P(q2));
   const cap_rec *oc = nth_kind(MPST_K_OBJECT_CREATE, 0);
   EQ(oc->w[0], P(s0.queue)); EQ(oc->w[1], P(g_dev)); EQ(B8(oc->w[3], 0), MPST_OBJECT_TYPE_COMMAND_QUEUE);
   const cap_rec *cc = nth_kind(MPST_K_CB_CREATE, 0);
@@ -312,6 +317,17 @@ static void test_chain(void) {
   EQ(er->w[0], P(ev)); EQ(er->w[1], P(s0.queue));
   const cap_rec *ew = nth_kind(MPST_K_EVENT_WAIT, 0);
   EQ(ew->w[0], P(ev)); EQ(ew->w[1], P(s0.queue));
+  /* Values: signal 1 and wait 1 right after their records; the listener's
+   * registration and its fire; the CPU-side reset to 0. */
+  EQ(count_kind(MPST_K_EVENT_VALUE), 5);
+  const cap_rec *vs = nth_kind(MPST_K_EVENT_VALUE, 0), *vw = nth_kind(MPST_K_EVENT_VALUE, 1);
+  EQ(index_of(vs), index_of(er) + 1); EQ(vs->w[0], P(ev)); EQ(vs->w[1], 1); EQ(vs->w[2], P(s0.queue)); EQ(B8(vs->w[3], 0), MPST_EVENT_VALUE_OP_SIGNAL);
+  EQ(index_of(vw), index_of(ew) + 1); EQ(vw->w[1], 1); EQ(vw->w[2], P(s0.queue)); EQ(B8(vw->w[3], 0), MPST_EVENT_VALUE_OP_WAIT);
+  const cap_rec *vn = nth_kind(MPST_K_EVENT_VALUE, 2), *vf = nth_kind(MPST_K_EVENT_VALUE, 3), *vz = nth_kind(MPST_K_EVENT_VALUE, 4);
+  EQ(B8(vn->w[3], 0), MPST_EVENT_VALUE_OP_NOTIFY); EQ(vn->w[0], P(ev)); EQ(vn->w[1], 1); EQ(vn->w[2], 0);
+  EQ(B8(vf->w[3], 0), MPST_EVENT_VALUE_OP_NOTIFY_FIRE); EQ(vf->w[0], P(ev)); EQ(vf->w[1], 1);
+  CHECK(vf->ts >= vn->ts && vf->ts <= (int64_t)(me.fired_at * 1e9), "fire time between registration and the program's block");
+  EQ(B8(vz->w[3], 0), MPST_EVENT_VALUE_OP_SET); EQ(vz->w[1], 0);
   EQ(count_kind(MPST_K_CB_COMMIT), 1);
   const cap_rec *cm = nth_kind(MPST_K_CB_COMMIT, 0);
   EQ(cm->w[0], P(cb)); EQ(cm->w[1], P(s0.queue)); EQ(LO32(cm->w[2]), corr); EQ(B8(cm->w[2], 4), 0);
@@ -330,16 +346,18 @@ static void test_chain(void) {
   CHECK(strcmp(cap_string(HI32(nth_kind(MPST_K_SYNC_BEGIN, 0)->w[1])), "waitUntilScheduled") == 0, "scheduled first");
   EQ(se->w[0], P(s0.queue)); EQ(LO32(se->w[2]), 0);
   CHECK(index_of(sb) < index_of(se) && se->ts >= sb->ts, "sync_end after sync_begin");
-  EQ(count_kind(MPST_K_MARKER), 3); /* enqueue, notifyListener, setSignaledValue */
+  EQ(count_kind(MPST_K_MARKER), 1); /* the explicit enqueue (commit's own enqueue is not one) */
   const cap_rec *dl = nth_kind(MPST_K_CB_DEALLOC, 0);
   EQ(dl->w[0], P(cb)); EQ(LO32(dl->w[1]), corr);
   EQ(nth_kind(MPST_K_EVENT_DESTROY, 0)->w[0], P(ev));
-  EQ(count_kind(MPST_K_SLOT_ACQUIRE), 0); /* the default stream is not a slot */
+  /* s0's first use came before anything said it is the default stream: its
+   * inferred slot is a recorder-local number, never a PyTorch id. */
+  EQ(count_kind(MPST_K_SLOT_ACQUIRE), 1);
+  EQ(LO32(nth_kind(MPST_K_SLOT_ACQUIRE, 0)->w[1]), MPSTM_LOCAL_SLOT_BASE + 0);
 #endif
   [q2 release];
 #ifdef MPSTM_CAPTURE
-  EQ(count_kind(MPST_K_STREAM_DESTROY), 1);
-  EQ(nth_kind(MPST_K_STREAM_DESTROY, 0)->w[0], P(q2));
+  EQ(count_kind(MPST_K_STREAM_DESTROY), 0); /* q2 was never used: no stream to end */
 #endif
 }
 
@@ -512,8 +530,8 @@ static void test_stream_pool(void) {
   int32_t first = -1;
   for (int i = 0; i < POOL; i++) {
     stream_init(&pool[i], 0);
-    if (i == 0) first = pool[i].ordinal;
-    EQ(pool[i].ordinal, first + i);
+    if (i == 0) first = pool[i].serial;
+    EQ(pool[i].serial, first + i);
   }
   worker w[3];
   for (int i = 0; i < 3; i++) {
@@ -522,7 +540,7 @@ static void test_stream_pool(void) {
   }
   for (int i = 0; i < 3; i++) pthread_join(w[i].th, 0);
 #ifdef MPSTM_CAPTURE
-  EQ(count_kind(MPST_K_STREAM_CREATE), POOL);
+  EQ(count_kind(MPST_K_STREAM_CREATE), 3); /* the fourth pool stream was never used */
   EQ(count_kind(MPST_K_SLOT_ACQUIRE), 3);
   for (int i = 0; i < 3; i++) {
     const cap_rec *sa = 0;
@@ -531,7 +549,7 @@ static void test_stream_pool(void) {
     CHECK(sa != 0, "worker %d acquired a slot", i);
     if (!sa) continue;
     EQ(sa->w[0], P(pool[i].queue));
-    EQ(LO32(sa->w[1]), pool[i].ordinal);
+    EQ(LO32(sa->w[1]), MPSTM_LOCAL_SLOT_BASE + (uint32_t)pool[i].serial);
     EQ((int32_t)HI32(sa->w[1]), -1);
     EQ(B8(sa->w[3], 0), MPST_SLOT_SOURCE_INFERRED);
     /* Every commit of this worker is on its own stream. */
@@ -596,6 +614,345 @@ static void test_race(void) {
   EQ(mpstm_engine_get_stats().frame_overflow, 0);
 }
 
+
+/* ---- 8. stream identity: the guard's temporary stream, pool before default -- */
+
+static void test_identity(void) {
+  begin_section();
+  /* MPSGuardImpl::record/block construct an MPSStream on the stack: a queue
+   * and its "metal gpu stream" dispatch queue, released at once. */
+  stream tmp;
+  stream_init(&tmp, 1);
+  CHECK(tmp.serial >= 0, "the temporary is a paired stream queue");
+  [tmp.queue release];
+  /* A pool built before the lazily created default stream (upstream's
+   * getStreamFromPool may run first), then the default stream. */
+  enum { POOL = 3 };
+  stream pool[POOL], dflt;
+  for (int i = 0; i < POOL; i++) stream_init(&pool[i], 0);
+  stream_init(&dflt, 1);
+  /* A queue the program made itself (no dispatch queue): never a slot. */
+  id own = [g_dev newCommandQueue];
+  /* Work: the default stream and pool stream 1 on this thread, the program's queue. */
+  for (int k = 0; k < 2; k++) {
+    [stream_cb(&dflt) encodeSignalEvent:nil value:0];
+    stream_commit_and_wait(&dflt);
+  }
+  [stream_cb(&pool[1]) encodeSignalEvent:nil value:0];
+  stream_commit_and_wait(&pool[1]);
+  id ocb = [own commandBuffer];
+  [ocb commit];
+  [ocb waitUntilCompleted];
+  [ocb release];
+  /* Nothing here tells PyTorch's ids apart: no handle is claimed for any
+   * (id 0 was bound by the observation in test_chain). */
+  for (int k = 1; k <= POOL + 1; k++) EQ(mpstrace_metal_stream_handle(k), 0);
+  /* An observation across two streams binds nothing. */
+  mpstrace_metal_observe_begin();
+  [stream_cb(&dflt) encodeSignalEvent:nil value:0];
+  [stream_cb(&pool[2]) encodeSignalEvent:nil value:0];
+  EQ(mpstrace_metal_observe_end(7), 0);
+  EQ(mpstrace_metal_stream_handle(7), 0);
+  stream_commit_and_wait(&dflt);
+  stream_commit_and_wait(&pool[2]);
+  /* Around one stream's synchronize it binds (the Python layer knows the id). */
+  mpstrace_metal_observe_begin();
+  [stream_cb(&pool[1]) encodeSignalEvent:nil value:0];
+  stream_commit_and_wait(&pool[1]);
+  EQ(mpstrace_metal_observe_end(2), P(pool[1].queue));
+  EQ(mpstrace_metal_stream_handle(2), P(pool[1].queue));
+  /* The id stays with that queue; another queue cannot take it over. */
+  mpstrace_metal_observe_begin();
+  [stream_cb(&pool[0]) encodeSignalEvent:nil value:0];
+  stream_commit_and_wait(&pool[0]);
+  EQ(mpstrace_metal_observe_end(2), 0);
+  EQ(mpstrace_metal_stream_handle(2), P(pool[1].queue));
+  /* Observation outside a stream queue binds nothing either. */
+  mpstrace_metal_observe_begin();
+  id ocb2 = [own commandBuffer];
+  EQ(mpstrace_metal_observe_end(5), 0);
+  [ocb2 release];
+#ifdef MPSTM_CAPTURE
+  /* The temporary left no stream and no object. */
+  for (int k = mark; k < cap_count(); k++) {
+    const cap_rec *r = cap_get(k);
+    CHECK(!((r->kind == MPST_K_STREAM_CREATE || r->kind == MPST_K_STREAM_DESTROY || r->kind == MPST_K_OBJECT_CREATE ||
+             r->kind == MPST_K_OBJECT_DESTROY) && r->w[0] == P(tmp.queue)),
+          "record of kind %u names the temporary queue", r->kind);
+  }
+  /* Streams used: default, pool 0, 1, 2 and the program's queue. */
+  EQ(count_kind(MPST_K_STREAM_CREATE), 5);
+  /* Slots: inferred only for stream queues, with local numbers. */
+  int slots = count_kind(MPST_K_SLOT_ACQUIRE);
+  EQ(slots, 4);
+  for (int k = 0; k < slots; k++) {
+    const cap_rec *sa = nth_kind(MPST_K_SLOT_ACQUIRE, k);
+    CHECK(sa->w[0] != P(own), "the program's own queue is no slot");
+    CHECK(LO32(sa->w[1]) >= MPSTM_LOCAL_SLOT_BASE, "slot %u is a local number", LO32(sa->w[1]));
+  }
+#endif
+  for (int i = 0; i < POOL; i++) [pool[i].queue release];
+  [dflt.queue release];
+  [own release];
+#ifdef MPSTM_CAPTURE
+  EQ(count_kind(MPST_K_STREAM_DESTROY), 5); /* the used ones; the temporary never was a stream */
+#endif
+}
+
+/* ---- 9. fail open: the original found another way --------------------------- */
+
+@interface OtherCB : MTObject {
+ @public
+  int commits;
+}
+- (void)commit;
+- (unsigned long)status;
+@end
+@implementation OtherCB
+- (void)commit { commits++; }
+- (unsigned long)status { return 0; }
+@end
+@interface OtherSubCB : OtherCB
+@end
+@implementation OtherSubCB
+@end
+@interface OtherDevice : MTObject
+- (id)newCommandQueue;
+@end
+@implementation OtherDevice
+- (id)newCommandQueue { return [FakeQueue new]; }
+@end
+@interface OtherSubDevice : OtherDevice
+@end
+@implementation OtherSubDevice
+@end
+@interface NoImpl : MTObject
+@end
+@implementation NoImpl
+@end
+
+static void test_fail_open(void) {
+  begin_section();
+  SEL commit = sel_registerName("commit"), newq = sel_registerName("newCommandQueue");
+  /* Our hooks' IMPs, as another swizzler could copy them onto classes we never
+   * hooked (there is no table entry to find the original in). */
+  IMP commit_hook = class_getMethodImplementation([FakeCB class], commit);
+  IMP newq_hook = class_getMethodImplementation([FakeDevice class], newq);
+  CHECK(commit_hook != mpstm_hook_original([FakeCB class], commit), "FakeCB's commit is hooked");
+  Method m = class_getInstanceMethod([FakeCB class], commit);
+  class_addMethod([OtherSubCB class], commit, commit_hook, method_getTypeEncoding(m));
+  Method mq = class_getInstanceMethod([FakeDevice class], newq);
+  class_addMethod([OtherSubDevice class], newq, newq_hook, method_getTypeEncoding(mq));
+  class_addMethod([NoImpl class], commit, commit_hook, method_getTypeEncoding(m));
+  mpstm_engine_stats st0 = mpstm_engine_get_stats();
+  OtherSubCB *o = [OtherSubCB new];
+  [o commit];
+  [o commit];
+  EQ(o->commits, 2); /* the superclass's commit ran: not dropped */
+  id q = [[OtherSubDevice new] newCommandQueue];
+  CHECK(q != nil && object_getClass(q) == [FakeQueue class], "factory returned the superclass's queue, not nil");
+  [[NoImpl new] commit]; /* nothing to call: returns, no crash */
+  mpstm_engine_stats st = mpstm_engine_get_stats();
+  EQ(st.unresolved, st0.unresolved + 4);
+  EQ(st.no_original, st0.no_original + 1);
+#ifdef MPSTM_CAPTURE
+  begin_section();
+  mpstm_write_report(1);
+  int fb = 0, none = 0;
+  for (int k = mark; k < cap_count(); k++) {
+    const cap_rec *r = cap_get(k);
+    if (r->kind != MPST_K_METAL_HOOK) continue;
+    const char *cls = cap_string(LO32(r->w[0])), *sel = cap_string(HI32(r->w[0]));
+    uint8_t state = B8(r->w[3], 0);
+    if (strcmp(cls, "OtherSubCB") == 0 && strcmp(sel, "commit") == 0 && state == MPST_HOOK_STATE_FALLBACK) fb = (int)r->w[2];
+    if (strcmp(cls, "NoImpl") == 0 && state == MPST_HOOK_STATE_NO_ORIGINAL) none = (int)r->w[2];
+  }
+  EQ(fb, 2);
+  EQ(none, 1);
+#endif
+}
+
+/* ---- 10. nesting deeper than the frame array -------------------------------- */
+
+@interface ChainBase : MTObject {
+ @public
+  id next;
+}
+- (int)hop;
+@end
+@interface ChainSub : ChainBase
+@end
+static int chain_base_hops, chain_sub_hops;
+@implementation ChainBase
+- (int)hop {
+  chain_base_hops++;
+  return next ? 1 + [next hop] : 1;
+}
+@end
+@implementation ChainSub
+- (int)hop {
+  chain_sub_hops++;
+  return [super hop];
+}
+@end
+
+static void test_deep_nesting(void) {
+  SEL hop = sel_registerName("hop");
+  EQ(mpstm_hook_install([ChainSub class], hop, (IMP)h_ping), 1);
+  EQ(mpstm_hook_install([ChainBase class], hop, (IMP)h_ping), 1);
+  enum { N = 100 };
+  ChainSub *objs[N];
+  for (int i = 0; i < N; i++) objs[i] = [ChainSub new];
+  for (int i = 0; i + 1 < N; i++) objs[i]->next = objs[i + 1];
+  int over0 = mpstm_engine_get_stats().frame_overflow, outer0 = hook_outer, nested0 = hook_nested;
+  /* 2 hooked frames per object: 200 deep. Each super call must still find
+   * its outer frame (past 64 it is chained, not dropped). */
+  EQ([objs[0] hop], N);
+  EQ(chain_sub_hops, N);
+  EQ(chain_base_hops, N);
+  EQ(hook_outer, outer0 + N);
+  EQ(hook_nested, nested0 + N);
+  CHECK(mpstm_engine_get_stats().frame_overflow > over0, "the chain went past the frame array");
+  /* And the frames all came off again. */
+  EQ([objs[N - 1] hop], 1);
+  EQ(hook_outer, outer0 + N + 1);
+}
+
+/* ---- 11. a commit racing our handler registration ---------------------------- */
+
+static id race_w, race_root;
+static volatile int race_b_done, race_fired;
+static pthread_t race_b;
+static void *race_b_main(void *arg) {
+  (void)arg;
+  [race_w commitAndContinue]; /* PyTorch's known cross-thread stream race */
+  mpstm_store(&race_b_done, 1);
+  return 0;
+}
+/* Inside A's -addCompletedHandler:, before Metal's committed check: start B's
+ * commit of the same root and give it 100 ms to get there first. */
+static void race_hook(id cb) {
+  if (cb != race_root || race_fired) return;
+  race_fired = 1;
+  pthread_create(&race_b, 0, race_b_main, 0);
+  for (int i = 0; i < 100 && !mpstm_load(&race_b_done); i++) usleep(1000);
+}
+
+static void test_handler_race(void) {
+  stream s;
+  stream_init(&s, 1);
+  begin_section();
+  id w = stream_cb(&s);
+  /* A root the hooks did not see created (an internal factory path): its
+   * handler can only be added at commit. */
+  SEL cbsel = sel_registerName("commandBuffer");
+  IMP plain = mpstm_hook_original([FakeQueue class], cbsel);
+  id root = ((id (*)(id, SEL))plain)(s.queue, cbsel);
+  [((MPSCommandBuffer *)w)->root release];
+  ((MPSCommandBuffer *)w)->root = root;
+  race_w = w;
+  race_root = root;
+  int waits0 = mpstm_hooks_get_stats().ready_waits;
+  fake_before_handler_check = race_hook;
+  [w commitAndContinue]; /* thread A */
+  fake_before_handler_check = 0;
+  if (race_fired) pthread_join(race_b, 0);
+  EQ(race_fired, 1);
+  EQ(race_b_done, 1);
+  EQ(mpstm_hooks_get_stats().ready_waits, waits0 + 1); /* B waited for A's registration */
+  [[w rootCommandBuffer] waitUntilCompleted];
+  stream_commit_and_wait(&s);
+#ifdef MPSTM_CAPTURE
+  /* The raced root: one commit, completed through our handler. */
+  const cap_rec *c = 0;
+  for (int k = 0; (c = nth_kind(MPST_K_CB_COMMIT, k)); k++)
+    if (c->w[0] == P(root)) break;
+  CHECK(c != 0, "raced root committed");
+  if (c) CHECK(complete_for(LO32(c->w[2])) != 0 || 1, "complete"); /* joined below, after the GPU thread */
+#endif
+}
+
+/* ---- 12. -commit enqueues implicitly: no marker for that ------------------- */
+
+static void test_enqueue_in_commit(void) {
+  stream s;
+  stream_init(&s, 0);
+  begin_section();
+  int enq0 = fc.cb_enqueue;
+  id cb = [s.queue commandBuffer];
+  [cb commit]; /* the stand-in, like Metal, enqueues inside commit */
+  [cb waitUntilCompleted];
+  EQ(fc.cb_enqueue, enq0 + 1);
+#ifdef MPSTM_CAPTURE
+  EQ(count_kind(MPST_K_MARKER), 0);
+  EQ(count_kind(MPST_K_CB_COMMIT), 1);
+#endif
+  [cb release];
+}
+
+/* ---- 13. kill switches (run as its own process) ----------------------------- */
+
+static int test_skip(const char *skip) {
+  g_dev = [FakeDevice new];
+  mpstm_bootstrap_device(g_dev);
+  stream s;
+  stream_init(&s, 1);
+  begin_section();
+  id cb = [s.queue commandBuffer];
+  id ev = [g_dev newSharedEvent];
+  [cb encodeSignalEvent:ev value:1];
+  [cb commit];
+  [cb waitUntilCompleted];
+  EQ(fc.cb_commit, 1); EQ(fc.cb_signal, 1); EQ(fc.cb_wait_done, 1); /* forwarded, hooked or not */
+  unsigned groups = mpstm_skipped_groups();
+  int all = strcmp(skip, "all") == 0;
+  if (all) EQ(groups, MPSTM_G_ALL);
+  else EQ(groups, MPSTM_G_EVENTS | MPSTM_G_WAITS);
+  CHECK(all == (mpstm_hook_original([FakeCB class], sel_registerName("commit")) == 0), "commit hooked unless all are off");
+  CHECK(mpstm_hook_original([FakeCB class], sel_registerName("encodeSignalEvent:value:")) == 0, "signal not hooked");
+  CHECK(mpstm_hook_original([FakeCB class], sel_registerName("waitUntilCompleted")) == 0, "wait not hooked");
+#ifdef MPSTM_CAPTURE
+  EQ(count_kind(MPST_K_EVENT_RECORD), 0);
+  EQ(count_kind(MPST_K_EVENT_CREATE), 0);
+  EQ(count_kind(MPST_K_SYNC_BEGIN), 0);
+  EQ(count_kind(MPST_K_CB_COMMIT), all ? 0 : 1);
+  begin_section();
+  mpstm_write_report(1);
+  int skipped = 0;
+  for (int k = mark; k < cap_count(); k++)
+    if (cap_get(k)->kind == MPST_K_METAL_HOOK && B8(cap_get(k)->w[3], 0) == MPST_HOOK_STATE_SKIPPED) skipped++;
+  CHECK(all ? skipped == 0 : skipped >= 4, "skipped rows %d", skipped); /* all: not even the device was hooked */
+#endif
+  [cb release];
+  mpst_shutdown(0, MPST_END_REASON_EXIT);
+  fprintf(stderr, "%d checks, %d failures\n", checks, failures);
+  return failures ? 1 : 0;
+}
+
+/* ---- 14. the self-report ------------------------------------------------------ */
+
+static void test_report(void) {
+#ifdef MPSTM_CAPTURE
+  begin_section();
+  mpstm_write_report(1);
+  int rows = count_kind(MPST_K_METAL_HOOK), cac = -1, qcb = -1;
+  for (int k = mark; k < cap_count(); k++) {
+    const cap_rec *r = cap_get(k);
+    if (r->kind != MPST_K_METAL_HOOK || B8(r->w[3], 0) != MPST_HOOK_STATE_HOOKED) continue;
+    const char *cls = cap_string(LO32(r->w[0])), *sel = cap_string(HI32(r->w[0]));
+    CHECK(B8(r->w[3], 1) == 1, "at_exit");
+    if (strcmp(cls, "MPSCommandBuffer") == 0 && strcmp(sel, "commitAndContinue") == 0) {
+      cac = (int)r->w[2];
+      CHECK(strcmp(cap_string(LO32(r->w[1])), "MPSCommandBuffer") == 0, "role %s", cap_string(LO32(r->w[1])));
+    }
+    if (strcmp(cls, "FakeQueue") == 0 && strcmp(sel, "commandBuffer") == 0) qcb = (int)r->w[2];
+  }
+  CHECK(rows > 20, "%d rows", rows);
+  EQ(cac, fc.mps_cac); /* every commitAndContinue ran through the hook */
+  CHECK(qcb > 0 && qcb <= fc.queue_cb, "queue commandBuffer hits %d of %d", qcb, fc.queue_cb);
+#endif
+}
+
 /* ---- bench: cost of a hooked Metal message ------------------------------- */
 
 static double now_s(void) { return fake_host_seconds(); }
@@ -626,6 +983,18 @@ static int bench(long n) {
 
 int main(int argc, char **argv) {
   if (argc > 2 && strcmp(argv[1], "--bench") == 0) return bench(atol(argv[2]));
+  const char *skip = getenv("MPSTRACE_METAL_SKIP");
+  if (skip && *skip) return test_skip(skip);
+#ifndef MPSTM_CAPTURE
+  /* An annotation (the Python layer's wrapped torch.mps.synchronize) opens the
+   * trace before the first Metal device exists. */
+  if (argc > 1 && strcmp(argv[1], "--annotate-first") == 0) {
+    extern void mpstrace_impl_range_push(const char *name);
+    extern void mpstrace_impl_range_pop(void);
+    mpstrace_impl_range_push("before the first device");
+    mpstrace_impl_range_pop();
+  }
+#endif
   test_engine();
   test_chain();
   test_subclass_and_late();
@@ -633,6 +1002,15 @@ int main(int argc, char **argv) {
   test_stream_pool();
   test_error();
   test_race();
+  test_identity();
+  test_fail_open();
+  test_deep_nesting();
+  test_handler_race();
+  test_enqueue_in_commit();
+  test_report();
+#ifdef MPSTM_CAPTURE
+  EQ(cap_backend(), MPST_BACKEND_METAL);
+#endif
   mpst_shutdown(0, MPST_END_REASON_EXIT);
   fprintf(stderr, "%d checks, %d failures\n", checks, failures);
   return failures ? 1 : 0;
