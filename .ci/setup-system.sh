@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # System packages the test suite needs: a C toolchain for the recorder tests,
-# gobjc for the Metal hook-engine tests, Chromium for the report's browser tests.
+# gobjc for the Metal hook-engine tests, clang + lld + llvm (nm, objdump) for the
+# Metal recorder's Darwin compile and link check, Chromium for the report's
+# browser tests.
 # Idempotent; skips what is already installed.
 set -euo pipefail
 need=()
 command -v cc >/dev/null || need+=(gcc)
 command -v make >/dev/null || need+=(make)
 command -v gcc >/dev/null && gcc -print-file-name=libobjc.so | grep -q / && [ -e "$(gcc -print-file-name=libobjc.so)" ] || need+=(gobjc)
+command -v clang >/dev/null || need+=(clang)
+command -v ld64.lld >/dev/null || command -v ld64.lld-14 >/dev/null || need+=(lld)
+command -v llvm-objdump >/dev/null && command -v llvm-nm >/dev/null || need+=(llvm)
 [ -x /usr/bin/chromium ] || [ -x /usr/bin/chromium-headless-shell ] || need+=(chromium-headless-shell)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"

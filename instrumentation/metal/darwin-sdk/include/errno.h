@@ -1,0 +1,7 @@
+/* Darwin <errno.h>: errno is per thread, behind __error(). */
+#pragma once
+extern int *__error(void);
+#define errno (*__error())
+#define EINTR 4
+#define ENOMEM 12
+#define EINVAL 22

@@ -1,0 +1,3 @@
+/* Darwin <sched.h>, only what mpstrace uses. */
+#pragma once
+int sched_yield(void);

@@ -1,0 +1,15 @@
+/* Darwin <stdlib.h>, only what mpstrace uses. */
+#pragma once
+#include <stddef.h>
+char *getenv(const char *);
+int setenv(const char *, const char *, int);
+int unsetenv(const char *);
+void *malloc(size_t);
+void *calloc(size_t, size_t);
+void *realloc(void *, size_t);
+void free(void *);
+void exit(int) __attribute__((noreturn));
+void abort(void) __attribute__((noreturn));
+int atexit(void (*)(void));
+long strtol(const char *restrict, char **restrict, int);
+unsigned long strtoul(const char *restrict, char **restrict, int);
