@@ -8,6 +8,7 @@ import { UserError } from '../util/errors.js';
 import { relatedTraces } from '../record/files.js';
 import { openTrace } from '../ingest/load.js';
 import { renderSummary, summarize } from '../ingest/summary.js';
+import { checkTarget, noTraceMessage, type TargetCheck } from '../record/darwin.js';
 
 export function register(program: Command): void {
   program
@@ -27,11 +28,19 @@ export function register(program: Command): void {
       const library = findLibrary(backend);
       const out = path.resolve(o.out);
       rmSync(out, { force: true }); // a stale file must not pass for this run's trace
+      // macOS: say before the run when dyld will not inject the recorder (SIP, hardened runtime)
+      let target: TargetCheck | undefined;
+      if (process.platform === 'darwin' && backend === 'metal') {
+        target = checkTarget(command);
+        for (const p of target.problems) process.stderr.write(`mpstrace: warning: ${p}\n`);
+      }
       const started = Date.now();
       const r = await launch({ backend, library, out, command, torch: o.torch as TorchLevel | undefined });
       const err = (s: string) => process.stderr.write(`mpstrace: ${s}\n`);
       if (r.signal) err(`${command[0]} was killed by ${r.signal}`);
-      if (!existsSync(out) || statSync(out).size === 0) {
+      if ((!existsSync(out) || statSync(out).size === 0) && target) {
+        err(noTraceMessage(out, command, target));
+      } else if (!existsSync(out) || statSync(out).size === 0) {
         err(`no trace was written to ${out}: the recorder did not load into ${command[0]} ` +
           '(statically linked or setuid programs ignore LD_PRELOAD; a wrapper script that clears the environment drops it)');
       } else {
