@@ -221,6 +221,32 @@ describe.skipIf(!gobjc)('metal recorder with the real runtime: the trace as the 
     ]);
   });
 
+  it('with MPSTRACE_METAL_VERBOSE=1 also writes the rows of each class when it is hooked, and prints the table', async () => {
+    const verbose = path.join(dir, 'verbose.mpst');
+    const r = spawnSync(path.join(testOut, 'test_hooks_runtime'), [], {
+      encoding: 'utf8',
+      env: { ...process.env, MPSTRACE_OUT: verbose, MPSTRACE_METAL_VERBOSE: '1' },
+      timeout: 60_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/mpstrace-metal: hooked FakeCB as command buffer \(\d+ selectors\)/);
+    expect(r.stderr).toMatch(/hook table \(at exit\)/);
+    const v = await openTrace(verbose, { progress: false });
+    try {
+      const early = await rows(v, `SELECT cls, sel, state, hits FROM ev_metal_hook WHERE at_exit = 0 AND cls = 'FakeCB' AND sel IN ('commit', 'enqueue') ORDER BY sel`);
+      expect(early).toEqual([
+        { cls: 'FakeCB', sel: 'commit', state: 'hooked', hits: 0 },
+        { cls: 'FakeCB', sel: 'enqueue', state: 'hooked', hits: 0 },
+      ]);
+      // written when the class was hooked: before its first command buffer's cb_create
+      const order = await one(v, `SELECT (SELECT min(id) FROM ev_metal_hook WHERE at_exit = 0 AND cls = 'FakeCB') AS hooked,
+          (SELECT min(id) FROM ev_cb_create) AS first_cb`);
+      expect(Number(order.hooked)).toBeLessThan(Number(order.first_cb) + 2);
+    } finally {
+      v.close();
+    }
+  });
+
   it('mpstrace info shows the hook table', () => {
     const out = execFileSync(process.execPath, [path.join(root, 'bin', 'mpstrace.js'), 'info', trace], { encoding: 'utf8' });
     expect(out).toMatch(/Metal hooks/);
