@@ -10,3 +10,7 @@ pid_t getppid(void);
 pid_t fork(void);
 void _exit(int) __attribute__((noreturn));
 int usleep(unsigned int);
+char *getcwd(char *, size_t);
+int dup(int);
+int dup2(int, int);
+int getpagesize(void);

@@ -5,6 +5,9 @@
 #define PROT_WRITE 0x02
 #define MAP_SHARED 0x0001
 #define MAP_PRIVATE 0x0002
+#define MAP_FIXED 0x0010
+#define MAP_ANON 0x1000
+#define MAP_ANONYMOUS MAP_ANON
 #define MAP_FAILED ((void *)-1)
 #define MADV_WILLNEED 3
 void *mmap(void *, size_t, int, int, int, off_t);
