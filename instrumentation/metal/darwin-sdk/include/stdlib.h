@@ -13,3 +13,8 @@ void abort(void) __attribute__((noreturn));
 int atexit(void (*)(void));
 long strtol(const char *restrict, char **restrict, int);
 unsigned long strtoul(const char *restrict, char **restrict, int);
+#if defined(__x86_64__)
+char *realpath(const char *restrict, char *restrict) __asm("_realpath$DARWIN_EXTSN"); /* the SDK's __DARWIN_EXTSN */
+#else
+char *realpath(const char *restrict, char *restrict);
+#endif
