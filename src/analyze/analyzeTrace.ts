@@ -250,7 +250,7 @@ async function lookupRecords(conn: DuckDBConnection, ids: bigint[]): Promise<Map
 }
 
 async function lookupSites(conn: DuckDBConnection): Promise<Map<number, CallSite>> {
-  const reader = await conn.runAndReadAll('SELECT site_id, symbol, module, addr, "offset" FROM callsites');
+  const reader = await conn.runAndReadAll('SELECT site_id, symbol, module, addr, "offset", file, line FROM callsites');
   const out = new Map<number, CallSite>();
   for (const r of reader.getRowObjectsJS()) {
     const site = toNum(r.site_id);
@@ -260,6 +260,8 @@ async function lookupSites(conn: DuckDBConnection): Promise<Map<number, CallSite
       module: (r.module as string | null) ?? null,
       addr: r.addr === null || r.addr === undefined ? null : toHandle(r.addr),
       offset: r.offset === null || r.offset === undefined ? null : toNum(r.offset),
+      file: (r.file as string | null) ?? null,
+      line: r.line === null || r.line === undefined ? null : toNum(r.line),
     });
   }
   return out;

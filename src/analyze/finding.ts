@@ -29,6 +29,9 @@ export interface CallSite {
   /** Hex address. */
   addr: string | null;
   offset: number | null;
+  /** Source location, when the site was symbolized (ELF/DWARF). */
+  file?: string | null;
+  line?: number | null;
 }
 
 export interface ThreadRef {
@@ -86,6 +89,7 @@ export function siteName(s: CallSite): string {
 export function siteLabel(s: Pick<CallSite, 'symbol' | 'module' | 'offset'> & Partial<CallSite>): string {
   const mod = s.module ? s.module.split(/[\\/]/).pop() : null;
   if (!s.symbol) return siteName({ site: s.site ?? 0, symbol: null, module: s.module, addr: s.addr ?? null, offset: s.offset });
+  if (s.file) return `${s.symbol} (${s.file.split(/[\\/]/).pop()}${s.line ? `:${s.line}` : ''})`;
   const off = s.offset ? `+0x${s.offset.toString(16)}` : '';
   return mod ? `${s.symbol}${off} (${mod})` : `${s.symbol}${off}`;
 }

@@ -8,6 +8,7 @@ import { register as report } from './report.js';
 import { register as exportCmd } from './export.js';
 import { register as analyze } from './analyze.js';
 import { register as record } from './record.js';
+import { register as symbolize } from './symbolize.js';
 
 /** Each command module exports `register(program)`; order is the order in --help. */
 export type Register = (program: Command) => void;
@@ -22,4 +23,5 @@ export const commands: Register[] = [
   exportCmd,
   analyze,
   record,
+  symbolize,
 ];

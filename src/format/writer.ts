@@ -32,6 +32,8 @@ export interface TraceWriterOptions {
   metaTid?: number;
   /** Override the header version (tests of newer-version handling). */
   version?: { major: number; minor: number };
+  /** Appending to an existing trace: the first chunk's index, the next free string id and each thread's next chunk sequence number. */
+  append?: { firstChunk: number; firstStringId: number; threadSeq: Map<number, number> };
 }
 
 interface OpenChunk {
@@ -84,13 +86,17 @@ export class TraceWriter {
     if (!(opts.backend in ENUMS.backend!)) throw new RangeError(`unknown backend '${opts.backend}'`);
     this.chunkBytes = chunkBytes;
     this.opts = opts;
+    if (opts.append) {
+      this.nextChunk = opts.append.firstChunk;
+      for (const [tid, seq] of opts.append.threadSeq) this.threadSeq.set(tid, seq);
+    }
   }
 
   /** Interns `text` and returns its id (1..); writes a `string` record the first time. */
   string(text: string): number {
     const known = this.strings.get(text);
     if (known !== undefined) return known;
-    const id = this.strings.size + 1;
+    const id = this.strings.size + (this.opts.append?.firstStringId ?? 1);
     this.strings.set(text, id);
     let bytes = Buffer.from(text, 'utf8');
     if (bytes.length > MAX_STRING_BYTES) bytes = bytes.subarray(0, MAX_STRING_BYTES);
@@ -247,6 +253,12 @@ export class TraceWriter {
   private parts(): Buffer[] {
     for (const c of [...this.open.values()]) this.closeChunk(c);
     return [this.header(), ...this.finished];
+  }
+
+  /** The chunks only, in file order (no file header): what an append adds after the existing chunks. */
+  chunkBuffers(): Buffer[] {
+    for (const c of [...this.open.values()]) this.closeChunk(c);
+    return this.finished.filter((b) => b !== undefined);
   }
 
   toBuffer(): Buffer {

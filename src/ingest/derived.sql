@@ -9,8 +9,15 @@ CREATE VIEW events AS
 SELECT e.id, e.ts, e.tid, e.kind, k.name AS kind_name, k.grp, e.site, e.p0, e.p1, e.p2, e.p3, e.p4
 FROM raw_events e JOIN kinds k ON k.code = e.kind;
 
+-- A symbolized site (symbol records, appended by `mpstrace symbolize`/`record`) shows the
+-- function with its source file and line; `offset` then is NULL and `dl_symbol` keeps
+-- what the recorder's dladdr saw.
 CREATE VIEW callsites AS
-SELECT site_id, symbol, module, addr, "offset" FROM ev_callsite;
+SELECT c.site_id, coalesce(s.function, c.symbol) AS symbol, c.module, c.addr,
+  CASE WHEN s.site_id IS NULL THEN c."offset" END AS "offset", s.file, s.line, c.symbol AS dl_symbol
+FROM ev_callsite c
+LEFT JOIN (SELECT site_id, any_value(function) AS function, any_value(file) AS file, any_value(line) AS line
+           FROM ev_symbol GROUP BY site_id) s ON s.site_id = c.site_id;
 
 CREATE VIEW threads AS
 SELECT t.tid,

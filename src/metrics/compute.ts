@@ -309,7 +309,8 @@ async function syncMetrics(
   const bySite = await queryRows(
     conn,
     `SELECT h.site::DOUBLE AS site,
-       coalesce(any_value(c.symbol) || CASE WHEN any_value(c.offset) IS NOT NULL THEN '+0x' || printf('%x', any_value(c.offset)) ELSE '' END,
+       coalesce(any_value(c.symbol) || CASE WHEN any_value(c.file) IS NOT NULL THEN ' (' || regexp_extract(any_value(c.file), '[^/\\\\]*$') || coalesce(':' || any_value(c.line), '') || ')'
+                                            WHEN any_value(c.offset) IS NOT NULL THEN '+0x' || printf('%x', any_value(c.offset)) ELSE '' END,
                 'site#' || h.site) AS symbol,
        count(*)::DOUBLE AS n, coalesce(sum(h.dur_ns), 0)::DOUBLE AS blocked
      FROM (SELECT * FROM _mx_syncs WHERE ${inWindow}) h LEFT JOIN callsites c ON c.site_id = h.site

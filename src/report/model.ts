@@ -127,8 +127,8 @@ async function timeSpan(conn: DuckDBConnection): Promise<{ origin: string; event
 /** Call-site id -> the CLI's label of it (`function:line (file.py)`, `symbol (module)`, `module+0xoff`). */
 async function callSites(conn: DuckDBConnection): Promise<Map<number, string>> {
   const out = new Map<number, string>();
-  for (const r of await rowsOf(conn, `SELECT site_id, symbol, module, "offset" AS off FROM callsites`)) {
-    out.set(num(r.site_id), siteLabel({ site: num(r.site_id), symbol: str(r.symbol) || null, module: str(r.module) || null, offset: num(r.off), addr: null }));
+  for (const r of await rowsOf(conn, `SELECT site_id, symbol, module, "offset" AS off, file, line FROM callsites`)) {
+    out.set(num(r.site_id), siteLabel({ site: num(r.site_id), symbol: str(r.symbol) || null, module: str(r.module) || null, offset: num(r.off), addr: null, file: str(r.file) || null, line: num(r.line) || null }));
   }
   return out;
 }
