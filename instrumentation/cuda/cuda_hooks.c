@@ -286,7 +286,7 @@ static inline int from_tool(const void *ra) {
     id##_dfn real = dreal_##id[PT_];                                                              \
     if (from_tool(__builtin_return_address(0)) || !mpst_enter()) return real args;               \
     mpst_cuda_lazy_init();                                                                        \
-    uint32_t site = mpst_cuda_driver_site(__builtin_return_address(0));                          \
+    uint32_t site = mpst_cuda_driver_site(__builtin_return_address(0), (const void *)id##_w##PT_); \
     int64_t ts = mpst_now();                                                                      \
     (void)before;                                                                                 \
     static mpst_str_cache api_;                                                                   \

@@ -21,7 +21,7 @@ extern uintptr_t mpst_cuda_tool_lo, mpst_cuda_tool_hi;
 
 /* Call site of a driver call made from inside a CUDA library or a statically
  * linked runtime: the first caller frame outside them (cuda_frames.c). */
-uint32_t mpst_cuda_driver_site(const void *return_address);
+uint32_t mpst_cuda_driver_site(const void *return_address, const void *wrapper);
 
 /* The real function `name` of libcudart, or NULL. */
 void *mpst_cuda_resolve(const char *name);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef CUresult (*gpa_fn)(const char *, void **, int, unsigned long long, int *);
 static gpa_fn gpa;
@@ -55,7 +56,37 @@ static RT int cudaMemcpyAsyncHtoD(CUdeviceptr d, const void *h, size_t n, CUstre
 }
 static RT int cudaMemcpyDtoH(void *h, CUdeviceptr d, size_t n) { DRV(CUresult (*)(void *, CUdeviceptr, size_t), "cuMemcpyDtoH", 3020, 0); return p(h, d, n); }
 
+static double now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1e9 + t.tv_nsec;
+}
+
+/* argv[1] == "bench" N: ns per call through the static runtime (event record +
+ * query pairs, then launches), the hook cost being the traced minus the plain
+ * run; call sites alternate between two lines so both must stay apart. */
+static int bench(long n) {
+  CUstream s;
+  CUevent e;
+  cudaStreamCreate(&s);
+  cudaEventCreate(&e);
+  double t0 = now_ns();
+  for (long i = 0; i < n; i++) {
+    cudaEventRecord(e, s);
+    cudaEventQuery(e);
+  }
+  double t1 = now_ns();
+  for (long i = 0; i < n; i += 2) {
+    cudaLaunchKernel((CUfunction)0xf00, s);
+    cudaLaunchKernel((CUfunction)0xf01, s);
+  }
+  double t2 = now_ns();
+  printf("ns_per_call_event=%.1f ns_per_call_launch=%.1f\n", (t1 - t0) / (2.0 * n), (t2 - t1) / (double)n);
+  return 0;
+}
+
 int main(int argc, char **argv) {
+  if (argc > 2 && strcmp(argv[1], "bench") == 0) return bench(atol(argv[2]));
   CUstream s1, s2;
   CUevent e1;
   cudaStreamCreate(&s1);

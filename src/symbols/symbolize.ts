@@ -112,7 +112,9 @@ function runLlvm(tool: string, queries: { file: string; vaddr: bigint }[]): (Loc
   return queries.map((_, i) => {
     try {
       const j = JSON.parse(lines[i] ?? '') as { Symbol?: { FunctionName?: string; FileName?: string; Line?: number }[] };
-      const s = j.Symbol?.[0];
+      // the innermost frame, unless it is inlined from the annotation header (then its caller)
+      const frames = j.Symbol ?? [];
+      const s = frames.find((f) => !/(^|[\\/])mpstrace\.h$/.test(f.FileName ?? '')) ?? frames[0];
       if (!s || !s.FunctionName || s.FunctionName === '??') return null;
       return { fn: s.FunctionName, file: s.FileName && s.FileName !== '??' ? s.FileName : '', line: s.Line ?? 0 };
     } catch {
