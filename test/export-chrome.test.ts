@@ -84,7 +84,7 @@ describe('chrome export of a known trace', () => {
   it('puts GPU work on stream tracks and host calls on thread tracks, in µs since the start', async () => {
     const { events, stats } = await exportOf(knownTrace(), 'known2');
     const gpuPid = events.find((e) => e.ph === 'M' && e.args?.name === 'GPU streams')!.pid;
-    const x = (pid: number) => events.filter((e) => e.ph === 'X' && e.pid === pid).map((e) => [e.name, e.ts, e.dur]);
+    const x = (pid: number) => events.filter((e) => e.ph === 'X' && e.pid === pid && e.cat !== 'api').map((e) => [e.name, e.ts, e.dur]);
     expect(x(gpuPid)).toEqual([
       [HOSTILE.kernelA, 1000, 3000], ['gemm', 5000, 1000], [HOSTILE.kernelB, 2000, 1000], ['memcpy d2h', 7000, 1000],
     ]);
@@ -92,14 +92,42 @@ describe('chrome export of a known trace', () => {
       [HOSTILE.range, 500, 8500], ['event record', 4100, 0.001], ['cudaDeviceSynchronize', 6500, 500],
       ['event wait', 4200, 0.001], ['cudaEventSynchronize', 8000, 2000],
     ]);
-    expect(events.filter((e) => e.ph === 'i').map((e) => [e.name, e.ts, e.tid])).toEqual([['end', 10000, 1]]);
+    expect(events.filter((e) => e.ph === 'i' && e.cat !== 'finding').map((e) => [e.name, e.ts, e.tid])).toEqual([['end', 10000, 1]]);
     const open = events.find((e) => e.name === 'cudaEventSynchronize')!;
     expect(open.args).toMatchObject({ open: true, scope: 'event', target: '0xe7' });
     const slot = events.filter((e) => e.cat === 'slot').map((e) => [e.ph, e.ts, e.tid]);
     expect(slot).toEqual([['b', 200, 2], ['e', 9500, 2]]);
-    const flows = events.filter((e) => e.ph === 's' || e.ph === 'f').map((e) => [e.ph, e.id, e.tid, e.ts]);
+    const flows = events.filter((e) => (e.ph === 's' || e.ph === 'f') && e.cat === 'sync').map((e) => [e.ph, e.id, e.tid, e.ts]);
     expect(flows).toEqual([['s', 1, 1, 4100], ['s', 2, 1, 4100], ['f', 1, 2, 4200], ['f', 2, 2, 8000]]);
-    expect(stats.flows).toBe(2);
+    expect(stats.flows).toBe(6); // 2 record -> wait, 4 launch -> GPU
+  });
+
+  it('has the host launch and copy calls, an arrow from each to its GPU work, and the findings on their own track', async () => {
+    const { events, stats } = await exportOf(knownTrace(), 'known3');
+    const gpuPid = events.find((e) => e.ph === 'M' && e.args?.name === 'GPU streams')!.pid;
+    const launches = events.filter((e) => e.ph === 'X' && e.cat === 'api').map((e) => [e.name, e.ts, e.tid]);
+    expect(launches).toEqual([[`launch ${HOSTILE.kernelA}`, 900, 1], ['launch gemm', 4500, 1], [`launch ${HOSTILE.kernelB}`, 1500, 2], ['memcpy d2h', 6600, 2]]);
+    // each launch's 's' on its thread at the call, its 'f' on the GPU track at the start of the work it launched
+    const s = events.filter((e) => e.ph === 's' && e.cat === 'launch_flow');
+    const f = events.filter((e) => e.ph === 'f' && e.cat === 'launch_flow');
+    expect(s).toHaveLength(4);
+    for (const a of s) {
+      const b = f.find((x) => x.id === a.id)!;
+      expect(b.pid).toBe(gpuPid);
+      expect(b.bp).toBe('e');
+      const gpu = events.find((x) => x.ph === 'X' && x.pid === gpuPid && x.tid === b.tid && x.ts === b.ts)!;
+      expect(launches.find((l) => l[1] === a.ts)![0]).toContain(gpu.name);
+    }
+    // the known trace's never-returned event sync is a hang finding, on the findings track with its message
+    const fi = events.filter((e) => e.cat === 'finding');
+    expect(fi.length).toBe(stats.findings);
+    expect(fi.length).toBeGreaterThan(0);
+    const track = events.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'findings (mpstrace analyze)')!;
+    for (const e of fi) {
+      expect(e.tid).toBe(track.tid);
+      expect(e.args).toMatchObject({ rule: expect.any(String), message: expect.any(String), severity: expect.stringMatching(/error|warning/) });
+    }
+    expect(problems(events)).toEqual([]);
   });
 
   it('moves overlapping GPU work and non-nesting host calls off the X track', async () => {

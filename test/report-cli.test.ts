@@ -57,9 +57,19 @@ describe('mpstrace report / export (CLI)', () => {
     const bad = cli('export', trace, '--format', 'svg', '-o', out);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/unknown --format 'svg'; known formats: chrome/);
-    const nowhere = cli('export', trace, '-f', 'chrome', '-o', path.join(dir, 'no', 'such', 'dir.json'));
+    // missing directories are created; `-` is stdout
+    const deep = path.join(dir, 'no', 'such', 'dir.json');
+    expect(cli('export', trace, '-f', 'chrome', '-o', deep).code).toBe(0);
+    expect(JSON.parse(readFileSync(deep, 'utf8')).traceEvents.length).toBeGreaterThan(10);
+    const dash = cli('export', trace, '-f', 'chrome', '-o', '-');
+    expect(dash.code).toBe(0);
+    expect(JSON.parse(dash.stdout).traceEvents.length).toBe(JSON.parse(readFileSync(deep, 'utf8')).traceEvents.length);
+    expect(existsSync(path.join(dir, '-'))).toBe(false);
+    // a path that cannot be a file: exit 2 with what to do
+    writeFileSync(path.join(dir, 'afile'), '');
+    const nowhere = cli('export', trace, '-f', 'chrome', '-o', path.join(dir, 'afile', 'x.json'));
     expect(nowhere.code).toBe(2);
-    expect(nowhere.stderr).toMatch(/cannot write/);
+    expect(nowhere.stderr).toMatch(/cannot (write|create)/);
   });
 });
 

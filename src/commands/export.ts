@@ -14,7 +14,7 @@ async function chrome(traces: string[], out: string): Promise<string> {
   const t = await openTrace(traces[0]);
   try {
     const s = await exportChrome(t, out);
-    return `wrote ${out} (${(s.bytes / 1e6).toFixed(2)} MB: ${s.events} trace events, ${s.slices} slices, ${s.flows} flows); open it in https://ui.perfetto.dev or chrome://tracing`;
+    return `wrote ${out === '-' ? 'stdout' : out} (${(s.bytes / 1e6).toFixed(2)} MB: ${s.events} trace events, ${s.slices} slices, ${s.flows} flows, ${s.findings ?? 0} findings); open it in https://ui.perfetto.dev or chrome://tracing`;
   } finally {
     t.close();
   }
@@ -33,7 +33,7 @@ export function register(program: Command): void {
     .description('export a trace for other tools: chrome (Perfetto UI / chrome://tracing JSON), parquet (fleets of runs), arrow (IPC files for pandas/polars)')
     .argument('<trace...>', 'trace file(s)')
     .requiredOption('-f, --format <name>', `output format: ${Object.keys(FORMATS).join(', ')}`)
-    .requiredOption('-o, --output <path>', 'file (or directory, for formats that write several files) to write')
+    .requiredOption('-o, --output <path>', 'file (or directory, for formats that write several files) to write; chrome: `-` is stdout; missing directories are created')
     .action(async (traces: string[], o: { format: string; output: string }) => {
       const run = FORMATS[o.format];
       if (!run) throw new UserError(`unknown --format '${o.format}'; known formats: ${Object.keys(FORMATS).join(', ')}`);

@@ -15,8 +15,13 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { forEachChunk, hexHandle, num, rowsOf, str } from '../report/query.js';
 import { UserError } from '../util/errors.js';
+import { ensureDir, isStdout } from '../util/output.js';
+import { siteLabel } from '../analyze/finding.js';
+import type { FindingLike } from '../report/findings.js';
 
 export interface ChromeExportStats {
+  /** findings written as instant events */
+  findings?: number;
   events: number;
   slices: number;
   flows: number;
@@ -30,12 +35,13 @@ interface Loaded {
 /** Writes text with backpressure: resolves once the stream can take more. */
 class Out {
   bytes = 0;
-  constructor(private readonly stream: WriteStream) {}
+  constructor(private readonly stream: WriteStream | NodeJS.WriteStream) {}
   async write(text: string): Promise<void> {
     this.bytes += Buffer.byteLength(text);
     if (!this.stream.write(text)) await new Promise<void>((resolve) => this.stream.once('drain', resolve));
   }
   async close(): Promise<void> {
+    if (this.stream === process.stdout) return; // never end the process's stdout
     await new Promise<void>((resolve, reject) => {
       this.stream.once('error', reject);
       this.stream.end(() => resolve());
@@ -65,7 +71,15 @@ class EventWriter {
   }
 }
 
-export async function exportChrome(loaded: Loaded, outPath: string): Promise<ChromeExportStats> {
+/** Flow ids of launch -> GPU arrows: the submit record's id above this offset (record -> wait flows count from 1). */
+const LAUNCH_FLOW_ID0 = 1e12;
+
+export interface ChromeExportOptions {
+  /** Findings to add as instant events; when absent, analyzeTrace runs (`null`: none). */
+  findings?: FindingLike[] | null;
+}
+
+export async function exportChrome(loaded: Loaded, outPath: string, opts: ChromeExportOptions = {}): Promise<ChromeExportStats> {
   const conn = loaded.connection;
   const [o] = await rowsOf(conn, `SELECT CAST(min(ts) FILTER (WHERE kind NOT IN (9, 10)) AS VARCHAR) AS origin FROM raw_events`);
   const origin = /^-?\d+$/.test(str(o.origin)) ? str(o.origin) : '0';
@@ -84,12 +98,16 @@ export async function exportChrome(loaded: Loaded, outPath: string): Promise<Chr
   }
   const gpuPid = hostPid === 0x7fff0001 ? 0x7fff0002 : 0x7fff0001;
 
-  let stream: WriteStream;
+  let stream: WriteStream | NodeJS.WriteStream;
   try {
+    if (isStdout(outPath)) throw 'stdout';
+    ensureDir(outPath);
     stream = createWriteStream(outPath);
     await new Promise<void>((resolve, reject) => { stream.once('open', () => resolve()); stream.once('error', reject); });
   } catch (err) {
-    throw new UserError(`${outPath}: cannot write (${(err as Error).message}); check the directory exists and is writable`);
+    if (err === 'stdout') stream = process.stdout;
+    else if (err instanceof UserError) throw err;
+    else throw new UserError(`${outPath}: cannot write (${(err as Error).message}); check the path is a writable file`);
   }
   const out = new Out(stream);
   const w = new EventWriter(out);
@@ -121,10 +139,11 @@ export async function exportChrome(loaded: Loaded, outPath: string): Promise<Chr
     return tid;
   };
   let slices = 0;
+  let launchFlows = 0;
   let curStream = '';
   let ends: number[] = [];
   await forEachChunk(conn, `SELECT CAST(stream AS VARCHAR), CAST(gpu_start - ${O} AS DOUBLE), CAST(gpu_end - gpu_start AS DOUBLE),
-      coalesce(name, what), what, corr, error, CAST(ts - ${O} AS DOUBLE) FROM submissions WHERE gpu_start IS NOT NULL
+      coalesce(name, what), what, corr, error, CAST(ts - ${O} AS DOUBLE), id, tid IS NOT NULL FROM submissions WHERE gpu_start IS NOT NULL
       ORDER BY stream, gpu_start, gpu_end DESC`, async (c, n) => {
     for (let i = 0; i < n; i++) {
       const key = c[0][i] as string;
@@ -136,8 +155,11 @@ export async function exportChrome(loaded: Loaded, outPath: string): Promise<Chr
       ends[row] = s + d;
       const args: Record<string, unknown> = { corr: num(c[5][i]), submitted_us: us(c[7][i] as number) };
       if (num(c[6][i])) args.error = num(c[6][i]);
-      w.push({ ph: 'X', pid: gpuPid, tid: gpuTid(key, row), ts: us(s), dur: us(d), name: str(c[3][i]), cat: str(c[4][i]), args });
+      const gtid = gpuTid(key, row);
+      w.push({ ph: 'X', pid: gpuPid, tid: gtid, ts: us(s), dur: us(d), name: str(c[3][i]), cat: str(c[4][i]), args });
       slices++;
+      // the end of the arrow from the host launch call (its 's' is on the launching thread)
+      if (c[9][i]) { w.push({ ph: 'f', bp: 'e', pid: gpuPid, tid: gtid, ts: us(s), name: 'launch', cat: 'launch_flow', id: LAUNCH_FLOW_ID0 + num(c[8][i]) }); launchFlows++; }
     }
     await w.flush();
   });
@@ -159,6 +181,10 @@ export async function exportChrome(loaded: Loaded, outPath: string): Promise<Chr
       const name = str(c[4][i]);
       const cat = str(c[5][i]);
       const args = c[7][i] === null ? undefined : (JSON.parse(c[7][i] as string) as Record<string, unknown>);
+      if (ph === 'ls') {
+        w.push({ ph: 's', pid: hostPid, tid, ts: us(ts), name: 'launch', cat: 'launch_flow', id: LAUNCH_FLOW_ID0 + num(c[6][i]) });
+        continue;
+      }
       if (ph === 's' || ph === 'f') {
         const ev: Record<string, unknown> = { ph, pid: hostPid, tid, ts: us(ts), name: 'event', cat: 'sync', id: num(c[6][i]) };
         if (ph === 'f') ev.bp = 'e';
@@ -190,10 +216,12 @@ export async function exportChrome(loaded: Loaded, outPath: string): Promise<Chr
     }
     await w.flush();
   });
+  const findings = await findingEvents(loaded, opts, origin, hostPid);
+  for (const ev of findings) w.push(ev);
   await w.flush();
   await out.write('\n]}\n');
   await out.close();
-  return { events: w.count, slices, flows, bytes: out.bytes };
+  return { events: w.count, slices, flows: flows + launchFlows, bytes: out.bytes, findings: findings.filter((e) => e.ph === 'i').length };
 }
 
 /**
@@ -237,9 +265,53 @@ rows AS (
   UNION ALL SELECT tid, ts, NULL, 'i', coalesce(name, 'marker'), 'marker', NULL, NULL, 0 FROM ev_marker
   UNION ALL SELECT tid, ts, NULL, 'i', coalesce(name, what) || ' (no GPU completion recorded)', 'submit', NULL, NULL, 0
     FROM submissions WHERE gpu_start IS NULL
+  UNION ALL SELECT tid, ts, 1, 'X', CASE WHEN coalesce(name, what) LIKE what || '%' THEN coalesce(name, what) ELSE what || ' ' || name END, 'api', NULL,
+    json_object('stream', ${hex('stream')}, 'corr', corr)::VARCHAR, 0 FROM submissions WHERE tid IS NOT NULL
+  UNION ALL SELECT tid, ts, NULL, 'ls', NULL, NULL, id, NULL, 1 FROM submissions WHERE tid IS NOT NULL AND gpu_start IS NOT NULL
   UNION ALL SELECT rtid, rts, NULL, 's', NULL, NULL, fid, NULL, 1 FROM flow_pairs
   UNION ALL SELECT wtid, wts, NULL, 'f', NULL, NULL, fid, NULL, 1 FROM flow_pairs
 )
 SELECT CAST(tid AS VARCHAR), CAST(ts - ${O} AS DOUBLE), CAST(dur AS DOUBLE), ph, name, cat, fid, args
 FROM rows ORDER BY tid, ts, ord, dur DESC NULLS LAST, fid`;
+}
+
+/** The host process's track that holds the findings (a pseudo thread id no OS hands out). */
+const FINDINGS_TID = 0x7ffffff0;
+
+/**
+ * Findings of `mpstrace analyze` as instant events on their own track of the host
+ * process ("findings"), in time order, with the rule, message, fix, threads,
+ * streams and call sites as args. Context notes (info) are left out.
+ */
+async function findingEvents(loaded: Loaded, opts: ChromeExportOptions, origin: string, hostPid: number): Promise<Record<string, unknown>[]> {
+  let findings: FindingLike[];
+  if (opts.findings === null) return [];
+  if (opts.findings) findings = opts.findings;
+  else {
+    try {
+      const mod = (await import('../analyze/analyzeTrace.js')) as { analyzeTrace: (t: Loaded) => Promise<FindingLike[]> };
+      findings = await mod.analyzeTrace(loaded);
+    } catch {
+      return []; // the export stands without findings; `mpstrace analyze` reports why it failed
+    }
+  }
+  const O = BigInt(origin);
+  const shown = findings.filter((f) => f.severity !== 'info').sort((a, b) => a.ts_ns - b.ts_ns);
+  if (shown.length === 0) return [];
+  const out: Record<string, unknown>[] = [
+    { ph: 'M', pid: hostPid, tid: FINDINGS_TID, name: 'thread_name', args: { name: 'findings (mpstrace analyze)' } },
+    { ph: 'M', pid: hostPid, tid: FINDINGS_TID, name: 'thread_sort_index', args: { sort_index: -1 } },
+  ];
+  for (const f of shown) {
+    out.push({
+      ph: 'i', s: 't', pid: hostPid, tid: FINDINGS_TID, ts: us(Number(BigInt(Math.round(f.ts_ns)) - O)),
+      name: `${f.severity}: ${f.rule}/${f.kind ?? ''}`, cat: 'finding',
+      args: {
+        rule: f.rule, kind: f.kind, severity: f.severity, message: f.message, fix: f.fix ?? '', count: f.count ?? 1,
+        threads: (f.threads ?? []).map((t) => t.tid), streams: f.streams ?? [], sites: (f.sites ?? []).map((x) => siteLabel(x)),
+        evidence: (f.evidence ?? []).map((e) => `#${e.id} ${e.role} (${e.kind}, tid ${e.tid})`),
+      },
+    });
+  }
+  return out;
 }
