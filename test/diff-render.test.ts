@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareSamples, DEFAULT_DIFF_OPTIONS, type DiffReport } from '../src/diff/compare.js';
-import { renderJson, renderMarkdown, renderText, shortKey } from '../src/diff/render.js';
+import { renderJson, renderMarkdown, renderText, shortKey, shortKeys } from '../src/diff/render.js';
 
 const evil = 'kernel.evil|name\n<script>alert(`x`)</script>\u001b[31m.p50_ns';
 
@@ -46,8 +46,7 @@ describe('diff rendering', () => {
 });
 
 describe('shortKeys', () => {
-  it('keeps kernel names apart that differ only in the middle', async () => {
-    const { shortKeys } = await import('../src/diff/render.js');
+  it('keeps kernel names apart that differ only in the middle', () => {
     const base = 'kernel:void at::native::vectorized_elementwise_kernel<4, at::native::';
     const tail = '>(int, at::native::detail::Array<char*, 2>, at::native::memory::LoadWithoutCast).total_ns';
     const a = `${base}AddFunctor<float>${tail}`;

@@ -187,7 +187,7 @@ describe.skipIf(!canBuild)('recorder robustness', () => {
     expect(fork[0]!.f.parent_pid).toBe(pid);
     const childFile = parent.str(fork[0]!.f.child_file!)!;
     expect(childFile).toBe(path.join(dir, `fe.${childPid}.mpst`));
-    const kinds = parent.recs.map((x) => x.kind).filter((k) => !['callsite', 'thread_start', 'thread_name'].includes(k));
+    const kinds = parent.recs.map((x) => x.kind).filter((k) => !['callsite', 'module', 'thread_start', 'thread_name'].includes(k));
     expect(kinds).toEqual(['process_start', 'event_record', 'fork', 'exec', 'process_end']);
     expect(parent.recs.find((x) => x.kind === 'process_end')!.f.reason).toBe(3);
     expect(parent.str(parent.recs.find((x) => x.kind === 'exec')!.f.path!)).toBe(b.prog('drv_fork_exec'));
