@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,6 +77,14 @@ describe('mpstrace diff', () => {
     const ok = cli('diff', '--no-findings', saved, '--markdown', '--', ...same);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/^### ✅ mpstrace perf gate: PASS/);
+    // `--markdown -` is stdout too, never a file named '-'; a file in a missing directory is created
+    const dash = cli('diff', '--no-findings', '--markdown', '-', saved, '--', ...same);
+    expect(dash.code).toBe(0);
+    expect(dash.stdout).toBe(ok.stdout);
+    expect(existsSync(path.join(root, '-'))).toBe(false);
+    const deep = path.join(dir, 'new', 'dir', 'comment.md');
+    expect(cli('diff', '--no-findings', '--markdown', deep, saved, '--', ...same).code).toBe(0);
+    expect(readFileSync(deep, 'utf8')).toBe(ok.stdout);
   });
 
   it('notes when a saved baseline was measured with other options than the traces now', () => {

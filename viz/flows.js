@@ -10,7 +10,7 @@ export const FLOW_BIN_PX = 6;
 /** At most this many (grouped) arrows are drawn per frame; the status line says how many more there were. */
 export const MAX_FLOWS = 600;
 /** Beyond this many arrows in view not even grouping is worth a frame: none are drawn, the status line says to zoom in. */
-export const MAX_FLOWS_SCANNED = 40000;
+export const MAX_FLOWS_SCANNED = 6000;
 
 /** The y of lane `l`'s first row centre, in view coordinates. */
 function laneMidY(layout, firstTrack, l, top) {

@@ -3,7 +3,7 @@
  * Exit 0 pass, 1 a metric regressed beyond the threshold with confidence (or a
  * new error-severity finding appeared), 2 bad input or usage.
  */
-import { writeFileSync } from 'node:fs';
+import { writeOutput } from '../util/output.js';
 import type { Command } from 'commander';
 import { compareRuns, DEFAULT_DIFF_OPTIONS } from '../diff/compare.js';
 import { loadRuns, optionMismatches } from '../diff/inputs.js';
@@ -82,6 +82,8 @@ export function register(program: Command): void {
     if (typeof opts.markdown === 'string' && /\.(json|mpst|duckdb)$/i.test(opts.markdown)) {
       throw new UserError(`--markdown would overwrite '${opts.markdown}', which looks like an input; give it a .md file, or put --markdown right before --`);
     }
+    // `--markdown -` is the same as a bare --markdown: the comment goes to stdout (never to a file named '-')
+    if (opts.markdown === '-') opts.markdown = true;
     if (opts.json && opts.markdown === true) throw new UserError('--json and --markdown both want stdout; give --markdown a file');
     const mopts = measureOptions(opts);
     const baseline = await loadRuns(baseFiles, mopts);
@@ -95,7 +97,8 @@ export function register(program: Command): void {
     });
     // Saved documents only matter when traces are measured now, with the current options.
     if ([...baseline, ...candidate].some((r) => !r.savedOptions)) report.notes.push(...optionMismatches([...baseline, ...candidate], mopts));
-    if (typeof opts.markdown === 'string') writeFileSync(opts.markdown, renderMarkdown(report));
+    // a file's missing directories are created
+    if (typeof opts.markdown === 'string') writeOutput(opts.markdown, renderMarkdown(report));
     if (opts.json) process.stdout.write(renderJson(report));
     else if (opts.markdown === true) process.stdout.write(renderMarkdown(report));
     else process.stdout.write(renderText(report));
