@@ -26,6 +26,7 @@ try {
   const { openTrace } = await import(dist('ingest/load.js'));
   const { computeMetrics } = await import(dist('metrics/compute.js'));
   const { countFindings } = await import(dist('metrics/findings.js'));
+  const { analyzeTrace } = await import(dist('analyze/analyzeTrace.js'));
   let t = performance.now();
   const loaded = await openTrace(trace, { progress: false });
   const loadS = (performance.now() - t) / 1000;
@@ -37,7 +38,7 @@ try {
   log(`metrics in ${metricsS.toFixed(2)} s: ${m.submissions.count} submissions, ${m.gpu.streams_used} streams, ${m.host_sync.count} syncs, ${m.kernels.length} kernel names`);
 
   t = performance.now();
-  const f = await countFindings(loaded.connection);
+  const f = await countFindings(() => analyzeTrace(loaded));
   const findingsS = (performance.now() - t) / 1000;
   log(`findings in ${findingsS.toFixed(2)} s (${f.available ? `${f.errors} errors` : f.note})`);
   const n = loaded.info.events;

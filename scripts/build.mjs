@@ -15,6 +15,8 @@ if (!existsSync(tsc)) {
   console.error('build: typescript is not installed; run `npm install` first');
   process.exit(2);
 }
+const g = run(process.execPath, [path.join(root, 'scripts', 'gen-detectors.mjs')]);
+if (g.status !== 0) process.exit(g.status ?? 1);
 const t = run(process.execPath, [tsc, '-p', 'tsconfig.json']);
 if (t.status !== 0) process.exit(t.status ?? 1);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareSamples, DEFAULT_DIFF_OPTIONS, type DiffReport } from '../src/diff/compare.js';
-import { renderJson, renderMarkdown, renderText, shortKey, shortKeys } from '../src/diff/render.js';
+import { renderJson, renderMarkdown, renderText, shortKey, shortKeys } from '../src/output/diffText.js';
 
 const evil = 'kernel.evil|name\n<script>alert(`x`)</script>\u001b[31m.p50_ns';
 

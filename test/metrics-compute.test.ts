@@ -5,8 +5,8 @@ import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { TraceWriter } from '../src/format/writer.js';
 import { measureTrace } from '../src/metrics/measure.js';
-import { levelSegmentsSql, levelSummarySql, unionIntervalsSql } from '../src/metrics/intervals.js';
-import { queryRows } from '../src/metrics/sql.js';
+import { levelSegmentsSql, levelSummarySql, unionIntervalsSql } from '../src/metrics/intervalSql.js';
+import { queryRows } from '../src/ingest/db.js';
 import type { TraceMetrics } from '../src/metrics/types.js';
 
 const A = 0x100;

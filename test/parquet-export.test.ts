@@ -7,7 +7,7 @@ import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { TraceWriter } from '../src/format/writer.js';
 import { exportParquet, runName } from '../src/export/parquet.js';
-import { queryRows, sqlString } from '../src/metrics/sql.js';
+import { queryRows, sqlString } from '../src/ingest/db.js';
 
 /** `n` kernels of 1000 ns on one stream, 2000 ns apart, plus one stream sync. */
 function trace(file: string, n: number, kernel: string): void {

@@ -130,8 +130,6 @@ void mpst_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Opens `path` as a fresh trace file and writes process_start (init, fork child). */
 int mpst_open_file(const char *path);
-/* Writes process_end once, truncates to the used size, sets the closed flag. */
-void mpst_finish(int status, uint8_t reason);
 /* Clears the closed flag again (exec failed and the process goes on). */
 void mpst_reopen_after_failed_exec(void);
 

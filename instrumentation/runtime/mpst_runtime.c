@@ -656,8 +656,6 @@ void mpst_reopen_after_failed_exec(void) {
   atomic_store(&G.state, MPST_ON);
 }
 
-void mpst_shutdown(int status, uint8_t reason) { mpst_finish(status, reason); }
-
 void mpst_derived_path(char *out, size_t n, const char *suffix) {
   snprintf(out, n, "%.4000s.%.40s.mpst", G.stem, suffix);
 }

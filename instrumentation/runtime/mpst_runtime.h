@@ -50,8 +50,9 @@ void mpst_blocking_end(void);
 /* Next process-wide correlation id for submit/memcpy/complete records. */
 uint32_t mpst_next_corr(void);
 
-/* Flushes and marks the file closed (normal exit path); idempotent. */
-void mpst_shutdown(int status, uint8_t reason);
+/* Writes process_end once, truncates the file to the used size and marks it
+ * closed (normal exit path); idempotent. */
+void mpst_finish(int status, uint8_t reason);
 
 /* Sets bits of process_start.flags after the fact (e.g. bit 1 once CUPTI is
  * active); patches the already written record in place. */

@@ -4,12 +4,13 @@
  * the metrics: `analyzeTrace(loaded, opts) -> Finding[]`.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { loadDetectors, type Detector } from '../detectors/registry.js';
+import { detectors as allDetectors, type Detector } from '../detectors/registry.js';
 import type { RawFinding, Severity, ThresholdDef } from '../detectors/defineDetector.js';
 import { UserError } from '../util/errors.js';
 import { SEVERITY_RANK, siteName, type CallSite, type Evidence, type Finding, type ThreadRef } from './finding.js';
 import { groupFindings } from './group.js';
-import { toHandle, toJsonValue, toNum } from './values.js';
+import { jsonValue, num, toHandle } from '../ingest/db.js';
+import { ON_TIMELINE_SQL } from '../format/kinds.js';
 
 /** What analyzeTrace needs of a loaded trace (LoadedTrace from src/ingest/load.ts fits). */
 export interface AnalyzableTrace {
@@ -19,6 +20,8 @@ export interface AnalyzableTrace {
 export interface AnalyzeOptions {
   /** Rule ids to run; all when absent or empty. */
   rules?: string[];
+  /** Detectors already resolved (selectDetectors); when given, `rules` is not looked at. */
+  detectors?: Detector[];
   /** Threshold values by name (e.g. `hangThresholdMs`), in the threshold's unit. */
   thresholds?: Record<string, number>;
   /** Group findings with the same signature (default true). */
@@ -34,8 +37,8 @@ const MAX_EVIDENCE_PER_FINDING = 16;
 const NS_PER: Record<ThresholdDef['unit'], number> = { ns: 1, us: 1e3, ms: 1e6, s: 1e9, x: 1, count: 1 };
 
 /** Resolves `--rules` against the registry; unknown ids are a usage error naming the known ones. */
-export async function selectDetectors(rules?: string[]): Promise<Detector[]> {
-  const all = await loadDetectors();
+export function selectDetectors(rules?: string[]): Detector[] {
+  const all = allDetectors();
   if (!rules || rules.length === 0) return all;
   const byId = new Map(all.map((d) => [d.id, d]));
   const unknown = rules.filter((r) => !byId.has(r));
@@ -67,7 +70,7 @@ interface Shaped {
 
 export async function analyzeTrace(trace: AnalyzableTrace, opts: AnalyzeOptions = {}): Promise<Finding[]> {
   const conn = trace.connection;
-  const detectors = await selectDetectors(opts.rules);
+  const detectors = opts.detectors ?? selectDetectors(opts.rules);
   const shaped: Shaped[] = [];
   for (const det of detectors) {
     const t0 = performance.now();
@@ -188,22 +191,22 @@ async function resolve(conn: DuckDBConnection, shaped: Shaped[]): Promise<Findin
     evidence.sort((a, b) => a.ts_ns - b.ts_ns || a.id - b.id);
     const siteIds = [...new Set(evidence.map((e) => e.site).filter((x) => x !== 0))];
     const callSites: CallSite[] = siteIds.map((id) => sites.get(id) ?? { site: id, symbol: null, module: null, addr: null, offset: null });
-    const rowTids = (s.row.tids ?? []).filter((t) => t !== null).map((t) => toNum(t));
+    const rowTids = (s.row.tids ?? []).filter((t) => t !== null).map((t) => num(t));
     const tids = [...new Set(rowTids.length > 0 ? rowTids : evidence.map((e) => e.tid))];
     const threads: ThreadRef[] = tids.map((tid) => ({ tid, name: names.get(tid) ?? null }));
     const streams = [...new Set((s.row.streams ?? []).filter((x) => x !== null).map((x) => toHandle(x)))];
-    const ts = s.row.ts !== null && s.row.ts !== undefined ? toNum(s.row.ts) : (evidence[0]?.ts_ns ?? origin);
+    const ts = s.row.ts !== null && s.row.ts !== undefined ? num(s.row.ts) : (evidence[0]?.ts_ns ?? origin);
     // Rows of SQL-side groups: the first carries the group's count and sums, the
     // other examples only add their threads and streams when merged.
     const grouped = s.row._k !== undefined;
-    const first = grouped && toNum(s.row._k) === 1;
+    const first = grouped && num(s.row._k) === 1;
     const details: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(s.row)) {
       if (RESERVED.has(k) || k.startsWith('_')) continue;
-      details[k] = HANDLE_COLUMN.test(k) ? toHandleValue(v) : toJsonValue(v);
+      details[k] = HANDLE_COLUMN.test(k) ? toHandleValue(v) : jsonValue(v);
     }
     for (const col of s.det.sumOnGroup ?? []) {
-      if (grouped && `_sum_${col}` in s.row) details[col] = first ? toJsonValue(s.row[`_sum_${col}`]) : 0;
+      if (grouped && `_sum_${col}` in s.row) details[col] = first ? jsonValue(s.row[`_sum_${col}`]) : 0;
     }
     const symbols = callSites.map(siteName);
     return {
@@ -218,8 +221,8 @@ async function resolve(conn: DuckDBConnection, shaped: Shaped[]): Promise<Findin
       evidence,
       sites: callSites,
       fix: s.fix,
-      count: grouped ? (first ? toNum(s.row._count) : 0) : 1,
-      last_ts_ns: grouped && first ? toNum(s.row._last_ts ?? ts) : ts,
+      count: grouped ? (first ? num(s.row._count) : 0) : 1,
+      last_ts_ns: grouped && first ? num(s.row._last_ts ?? ts) : ts,
       signature: [s.det.id, s.row.kind, ...symbols].join('|'),
       details,
     };
@@ -243,7 +246,7 @@ async function lookupRecords(conn: DuckDBConnection, ids: bigint[]): Promise<Map
          FROM raw_events e LEFT JOIN kinds k ON k.code = e.kind
         WHERE e.id IN (${batch})`);
     for (const r of reader.getRowObjectsJS()) {
-      out.set(BigInt(r.id as bigint), { id: toNum(r.id), ts_ns: toNum(r.ts), tid: toNum(r.tid), kind: String(r.kind), site: toNum(r.site) });
+      out.set(BigInt(r.id as bigint), { id: num(r.id), ts_ns: num(r.ts), tid: num(r.tid), kind: String(r.kind), site: num(r.site) });
     }
   }
   return out;
@@ -253,15 +256,15 @@ async function lookupSites(conn: DuckDBConnection): Promise<Map<number, CallSite
   const reader = await conn.runAndReadAll('SELECT site_id, symbol, module, addr, "offset", file, line FROM callsites');
   const out = new Map<number, CallSite>();
   for (const r of reader.getRowObjectsJS()) {
-    const site = toNum(r.site_id);
+    const site = num(r.site_id);
     out.set(site, {
       site,
       symbol: (r.symbol as string | null) ?? null,
       module: (r.module as string | null) ?? null,
       addr: r.addr === null || r.addr === undefined ? null : toHandle(r.addr),
-      offset: r.offset === null || r.offset === undefined ? null : toNum(r.offset),
+      offset: r.offset === null || r.offset === undefined ? null : num(r.offset),
       file: (r.file as string | null) ?? null,
-      line: r.line === null || r.line === undefined ? null : toNum(r.line),
+      line: r.line === null || r.line === undefined ? null : num(r.line),
     });
   }
   return out;
@@ -269,14 +272,14 @@ async function lookupSites(conn: DuckDBConnection): Promise<Map<number, CallSite
 
 async function lookupThreadNames(conn: DuckDBConnection): Promise<Map<number, string>> {
   const reader = await conn.runAndReadAll('SELECT tid, name FROM threads WHERE name IS NOT NULL');
-  return new Map(reader.getRowObjectsJS().map((r) => [toNum(r.tid), String(r.name)]));
+  return new Map(reader.getRowObjectsJS().map((r) => [num(r.tid), String(r.name)]));
 }
 
 /** First record time (ns), the zero of `t_s`. */
 export async function traceOrigin(conn: DuckDBConnection): Promise<number> {
-  const reader = await conn.runAndReadAll('SELECT min(ts) AS t FROM raw_events WHERE kind NOT IN (9, 10)');
+  const reader = await conn.runAndReadAll(`SELECT min(ts) AS t FROM raw_events WHERE ${ON_TIMELINE_SQL}`);
   const t = reader.getRowObjectsJS()[0]?.t;
-  return t === null || t === undefined ? 0 : toNum(t);
+  return t === null || t === undefined ? 0 : num(t);
 }
 
 function detectorSums(detectors: Detector[]): Map<string, string[]> {

@@ -4,14 +4,13 @@
  * or above `--fail-on`, 2 bad input or usage.
  */
 import { Option, type Command } from 'commander';
-import { openTrace } from '../ingest/load.js';
-import { loadDetectors, type Detector } from '../detectors/registry.js';
+import { detectors as registeredDetectors, PACKAGE_ROOT, type Detector } from '../detectors/registry.js';
 import type { ThresholdDef } from '../detectors/defineDetector.js';
-import { analyzeTrace, selectDetectors } from '../analyze/analyzeTrace.js';
-import { buildReport, failsAt, readTraceMeta } from '../analyze/report.js';
-import { formatText } from '../analyze/formatText.js';
-import { defaultSourceRoot, packageHomepage, toSarif } from '../analyze/formatSarif.js';
-import { PACKAGE_ROOT } from '../detectors/registry.js';
+import { selectDetectors } from '../analyze/analyzeTrace.js';
+import { TraceSession } from '../analyze/session.js';
+import { buildReport, failsAt } from '../output/findingsJson.js';
+import { formatText } from '../output/findingsText.js';
+import { defaultSourceRoot, packageHomepage, toSarif } from '../output/sarif.js';
 import { writeOutput } from '../util/output.js';
 import { EXIT_CHECK_FAILED, UserError } from '../util/errors.js';
 
@@ -20,20 +19,21 @@ export function optionFlag(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
-// Thresholds become options at registration, which is synchronous, so the
-// detectors are discovered when this module loads. A broken detector folder
-// must not break the other commands: the error surfaces when analyze runs.
-let detectorsOrError: Detector[] | Error;
-try {
-  detectorsOrError = await loadDetectors();
-} catch (err) {
-  detectorsOrError = err as Error;
+// Thresholds become options at registration. A broken detector folder must not
+// break the other commands: the error surfaces when analyze runs.
+function registryOrError(): Detector[] | Error {
+  try {
+    return registeredDetectors();
+  } catch (err) {
+    return err as Error;
+  }
 }
 
 function allThresholds(): ThresholdDef[] {
-  if (detectorsOrError instanceof Error) return [];
+  const all = registryOrError();
+  if (all instanceof Error) return [];
   const seen = new Map<string, ThresholdDef>();
-  for (const d of detectorsOrError) for (const t of d.thresholds ?? []) if (!seen.has(t.name)) seen.set(t.name, t);
+  for (const d of all) for (const t of d.thresholds ?? []) if (!seen.has(t.name)) seen.set(t.name, t);
   return [...seen.values()];
 }
 
@@ -77,24 +77,25 @@ export function register(program: Command): void {
     cmd.option(`--${flag} <${t.unit}>`, `${t.doc} (default ${t.default} ${t.unit})`, parseNumber(flag));
   }
   cmd.action(async (tracePath: string, opts: AnalyzeCliOptions) => {
-    if (detectorsOrError instanceof Error) throw detectorsOrError;
+    const registry = registryOrError();
+    if (registry instanceof Error) throw registry;
     const format = opts.json ? 'json' : (opts.format ?? 'text');
     if (opts.json && opts.format && opts.format !== 'json') throw new UserError(`--json conflicts with --format ${opts.format}; give one of them`);
     const rules = opts.rules?.split(',').map((r) => r.trim()).filter((r) => r.length > 0);
-    const detectors = await selectDetectors(rules);
+    const detectors = selectDetectors(rules);
     const thresholds: Record<string, number> = {};
     for (const t of allThresholds()) if (typeof opts[t.name] === 'number') thresholds[t.name] = opts[t.name] as number;
 
-    const loaded = await openTrace(tracePath, { cache: opts.cache ?? false });
+    const session = await TraceSession.open(tracePath, { cache: opts.cache ?? false });
     try {
-      const findings = await analyzeTrace(loaded, {
-        rules: detectors.map((d) => d.id),
+      const findings = await session.findings({
+        detectors,
         thresholds,
         group: opts.group,
         onTiming: opts.timings ? (rule, ms) => process.stderr.write(`${rule}: ${ms.toFixed(1)} ms\n`) : undefined,
       });
-      const meta = await readTraceMeta(loaded.connection);
-      const report = buildReport({ path: tracePath, meta, warnings: loaded.warnings }, findings, detectors);
+      const meta = await session.meta();
+      const report = buildReport({ path: tracePath, meta, warnings: session.warnings }, findings, detectors);
       const text = format === 'json' ? `${JSON.stringify(report, null, 2)}\n`
         : format === 'sarif' ? `${JSON.stringify(toSarif(report, detectors, { sourceRoot: opts.sourceRoot ?? defaultSourceRoot(), homepage: packageHomepage(PACKAGE_ROOT) }), null, 2)}\n`
         : formatText(report);
@@ -102,7 +103,7 @@ export function register(program: Command): void {
       else process.stdout.write(text);
       if (opts.failOn && failsAt(findings, opts.failOn)) process.exitCode = EXIT_CHECK_FAILED;
     } finally {
-      loaded.close();
+      session.close();
     }
   });
 }

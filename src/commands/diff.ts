@@ -7,7 +7,7 @@ import { writeOutput } from '../util/output.js';
 import type { Command } from 'commander';
 import { compareRuns, DEFAULT_DIFF_OPTIONS } from '../diff/compare.js';
 import { loadRuns, optionMismatches } from '../diff/inputs.js';
-import { renderJson, renderMarkdown, renderText } from '../diff/render.js';
+import { renderJson, renderMarkdown, renderText } from '../output/diffText.js';
 import { addMeasureOptions, measureOptions, nonNegative, type MeasureCliOptions } from '../metrics/options.js';
 import { EXIT_CHECK_FAILED, UserError } from '../util/errors.js';
 

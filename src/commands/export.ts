@@ -1,6 +1,6 @@
 /** `mpstrace export <trace...> --format chrome -o out.json`: traces in other tools' formats. */
 import type { Command } from 'commander';
-import { openTrace } from '../ingest/load.js';
+import { TraceSession } from '../analyze/session.js';
 import { exportChrome } from '../export/chrome.js';
 import { parquetExporter } from '../export/parquet.js';
 import { arrowExporter } from '../export/arrow.js';
@@ -11,9 +11,9 @@ export type Exporter = (traces: string[], out: string) => Promise<string>;
 
 async function chrome(traces: string[], out: string): Promise<string> {
   if (traces.length !== 1) throw new UserError(`--format chrome takes one trace, got ${traces.length}; export them one at a time`);
-  const t = await openTrace(traces[0]);
+  const t = await TraceSession.open(traces[0]);
   try {
-    const s = await exportChrome(t, out);
+    const s = await exportChrome(t.loaded, out, { analyze: () => t.findings() });
     return `wrote ${out === '-' ? 'stdout' : out} (${(s.bytes / 1e6).toFixed(2)} MB: ${s.events} trace events, ${s.slices} slices, ${s.flows} flows, ${s.findings ?? 0} findings); open it in https://ui.perfetto.dev or chrome://tracing`;
   } finally {
     t.close();

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { measureTraces } from '../metrics/measure.js';
 import { addMeasureOptions, measureOptions, type MeasureCliOptions } from '../metrics/options.js';
-import { renderMetricsText } from '../metrics/text.js';
+import { renderMetricsText } from '../output/metricsText.js';
 
 export function register(program: Command): void {
   const cmd = program

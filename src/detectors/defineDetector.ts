@@ -4,6 +4,7 @@
  * its thresholds (with units) and shapes each SQL row into a finding. Analysis
  * logic lives in the SQL; the TS module only names and words things.
  */
+import { toHandle } from '../ingest/db.js';
 export type Severity = 'error' | 'warning' | 'info';
 
 /** A named, unit-carrying threshold; becomes a CLI option and a SQL parameter. */
@@ -111,9 +112,7 @@ export function fmtNs(ns: unknown): string {
 
 /** A stream/event handle as the user sees it in messages: `0x7f3a...`. */
 export function fmtHandle(h: unknown): string {
-  if (h === null || h === undefined) return '?';
-  const v = typeof h === 'bigint' ? BigInt.asUintN(64, h) : BigInt(Math.trunc(Number(h)));
-  return `0x${v.toString(16)}`;
+  return h === null || h === undefined ? '?' : toHandle(h);
 }
 
 /** Formats a list of handles: `0x1, 0x2`. */

@@ -6,7 +6,7 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DuckDBTypeId, type DuckDBConnection } from '@duckdb/node-api';
 import { Bool, Float64, Int64, Table, Utf8, tableToIPC, vectorFromArray, type DataType, type Vector } from 'apache-arrow';
-import { openTrace } from '../ingest/load.js';
+import { TraceSession } from '../analyze/session.js';
 import { UserError } from '../util/errors.js';
 
 export const ARROW_TABLES: Record<string, string> = {
@@ -57,7 +57,7 @@ export async function arrowExporter(traces: string[], out: string): Promise<stri
   try { isFile = statSync(out).isFile(); } catch { /* does not exist yet */ }
   if (isFile) throw new UserError(`--format arrow writes a directory of .arrow files, but ${out} is a file; give a directory path`);
   mkdirSync(out, { recursive: true });
-  const t = await openTrace(traces[0]!);
+  const t = await TraceSession.open(traces[0]!);
   try {
     const written: string[] = [];
     for (const [name, sql] of Object.entries(ARROW_TABLES)) {

@@ -13,11 +13,13 @@
 // a double keeps every ns exactly.
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { forEachChunk, hexHandle, num, rowsOf, str } from '../report/query.js';
+import { forEachChunk, num, rowsOf, str, toHandle } from '../ingest/db.js';
 import { UserError } from '../util/errors.js';
 import { ensureDir, isStdout } from '../util/output.js';
 import { siteLabel } from '../analyze/finding.js';
 import type { FindingLike } from '../report/findings.js';
+import { ON_TIMELINE_SQL } from '../format/kinds.js';
+import { analyzeTrace } from '../analyze/analyzeTrace.js';
 
 export interface ChromeExportStats {
   /** findings written as instant events */
@@ -75,16 +77,18 @@ class EventWriter {
 const LAUNCH_FLOW_ID0 = 1e12;
 
 export interface ChromeExportOptions {
-  /** Findings to add as instant events; when absent, analyzeTrace runs (`null`: none). */
+  /** Findings to add as instant events; when absent, `analyze` (default: analyzeTrace) computes them (`null`: none). */
   findings?: FindingLike[] | null;
+  /** The shared analysis of the trace (TraceSession.findings). */
+  analyze?: () => Promise<FindingLike[]>;
 }
 
 export async function exportChrome(loaded: Loaded, outPath: string, opts: ChromeExportOptions = {}): Promise<ChromeExportStats> {
   const conn = loaded.connection;
-  const [o] = await rowsOf(conn, `SELECT CAST(min(ts) FILTER (WHERE kind NOT IN (9, 10)) AS VARCHAR) AS origin FROM raw_events`);
+  const [o] = await rowsOf(conn, `SELECT CAST(min(ts) FILTER (WHERE ${ON_TIMELINE_SQL}) AS VARCHAR) AS origin FROM raw_events`);
   const origin = /^-?\d+$/.test(str(o.origin)) ? str(o.origin) : '0';
   const O = `CAST(${origin} AS BIGINT)`;
-  const [e] = await rowsOf(conn, `SELECT greatest((SELECT max(ts) FROM raw_events WHERE kind NOT IN (9, 10)),
+  const [e] = await rowsOf(conn, `SELECT greatest((SELECT max(ts) FROM raw_events WHERE ${ON_TIMELINE_SQL}),
       coalesce((SELECT max(gpu_end) FROM submissions), ${O})) AS last`);
   const E = `CAST(${str(e.last) || origin} AS BIGINT)`;
   let hostPid = 1;
@@ -133,7 +137,7 @@ export async function exportChrome(loaded: Loaded, outPath: string, opts: Chrome
     const tid = i + row * 100000;
     if (!named.has(tid)) {
       named.add(tid);
-      w.push({ ph: 'M', pid: gpuPid, tid, name: 'thread_name', args: { name: `stream ${hexHandle(key)}${row ? ` (overlap ${row})` : ''}` } });
+      w.push({ ph: 'M', pid: gpuPid, tid, name: 'thread_name', args: { name: `stream ${toHandle(key)}${row ? ` (overlap ${row})` : ''}` } });
       w.push({ ph: 'M', pid: gpuPid, tid, name: 'thread_sort_index', args: { sort_index: tid } });
     }
     return tid;
@@ -289,8 +293,7 @@ async function findingEvents(loaded: Loaded, opts: ChromeExportOptions, origin: 
   if (opts.findings) findings = opts.findings;
   else {
     try {
-      const mod = (await import('../analyze/analyzeTrace.js')) as { analyzeTrace: (t: Loaded) => Promise<FindingLike[]> };
-      findings = await mod.analyzeTrace(loaded);
+      findings = await (opts.analyze ? opts.analyze() : analyzeTrace(loaded));
     } catch {
       return []; // the export stands without findings; `mpstrace analyze` reports why it failed
     }

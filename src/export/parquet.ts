@@ -6,12 +6,10 @@
 // The schema is in docs/readme/60-ci-gate.md.
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
-import { openTrace } from '../ingest/load.js';
+import { TraceSession } from '../analyze/session.js';
 import { flattenMetrics } from '../metrics/catalog.js';
-import { computeMetrics } from '../metrics/compute.js';
-import { countFindings } from '../metrics/findings.js';
-import { sqlString } from '../metrics/sql.js';
+import { measureSession } from '../metrics/measure.js';
+import { sqlString } from '../ingest/db.js';
 import type { MetricsOptions } from '../metrics/types.js';
 import { UserError } from '../util/errors.js';
 
@@ -58,11 +56,9 @@ function uniqueNames(traces: string[], given?: string[]): string[] {
 }
 
 /** Rows of the metrics table: one per scalar metric of the catalog. */
-async function writeMetrics(conn: DuckDBConnection, file: string, opts: ParquetExportOptions, codec: string): Promise<void> {
-  const findings = opts.metrics?.findings === false
-    ? { available: false, errors: 0, warnings: 0, by_rule: {}, note: 'disabled' }
-    : await countFindings(conn);
-  const metrics = await computeMetrics(conn, opts.metrics, findings);
+async function writeMetrics(trace: TraceSession, file: string, opts: ParquetExportOptions, codec: string): Promise<void> {
+  const conn = trace.connection;
+  const metrics = await measureSession(trace, opts.metrics);
   await conn.run('CREATE OR REPLACE TEMP TABLE _mx_export_metrics (metric VARCHAR, value DOUBLE, unit VARCHAR, direction VARCHAR)');
   const appender = await conn.createAppender('_mx_export_metrics');
   for (const f of flattenMetrics(metrics)) {
@@ -107,7 +103,7 @@ export async function exportParquet(traces: string[], outDir: string, opts: Parq
   const names = uniqueNames(traces, opts.runNames);
   const out: ParquetRun[] = [];
   for (let i = 0; i < traces.length; i++) {
-    const trace = await openTrace(traces[i]!);
+    const trace = await TraceSession.open(traces[i]!);
     try {
       const files: Record<string, string> = {};
       for (const table of PARQUET_TABLES) {
@@ -119,7 +115,7 @@ export async function exportParquet(traces: string[], outDir: string, opts: Parq
       for (const [table, sql] of Object.entries(TABLES)) {
         await trace.connection.run(`COPY (${sql}) TO ${sqlString(files[table]!)} (FORMAT parquet, COMPRESSION ${codec})`);
       }
-      await writeMetrics(trace.connection, files.metrics!, opts, codec);
+      await writeMetrics(trace, files.metrics!, opts, codec);
       out.push({ run: names[i]!, trace: traces[i]!, files, events: trace.info.events });
     } finally {
       trace.close();

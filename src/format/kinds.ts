@@ -20,6 +20,8 @@ export const KNOWN_WORDS: Uint8Array = (() => {
 
 /** Record kinds with no timeline meaning (the string and call-site tables). */
 export const NON_TIMELINE_KINDS: readonly number[] = [KIND.string, KIND.callsite];
+/** SQL condition on raw_events.kind keeping records that have a place on the timeline. */
+export const ON_TIMELINE_SQL = `kind NOT IN (${NON_TIMELINE_KINDS.join(', ')})`;
 
 /** Name of an enum value, or `unknown(N)`. */
 export function enumName(enumName: string, code: number): string {

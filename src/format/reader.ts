@@ -9,7 +9,7 @@
  * goes on. Only an unusable file header (empty file, wrong magic, newer major
  * version, sizes out of range) is an error.
  */
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { UserError } from '../util/errors.js';
 import { checksum32, recordCheck } from './checksum.js';
 import { CHUNK_HEADER, CONTAINER, FILE_HEADER, FLAGS, FORMAT_VERSION, KNOWN_WORDS, STRING_KIND, enumName } from './kinds.js';
@@ -69,6 +69,8 @@ export interface ReadStats {
 
 interface Source {
   size: number;
+  /** Modification time of the file (0 for a buffer), from the one fstat at open. */
+  mtimeMs: number;
   read(into: Uint8Array, length: number, position: number): number;
   close(): void;
 }
@@ -83,6 +85,7 @@ const utf8 = new TextDecoder('utf-8');
 export class TraceReader {
   readonly header: FileHeader;
   readonly fileBytes: number;
+  readonly mtimeMs: number;
   readonly strings = new Map<number, string>();
   readonly stats: ReadStats = {
     records: 0, strings: 0, chunks: 0, unusedChunks: 0, badChunks: 0, badRecords: 0,
@@ -93,25 +96,32 @@ export class TraceReader {
   private readonly threadChunks = new Map<string, { count: number; maxSeq: number }>();
   private tornTail = false;
   private done = false;
+  private closed = false;
 
   private constructor(private readonly src: Source, readonly name: string) {
     this.fileBytes = src.size;
+    this.mtimeMs = src.mtimeMs;
     this.header = this.readHeader();
   }
 
   /** Opens a trace file; a missing path, a directory or an unusable header is a UserError. */
   static open(path: string): TraceReader {
-    let st;
+    let fd: number;
     try {
-      st = statSync(path);
-    } catch {
+      fd = openSync(path, 'r');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EISDIR') throw new UserError(`${path}: is a directory, not a trace file; give the path of a .mpst file`);
       throw new UserError(`${path}: no such file; give the path of a trace written by \`mpstrace record\` or \`mpstrace synth\``);
     }
-    if (st.isDirectory()) throw new UserError(`${path}: is a directory, not a trace file; give the path of a .mpst file`);
-    const fd = openSync(path, 'r');
-    const size = fstatSync(fd).size;
+    // One fstat gives the size, the mtime (cache checks) and the directory test.
+    const st = fstatSync(fd);
+    if (st.isDirectory()) {
+      closeSync(fd);
+      throw new UserError(`${path}: is a directory, not a trace file; give the path of a .mpst file`);
+    }
     const src: Source = {
-      size,
+      size: st.size,
+      mtimeMs: st.mtimeMs,
       read: (into, length, position) => {
         let got = 0;
         while (got < length) {
@@ -135,6 +145,7 @@ export class TraceReader {
   static fromBuffer(buf: Uint8Array, name = '<buffer>'): TraceReader {
     return new TraceReader({
       size: buf.length,
+      mtimeMs: 0,
       read: (into, length, position) => {
         const n = Math.max(0, Math.min(length, buf.length - position));
         into.set(buf.subarray(position, position + n), 0);
@@ -152,7 +163,10 @@ export class TraceReader {
     return out;
   }
 
+  /** Closes the file; a second call does nothing. */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     this.src.close();
   }
 

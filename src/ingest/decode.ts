@@ -49,15 +49,10 @@ function summaryOf(r: TraceReader): DecodeSummary {
   return { header: r.header, fileBytes: r.fileBytes, strings: r.strings, stats: r.stats, warnings: r.warnings };
 }
 
-/** Decodes on this thread, handing each batch to `onBatch` (synchronously). */
-export function decodeHere(path: string, batchRows: number, onBatch: (b: EventBatch) => void): DecodeSummary {
-  const r = TraceReader.open(path);
-  try {
-    for (const b of r.batches(batchRows)) onBatch(b);
-    return summaryOf(r);
-  } finally {
-    r.close();
-  }
+/** Decodes with `r` (opened by the caller, who closes it) on this thread, handing each batch to `onBatch`. */
+export function decodeHere(r: TraceReader, batchRows: number, onBatch: (b: EventBatch) => void): DecodeSummary {
+  for (const b of r.batches(batchRows)) onBatch(b);
+  return summaryOf(r);
 }
 
 /** The compiled worker next to this module, when we run from dist/ (a .ts source cannot be a worker). */
@@ -81,14 +76,12 @@ interface WorkerEnd {
 }
 
 /**
- * Decodes on a worker thread. The header is validated here first, so a bad file
- * fails with the same UserError as on this thread.
+ * Decodes on a worker thread. `r` (opened and validated by the caller, who
+ * closes it) supplies the header; the worker opens the file for itself, since
+ * a file descriptor's reads cannot be shared across threads.
  */
-export async function decodeInWorker(path: string, batchRows: number, onBatch: (b: EventBatch) => void): Promise<DecodeSummary> {
-  const first = TraceReader.open(path);
-  const header = first.header;
-  const fileBytes = first.fileBytes;
-  first.close();
+export async function decodeInWorker(r: TraceReader, batchRows: number, onBatch: (b: EventBatch) => void): Promise<DecodeSummary> {
+  const { header, fileBytes, name: path } = r;
   const cap = Math.max(8, Math.ceil(batchRows / 8) * 8);
   const worker = new Worker(workerFile()!, { workerData: { path, cap, pool: 3 } });
   try {

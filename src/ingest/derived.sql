@@ -4,6 +4,8 @@
 -- chunks and records are written in sequence), so pairing uses id, not ts.
 -- LEFT JOIN conditions must be plain equalities (put left-side tests inside a CASE): an extra
 -- `AND left.col = k` term makes DuckDB fall back to a nested-loop join.
+-- Kind ids and payload fields are double-brace placeholders filled in from the schema
+-- at load time (src/format/bindSchema.ts): no kind id or payload mask is written here.
 
 CREATE VIEW events AS
 SELECT e.id, e.ts, e.tid, e.kind, k.name AS kind_name, k.grp, e.site, e.p0, e.p1, e.p2, e.p3, e.p4
@@ -69,10 +71,10 @@ FROM u;
 CREATE VIEW host_syncs AS
 WITH se AS (
   SELECT id, tid, kind,
-    sum(CASE WHEN kind = 50 THEN 1 ELSE -1 END) OVER (PARTITION BY tid ORDER BY id ROWS UNBOUNDED PRECEDING) AS depth
-  FROM raw_events WHERE kind IN (50, 51)
+    sum(CASE WHEN kind = {{kind.sync_begin}} THEN 1 ELSE -1 END) OVER (PARTITION BY tid ORDER BY id ROWS UNBOUNDED PRECEDING) AS depth
+  FROM raw_events WHERE kind IN ({{kind.sync_begin}}, {{kind.sync_end}})
 ), lv AS (
-  SELECT id, tid, kind, CASE WHEN kind = 50 THEN depth ELSE depth + 1 END AS level FROM se
+  SELECT id, tid, kind, CASE WHEN kind = {{kind.sync_begin}} THEN depth ELSE depth + 1 END AS level FROM se
 ), pr AS (
   SELECT id, kind, lead(id) OVER w AS next_id, lead(kind) OVER w AS next_kind
   FROM lv WINDOW w AS (PARTITION BY tid, level ORDER BY id)
@@ -80,30 +82,30 @@ WITH se AS (
 SELECT b.id AS begin_id, e.id AS end_id, b.tid, b.site, b.scope, b.target, b.api,
   b.ts AS begin_ts, e.ts AS end_ts, e.ts - b.ts AS dur_ns, e.result
 FROM pr JOIN ev_sync_begin b ON b.id = pr.id
-LEFT JOIN ev_sync_end e ON e.id = CASE WHEN pr.next_kind = 51 THEN pr.next_id END
-WHERE pr.kind = 50;
+LEFT JOIN ev_sync_end e ON e.id = CASE WHEN pr.next_kind = {{kind.sync_end}} THEN pr.next_id END
+WHERE pr.kind = {{kind.sync_begin}};
 
 -- cudaEventElapsedTime / MPS elapsedTime calls, begin and end paired per thread.
 CREATE VIEW elapsed_queries AS
 WITH q AS (
   SELECT id, tid, kind, lead(id) OVER w AS next_id, lead(kind) OVER w AS next_kind
-  FROM raw_events WHERE kind IN (35, 36) WINDOW w AS (PARTITION BY tid ORDER BY id)
+  FROM raw_events WHERE kind IN ({{kind.elapsed_begin}}, {{kind.elapsed_end}}) WINDOW w AS (PARTITION BY tid ORDER BY id)
 )
 SELECT b.id AS begin_id, e.id AS end_id, b.tid, b.site, b.start_event, b.end_event,
   b.ts AS begin_ts, e.ts AS end_ts, e.elapsed_ns, e.error
 FROM q JOIN ev_elapsed_begin b ON b.id = q.id
-LEFT JOIN ev_elapsed_end e ON e.id = CASE WHEN q.next_kind = 36 THEN q.next_id END
-WHERE q.kind = 35;
+LEFT JOIN ev_elapsed_end e ON e.id = CASE WHEN q.next_kind = {{kind.elapsed_end}} THEN q.next_id END
+WHERE q.kind = {{kind.elapsed_begin}};
 
 -- One row per event lifetime (handles are reused after destroy); events used but
 -- created before recording started get a row with NULL create columns.
 CREATE VIEW gpu_events AS
 WITH cd AS (
   SELECT id, ts, kind, p0 AS event, lead(kind) OVER w AS next_kind, lead(ts) OVER w AS next_ts
-  FROM raw_events WHERE kind IN (30, 31) WINDOW w AS (PARTITION BY p0 ORDER BY ts, id)
+  FROM raw_events WHERE kind IN ({{kind.event_create}}, {{kind.event_destroy}}) WINDOW w AS (PARTITION BY p0 ORDER BY ts, id)
 )
 SELECT c.event, c.id AS create_id, c.ts AS created_ts,
-  CASE WHEN cd.next_kind = 31 THEN cd.next_ts END AS destroyed_ts, c.timing, c.flags, c.site
+  CASE WHEN cd.next_kind = {{kind.event_destroy}} THEN cd.next_ts END AS destroyed_ts, c.timing, c.flags, c.site
 FROM cd JOIN ev_event_create c ON c.id = cd.id
 UNION ALL
 SELECT u.event, NULL, NULL, NULL, NULL, NULL, NULL
@@ -116,42 +118,42 @@ WHERE u.event NOT IN (SELECT event FROM ev_event_create);
 -- thread's current slot changes again (end_how 'replaced') or its slot is released.
 CREATE VIEW slot_spans AS
 WITH acq AS (
-  SELECT id, ts, tid, kind, p0 AS stream, (p1 & 4294967295) AS slot,
+  SELECT id, ts, tid, kind, p0 AS stream, {{field.slot_acquire.slot}} AS slot,
     lead(id) OVER w AS next_id, lead(kind) OVER w AS next_kind
-  FROM raw_events WHERE kind IN (22, 23) WINDOW w AS (PARTITION BY tid, (p1 & 4294967295) ORDER BY id)
+  FROM raw_events WHERE kind IN ({{kind.slot_acquire}}, {{kind.slot_release}}) WINDOW w AS (PARTITION BY tid, {{field.slot_acquire.slot}} ORDER BY id)
 ), cur AS (
   SELECT id, kind, lead(id) OVER w AS next_id, lead(kind) OVER w AS next_kind
-  FROM raw_events WHERE kind IN (22, 23, 24) WINDOW w AS (PARTITION BY tid ORDER BY id)
+  FROM raw_events WHERE kind IN ({{kind.slot_acquire}}, {{kind.slot_release}}, {{kind.slot_set_current}}) WINDOW w AS (PARTITION BY tid ORDER BY id)
 )
 SELECT a.slot, a.stream, a.tid, a.id AS start_id, a.ts AS start_ts, r.id AS end_id, r.ts AS end_ts,
   'acquire' AS how, s.source,
   CASE WHEN r.id IS NULL THEN NULL WHEN r.at_thread_exit <> 0 THEN 'thread_exit' ELSE 'release' END AS end_how
 FROM acq a JOIN ev_slot_acquire s ON s.id = a.id
-LEFT JOIN ev_slot_release r ON r.id = CASE WHEN a.next_kind = 23 THEN a.next_id END
-WHERE a.kind = 22
+LEFT JOIN ev_slot_release r ON r.id = CASE WHEN a.next_kind = {{kind.slot_release}} THEN a.next_id END
+WHERE a.kind = {{kind.slot_acquire}}
 UNION ALL
 SELECT sc.slot, sc.stream, sc.tid, sc.id, sc.ts, n.id, n.ts, 'set_current', sc.source,
-  CASE WHEN n.id IS NULL THEN NULL WHEN n.kind = 23 AND (n.p2 & 255) <> 0 THEN 'thread_exit'
-       WHEN n.kind = 23 THEN 'release' ELSE 'replaced' END
+  CASE WHEN n.id IS NULL THEN NULL WHEN n.kind = {{kind.slot_release}} AND {{field.slot_release.at_thread_exit@n}} <> 0 THEN 'thread_exit'
+       WHEN n.kind = {{kind.slot_release}} THEN 'release' ELSE 'replaced' END
 FROM cur JOIN ev_slot_set_current sc ON sc.id = cur.id
 LEFT JOIN raw_events n ON n.id = cur.next_id
-WHERE cur.kind = 24;
+WHERE cur.kind = {{kind.slot_set_current}};
 
 -- Backend object lifetimes: object_create/destroy plus Metal command buffers.
 CREATE VIEW objects AS
 WITH od AS (
   SELECT id, kind, lead(kind) OVER w AS next_kind, lead(ts) OVER w AS next_ts
-  FROM raw_events WHERE kind IN (45, 46) WINDOW w AS (PARTITION BY p0 ORDER BY ts, id)
+  FROM raw_events WHERE kind IN ({{kind.object_create}}, {{kind.object_destroy}}) WINDOW w AS (PARTITION BY p0 ORDER BY ts, id)
 ), cb AS (
   SELECT id, kind, lead(kind) OVER w AS next_kind, lead(ts) OVER w AS next_ts
-  FROM raw_events WHERE kind IN (42, 44) WINDOW w AS (PARTITION BY p0 ORDER BY ts, id)
+  FROM raw_events WHERE kind IN ({{kind.cb_create}}, {{kind.cb_dealloc}}) WINDOW w AS (PARTITION BY p0 ORDER BY ts, id)
 )
 SELECT o.obj, o.type, o.owner, o.bytes, o.id AS create_id, o.ts AS create_ts,
-  CASE WHEN od.next_kind = 46 THEN od.next_ts END AS destroy_ts, o.site
+  CASE WHEN od.next_kind = {{kind.object_destroy}} THEN od.next_ts END AS destroy_ts, o.site
 FROM od JOIN ev_object_create o ON o.id = od.id
 UNION ALL
 SELECT c.cb, 'command_buffer', c.stream, NULL, c.id, c.ts,
-  CASE WHEN cb.next_kind = 44 THEN cb.next_ts END, c.site
+  CASE WHEN cb.next_kind = {{kind.cb_dealloc}} THEN cb.next_ts END, c.site
 FROM cb JOIN ev_cb_create c ON c.id = cb.id;
 
 -- Intent annotations from the runtime, one row each.

@@ -17,6 +17,8 @@ import { canDecodeInWorker, decodeHere, decodeInWorker, type DecodeSummary } fro
 import { FLAGS, FORMAT_VERSION } from '../format/kinds.js';
 import { captureFacts, captureWarning } from './capture.js';
 import { demangleStrings } from './demangle.js';
+import { bindSchema } from '../format/bindSchema.js';
+import { sqlString } from './db.js';
 
 export type { TraceWarning };
 
@@ -85,7 +87,7 @@ function schemaSql(): { views: string; derived: string } {
     const dir = path.join(packageRoot(), 'src', 'ingest');
     sqlCache = {
       views: readFileSync(path.join(dir, 'views.generated.sql'), 'utf8'),
-      derived: readFileSync(path.join(dir, 'derived.sql'), 'utf8'),
+      derived: bindSchema(readFileSync(path.join(dir, 'derived.sql'), 'utf8'), 'src/ingest/derived.sql'),
     };
   }
   return sqlCache;
@@ -175,7 +177,8 @@ const SAVED_TABLES = ['raw_events', 'strings', 'trace_meta', 'trace_warnings'];
 
 function isParquetExport(p: string): boolean {
   try {
-    return statSync(p).isDirectory() && SAVED_TABLES.every((t) => existsSync(path.join(p, `${t}.parquet`)));
+    // Looks inside `p` only: a trace file is not statted here (its reader does that once).
+    return SAVED_TABLES.every((t) => existsSync(path.join(p, `${t}.parquet`)));
   } catch {
     return false;
   }
@@ -203,17 +206,26 @@ export async function openTrace(tracePath: string, opts: OpenTraceOptions = {}):
 
 async function loadBinary(tracePath: string, opts: OpenTraceOptions): Promise<LoadedTrace> {
   const started = Date.now();
-  // Validate the header before starting DuckDB, so bad input fails fast and clearly.
-  TraceReader.open(tracePath).close();
-  const instance = await DuckDBInstance.create(':memory:', SETTINGS);
-  const { connection, close } = await session(instance);
+  // The one reader of this trace: it validates the header before DuckDB starts (bad
+  // input fails fast and clearly) and is handed to the decoder.
+  const reader = TraceReader.open(tracePath);
+  let instance: DuckDBInstance;
+  let connection: DuckDBConnection;
+  let close: () => void;
+  try {
+    instance = await DuckDBInstance.create(':memory:', SETTINGS);
+    ({ connection, close } = await session(instance));
+  } catch (e) {
+    reader.close();
+    throw e;
+  }
   try {
     const sql = schemaSql();
     // One transaction from CREATE TABLE to the last append: DuckDB then keeps the
     // appended row groups as they are at commit (about 10% less memory).
     await connection.run('BEGIN TRANSACTION');
     await connection.run(sql.views);
-    const progress = progressReporter(opts.progress ?? process.stderr.isTTY === true, statSync(tracePath).size);
+    const progress = progressReporter(opts.progress ?? process.stderr.isTTY === true, reader.fileBytes);
     const appender = new RawEventAppender(connection);
     let rows = 0;
     const onBatch = (batch: EventBatch) => {
@@ -225,9 +237,10 @@ async function loadBinary(tracePath: string, opts: OpenTraceOptions): Promise<Lo
     let d: DecodeSummary;
     try {
       // A worker pays off only when decoding takes longer than starting it.
-      const useWorker = canDecodeInWorker() && (process.env.MPSTRACE_DECODE_THREAD === '1' || statSync(tracePath).size > 16 << 20);
-      d = useWorker ? await decodeInWorker(tracePath, batchRows, onBatch) : decodeHere(tracePath, batchRows, onBatch);
+      const useWorker = canDecodeInWorker() && (process.env.MPSTRACE_DECODE_THREAD === '1' || reader.fileBytes > 16 << 20);
+      d = useWorker ? await decodeInWorker(reader, batchRows, onBatch) : decodeHere(reader, batchRows, onBatch);
     } finally {
+      reader.close();
       appender.close();
       progress.end();
     }
@@ -263,10 +276,11 @@ async function loadBinary(tracePath: string, opts: OpenTraceOptions): Promise<Lo
     if (demangleWarning) warnings.push(demangleWarning);
     const silent = captureWarning(await captureFacts(connection), h.backend, h.synthetic);
     if (silent) warnings.push(silent);
-    await writeMeta(connection, info, warnings, tracePath);
+    await writeMeta(connection, info, warnings, reader.mtimeMs);
     info.loadMs = Date.now() - started;
     return { connection, instance, info, warnings, close };
   } catch (e) {
+    reader.close();
     close();
     throw e;
   }
@@ -283,13 +297,8 @@ async function appendStrings(conn: DuckDBConnection, strings: Map<number, string
 }
 
 /** trace_meta(key, value) and trace_warnings(code, message, offset), stored so caches keep them. */
-async function writeMeta(conn: DuckDBConnection, info: TraceInfo, warnings: TraceWarning[], tracePath: string): Promise<void> {
-  let mtimeMs = 0;
-  try {
-    mtimeMs = Math.floor(statSync(tracePath).mtimeMs);
-  } catch {
-    /* in-memory or vanished: no cache check possible */
-  }
+async function writeMeta(conn: DuckDBConnection, info: TraceInfo, warnings: TraceWarning[], sourceMtimeMs: number): Promise<void> {
+  const mtimeMs = Math.floor(sourceMtimeMs);
   await conn.run('CREATE TABLE trace_meta (key VARCHAR, value VARCHAR)');
   await conn.run('CREATE TABLE trace_warnings (code VARCHAR, message VARCHAR, "offset" BIGINT)');
   const ps = await conn.runAndReadAll(`SELECT flags, recorder FROM ev_process_start ORDER BY id LIMIT 1`);
@@ -414,9 +423,6 @@ async function openParquetExport(dir: string): Promise<LoadedTrace> {
   }
 }
 
-function sqlString(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
-}
 
 /**
  * Saves a loaded trace: `<file>.duckdb` (a database that openTrace opens directly)

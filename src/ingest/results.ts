@@ -4,27 +4,7 @@
  */
 import type { DuckDBConnection, DuckDBResultReader } from '@duckdb/node-api';
 import { UserError } from '../util/errors.js';
-
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
-
-/** A DuckDB JS value as JSON: BIGINT within 2^53 as a number, beyond as a string. */
-export function jsonValue(v: unknown): JsonValue {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'bigint') return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v.toString();
-  if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);
-  if (typeof v === 'string' || typeof v === 'boolean') return v;
-  if (Array.isArray(v)) return v.map(jsonValue);
-  if (typeof v === 'object') {
-    const items = (v as { items?: unknown[] }).items;
-    if (Array.isArray(items)) return items.map(jsonValue);
-    const entries = (v as { entries?: Record<string, unknown> }).entries;
-    if (entries && typeof entries === 'object' && !Array.isArray(entries)) {
-      return Object.fromEntries(Object.entries(entries).map(([k, x]) => [k, jsonValue(x)]));
-    }
-    return String(v);
-  }
-  return String(v);
-}
+import { jsonValue, type JsonValue } from './db.js';
 
 export interface QueryResult {
   columns: string[];

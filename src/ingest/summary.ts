@@ -1,6 +1,6 @@
 /** What `mpstrace info` reports about a loaded trace; reusable by reports. */
 import type { LoadedTrace, TraceWarning } from './load.js';
-import { jsonValue, type JsonValue } from './results.js';
+import { jsonValue, num, type JsonValue } from './db.js';
 
 export interface TraceSummary {
   trace: string;
@@ -57,7 +57,6 @@ async function rows(t: LoadedTrace, sql: string): Promise<Record<string, JsonVal
   return r.getRows().map((row) => Object.fromEntries(cols.map((c, i) => [c, jsonValue(row[i])])));
 }
 
-const num = (v: JsonValue | undefined): number => (v === null || v === undefined ? 0 : Number(v));
 
 export async function summarize(t: LoadedTrace): Promise<TraceSummary> {
   const meta = new Map((await rows(t, 'SELECT key, value FROM trace_meta')).map((r) => [String(r.key), String(r.value)]));

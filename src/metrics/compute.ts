@@ -2,8 +2,8 @@
 // (submissions, host_syncs, callsites, ev_range_push, raw_events). JavaScript
 // only assembles the handful of result rows into the documented JSON shape.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { levelSegmentsSql, levelSummarySql, unionIntervalsSql } from './intervals.js';
-import { num, numOrNull, queryOne, queryRows, round, sqlString } from './sql.js';
+import { levelSegmentsSql, levelSummarySql, unionIntervalsSql } from './intervalSql.js';
+import { num, numOrNull, queryOne, queryRows, round, sqlString } from '../ingest/db.js';
 import {
   DEFAULT_METRICS_OPTIONS,
   type FindingsMetrics,
@@ -11,9 +11,8 @@ import {
   type MetricsOptions,
   type TraceMetrics,
 } from './types.js';
+import { ON_TIMELINE_SQL } from '../format/kinds.js';
 
-/** Record kinds that carry no timeline meaning (string and call-site tables). */
-const META_KINDS = '9, 10';
 /** In the host-spacing fallback, a submit gap longer than this many median gaps counts as idle. */
 const SPACING_IDLE_FACTOR = 10;
 /** At least this many step starts are needed to call something a step. */
@@ -33,7 +32,7 @@ export async function computeMetrics(
 
   const span = await queryOne(
     conn,
-    `SELECT count(*)::DOUBLE AS events, min(ts)::DOUBLE AS t0, max(ts)::DOUBLE AS t1 FROM raw_events WHERE kind NOT IN (${META_KINDS})`,
+    `SELECT count(*)::DOUBLE AS events, min(ts)::DOUBLE AS t0, max(ts)::DOUBLE AS t1 FROM raw_events WHERE ${ON_TIMELINE_SQL}`,
   );
   const backend = await queryOne(conn, `SELECT backend FROM ev_process_start LIMIT 1`);
   // The derived views are re-evaluated on every reference; scan them once.

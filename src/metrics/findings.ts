@@ -1,36 +1,20 @@
-// Findings counts by rule for the metrics. The analyzer lives in src/analyze;
-// it is imported lazily so metrics still work (and say why) when it fails.
-import type { DuckDBConnection } from '@duckdb/node-api';
+// Findings counts by rule for the metrics, from the session's shared analysis.
+// When the analysis fails, the metrics still come out and say why.
+import type { Finding } from '../analyze/finding.js';
 import type { FindingsMetrics } from './types.js';
 
-interface FindingLike {
-  rule: string;
-  severity: string;
-  count?: number;
-}
+type CountedFinding = Pick<Finding, 'rule' | 'severity'> & { count?: number };
 
-type AnalyzeFn = (trace: { connection: DuckDBConnection }) => Promise<FindingLike[]>;
-
-const ANALYZE_MODULE = '../analyze/analyzeTrace.js';
-
-export async function countFindings(connection: DuckDBConnection): Promise<FindingsMetrics> {
-  let analyze: AnalyzeFn;
+export async function countFindings(findings: () => Promise<CountedFinding[]>): Promise<FindingsMetrics> {
   try {
-    const mod = (await import(ANALYZE_MODULE)) as { analyzeTrace?: AnalyzeFn };
-    if (typeof mod.analyzeTrace !== 'function') throw new Error('analyzeTrace is not exported');
-    analyze = mod.analyzeTrace;
-  } catch (err) {
-    return { available: false, errors: 0, warnings: 0, by_rule: {}, note: `analyzer unavailable: ${(err as Error).message}` };
-  }
-  try {
-    return summarizeFindings(await analyze({ connection }));
+    return summarizeFindings(await findings());
   } catch (err) {
     return { available: false, errors: 0, warnings: 0, by_rule: {}, note: `analyzer failed: ${(err as Error).message}` };
   }
 }
 
 /** Occurrences per rule (grouped findings carry a count) and per severity. */
-export function summarizeFindings(findings: FindingLike[]): FindingsMetrics {
+export function summarizeFindings(findings: CountedFinding[]): FindingsMetrics {
   const out: FindingsMetrics = { available: true, errors: 0, warnings: 0, by_rule: {} };
   for (const f of findings) {
     const n = typeof f.count === 'number' && f.count > 0 ? f.count : 1;

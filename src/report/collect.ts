@@ -5,7 +5,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { CAT, FLAG_ERROR, FLAG_OPEN, type StringDict } from './payload.js';
 import { IntervalBuf } from './intervals.js';
-import { forEachChunk, hexHandle, num, rowsOf, str } from './query.js';
+import { forEachChunk, num, rowsOf, str, toHandle } from '../ingest/db.js';
 
 export interface LaneAcc {
   kind: 'stream' | 'thread';
@@ -51,7 +51,7 @@ export class Lanes {
     return acc;
   }
 
-  stream(k: string): LaneAcc { return this.map.get(`s:${k}`) ?? this.add('stream', k, `stream ${hexHandle(k)}`, ''); }
+  stream(k: string): LaneAcc { return this.map.get(`s:${k}`) ?? this.add('stream', k, `stream ${toHandle(k)}`, ''); }
   thread(k: string): LaneAcc { return this.map.get(`t:${k}`) ?? this.add('thread', k, `thread ${k}`, `tid ${k}`); }
 }
 
@@ -73,7 +73,7 @@ export async function collectLaneNames(c: Ctx, lanes: Lanes, siteText: Map<numbe
     const known = WELL_KNOWN_STREAMS[k];
     const where = created.get(k);
     const detail = [`${n} submission${n === 1 ? '' : 's'}`, where ? `created at ${where}` : ''].filter(Boolean).join(' · ');
-    lanes.add('stream', k, known ?? `stream ${hexHandle(k)}`, detail);
+    lanes.add('stream', k, known ?? `stream ${toHandle(k)}`, detail);
   }
   for (const r of await rowsOf(c.conn, `SELECT CAST(tid AS VARCHAR) AS k, name, exited FROM threads ORDER BY first_ts, tid`)) {
     lanes.add('thread', str(r.k), r.name ? str(r.name) : `thread ${str(r.k)}`, `tid ${str(r.k)}${r.exited ? ' · exited' : ''}`);
@@ -134,7 +134,7 @@ export async function collectHostCalls(c: Ctx, lanes: Lanes): Promise<void> {
       api, scope, CAST(target AS VARCHAR), result, site, end_ts IS NULL FROM host_syncs ORDER BY tid, begin_ts`, (col, n) => {
     for (let i = 0; i < n; i++) {
       const scope = str(col[4][i]);
-      const target = scope === 'device' ? '' : ` ${scope} ${hexHandle(str(col[5][i]))}`;
+      const target = scope === 'device' ? '' : ` ${scope} ${toHandle(str(col[5][i]))}`;
       const name = `${str(col[3][i]) || 'sync'}${target}`;
       lanes.thread(col[0][i] as string).nest.push(col[1][i] as number, col[2][i] as number, c.dict.id(name), c.siteId(col[7][i]), CAT.sync,
         (col[8][i] ? FLAG_OPEN : 0) | (num(col[6][i]) ? FLAG_ERROR : 0));
@@ -143,7 +143,7 @@ export async function collectHostCalls(c: Ctx, lanes: Lanes): Promise<void> {
   await forEachChunk(c.conn, `SELECT CAST(tid AS VARCHAR), CAST(begin_ts - ${c.O} AS DOUBLE), CAST(coalesce(end_ts, ${c.E}) - begin_ts AS DOUBLE),
       CAST(start_event AS VARCHAR), CAST(end_event AS VARCHAR), error, site, end_ts IS NULL FROM elapsed_queries`, (col, n) => {
     for (let i = 0; i < n; i++) {
-      const name = `elapsed time ${hexHandle(str(col[3][i]))} → ${hexHandle(str(col[4][i]))}`;
+      const name = `elapsed time ${toHandle(str(col[3][i]))} → ${toHandle(str(col[4][i]))}`;
       lanes.thread(col[0][i] as string).nest.push(col[1][i] as number, col[2][i] as number, c.dict.id(name), c.siteId(col[6][i]), CAT.elapsed,
         (col[7][i] ? FLAG_OPEN : 0) | (num(col[5][i]) ? FLAG_ERROR : 0));
     }
@@ -183,7 +183,7 @@ export async function collectSlots(c: Ctx, lanes: Lanes): Promise<void> {
   await forEachChunk(c.conn, `SELECT CAST(tid AS VARCHAR), slot, CAST(stream AS VARCHAR), CAST(start_ts - ${c.O} AS DOUBLE),
       CAST(coalesce(end_ts, ${c.E}) - start_ts AS DOUBLE), how, end_how, end_ts IS NULL FROM slot_spans ORDER BY tid, start_ts`, (col, n) => {
     for (let i = 0; i < n; i++) {
-      const name = `slot ${num(col[1][i])} · stream ${hexHandle(str(col[2][i]))} (${str(col[5][i])}${col[6][i] ? ` → ${str(col[6][i])}` : ', never released'})`;
+      const name = `slot ${num(col[1][i])} · stream ${toHandle(str(col[2][i]))} (${str(col[5][i])}${col[6][i] ? ` → ${str(col[6][i])}` : ', never released'})`;
       lanes.thread(col[0][i] as string).slot.push(col[3][i] as number, col[4][i] as number, c.dict.id(name), 0, CAT.slot, col[7][i] ? FLAG_OPEN : 0);
     }
   });
@@ -199,8 +199,8 @@ export async function collectInstants(c: Ctx, lanes: Lanes): Promise<void> {
       ORDER BY 1, 2`, (col, n) => {
     for (let i = 0; i < n; i++) {
       const cat = col[2][i] as string;
-      const ev = col[5][i] === null ? '' : hexHandle(str(col[5][i]));
-      const st = col[6][i] === null ? '' : hexHandle(str(col[6][i]));
+      const ev = col[5][i] === null ? '' : toHandle(str(col[5][i]));
+      const st = col[6][i] === null ? '' : toHandle(str(col[6][i]));
       const res = str(col[3][i]);
       const name = cat === 'record' ? `record event ${ev} on stream ${st}`
         : cat === 'wait' ? `stream ${st} waits for event ${ev}`

@@ -1,6 +1,6 @@
 // The page header's key/value summary: trace_meta rows plus counts from the layout.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { rowsOf, str } from './query.js';
+import { rowsOf, str } from '../ingest/db.js';
 
 /** trace_meta keys shown in the header, in this order (paths, mtimes and load details are left out). */
 const META_KEYS = ['backend', 'recorder', 'pid', 'clock', 'synthetic', 'closed_cleanly', 'cupti_completions', 'format_version'];

@@ -4,7 +4,9 @@
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { CATEGORIES, FLAG_OPEN, StringDict, type PageFinding, type ReportPayload } from './payload.js';
-import { hexHandle, num, rowsOf, str } from './query.js';
+import { num, rowsOf, str, toHandle } from '../ingest/db.js';
+import { ON_TIMELINE_SQL } from '../format/kinds.js';
+import { analyzeTrace } from '../analyze/analyzeTrace.js';
 import { findingsForPage, type FindingLike } from './findings.js';
 import { findingsCount, siteLabel } from '../analyze/finding.js';
 import {
@@ -24,8 +26,10 @@ export interface ReportModelOptions {
   /** Shown in the header; defaults to the trace file name. */
   title?: string;
   tracePath?: string;
-  /** Findings to show; when absent, analyzeTrace runs if src/analyze is present. */
+  /** Findings to show; when absent, `analyze` (default: analyzeTrace over `loaded`) computes them. */
   findings?: FindingLike[];
+  /** The shared analysis of the trace (TraceSession.findings), used when `findings` is absent. */
+  analyze?: () => Promise<FindingLike[]>;
   /** Skip analysis (for a report of a trace whose analysis is known to be slow). */
   noAnalyze?: boolean;
 }
@@ -74,7 +78,7 @@ export async function buildReportPayload(loaded: LoadedLike, opts: ReportModelOp
     spanNs,
     threadLane: (tid) => packed.laneIndex.get(`t:${tid}`),
     streamLane: (hex) => {
-      for (const [k, i] of packed.laneIndex) if (k.startsWith('s:') && hexHandle(k.slice(2)) === hex) return i;
+      for (const [k, i] of packed.laneIndex) if (k.startsWith('s:') && toHandle(k.slice(2)) === hex) return i;
       return undefined;
     },
   });
@@ -112,14 +116,14 @@ export async function buildReportPayload(loaded: LoadedLike, opts: ReportModelOp
 
 /**
  * Time 0 of the page is the first record; the end is the last record or GPU completion.
- * String and call-site records (kinds 9, 10) are metadata whose ts may be 0.
+ * String and call-site records are metadata whose ts may be 0.
  */
 async function timeSpan(conn: DuckDBConnection): Promise<{ origin: string; events: number; spanNs: number }> {
-  const [span] = await rowsOf(conn, `SELECT CAST(min(ts) FILTER (WHERE kind NOT IN (9, 10)) AS VARCHAR) AS origin, count(*) AS n FROM raw_events`);
+  const [span] = await rowsOf(conn, `SELECT CAST(min(ts) FILTER (WHERE ${ON_TIMELINE_SQL}) AS VARCHAR) AS origin, count(*) AS n FROM raw_events`);
   const origin = /^-?\d+$/.test(str(span.origin)) ? str(span.origin) : '0';
   const O = `CAST(${origin} AS BIGINT)`;
   const [end] = await rowsOf(conn, `SELECT greatest(
-      (SELECT max(ts) FROM raw_events WHERE kind NOT IN (9, 10)),
+      (SELECT max(ts) FROM raw_events WHERE ${ON_TIMELINE_SQL}),
       coalesce((SELECT max(gpu_end) FROM submissions), ${O})) - ${O} AS span`);
   return { origin, events: num(span.n), spanNs: Math.max(1, num(end.span) || 0) };
 }
@@ -138,8 +142,7 @@ async function findingsOf(loaded: LoadedLike, opts: ReportModelOptions): Promise
   if (opts.findings) return { findings: opts.findings };
   if (opts.noAnalyze) return { findings: [], findingsNote: 'Analysis skipped (--no-analyze)' };
   try {
-    const mod = (await import('../analyze/analyzeTrace.js')) as { analyzeTrace: (t: LoadedLike) => Promise<FindingLike[]> };
-    return { findings: await mod.analyzeTrace(loaded) };
+    return { findings: await (opts.analyze ? opts.analyze() : analyzeTrace(loaded)) };
   } catch (err) {
     return { findings: [], findingsNote: `Findings unavailable: ${(err as Error).message.split('\n')[0]}` };
   }
@@ -156,7 +159,7 @@ function lanesToKeep(lanes: Lanes, findings: FindingLike[]): { keep: LaneAcc[]; 
   const all = [...lanes.map.values()];
   const keep = all.filter((l) =>
     l.api.n + l.gpu.n + l.nest.n + l.slot.n + l.inst.ts.length > 0 ||
-    (l.kind === 'thread' ? findingThreads.has(l.key) : findingStreams.has(hexHandle(l.key))));
+    (l.kind === 'thread' ? findingThreads.has(l.key) : findingStreams.has(toHandle(l.key))));
   const hiddenStreams = all.filter((l) => l.kind === 'stream').length - keep.filter((l) => l.kind === 'stream').length;
   keep.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'stream' ? -1 : 1));
   return { keep, hiddenStreams };

@@ -1,6 +1,6 @@
 // `mpstrace report`: load a trace, lay it out, write one self-contained HTML file.
 import { writeFileSync } from 'node:fs';
-import { openTrace } from '../ingest/load.js';
+import { TraceSession } from '../analyze/session.js';
 import { UserError } from '../util/errors.js';
 import { buildReportPayload, type ReportModelOptions, type ReportStats } from './model.js';
 import { renderHtml } from './html.js';
@@ -11,20 +11,20 @@ export interface WriteReportResult extends ReportStats {
 }
 
 export interface WriteReportOptions extends Omit<ReportModelOptions, 'tracePath'> {
-  /** Passed to openTrace: reuse (or create) a .duckdb cache of the decoded trace. */
+  /** Passed to TraceSession.open: reuse (or create) a .duckdb cache of the decoded trace. */
   cache?: string | boolean;
 }
 
 export async function writeReport(tracePath: string, out: string, opts: WriteReportOptions = {}): Promise<WriteReportResult> {
-  const loaded = await openTrace(tracePath, { cache: opts.cache });
+  const session = await TraceSession.open(tracePath, { cache: opts.cache });
   let html: string;
   let stats: ReportStats;
   try {
-    const built = await buildReportPayload(loaded, { ...opts, tracePath });
+    const built = await buildReportPayload(session.loaded, { analyze: () => session.findings(), ...opts, tracePath });
     stats = built.stats;
     html = renderHtml(built.payload);
   } finally {
-    loaded.close();
+    session.close();
   }
   try {
     writeFileSync(out, html);

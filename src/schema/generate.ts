@@ -15,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cImplPrototypes, cPublicHeader } from './api.js';
 import { pythonModule } from './python.js';
+import { payloadFieldSql } from '../format/payloadSql.js';
 import { containerOf, layOut, layOutHeaders, loadSchema, type LaidOutField, type LaidOutHeader, type LaidOutKind, type Schema } from './layout.js';
 
 const BANNER = 'Generated from instrumentation/schema/events.json by `npm run gen`. Do not edit.';
@@ -160,17 +161,6 @@ function tsModule(schema: Schema, kinds: LaidOutKind[]): string {
   return L.join('\n');
 }
 
-/** SQL expression extracting one field from the packed payload columns p0..p4. */
-function fieldExpr(f: LaidOutField): string {
-  const col = `p${f.word}`;
-  if (f.bytes === 8) return col;
-  const mask = 2 ** (f.bytes * 8) - 1;
-  const v = f.shift ? `((${col} >> ${f.shift}) & ${mask})` : `(${col} & ${mask})`;
-  if (!f.signed) return v;
-  const bits = f.bytes * 8;
-  return `(${v} - ((${v} >> ${bits - 1}) & 1) * ${2 ** bits})`;
-}
-
 function enumCase(expr: string, values: Record<string, number>): string {
   return `CASE ${expr} ${Object.entries(values).map(([n, v]) => `WHEN ${v} THEN '${n}'`).join(' ')} ELSE 'unknown(' || ${expr} || ')' END`;
 }
@@ -191,7 +181,7 @@ function sqlViews(schema: Schema, kinds: LaidOutKind[]): string {
     const cols = ['e.id', 'e.ts', 'e.tid', 'e.site'];
     const joins: string[] = [];
     for (const f of k.fields) {
-      const x = fieldExpr(f).replace(/\bp(\d)\b/g, 'e.p$1');
+      const x = payloadFieldSql(f, 'e');
       if (f.type === 'str') {
         const alias = `s_${f.name}`;
         cols.push(`${x} AS ${f.name}_id`, `${alias}.text AS ${f.name}`);

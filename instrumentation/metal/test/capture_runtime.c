@@ -106,7 +106,7 @@ static uint8_t g_backend;
 void mpst_add_shutdown_hook(void (*fn)(void)) {
   if (g_nhooks < 8) g_hooks[g_nhooks++] = fn;
 }
-void mpst_shutdown(int status, uint8_t reason) {
+void mpst_finish(int status, uint8_t reason) {
   (void)status, (void)reason;
   for (int i = 0; i < g_nhooks; i++) g_hooks[i]();
   g_nhooks = 0;

@@ -924,7 +924,7 @@ static int test_skip(const char *skip) {
   CHECK(all ? skipped == 0 : skipped >= 4, "skipped rows %d", skipped); /* all: not even the device was hooked */
 #endif
   [cb release];
-  mpst_shutdown(0, MPST_END_REASON_EXIT);
+  mpst_finish(0, MPST_END_REASON_EXIT);
   fprintf(stderr, "%d checks, %d failures\n", checks, failures);
   return failures ? 1 : 0;
 }
@@ -977,7 +977,7 @@ static int bench(long n) {
   /* Stand-in's log fills at 8 entries; the rest are counted and dropped. */
   printf("calls=%ld unhooked_ns=%.1f root_hook_ns=%.1f wrapper_to_root_ns=%.1f\n", n, (t1 - t0) * 1e9 / n,
          (t2 - t1) * 1e9 / n, (t3 - t2) * 1e9 / n);
-  mpst_shutdown(0, MPST_END_REASON_EXIT);
+  mpst_finish(0, MPST_END_REASON_EXIT);
   return 0;
 }
 
@@ -1011,7 +1011,7 @@ int main(int argc, char **argv) {
 #ifdef MPSTM_CAPTURE
   EQ(cap_backend(), MPST_BACKEND_METAL);
 #endif
-  mpst_shutdown(0, MPST_END_REASON_EXIT);
+  mpst_finish(0, MPST_END_REASON_EXIT);
   fprintf(stderr, "%d checks, %d failures\n", checks, failures);
   return failures ? 1 : 0;
 }

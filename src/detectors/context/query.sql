@@ -38,12 +38,14 @@ _top AS (
 -- Records the recorder could not write: pairing (begin/end, acquire/release)
 -- on those threads may be off, so the other findings deserve a caveat.
 _lost AS (
-  SELECT sum(p0) AS n, list(DISTINCT CASE WHEN p2 <> 0 THEN p2 ELSE tid END) AS tids, min(id) AS first_id, min(ts) AS first_ts
-  FROM raw_events WHERE kind = 11 AND p0 > 0
+  SELECT sum({{field.records_lost.count}}) AS n,
+    list(DISTINCT CASE WHEN {{field.records_lost.lost_tid}} <> 0 THEN {{field.records_lost.lost_tid}} ELSE tid END) AS tids,
+    min(id) AS first_id, min(ts) AS first_ts
+  FROM raw_events WHERE kind = {{kind.records_lost}} AND {{field.records_lost.count}} > 0
 ),
 _one AS MATERIALIZED (
   SELECT s.t0, greatest(s.t1 - s.t0, 1) AS dur_ns, u.*, y.*, p.max_concurrent, tp.*
-  FROM (SELECT min(ts) AS t0, max(ts) AS t1 FROM raw_events WHERE kind NOT IN (9, 10)) s
+  FROM (SELECT min(ts) AS t0, max(ts) AS t1 FROM raw_events WHERE kind NOT IN ({{kinds.non_timeline}})) s
   CROSS JOIN (SELECT count(DISTINCT stream) AS n_streams, count(DISTINCT tid) AS n_sub_threads, count(*) AS n_submits FROM _sub_ev) u
   CROSS JOIN (SELECT count(*) AS n_syncs, coalesce(sum(ns), 0) AS blocked_ns FROM _blocked) y
   CROSS JOIN _peak p

@@ -18,8 +18,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Detector } from '../detectors/registry.js';
-import { findingTime, siteLabel, type CallSite, type Finding, type Severity } from './finding.js';
-import type { FindingsReport } from './report.js';
+import { findingTime, siteLabel, type CallSite, type Finding, type Severity } from '../analyze/finding.js';
+import type { FindingsReport } from './findingsJson.js';
 
 export const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 

@@ -1,7 +1,7 @@
 // Text table for the terminal, Markdown for a pull-request comment, JSON for
 // machines. All three show the same rows: regressions first, then
 // improvements, inconclusive and changed info metrics.
-import type { DiffReport, MetricComparison, Verdict } from './compare.js';
+import type { DiffReport, MetricComparison, Verdict } from '../diff/compare.js';
 import { VERSION } from '../version.js';
 
 const ORDER: Verdict[] = ['regressed', 'inconclusive', 'improved', 'changed', 'only_in_candidate', 'only_in_baseline'];

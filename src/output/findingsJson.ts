@@ -3,10 +3,9 @@
  * Bump FINDINGS_SCHEMA_VERSION when a field changes meaning or disappears;
  * adding a field is compatible.
  */
-import type { DuckDBConnection } from '@duckdb/node-api';
 import { VERSION } from '../version.js';
 import type { Detector } from '../detectors/registry.js';
-import { SEVERITY_RANK, type Finding, type Severity } from './finding.js';
+import { SEVERITY_RANK, type Finding, type Severity } from '../analyze/finding.js';
 
 export const FINDINGS_SCHEMA_VERSION = 1;
 
@@ -56,18 +55,6 @@ export function buildReport(trace: TraceRef, findings: Finding[], detectors: Det
     findings,
     summary: summarize(findings, detectors.map((d) => d.id)),
   };
-}
-
-/** Reads `trace_meta` as strings; empty when the view is missing. */
-export async function readTraceMeta(conn: DuckDBConnection): Promise<Record<string, string>> {
-  try {
-    const reader = await conn.runAndReadAll("SELECT key, value FROM trace_meta WHERE key <> 'info_json' ORDER BY key");
-    const out: Record<string, string> = {};
-    for (const r of reader.getRowObjectsJS()) out[String(r.key)] = r.value === null ? '' : String(r.value);
-    return out;
-  } catch {
-    return {};
-  }
 }
 
 /** True when a finding at or above `level` exists (`--fail-on`). */

@@ -1,6 +1,6 @@
 // Human-readable `metrics` output: the headline numbers, then the top tables.
-import { formatValue, printable } from '../diff/render.js';
-import type { MetricsDocument, TraceMetrics } from './types.js';
+import { formatValue, printable } from './diffText.js';
+import type { MetricsDocument, TraceMetrics } from '../metrics/types.js';
 
 const ns = (v: number | null) => formatValue(v, 'ns');
 const TOP = 8;

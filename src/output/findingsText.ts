@@ -1,6 +1,6 @@
 /** Readable text output of `mpstrace analyze` (the default). */
-import { findingTime, siteLabel, type Finding } from './finding.js';
-import type { FindingsReport } from './report.js';
+import { findingTime, siteLabel, type Finding } from '../analyze/finding.js';
+import type { FindingsReport } from './findingsJson.js';
 
 const MAX_EVIDENCE_SHOWN = 6;
 
