@@ -12,6 +12,8 @@
 
 MPST_EXPORT int mpstrace_impl_enabled(void);
 MPST_EXPORT void mpstrace_impl_set_site(const char *symbol, const char *module, uint64_t line);
+MPST_EXPORT uint32_t mpstrace_impl_push_site(const char *symbol, const char *module, uint64_t line);
+MPST_EXPORT void mpstrace_impl_pop_site(uint32_t prev);
 MPST_EXPORT void mpstrace_impl_slot_acquire(uint32_t slot, uint64_t stream, int32_t free_after, int64_t wait_ns);
 MPST_EXPORT void mpstrace_impl_slot_release(uint32_t slot, uint64_t stream, int32_t free_after, int at_thread_exit);
 MPST_EXPORT void mpstrace_impl_slot_set_current(uint32_t slot, uint64_t stream, int32_t prev_slot);

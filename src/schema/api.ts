@@ -17,7 +17,7 @@ export interface ApiParam {
 
 export interface ApiEntry {
   name: string;
-  returns: 'void' | 'int';
+  returns: 'void' | 'int' | 'u32';
   params: ApiParam[];
   binding: boolean;
   doc?: string;
@@ -46,6 +46,7 @@ const decl = (type: string, name: string) => (type.endsWith('*') ? `${type}${nam
 const cParams = (e: ApiEntry) => (e.params.length ? e.params.map((p) => decl(C_PARAM[p.type], p.name)).join(', ') : 'void');
 const cTypes = (e: ApiEntry) => (e.params.length ? e.params.map((p) => C_PARAM[p.type]).join(', ') : 'void');
 const upper = (s: string) => s.toUpperCase();
+const cReturn = (e: ApiEntry) => (e.returns === 'u32' ? 'uint32_t' : e.returns);
 
 /** instrumentation/include/mpstrace.h */
 export function cPublicHeader(schema: Schema, banner: string): string {
@@ -103,9 +104,10 @@ export function cPublicHeader(schema: Schema, banner: string): string {
     const enumNote = e.params.filter((p) => p.enum).map((p) => `${p.name}: MPSTRACE_${upper(p.enum!)}_*`).join('; ');
     const doc = [e.doc, enumNote].filter(Boolean).join(' ');
     if (doc) L.push(`/* ${doc} */`);
-    L.push(`static inline ${e.returns} mpstrace_${e.name}(${cParams(e)}) {`);
+    const ret = cReturn(e);
+    L.push(`static inline ${ret} mpstrace_${e.name}(${cParams(e)}) {`);
     L.push('  static void *fn;');
-    L.push(`  ${e.returns} (*f)(${cTypes(e)}) = (${e.returns} (*)(${cTypes(e)}))mpstrace__resolve_(&fn, "mpstrace_impl_${e.name}");`);
+    L.push(`  ${ret} (*f)(${cTypes(e)}) = (${ret} (*)(${cTypes(e)}))mpstrace__resolve_(&fn, "mpstrace_impl_${e.name}");`);
     const args = e.params.map((p) => p.name).join(', ');
     L.push(e.returns === 'void' ? `  if (f) f(${args});` : `  return f ? f(${args}) : 0;`);
     L.push('}');
@@ -130,7 +132,7 @@ export function cImplPrototypes(schema: Schema, banner: string): string {
     '#endif',
     '',
   ];
-  for (const e of apiEntries(schema)) L.push(`MPST_EXPORT ${e.returns} mpstrace_impl_${e.name}(${cParams(e)});`);
+  for (const e of apiEntries(schema)) L.push(`MPST_EXPORT ${cReturn(e)} mpstrace_impl_${e.name}(${cParams(e)});`);
   L.push('', '#endif', '');
   return L.join('\n');
 }

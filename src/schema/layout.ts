@@ -66,7 +66,7 @@ export interface SchemaContainer {
 export interface SchemaAnnotation {
   name: string;
   /** C return type; absent: void. */
-  returns?: 'int';
+  returns?: 'int' | 'u32';
   /** `type name` or `int name enum_name`. */
   params: string[];
   /** Only for language bindings (not declared in mpstrace.h). */

@@ -81,7 +81,7 @@ def _load() -> dict:
         fns[name] = f
     set_site = fns.pop("set_site")
     for name in fns:
-        if name != "enabled":
+        if name not in ("enabled", "push_site", "pop_site"):  # not annotations themselves
             fns[name] = _with_site(fns[name], set_site)
     return fns
 

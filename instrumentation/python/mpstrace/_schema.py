@@ -1105,6 +1105,20 @@ ANNOTATIONS = {
       "u64"
     ]
   ],
+  "push_site": [
+    "u32",
+    [
+      "str",
+      "str",
+      "u64"
+    ]
+  ],
+  "pop_site": [
+    "void",
+    [
+      "u32"
+    ]
+  ],
   "slot_acquire": [
     "void",
     [

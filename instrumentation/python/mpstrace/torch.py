@@ -55,28 +55,16 @@ MEM_TORCH_BLOCK = 7
 _MASK = 0xFFFFFFFFFFFFFFFF
 _WRAPPED = "__mpstrace_wrapped__"
 
-_u32, _i32, _u64, _i64, _int, _str = (ctypes.c_uint32, ctypes.c_int32, ctypes.c_uint64, ctypes.c_int64,
-                                      ctypes.c_int, ctypes.c_char_p)
-# the recorder's entry points this layer calls (instrumentation/runtime/mpst_annotate.c)
-_C_SIGNATURES = {
-    "enabled": (_int, []),
-    "api_sync_begin": (None, [_u64, _int, _str]),
-    "api_sync_end": (None, [_u64, _int, _str, _i32]),
-    "api_current_stream": (None, [_u64, _u64, _i32]),
-    "api_elapsed": (None, [_u64, _u64, _i64, _int, _int, _int]),
-    "api_record_stream": (None, [_u64, _u64, _u64]),
-    "tensor_access": (None, [_u64, _u64, _u64, _u64, _str, _int]),
-    "api_layer": (None, [_int, _int, _str]),
-    "alloc": (None, [_u64, _u64, _u64, _int]),
-    "free": (None, [_u64, _u64, _int]),
-    "intent_record": (None, [_u64, _u64]),
-    "intent_wait": (None, [_u64, _u64]),
-}
+from . import _SIGNATURES
+
+_i32, _u64 = ctypes.c_int32, ctypes.c_uint64
+# the recorder's entry points this layer calls; their signatures are the
+# annotation table's (mpstrace/_schema.py, from instrumentation/schema/events.json)
+_C_SIGNATURES = {name: _SIGNATURES[name] for name in (
+    "enabled", "api_sync_begin", "api_sync_end", "api_current_stream", "api_elapsed", "api_record_stream",
+    "tensor_access", "api_layer", "alloc", "free", "intent_record", "intent_wait")}
 # newer entry points: the layer works without them (sites then come from C)
-_C_OPTIONAL = {
-    "push_site": (_u32, [_str, _str, _u64]),
-    "pop_site": (None, [_u32]),
-}
+_C_OPTIONAL = {name: _SIGNATURES[name] for name in ("push_site", "pop_site")}
 
 
 class Recorder:
