@@ -13,7 +13,7 @@ const src = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'sr
 const LAYER: Record<string, number> = {
   util: 0, version: 0,
   format: 1, schema: 1,
-  ingest: 2, synth: 2, record: 2,
+  ingest: 2, synth: 2, record: 2, symbols: 2,
   detectors: 3, analyze: 3, metrics: 3, diff: 3,
   output: 4, report: 4, export: 4,
   commands: 5, cli: 5,
