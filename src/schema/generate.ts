@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { cImplPrototypes, cPublicHeader } from './api.js';
 import { pythonModule } from './python.js';
 import { payloadFieldSql } from '../format/payloadSql.js';
-import { containerOf, layOut, layOutHeaders, loadSchema, type LaidOutField, type LaidOutHeader, type LaidOutKind, type Schema } from './layout.js';
+import { containerOf, layOut, layOutHeaders, loadSchema, type LaidOutHeader, type LaidOutKind, type Schema } from './layout.js';
 
 const BANNER = 'Generated from instrumentation/schema/events.json by `npm run gen`. Do not edit.';
 
