@@ -76,8 +76,10 @@ function cleanTraces(dir = traces, rel = ''): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const r = rel ? `${rel}/${e.name}` : e.name;
     if (e.isDirectory()) return cleanTraces(path.join(dir, e.name), r);
-    // native/streams_*: streams_bug.cu's two planted bugs (test/capture-real.test.ts checks them)
-    return e.name.endsWith('.mpst') && !e.name.includes('_buggy') && !e.name.includes('_planted') && !r.startsWith('native/streams_') ? [r] : [];
+    // native/streams_*: streams_bug.cu's two planted bugs (test/capture-real.test.ts checks them);
+    // torch/*_user_untimed: the program's own elapsed_time on untimed events (test/torch-real-traces.test.ts)
+    const buggy = ['_buggy', '_planted', '_user_untimed'].some((m) => e.name.includes(m)) || r.startsWith('native/streams_');
+    return e.name.endsWith('.mpst') && !buggy ? [r] : [];
   }).sort();
 }
 
