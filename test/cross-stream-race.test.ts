@@ -96,7 +96,7 @@ describe('cross-stream-race findings', () => {
 // Real runs of traces/programs/races/*.py (bench/races/device.sh on the GPU
 // machine, torch layer at level full): each buggy program is found, at its own
 // lines, and its fixed twin is silent.
-const GRAPH_REPLAY_EXPECT: string | null = null;
+const GRAPH_REPLAY_EXPECT: string | null = 'read-after-write';
 const REAL = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'traces', 'cuda', 'races');
 const REAL_EXPECT: Record<string, string | null> = {
   side_write_default_read: 'read-after-write',
