@@ -44,7 +44,7 @@ describe.skipIf(!canBuild || tools.length === 0)('mpstrace symbolize and record 
       const res = JSON.parse(r.stdout)[0];
       expect(res.sites).toBeGreaterThan(10);
       expect(res.resolved).toBe(res.sites);
-      const rows = sql(out, `SELECT s.kind, c.symbol, c.file, c.line FROM (SELECT kind_name AS kind, site, id FROM events WHERE kind_name IN ('stream_create', 'event_wait', 'sync_begin')) s
+      const rows = sql(out, `SELECT s.kind, c.symbol, c.file, c.line FROM (SELECT kind_name AS kind, site, id FROM events WHERE kind_name IN ('stream_create', 'event_wait', 'sync_begin', 'free')) s
         JOIN callsites c ON c.site_id = s.site ORDER BY s.id`);
       expect(rows.map((x: { kind: string; symbol: string; file: string; line: number }) => [x.kind, x.symbol, path.basename(x.file), x.line])).toEqual([
         ['stream_create', 'main', 'drv_static.c', lineOf('cudaStreamCreate(&s1)')],
@@ -53,7 +53,8 @@ describe.skipIf(!canBuild || tools.length === 0)('mpstrace symbolize and record 
         ['sync_begin', 'main', 'drv_static.c', lineOf('cudaStreamSynchronize(s1)')],
         ['sync_begin', 'main', 'drv_static.c', lineOf('cudaMemcpyDtoH(host')],
         ['sync_begin', 'main', 'drv_static.c', lineOf('cudaDeviceSynchronize()')],
-        ['sync_begin', 'main', 'drv_static.c', lineOf('cudaFree(d)')],
+        // cudaFree reaches the driver as cuMemFree: a free, not a device sync
+        ['free', 'main', 'drv_static.c', lineOf('cudaFree(d)')],
       ]);
       // a second run finds nothing left to do and appends nothing
       const again = JSON.parse(spawnSync('node', [cli, 'symbolize', out, '--json'], { encoding: 'utf8' }).stdout)[0];
