@@ -182,8 +182,10 @@ static int claim_chunk(mpst_tls *t, int final) {
   if (!ensure_file(off + G.chunk_bytes)) return 0;
   uint8_t *c = G.base + off;
 #if defined(__linux__) && defined(MADV_POPULATE_WRITE)
-  /* one syscall maps the whole chunk writable, instead of a page fault per page */
-  if (!t->in_signal) {
+  /* one syscall maps the whole chunk writable, instead of a page fault per page;
+     not for a thread's first chunk: most short-lived threads write a few
+     records, and populating 64 KiB for each of them cost more than the faults */
+  if (!t->in_signal && t->seq > 0) {
     /* chunks start 64 bytes past a page boundary; populating the shared
        first page again is harmless (it only maps pages, never writes) */
     static uintptr_t page;
