@@ -16,6 +16,7 @@
 #include "cuda_recorder.h"
 
 #include <cupti.h>
+#include <stdatomic.h>
 #include <dlfcn.h>
 #include <link.h>
 #include <pthread.h>
@@ -243,7 +244,7 @@ static int start_cupti(void) {
 
 void mpst_cuda_lazy_init_slow(void) {
   static _Atomic int once;
-  if (__atomic_exchange_n(&once, 1, __ATOMIC_ACQ_REL)) return;
+  if (atomic_exchange_explicit(&once, 1, memory_order_acq_rel)) return;
   const char *e = getenv("MPSTRACE_CUPTI");
   if (!(e && strcmp(e, "0") == 0)) start_cupti();
   mpst_cuda_started = 1;
