@@ -8,7 +8,7 @@ import { tmpdir, loadavg, cpus } from 'node:os';
 import path from 'node:path';
 import { benchSetup } from './lib/common.mjs';
 
-const { root, dist, args, opt, log } = benchSetup('detectors', { needs: 'analyze/analyzeTrace.js' });
+const { dist, args, opt, log } = benchSetup('detectors', { needs: 'analyze/analyzeTrace.js' });
 
 const { synthesize } = await import(dist('synth/generate.js'));
 const { openTrace } = await import(dist('ingest/load.js'));

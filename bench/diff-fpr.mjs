@@ -7,7 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { benchSetup } from './lib/common.mjs';
 
-const { root, dist, args, opt, log } = benchSetup('diff-fpr');
+const { root, dist, opt, log } = benchSetup('diff-fpr');
 
 const dirs = opt('dir', 'traces/cuda/gate-aa').split(',').map((d) => path.resolve(root, d));
 const dir = dirs.join(', ');

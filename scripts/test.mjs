@@ -1,15 +1,18 @@
 // `npm test`: checks the system tools the suite needs (installing them with
 // .ci/setup-system.sh where that is possible, else printing the one command
-// that does), runs the lint/format check and the vitest suite, and ends with
-// one plain summary line, "vitest: N passed, N failed, N skipped", that any CI
-// log reader understands. A test file that fails to run at all counts as a
-// failure there; every skipped test is listed by name above it.
-// Extra arguments go to vitest (e.g. `npm test -- test/schema.test.ts`).
+// that does), runs the static checks (scripts/check.mjs: lint, format, type-check
+// of test/ and viz/) and the vitest suite, and ends with one plain summary line,
+// "vitest: N passed, N failed, N skipped", that any CI log reader understands.
+// A test file that fails to run at all, and a failed check, count as failures
+// there; every skipped test is listed by name above it.
+// Extra arguments go to vitest (e.g. `npm test -- test/schema.test.ts`); such a
+// partial run skips the static checks (`npm run check` runs them alone).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runChecks } from './check.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const setup = path.join(root, '.ci', 'setup-system.sh');
@@ -29,6 +32,7 @@ function missingTools() {
   if (!has('cc') || !has('gcc')) missing.push('gcc');
   if (!has('make')) missing.push('make');
   if (!has('python3')) missing.push('python3');
+  if (!has('clang-format')) missing.push('clang-format');
   if (!hasLibobjc()) missing.push('gobjc');
   if (process.platform === 'linux' && !process.env.MPSTRACE_CHROMIUM && !CHROMIUM.some((p) => existsSync(p))) missing.push('chromium');
   return missing;
@@ -51,6 +55,10 @@ if (missing.length > 0) {
   }
 }
 
+// Lint, format and type checks first: quick, and a failure is reported in the
+// closing line like a failed test, while the suite still runs.
+const failedChecks = process.argv.length > 2 ? [] : runChecks();
+
 const dir = mkdtempSync(path.join(tmpdir(), 'mpst-test-'));
 const results = path.join(dir, 'results.json');
 const vitest = path.join(root, 'node_modules', 'vitest', 'vitest.mjs');
@@ -70,10 +78,14 @@ try {
     .map((a) => `${path.relative(root, t.name)}: ${a.fullName}`));
   if (skippedNames.length > 0) process.stdout.write(`\nskipped (${skippedNames.length}):\n${skippedNames.map((n) => `  ${n}`).join('\n')}\n`);
   for (const t of brokenFiles) process.stdout.write(`\nfailed to run: ${path.relative(root, t.name)}: ${(t.message ?? '').split('\n')[0]}\n`);
-  const nFailed = j.numFailedTests + brokenFiles.length;
+  for (const c of failedChecks) process.stdout.write(`\nfailed check: ${c} (see above)\n`);
+  const nFailed = j.numFailedTests + brokenFiles.length + failedChecks.length;
   failed = nFailed > 0 || r.status !== 0;
-  summary = `vitest: ${j.numPassedTests} passed, ${nFailed} failed, ${skipped} skipped` +
-    (brokenFiles.length > 0 ? ` (${brokenFiles.length} test file${brokenFiles.length > 1 ? 's' : ''} failed to run)` : '');
+  const notes = [
+    brokenFiles.length > 0 ? `${brokenFiles.length} test file${brokenFiles.length > 1 ? 's' : ''} failed to run` : '',
+    failedChecks.length > 0 ? `${failedChecks.length} check${failedChecks.length > 1 ? 's' : ''} failed` : '',
+  ].filter(Boolean);
+  summary = `vitest: ${j.numPassedTests} passed, ${nFailed} failed, ${skipped} skipped` + (notes.length > 0 ? ` (${notes.join(', ')})` : '');
 } catch { /* keep the message above */ }
 rmSync(dir, { recursive: true, force: true });
 process.stdout.write(`\n${summary}\n`);

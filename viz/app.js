@@ -263,7 +263,7 @@ export function main() {
     startApp(payload);
   } catch (err) {
     const box = document.getElementById('fatal');
-    box.textContent = `This report could not be shown: ${err && err.message ? err.message : err}`;
+    box.textContent = `This report could not be shown: ${err?.message ? err.message : err}`;
     box.style.display = 'block';
     window.__MPSTRACE__ = Object.assign(window.__MPSTRACE__ || {}, { error: String(err) });
     throw err;

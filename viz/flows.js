@@ -19,7 +19,7 @@ function laneMidY(layout, firstTrack, l, top) {
 }
 
 /** The y where arrows attach in a lane: a stream's GPU row, a thread's top row. */
-function anchorY(data, layout, firstTrack, gpuTrack, l, top) {
+function anchorY(layout, firstTrack, gpuTrack, l, top) {
   const t = gpuTrack[l];
   if (t >= 0) return layout.trackY[t] + layout.trackH[t] / 2 - top;
   return laneMidY(layout, firstTrack, l, top);
@@ -58,8 +58,8 @@ export function groupFlows(data, layout, view, firstTrack, gpuTrack, limit = Inf
     const key = (((kind * 65536 + f.fromLane[i]) * 65536 + f.toLane[i]) * 1025 + bin(x0)) * 1025 + bin(x1);
     const g = groups.get(key);
     if (g) { g.n++; continue; }
-    const y0 = anchorY(data, layout, firstTrack, gpuTrack, f.fromLane[i], view.top);
-    const y1 = anchorY(data, layout, firstTrack, gpuTrack, f.toLane[i], view.top);
+    const y0 = anchorY(layout, firstTrack, gpuTrack, f.fromLane[i], view.top);
+    const y1 = anchorY(layout, firstTrack, gpuTrack, f.toLane[i], view.top);
     groups.set(key, { x0, y0, x1, y1, kind, n: 1 });
   }
   return [...groups.values()];

@@ -17,7 +17,9 @@ export function layoutLanes(lanes, tracks, heights = TRACK_HEIGHT, pad = LANE_PA
   const trackY = new Float64Array(tracks.length);
   const trackH = new Float64Array(tracks.length);
   const byLane = lanes.map(() => []);
-  tracks.forEach((t, i) => byLane[t.lane]?.push(i));
+  tracks.forEach((t, i) => {
+    byLane[t.lane]?.push(i);
+  });
   let y = 0;
   for (let l = 0; l < lanes.length; l++) {
     laneY[l] = y;

@@ -66,7 +66,7 @@ export function mergeIntervals(start, dur, i0, i1, domain0, k, range0, opts = {}
     if (a < clip0) a = clip0;
     if (b > clip1) b = clip1;
     if (b - a < minWidth) b = a + minWidth;
-    const h = isHit && isHit(i) ? 1 : 0;
+    const h = isHit?.(i) ? 1 : 0;
     if (n > 0 && a - cx1 < minGap) {
       if (b > cx1) cx1 = b;
       w[n - 1] = cx1 - cx0;

@@ -22,7 +22,7 @@ export function findingsList(data, payload, onSelect) {
     list.appendChild(li);
   });
   return {
-    mark(i) { list.querySelectorAll('li').forEach((li, j) => li.classList.toggle('selected', j === i)); },
+    mark(i) { for (const [j, li] of list.querySelectorAll('li').entries()) li.classList.toggle('selected', j === i); },
   };
 }
 

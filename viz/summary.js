@@ -51,7 +51,9 @@ export function coveredByAtLeast(unions, k) {
  */
 export function summarizeRange(data, t0, t1) {
   const tracksOf = data.lanes.map(() => []);
-  data.tracks.forEach((t, i) => tracksOf[t.lane].push(i));
+  data.tracks.forEach((t, i) => {
+    tracksOf[t.lane].push(i);
+  });
   const streams = [];
   const unions = [];
   const threads = [];

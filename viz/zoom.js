@@ -50,7 +50,7 @@ export function zoomController(target, opts) {
 /** Keyboard bindings for a zoom controller; ignores keys typed into inputs. */
 export function bindKeys(doc, ctl, extra = {}) {
   doc.addEventListener('keydown', (e) => {
-    const tag = e.target && e.target.tagName;
+    const tag = e.target?.tagName;
     if (tag === 'INPUT' || tag === 'TEXTAREA') return;
     const key = e.key.toLowerCase();
     if (key === 'w' || key === '+' || key === '=') ctl.zoomBy(1.5);

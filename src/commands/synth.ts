@@ -24,7 +24,7 @@ export function register(program: Command): void {
     .option('--backend <name>', 'backend written in the header: synthetic, cuda, metal or none', 'synthetic')
     .action((o: { output: string; events: number; streams: number; threads: number; seed: number; backend: string }) => {
       if (!['synthetic', 'cuda', 'metal', 'none'].includes(o.backend)) throw new UserError(`--backend must be synthetic, cuda, metal or none, got '${o.backend}'`);
-      let result;
+      let result: ReturnType<typeof synthesize>;
       try {
         result = synthesize({ events: o.events, streams: o.streams, threads: o.threads, seed: o.seed, backend: o.backend as 'synthetic' });
       } catch (e) {

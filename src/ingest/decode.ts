@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { TraceReader, type EventBatch, type FileHeader, type ReadStats, type TraceWarning } from '../format/reader.js';
+import type { TraceReader, EventBatch, FileHeader, ReadStats, TraceWarning } from '../format/reader.js';
 
 export interface DecodeSummary {
   header: FileHeader;
@@ -102,7 +102,9 @@ export async function decodeInWorker(r: TraceReader, batchRows: number, onBatch:
       worker.on('exit', (code) => reject(new Error(`decode worker exited with code ${code} before finishing`)));
     });
     const byKind = new Float64Array(256);
-    end.stats.byKind.forEach((v, i) => (byKind[i] = v));
+    end.stats.byKind.forEach((v, i) => {
+      byKind[i] = v;
+    });
     return {
       header, fileBytes, strings: new Map(end.strings), warnings: end.warnings,
       stats: { ...end.stats, unknownKinds: new Map(end.stats.unknownKinds), byKind },

@@ -40,6 +40,7 @@ function ciText(m: MetricComparison): string {
 }
 
 /** Names come from the trace: control characters (newlines, terminal escapes) become '?'. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 export const printable = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 
 /** Mangled C++ kernel names run to hundreds of characters; the terminal table keeps both ends. */

@@ -73,7 +73,7 @@ export const FLAG_OPEN = 1;
 export const FLAG_ERROR = 2;
 
 type Typed = Float64Array | Float32Array | Uint32Array | Int32Array | Uint16Array | Uint8Array;
-const TYPE_NAME = new Map<Function, Column['type']>([
+const TYPE_NAME = new Map<unknown, Column['type']>([
   [Float64Array, 'f64'], [Float32Array, 'f32'], [Uint32Array, 'u32'], [Int32Array, 'i32'], [Uint16Array, 'u16'], [Uint8Array, 'u8'],
 ]);
 

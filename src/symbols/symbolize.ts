@@ -71,7 +71,7 @@ function candidates(module: string, searchPaths: string[]): string[] {
     }
     for (const n of names) {
       const p = path.join(dir, n);
-      let st;
+      let st: ReturnType<typeof statSync>;
       try {
         st = statSync(p);
       } catch {
@@ -115,7 +115,7 @@ function runLlvm(tool: string, queries: { file: string; vaddr: bigint }[]): (Loc
       // the innermost frame, unless it is inlined from the annotation header (then its caller)
       const frames = j.Symbol ?? [];
       const s = frames.find((f) => !/(^|[\\/])mpstrace\.h$/.test(f.FileName ?? '')) ?? frames[0];
-      if (!s || !s.FunctionName || s.FunctionName === '??') return null;
+      if (!s?.FunctionName || s.FunctionName === '??') return null;
       return { fn: s.FunctionName, file: s.FileName && s.FileName !== '??' ? s.FileName : '', line: s.Line ?? 0 };
     } catch {
       return null;
@@ -126,7 +126,9 @@ function runLlvm(tool: string, queries: { file: string; vaddr: bigint }[]): (Loc
 function runAddr2line(tool: string, queries: { file: string; vaddr: bigint }[]): (Loc | null)[] {
   const out: (Loc | null)[] = queries.map(() => null);
   const byFile = new Map<string, number[]>();
-  queries.forEach((q, i) => byFile.set(q.file, [...(byFile.get(q.file) ?? []), i]));
+  queries.forEach((q, i) => {
+    byFile.set(q.file, [...(byFile.get(q.file) ?? []), i]);
+  });
   for (const [file, idx] of byFile) {
     const r = spawnSync(tool, ['-f', '-e', file, ...idx.map((i) => `0x${queries[i]!.vaddr.toString(16)}`)], { encoding: 'utf8', maxBuffer: 1 << 28 });
     const lines = (r.stdout ?? '').split('\n');

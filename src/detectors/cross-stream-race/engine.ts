@@ -197,7 +197,7 @@ export class RaceEngine {
     if (prev.s === s) return true;
     const c = this.clk[s]![prev.s] ?? 0;
     const h = this.host[prev.s] ?? 0;
-    return prev.seq <= (c > h ? c : h);
+    return prev.seq <= Math.max(c, h);
   }
 
   private hostLearns(v: Vec | undefined): void {
@@ -316,7 +316,7 @@ export class RaceEngine {
     const hi = ptr + bytes;
     const segs = this.segs;
     // one binary search: split the segment holding lo, then walk to hi
-    let i = this.lowerBound(lo);
+    const i = this.lowerBound(lo);
     if (i > 0) {
       const p = segs[i - 1]!;
       if (p.hi > lo) {

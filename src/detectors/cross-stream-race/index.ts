@@ -24,7 +24,7 @@ const KIND_NAME: Record<number, string> = { [OP.TENSOR]: 'op', [OP.BUFFER]: 'buf
 
 /** `file.py:12` for Python sites (symbol `func:line`, module = file), else the symbol. */
 function where(site: { symbol: string | null; module: string | null } | undefined): string {
-  if (!site || !site.symbol) return 'unknown site';
+  if (!site?.symbol) return 'unknown site';
   const m = /:(\d+)$/.exec(site.symbol);
   if (m && site.module && /\.py$/.test(site.module)) return `${site.module.split('/').pop()}:${m[1]}`;
   return site.symbol;
@@ -76,8 +76,8 @@ async function pass(batches: AsyncIterable<PassBatch>, ctx: PassContext): Promis
       second_stream: BigInt(curStream),
       second_tid: c.cur.tid,
       second_at: where(sites.get(c.cur.site)),
-      allocated_at: c.curAlloc && c.curAlloc.site ? where(sites.get(c.curAlloc.site)) : null,
-      first_allocated_at: c.prev.alloc && c.prev.alloc.site ? where(sites.get(c.prev.alloc.site)) : null,
+      allocated_at: c.curAlloc?.site ? where(sites.get(c.curAlloc.site)) : null,
+      first_allocated_at: c.prev.alloc?.site ? where(sites.get(c.prev.alloc.site)) : null,
       overlap_bytes: c.bytes,
       missing,
     } as RawFinding;
