@@ -79,13 +79,14 @@ export function checks(fix = false) {
     {
       name: 'biome (lint; format of the paths in biome.json)',
       fixWith: 'npm run check -- --fix (or npx biome check --write FILE)',
-      run: () =>
-        run(process.execPath, [
-          biome,
-          ...(fix ? ['check', '--write'] : ['ci']),
-          '--error-on-warnings',
-          ...(process.stdout.isTTY ? [] : ['--colors=off']),
-        ]),
+      run: () => {
+        if (!existsSync(biome)) {
+          console.error('check: Biome is not installed (node_modules/@biomejs/biome); run `npm install`');
+          return false;
+        }
+        const args = [biome, ...(fix ? ['check', '--write'] : ['ci']), '--error-on-warnings'];
+        return run(process.execPath, process.stdout.isTTY ? args : [...args, '--colors=off']);
+      },
     },
     {
       name: 'clang-format (C, Objective-C)',
