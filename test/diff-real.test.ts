@@ -60,7 +60,7 @@ describe('real runs: diff verdicts', () => {
     const r = aaOnPairs(all, sampledPairs(all.length, 3, 200, 7), { iterations: 1000 });
     expect(r.splits).toBe(200);
     expect(r.failingMetrics).toEqual({});
-  });
+  }, 240_000); // 200 x 1000 bootstrap rounds: ~20 s alone, over 60 s on a loaded 2-core machine
 
   for (const [variant, moved] of [
     ['extra_sync', ['host_sync.per_step', 'host_sync.api.device:cudaDeviceSynchronize.count', 'step.median_ns']],
