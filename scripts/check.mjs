@@ -1,7 +1,8 @@
 // The static checks that `npm test` runs before the vitest suite (and
 // `npm run check` runs alone): Biome's linter on every TS/JS file and its
-// formatter on the paths listed in biome.json (formatter.includes), and
-// clang-format on the project's C and Objective-C.
+// formatter on the paths listed in biome.json (formatter.includes), clang-format
+// on the project's C and Objective-C, and the type-check of test/ and viz/ (their
+// own tsconfig.json; `npm run build` type-checks src/).
 // Each failing check prints what to run to fix it. Exit status: the number of
 // failed checks. `--fix` applies the lint fixes Biome calls safe and formats.
 import { spawnSync } from 'node:child_process';
@@ -72,6 +73,7 @@ export const C_FORMATTED = [
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 const run = (cmd, args) => spawnSync(cmd, args, { cwd: root, stdio: 'inherit' }).status === 0;
 const biome = path.join(root, 'node_modules', '@biomejs', 'biome', 'bin', 'biome');
+const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 
 /** Each check: a name, what to run to fix it, and the check itself (true = passed). */
 export function checks(fix = false) {
@@ -99,6 +101,16 @@ export function checks(fix = false) {
         const files = C_FORMATTED ?? cSources();
         return run('clang-format', fix ? ['-i', ...files] : ['--dry-run', '--Werror', ...files]);
       },
+    },
+    {
+      name: 'tsc -p test (type-check the tests)',
+      fixWith: 'the errors above (npx tsc -p test)',
+      run: () => run(process.execPath, [tsc, '-p', 'test']),
+    },
+    {
+      name: 'tsc -p viz (type-check the viewer, checkJs)',
+      fixWith: 'the errors above (npx tsc -p viz)',
+      run: () => run(process.execPath, [tsc, '-p', 'viz']),
     },
   ];
 }

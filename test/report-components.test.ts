@@ -220,11 +220,11 @@ describe('first view and flows', () => {
       fromLane: new Uint16Array(n), toLane: new Uint16Array(n).fill(1), kind: new Uint8Array(n) };
     const layout = { trackY: [0, 20], trackH: [10, 10], laneY: [0, 20] };
     // 300 arrows within 310 ns on a 1000 px view of 100 µs: all within one bin
-    const g = groupFlows({ flows: { ...flows, maxLag: 10 } }, layout, { t0: 0, t1: 100e3, width: 1000, top: 0, height: 500 }, Int32Array.from([0, 1]), Int32Array.from([-1, -1]));
+    const g = groupFlows({ flows: { ...flows, maxLag: 10 } }, layout, { t0: 0, t1: 100e3, width: 1000, top: 0, height: 500 }, Int32Array.from([0, 1]), Int32Array.from([-1, -1]))!;
     expect(g.length).toBeLessThanOrEqual(2);
     expect(g.reduce((s: number, x: { n: number }) => s + x.n, 0)).toBe(n);
     // zoomed in to 400 ns across 1000 px, each arrow has its own bins
-    const z = groupFlows({ flows: { ...flows, maxLag: 10 } }, layout, { t0: 0, t1: 400, width: 1000, top: 0, height: 500 }, Int32Array.from([0, 1]), Int32Array.from([-1, -1]));
+    const z = groupFlows({ flows: { ...flows, maxLag: 10 } }, layout, { t0: 0, t1: 400, width: 1000, top: 0, height: 500 }, Int32Array.from([0, 1]), Int32Array.from([-1, -1]))!;
     expect(z.length).toBeGreaterThan(n / (FLOW_BIN_PX / 2.5) - 5);
     // more than the limit in view: not grouped at all (the frame stays cheap; the status line says zoom in)
     expect(groupFlows({ flows: { ...flows, maxLag: 10 } }, layout, { t0: 0, t1: 100e3, width: 1000, top: 0, height: 500 }, Int32Array.from([0, 1]), Int32Array.from([-1, -1]), 100)).toBeNull();

@@ -14,13 +14,13 @@ import { buildLegend } from './legend.js';
 import { makeHover } from './hover.js';
 import { makeSearch } from './search.js';
 import { findingsList, showFindingDetails, showPinned, showSummary } from './panel.js';
-import { el, keyValues } from './dom.js';
+import { el, keyValues, byId } from './dom.js';
 
 const AXIS_H = 34;
 
 export function startApp(payload) {
   const state = {
-    ready: false, firstRenderMs: 0, lastFrameMs: 0, frames: 0, frameTimes: [],
+    ready: false, firstRenderMs: 0, lastFrameMs: 0, frames: 0, frameTimes: /** @type {number[]} */ ([]),
     rects: 0, heatTracks: 0, instants: 0, flows: 0, markers: 0, inView: 0,
     domain: [0, 0], selectedFinding: -1, summary: null, hits: 0, error: null,
   };
@@ -32,13 +32,14 @@ export function startApp(payload) {
   Object.assign(state, { lanes: data.lanes.length, intervals: data.nIntervals, findings: data.findings.length });
 
   renderHeader(payload);
-  state.legend = buildLegend(document.getElementById('legend'), data);
-  const scroller = document.getElementById('scroller');
-  const content = document.getElementById('content');
-  const canvas = document.getElementById('canvas');
-  const labels = document.getElementById('labels');
+  state.legend = buildLegend(byId('legend'), data);
+  const scroller = byId('scroller');
+  const content = byId('content');
+  const canvas = /** @type {HTMLCanvasElement} */ (byId('canvas'));
+  const labels = byId('labels');
   const axisSvg = d3.select('#axis');
-  const ctx = canvas.getContext('2d');
+  // null only for a canvas already given another context type, which this one never is
+  const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d'));
   const labelW = () => labels.getBoundingClientRect().width || 180;
 
   // Lane labels are DOM text (selectable, searchable, never markup).
@@ -115,7 +116,7 @@ export function startApp(payload) {
     state.frameTimes.push(ms);
     if (state.frameTimes.length > 600) state.frameTimes.shift();
     const fmt = fmtFor(t0, t1);
-    document.getElementById('status').textContent =
+    byId('status').textContent =
       `${fmt(t0)} – ${fmt(t1)} · ${s.rects} rects${s.heatTracks ? `, ${s.heatTracks} heat strips` : ''}` +
       `${fl.merged ? ` · ${fl.merged} arrows drawn as groups (×n)` : ''}${fl.skipped ? ` · ${fl.skipped} arrows not drawn (zoom in to see them)` : ''}` +
       ` · ${ms.toFixed(1)} ms`;
@@ -132,7 +133,7 @@ export function startApp(payload) {
   state.fit = fit;
   bindKeys(document, { ...ctl, reset: home }, {
     escape: () => { selection = null; brushG.call(brush.move, null); summary(null); schedule(); },
-    search: () => document.getElementById('search').focus(),
+    search: () => byId('search').focus(),
   });
   scroller.addEventListener('scroll', schedule);
   // The canvas lies over the scroller (not inside it): shift+wheel over it scrolls the lanes.
@@ -184,7 +185,7 @@ export function startApp(payload) {
     const [a, b] = x.domain();
     return { x, width: plotWidth(), fmt: fmtFor(a, b) };
   });
-  const tip = document.getElementById('tooltip');
+  const tip = byId('tooltip');
   const pointer = (e) => {
     const r = canvas.getBoundingClientRect();
     return [e.clientX - r.left, e.clientY - r.top + scroller.scrollTop];
@@ -206,11 +207,11 @@ export function startApp(payload) {
   });
 
   // Search.
-  const searchBox = document.getElementById('search');
+  const searchBox = /** @type {HTMLInputElement} */ (byId('search'));
   const search = makeSearch(data, {
     onChange: () => { state.hits = search.count(); schedule(); },
     zoomTo: (a, b) => ctl.zoomTo(a, b),
-    info: document.getElementById('search-info'),
+    info: byId('search-info'),
   });
   let searchTimer = 0;
   searchBox.addEventListener('input', () => { clearTimeout(searchTimer); searchTimer = setTimeout(() => search.run(searchBox.value), 120); });
@@ -218,8 +219,8 @@ export function startApp(payload) {
     if (e.key === 'Enter') { clearTimeout(searchTimer); if (!search.count()) search.run(searchBox.value); search.next(); }
     if (e.key === 'Escape') searchBox.blur();
   });
-  document.getElementById('reset').addEventListener('click', home);
-  document.getElementById('whole').addEventListener('click', () => ctl.reset());
+  byId('reset').addEventListener('click', home);
+  byId('whole').addEventListener('click', () => ctl.reset());
 
   Object.assign(state, {
     selectFinding,
@@ -250,20 +251,20 @@ export function startApp(payload) {
 
 function renderHeader(payload) {
   document.title = `mpstrace · ${payload.title}`;
-  document.getElementById('title').textContent = payload.title;
-  document.getElementById('info').appendChild(keyValues(payload.info));
-  const warn = document.getElementById('warnings');
+  byId('title').textContent = payload.title;
+  byId('info').appendChild(keyValues(payload.info));
+  const warn = byId('warnings');
   for (const w of payload.warnings ?? []) warn.appendChild(el('li', null, w));
 }
 
 /** Entry point: read the inlined payload (JSON text, never evaluated as script) and start. */
 export function main() {
   try {
-    const payload = JSON.parse(document.getElementById('mpstrace-data').textContent);
+    const payload = JSON.parse(byId('mpstrace-data').textContent);
     startApp(payload);
   } catch (err) {
-    const box = document.getElementById('fatal');
-    box.textContent = `This report could not be shown: ${err?.message ? err.message : err}`;
+    const box = byId('fatal');
+    box.textContent = `This report could not be shown: ${err instanceof Error && err.message ? err.message : err}`;
     box.style.display = 'block';
     window.__MPSTRACE__ = Object.assign(window.__MPSTRACE__ || {}, { error: String(err) });
     throw err;

@@ -1,6 +1,18 @@
 // Tiny DOM helpers. Every trace-derived string goes through textContent, never
 // innerHTML, so a kernel named `<img onerror=...>` is shown, not run.
 
+/**
+ * The page's element with this id. The template (viz/template.html) has every id
+ * the viewer uses; a missing one is a bug in the page, said as such.
+ * @param {string} id
+ * @returns {HTMLElement}
+ */
+export function byId(id) {
+  const e = document.getElementById(id);
+  if (!e) throw new Error(`the report page has no #${id} element`);
+  return e;
+}
+
 /** Creates an element with a class and optional text. */
 export function el(tag, cls, text) {
   const e = document.createElement(tag);

@@ -1,6 +1,7 @@
 // Human-readable time units for axis ticks, tooltips and summaries.
 // All times in the page are nanoseconds (numbers) relative to the trace start.
 
+/** @type {[number, string][]} */
 const UNITS = [
   [1e9, 's'],
   [1e6, 'ms'],

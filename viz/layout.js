@@ -7,9 +7,11 @@ export const LANE_PAD = 6;
 export const MIN_LANE_HEIGHT = 32;
 
 /**
+ * @typedef {{ laneY: Float64Array, laneH: Float64Array, trackY: Float64Array, trackH: Float64Array, height: number }} Layout
+ *   all in CSS px from the top of the lane area.
  * @param lanes  [{kind, label}]
  * @param tracks [{lane, row, kind}] in drawing order (row ascending within a lane)
- * @returns {laneY, laneH, trackY, trackH, height}: all in CSS px from the top of the lane area.
+ * @returns {Layout}
  */
 export function layoutLanes(lanes, tracks, heights = TRACK_HEIGHT, pad = LANE_PAD) {
   const laneY = new Float64Array(lanes.length);

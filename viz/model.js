@@ -32,7 +32,7 @@ export function decodeModel(payload) {
     instants: { n: inst.n, laneOffsets, ts: inst.ts, name: inst.name, site: inst.site, cat: inst.cat },
     flows: { n: flows.n, fromTs: flows.fromTs, fromLane: flows.fromLane, toTs: flows.toTs, toLane: flows.toLane, kind: flows.kind ?? new Uint8Array(flows.n) },
     maxDur: maxDurations(iv.dur, trackOffsets),
-    heat: [],
+    heat: /** @type {(Float32Array | null)[]} */ ([]),
     heatBucketNs: spanNs / HEAT_BUCKETS,
   };
   // the longest arrow, so a frame finds the flows in view by binary search on fromTs (sorted)

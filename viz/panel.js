@@ -2,11 +2,11 @@
 // a clicked item's details, and the summary of a selected time range.
 import { SEVERITY_COLOR } from './markers.js';
 import { formatDuration, timeFormatter } from './format.js';
-import { el, clear, keyValues } from './dom.js';
+import { el, clear, keyValues, byId } from './dom.js';
 
 export function findingsList(data, payload, onSelect) {
-  const list = document.getElementById('findings-list');
-  document.getElementById('findings-count').textContent = payload.findingsNote
+  const list = byId('findings-list');
+  byId('findings-count').textContent = payload.findingsNote
     ?? payload.findingsCount ?? `${data.findings.length} finding${data.findings.length === 1 ? '' : 's'}`;
   data.findings.forEach((f, i) => {
     const li = el('li', `finding sev-${String(f.severity)}`);
@@ -27,7 +27,7 @@ export function findingsList(data, payload, onSelect) {
 }
 
 export function showFindingDetails(f) {
-  const box = clear(document.getElementById('details'));
+  const box = clear(byId('details'));
   const fmt = timeFormatter(Math.max(f.t1 - f.t0, 1000), f.t1);
   box.appendChild(el('h2', null, f.title));
   box.appendChild(keyValues([
@@ -50,14 +50,14 @@ export function showFindingDetails(f) {
 }
 
 export function showPinned(lines) {
-  const box = clear(document.getElementById('details'));
+  const box = clear(byId('details'));
   box.appendChild(el('h2', null, lines[0]));
   for (const line of lines.slice(1)) box.appendChild(el('p', 'message', line));
 }
 
 /** The selected range's summary, at the top of the panel (it is what the user is looking at). */
 export function showSummary(sum, zoomTo) {
-  const box = clear(document.getElementById('selection'));
+  const box = clear(byId('selection'));
   if (!sum) { box.appendChild(el('p', 'hint', 'Drag on the time axis to select a range.')); return; }
   const fmt = timeFormatter(sum.spanNs, sum.t1);
   const head = el('div', 'sel-head');

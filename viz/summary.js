@@ -47,7 +47,7 @@ export function coveredByAtLeast(unions, k) {
 
 /**
  * @param data decoded model: lanes, tracks, trackOffsets, start, dur, cat, catNames, maxDur
- * @returns {t0, t1, spanNs, streams: [{lane, label, busyNs}], overlapNs, threads: [{lane, label, blockedNs}]}
+ * @returns the range summary: t0, t1, spanNs, streams [{lane, label, busyNs}], overlapNs, threads [{lane, label, blockedNs}]
  */
 export function summarizeRange(data, t0, t1) {
   const tracksOf = data.lanes.map(() => []);

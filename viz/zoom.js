@@ -3,8 +3,8 @@
 
 /**
  * @param target  element receiving wheel/drag (a d3 selection)
- * @param opts    {width(), spanNs, onZoom(xScale)}
- * @returns {x(), zoomTo(t0, t1), reset(), zoomBy(f), panBy(px), resize()}
+ * @param {{ width: () => number, spanNs: number, onZoom: (x: import('d3').ScaleLinear<number, number>) => void }} opts
+ * @returns the controller: x(), zoomTo(t0, t1), reset(), zoomBy(f), panBy(px), resize()
  */
 export function zoomController(target, opts) {
   let width = opts.width();
