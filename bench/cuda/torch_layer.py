@@ -9,7 +9,9 @@ process (only that process is preloaded), in interleaved rounds so drift of
 the machine hits every mode alike:
 
   plain  no recorder            off   recorder, MPSTRACE_TORCH=off
-  api    recorder, level api    full  recorder, level full
+  api    recorder, level api
+  full   recorder, level full, per-op hook: Python dispatch mode (MPSTRACE_TORCH_HOOK=python)
+  fullcpp  recorder, level full, per-op hook: C++ RecordFunction observer (MPSTRACE_TORCH_HOOK=cpp)
   csan   no recorder, TORCH_CUDA_SANITIZER=1 (PyTorch's CUDA sanitizer)
 
 Per mode: median and worst step time over all rounds (each step ends with
@@ -17,10 +19,15 @@ torch.cuda.synchronize(), after warm-up). Processes differ by up to ~20% from
 one another (allocator, clocks), more than the api level costs, so one more
 process under the recorder alternates, in place, blocks of: the layer off,
 level api, a no-op TorchDispatchMode (the floor of any per-op Python layer,
-CSAN's included) and the layer's own dispatch mode (ab_* keys). The last line
-is key=value pairs: <mode>_med_ms, <mode>_max_ms, api_over_off_pct,
-full_over_off_pct, csan_over_full (how many times the full level's step CSAN's
-is), ab_<variant>_med_ms, ab_<variant>_over_off_pct, kernels_per_step.
+CSAN's included), the layer's own dispatch mode and the C++ observer (ab_*
+keys). The last line is key=value pairs: <mode>_med_ms, <mode>_max_ms,
+api_over_off_pct, full_over_off_pct, fullcpp_over_off_pct, csan_over_full and
+csan_over_fullcpp (how many times the full level's step CSAN's is),
+ab_<variant>_med_ms, ab_<variant>_over_off_pct, kernels_per_step,
+fullcpp_ops_per_step, fullcpp_records_per_step. The C++ observer is built
+before the rounds (its build time is printed), so no round pays for it.
+BENCH_PYDIR: the mpstrace Python folder to put on PYTHONPATH (default
+instrumentation/python of this checkout).
 With --child, runs one mode's loop and prints its step times as JSON.
 """
 import argparse
@@ -32,7 +39,13 @@ import sys
 import tempfile
 import time
 
-MODES = ("plain", "off", "api", "full", "csan")
+MODES = ("plain", "off", "api", "full", "fullcpp", "csan")
+HOOK = {"full": "python", "fullcpp": "cpp"}
+
+
+def pydir():
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    return os.path.abspath(os.environ.get("BENCH_PYDIR") or os.path.join(root, "instrumentation", "python"))
 
 
 def build_step():
@@ -72,12 +85,21 @@ def child(steps, warmup):
                           and str(e.device_type).endswith("CUDA") and not e.name.startswith("Memcpy"))
         except Exception as e:  # noqa: BLE001 - optional
             print("kernel count failed: %s" % e, file=sys.stderr)
+    L = sys.modules.get("mpstrace.torch")
+    native = getattr(getattr(L, "_S", None), "native", None)
+    c0 = native.counts() if native is not None else None
     times = []
     for _ in range(steps):
         t0 = time.perf_counter()
         step()
         times.append((time.perf_counter() - t0) * 1e3)
-    print(json.dumps({"ms": times, "kernels": kernels}))
+    out = {"ms": times, "kernels": kernels, "hook": L.hook() if L is not None else None,
+           "level": L.level() if L is not None else None}
+    if c0 is not None:
+        c1 = native.counts()
+        out["ops_per_step"] = (c1[0] - c0[0]) / max(1, steps)
+        out["records_per_step"] = (c1[1] - c0[1]) / max(1, steps)
+    print(json.dumps(out))
 
 
 def child_ab(steps, warmup, rounds):
@@ -101,12 +123,27 @@ def child_ab(steps, warmup, rounds):
         print(json.dumps({"error": "layer not active on a GPU backend: %s" % L.level()}))
         return
     mode_cls, _ = L._make_mode(torch, L._S.backend)
+    notes = []
+    native = L._native_observer(torch, L._S.backend, notes)
+
+    @contextlib.contextmanager
+    def cpp():
+        native.set_active(True)
+        try:
+            yield
+        finally:
+            native.set_active(False)
     variants = {
         "off": (False, contextlib.nullcontext),
         "api": (True, contextlib.nullcontext),
         "bare": (False, Bare),
         "mode": (True, mode_cls),
     }
+    if native is not None:
+        native.set_active(False)
+        variants["cpp"] = (True, cpp)
+    else:
+        print("in-process A/B: no C++ observer: %s" % notes, file=sys.stderr)
     for _ in range(warmup):
         step()
     ms = {k: [] for k in variants}
@@ -127,13 +164,14 @@ def run_mode(mode, lib, steps, warmup, work, count):
     env = dict(os.environ)
     for k in ("LD_PRELOAD", "MPSTRACE_OUT", "MPSTRACE_TORCH", "TORCH_CUDA_SANITIZER"):
         env.pop(k, None)
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    if mode in ("off", "api", "full", "ab"):
+    env.pop("MPSTRACE_TORCH_HOOK", None)
+    if mode in ("off", "api", "full", "fullcpp", "ab"):
         env["LD_PRELOAD"] = lib
         env["MPSTRACE_OUT"] = os.path.join(work, "%s_%d.mpst" % (mode, time.monotonic_ns()))
-        env["MPSTRACE_TORCH"] = "api" if mode == "ab" else mode
-        env["PYTHONPATH"] = os.path.join(root, "instrumentation", "python") + (
-            os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        env["MPSTRACE_TORCH"] = "api" if mode == "ab" else ("full" if mode in HOOK else mode)
+        if mode in HOOK:
+            env["MPSTRACE_TORCH_HOOK"] = HOOK[mode]
+        env["PYTHONPATH"] = pydir() + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     if mode == "csan":
         env["TORCH_CUDA_SANITIZER"] = "1"
     if count:
@@ -142,11 +180,19 @@ def run_mode(mode, lib, steps, warmup, work, count):
     cmd = [sys.executable, os.path.abspath(__file__), "--child", "--steps", str(n), "--warmup", str(warmup)]
     if mode == "ab":
         cmd = [sys.executable, os.path.abspath(__file__), "--child-ab", "--steps", "10", "--warmup", str(warmup), "--rounds", "6"]
-    r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
-    if r.returncode != 0:
+    try:
+        r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        print("%s: timed out after 120 s" % mode, file=sys.stderr)
+        return None
+    if r.returncode != 0 or not r.stdout.strip():
         print("%s: rc=%d %s" % (mode, r.returncode, r.stderr[-800:]), file=sys.stderr)
         return None
-    return json.loads(r.stdout.strip().splitlines()[-1])
+    res = json.loads(r.stdout.strip().splitlines()[-1])
+    if mode in HOOK and res.get("hook") != HOOK[mode]:
+        print("%s: ran with hook %r, not %r: %s" % (mode, res.get("hook"), HOOK[mode], r.stderr[-600:]), file=sys.stderr)
+        return None
+    return res
 
 
 def main():
@@ -168,10 +214,17 @@ def main():
         p.error("--lib: the recorder library is needed (make -C instrumentation)")
     lib = os.path.abspath(a.lib)
     t0 = time.monotonic()
+    # build the C++ observer once, outside the timed rounds (a cache hit when built before)
+    env = dict(os.environ, PYTHONPATH=pydir())
+    r = subprocess.run([sys.executable, "-m", "mpstrace._torch_native"], env=env, capture_output=True, text=True,
+                       timeout=300)
+    print("C++ observer build: rc=%d in %.1f s: %s" % (r.returncode, time.monotonic() - t0,
+                                                       (r.stdout.strip() or r.stderr.strip()[-800:])), flush=True)
     work = tempfile.mkdtemp(prefix="mpst-torchbench.")
     ms = {m: [] for m in MODES}
     worst_run = {m: [] for m in MODES}
     kernels = None
+    per_step = {}
     for rnd in range(a.rounds):
         if rnd and time.monotonic() - t0 > a.budget_s:
             print("budget reached after %d rounds" % rnd, file=sys.stderr)
@@ -182,9 +235,12 @@ def main():
                 continue
             if res.get("kernels"):
                 kernels = res["kernels"]
+            if "ops_per_step" in res:
+                per_step["%s_ops_per_step" % mode] = round(res["ops_per_step"], 1)
+                per_step["%s_records_per_step" % mode] = round(res["records_per_step"], 1)
             ms[mode] += res["ms"]
             worst_run[mode].append(max(res["ms"]))
-            print("round %d %-5s median %.3f ms  max %.3f ms  (%d steps)" % (
+            print("round %d %-7s median %.3f ms  max %.3f ms  (%d steps)" % (
                 rnd + 1, mode, statistics.median(res["ms"]), max(res["ms"]), len(res["ms"])), flush=True)
     kv = {}
     if not a.no_ab:
@@ -195,7 +251,7 @@ def main():
                 print("in-process %-4s median %.3f ms  worst %.3f ms  over %d steps" % (name, statistics.median(xs), max(xs), len(xs)))
             off = kv.get("ab_off_med_ms")
             if off:
-                for name in ("api", "bare", "mode"):
+                for name in ("api", "bare", "mode", "cpp"):
                     if "ab_%s_med_ms" % name in kv:
                         kv["ab_%s_over_off_pct" % name] = round(100.0 * (kv["ab_%s_med_ms" % name] / off - 1), 2)
         elif res:
@@ -204,20 +260,23 @@ def main():
         if ms[mode]:
             kv[mode + "_med_ms"] = round(statistics.median(ms[mode]), 3)
             kv[mode + "_max_ms"] = round(max(ms[mode]), 3)
-            print("%-5s median %.3f ms  worst %.3f ms  over %d steps" % (mode, kv[mode + "_med_ms"], kv[mode + "_max_ms"], len(ms[mode])))
+            print("%-7s median %.3f ms  worst %.3f ms  over %d steps" % (mode, kv[mode + "_med_ms"], kv[mode + "_max_ms"], len(ms[mode])))
     base = kv.get("off_med_ms")
     if base:
-        for mode in ("api", "full"):
+        for mode in ("api", "full", "fullcpp"):
             if mode + "_med_ms" in kv:
                 kv[mode + "_over_off_pct"] = round(100.0 * (kv[mode + "_med_ms"] / base - 1), 2)
     if kv.get("plain_med_ms") and base:
         kv["off_over_plain_pct"] = round(100.0 * (base / kv["plain_med_ms"] - 1), 2)
     if kv.get("csan_med_ms") and kv.get("full_med_ms"):
         kv["csan_over_full"] = round(kv["csan_med_ms"] / kv["full_med_ms"], 2)
+    if kv.get("csan_med_ms") and kv.get("fullcpp_med_ms"):
+        kv["csan_over_fullcpp"] = round(kv["csan_med_ms"] / kv["fullcpp_med_ms"], 2)
     if kv.get("csan_med_ms") and kv.get("plain_med_ms"):
         kv["csan_over_plain"] = round(kv["csan_med_ms"] / kv["plain_med_ms"], 2)
     if kernels:
         kv["kernels_per_step"] = kernels
+    kv.update(per_step)
     kv["wall_s"] = round(time.monotonic() - t0, 1)
     print(" ".join("%s=%s" % kv_ for kv_ in kv.items()))
 

@@ -11,11 +11,17 @@
 #   traces/<scenario>_{buggy,fixed}.mpst   the recordings (commit under traces/cuda/races/)
 #   traces/clean_<program>_torchfull.mpst  clean programs of traces/programs/ at torch level full
 # Never fails the shell: a failed run is logged and the loop goes on.
+# TOOLS (default "plain csan mpstrace") picks the tools; PYDIR the mpstrace
+# Python folder (default instrumentation/python); MPSTRACE_TORCH_HOOK
+# (auto|cpp|python) passes through to the recorded programs; MPST_ROOT the
+# checkout whose programs run (default: the one holding this script).
 #
 #   PY=python3 LIB=$PWD/instrumentation/build/libmpstrace_cuda.so bash bench/races/device.sh
 set -u
-cd "$(dirname "$0")/../.." || exit 0
+cd "${MPST_ROOT:-$(dirname "$0")/../..}" || exit 0
 ROOT=$PWD
+PYDIR=${PYDIR:-$ROOT/instrumentation/python}
+TOOLS=${TOOLS:-plain csan mpstrace}
 DEST=${DEST:-${OUT:-$ROOT/out}/race}
 PY=${PY:-$(python3 -c 'import sys; print(sys.executable)')}
 LIB=${LIB:-$ROOT/instrumentation/build/libmpstrace_cuda.so}
@@ -28,7 +34,7 @@ export PYTHONUNBUFFERED=1
 echo "git: $(git log -1 --format='%h %s' 2>/dev/null)" >"$DEST/info.txt"
 "$PY" -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda, torch.cuda.get_device_name(0))' >>"$DEST/info.txt" 2>&1
 [ -f "$LIB" ] || echo "recorder library $LIB is missing" >>"$DEST/info.txt"
-[ -f instrumentation/python/mpstrace/torch.py ] && echo "torch layer: present" >>"$DEST/info.txt" || echo "torch layer: MISSING (no tensor_access records)" >>"$DEST/info.txt"
+[ -f "$PYDIR/mpstrace/torch.py" ] && echo "torch layer: present ($PYDIR), hook ${MPSTRACE_TORCH_HOOK:-auto}" >>"$DEST/info.txt" || echo "torch layer: MISSING (no tensor_access records)" >>"$DEST/info.txt"
 
 run_one() {  # scenario variant tool
   local sc=$1 var=$2 tool=$3 flag="" log t0 t1 rc
@@ -40,7 +46,7 @@ run_one() {  # scenario variant tool
     csan) TORCH_CUDA_SANITIZER=1 timeout -k 5 120 "$PY" "traces/programs/races/$sc.py" $flag --steps "$STEPS" >"$log" 2>&1 ;;
     # only the python process is preloaded (timeout execs it through env, which is not preloaded)
     mpstrace) timeout -k 5 90 env LD_PRELOAD="$LIB" MPSTRACE_OUT="$DEST/traces/${sc}_${var}.mpst" \
-        PYTHONPATH="$ROOT/instrumentation/python" MPSTRACE_TORCH=full "$PY" "traces/programs/races/$sc.py" $flag --steps "$STEPS" >"$log" 2>&1 ;;
+        PYTHONPATH="$PYDIR" MPSTRACE_TORCH=full "$PY" "traces/programs/races/$sc.py" $flag --steps "$STEPS" >"$log" 2>&1 ;;
   esac
   rc=$?
   t1=$(date +%s.%N)
@@ -54,7 +60,7 @@ run_one() {  # scenario variant tool
 
 for sc in $SCENARIOS; do
   for var in buggy fixed; do
-    for tool in plain csan mpstrace; do
+    for tool in $TOOLS; do
       run_one "$sc" "$var" "$tool"
     done
   done
@@ -65,7 +71,7 @@ for spec in "train_prefetch --steps 40" "mt_inference --threads 4 --requests 40"
   set -- $spec
   name=$1; shift
   timeout -k 5 120 env LD_PRELOAD="$LIB" MPSTRACE_OUT="$DEST/traces/clean_${name}_torchfull.mpst" \
-    PYTHONPATH="$ROOT/instrumentation/python" MPSTRACE_TORCH=full "$PY" "traces/programs/$name.py" "$@" \
+    PYTHONPATH="$PYDIR" MPSTRACE_TORCH=full "$PY" "traces/programs/$name.py" "$@" \
     >"$DEST/logs/clean_${name}_torchfull.txt" 2>&1
   echo "clean $name rc=$?" >>"$DEST/info.txt"
 done

@@ -44,7 +44,7 @@ import os
 import sys
 import threading
 
-__all__ = ["install", "installed", "level", "LEVELS", "DEFAULT_LEVEL"]
+__all__ = ["install", "installed", "level", "hook", "LEVELS", "DEFAULT_LEVEL"]
 __mpstrace_skip__ = True
 
 LEVELS = {"off": 0, "api": 1, "full": 2}
@@ -192,6 +192,8 @@ class _State:
         self.failed = False
         self.wrapped = []
         self.mode = None
+        self.native = None  # the C++ op observer (level full), when it built
+        self.hook = None  # which per-op hook level full runs: "cpp" or "python"
 
 
 _S = _State()
@@ -222,6 +224,8 @@ def _fail(where, exc):
     try:
         if _S.mode is not None:
             _S.mode.disabled = True
+        if _S.native is not None:
+            _S.native.set_active(False)
     except Exception:  # noqa: BLE001
         pass
 
@@ -740,7 +744,7 @@ def _access_sink(rec):
     return lambda ptr, n, base, stream, op, mode: cap.append((ptr, n, base, op, mode))
 
 
-def _install_graphs(graph_cls, be):
+def _install_graphs(graph_cls, be, native=None):
     """CUDAGraph capture/replay at level full: accesses captured with the
     graph are emitted again at each replay (a replay is one launch the
     dispatch mode never sees), so a replay on a side stream read on another
@@ -748,16 +752,22 @@ def _install_graphs(graph_cls, be):
     def begin(orig):
         def capture_begin(self, *args, **kwargs):
             out = orig(self, *args, **kwargs)
-            _S.tls.capture = []
+            if native is not None:
+                native.capture_begin()
+            else:
+                _S.tls.capture = []
             return out
         return capture_begin
 
     def end(orig):
         def capture_end(self, *args, **kwargs):
-            cap = getattr(_S.tls, "capture", None)
-            _S.tls.capture = None
+            if native is not None:
+                cap = native.capture_end()  # the observer's list, kept for the process
+            else:
+                cap = getattr(_S.tls, "capture", None) or []
+                _S.tls.capture = None
             try:
-                self._mpstrace_accesses = cap or []
+                self._mpstrace_accesses = cap
             except Exception:  # noqa: BLE001 - a graph object without __dict__
                 pass
             return orig(self, *args, **kwargs)
@@ -771,8 +781,11 @@ def _install_graphs(graph_cls, be):
                 try:
                     prev = _push_site(rec, 1)
                     stream = be.current_stream()
-                    for ptr, n, base, op, mode in accs:
-                        rec.tensor_access(ptr, n, base, stream, op, mode)
+                    if native is not None:
+                        native.replay(accs, stream)
+                    else:
+                        for ptr, n, base, op, mode in accs:
+                            rec.tensor_access(ptr, n, base, stream, op, mode)
                     if prev is not None:
                         rec.pop_site(prev)
                 except Exception as e:  # noqa: BLE001
@@ -785,7 +798,7 @@ def _install_graphs(graph_cls, be):
     _wrap(graph_cls, "replay", replay, "CUDAGraph.replay")
 
 
-def _install_lifetimes(torch, be, blocks):
+def _install_lifetimes(torch, be, blocks, native=None):
     """Block lifetimes from torch's GPU trace callbacks (CUDA only): the
     allocation callback gives the block pointer only, so its size is taken
     from the first op output that uses it (in the dispatch mode); the free
@@ -800,7 +813,7 @@ def _install_lifetimes(torch, be, blocks):
     activate = getattr(torch._C, "_activate_gpu_trace", None)
     if trace is None or activate is None:
         return False
-    pending, alive = blocks
+    pending, alive = blocks if blocks is not None else ({}, {})
 
     def on_alloc(ptr, *_rest):
         if not _S.active:
@@ -822,6 +835,8 @@ def _install_lifetimes(torch, be, blocks):
         except Exception as e:  # noqa: BLE001
             _fail("deallocation callback", e)
 
+    if native is not None:  # ctypes functions: the observer pairs blocks with op outputs itself
+        on_alloc, on_free = native.block_alloc, native.block_free
     trace.register_callback_for_memory_allocation(on_alloc)
     trace.register_callback_for_memory_deallocation(on_free)
     activate()
@@ -852,6 +867,80 @@ def _enter_mode_in_new_threads(mode_cls):
                     pass
     _bootstrap_inner.__wrapped__ = orig
     threading.Thread._bootstrap_inner = _bootstrap_inner
+
+
+# ---- level full: which per-op hook --------------------------------------------
+
+_DEVICE_TYPES = {"cpu": 0, "cuda": 1}  # c10::DeviceType of the backends the C++ observer serves
+
+
+def _classify(code, f_globals):
+    """For the C++ observer, once per code object: None for plumbing, else
+    the (symbol, file) a site of this code names."""
+    if _is_plumbing(code, f_globals):
+        return None
+    return _b(code.co_name), _b(code.co_filename)
+
+
+def _native_observer(torch, be, notes):
+    """The C++ op observer (mpstrace/torch_hook.cpp), built on first use, or
+    None (with the reason in `notes`) when MPSTRACE_TORCH_HOOK=python or it
+    cannot be built or loaded here."""
+    from . import _torch_native  # noqa: PLC0415 - only at level full
+
+    choice, warn = _torch_native.hook_choice()
+    if warn:
+        notes.append(warn)
+    if choice == "python":
+        return None
+    if be.name not in _DEVICE_TYPES:
+        notes.append("C++ op observer: not for %s, Python dispatch mode instead" % be.name)
+        return None
+    try:
+        native = _torch_native.load(torch, sys.stderr)
+        native.install(_DEVICE_TYPES[be.name], _S.level, _classify)
+    except Exception as e:  # noqa: BLE001 - no compiler, no headers, a torch it does not build for
+        notes.append("C++ op observer unavailable (%s: %s), Python dispatch mode instead" % (
+            type(e).__name__, str(e)[:300]))
+        return None
+    import atexit  # noqa: PLC0415
+
+    # no Python frames to walk once the interpreter is finalizing
+    atexit.register(native.set_active, False)
+    return native
+
+
+def _install_full(torch, be, notes):
+    """Level full: per-op accesses from the C++ observer when it is there,
+    else from a TorchDispatchMode; block lifetimes; CUDA graph replays."""
+    native = _native_observer(torch, be, notes)
+    graph_cls = getattr(getattr(torch, "cuda", None), "CUDAGraph", None)
+    if native is not None:
+        _S.native, _S.hook = native, "cpp"
+        if _install_lifetimes(torch, be, None, native=native):
+            notes.append("block lifetimes from torch GPU trace")
+        if graph_cls is not None and be.name == "cuda":
+            _install_graphs(graph_cls, be, native=native)
+        _S.wrapped.append("RecordFunction observer (C++)")
+        notes.append("per-op hook: C++ RecordFunction observer")
+        return
+    _S.hook = "python"
+    mode_cls, blocks = _make_mode(torch, be)
+    if _install_lifetimes(torch, be, blocks):
+        notes.append("block lifetimes from torch GPU trace")
+    if graph_cls is not None and be.name == "cuda":
+        _install_graphs(graph_cls, be)
+    _S.mode = mode_cls()
+    _S.mode.__enter__()
+    _enter_mode_in_new_threads(mode_cls)
+    _S.wrapped.append("TorchDispatchMode")
+    notes.append("per-op hook: Python dispatch mode")
+
+
+def hook():
+    """The per-op hook level full runs in this process: 'cpp', 'python', or
+    None below level full."""
+    return _S.hook if _S.active else None
 
 
 # ---- install ----------------------------------------------------------------
@@ -916,16 +1005,7 @@ def install(torch_module=None, level=None, recorder=None):
             if tensor_cls is not None:
                 _wrap(tensor_cls, "record_stream", _record_stream("Tensor.record_stream", be), "Tensor.record_stream")
             if _S.level >= LEVELS["full"]:
-                mode_cls, blocks = _make_mode(torch_module, be)
-                if _install_lifetimes(torch_module, be, blocks):
-                    notes.append("block lifetimes from torch GPU trace")
-                graph_cls = getattr(getattr(torch_module, "cuda", None), "CUDAGraph", None)
-                if graph_cls is not None and be.name == "cuda":
-                    _install_graphs(graph_cls, be)
-                _S.mode = mode_cls()
-                _S.mode.__enter__()
-                _enter_mode_in_new_threads(mode_cls)
-                _S.wrapped.append("TorchDispatchMode")
+                _install_full(torch_module, be, notes)
         else:
             notes.append("no CUDA or MPS device: nothing wrapped")
     except Exception as e:  # noqa: BLE001 - the layer's failure: step aside
@@ -943,6 +1023,11 @@ def install(torch_module=None, level=None, recorder=None):
 
 def _reset_for_tests():
     """Undoes install() on the fake torch of a test (not for programs)."""
+    if _S.native is not None:
+        try:
+            _S.native.remove()
+        except Exception:  # noqa: BLE001
+            pass
     if _S.mode is not None:
         try:
             _S.mode.__exit__(None, None, None)
