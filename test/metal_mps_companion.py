@@ -1,4 +1,5 @@
-"""Unit tests of instrumentation/python/mpstrace/mps.py against a fake torch.mps.
+"""Unit tests of instrumentation/python/mpstrace/mps.py (a thin layer over
+mpstrace.torch) against a fake torch.mps.
 
 Run by test/metal-mps.test.ts (python3 -m unittest); PYTHONPATH must contain
 instrumentation/python. With MPST_E2E_OUT set, the `E2E` case instead drives
@@ -13,24 +14,38 @@ import types
 import unittest
 
 from mpstrace import mps
+from mpstrace import torch as layer
+
+SCOPE_DEVICE, SCOPE_EVENT = layer.SCOPE_DEVICE, layer.SCOPE_EVENT
 
 
-class FakeApi:
+class FakeRecorder:
+    """The torch layer's recorder entry points, logged; the Metal dylib's
+    handle for a stream ordinal is 0x1000 + ordinal."""
+    ok = True
+
     def __init__(self):
         self.calls = []
-        for name in mps._C_ENTRIES:
-            setattr(self, name, self._recorder(name))
 
-    def _recorder(self, name):
+    def metal_handle(self, ordinal):
+        return 0x1000 + ordinal
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+
         def call(*args):
-            self.calls.append((name,) + tuple(args))
+            if name in ("push_site", "pop_site"):
+                return 0
+            self.calls.append((name,) + args)
+            return None
         return call
-
-    def stream_handle(self, ordinal):
-        return 0x1000 + ordinal  # as the Metal dylib maps ordinals to queue pointers
 
     def names(self):
         return [c[0] for c in self.calls]
+
+    def kinds(self, *names):
+        return [c for c in self.calls if c[0] in names]
 
 
 def fake_torch():
@@ -90,39 +105,44 @@ def fake_torch():
     mps_mod.getStreamFromPool = getStreamFromPool
     mps_mod.set_stream = set_stream
     torch = types.ModuleType("torch")
+    torch.__version__ = "0.0-fake-mps"
     torch.mps = mps_mod
+    torch.backends = types.SimpleNamespace(mps=types.SimpleNamespace(is_built=lambda: True))
     return torch, log
 
 
 class CompanionTest(unittest.TestCase):
     def setUp(self):
+        layer._reset_for_tests()
         self.torch, self.log = fake_torch()
-        self.api = FakeApi()
-        self.wrapped = mps.install(self.torch, api=self.api)
-        mps._current.__dict__.clear()
+        self.rec = FakeRecorder()
+        self.wrapped = mps.install(self.torch, recorder=self.rec, level="api")
+        self.rec.calls.clear()  # the layer's own api_layer record
+
+    def tearDown(self):
+        layer._reset_for_tests()
 
     def test_wraps_everything_present_once(self):
         self.assertEqual(sorted(self.wrapped), sorted([
-            "synchronize", "Event.record", "Event.wait", "Event.synchronize", "Event.query",
-            "Event.elapsed_time", "getStreamFromPool", "set_stream"]))
-        self.assertEqual(mps.install(self.torch, api=self.api), [])  # idempotent
+            "synchronize", "set_stream", "getStreamFromPool", "Event.record", "Event.wait",
+            "Event.synchronize", "Event.elapsed_time", "Event.query"]))
+        self.assertEqual(mps.install(self.torch, recorder=self.rec, level="api"), self.wrapped)  # idempotent
+        self.assertEqual(mps.installed(), self.wrapped)
         self.torch.mps.synchronize()
         self.assertEqual(self.log, ["synchronize"])  # the original ran exactly once
-        self.assertEqual(self.api.names(), ["device_sync_begin", "sync_begin", "sync_end", "device_sync_end"])
+        self.assertEqual(self.rec.names(), ["api_sync_begin", "api_sync_end"])
 
-    def test_device_synchronize_records_intent_and_host_sync(self):
+    def test_device_synchronize_records_a_device_scope_sync(self):
         self.torch.mps.synchronize()
-        label = "torch.mps.synchronize"
-        self.assertEqual(self.api.calls, [
-            ("device_sync_begin", label), ("sync_begin", 0, mps.SCOPE_DEVICE, label),
-            ("sync_end", 0, mps.SCOPE_DEVICE, label, 0), ("device_sync_end", label)])
+        label = b"torch.mps.synchronize"
+        self.assertEqual(self.rec.calls, [("api_sync_begin", 0, SCOPE_DEVICE, label),
+                                          ("api_sync_end", 0, SCOPE_DEVICE, label, 0)])
 
     def test_failed_synchronize_still_closes_the_records(self):
         self.torch.mps.fail = True
         with self.assertRaises(RuntimeError):
             self.torch.mps.synchronize()
-        self.assertEqual(self.api.calls[2], ("sync_end", 0, mps.SCOPE_DEVICE, "torch.mps.synchronize", 1))
-        self.assertEqual(self.api.calls[3][0], "device_sync_end")
+        self.assertEqual(self.rec.calls[-1], ("api_sync_end", 0, SCOPE_DEVICE, b"torch.mps.synchronize", 1))
 
     def test_record_and_wait_name_the_requested_or_current_stream(self):
         e = self.torch.mps.Event()
@@ -133,17 +153,15 @@ class CompanionTest(unittest.TestCase):
         e.record()  # now this thread's current stream
         e.wait(self.torch.mps.Stream(5))  # explicitly requested stream
         seen = []
-        t = threading.Thread(target=lambda: (e.record(), seen.append(self.api.calls[-1])))
+        t = threading.Thread(target=lambda: (e.record(), seen.append(self.rec.calls[-1])))
         t.start()
         t.join()
-        intents = [c for c in self.api.calls if c[0] in ("intent_record", "intent_wait")]
-        self.assertEqual(intents[:3], [
+        self.assertEqual(self.rec.kinds("intent_record", "intent_wait")[:3], [
             ("intent_record", eid, 0x1000), ("intent_record", eid, 0x1000 + s.stream_id),
             ("intent_wait", eid, 0x1005)])
         self.assertEqual(seen, [("intent_record", eid, 0x1000)])  # current stream is per thread
-        self.assertEqual([c for c in self.api.calls if c[0].startswith("slot_")], [
-            ("slot_acquire", s.stream_id, 0x1000 + s.stream_id, -1, 0),
-            ("slot_set_current", s.stream_id, 0x1000 + s.stream_id, -1)])
+        self.assertEqual(self.rec.kinds("slot_acquire"), [("slot_acquire", s.stream_id, 0x1000 + s.stream_id, -1, 0)])
+        self.assertEqual(self.rec.kinds("api_current_stream"), [("api_current_stream", 0x1000 + s.stream_id, 0x1000, 0)])
         self.assertEqual(self.log.count(("record", None)), 3)
 
     def test_event_synchronize_query_and_elapsed_time(self):
@@ -153,36 +171,39 @@ class CompanionTest(unittest.TestCase):
         a.synchronize()
         self.assertTrue(a.query())
         self.assertEqual(a.elapsed_time(b), 1.5)
-        self.assertEqual(self.api.calls, [
+        self.assertEqual(self.rec.calls, [
             ("event_query", ida, 1),
-            ("sync_begin", ida, mps.SCOPE_EVENT, "torch.mps.Event.synchronize"),
-            ("sync_end", ida, mps.SCOPE_EVENT, "torch.mps.Event.synchronize", 0),
+            ("api_sync_begin", ida, SCOPE_EVENT, b"torch.mps.Event.synchronize"),
+            ("api_sync_end", ida, SCOPE_EVENT, b"torch.mps.Event.synchronize", 0),
             ("event_query", ida, 0),
-            ("elapsed_begin", ida, idb), ("elapsed_end", ida, idb, 1500000, 0)])
+            ("api_elapsed", ida, idb, 1500000, 1, 1, 0)])
 
     def test_elapsed_time_error_is_recorded_and_raised(self):
         a, b = self.torch.mps.Event(), self.torch.mps.Event()
         with self.assertRaises(RuntimeError):
             a.elapsed_time(b)
-        self.assertEqual(self.api.calls[-1], ("elapsed_end", a._Event__eventId, b._Event__eventId, -1, 1))
+        # neither event asked for timing: what hang/elapsed-untimed reads
+        self.assertEqual(self.rec.calls[-1], ("api_elapsed", a._Event__eventId, b._Event__eventId, -1, 0, 0, 1))
 
     def test_without_torch_or_recorder(self):
-        # No torch.mps: nothing wrapped. No recorder: the API binds to no-ops.
-        self.assertEqual(mps.install(types.ModuleType("torch"), api=self.api), [])
-        api = mps._Api(lib=object())
-        api.sync_begin(0, 1, "x")
-        self.assertEqual(api.stream_handle(3), 3)
+        layer._reset_for_tests()
+        # No torch.mps: nothing wrapped. No recorder: nothing installed.
+        self.assertEqual(mps.install(types.ModuleType("torch"), recorder=self.rec, level="api"), [])
+        layer._reset_for_tests()
+        torch, _ = fake_torch()
+        self.assertEqual(mps.install(torch, recorder=layer.Recorder(None), level="api"), [])
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+        env.pop("LD_PRELOAD", None)
         out = subprocess.run([sys.executable, "-c", "import mpstrace.mps as m; print(m.install())"],
                              capture_output=True, text=True, env=env, check=True)
-        self.assertEqual(out.stdout.strip(), "[]")  # this machine has no torch
+        self.assertEqual(out.stdout.strip(), "[]")  # no recorder loaded (and this machine has no torch)
 
 
 @unittest.skipUnless(os.environ.get("MPST_E2E_OUT"), "end-to-end case runs from metal-mps.test.ts")
 class E2E(unittest.TestCase):
     def test_through_the_recorder(self):
         torch, _ = fake_torch()
-        self.assertEqual(len(mps.install(torch)), 8)  # the real API: C entry points via ctypes
+        self.assertEqual(len(mps.install(torch, level="api")), 8)  # the real recorder: C entry points via ctypes
         a, b = torch.mps.Event(enable_timing=True), torch.mps.Event(enable_timing=True)
         s = torch.mps.getStreamFromPool()
         torch.mps.set_stream(s)

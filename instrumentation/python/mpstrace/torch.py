@@ -64,7 +64,7 @@ _C_SIGNATURES = {name: _SIGNATURES[name] for name in (
     "enabled", "api_sync_begin", "api_sync_end", "api_current_stream", "api_elapsed", "api_record_stream",
     "tensor_access", "api_layer", "alloc", "free", "intent_record", "intent_wait")}
 # newer entry points: the layer works without them (sites then come from C)
-_C_OPTIONAL = {name: _SIGNATURES[name] for name in ("push_site", "pop_site")}
+_C_OPTIONAL = {name: _SIGNATURES[name] for name in ("push_site", "pop_site", "event_query", "slot_acquire")}
 
 
 class Recorder:
@@ -356,6 +356,9 @@ class _Mps:
         self.mod = torch.mps
         self.rec = rec
 
+    def ordinal(self, stream):
+        return self._ordinal(stream)
+
     def _ordinal(self, stream):
         for attr in ("stream_id", "id"):
             v = getattr(stream, attr, None)
@@ -550,9 +553,53 @@ def _record_stream(label, be):
     return make
 
 
+def _event_query(label, be):
+    """MPS Event.query: the Metal hooks cannot see PyTorch's event ids, so the
+    answer the program got is recorded here (event_query; 0 ready, 1 not)."""
+    def make(orig):
+        def query(self, *args, **kwargs):
+            rec = _S.rec
+
+            def after(_st, ready, raised):
+                if not raised:
+                    rec.event_query(be.event_handle(self), 0 if ready else 1)
+            return _call(label, orig, (self,) + args, kwargs, lambda: None, after)
+        return query
+    return make
+
+
+def _stream_from_pool(label, be):
+    """MPS getStreamFromPool / get_stream_from_pool: the pool stream the
+    thread now owns (slot_acquire; the slot is PyTorch's stream ordinal)."""
+    def make(orig):
+        def get_stream_from_pool(*args, **kwargs):
+            rec = _S.rec
+
+            def after(_st, stream, raised):
+                if not raised and stream is not None:
+                    rec.slot_acquire(be.ordinal(stream), be.stream_handle(stream), -1, 0)
+            return _call(label, orig, args, kwargs, lambda: None, after)
+        return get_stream_from_pool
+    return make
+
+
+def _install_mps_extras(be, prefix):
+    """What only MPS needs from the API layer (CUDA's backend hooks see it)."""
+    mod = be.mod
+    n = 0
+    for name in ("getStreamFromPool", "get_stream_from_pool"):
+        n += _wrap(mod, name, _stream_from_pool(prefix + "." + name, be), prefix + "." + name)
+    event_cls = getattr(mod, "Event", None)
+    if isinstance(event_cls, type):
+        n += _wrap(event_cls, "query", _event_query(prefix + ".Event.query", be), prefix + ".Event.query")
+    return n
+
+
 def _install_backend(torch, be, prefix):
     mod = be.mod
     n = 0
+    if be.name == "mps":
+        n += _install_mps_extras(be, prefix)
     n += _wrap(mod, "synchronize", _sync_device(prefix + ".synchronize", be), prefix + ".synchronize")
     n += _wrap(mod, "set_stream", _set_stream(prefix + ".set_stream", be), prefix + ".set_stream")
     ctx = getattr(mod, "StreamContext", None)
