@@ -2,13 +2,14 @@
 // lanes (checked on screenshot pixels), zooms to a clicked finding, and shows
 // hostile names as text without running them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { openTrace } from '../src/ingest/load.js';
 import { buildReportPayload } from '../src/report/model.js';
 import { renderHtml } from '../src/report/html.js';
+import { writeReport } from '../src/report/writeReport.js';
 import { launch, openReport, pageState, screenshotPixels, settle, type OpenedPage } from './browser/harness.js';
 import { TraceWriter } from '../src/format/writer.js';
 import { synthesize } from '../src/synth/generate.js';
@@ -80,6 +81,36 @@ describe('report of a real CUDA trace', () => {
     expect(await o.page.textContent('#details')).toMatch(/severity/);
     await o.page.close();
   });
+});
+
+describe('report of a trace over the item limit', () => {
+  it('opens with aggregated tracks, the note of what was left out, and every finding', async () => {
+    const trace = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 'traces/cuda/pool/stream_pool_buggy.mpst');
+    const fullFile = path.join(dir, 'pool-full.html');
+    const smallFile = path.join(dir, 'pool-aggregated.html');
+    const full = await writeReport(trace, fullFile);
+    // A limit below this trace's size stands in for a trace too large to embed.
+    const small = await writeReport(trace, smallFile, { maxItems: 20 });
+    expect(full.aggregated).toBeUndefined();
+    expect(small.aggregated?.maxItems).toBe(20);
+    expect(small.aggregated!.estimatedItems).toBeGreaterThan(20);
+    expect(small.flows).toBe(0);
+    expect(small.findings).toBe(full.findings);
+    expect(small.findings).toBeGreaterThan(3);
+    const o = await openReport(browser, smallFile);
+    const s = await pageState(o.page);
+    expect(o.errors).toEqual([]);
+    expect(s.findings).toBe(full.findings);
+    expect(s.intervals).toBeGreaterThan(0);
+    expect(await o.page.textContent('#warnings')).toMatch(/Aggregated view: .*left out: the individual kernels.*--max-items/s);
+    // A bar says what it stands for.
+    const html = readFileSync(smallFile, 'utf8');
+    expect(html).toMatch(/\d+ kernels?, busy \d+ %/);
+    await o.page.click('li.finding');
+    await settle(o.page);
+    expect(await o.page.textContent('#details')).toMatch(/severity/);
+    await o.page.close();
+  }, 120_000);
 });
 
 describe('level of detail on a dense trace', () => {

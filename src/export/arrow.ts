@@ -2,10 +2,13 @@
 // tables a notebook usually wants: all events, GPU submissions with their
 // execution times, and host syncs. pandas (`pyarrow.ipc.open_file(f).read_pandas()`),
 // polars (`pl.read_ipc`) and DuckDB read them without mpstrace.
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, statSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
 import { DuckDBTypeId, type DuckDBConnection } from '@duckdb/node-api';
-import { Bool, Float64, Int64, Table, Utf8, tableToIPC, vectorFromArray, type DataType, type Vector } from 'apache-arrow';
+import {
+  Bool, Field, Float64, Int64, RecordBatch, RecordBatchFileWriter, Schema, Struct, Utf8, makeData, vectorFromArray, type DataType, type Vector,
+} from 'apache-arrow';
 import { TraceSession } from '../analyze/session.js';
 import { UserError } from '../util/errors.js';
 
@@ -23,32 +26,64 @@ const FLOAT_TYPES = new Set([DuckDBTypeId.FLOAT, DuckDBTypeId.DOUBLE, DuckDBType
 
 /** One DuckDB column as an Arrow vector: integers stay 64-bit exact, the rest is text. */
 function toVector(typeId: DuckDBTypeId, values: unknown[]): Vector {
-  let type: DataType;
-  let conv: (v: unknown) => unknown;
-  if (INTEGER_TYPES.has(typeId)) {
-    type = new Int64();
-    conv = (v) => BigInt(v as bigint | number);
-  } else if (FLOAT_TYPES.has(typeId)) {
-    type = new Float64();
-    conv = (v) => Number(v);
-  } else if (typeId === DuckDBTypeId.BOOLEAN) {
-    type = new Bool();
-    conv = (v) => Boolean(v);
-  } else {
-    type = new Utf8();
-    conv = (v) => String(v);
-  }
+  const type = arrowType(typeId);
+  const conv: (v: unknown) => unknown = INTEGER_TYPES.has(typeId) ? (v) => BigInt(v as bigint | number)
+    : FLOAT_TYPES.has(typeId) ? (v) => Number(v)
+    : typeId === DuckDBTypeId.BOOLEAN ? (v) => Boolean(v)
+    : (v) => String(v);
   return vectorFromArray(values.map((v) => (v === null || v === undefined ? null : conv(v))), type);
 }
 
-export async function queryToArrow(conn: DuckDBConnection, sql: string): Promise<Table> {
-  const reader = await conn.runAndReadAll(sql);
-  const columns = reader.getColumnsJS();
-  const vectors: Record<string, Vector> = {};
-  reader.deduplicatedColumnNames().forEach((name, i) => {
-    vectors[name] = toVector(reader.columnTypeId(i), columns[i] ?? []);
-  });
-  return new Table(vectors);
+/** Rows per Arrow record batch: bounds the memory of one batch (about 100 bytes a row before conversion). */
+export const ARROW_BATCH_ROWS = 65_536;
+
+/** Arrow type and value conversion for one DuckDB column type. */
+function arrowType(typeId: DuckDBTypeId): DataType {
+  return INTEGER_TYPES.has(typeId) ? new Int64() : FLOAT_TYPES.has(typeId) ? new Float64() : typeId === DuckDBTypeId.BOOLEAN ? new Bool() : new Utf8();
+}
+
+/**
+ * Streams the result of `sql` into an Arrow IPC file, one record batch per
+ * ARROW_BATCH_ROWS rows: memory holds one batch, never the whole table.
+ * Returns the number of rows written.
+ */
+export async function queryToArrowFile(conn: DuckDBConnection, sql: string, file: string): Promise<number> {
+  const result = await conn.stream(sql);
+  const names = result.deduplicatedColumnNames();
+  const typeIds = names.map((_, i) => result.columnTypeId(i));
+  const fields = names.map((n, i) => new Field(n, arrowType(typeIds[i]!), true));
+  const schema = new Schema(fields);
+  const writer = new RecordBatchFileWriter();
+  const out = createWriteStream(file);
+  const piped = pipeline(writer.toNodeStream(), out);
+  let rows = 0;
+  let pending: unknown[][] = names.map(() => []);
+  let pendingRows = 0;
+  const flush = async () => {
+    const children = pending.map((values, i) => toVector(typeIds[i]!, values).data[0]!);
+    writer.write(new RecordBatch(schema, makeData({ type: new Struct(fields), length: pendingRows, nullCount: 0, children })));
+    pending = names.map(() => []);
+    pendingRows = 0;
+    // Let the file stream take the batch before the next one is built.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  };
+  try {
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      const cols = chunk.getColumns();
+      for (let c = 0; c < cols.length; c++) for (const v of cols[c]!) pending[c]!.push(v);
+      pendingRows += chunk.rowCount;
+      rows += chunk.rowCount;
+      if (pendingRows >= ARROW_BATCH_ROWS) await flush();
+    }
+    if (pendingRows > 0 || rows === 0) await flush();
+  } finally {
+    writer.finish();
+    writer.close();
+    await piped;
+  }
+  return rows;
 }
 
 export async function arrowExporter(traces: string[], out: string): Promise<string> {
@@ -61,10 +96,8 @@ export async function arrowExporter(traces: string[], out: string): Promise<stri
   try {
     const written: string[] = [];
     for (const [name, sql] of Object.entries(ARROW_TABLES)) {
-      const table = await queryToArrow(t.connection, sql);
-      const file = path.join(out, `${name}.arrow`);
-      writeFileSync(file, tableToIPC(table, 'file'));
-      written.push(`${name} (${table.numRows} rows)`);
+      const rows = await queryToArrowFile(t.connection, sql, path.join(out, `${name}.arrow`));
+      written.push(`${name} (${rows} rows)`);
     }
     return `wrote Arrow IPC files to ${out}: ${written.join(', ')}`;
   } finally {

@@ -19,6 +19,7 @@ import { captureFacts, captureWarning } from './capture.js';
 import { demangleStrings } from './demangle.js';
 import { bindSchema } from '../format/bindSchema.js';
 import { sqlString } from './db.js';
+import { duckDbResources } from './resources.js';
 
 export type { TraceWarning };
 
@@ -156,16 +157,32 @@ function progressReporter(enabled: boolean, fileBytes: number): { update(rows: n
   };
 }
 
-/** A connection on `instance`, and the function that closes both. */
-async function session(instance: DuckDBInstance): Promise<{ connection: DuckDBConnection; close: () => void }> {
-  const connection = await instance.connect();
-  return {
-    connection,
-    close: () => {
-      connection.closeSync();
-      instance.closeSync();
-    },
-  };
+/**
+ * A database with a memory limit and its own spill directory (see resources.ts),
+ * a connection on it, and the function that closes both and removes the directory.
+ */
+async function openDatabase(file: string, extra: Record<string, string> = {}): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection; close: () => void }> {
+  const res = duckDbResources({ ...SETTINGS, ...extra });
+  let instance: DuckDBInstance | undefined;
+  try {
+    if (file === ':memory:' && process.env.MPSTRACE_DB_FILE === '1') file = path.join(res.spillDir, 'trace.duckdb');
+    instance = await DuckDBInstance.create(file, res.settings);
+    const connection = await instance.connect();
+    const inst = instance;
+    return {
+      instance: inst,
+      connection,
+      close: () => {
+        connection.closeSync();
+        inst.closeSync();
+        res.release();
+      },
+    };
+  } catch (e) {
+    instance?.closeSync();
+    res.release();
+    throw e;
+  }
 }
 
 function isDuckDbFile(p: string): boolean {
@@ -213,8 +230,7 @@ async function loadBinary(tracePath: string, opts: OpenTraceOptions): Promise<Lo
   let connection: DuckDBConnection;
   let close: () => void;
   try {
-    instance = await DuckDBInstance.create(':memory:', SETTINGS);
-    ({ connection, close } = await session(instance));
+    ({ instance, connection, close } = await openDatabase(':memory:'));
   } catch (e) {
     reader.close();
     throw e;
@@ -382,13 +398,14 @@ async function cacheMatches(cache: string, tracePath: string): Promise<boolean> 
 async function openSaved(dbPath: string, shownPath: string): Promise<LoadedTrace> {
   if (!existsSync(dbPath)) throw new UserError(`${dbPath}: no such file; give a .mpst trace or a .duckdb file saved by mpstrace`);
   const started = Date.now();
-  let instance: DuckDBInstance;
+  let opened: Awaited<ReturnType<typeof openDatabase>>;
   try {
-    instance = await DuckDBInstance.create(dbPath, { ...SETTINGS, access_mode: 'READ_ONLY' });
+    opened = await openDatabase(dbPath, { access_mode: 'READ_ONLY' });
   } catch (e) {
+    if (e instanceof UserError) throw e;
     throw new UserError(`${dbPath}: cannot open as a DuckDB database (${(e as Error).message.split('\n')[0]}); give a .mpst trace or a .duckdb file saved by mpstrace`);
   }
-  const { connection, close } = await session(instance);
+  const { instance, connection, close } = opened;
   try {
     const { info, warnings } = await readMeta(connection, dbPath);
     return { connection, instance, info: { ...info, path: shownPath, fromCache: true, loadMs: Date.now() - started }, warnings, close };
@@ -400,8 +417,7 @@ async function openSaved(dbPath: string, shownPath: string): Promise<LoadedTrace
 
 async function openParquetExport(dir: string): Promise<LoadedTrace> {
   const started = Date.now();
-  const instance = await DuckDBInstance.create(':memory:', SETTINGS);
-  const { connection, close } = await session(instance);
+  const { instance, connection, close } = await openDatabase(':memory:');
   try {
     const sql = schemaSql();
     await connection.run(sql.views);

@@ -14,6 +14,7 @@ import {
   type Ctx, type FlowRow, type LaneAcc,
 } from './collect.js';
 import { packLanes } from './pack.js';
+import { collectAggregated, estimateItems, fmtDur } from './aggregate.js';
 import { infoPairs } from './info.js';
 
 export interface LoadedLike {
@@ -32,6 +33,28 @@ export interface ReportModelOptions {
   analyze?: () => Promise<FindingLike[]>;
   /** Skip analysis (for a report of a trace whose analysis is known to be slow). */
   noAnalyze?: boolean;
+  /**
+   * Most items (intervals, instants, flows) embedded one by one; a trace estimated above
+   * it gets the aggregated layout (aggregate.ts) and a note. Default: MAX_ITEMS, or
+   * MPSTRACE_REPORT_MAX_ITEMS.
+   */
+  maxItems?: number;
+}
+
+/**
+ * Default most items embedded one by one (about 30 bytes each in the page, plus the
+ * JS arrays that build them): keeps the report command well under 2 GB and the page
+ * usable in a browser. Above it the report degrades to aggregated tracks.
+ */
+export const MAX_ITEMS = 2_000_000;
+/** Time buckets across the trace in the aggregated layout. */
+export const AGGREGATE_BUCKETS = 2000;
+
+export function maxItemsFrom(env: NodeJS.ProcessEnv = process.env): number {
+  const v = env.MPSTRACE_REPORT_MAX_ITEMS;
+  if (v === undefined || v.trim() === '') return MAX_ITEMS;
+  const n = Number(v);
+  return Number.isInteger(n) && n >= 0 ? n : MAX_ITEMS;
 }
 
 /** Above this many embedded items the page warns that a browser may struggle (about 100 MB of HTML). */
@@ -45,6 +68,8 @@ export interface ReportStats {
   findings: number;
   /** the CLI's wording of the findings count (errors, warnings, context notes) */
   findingsCount?: string;
+  /** set when the trace was over the item limit and the page shows aggregated tracks */
+  aggregated?: { estimatedItems: number; maxItems: number };
 }
 
 export async function buildReportPayload(loaded: LoadedLike, opts: ReportModelOptions = {}): Promise<{ payload: ReportPayload; stats: ReportStats }> {
@@ -62,12 +87,26 @@ export async function buildReportPayload(loaded: LoadedLike, opts: ReportModelOp
   const lanes = new Lanes();
   const flowRows: FlowRow[] = [];
   await collectLaneNames(ctx, lanes, siteText);
-  await collectSubmissions(ctx, lanes, flowRows);
-  await collectHostCalls(ctx, lanes);
-  await collectRanges(ctx, lanes);
-  await collectSlots(ctx, lanes);
-  await collectInstants(ctx, lanes);
-  await collectRecordWaitFlows(ctx, lanes, flowRows);
+  const maxItems = opts.maxItems ?? maxItemsFrom();
+  const estimated = await estimateItems(conn);
+  const degraded = estimated > maxItems;
+  if (degraded) {
+    const bucketNs = Math.max(1, Math.ceil(spanNs / AGGREGATE_BUCKETS));
+    await collectAggregated(ctx, lanes, bucketNs);
+    warnings.unshift(`Aggregated view: this trace would embed about ${estimated.toLocaleString('en-US')} intervals, instants and flows, ` +
+      `more than this report's limit of ${maxItems.toLocaleString('en-US')}. Each lane shows one bar per category and ${fmtDur(bucketNs)} bucket ` +
+      'with its count and busy share; calls that never returned and slots never released are drawn one by one; ' +
+      'left out: the individual kernels, copies, syncs and ranges, their call sites, and the launch and event record → wait arrows. ' +
+      'The findings below are complete. For every event: `mpstrace export --format chrome` (ui.perfetto.dev) or `mpstrace sql`; ' +
+      'a higher limit: `mpstrace report --max-items N`.');
+  } else {
+    await collectSubmissions(ctx, lanes, flowRows);
+    await collectHostCalls(ctx, lanes);
+    await collectRanges(ctx, lanes);
+    await collectSlots(ctx, lanes);
+    await collectInstants(ctx, lanes);
+    await collectRecordWaitFlows(ctx, lanes, flowRows);
+  }
 
   const { findings, findingsNote } = await findingsOf(loaded, opts);
   const { keep, hiddenStreams } = lanesToKeep(lanes, findings);
@@ -86,12 +125,13 @@ export async function buildReportPayload(loaded: LoadedLike, opts: ReportModelOp
 
   const total = packed.nIntervals;
   const nInst = packed.nInstants;
-  if (total + nInst > LARGE_REPORT) {
+  if (!degraded && total + nInst > LARGE_REPORT) {
     warnings.push(`This report embeds ${total.toLocaleString('en-US')} intervals and ${nInst.toLocaleString('en-US')} instants; ` +
       'a browser may be slow with it. For traces this large, `mpstrace export --format chrome` and ui.perfetto.dev scale further.');
   }
   const count = findingsNote ? null : findingsCount(findings.map((f) => ({ severity: f.severity as 'error', count: f.count ?? 1 })));
   const info = await infoPairs(conn, loaded.info, { events, spanNs, lanes: keep, hiddenStreams, findings: count });
+  if (degraded) info.push(['timeline', `aggregated (${estimated.toLocaleString('en-US')} items over the limit of ${maxItems.toLocaleString('en-US')})`]);
   const payload: ReportPayload = {
     version: 1,
     title: opts.title ?? (opts.tracePath ? path.basename(opts.tracePath) : 'trace'),
@@ -109,8 +149,12 @@ export async function buildReportPayload(loaded: LoadedLike, opts: ReportModelOp
     findings: pageFindings,
     ...(count !== null ? { findingsCount: count } : {}),
     ...(findingsNote ? { findingsNote } : {}),
+    ...(degraded ? { aggregated: true } : {}),
   };
-  const stats = { events, intervals: total, instants: nInst, flows: packed.flows.n, findings: pageFindings.length, findingsCount: count ?? undefined };
+  const stats = {
+    events, intervals: total, instants: nInst, flows: packed.flows.n, findings: pageFindings.length, findingsCount: count ?? undefined,
+    ...(degraded ? { aggregated: { estimatedItems: estimated, maxItems } } : {}),
+  };
   return { payload, stats };
 }
 

@@ -58,6 +58,8 @@ export interface ReportPayload {
   findingsCount?: string;
   /** replaces the findings count when analysis was unavailable */
   findingsNote?: string;
+  /** the trace was too large to embed: tracks are aggregated per time bucket (the first warning says what was left out) */
+  aggregated?: boolean;
 }
 
 /** Category names (index = the `cat` byte); the page colours by name. */
