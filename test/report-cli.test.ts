@@ -30,6 +30,22 @@ describe('mpstrace report / export (CLI)', () => {
     expect(html.includes('"title":"my \\u003crun\\u003e"')).toBe(true);
   });
 
+  it('writes an aggregated report with a note over --max-items (or MPSTRACE_REPORT_MAX_ITEMS), and refuses a bad limit', () => {
+    const out = path.join(dir, 'agg.html');
+    const r = cli('report', trace, '-o', out, '--max-items', '5');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/too large to embed one by one \(about \d+ items, limit 5\); the report shows aggregated tracks and all findings/);
+    expect(r.stderr).toMatch(/0 flows/);
+    expect(readFileSync(out, 'utf8')).toMatch(/Aggregated view: /);
+    const env = spawnSync(process.execPath, [path.join(root, 'bin/mpstrace.js'), 'report', trace, '-o', out], {
+      encoding: 'utf8', cwd: dir, env: { ...process.env, MPSTRACE_REPORT_MAX_ITEMS: '5' },
+    });
+    expect(env.stderr).toMatch(/limit 5\)/);
+    const bad = cli('report', trace, '-o', out, '--max-items', 'many');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--max-items takes a whole number/);
+  });
+
   it('defaults the output to <trace name>.html in the current directory', () => {
     const r = cli('report', trace, '--no-analyze');
     expect(r.code).toBe(0);

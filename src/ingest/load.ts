@@ -19,7 +19,7 @@ import { captureFacts, captureWarning } from './capture.js';
 import { demangleStrings } from './demangle.js';
 import { bindSchema } from '../format/bindSchema.js';
 import { sqlString } from './db.js';
-import { duckDbResources } from './resources.js';
+import { duckDbResources, memoryLimit, memoryLimitBytes } from './resources.js';
 
 export type { TraceWarning };
 
@@ -161,12 +161,14 @@ function progressReporter(enabled: boolean, fileBytes: number): { update(rows: n
  * A database with a memory limit and its own spill directory (see resources.ts),
  * a connection on it, and the function that closes both and removes the directory.
  */
-async function openDatabase(file: string, extra: Record<string, string> = {}): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection; close: () => void }> {
+async function openDatabase(
+  file: string | ((spillDir: string) => string),
+  extra: Record<string, string> = {},
+): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection; close: () => void }> {
   const res = duckDbResources({ ...SETTINGS, ...extra });
   let instance: DuckDBInstance | undefined;
   try {
-    if (file === ':memory:' && process.env.MPSTRACE_DB_FILE === '1') file = path.join(res.spillDir, 'trace.duckdb');
-    instance = await DuckDBInstance.create(file, res.settings);
+    instance = await DuckDBInstance.create(typeof file === 'string' ? file : file(res.spillDir), res.settings);
     const connection = await instance.connect();
     const inst = instance;
     return {
@@ -221,6 +223,24 @@ export async function openTrace(tracePath: string, opts: OpenTraceOptions = {}):
   return loaded;
 }
 
+/**
+ * Where a binary trace is decoded to: in memory while its table fits well inside the
+ * memory limit (fastest), else a database file in the spill directory. DuckDB holds
+ * in-memory tables uncompressed (about 70 bytes a record, 7 GB for 100 M) and spills them
+ * as they are; a file is compressed as it is appended (about a third of that) and is
+ * read back through the same bounded buffer pool. MPSTRACE_DB=memory|file overrides.
+ */
+export function loadTarget(fileBytes: number, env: NodeJS.ProcessEnv = process.env): string | ((spillDir: string) => string) {
+  const onDisk = (dir: string) => path.join(dir, 'trace.duckdb');
+  if (env.MPSTRACE_DB === 'memory') return ':memory:';
+  if (env.MPSTRACE_DB === 'file') return onDisk;
+  const tableBytes = (fileBytes / 31) * RAW_ROW_BYTES;
+  return tableBytes > memoryLimitBytes(memoryLimit(env)) / 4 ? onDisk : ':memory:';
+}
+
+/** DuckDB's in-memory bytes per raw_events row (ten columns, validity masks, row ids). */
+const RAW_ROW_BYTES = 72;
+
 async function loadBinary(tracePath: string, opts: OpenTraceOptions): Promise<LoadedTrace> {
   const started = Date.now();
   // The one reader of this trace: it validates the header before DuckDB starts (bad
@@ -230,7 +250,7 @@ async function loadBinary(tracePath: string, opts: OpenTraceOptions): Promise<Lo
   let connection: DuckDBConnection;
   let close: () => void;
   try {
-    ({ instance, connection, close } = await openDatabase(':memory:'));
+    ({ instance, connection, close } = await openDatabase(loadTarget(reader.fileBytes)));
   } catch (e) {
     reader.close();
     throw e;

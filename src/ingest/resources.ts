@@ -33,6 +33,16 @@ export function memoryLimit(env: NodeJS.ProcessEnv = process.env): string {
   return v;
 }
 
+/** A DuckDB size ('1GB', '512 MiB') in bytes; DuckDB reads KB/MB/GB as powers of 1000 and KiB/MiB/GiB as powers of 1024. */
+export function memoryLimitBytes(limit: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?i?B)$/i.exec(limit.trim());
+  if (!m) return 1e9;
+  const unit = m[2]!.toUpperCase();
+  const pow = 'BKMGT'.indexOf(unit[0]!);
+  const base = unit.includes('I') ? 1024 : 1000;
+  return Number(m[1]) * base ** Math.max(0, pow);
+}
+
 /** A fresh spill directory and the DuckDB settings that use it. */
 export function duckDbResources(base: Record<string, string>, env: NodeJS.ProcessEnv = process.env): DuckDbResources {
   const limit = memoryLimit(env);
