@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { trainingTrace } from './fixtures/diff-training.js';
+import { longKernelName, longNamesTrace } from './fixtures/hostile.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 function cli(...args: string[]) {
@@ -72,7 +73,7 @@ describe('mpstrace diff', () => {
     expect(r.code).toBe(1);
     const text = readFileSync(md, 'utf8');
     expect(text).toMatch(/^### ❌ mpstrace perf gate: FAIL/);
-    expect(text).toMatch(/\| regressed \| host\\_sync\.per\\_step \| 1 \| 2 \| \+100\.0% \|/);
+    expect(text).toMatch(/^\| `host_sync\.per_step` \| 1 \| 2 \| \+100\.0% \|/m);
     // --markdown without a file: it must not be followed by an input, which it would take as its file.
     const ok = cli('diff', '--no-findings', saved, '--markdown', '--', ...same);
     expect(ok.code).toBe(0);
@@ -124,5 +125,41 @@ describe('mpstrace diff', () => {
     const optAfter = cli('diff', base[0], '--', base[1], '--json');
     expect(optAfter.code).toBe(2);
     expect(optAfter.stderr).toMatch(/put options before --/);
+  });
+});
+
+describe('diff --markdown with long kernel names (a PR comment GitHub accepts)', () => {
+  const runs = (tag: string, opts: Parameters<typeof longNamesTrace>[2]) => [0, 1, 2].map((i) => {
+    const f = path.join(dir, `${tag}${i}.mpst`);
+    longNamesTrace(f, i + (opts?.slower ? 11 : 1), opts);
+    return f;
+  });
+
+  it('25 kernels of 2,000-character names: under 65,536 characters, every regression and every full name in it', () => {
+    const r = cli('diff', '--no-findings', '--markdown', '-', ...runs('long-base', {}), '--', ...runs('long-cand', { slower: 1.5 }));
+    expect(r.code).toBe(1);
+    const md = r.stdout;
+    expect(md.length).toBeLessThanOrEqual(65_536);
+    expect(Buffer.byteLength(md)).toBeLessThanOrEqual(65_536);
+    expect(md).toMatch(/^### ❌ mpstrace perf gate: FAIL: \d+ metric\(s\) regressed/);
+    const regressions = md.split('\n').filter((l) => /^\| `kernel\..*\.p50_ns` \|/.test(l));
+    expect(regressions).toHaveLength(25);
+    // short names (the metric cell of a narrow table), distinct, with the template argument that tells them apart
+    const cells = regressions.map((l) => l.split(' | ')[0]!.slice(2));
+    for (const c of cells) expect(c.length).toBeLessThanOrEqual(60);
+    expect(new Set(cells).size).toBe(25);
+    for (let k = 0; k < 25; k++) expect(md).toContain(`\`${longKernelName(k)}\``);
+    expect(md).not.toContain('Left out');
+  });
+
+  it('names that escape to four times their length: the collapsed tail is left out, with a note', () => {
+    const name = (k: number) => `k${k}${'\u0001'.repeat(1990)}`;
+    const r = cli('diff', '--no-findings', '--markdown', '-', ...runs('ctl-base', { name }), '--', ...runs('ctl-cand', { name, slower: 1.5 }));
+    expect(r.code).toBe(1);
+    const md = r.stdout;
+    expect(md.length).toBeLessThanOrEqual(65_536);
+    expect(md).toMatch(/_Left out to stay under GitHub's 65,536-character comment limit: .*\d+ full names; `mpstrace diff --json` has them all\._/);
+    expect(md.split('\n').filter((l) => /^\| `kernel\.k\d+\\x01.*\.p50_ns` \|/.test(l))).toHaveLength(25);
+    expect(md.trimEnd().endsWith('</sub>')).toBe(true);
   });
 });

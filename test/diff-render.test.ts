@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { micromark } from 'micromark';
+import { gfm, gfmHtml } from 'micromark-extension-gfm';
 import { compareSamples, DEFAULT_DIFF_OPTIONS, type DiffReport } from '../src/diff/compare.js';
-import { renderJson, renderMarkdown, renderText, shortKey, shortKeys } from '../src/output/diffText.js';
+import { GITHUB_COMMENT_LIMIT, renderJson, renderMarkdown, renderText, shortKey, shortKeys } from '../src/output/diffText.js';
 
 const evil = 'kernel.evil|name\n<script>alert(`x`)</script>\u001b[31m.p50_ns';
+
+/** GitHub-flavoured HTML, raw HTML passed through (GitHub would sanitize it; it must not be there at all). */
+const render = (md: string) => micromark(md, { extensions: [gfm()], htmlExtensions: [gfmHtml()], allowDangerousHtml: true });
 
 function report(): DiffReport {
   const reg = compareSamples(evil, { unit: 'ns', direction: 'higher_is_worse' }, [1e6, 1.01e6, 0.99e6], [2e6, 2.02e6, 1.98e6]);
@@ -18,20 +23,57 @@ function report(): DiffReport {
 describe('diff rendering', () => {
   it('Markdown: hostile names cannot break the table, inject HTML or add lines', () => {
     const md = renderMarkdown(report());
-    const row = md.split('\n').find((l) => l.startsWith('| regressed'))!;
+    const row = md.split('\n').find((l) => l.startsWith('| ``kernel.evil'))!;
     expect(row).toBeDefined();
-    // 8 columns: 9 unescaped pipes.
-    expect(row.match(/(?<!\\)\|/g)).toHaveLength(9);
-    expect(md).not.toContain('<script>');
+    // 5 columns: 6 unescaped pipes.
+    expect(row.match(/(?<!\\)\|/g)).toHaveLength(6);
+    expect(render(md)).not.toContain('<script>');
     expect(md).not.toContain('\u001b');
-    expect(md).toContain('\\<script\\>');
-    expect(md).toContain("- `bad|rule'?`: 5 finding(s) in 2 candidate run(s)");
+    expect(row).toContain('``kernel.evil\\|name\\n<script>alert(`');
+    // the full name, escaped, in the collapsed part
+    expect(md).toMatch(/^- ``evil\|name\\n<script>.*``: ``evil\|name\\n<script>alert\(`x`\)<\/script>\\x1b\[31m``$/m);
+    expect(md).toContain("- ``bad|rule`\\n``: 5 finding(s) in 2 candidate run(s)");
     expect(md).not.toContain('step.median'); // unchanged metrics are not listed
   });
 
-  it('text: control characters become ?, long keys keep both ends', () => {
+  it('Markdown: verdict first, regressions in a narrow table, notes, the rest collapsed, no infinite interval', () => {
+    const zero = compareSamples('host_sync.unreturned', { unit: 'count', direction: 'higher_is_worse' }, [0, 0, 0], [2, 3, 2]);
+    const info = compareSamples('gpu.busy_sum_ns', { unit: 'ns', direction: 'info' }, [1e6, 1e6, 1e6], [2e6, 2e6, 2e6]);
+    const r = report();
+    r.comparisons.push(zero, info);
+    r.regressions.push(zero);
+    const md = renderMarkdown(r);
+    const lines = md.split('\n');
+    expect(lines[0]).toBe('### ❌ mpstrace perf gate: FAIL: 2 metric(s) regressed, 1 new error finding rule(s)');
+    expect(md).not.toContain('∞');
+    // the regression from 0: its note, as in the text output, and no CI bounds
+    expect(md).toMatch(/^\| `host_sync\.unreturned` \| 0 \| 2 \| new \(from 0\) \| - \|$/m);
+    expect(md).toMatch(/^- `host_sync\.unreturned`: baseline median is 0$/m);
+    // the info metric in the collapsed part, after the regressions
+    const details = md.indexOf('<details>');
+    expect(details).toBeGreaterThan(md.indexOf('host_sync.unreturned'));
+    expect(md.indexOf('| changed | `gpu.busy_sum_ns`')).toBeGreaterThan(details);
+    expect(md.indexOf('</details>')).toBeGreaterThan(md.indexOf('| changed | `gpu.busy_sum_ns`'));
+  });
+
+  it('Markdown: stays under a length limit by leaving out the tail of the collapsed part, and says what', () => {
+    const rows = Array.from({ length: 80 }, (_, i) => compareSamples(`kernel.k${i}_${'x'.repeat(500)}.p90_ns`, { unit: 'ns', direction: 'info' }, [1e6, 1e6, 1e6], [2e6, 2e6, 2e6]));
+    const r = report();
+    r.comparisons.push(...rows);
+    const md = renderMarkdown(r, { limit: 8_000 });
+    expect(md.length).toBeLessThanOrEqual(8_000);
+    expect(md).toMatch(/\n\n_Left out to stay under GitHub's 65,536-character comment limit: \d+ table rows, 81 full names; `mpstrace diff --json` has them all\._\n/);
+    // the regressions are never left out
+    expect(md).toMatch(/^\| ``kernel\.evil/m);
+    expect(md).toContain('</details>');
+    expect(md.trimEnd().endsWith('</sub>')).toBe(true);
+    expect(renderMarkdown(r).length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
+  });
+
+  it('text: control characters become visible escapes, long keys keep both ends', () => {
     const text = renderText(report());
     expect(text).not.toContain('\u001b');
+    expect(text).toContain('kernel.evil|name\\n<script>');
     expect(text).toMatch(/^FAIL: 1 metric\(s\) regressed, 1 new error finding rule\(s\)/);
     const long = `kernel.${'x'.repeat(200)}.p50_ns`;
     expect(shortKey(long)).toHaveLength(72);

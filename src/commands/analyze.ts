@@ -12,6 +12,7 @@ import { buildReport, failsAt } from '../output/findingsJson.js';
 import { formatText } from '../output/findingsText.js';
 import { defaultSourceRoot, packageHomepage, toSarif } from '../output/sarif.js';
 import { writeOutput } from '../util/output.js';
+import { safeJson } from '../util/escape.js';
 import { EXIT_CHECK_FAILED, UserError } from '../util/errors.js';
 
 /** `hangThresholdMs` -> `hang-threshold-ms`. */
@@ -96,8 +97,8 @@ export function register(program: Command): void {
       });
       const meta = await session.meta();
       const report = buildReport({ path: tracePath, meta, warnings: session.warnings }, findings, detectors);
-      const text = format === 'json' ? `${JSON.stringify(report, null, 2)}\n`
-        : format === 'sarif' ? `${JSON.stringify(toSarif(report, detectors, { sourceRoot: opts.sourceRoot ?? defaultSourceRoot(), homepage: packageHomepage(PACKAGE_ROOT) }), null, 2)}\n`
+      const text = format === 'json' ? `${safeJson(report)}\n`
+        : format === 'sarif' ? `${safeJson(toSarif(report, detectors, { sourceRoot: opts.sourceRoot ?? defaultSourceRoot(), homepage: packageHomepage(PACKAGE_ROOT) }))}\n`
         : formatText(report);
       if (opts.output) writeOutput(opts.output, text);
       else process.stdout.write(text);

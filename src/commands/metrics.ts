@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { measureTraces } from '../metrics/measure.js';
 import { addMeasureOptions, measureOptions, type MeasureCliOptions } from '../metrics/options.js';
 import { renderMetricsText } from '../output/metricsText.js';
+import { escapeText } from '../util/escape.js';
 
 export function register(program: Command): void {
   const cmd = program
@@ -17,6 +18,6 @@ export function register(program: Command): void {
     const doc = await measureTraces(traces, measureOptions(opts));
     if (opts.json) process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
     else process.stdout.write(renderMetricsText(doc));
-    for (const t of doc.traces) for (const w of t.metrics.source.warnings) process.stderr.write(`mpstrace: warning: ${t.trace}: ${w}\n`);
+    for (const t of doc.traces) for (const w of t.metrics.source.warnings) process.stderr.write(`mpstrace: warning: ${escapeText(`${t.trace}: ${w}`)}\n`);
   });
 }

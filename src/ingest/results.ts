@@ -4,6 +4,7 @@
  */
 import type { DuckDBConnection, DuckDBResultReader } from '@duckdb/node-api';
 import { UserError } from '../util/errors.js';
+import { escapeLines, escapeText } from '../util/escape.js';
 import { jsonValue, type JsonValue } from './db.js';
 
 export interface QueryResult {
@@ -17,7 +18,11 @@ export async function runQuery(conn: DuckDBConnection, sql: string): Promise<Que
   try {
     reader = await conn.runAndReadAll(sql);
   } catch (e) {
-    const msg = (e as Error).message;
+    // DuckDB quotes values in its messages, and a value can be a trace string: the message is one
+    // escaped line; the query excerpt DuckDB appends after a blank line ("LINE 1: ..." and a caret) keeps its lines.
+    const full = (e as Error).message;
+    const at = full.search(/\n\s*\nLINE \d+:/);
+    const msg = at < 0 ? escapeText(full) : `${escapeText(full.slice(0, at))}\n\n${escapeLines(full.slice(at).replace(/^\s+/, ''), '')}`;
     throw new UserError(`SQL error: ${msg}\nTables and views: raw_events, strings, kinds, enum_values, trace_meta, trace_warnings, events, threads, streams, submissions, host_syncs, elapsed_queries, gpu_events, slot_spans, objects, callsites, intents, ev_<kind> (see \`mpstrace sql <trace> "SHOW TABLES"\`)`);
   }
   const columns = reader.columnNames();
@@ -44,14 +49,16 @@ export function toJsonRows(r: QueryResult): Record<string, JsonValue>[] {
 
 /** Aligned text table; numbers right-aligned, NULL shown as NULL. */
 export function toTable(r: QueryResult): string {
-  const cells = r.rows.map((row) => row.map((v) => (v === null ? 'NULL' : cellText(v).replace(/[\r\n\t]/g, ' '))));
-  const widths = r.columns.map((c, i) => Math.min(80, Math.max(c.length, ...cells.map((row) => row[i]!.length))));
+  // Cells and column names hold trace strings: escaped (a newline shows as \n) before widths are measured.
+  const cells = r.rows.map((row) => row.map((v) => (v === null ? 'NULL' : escapeText(cellText(v)))));
+  const columns = r.columns.map(escapeText);
+  const widths = columns.map((c, i) => Math.min(80, Math.max(c.length, ...cells.map((row) => row[i]!.length))));
   const fit = (s: string, w: number) => (s.length > w ? s.slice(0, w - 1) + '…' : s);
   const numeric = r.columns.map((_, i) => r.rows.length > 0 && r.rows.every((row) => row[i] === null || typeof row[i] === 'number'));
   const line = (vals: string[], head = false) => vals
     .map((v, i) => (numeric[i] && !head ? fit(v, widths[i]!).padStart(widths[i]!) : fit(v, widths[i]!).padEnd(widths[i]!)))
     .join('  ').trimEnd();
-  const out = [line(r.columns, true), widths.map((w) => '-'.repeat(w)).join('  ')];
+  const out = [line(columns, true), widths.map((w) => '-'.repeat(w)).join('  ')];
   for (const row of cells) out.push(line(row));
   out.push(`(${r.rows.length} row${r.rows.length === 1 ? '' : 's'})`);
   return out.join('\n') + '\n';

@@ -1,6 +1,7 @@
 /** What `mpstrace info` reports about a loaded trace; reusable by reports. */
 import type { LoadedTrace, TraceWarning } from './load.js';
 import { jsonValue, num, type JsonValue } from './db.js';
+import { escapeText } from '../util/escape.js';
 
 export interface TraceSummary {
   trace: string;
@@ -152,11 +153,14 @@ export function renderSummary(s: TraceSummary): string {
     out.push(`warnings   ${s.warnings.length}`);
     for (const x of s.warnings) out.push(`  [${x.code}]${x.offset === undefined ? '' : ` @${x.offset}`} ${x.message}`);
   }
-  return out.join('\n') + '\n';
+  // The trace path, the recorder string, warnings and Metal class/selector names come from the trace: one line each, inert.
+  return out.map(escapeText).join('\n') + '\n';
 }
 
 /** The hook table: hooked selectors with their call counts, then what was not hooked and why. */
-function renderMetalHooks(hooks: MetalHookRow[]): string[] {
+function renderMetalHooks(rows: MetalHookRow[]): string[] {
+  // Escaped before the column widths are measured, so a hostile name cannot misalign the table.
+  const hooks = rows.map((h) => ({ ...h, cls: escapeText(h.cls), sel: escapeText(h.sel), role: escapeText(h.role) }));
   const out = [`Metal hooks (${hooks.filter((h) => h.state === 'hooked').length} hooked, ${hooks.filter((h) => h.state !== 'hooked').length} other; the recorder's self-report)`];
   const wc = Math.max(5, ...hooks.map((h) => h.cls.length));
   const ws = Math.max(8, ...hooks.map((h) => h.sel.length));

@@ -1,6 +1,7 @@
 /** Readable text output of `mpstrace analyze` (the default). */
 import { findingTime, siteLabel, type Finding } from '../analyze/finding.js';
 import type { FindingsReport } from './findingsJson.js';
+import { escapeText } from '../util/escape.js';
 
 const MAX_EVIDENCE_SHOWN = 6;
 
@@ -27,23 +28,25 @@ function formatFinding(f: Finding): string {
     lines.push(`  evidence: ${shown.join(', ')}${more}`);
   }
   if (f.fix) lines.push(`  fix: ${f.fix}`);
-  return lines.join('\n');
+  // Messages, thread names and call sites hold trace strings: one line each, inert.
+  return lines.map(escapeText).join('\n');
 }
 
 export function formatText(report: FindingsReport): string {
   const s = report.summary;
   const out: string[] = [];
-  for (const w of report.trace.warnings) out.push(`warning: ${w.message}${w.offset !== undefined && !w.message.includes(String(w.offset)) ? ` (byte ${w.offset})` : ''}`);
+  for (const w of report.trace.warnings) out.push(escapeText(`warning: ${w.message}${w.offset !== undefined && !w.message.includes(String(w.offset)) ? ` (byte ${w.offset})` : ''}`));
   const problems = report.findings.filter((f) => f.severity !== 'info');
   const info = report.findings.filter((f) => f.severity === 'info');
   for (const f of problems) out.push(formatFinding(f), '');
   if (info.length > 0) {
     out.push('Context:');
-    for (const f of info) out.push(`  ${f.message}`);
+    for (const f of info) out.push(`  ${escapeText(f.message)}`);
     out.push('');
   }
-  const head = `${report.trace.path}: ${plural(s.findings.error, 'error')}, ${plural(s.findings.warning, 'warning')}`
+  const trace = escapeText(report.trace.path);
+  const head = `${trace}: ${plural(s.findings.error, 'error')}, ${plural(s.findings.warning, 'warning')}`
     + ` (${plural(s.occurrences.error + s.occurrences.warning, 'occurrence')}) from ${plural(s.rules_run.length, 'rule')}`;
-  out.push(problems.length === 0 ? `${report.trace.path}: no problems found by ${plural(s.rules_run.length, 'rule')} (${s.rules_run.join(', ')})` : head);
+  out.push(problems.length === 0 ? `${trace}: no problems found by ${plural(s.rules_run.length, 'rule')} (${s.rules_run.join(', ')})` : head);
   return out.join('\n') + '\n';
 }

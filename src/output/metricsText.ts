@@ -1,5 +1,6 @@
 // Human-readable `metrics` output: the headline numbers, then the top tables.
-import { formatValue, printable } from './diffText.js';
+import { formatValue } from './diffText.js';
+import { escapeText } from '../util/escape.js';
 import type { MetricsDocument, TraceMetrics } from '../metrics/types.js';
 
 const ns = (v: number | null) => formatValue(v, 'ns');
@@ -7,7 +8,7 @@ const TOP = 8;
 
 function one(trace: string, m: TraceMetrics): string[] {
   const l: string[] = [];
-  l.push(`${printable(trace)}  (${m.source.backend}, ${m.source.events} records, GPU timing: ${m.source.gpu_timing})`);
+  l.push(`${escapeText(trace)}  (${m.source.backend}, ${m.source.events} records, GPU timing: ${m.source.gpu_timing})`);
   l.push(`  wall span            ${ns(m.wall_span_ns)}`);
   if (m.step.source === 'none') {
     l.push('  steps                none found (no range pushed >= 3 times by one thread, no device-wide syncs; try --step-range NAME)');
@@ -24,22 +25,23 @@ function one(trace: string, m: TraceMetrics): string[] {
   l.push(`  submissions          ${m.submissions.count} (${m.submissions.rate_per_s.toFixed(0)}/s); queue depth mean ${m.submissions.queue_depth_mean.toFixed(2)}, max ${m.submissions.queue_depth_max}`);
   l.push(`  GPU idle gaps        ${m.idle_gaps.count} > ${ns(m.idle_gaps.threshold_ns)}; total ${ns(m.idle_gaps.total_ns)} (${m.idle_gaps.pct_of_window.toFixed(1)} %), max ${ns(m.idle_gaps.max_ns)}`);
   const f = m.findings;
-  l.push(`  findings             ${f.available ? `${f.errors} error, ${f.warnings} warning` + (Object.keys(f.by_rule).length ? ` (${Object.entries(f.by_rule).map(([r, v]) => `${printable(r)}: ${v.count}`).join(', ')})` : '') : `n/a (${f.note})`}`);
+  l.push(`  findings             ${f.available ? `${f.errors} error, ${f.warnings} warning` + (Object.keys(f.by_rule).length ? ` (${Object.entries(f.by_rule).map(([r, v]) => `${escapeText(r)}: ${v.count}`).join(', ')})` : '') : `n/a (${f.note})`}`);
   if (m.gpu.streams.length) {
     l.push('  streams:');
     for (const s of m.gpu.streams.slice(0, TOP)) l.push(`    #${s.index} ${s.stream}  busy ${ns(s.busy_ns)} (${s.utilization_pct.toFixed(1)} %), ${s.submissions} submissions`);
   }
   if (m.host_sync.by_api.length) {
     l.push('  syncs by API:');
-    for (const a of m.host_sync.by_api.slice(0, TOP)) l.push(`    ${printable(`${a.scope}:${a.api}`)}  ${a.count} calls, blocked ${ns(a.blocked_ns)}, max ${ns(a.max_ns)}`);
+    for (const a of m.host_sync.by_api.slice(0, TOP)) l.push(`    ${escapeText(`${a.scope}:${a.api}`)}  ${a.count} calls, blocked ${ns(a.blocked_ns)}, max ${ns(a.max_ns)}`);
   }
   if (m.kernels.length) {
     l.push('  top kernels by GPU time:');
-    for (const k of m.kernels.slice(0, TOP)) l.push(`    ${printable(k.name)}  x${k.count}, total ${ns(k.total_ns)}, p50 ${ns(k.p50_ns)}, p90 ${ns(k.p90_ns)}, p99 ${ns(k.p99_ns)}`);
+    for (const k of m.kernels.slice(0, TOP)) l.push(`    ${escapeText(k.name)}  x${k.count}, total ${ns(k.total_ns)}, p50 ${ns(k.p50_ns)}, p90 ${ns(k.p90_ns)}, p99 ${ns(k.p99_ns)}`);
   }
   return l;
 }
 
 export function renderMetricsText(doc: MetricsDocument): string {
-  return doc.traces.map((t) => one(t.trace, t.metrics).join('\n')).join('\n\n') + '\n';
+  // Each line is escaped once more as a whole: stream labels, notes and any field added later hold trace strings too.
+  return doc.traces.map((t) => one(t.trace, t.metrics).map(escapeText).join('\n')).join('\n\n') + '\n';
 }

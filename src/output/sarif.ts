@@ -20,6 +20,7 @@ import { pathToFileURL } from 'node:url';
 import type { Detector } from '../detectors/registry.js';
 import { findingTime, siteLabel, type CallSite, type Finding, type Severity } from '../analyze/finding.js';
 import type { FindingsReport } from './findingsJson.js';
+import { hasActive, sarifText } from '../util/escape.js';
 
 export const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 
@@ -53,6 +54,8 @@ function sourceOf(s: CallSite): { file: string; line: number } | null {
  * still points at x.py of this checkout). Null when no such file exists.
  */
 export function repoRelative(file: string, root: string): string | null {
+  // a trace string with control characters is not a path anyone can open
+  if (hasActive(file)) return null;
   const abs = path.resolve(root);
   const norm = file.replace(/\\/g, '/');
   if (path.isAbsolute(norm)) {
@@ -61,8 +64,10 @@ export function repoRelative(file: string, root: string): string | null {
   }
   const parts = norm.split('/').filter((p) => p && p !== '.');
   for (let i = 0; i < parts.length; i++) {
-    const rel = parts.slice(i).join('/');
-    if (rel.startsWith('..')) continue;
+    const tail = parts.slice(i);
+    // a '..' anywhere could climb out of the root to a file that is not the repository's
+    if (tail.includes('..')) continue;
+    const rel = tail.join('/');
     if (isFile(path.join(abs, rel))) return rel;
   }
   return null;
@@ -89,6 +94,16 @@ export function defaultSourceRoot(dir: string = process.cwd()): string {
 
 const encodeRel = (rel: string) => rel.split('/').map(encodeURIComponent).join('/');
 
+/**
+ * A module path that can become a `file:` URI: absolute, without `.`/`..`
+ * segments and without control or bidi characters. Anything else from the
+ * trace (`javascript:...`, `https://...`, a name with a newline) stays a
+ * logical location only.
+ */
+function isPlainAbsolutePath(p: string): boolean {
+  return path.posix.isAbsolute(p) && !hasActive(p) && !p.split('/').some((seg) => seg === '.' || seg === '..');
+}
+
 interface Placed {
   site: CallSite;
   uri: string | null;
@@ -110,14 +125,14 @@ function physical(uri: string, line: number): Record<string, unknown> {
 /** A related location for a frame: in the repository when it resolves there, else named by module!symbol. */
 function related(p: Placed, id: number): Record<string, unknown> {
   const label = siteLabel(p.site);
-  const loc: Record<string, unknown> = { id, message: { text: p.user ? `call site ${label}` : `library frame ${label}` } };
+  const loc: Record<string, unknown> = { id, message: { text: sarifText(p.user ? `call site ${label}` : `library frame ${label}`) } };
   if (p.uri && p.line) loc.physicalLocation = physical(p.uri, p.line);
-  else if (p.site.module && path.isAbsolute(p.site.module)) {
+  else if (p.site.module && isPlainAbsolutePath(p.site.module)) {
     // A file outside the repository (a shared library on the recording machine): a file URI, no region.
     loc.physicalLocation = { artifactLocation: { uri: pathToFileURL(p.site.module).href } };
   }
-  const name = p.site.symbol ?? label;
-  const fqn = p.site.symbol && p.site.module ? `${path.basename(p.site.module)}!${name}` : name;
+  const name = sarifText(p.site.symbol ?? label);
+  const fqn = p.site.symbol && p.site.module ? `${sarifText(path.basename(p.site.module))}!${name}` : name;
   loc.logicalLocations = [{ name, fullyQualifiedName: fqn, kind: 'function' }];
   return loc;
 }
@@ -132,7 +147,7 @@ function result(f: Finding, ruleIndex: number, root: string, traceUri: string): 
     ruleId: f.rule,
     ruleIndex,
     level: SARIF_LEVEL[f.severity],
-    message: { text: `${f.message} (${f.kind}, ${times} in the trace).${where}${f.fix ? ` Fix: ${f.fix}` : ''}` },
+    message: { text: sarifText(`${f.message} (${f.kind}, ${times} in the trace).${where}${f.fix ? ` Fix: ${f.fix}` : ''}`) },
     locations: [{ physicalLocation: physical(anchor?.uri ?? traceUri, anchor?.line ?? 1) }],
     partialFingerprints: { 'mpstraceSignature/v1': createHash('sha256').update(f.signature).digest('hex').slice(0, 32) },
     properties: {
