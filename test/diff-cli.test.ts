@@ -129,11 +129,12 @@ describe('mpstrace diff', () => {
 });
 
 describe('diff --markdown with long kernel names (a PR comment GitHub accepts)', () => {
-  const runs = (tag: string, opts: Parameters<typeof longNamesTrace>[2]) => [0, 1, 2].map((i) => {
-    const f = path.join(dir, `${tag}${i}.mpst`);
-    longNamesTrace(f, i + (opts?.slower ? 11 : 1), opts);
-    return f;
-  });
+  const runs = (tag: string, opts: Parameters<typeof longNamesTrace>[2]) =>
+    [0, 1, 2].map((i) => {
+      const f = path.join(dir, `${tag}${i}.mpst`);
+      longNamesTrace(f, i + (opts?.slower ? 11 : 1), opts);
+      return f;
+    });
 
   it('25 kernels of 2,000-character names: under 65,536 characters, every regression and every full name in it', () => {
     const r = cli('diff', '--no-findings', '--markdown', '-', ...runs('long-base', {}), '--', ...runs('long-cand', { slower: 1.5 }));
@@ -154,11 +155,21 @@ describe('diff --markdown with long kernel names (a PR comment GitHub accepts)',
 
   it('names that escape to four times their length: the collapsed tail is left out, with a note', () => {
     const name = (k: number) => `k${k}${'\u0001'.repeat(1990)}`;
-    const r = cli('diff', '--no-findings', '--markdown', '-', ...runs('ctl-base', { name }), '--', ...runs('ctl-cand', { name, slower: 1.5 }));
+    const r = cli(
+      'diff',
+      '--no-findings',
+      '--markdown',
+      '-',
+      ...runs('ctl-base', { name }),
+      '--',
+      ...runs('ctl-cand', { name, slower: 1.5 }),
+    );
     expect(r.code).toBe(1);
     const md = r.stdout;
     expect(md.length).toBeLessThanOrEqual(65_536);
-    expect(md).toMatch(/_Left out to stay under GitHub's 65,536-character comment limit: .*\d+ full names; `mpstrace diff --json` has them all\._/);
+    expect(md).toMatch(
+      /_Left out to stay under GitHub's 65,536-character comment limit: .*\d+ full names; `mpstrace diff --json` has them all\._/,
+    );
     expect(md.split('\n').filter((l) => /^\| `kernel\.k\d+\\x01.*\.p50_ns` \|/.test(l))).toHaveLength(25);
     expect(md.trimEnd().endsWith('</sub>')).toBe(true);
   });

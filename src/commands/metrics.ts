@@ -18,6 +18,7 @@ export function register(program: Command): void {
     const doc = await measureTraces(traces, measureOptions(opts));
     if (opts.json) process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
     else process.stdout.write(renderMetricsText(doc));
-    for (const t of doc.traces) for (const w of t.metrics.source.warnings) process.stderr.write(`mpstrace: warning: ${escapeText(`${t.trace}: ${w}`)}\n`);
+    for (const t of doc.traces)
+      for (const w of t.metrics.source.warnings) process.stderr.write(`mpstrace: warning: ${escapeText(`${t.trace}: ${w}`)}\n`);
   });
 }

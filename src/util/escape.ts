@@ -16,6 +16,7 @@
  * formatting characters, line/paragraph separators, the BOM and the
  * interlinear annotation controls.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const ACTIVE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufeff\ufff9-\ufffb]/g;
 
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
