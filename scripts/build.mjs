@@ -19,6 +19,8 @@ const g = run(process.execPath, [path.join(root, 'scripts', 'gen-detectors.mjs')
 if (g.status !== 0) process.exit(g.status ?? 1);
 const t = run(process.execPath, [tsc, '-p', 'tsconfig.json']);
 if (t.status !== 0) process.exit(t.status ?? 1);
+const d = run(process.execPath, [path.join(root, 'scripts', 'gen-detector-docs.mjs')]);
+if (d.status !== 0) process.exit(d.status ?? 1);
 
 if (process.env.MPSTRACE_SKIP_NATIVE === '1') process.exit(0);
 const hasCc = spawnSync('sh', ['-c', 'command -v cc && command -v make'], { stdio: 'ignore' }).status === 0;

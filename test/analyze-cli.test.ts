@@ -1,7 +1,7 @@
 /**
  * `mpstrace analyze` end to end, as users run it (dist/ through bin/): the
  * three output formats, --fail-on exit codes, --rules, threshold options and
- * bad input. Traces come from the detector fixtures (test/fixtures/detectors).
+ * bad input. Traces come from the detector fixtures (src/detectors/<rule>/cases.ts).
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';

@@ -1,7 +1,7 @@
 /**
- * Diff tests for the detectors (Perfetto-style): each fixture trace from
- * test/fixtures/detectors/cases.ts runs through its rule, and the findings are
- * compared with the committed `<rule>/<case>.expected.json`. Run with
+ * Diff tests for the detectors (Perfetto-style): each fixture trace of
+ * `src/detectors/<rule>/cases.ts` runs through its rule, and the findings are
+ * compared with the committed `src/detectors/<rule>/fixtures/<case>.expected.json`. Run with
  * UPDATE_EXPECTED=1 to rewrite the expected files after an intended change,
  * then review the diff. DUMP_FIXTURES=<dir> keeps the fixture traces there.
  */
@@ -9,13 +9,11 @@ import { describe, test, expect, beforeAll, afterAll } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openTrace, type LoadedTrace } from '../src/ingest/load.js';
 import { analyzeTrace } from '../src/analyze/analyzeTrace.js';
 import { loadDetectors } from '../src/detectors/registry.js';
-import { CASES, type DetectorCase } from './fixtures/detectors/cases.js';
+import { CASES, expectedFile, type DetectorCase } from './fixtures/detectors/cases.js';
 
-const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'detectors');
 const UPDATE = process.env.UPDATE_EXPECTED === '1';
 let dir: string;
 
@@ -30,7 +28,7 @@ async function load(c: DetectorCase): Promise<LoadedTrace> {
 }
 
 function compareExpected(c: DetectorCase, actual: unknown): void {
-  const file = path.join(FIXTURES, c.rule, `${c.name}.expected.json`);
+  const file = expectedFile(c);
   const text = `${JSON.stringify(actual, null, 2)}\n`;
   if (UPDATE || !existsSync(file)) {
     if (!UPDATE) throw new Error(`${file} is missing; run UPDATE_EXPECTED=1 npx vitest run test/detectors-fixtures.test.ts and review it`);

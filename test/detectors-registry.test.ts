@@ -9,7 +9,7 @@ import path from 'node:path';
 import { DETECTORS_SRC, loadDetectors } from '../src/detectors/registry.js';
 import { groupFindings } from '../src/analyze/group.js';
 import { failsAt, summarize } from '../src/output/findingsJson.js';
-import { optionFlag } from '../src/commands/analyze.js';
+import { OPTION_TABLE_BEGIN, OPTION_TABLE_END, optionFlag, thresholdOptionTable } from '../src/detectors/optionTable.js';
 import type { Finding } from '../src/analyze/finding.js';
 import { CASES } from './fixtures/detectors/cases.js';
 
@@ -20,7 +20,8 @@ describe('detector registry', () => {
     const folders = readdirSync(DETECTORS_SRC, { withFileTypes: true })
       .filter((e) => e.isDirectory() && existsSync(path.join(DETECTORS_SRC, e.name, 'query.sql'))).map((e) => e.name).sort();
     expect(dets.map((d) => d.id)).toEqual(folders);
-    expect(folders).toEqual(expect.arrayContaining(['incomplete-device-sync', 'wrong-stream-event', 'double-owned-slot', 'hang', 'retained-buffer', 'leaked-slot']));
+    // The audit's six findings are each covered by a rule (numbered "1) ..." to "6) ..." in `audit`).
+    expect(dets.flatMap((d) => (d.audit ? [Number(/^(\d+)\)/.exec(d.audit)?.[1])] : [])).sort()).toEqual([1, 2, 3, 4, 5, 6]);
     for (const d of dets) {
       expect(d.sql).toMatch(new RegExp(`^-- ${d.id}`));
       const readme = path.join(d.dir, 'README.md');
@@ -44,6 +45,15 @@ describe('detector registry', () => {
         expect(CASES.some((c) => c.rule === d.id && c.expectKinds.includes(kind)), `${d.id}/${kind}`).toBe(true);
       }
     }
+  });
+
+  it("the README's threshold-option table is the registry's (npm run build writes it)", async () => {
+    const table = `${OPTION_TABLE_BEGIN}\n${thresholdOptionTable(await loadDetectors())}\n${OPTION_TABLE_END}`;
+    for (const [file, fix] of [['docs/readme/40-detectors.md', 'npm run build'], ['README.md', 'node scripts/readme.mjs']] as const) {
+      expect(readFileSync(path.join(DETECTORS_SRC, '..', '..', file), 'utf8').includes(table), `${file} is stale: run ${fix}`).toBe(true);
+    }
+    // every threshold of every rule is a row
+    for (const d of await loadDetectors()) for (const t of d.thresholds ?? []) expect(table).toContain(`| \`--${optionFlag(t.name)} <${t.unit}>\` |`);
   });
 
   it('threshold names become kebab-case options', () => {

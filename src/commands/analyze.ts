@@ -6,6 +6,7 @@
 import { Option, type Command } from 'commander';
 import { detectors as registeredDetectors, PACKAGE_ROOT, type Detector } from '../detectors/registry.js';
 import type { ThresholdDef } from '../detectors/defineDetector.js';
+import { optionFlag } from '../detectors/optionTable.js';
 import { selectDetectors } from '../analyze/analyzeTrace.js';
 import { TraceSession } from '../analyze/session.js';
 import { buildReport, failsAt } from '../output/findingsJson.js';
@@ -15,10 +16,6 @@ import { writeOutput } from '../util/output.js';
 import { safeJson } from '../util/escape.js';
 import { EXIT_CHECK_FAILED, UserError } from '../util/errors.js';
 
-/** `hangThresholdMs` -> `hang-threshold-ms`. */
-export function optionFlag(name: string): string {
-  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-}
 
 // Thresholds become options at registration. A broken detector folder must not
 // break the other commands: the error surfaces when analyze runs.
