@@ -54,6 +54,19 @@ describe('real traces: stream-pool scenarios', () => {
     expect(problems(await findings('pool/elapsed_hang_fixed.mpst'))).toEqual([]);
   });
 
+  test('retained_buffer: the streams really were destroyed in both variants', async () => {
+    // the retained batches' events outlive their destroyed streams only in the buggy run
+    for (const v of ['buggy', 'fixed']) {
+      const loaded = await openTrace(path.join(traces, 'pool', `retained_buffer_${v}.mpst`), { cache: false, progress: false });
+      try {
+        const r = await loaded.connection.runAndReadAll('SELECT count(*) AS n FROM ev_stream_destroy');
+        expect(Number(r.getRowObjects()[0]!.n), v).toBe(3);
+      } finally {
+        loaded.close();
+      }
+    }
+  });
+
   test('all scenarios in one run: every audit rule fires (diff test)', async () => {
     const fs = await findings('pool/stream_pool_buggy.mpst');
     const rules = new Set(fs.filter((f) => f.severity !== 'info').map((f) => f.rule));

@@ -80,6 +80,21 @@ describe('real runs: diff verdicts', () => {
     });
   }
 
+  it('the CLI gate on traces on both sides (--no-findings): unchanged passes quietly, each regression fails naming its metric', () => {
+    const diff = (base: string[], cand: string[]) =>
+      spawnSync(process.execPath, [path.join(root, 'bin/mpstrace.js'), 'diff', '--no-findings', ...base, '--', ...cand], { encoding: 'utf8', cwd: root, timeout: 120_000 });
+    const ok = diff([1, 3, 5].map((i) => file('base', i)), [2, 4, 6].map((i) => file('base', i)));
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+    const base = [1, 2, 3].map((i) => file('base', i));
+    const sync = diff(base, [1, 2, 3].map((i) => file('extra_sync', i)));
+    expect(sync.status).toBe(1);
+    expect(sync.stdout).toMatch(/regressed\s+host_sync\./);
+    const prefetch = diff(base, [1, 2, 3].map((i) => file('prefetch_on_main', i)));
+    expect(prefetch.status).toBe(1);
+    expect(prefetch.stdout).toMatch(/regressed\s+gpu\.concurrency_pct/);
+  });
+
   it('the CLI gate: saved baseline JSON vs candidate traces exits 1 and 0', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'mpst-real-gate-'));
     try {
