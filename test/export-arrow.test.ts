@@ -5,6 +5,7 @@ import path from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { openTrace } from '../src/ingest/load.js';
 import { arrowExporter } from '../src/export/arrow.js';
+import { EXPORT_TABLES } from '../src/export/tables.js';
 import { TraceWriter } from '../src/format/writer.js';
 import { UserError } from '../src/util/errors.js';
 
@@ -13,14 +14,14 @@ const tmp = () => mkdtempSync(path.join(tmpdir(), 'mpst-arrow-'));
 const read = (dir: string, name: string) => tableFromIPC(readFileSync(path.join(dir, `${name}.arrow`)));
 
 describe('export --format arrow', () => {
-  it('writes events, submissions and host_syncs that read back equal to the DuckDB views', async () => {
+  it('writes events, submissions, host_syncs and callsites that read back equal to the export queries (tables.ts)', async () => {
     const out = tmp();
     const msg = await arrowExporter([real], out);
-    expect(msg).toMatch(/events \(\d+ rows\), submissions \(\d+ rows\), host_syncs \(\d+ rows\)/);
+    expect(msg).toMatch(/events \(\d+ rows\), submissions \(\d+ rows\), host_syncs \(\d+ rows\), callsites \(\d+ rows\)/);
     const t = await openTrace(real);
     try {
-      for (const [name, order] of [['events', 'id'], ['submissions', 'ts, id'], ['host_syncs', 'begin_ts, begin_id']] as const) {
-        const expected = (await t.connection.runAndReadAll(`SELECT * FROM ${name} ORDER BY ${order}`)).getRowObjectsJS();
+      for (const [name, sql] of Object.entries(EXPORT_TABLES)) {
+        const expected = (await t.connection.runAndReadAll(sql)).getRowObjectsJS();
         const table = read(out, name);
         expect(table.numRows, name).toBe(expected.length);
         expect(table.numRows, name).toBeGreaterThan(0);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
@@ -7,6 +7,8 @@ import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { TraceWriter } from '../src/format/writer.js';
 import { exportParquet, runName } from '../src/export/parquet.js';
+import { arrowExporter } from '../src/export/arrow.js';
+import { tableFromIPC } from 'apache-arrow';
 import { queryRows, sqlString } from '../src/ingest/db.js';
 
 /** `n` kernels of 1000 ns on one stream, 2000 ns apart, plus one stream sync. */
@@ -41,7 +43,7 @@ describe('Parquet export', () => {
   it('writes one Hive partition per run and reads back with DuckDB', async () => {
     const runs = await exportParquet([path.join(dir, 'a.mpst'), path.join(dir, 'b.mpst')], out, { metrics: { findings: false } });
     expect(runs.map((r) => r.run)).toEqual(['a', 'b']);
-    expect(readdirSync(out).sort()).toEqual(['events', 'host_syncs', 'metrics', 'submissions']);
+    expect(readdirSync(out).sort()).toEqual(['callsites', 'events', 'host_syncs', 'metrics', 'submissions']);
     expect(readdirSync(path.join(out, 'metrics')).sort()).toEqual(['run=a', 'run=b']);
     expect(readdirSync(path.join(out, 'events', 'run=a'))).toEqual(['data.parquet']);
 
@@ -93,6 +95,34 @@ describe('Parquet export', () => {
     expect(r.stderr).toMatch(/wrote 2 run\(s\) .*read_parquet\('.*metrics\/\*\/\*\.parquet', hive_partitioning = true\)/);
     const n = await queryRows(conn, `SELECT count(DISTINCT run)::DOUBLE AS runs FROM read_parquet(${sqlString(path.join(fleet, 'metrics', '*', '*.parquet'))}, hive_partitioning = true)`);
     expect(n).toEqual([{ runs: 2 }]);
+  });
+
+  it('call sites resolve every site id; kind is the name, kind_code the number, in Parquet and in Arrow alike', async () => {
+    const real = path.resolve('traces/cuda/pool/device_sync_buggy.mpst');
+    const fleet = path.join(dir, 'real-fleet');
+    await exportParquet([real], fleet, { runNames: ['r'], metrics: { findings: false } });
+    const pq = (table: string) => `read_parquet(${sqlString(path.join(fleet, table, '*', '*.parquet'))}, hive_partitioning = true)`;
+    // every non-zero site of every table is a row of callsites
+    const sites = await queryRows(conn, `SELECT t, count(*)::DOUBLE AS n, count(c.site_id)::DOUBLE AS resolved FROM (
+        SELECT 'events' AS t, site FROM ${pq('events')} UNION ALL SELECT 'submissions', site FROM ${pq('submissions')}
+        UNION ALL SELECT 'host_syncs', site FROM ${pq('host_syncs')}) x
+      LEFT JOIN ${pq('callsites')} c ON c.site_id = x.site WHERE x.site <> 0 GROUP BY t ORDER BY t`);
+    expect(sites.map((r) => r.t)).toEqual(['events', 'host_syncs', 'submissions']);
+    for (const r of sites) expect(r.resolved, String(r.t)).toBe(r.n);
+    const named = await queryRows(conn, `SELECT count(*)::DOUBLE AS n FROM ${pq('callsites')} WHERE symbol = 'c10::cuda::device_synchronize()'`);
+    expect(named).toEqual([{ n: 1 }]);
+    // kind: VARCHAR name; kind_code: its number in the format
+    const types = await queryRows(conn, `SELECT column_name, column_type FROM (DESCRIBE SELECT kind, kind_code FROM ${pq('events')})`);
+    expect(types).toEqual([{ column_name: 'kind', column_type: 'VARCHAR' }, { column_name: 'kind_code', column_type: 'UTINYINT' }]);
+    const arrowDir = path.join(dir, 'real-arrow');
+    await arrowExporter([real], arrowDir);
+    const arrow = tableFromIPC(readFileSync(path.join(arrowDir, 'events.arrow')));
+    const fromParquet = await queryRows(conn, `SELECT kind, kind_code::DOUBLE AS kind_code FROM ${pq('events')} ORDER BY id`);
+    expect(arrow.toArray().map((r) => ({ kind: r.kind, kind_code: Number(r.kind_code) }))).toEqual(fromParquet);
+    expect(fromParquet.some((r) => r.kind === 'submit')).toBe(true);
+    const arrowSites = tableFromIPC(readFileSync(path.join(arrowDir, 'callsites.arrow')));
+    expect(arrowSites.schema.fields.map((f) => f.name)).toEqual(['site_id', 'symbol', 'module', 'addr', 'offset', 'file', 'line', 'dl_symbol']);
+    expect(arrowSites.numRows).toBe((await queryRows(conn, `SELECT count(*)::DOUBLE AS n FROM ${pq('callsites')}`))[0]!.n);
   });
 
   it('names partitions safely and rejects bad names and a file as the output', async () => {

@@ -1,7 +1,8 @@
 // Arrow IPC export: `<out>/<table>.arrow` (Arrow IPC file format) for the
 // tables a notebook usually wants: all events, GPU submissions with their
-// execution times, and host syncs. pandas (`pyarrow.ipc.open_file(f).read_pandas()`),
-// polars (`pl.read_ipc`) and DuckDB read them without mpstrace.
+// execution times, host syncs, and the call sites their `site` columns name.
+// pandas (`pyarrow.ipc.open_file(f).read_pandas()`), polars (`pl.read_ipc`)
+// and DuckDB read them without mpstrace.
 import { createWriteStream, mkdirSync, statSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
@@ -11,12 +12,10 @@ import {
 } from 'apache-arrow';
 import { TraceSession } from '../analyze/session.js';
 import { UserError } from '../util/errors.js';
+import { EXPORT_TABLES } from './tables.js';
 
-export const ARROW_TABLES: Record<string, string> = {
-  events: 'SELECT * FROM events ORDER BY id',
-  submissions: 'SELECT * FROM submissions ORDER BY ts, id',
-  host_syncs: 'SELECT * FROM host_syncs ORDER BY begin_ts, begin_id',
-};
+/** The tables written, one `<name>.arrow` each: the same columns as the Parquet export's (tables.ts). */
+export const ARROW_TABLES: Record<string, string> = EXPORT_TABLES;
 
 const INTEGER_TYPES = new Set([
   DuckDBTypeId.TINYINT, DuckDBTypeId.SMALLINT, DuckDBTypeId.INTEGER, DuckDBTypeId.BIGINT,

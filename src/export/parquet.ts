@@ -1,7 +1,7 @@
 // Parquet export for fleets of traces: one directory per table, one Hive-style
 // partition per run (`<out>/<table>/run=<name>/data.parquet` for the tables
-// events, submissions, host_syncs and metrics). Table-first, because a Trino/Hive
-// table location (and Spark's partition discovery) must hold one schema only;
+// events, submissions, host_syncs, callsites (columns in tables.ts) and
+// metrics). Table-first, because a Trino/Hive table location (and Spark's partition discovery) must hold one schema only;
 // every engine then reads a table's directory with a `run` column.
 // The schema is in docs/readme/60-ci-gate.md.
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { measureSession } from '../metrics/measure.js';
 import { sqlString } from '../ingest/db.js';
 import type { MetricsOptions } from '../metrics/types.js';
 import { UserError } from '../util/errors.js';
+import { EXPORT_TABLES, type ExportTable } from './tables.js';
 
 export interface ParquetExportOptions {
   /** Partition names, one per trace; default: the file name without extension. */
@@ -29,7 +30,7 @@ export interface ParquetRun {
   events: number;
 }
 
-export const PARQUET_TABLES = ['events', 'submissions', 'host_syncs', 'metrics'] as const;
+export const PARQUET_TABLES = [...(Object.keys(EXPORT_TABLES) as ExportTable[]), 'metrics'] as const;
 
 /** A partition value that every engine accepts in a path: letters, digits, . _ - */
 export function runName(file: string): string {
@@ -80,14 +81,6 @@ async function writeMetrics(trace: TraceSession, file: string, opts: ParquetExpo
   await conn.run('DROP TABLE _mx_export_metrics');
 }
 
-const TABLES: Record<string, string> = {
-  // Payload words stay raw (decode with docs/FORMAT.md); kind names and call-site symbols are joined in.
-  events: `SELECT e.id, e.ts, e.tid, e.kind AS kind_code, k.name AS kind, e.site, e.p0, e.p1, e.p2, e.p3, e.p4
-           FROM raw_events e LEFT JOIN kinds k ON k.code = e.kind ORDER BY e.id`,
-  submissions: `SELECT corr, id, ts, tid, site, stream, name, what, gpu_start, gpu_end, gpu_end - gpu_start AS gpu_dur_ns, error
-                FROM submissions ORDER BY id`,
-  host_syncs: `SELECT begin_id, end_id, tid, site, scope, target, api, begin_ts, end_ts, dur_ns, result FROM host_syncs ORDER BY begin_id`,
-};
 
 /**
  * Export each trace into `<outDir>/<table>/run=<name>/`. An existing partition of the
@@ -112,7 +105,7 @@ export async function exportParquet(traces: string[], outDir: string, opts: Parq
         mkdirSync(dir, { recursive: true });
         files[table] = path.join(dir, 'data.parquet');
       }
-      for (const [table, sql] of Object.entries(TABLES)) {
+      for (const [table, sql] of Object.entries(EXPORT_TABLES)) {
         await trace.connection.run(`COPY (${sql}) TO ${sqlString(files[table]!)} (FORMAT parquet, COMPRESSION ${codec})`);
       }
       await writeMetrics(trace, files.metrics!, opts, codec);
