@@ -18,31 +18,98 @@ import { el, keyValues, byId } from './dom.js';
 
 const AXIS_H = 34;
 
+/**
+ * What the viewer's pieces share: the decoded trace, its layout, the page's
+ * elements, the zoom controller, the search, the brush and the selected range.
+ * Built by startApp in order; a piece reads only what was set before it runs.
+ * @typedef {object} Viewer
+ * @property {any} payload
+ * @property {Record<string, any>} state             window.__MPSTRACE__
+ * @property {ReturnType<typeof decodeModel>} data
+ * @property {import('./layout.js').Layout} layout
+ * @property {Int32Array} firstTrack                 lane -> its top track
+ * @property {Int32Array} gpuTrack                   lane -> its GPU track, or -1
+ * @property {ReturnType<typeof pageElements>} dom
+ * @property {[number, number] | null} selection     selected time range, ns
+ * @property {boolean} frameQueued
+ * @property {boolean} movingBrush                   the brush is being moved by render, not the user
+ * @property {() => void} schedule                   draw at the next animation frame
+ * @property {ReturnType<typeof zoomController>} ctl
+ * @property {() => void} home                       fit the view to the activity
+ * @property {any} brush
+ * @property {any} brushG
+ * @property {(sum: any) => void} summary            show (or clear, with null) a range summary
+ * @property {ReturnType<typeof makeSearch>} search
+ */
+
 export function startApp(payload) {
-  const state = {
-    ready: false, firstRenderMs: 0, lastFrameMs: 0, frames: 0, frameTimes: /** @type {number[]} */ ([]),
-    rects: 0, heatTracks: 0, instants: 0, flows: 0, markers: 0, inView: 0,
-    domain: [0, 0], selectedFinding: -1, summary: null, hits: 0, error: null,
-  };
+  const state = initialState();
   window.__MPSTRACE__ = state;
   const data = decodeModel(payload);
-  const layout = layoutLanes(data.lanes, data.tracks);
-  const firstTrack = firstTrackOfLane(data);
-  const gpuTrack = gpuTrackOfLane(data);
+  // the rest of Viewer is filled in below, each piece before the next one reads it
+  const ui = /** @type {Viewer} */ (/** @type {unknown} */ ({
+    payload,
+    state,
+    data,
+    layout: layoutLanes(data.lanes, data.tracks),
+    firstTrack: firstTrackOfLane(data),
+    gpuTrack: gpuTrackOfLane(data),
+    selection: null,
+    frameQueued: false,
+    movingBrush: false,
+  }));
+  ui.schedule = () => {
+    if (!ui.frameQueued) {
+      ui.frameQueued = true;
+      requestAnimationFrame(() => renderFrame(ui));
+    }
+  };
   Object.assign(state, { lanes: data.lanes.length, intervals: data.nIntervals, findings: data.findings.length });
 
   renderHeader(payload);
   state.legend = buildLegend(byId('legend'), data);
-  const scroller = byId('scroller');
-  const content = byId('content');
-  const canvas = /** @type {HTMLCanvasElement} */ (byId('canvas'));
-  const labels = byId('labels');
-  const axisSvg = d3.select('#axis');
-  // null only for a canvas already given another context type, which this one never is
-  const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d'));
-  const labelW = () => labels.getBoundingClientRect().width || 180;
+  ui.dom = pageElements();
+  drawLaneLabels(ui);
+  sizeCanvas(ui);
+  bindZoom(ui);
+  bindBrush(ui);
+  const selectFinding = bindFindings(ui);
+  const linesAt = bindHover(ui);
+  bindSearch(ui);
+  exposeControls(ui, selectFinding, linesAt);
+  ui.home();
+  renderFrame(ui);
+  state.firstRenderMs = performance.now();
+  state.ready = true;
+}
 
-  // Lane labels are DOM text (selectable, searchable, never markup).
+/** The state the tests and the bench read on window.__MPSTRACE__. */
+function initialState() {
+  return {
+    ready: false, firstRenderMs: 0, lastFrameMs: 0, frames: 0, frameTimes: /** @type {number[]} */ ([]),
+    rects: 0, heatTracks: 0, instants: 0, flows: 0, markers: 0, inView: 0,
+    domain: [0, 0], selectedFinding: -1, summary: null, hits: 0, error: null,
+  };
+}
+
+/** The page's elements the viewer draws in or listens to. */
+function pageElements() {
+  const canvas = /** @type {HTMLCanvasElement} */ (byId('canvas'));
+  return {
+    scroller: byId('scroller'),
+    content: byId('content'),
+    canvas,
+    // null only for a canvas already given another context type, which this one never is
+    ctx: /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d')),
+    labels: byId('labels'),
+    axisSvg: d3.select('#axis'),
+    tip: byId('tooltip'),
+    searchBox: /** @type {HTMLInputElement} */ (byId('search')),
+  };
+}
+
+/** Lane labels are DOM text (selectable, searchable, never markup). */
+function drawLaneLabels({ data, layout, dom }) {
   data.lanes.forEach((lane, l) => {
     const div = el('div', `lane-label ${lane.kind}`);
     div.style.top = `${layout.laneY[l]}px`;
@@ -50,147 +117,164 @@ export function startApp(payload) {
     div.appendChild(el('span', 'lane-name', lane.label));
     if (lane.detail) div.appendChild(el('span', 'lane-detail', lane.detail));
     div.title = lane.detail ? `${lane.label}\n${lane.detail}` : lane.label;
-    labels.appendChild(div);
+    dom.labels.appendChild(div);
   });
+}
 
-  const plotWidth = () => Math.max(100, scroller.clientWidth - labelW());
-  const viewHeight = () => Math.max(50, scroller.clientHeight);
-  let selection = null; // [t0, t1] in ns
-  let frameQueued = false;
-  const fmtFor = (t0, t1) => timeFormatter(t1 - t0, Math.max(Math.abs(t0), Math.abs(t1)));
+const labelW = (ui) => ui.dom.labels.getBoundingClientRect().width || 180;
+const plotWidth = (ui) => Math.max(100, ui.dom.scroller.clientWidth - labelW(ui));
+const viewHeight = (ui) => Math.max(50, ui.dom.scroller.clientHeight);
+const fmtFor = (t0, t1) => timeFormatter(t1 - t0, Math.max(Math.abs(t0), Math.abs(t1)));
 
-  function sizeCanvas() {
-    const dpr = window.devicePixelRatio || 1;
-    const w = plotWidth();
-    const h = viewHeight();
-    content.style.height = `${layout.height}px`;
-    canvas.style.left = `${labelW()}px`;
-    canvas.style.width = `${w}px`;
-    canvas.style.height = `${h}px`;
-    canvas.width = Math.round(w * dpr);
-    canvas.height = Math.round(h * dpr);
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    axisSvg.attr('width', w).attr('height', AXIS_H);
+function sizeCanvas(ui) {
+  const { canvas, content, ctx, axisSvg } = ui.dom;
+  const dpr = window.devicePixelRatio || 1;
+  const w = plotWidth(ui);
+  const h = viewHeight(ui);
+  content.style.height = `${ui.layout.height}px`;
+  canvas.style.left = `${labelW(ui)}px`;
+  canvas.style.width = `${w}px`;
+  canvas.style.height = `${h}px`;
+  canvas.width = Math.round(w * dpr);
+  canvas.height = Math.round(h * dpr);
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  axisSvg.attr('width', w).attr('height', AXIS_H);
+}
+
+/** One frame: lane backgrounds, intervals, instants, markers, arrows, the selection, the axis and the status line. */
+function renderFrame(ui) {
+  const { state, data, layout, dom, selection } = ui;
+  const ctx = dom.ctx;
+  ui.frameQueued = false;
+  const t = performance.now();
+  const x = ui.ctl.x();
+  const [t0, t1] = x.domain();
+  const width = plotWidth(ui);
+  const height = viewHeight(ui);
+  const view = { t0, t1, width, top: dom.scroller.scrollTop, height };
+  ctx.clearRect(0, 0, width, height);
+  drawLaneBackgrounds(ctx, data, layout, view);
+  const s = drawTracks(ctx, data, layout, view, { isHit: ui.search.isHit() });
+  const nInst = drawInstants(ctx, data, layout, view, ui.firstTrack);
+  const nMarkers = drawMarkers(ctx, data, layout, view, state.selectedFinding);
+  const fl = drawFlows(ctx, data, layout, view, ui.firstTrack, ui.gpuTrack);
+  if (selection) {
+    const k = width / (t1 - t0);
+    ctx.fillStyle = 'rgba(40, 100, 220, 0.10)';
+    ctx.fillRect((selection[0] - t0) * k, 0, (selection[1] - selection[0]) * k, height);
   }
-
-  function render() {
-    frameQueued = false;
-    const t = performance.now();
-    const x = ctl.x();
-    const [t0, t1] = x.domain();
-    const width = plotWidth();
-    const height = viewHeight();
-    const view = { t0, t1, width, top: scroller.scrollTop, height };
-    ctx.clearRect(0, 0, width, height);
-    for (let l = 0; l < data.lanes.length; l++) {
-      const y = layout.laneY[l] - view.top;
-      if (y + layout.laneH[l] < 0 || y > height) continue;
-      ctx.fillStyle = data.lanes[l].kind === 'stream' ? (l % 2 ? '#f3f6fa' : '#eaf0f7') : l % 2 ? '#faf8f3' : '#f4f1ea';
-      ctx.fillRect(0, y, width, layout.laneH[l]);
-    }
-    if (!data.lanes.length) {
-      ctx.fillStyle = '#5b6775';
-      ctx.font = '13px system-ui, sans-serif';
-      ctx.fillText('This trace has no GPU streams or host threads to draw (see the warnings above).', 16, 28);
-    }
-    const s = drawTracks(ctx, data, layout, view, { isHit: search.isHit() });
-    const nInst = drawInstants(ctx, data, layout, view, firstTrack);
-    const nMarkers = drawMarkers(ctx, data, layout, view, state.selectedFinding);
-    const fl = drawFlows(ctx, data, layout, view, firstTrack, gpuTrack);
-    if (selection) {
-      const k = width / (t1 - t0);
-      ctx.fillStyle = 'rgba(40, 100, 220, 0.10)';
-      ctx.fillRect((selection[0] - t0) * k, 0, (selection[1] - selection[0]) * k, height);
-    }
-    drawAxis(axisSvg.select('g.axis'), x, width);
-    if (selection && brushG) {
-      moving = true;
-      brushG.call(brush.move, [Math.max(0, x(selection[0])), Math.min(width, x(selection[1]))]);
-      moving = false;
-    }
-    const ms = performance.now() - t;
-    Object.assign(state, {
-      rects: s.rects, heatTracks: s.heatTracks, inView: s.inView, instants: nInst, flows: fl.drawn,
-      flowsMerged: fl.merged, flowsSkipped: fl.skipped, markers: nMarkers, domain: [t0, t1], lastFrameMs: ms, frames: state.frames + 1,
-    });
-    state.frameTimes.push(ms);
-    if (state.frameTimes.length > 600) state.frameTimes.shift();
-    const fmt = fmtFor(t0, t1);
-    byId('status').textContent =
-      `${fmt(t0)} – ${fmt(t1)} · ${s.rects} rects${s.heatTracks ? `, ${s.heatTracks} heat strips` : ''}` +
-      `${fl.merged ? ` · ${fl.merged} arrows drawn as groups (×n)` : ''}${fl.skipped ? ` · ${fl.skipped} arrows not drawn (zoom in to see them)` : ''}` +
-      ` · ${ms.toFixed(1)} ms`;
+  drawAxis(dom.axisSvg.select('g.axis'), x, width);
+  if (selection && ui.brushG) {
+    ui.movingBrush = true;
+    ui.brushG.call(ui.brush.move, [Math.max(0, x(selection[0])), Math.min(width, x(selection[1]))]);
+    ui.movingBrush = false;
   }
-  const schedule = () => {
-    if (!frameQueued) { frameQueued = true; requestAnimationFrame(render); }
-  };
+  const ms = performance.now() - t;
+  Object.assign(state, {
+    rects: s.rects, heatTracks: s.heatTracks, inView: s.inView, instants: nInst, flows: fl.drawn,
+    flowsMerged: fl.merged, flowsSkipped: fl.skipped, markers: nMarkers, domain: [t0, t1], lastFrameMs: ms, frames: state.frames + 1,
+  });
+  state.frameTimes.push(ms);
+  if (state.frameTimes.length > 600) state.frameTimes.shift();
+  const fmt = fmtFor(t0, t1);
+  byId('status').textContent =
+    `${fmt(t0)} – ${fmt(t1)} · ${s.rects} rects${s.heatTracks ? `, ${s.heatTracks} heat strips` : ''}` +
+    `${fl.merged ? ` · ${fl.merged} arrows drawn as groups (×n)` : ''}${fl.skipped ? ` · ${fl.skipped} arrows not drawn (zoom in to see them)` : ''}` +
+    ` · ${ms.toFixed(1)} ms`;
+}
 
-  sizeCanvas();
-  const ctl = zoomController(d3.select(canvas), { width: plotWidth, spanNs: data.spanNs, onZoom: schedule });
+/** Alternating lane backgrounds (streams blue, threads sand), or a note when there is nothing to draw. */
+function drawLaneBackgrounds(ctx, data, layout, view) {
+  for (let l = 0; l < data.lanes.length; l++) {
+    const y = layout.laneY[l] - view.top;
+    if (y + layout.laneH[l] < 0 || y > view.height) continue;
+    ctx.fillStyle = data.lanes[l].kind === 'stream' ? (l % 2 ? '#f3f6fa' : '#eaf0f7') : l % 2 ? '#faf8f3' : '#f4f1ea';
+    ctx.fillRect(0, y, view.width, layout.laneH[l]);
+  }
+  if (!data.lanes.length) {
+    ctx.fillStyle = '#5b6775';
+    ctx.font = '13px system-ui, sans-serif';
+    ctx.fillText('This trace has no GPU streams or host threads to draw (see the warnings above).', 16, 28);
+  }
+}
+
+/** Zoom and pan (d3.zoom, keys), vertical scroll, and resizing. */
+function bindZoom(ui) {
+  const { dom, data } = ui;
+  ui.ctl = zoomController(d3.select(dom.canvas), { width: () => plotWidth(ui), spanNs: data.spanNs, onZoom: ui.schedule });
   // The first view (and `0`/Home) fits where the activity is, not the idle start-up before it.
   const fit = activityRange(data);
-  const home = () => ctl.zoomTo(fit[0], fit[1]);
-  state.fit = fit;
-  bindKeys(document, { ...ctl, reset: home }, {
-    escape: () => { selection = null; brushG.call(brush.move, null); summary(null); schedule(); },
-    search: () => byId('search').focus(),
+  ui.home = () => ui.ctl.zoomTo(fit[0], fit[1]);
+  ui.state.fit = fit;
+  bindKeys(document, { ...ui.ctl, reset: ui.home }, {
+    escape: () => { ui.selection = null; ui.brushG.call(ui.brush.move, null); ui.summary(null); ui.schedule(); },
+    search: () => dom.searchBox.focus(),
   });
-  scroller.addEventListener('scroll', schedule);
+  dom.scroller.addEventListener('scroll', ui.schedule);
   // The canvas lies over the scroller (not inside it): shift+wheel over it scrolls the lanes.
-  canvas.addEventListener('wheel', (e) => {
+  dom.canvas.addEventListener('wheel', (e) => {
     if (!e.shiftKey) return;
-    scroller.scrollTop += e.deltaY || e.deltaX;
+    dom.scroller.scrollTop += e.deltaY || e.deltaX;
     e.preventDefault();
   }, { passive: false });
   window.addEventListener('resize', () => {
-    sizeCanvas();
-    ctl.resize();
-    brush.extent([[0, 0], [plotWidth(), AXIS_H]]);
-    brushG.call(brush);
-    schedule();
+    sizeCanvas(ui);
+    ui.ctl.resize();
+    ui.brush.extent([[0, 0], [plotWidth(ui), AXIS_H]]);
+    ui.brushG.call(ui.brush);
+    ui.schedule();
   });
+}
 
-  // Brush on the axis strip: select a range, get its summary.
-  axisSvg.append('g').attr('class', 'axis').attr('transform', 'translate(0, 16)');
-  let moving = false;
-  const brush = d3.brushX().extent([[0, 0], [plotWidth(), AXIS_H]]).on('end', (e) => {
-    if (moving || !e.sourceEvent) return;
-    if (!e.selection) { selection = null; summary(null); schedule(); return; }
-    const x = ctl.x();
-    selection = [x.invert(e.selection[0]), x.invert(e.selection[1])];
-    summary(summarizeRange(data, selection[0], selection[1]));
-    schedule();
+/** Brush on the axis strip: select a range, get its summary. */
+function bindBrush(ui) {
+  const { dom, data, state } = ui;
+  dom.axisSvg.append('g').attr('class', 'axis').attr('transform', 'translate(0, 16)');
+  ui.brush = d3.brushX().extent([[0, 0], [plotWidth(ui), AXIS_H]]).on('end', (e) => {
+    if (ui.movingBrush || !e.sourceEvent) return;
+    if (!e.selection) { ui.selection = null; ui.summary(null); ui.schedule(); return; }
+    const x = ui.ctl.x();
+    ui.selection = [x.invert(e.selection[0]), x.invert(e.selection[1])];
+    ui.summary(summarizeRange(data, ui.selection[0], ui.selection[1]));
+    ui.schedule();
   });
-  const brushG = axisSvg.append('g').attr('class', 'brush').call(brush);
-  const summary = (sum) => { state.summary = sum; showSummary(sum, (a, b) => ctl.zoomTo(a, b)); };
-  summary(null);
+  ui.brushG = dom.axisSvg.append('g').attr('class', 'brush').call(ui.brush);
+  ui.summary = (sum) => { state.summary = sum; showSummary(sum, (a, b) => ui.ctl.zoomTo(a, b)); };
+  ui.summary(null);
+}
 
-  // Findings: the list, and a click zooms to the evidence and shows the details.
-  const list = findingsList(data, payload, selectFinding);
+/** Findings: the list, and a click zooms to the evidence and shows the details. Returns selectFinding(i). */
+function bindFindings(ui) {
+  const { data, state, dom, layout } = ui;
+  const list = findingsList(data, ui.payload, selectFinding);
   function selectFinding(i) {
     const f = data.findings[i];
     if (!f) return;
     state.selectedFinding = i;
     list.mark(i);
     const pad = Math.max((f.t1 - f.t0) * 0.25, 2000);
-    ctl.zoomTo(f.t0 - pad, f.t1 + pad);
-    if (f.lanes.length) scroller.scrollTop = Math.max(0, layout.laneY[Math.min(...f.lanes)] - 20);
+    ui.ctl.zoomTo(f.t0 - pad, f.t1 + pad);
+    if (f.lanes.length) dom.scroller.scrollTop = Math.max(0, layout.laneY[Math.min(...f.lanes)] - 20);
     showFindingDetails(f);
-    schedule();
+    ui.schedule();
   }
+  return selectFinding;
+}
 
-  // Hover details; a click (not a drag: d3.zoom swallows those) pins them in the side panel.
-  const linesAt = makeHover(data, layout, firstTrack, () => {
-    const x = ctl.x();
+/** Hover details; a click (not a drag: d3.zoom swallows those) pins them in the side panel. Returns linesAt(px, y). */
+function bindHover(ui) {
+  const { dom, state } = ui;
+  const linesAt = makeHover(ui.data, ui.layout, ui.firstTrack, () => {
+    const x = ui.ctl.x();
     const [a, b] = x.domain();
-    return { x, width: plotWidth(), fmt: fmtFor(a, b) };
+    return { x, width: plotWidth(ui), fmt: fmtFor(a, b) };
   });
-  const tip = byId('tooltip');
+  const tip = dom.tip;
   const pointer = (e) => {
-    const r = canvas.getBoundingClientRect();
-    return [e.clientX - r.left, e.clientY - r.top + scroller.scrollTop];
+    const r = dom.canvas.getBoundingClientRect();
+    return [e.clientX - r.left, e.clientY - r.top + dom.scroller.scrollTop];
   };
-  canvas.addEventListener('mousemove', (e) => {
+  dom.canvas.addEventListener('mousemove', (e) => {
     const lines = linesAt(...pointer(e));
     if (!lines) { tip.style.display = 'none'; return; }
     tip.replaceChildren(...lines.map((line) => el('div', null, line)));
@@ -198,55 +282,59 @@ export function startApp(payload) {
     tip.style.left = `${Math.min(e.clientX + 14, window.innerWidth - 340)}px`;
     tip.style.top = `${e.clientY + 14}px`;
   });
-  canvas.addEventListener('mouseleave', () => { tip.style.display = 'none'; });
-  canvas.addEventListener('click', (e) => {
+  dom.canvas.addEventListener('mouseleave', () => { tip.style.display = 'none'; });
+  dom.canvas.addEventListener('click', (e) => {
     const lines = linesAt(...pointer(e));
     if (!lines) return;
     showPinned(lines);
     state.pinned = lines;
   });
+  return linesAt;
+}
 
-  // Search.
-  const searchBox = /** @type {HTMLInputElement} */ (byId('search'));
-  const search = makeSearch(data, {
-    onChange: () => { state.hits = search.count(); schedule(); },
-    zoomTo: (a, b) => ctl.zoomTo(a, b),
+/** The search box: matches as you type (debounced), Enter steps through them, Escape leaves. */
+function bindSearch(ui) {
+  const searchBox = ui.dom.searchBox;
+  const search = makeSearch(ui.data, {
+    onChange: () => { ui.state.hits = search.count(); ui.schedule(); },
+    zoomTo: (a, b) => ui.ctl.zoomTo(a, b),
     info: byId('search-info'),
   });
+  ui.search = search;
   let searchTimer = 0;
   searchBox.addEventListener('input', () => { clearTimeout(searchTimer); searchTimer = setTimeout(() => search.run(searchBox.value), 120); });
   searchBox.addEventListener('keydown', (e) => {
     if (e.key === 'Enter') { clearTimeout(searchTimer); if (!search.count()) search.run(searchBox.value); search.next(); }
     if (e.key === 'Escape') searchBox.blur();
   });
-  byId('reset').addEventListener('click', home);
-  byId('whole').addEventListener('click', () => ctl.reset());
+  byId('reset').addEventListener('click', ui.home);
+  byId('whole').addEventListener('click', () => ui.ctl.reset());
+}
 
+/** The controls the tests and the bench drive, on window.__MPSTRACE__. */
+function exposeControls(ui, selectFinding, linesAt) {
+  const { state, data, layout, dom } = ui;
   Object.assign(state, {
     selectFinding,
-    zoomTo: (a, b) => ctl.zoomTo(a, b),
-    reset: home,
-    whole: () => ctl.reset(),
-    search: search.run,
-    nextMatch: search.next,
+    zoomTo: (a, b) => ui.ctl.zoomTo(a, b),
+    reset: ui.home,
+    whole: () => ui.ctl.reset(),
+    search: ui.search.run,
+    nextMatch: ui.search.next,
     hover: (px, y) => linesAt(px, y),
-    renderNow: render,
+    renderNow: () => renderFrame(ui),
     /** Where things are on screen (CSS px), for tests that check pixels. */
     geometry() {
-      const r = canvas.getBoundingClientRect();
+      const r = dom.canvas.getBoundingClientRect();
       return {
-        left: r.left, top: r.top, width: plotWidth(), height: viewHeight(), scrollTop: scroller.scrollTop,
+        left: r.left, top: r.top, width: plotWidth(ui), height: viewHeight(ui), scrollTop: dom.scroller.scrollTop,
         laneY: Array.from(layout.laneY), laneH: Array.from(layout.laneH),
         trackY: Array.from(layout.trackY), trackH: Array.from(layout.trackH),
         tracks: data.tracks, lanes: data.lanes.map((l) => ({ kind: l.kind, label: l.label })),
       };
     },
-    select(a, b) { selection = [a, b]; summary(summarizeRange(data, a, b)); schedule(); return state.summary; },
+    select(a, b) { ui.selection = [a, b]; ui.summary(summarizeRange(data, a, b)); ui.schedule(); return state.summary; },
   });
-  home();
-  render();
-  state.firstRenderMs = performance.now();
-  state.ready = true;
 }
 
 function renderHeader(payload) {
