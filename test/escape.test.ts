@@ -115,6 +115,14 @@ describe('text outputs of a hostile trace', () => {
     expect(bad.err).toMatch(/Could not convert string 'main \\x1b\]0;pwned/);
   });
 
+  it('symbolize: module paths from the trace on one line', () => {
+    const t = path.join(dir, 'sym.mpst');
+    hostileTrace(t, { module: `/usr/lib/libx${HOSTILE.forged}${HOSTILE.bidi}.so`, symbol: '' });
+    const r = cli('symbolize', t);
+    expectInert(r.out + r.err, 'symbolize');
+    expect(r.out).toMatch(/^ {2}\/usr\/lib\/libx\\nERROR {3}forged-rule.*safe\\u202e.*: 0\/1 /m);
+  });
+
   it('diff (text): names and notes escaped', () => {
     const base = path.join(dir, 'base.mpst');
     const cand = path.join(dir, 'cand.mpst');

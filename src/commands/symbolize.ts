@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { symbolizeTrace, type SymbolizeResult } from '../symbols/symbolize.js';
 import { UserError } from '../util/errors.js';
+import { escapeText } from '../util/escape.js';
 
 export function summaryLines(r: SymbolizeResult): string[] {
   const out: string[] = [];
@@ -34,7 +35,8 @@ export function register(program: Command): void {
         results.push(symbolizeTrace(t, { searchPaths: o.searchPath, tool: o.tool }));
       }
       if (o.json) process.stdout.write(JSON.stringify(results, null, 2) + '\n');
-      else process.stdout.write(results.flatMap(summaryLines).join('\n') + '\n');
+      // module paths come from the trace: one line each, inert
+      else process.stdout.write(results.flatMap(summaryLines).map(escapeText).join('\n') + '\n');
       if (results.some((r) => r.sites > 0 && !r.tool)) process.exitCode = 2;
     });
 }
