@@ -7,8 +7,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const run = (cmd, args, opts = {}) =>
-  spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
+const run = (cmd, args, opts = {}) => spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
 
 const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 if (!existsSync(tsc)) {
@@ -30,5 +29,6 @@ if (!hasCc) {
 }
 if (existsSync(path.join(root, 'instrumentation', 'Makefile'))) {
   const m = run('make', ['-s', '-C', 'instrumentation'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  if (m.status !== 0) console.error('build: the recorder library failed to build (see above); `mpstrace record` will not work until it does');
+  if (m.status !== 0)
+    console.error('build: the recorder library failed to build (see above); `mpstrace record` will not work until it does');
 }

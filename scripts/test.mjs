@@ -40,7 +40,8 @@ function missingTools() {
 
 let missing = missingTools();
 if (missing.length > 0) {
-  const canInstall = existsSync('/usr/bin/apt-get') && (process.getuid?.() === 0 || spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status === 0);
+  const canInstall =
+    existsSync('/usr/bin/apt-get') && (process.getuid?.() === 0 || spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status === 0);
   if (canInstall) {
     console.error(`npm test: installing what the suite needs (${missing.join(', ')}) with .ci/setup-system.sh`);
     const [cmd, args] = process.getuid?.() === 0 ? ['bash', [setup]] : ['sudo', ['-n', 'bash', setup]];
@@ -49,7 +50,9 @@ if (missing.length > 0) {
     missing = missingTools();
   }
   if (missing.length > 0) {
-    console.error(`npm test: missing system tools: ${missing.join(', ')}. The suite would skip or fail their tests. Install them with:\n\n  ${SETUP_COMMAND}\n`);
+    console.error(
+      `npm test: missing system tools: ${missing.join(', ')}. The suite would skip or fail their tests. Install them with:\n\n  ${SETUP_COMMAND}\n`,
+    );
     process.stdout.write(`\nvitest: 0 passed, 1 failed, 0 skipped (missing system tools: ${missing.join(', ')})\n`);
     process.exit(1);
   }
@@ -62,22 +65,32 @@ const failedChecks = process.argv.length > 2 ? [] : runChecks();
 const dir = mkdtempSync(path.join(tmpdir(), 'mpst-test-'));
 const results = path.join(dir, 'results.json');
 const vitest = path.join(root, 'node_modules', 'vitest', 'vitest.mjs');
-const r = spawnSync(process.execPath, [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${results}`, ...process.argv.slice(2)], {
-  cwd: root,
-  stdio: 'inherit',
-});
+const r = spawnSync(
+  process.execPath,
+  [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${results}`, ...process.argv.slice(2)],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
 let summary = 'vitest: no results were written (see the output above)';
 let failed = true;
 try {
   const j = JSON.parse(readFileSync(results, 'utf8'));
   const skipped = (j.numPendingTests ?? 0) + (j.numTodoTests ?? 0);
   // A file that failed to load or to run its hooks has no failed test of its own.
-  const brokenFiles = (j.testResults ?? []).filter((t) => t.status === 'failed' && !(t.assertionResults ?? []).some((a) => a.status === 'failed'));
-  const skippedNames = (j.testResults ?? []).flatMap((t) => (t.assertionResults ?? [])
-    .filter((a) => a.status === 'pending' || a.status === 'skipped' || a.status === 'todo')
-    .map((a) => `${path.relative(root, t.name)}: ${a.fullName}`));
-  if (skippedNames.length > 0) process.stdout.write(`\nskipped (${skippedNames.length}):\n${skippedNames.map((n) => `  ${n}`).join('\n')}\n`);
-  for (const t of brokenFiles) process.stdout.write(`\nfailed to run: ${path.relative(root, t.name)}: ${(t.message ?? '').split('\n')[0]}\n`);
+  const brokenFiles = (j.testResults ?? []).filter(
+    (t) => t.status === 'failed' && !(t.assertionResults ?? []).some((a) => a.status === 'failed'),
+  );
+  const skippedNames = (j.testResults ?? []).flatMap((t) =>
+    (t.assertionResults ?? [])
+      .filter((a) => a.status === 'pending' || a.status === 'skipped' || a.status === 'todo')
+      .map((a) => `${path.relative(root, t.name)}: ${a.fullName}`),
+  );
+  if (skippedNames.length > 0)
+    process.stdout.write(`\nskipped (${skippedNames.length}):\n${skippedNames.map((n) => `  ${n}`).join('\n')}\n`);
+  for (const t of brokenFiles)
+    process.stdout.write(`\nfailed to run: ${path.relative(root, t.name)}: ${(t.message ?? '').split('\n')[0]}\n`);
   for (const c of failedChecks) process.stdout.write(`\nfailed check: ${c} (see above)\n`);
   const nFailed = j.numFailedTests + brokenFiles.length + failedChecks.length;
   failed = nFailed > 0 || r.status !== 0;
@@ -85,8 +98,11 @@ try {
     brokenFiles.length > 0 ? `${brokenFiles.length} test file${brokenFiles.length > 1 ? 's' : ''} failed to run` : '',
     failedChecks.length > 0 ? `${failedChecks.length} check${failedChecks.length > 1 ? 's' : ''} failed` : '',
   ].filter(Boolean);
-  summary = `vitest: ${j.numPassedTests} passed, ${nFailed} failed, ${skipped} skipped` + (notes.length > 0 ? ` (${notes.join(', ')})` : '');
-} catch { /* keep the message above */ }
+  summary =
+    `vitest: ${j.numPassedTests} passed, ${nFailed} failed, ${skipped} skipped` + (notes.length > 0 ? ` (${notes.join(', ')})` : '');
+} catch {
+  /* keep the message above */
+}
 rmSync(dir, { recursive: true, force: true });
 process.stdout.write(`\n${summary}\n`);
-process.exit(failed ? (r.status || 1) : 0);
+process.exit(failed ? r.status || 1 : 0);

@@ -47,17 +47,19 @@ export function startApp(payload) {
   window.__MPSTRACE__ = state;
   const data = decodeModel(payload);
   // the rest of Viewer is filled in below, each piece before the next one reads it
-  const ui = /** @type {Viewer} */ (/** @type {unknown} */ ({
-    payload,
-    state,
-    data,
-    layout: layoutLanes(data.lanes, data.tracks),
-    firstTrack: firstTrackOfLane(data),
-    gpuTrack: gpuTrackOfLane(data),
-    selection: null,
-    frameQueued: false,
-    movingBrush: false,
-  }));
+  const ui = /** @type {Viewer} */ (
+    /** @type {unknown} */ ({
+      payload,
+      state,
+      data,
+      layout: layoutLanes(data.lanes, data.tracks),
+      firstTrack: firstTrackOfLane(data),
+      gpuTrack: gpuTrackOfLane(data),
+      selection: null,
+      frameQueued: false,
+      movingBrush: false,
+    })
+  );
   ui.schedule = () => {
     if (!ui.frameQueued) {
       ui.frameQueued = true;
@@ -86,9 +88,22 @@ export function startApp(payload) {
 /** The state the tests and the bench read on window.__MPSTRACE__. */
 function initialState() {
   return {
-    ready: false, firstRenderMs: 0, lastFrameMs: 0, frames: 0, frameTimes: /** @type {number[]} */ ([]),
-    rects: 0, heatTracks: 0, instants: 0, flows: 0, markers: 0, inView: 0,
-    domain: [0, 0], selectedFinding: -1, summary: null, hits: 0, error: null,
+    ready: false,
+    firstRenderMs: 0,
+    lastFrameMs: 0,
+    frames: 0,
+    frameTimes: /** @type {number[]} */ ([]),
+    rects: 0,
+    heatTracks: 0,
+    instants: 0,
+    flows: 0,
+    markers: 0,
+    inView: 0,
+    domain: [0, 0],
+    selectedFinding: -1,
+    summary: null,
+    hits: 0,
+    error: null,
   };
 }
 
@@ -171,8 +186,17 @@ function renderFrame(ui) {
   }
   const ms = performance.now() - t;
   Object.assign(state, {
-    rects: s.rects, heatTracks: s.heatTracks, inView: s.inView, instants: nInst, flows: fl.drawn,
-    flowsMerged: fl.merged, flowsSkipped: fl.skipped, markers: nMarkers, domain: [t0, t1], lastFrameMs: ms, frames: state.frames + 1,
+    rects: s.rects,
+    heatTracks: s.heatTracks,
+    inView: s.inView,
+    instants: nInst,
+    flows: fl.drawn,
+    flowsMerged: fl.merged,
+    flowsSkipped: fl.skipped,
+    markers: nMarkers,
+    domain: [t0, t1],
+    lastFrameMs: ms,
+    frames: state.frames + 1,
   });
   state.frameTimes.push(ms);
   if (state.frameTimes.length > 600) state.frameTimes.shift();
@@ -206,21 +230,37 @@ function bindZoom(ui) {
   const fit = activityRange(data);
   ui.home = () => ui.ctl.zoomTo(fit[0], fit[1]);
   ui.state.fit = fit;
-  bindKeys(document, { ...ui.ctl, reset: ui.home }, {
-    escape: () => { ui.selection = null; ui.brushG.call(ui.brush.move, null); ui.summary(null); ui.schedule(); },
-    search: () => dom.searchBox.focus(),
-  });
+  bindKeys(
+    document,
+    { ...ui.ctl, reset: ui.home },
+    {
+      escape: () => {
+        ui.selection = null;
+        ui.brushG.call(ui.brush.move, null);
+        ui.summary(null);
+        ui.schedule();
+      },
+      search: () => dom.searchBox.focus(),
+    },
+  );
   dom.scroller.addEventListener('scroll', ui.schedule);
   // The canvas lies over the scroller (not inside it): shift+wheel over it scrolls the lanes.
-  dom.canvas.addEventListener('wheel', (e) => {
-    if (!e.shiftKey) return;
-    dom.scroller.scrollTop += e.deltaY || e.deltaX;
-    e.preventDefault();
-  }, { passive: false });
+  dom.canvas.addEventListener(
+    'wheel',
+    (e) => {
+      if (!e.shiftKey) return;
+      dom.scroller.scrollTop += e.deltaY || e.deltaX;
+      e.preventDefault();
+    },
+    { passive: false },
+  );
   window.addEventListener('resize', () => {
     sizeCanvas(ui);
     ui.ctl.resize();
-    ui.brush.extent([[0, 0], [plotWidth(ui), AXIS_H]]);
+    ui.brush.extent([
+      [0, 0],
+      [plotWidth(ui), AXIS_H],
+    ]);
     ui.brushG.call(ui.brush);
     ui.schedule();
   });
@@ -230,16 +270,30 @@ function bindZoom(ui) {
 function bindBrush(ui) {
   const { dom, data, state } = ui;
   dom.axisSvg.append('g').attr('class', 'axis').attr('transform', 'translate(0, 16)');
-  ui.brush = d3.brushX().extent([[0, 0], [plotWidth(ui), AXIS_H]]).on('end', (e) => {
-    if (ui.movingBrush || !e.sourceEvent) return;
-    if (!e.selection) { ui.selection = null; ui.summary(null); ui.schedule(); return; }
-    const x = ui.ctl.x();
-    ui.selection = [x.invert(e.selection[0]), x.invert(e.selection[1])];
-    ui.summary(summarizeRange(data, ui.selection[0], ui.selection[1]));
-    ui.schedule();
-  });
+  ui.brush = d3
+    .brushX()
+    .extent([
+      [0, 0],
+      [plotWidth(ui), AXIS_H],
+    ])
+    .on('end', (e) => {
+      if (ui.movingBrush || !e.sourceEvent) return;
+      if (!e.selection) {
+        ui.selection = null;
+        ui.summary(null);
+        ui.schedule();
+        return;
+      }
+      const x = ui.ctl.x();
+      ui.selection = [x.invert(e.selection[0]), x.invert(e.selection[1])];
+      ui.summary(summarizeRange(data, ui.selection[0], ui.selection[1]));
+      ui.schedule();
+    });
   ui.brushG = dom.axisSvg.append('g').attr('class', 'brush').call(ui.brush);
-  ui.summary = (sum) => { state.summary = sum; showSummary(sum, (a, b) => ui.ctl.zoomTo(a, b)); };
+  ui.summary = (sum) => {
+    state.summary = sum;
+    showSummary(sum, (a, b) => ui.ctl.zoomTo(a, b));
+  };
   ui.summary(null);
 }
 
@@ -276,13 +330,18 @@ function bindHover(ui) {
   };
   dom.canvas.addEventListener('mousemove', (e) => {
     const lines = linesAt(...pointer(e));
-    if (!lines) { tip.style.display = 'none'; return; }
+    if (!lines) {
+      tip.style.display = 'none';
+      return;
+    }
     tip.replaceChildren(...lines.map((line) => el('div', null, line)));
     tip.style.display = 'block';
     tip.style.left = `${Math.min(e.clientX + 14, window.innerWidth - 340)}px`;
     tip.style.top = `${e.clientY + 14}px`;
   });
-  dom.canvas.addEventListener('mouseleave', () => { tip.style.display = 'none'; });
+  dom.canvas.addEventListener('mouseleave', () => {
+    tip.style.display = 'none';
+  });
   dom.canvas.addEventListener('click', (e) => {
     const lines = linesAt(...pointer(e));
     if (!lines) return;
@@ -296,15 +355,25 @@ function bindHover(ui) {
 function bindSearch(ui) {
   const searchBox = ui.dom.searchBox;
   const search = makeSearch(ui.data, {
-    onChange: () => { ui.state.hits = search.count(); ui.schedule(); },
+    onChange: () => {
+      ui.state.hits = search.count();
+      ui.schedule();
+    },
     zoomTo: (a, b) => ui.ctl.zoomTo(a, b),
     info: byId('search-info'),
   });
   ui.search = search;
   let searchTimer = 0;
-  searchBox.addEventListener('input', () => { clearTimeout(searchTimer); searchTimer = setTimeout(() => search.run(searchBox.value), 120); });
+  searchBox.addEventListener('input', () => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(() => search.run(searchBox.value), 120);
+  });
   searchBox.addEventListener('keydown', (e) => {
-    if (e.key === 'Enter') { clearTimeout(searchTimer); if (!search.count()) search.run(searchBox.value); search.next(); }
+    if (e.key === 'Enter') {
+      clearTimeout(searchTimer);
+      if (!search.count()) search.run(searchBox.value);
+      search.next();
+    }
     if (e.key === 'Escape') searchBox.blur();
   });
   byId('reset').addEventListener('click', ui.home);
@@ -327,13 +396,25 @@ function exposeControls(ui, selectFinding, linesAt) {
     geometry() {
       const r = dom.canvas.getBoundingClientRect();
       return {
-        left: r.left, top: r.top, width: plotWidth(ui), height: viewHeight(ui), scrollTop: dom.scroller.scrollTop,
-        laneY: Array.from(layout.laneY), laneH: Array.from(layout.laneH),
-        trackY: Array.from(layout.trackY), trackH: Array.from(layout.trackH),
-        tracks: data.tracks, lanes: data.lanes.map((l) => ({ kind: l.kind, label: l.label })),
+        left: r.left,
+        top: r.top,
+        width: plotWidth(ui),
+        height: viewHeight(ui),
+        scrollTop: dom.scroller.scrollTop,
+        laneY: Array.from(layout.laneY),
+        laneH: Array.from(layout.laneH),
+        trackY: Array.from(layout.trackY),
+        trackH: Array.from(layout.trackH),
+        tracks: data.tracks,
+        lanes: data.lanes.map((l) => ({ kind: l.kind, label: l.label })),
       };
     },
-    select(a, b) { ui.selection = [a, b]; ui.summary(summarizeRange(data, a, b)); ui.schedule(); return state.summary; },
+    select(a, b) {
+      ui.selection = [a, b];
+      ui.summary(summarizeRange(data, a, b));
+      ui.schedule();
+      return state.summary;
+    },
   });
 }
 

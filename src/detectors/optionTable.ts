@@ -28,7 +28,10 @@ export function thresholdOptionTable(dets: readonly DetectorDef[]): string {
   return [
     '| threshold option | rule | meaning | default |',
     '|---|---|---|---|',
-    ...[...rows.values()].map(({ rules, t }) => `| \`--${optionFlag(t.name)} <${t.unit}>\` | ${rules.join(', ')} | ${cell(t.doc)} | ${t.default}${t.unit === 'x' ? '×' : ` ${t.unit}`} |`),
+    ...[...rows.values()].map(
+      ({ rules, t }) =>
+        `| \`--${optionFlag(t.name)} <${t.unit}>\` | ${rules.join(', ')} | ${cell(t.doc)} | ${t.default}${t.unit === 'x' ? '×' : ` ${t.unit}`} |`,
+    ),
   ].join('\n');
 }
 
@@ -36,6 +39,7 @@ export function thresholdOptionTable(dets: readonly DetectorDef[]): string {
 export function withOptionTable(markdown: string, table: string): string {
   const a = markdown.indexOf(OPTION_TABLE_BEGIN);
   const b = markdown.indexOf(OPTION_TABLE_END);
-  if (a < 0 || b < a) throw new Error(`the detector option table's markers are missing: put ${OPTION_TABLE_BEGIN} and ${OPTION_TABLE_END} around it`);
+  if (a < 0 || b < a)
+    throw new Error(`the detector option table's markers are missing: put ${OPTION_TABLE_BEGIN} and ${OPTION_TABLE_END} around it`);
   return `${markdown.slice(0, a + OPTION_TABLE_BEGIN.length)}\n${table}\n${markdown.slice(b)}`;
 }

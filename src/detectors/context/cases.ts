@@ -3,7 +3,9 @@ import { type DetectorCase, MS, A, B, T } from '../fixtureTrace.js';
 
 export const CASES: DetectorCase[] = [
   {
-    rule: 'context', name: 'two-streams', expectKinds: ['streams', 'syncs', 'blocked'],
+    rule: 'context',
+    name: 'two-streams',
+    expectKinds: ['streams', 'syncs', 'blocked'],
     build() {
       const t = new T();
       t.kernel(1, A, 0.1 * MS, 1 * MS, 4 * MS);
@@ -15,7 +17,9 @@ export const CASES: DetectorCase[] = [
     },
   },
   {
-    rule: 'context', name: 'records-lost', expectKinds: ['streams', 'syncs', 'blocked', 'records-lost'],
+    rule: 'context',
+    name: 'records-lost',
+    expectKinds: ['streams', 'syncs', 'blocked', 'records-lost'],
     build() {
       const t = new T();
       t.sync(2, 'stream', A, 1 * MS, 2 * MS, 'cudaStreamSynchronize');

@@ -3,7 +3,9 @@ import { type DetectorCase, MS, A, B, T } from '../fixtureTrace.js';
 
 export const CASES: DetectorCase[] = [
   {
-    rule: 'cross-stream-race', name: 'read-after-write', expectKinds: ['read-after-write'],
+    rule: 'cross-stream-race',
+    name: 'read-after-write',
+    expectKinds: ['read-after-write'],
     build() {
       const t = new T();
       const w = t.site('main:20', '/home/u/train.py');
@@ -15,54 +17,104 @@ export const CASES: DetectorCase[] = [
     },
   },
   {
-    rule: 'cross-stream-race', name: 'write-after-read', expectKinds: ['write-after-read'],
+    rule: 'cross-stream-race',
+    name: 'write-after-read',
+    expectKinds: ['write-after-read'],
     build() {
       const t = new T();
-      t.rec(1, 'tensor_access', 0.2 * MS, { ptr: 0x10000, bytes: 4096, base: 0x10000, stream: A, op: 'aten::sum', mode: 'read' }, t.site('main:30', '/home/u/eval.py'));
-      t.rec(1, 'tensor_access', 0.3 * MS, { ptr: 0x10000, bytes: 4096, base: 0x10000, stream: B, op: 'aten::fill_', mode: 'write' }, t.site('main:31', '/home/u/eval.py'));
+      t.rec(
+        1,
+        'tensor_access',
+        0.2 * MS,
+        { ptr: 0x10000, bytes: 4096, base: 0x10000, stream: A, op: 'aten::sum', mode: 'read' },
+        t.site('main:30', '/home/u/eval.py'),
+      );
+      t.rec(
+        1,
+        'tensor_access',
+        0.3 * MS,
+        { ptr: 0x10000, bytes: 4096, base: 0x10000, stream: B, op: 'aten::fill_', mode: 'write' },
+        t.site('main:31', '/home/u/eval.py'),
+      );
       return t.end(1 * MS);
     },
   },
   {
-    rule: 'cross-stream-race', name: 'write-after-write', expectKinds: ['write-after-write'],
+    rule: 'cross-stream-race',
+    name: 'write-after-write',
+    expectKinds: ['write-after-write'],
     build() {
       const t = new T();
       t.rec(1, 'memset', 0.2 * MS, { dst: 0x20000, bytes: 1024, stream: A, corr: 1, is_async: 1 }, t.site('cudaMemsetAsync'));
-      t.rec(1, 'memcpy', 0.3 * MS, { dst: 0x20200, src: 0x7000000, bytes: 256, stream: B, corr: 2, dir: 'h2d', is_async: 1 }, t.site('cudaMemcpyAsync'));
+      t.rec(
+        1,
+        'memcpy',
+        0.3 * MS,
+        { dst: 0x20200, src: 0x7000000, bytes: 256, stream: B, corr: 2, dir: 'h2d', is_async: 1 },
+        t.site('cudaMemcpyAsync'),
+      );
       return t.end(1 * MS);
     },
   },
   {
-    rule: 'cross-stream-race', name: 'allocator-reuse', expectKinds: ['allocator-reuse'],
+    rule: 'cross-stream-race',
+    name: 'allocator-reuse',
+    expectKinds: ['allocator-reuse'],
     build() {
       const t = new T();
       const py = (line: number) => t.site(`main:${line}`, '/home/u/prefetch.py');
       t.rec(1, 'alloc', 0.1 * MS, { ptr: 0x30000, bytes: 4096, stream: A, mem: 'torch_block' }, py(40));
-      t.rec(1, 'tensor_access', 0.2 * MS, { ptr: 0x30000, bytes: 4096, base: 0x30000, stream: A, op: 'aten::copy_', mode: 'write' }, py(40));
+      t.rec(
+        1,
+        'tensor_access',
+        0.2 * MS,
+        { ptr: 0x30000, bytes: 4096, base: 0x30000, stream: A, op: 'aten::copy_', mode: 'write' },
+        py(40),
+      );
       t.rec(1, 'event_record', 0.25 * MS, { event: 0xe1, stream: A });
       t.rec(1, 'event_wait', 0.26 * MS, { event: 0xe1, stream: B });
       t.rec(1, 'tensor_access', 0.3 * MS, { ptr: 0x30000, bytes: 4096, base: 0x30000, stream: B, op: 'aten::mm', mode: 'read' }, py(43));
       t.rec(1, 'free', 0.4 * MS, { ptr: 0x30000, stream: A, mem: 'torch_block' }, py(44));
       t.rec(1, 'alloc', 0.5 * MS, { ptr: 0x30000, bytes: 4096, stream: A, mem: 'torch_block' }, py(45));
-      t.rec(1, 'tensor_access', 0.6 * MS, { ptr: 0x30000, bytes: 4096, base: 0x30000, stream: A, op: 'aten::fill_', mode: 'write' }, py(46));
+      t.rec(
+        1,
+        'tensor_access',
+        0.6 * MS,
+        { ptr: 0x30000, bytes: 4096, base: 0x30000, stream: A, op: 'aten::fill_', mode: 'write' },
+        py(46),
+      );
       return t.end(1 * MS);
     },
   },
   {
-    rule: 'cross-stream-race', name: 'ordered', expectKinds: [],
+    rule: 'cross-stream-race',
+    name: 'ordered',
+    expectKinds: [],
     build() {
       // the allocator-reuse program done right: event hand-off, record_stream, device sync
       const t = new T();
       const py = (line: number) => t.site(`main:${line}`, '/home/u/prefetch.py');
       t.rec(1, 'alloc', 0.1 * MS, { ptr: 0x30000, bytes: 4096, stream: A, mem: 'torch_block' }, py(40));
-      t.rec(1, 'tensor_access', 0.2 * MS, { ptr: 0x30000, bytes: 4096, base: 0x30000, stream: A, op: 'aten::copy_', mode: 'write' }, py(40));
+      t.rec(
+        1,
+        'tensor_access',
+        0.2 * MS,
+        { ptr: 0x30000, bytes: 4096, base: 0x30000, stream: A, op: 'aten::copy_', mode: 'write' },
+        py(40),
+      );
       t.rec(1, 'event_record', 0.25 * MS, { event: 0xe1, stream: A });
       t.rec(1, 'event_wait', 0.26 * MS, { event: 0xe1, stream: B });
       t.rec(1, 'tensor_access', 0.3 * MS, { ptr: 0x30000, bytes: 4096, base: 0x30000, stream: B, op: 'aten::mm', mode: 'read' }, py(43));
       t.rec(1, 'api_record_stream', 0.35 * MS, { ptr: 0x30000, bytes: 4096, stream: B }, py(44));
       t.rec(1, 'free', 0.4 * MS, { ptr: 0x30000, stream: A, mem: 'torch_block' }, py(44));
       t.rec(1, 'alloc', 0.5 * MS, { ptr: 0x30000, bytes: 4096, stream: A, mem: 'torch_block' }, py(45));
-      t.rec(1, 'tensor_access', 0.6 * MS, { ptr: 0x30000, bytes: 4096, base: 0x30000, stream: A, op: 'aten::fill_', mode: 'write' }, py(46));
+      t.rec(
+        1,
+        'tensor_access',
+        0.6 * MS,
+        { ptr: 0x30000, bytes: 4096, base: 0x30000, stream: A, op: 'aten::fill_', mode: 'write' },
+        py(46),
+      );
       t.sync(1, 'device', 0, 0.7 * MS, 0.8 * MS, 'cudaDeviceSynchronize');
       t.rec(1, 'tensor_access', 0.9 * MS, { ptr: 0x30000, bytes: 4096, base: 0x30000, stream: B, op: 'aten::sum', mode: 'read' }, py(48));
       return t.end(1 * MS);

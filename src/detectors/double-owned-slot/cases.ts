@@ -3,7 +3,9 @@ import { type DetectorCase, MS, A, B, C, T } from '../fixtureTrace.js';
 
 export const CASES: DetectorCase[] = [
   {
-    rule: 'double-owned-slot', name: 'set-current-then-acquire', expectKinds: ['set-current-free', 'acquire-owned', 'exit-release-unowned'],
+    rule: 'double-owned-slot',
+    name: 'set-current-then-acquire',
+    expectKinds: ['set-current-free', 'acquire-owned', 'exit-release-unowned'],
     build() {
       const t = new T();
       const setCur = t.site('at::mps::MPSStreamPool::setCurrentStream', '/usr/lib/libtorch_mps.so');
@@ -22,7 +24,9 @@ export const CASES: DetectorCase[] = [
     },
   },
   {
-    rule: 'double-owned-slot', name: 'set-current-owned', expectKinds: ['set-current-owned'],
+    rule: 'double-owned-slot',
+    name: 'set-current-owned',
+    expectKinds: ['set-current-owned'],
     build() {
       const t = new T();
       const setCur = t.site('at::mps::setCurrentMPSStream', '/usr/lib/libtorch_mps.so');
@@ -35,7 +39,9 @@ export const CASES: DetectorCase[] = [
     },
   },
   {
-    rule: 'double-owned-slot', name: 'inferred-slots', expectKinds: ['acquire-owned'],
+    rule: 'double-owned-slot',
+    name: 'inferred-slots',
+    expectKinds: ['acquire-owned'],
     build() {
       // The same overlap, but learned by inference: a warning, not an error.
       const t = new T();
@@ -47,7 +53,9 @@ export const CASES: DetectorCase[] = [
     },
   },
   {
-    rule: 'double-owned-slot', name: 'release-unowned', expectKinds: ['release-unowned'],
+    rule: 'double-owned-slot',
+    name: 'release-unowned',
+    expectKinds: ['release-unowned'],
     build() {
       const t = new T();
       t.rec(2, 'slot_acquire', 1 * MS, { stream: B, slot: 2, free_after: 2, source: 'annotation' });
@@ -57,7 +65,9 @@ export const CASES: DetectorCase[] = [
     },
   },
   {
-    rule: 'double-owned-slot', name: 'metal-stream-shared', expectKinds: ['metal-stream-shared'],
+    rule: 'double-owned-slot',
+    name: 'metal-stream-shared',
+    expectKinds: ['metal-stream-shared'],
     build() {
       const t = new T('metal');
       let corr = 0;
@@ -69,7 +79,9 @@ export const CASES: DetectorCase[] = [
     },
   },
   {
-    rule: 'double-owned-slot', name: 'clean', expectKinds: [],
+    rule: 'double-owned-slot',
+    name: 'clean',
+    expectKinds: [],
     build() {
       const t = new T('metal');
       // Slots passed between threads strictly one after another; set-current after an acquire.

@@ -3,7 +3,9 @@ import { type DetectorCase, MS, A, T } from '../fixtureTrace.js';
 
 export const CASES: DetectorCase[] = [
   {
-    rule: 'hang', name: 'never-returned', expectKinds: ['never-returned'],
+    rule: 'hang',
+    name: 'never-returned',
+    expectKinds: ['never-returned'],
     build() {
       const t = new T();
       const s = t.site('at::mps::MPSEvent::waitForCpuSync', '/usr/lib/libtorch_mps.so');
@@ -15,7 +17,9 @@ export const CASES: DetectorCase[] = [
     },
   },
   {
-    rule: 'hang', name: 'cut-while-blocked', expectKinds: ['never-returned'],
+    rule: 'hang',
+    name: 'cut-while-blocked',
+    expectKinds: ['never-returned'],
     build() {
       // The trace ends 2 ms into a stream sync: unknown whether it hung, so a warning, not an error.
       const t = new T();
@@ -26,7 +30,9 @@ export const CASES: DetectorCase[] = [
     },
   },
   {
-    rule: 'hang', name: 'long-block', expectKinds: ['long-block'],
+    rule: 'hang',
+    name: 'long-block',
+    expectKinds: ['long-block'],
     build() {
       const t = new T();
       // A 10 ms step loop; step 7's sync blocks 800 ms (> max(500 ms, 10 x 10 ms)).
@@ -40,7 +46,9 @@ export const CASES: DetectorCase[] = [
     },
   },
   {
-    rule: 'hang', name: 'long-block-range-step', expectKinds: ['long-block'],
+    rule: 'hang',
+    name: 'long-block-range-step',
+    expectKinds: ['long-block'],
     build() {
       // 'step' ranges of 100 ms give the typical step: a 1.2 s sync (> 10 x 100 ms) is a hang,
       // the 0.8 s one is not; syncs are too few for the sync-gap fallback.
@@ -55,7 +63,9 @@ export const CASES: DetectorCase[] = [
     },
   },
   {
-    rule: 'hang', name: 'elapsed-untimed', expectKinds: ['elapsed-untimed'],
+    rule: 'hang',
+    name: 'elapsed-untimed',
+    expectKinds: ['elapsed-untimed'],
     build() {
       const t = new T();
       t.rec(1, 'event_create', 1 * MS, { event: 0xe1, timing: 0 });
@@ -69,7 +79,9 @@ export const CASES: DetectorCase[] = [
     },
   },
   {
-    rule: 'hang', name: 'torch-raised-untimed', expectKinds: ['elapsed-untimed'],
+    rule: 'hang',
+    name: 'torch-raised-untimed',
+    expectKinds: ['elapsed-untimed'],
     build() {
       // Event.elapsed_time on events made without enable_timing: torch raised before
       // any CUDA call, so only the PyTorch layer's record tells.
@@ -84,7 +96,9 @@ export const CASES: DetectorCase[] = [
     },
   },
   {
-    rule: 'hang', name: 'torch-runtime-dropped-timing', expectKinds: ['elapsed-untimed'],
+    rule: 'hang',
+    name: 'torch-runtime-dropped-timing',
+    expectKinds: ['elapsed-untimed'],
     build() {
       // The program asked for timing (flags 1), the runtime created the CUDA events
       // without it: the backend's create flags decide. One finding for the call, even
@@ -102,7 +116,9 @@ export const CASES: DetectorCase[] = [
     },
   },
   {
-    rule: 'hang', name: 'torch-timed-clean', expectKinds: [],
+    rule: 'hang',
+    name: 'torch-timed-clean',
+    expectKinds: [],
     build() {
       const t = new T();
       t.rec(1, 'event_create', 1 * MS, { event: 0xe1, timing: 1 });
@@ -111,12 +127,21 @@ export const CASES: DetectorCase[] = [
       t.rec(1, 'event_record', 3 * MS, { event: 0xe2, stream: A });
       t.rec(1, 'elapsed_begin', 4 * MS, { start_event: 0xe1, end_event: 0xe2 });
       t.rec(1, 'elapsed_end', 4.01 * MS, { start_event: 0xe1, end_event: 0xe2, elapsed_ns: 1 * MS, error: 0 });
-      t.rec(1, 'api_elapsed', 4.02 * MS, { start_event: 0xe1, end_event: 0xe2, elapsed_ns: 1 * MS, start_timing: 1, end_timing: 1, raised: 0 });
+      t.rec(1, 'api_elapsed', 4.02 * MS, {
+        start_event: 0xe1,
+        end_event: 0xe2,
+        elapsed_ns: 1 * MS,
+        start_timing: 1,
+        end_timing: 1,
+        raised: 0,
+      });
       return t.end(5 * MS);
     },
   },
   {
-    rule: 'hang', name: 'clean', expectKinds: [],
+    rule: 'hang',
+    name: 'clean',
+    expectKinds: [],
     build() {
       const t = new T();
       let ts = 1 * MS;

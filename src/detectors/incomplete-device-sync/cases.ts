@@ -3,7 +3,9 @@ import { type DetectorCase, MS, A, B, T } from '../fixtureTrace.js';
 
 export const CASES: DetectorCase[] = [
   {
-    rule: 'incomplete-device-sync', name: 'late-completion', expectKinds: ['late-completion'],
+    rule: 'incomplete-device-sync',
+    name: 'late-completion',
+    expectKinds: ['late-completion'],
     build() {
       // The annotated device sync waits only on the current stream A while B's kernel runs on.
       const t = new T();
@@ -17,7 +19,9 @@ export const CASES: DetectorCase[] = [
     },
   },
   {
-    rule: 'incomplete-device-sync', name: 'partial-sync', expectKinds: ['partial-sync'],
+    rule: 'incomplete-device-sync',
+    name: 'partial-sync',
+    expectKinds: ['partial-sync'],
     build() {
       // B's work was pending when the sync began and was never waited on; it finished in time by luck.
       const t = new T();
@@ -31,7 +35,9 @@ export const CASES: DetectorCase[] = [
     },
   },
   {
-    rule: 'incomplete-device-sync', name: 'contract-late', expectKinds: ['late-completion'],
+    rule: 'incomplete-device-sync',
+    name: 'contract-late',
+    expectKinds: ['late-completion'],
     build() {
       // cudaDeviceSynchronize is device-wide by contract: work finishing after it returned is wrong.
       const t = new T();
@@ -41,7 +47,9 @@ export const CASES: DetectorCase[] = [
     },
   },
   {
-    rule: 'incomplete-device-sync', name: 'clean', expectKinds: [],
+    rule: 'incomplete-device-sync',
+    name: 'clean',
+    expectKinds: [],
     build() {
       const t = new T();
       t.kernel(1, B, 1 * MS, 1.1 * MS, 2.5 * MS);
@@ -59,7 +67,9 @@ export const CASES: DetectorCase[] = [
     },
   },
   {
-    rule: 'incomplete-device-sync', name: 'torch-api-late', expectKinds: ['late-completion'],
+    rule: 'incomplete-device-sync',
+    name: 'torch-api-late',
+    expectKinds: ['late-completion'],
     build() {
       // torch.cuda.synchronize() as the PyTorch layer saw it, while the runtime below
       // waited on the current stream A only: B's kernel runs on after it returned.
@@ -74,7 +84,9 @@ export const CASES: DetectorCase[] = [
     },
   },
   {
-    rule: 'incomplete-device-sync', name: 'annotation-and-torch-once', expectKinds: ['late-completion'],
+    rule: 'incomplete-device-sync',
+    name: 'annotation-and-torch-once',
+    expectKinds: ['late-completion'],
     build() {
       // An annotated runtime's device sync calls torch.cuda.synchronize: both declare one
       // operation, so one finding (the annotation's).
@@ -89,7 +101,9 @@ export const CASES: DetectorCase[] = [
     },
   },
   {
-    rule: 'incomplete-device-sync', name: 'torch-api-clean', expectKinds: [],
+    rule: 'incomplete-device-sync',
+    name: 'torch-api-clean',
+    expectKinds: [],
     build() {
       // torch.cuda.synchronize over a real cudaDeviceSynchronize; a stream sync (scope stream) is not device intent.
       const t = new T();

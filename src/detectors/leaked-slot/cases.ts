@@ -3,7 +3,9 @@ import { type DetectorCase, MS, A, B, C, T } from '../fixtureTrace.js';
 
 export const CASES: DetectorCase[] = [
   {
-    rule: 'leaked-slot', name: 'leaks', expectKinds: ['thread-exited-owning', 'never-released', 'pool-exhausted', 'acquire-waited'],
+    rule: 'leaked-slot',
+    name: 'leaks',
+    expectKinds: ['thread-exited-owning', 'never-released', 'pool-exhausted', 'acquire-waited'],
     build() {
       const t = new T();
       const s = t.site('at::mps::getStreamFromPool', '/usr/lib/libtorch_mps.so');
@@ -16,7 +18,9 @@ export const CASES: DetectorCase[] = [
     },
   },
   {
-    rule: 'leaked-slot', name: 'clean', expectKinds: [],
+    rule: 'leaked-slot',
+    name: 'clean',
+    expectKinds: [],
     build() {
       const t = new T();
       t.rec(2, 'slot_acquire', 1 * MS, { stream: B, slot: 1, free_after: 2, source: 'annotation' });

@@ -3,7 +3,9 @@ import { type DetectorCase, MS, A, B, C, T } from '../fixtureTrace.js';
 
 export const CASES: DetectorCase[] = [
   {
-    rule: 'retained-buffer', name: 'after-owner-destroyed', expectKinds: ['after-owner-destroyed'],
+    rule: 'retained-buffer',
+    name: 'after-owner-destroyed',
+    expectKinds: ['after-owner-destroyed'],
     build() {
       const t = new T();
       const s = t.site('at::mps::MPSStream::flush', '/usr/lib/libtorch_mps.so');
@@ -16,7 +18,9 @@ export const CASES: DetectorCase[] = [
     },
   },
   {
-    rule: 'retained-buffer', name: 'alive-at-exit', expectKinds: ['alive-at-exit'],
+    rule: 'retained-buffer',
+    name: 'alive-at-exit',
+    expectKinds: ['alive-at-exit'],
     build() {
       const t = new T('metal');
       t.rec(1, 'cb_create', 1 * MS, { cb: 0xcb1, stream: A, corr: 1 }, t.site('MPSStream::commandBuffer', '/usr/lib/libtorch_mps.so'));
@@ -25,7 +29,9 @@ export const CASES: DetectorCase[] = [
     },
   },
   {
-    rule: 'retained-buffer', name: 'event-after-stream-destroyed', expectKinds: ['after-owner-destroyed'],
+    rule: 'retained-buffer',
+    name: 'event-after-stream-destroyed',
+    expectKinds: ['after-owner-destroyed'],
     build() {
       // No object annotations: a batch's completion event, last recorded on a stream that is then
       // destroyed, is never destroyed itself (the CUDA stand-in for a retained command buffer).
@@ -38,7 +44,9 @@ export const CASES: DetectorCase[] = [
     },
   },
   {
-    rule: 'retained-buffer', name: 'clean', expectKinds: [],
+    rule: 'retained-buffer',
+    name: 'clean',
+    expectKinds: [],
     build() {
       const t = new T('metal');
       t.rec(1, 'stream_create', 1 * MS, { stream: A });

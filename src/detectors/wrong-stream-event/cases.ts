@@ -3,7 +3,9 @@ import { type DetectorCase, MS, US, A, B, C, T } from '../fixtureTrace.js';
 
 export const CASES: DetectorCase[] = [
   {
-    rule: 'wrong-stream-event', name: 'record-wrong-stream', expectKinds: ['record-wrong-stream'],
+    rule: 'wrong-stream-event',
+    name: 'record-wrong-stream',
+    expectKinds: ['record-wrong-stream'],
     build() {
       const t = new T();
       const s = t.site('at::mps::MPSGuardImpl::record', '/usr/lib/libtorch_mps.so');
@@ -15,7 +17,9 @@ export const CASES: DetectorCase[] = [
     },
   },
   {
-    rule: 'wrong-stream-event', name: 'wait-wrong-stream', expectKinds: ['wait-wrong-stream'],
+    rule: 'wrong-stream-event',
+    name: 'wait-wrong-stream',
+    expectKinds: ['wait-wrong-stream'],
     build() {
       const t = new T();
       const s = t.site('at::mps::MPSGuardImpl::block', '/usr/lib/libtorch_mps.so');
@@ -27,7 +31,9 @@ export const CASES: DetectorCase[] = [
     },
   },
   {
-    rule: 'wrong-stream-event', name: 'wait-unrecorded', expectKinds: ['wait-unrecorded'],
+    rule: 'wrong-stream-event',
+    name: 'wait-unrecorded',
+    expectKinds: ['wait-unrecorded'],
     build() {
       const t = new T();
       // Recorded in a previous life of the handle, then destroyed and re-created: the new event has no record.
@@ -41,7 +47,9 @@ export const CASES: DetectorCase[] = [
     },
   },
   {
-    rule: 'wrong-stream-event', name: 're-recorded', expectKinds: ['re-recorded'],
+    rule: 'wrong-stream-event',
+    name: 're-recorded',
+    expectKinds: ['re-recorded'],
     build() {
       const t = new T();
       t.rec(2, 'event_create', 1 * MS, { event: 0xe1 });
@@ -52,7 +60,9 @@ export const CASES: DetectorCase[] = [
     },
   },
   {
-    rule: 'wrong-stream-event', name: 'same-stream', expectKinds: ['same-stream'],
+    rule: 'wrong-stream-event',
+    name: 'same-stream',
+    expectKinds: ['same-stream'],
     build() {
       const t = new T();
       t.rec(1, 'event_create', 1 * MS, { event: 0xe1 });
@@ -62,7 +72,9 @@ export const CASES: DetectorCase[] = [
     },
   },
   {
-    rule: 'wrong-stream-event', name: 'clean', expectKinds: [],
+    rule: 'wrong-stream-event',
+    name: 'clean',
+    expectKinds: [],
     build() {
       const t = new T();
       t.rec(1, 'event_create', 1 * MS, { event: 0xe1 });
@@ -83,7 +95,9 @@ export const CASES: DetectorCase[] = [
     },
   },
   {
-    rule: 'wrong-stream-event', name: 'torch-lazy-record', expectKinds: ['record-wrong-stream'],
+    rule: 'wrong-stream-event',
+    name: 'torch-lazy-record',
+    expectKinds: ['record-wrong-stream'],
     build() {
       // torch.cuda.Event creates its CUDA event inside its first record, so the PyTorch
       // layer's intent names event 0: the thread's next backend record is the one.
@@ -99,7 +113,9 @@ export const CASES: DetectorCase[] = [
     },
   },
   {
-    rule: 'wrong-stream-event', name: 'annotation-and-torch-once', expectKinds: ['record-wrong-stream'],
+    rule: 'wrong-stream-event',
+    name: 'annotation-and-torch-once',
+    expectKinds: ['record-wrong-stream'],
     build() {
       // An annotated runtime and the PyTorch layer both declare the same record: one finding.
       const t = new T();
@@ -112,7 +128,9 @@ export const CASES: DetectorCase[] = [
     },
   },
   {
-    rule: 'wrong-stream-event', name: 'torch-lazy-clean', expectKinds: [],
+    rule: 'wrong-stream-event',
+    name: 'torch-lazy-clean',
+    expectKinds: [],
     build() {
       const t = new T();
       for (let i = 0; i < 3; i++) {
