@@ -20,6 +20,8 @@
 #define FAKE_INNER_STREAM ((cudaStream_t)0x1111)
 #define FAKE_BUSY_EVENT ((cudaEvent_t)0xb05e)
 
+/* one X-macro list, wrapped by hand: clang-format 14 re-wraps it differently on each run */
+// clang-format off
 #define COUNTED(X)                                                                                    \
   X(cudaStreamCreate) X(cudaStreamCreateWithFlags) X(cudaStreamCreateWithPriority) X(cudaStreamDestroy) \
   X(cudaStreamQuery) X(cudaStreamSynchronize) X(cudaStreamWaitEvent) X(cudaEventCreate)                 \
@@ -29,6 +31,7 @@
   X(cudaMemcpy) X(cudaMemcpyAsync) X(cudaMemset) X(cudaMemsetAsync) X(cudaMalloc) X(cudaFree)           \
   X(cudaMallocHost) X(cudaHostAlloc) X(cudaFreeHost) X(cudaMallocAsync) X(cudaFreeAsync)                \
   X(cudaEventRecord_ptsz) X(cudaLaunchKernel_ptsz) X(cudaStreamSynchronize_ptsz)
+// clang-format on
 #define COUNTER(f) unsigned long fake_n_##f;
 COUNTED(COUNTER)
 

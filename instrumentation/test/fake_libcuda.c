@@ -12,11 +12,14 @@
 #include <stdio.h>
 #include <string.h>
 
+/* one X-macro list, wrapped by hand: clang-format 14 re-wraps it differently on each run */
+// clang-format off
 #define FAKE_DRV(X)                                                                                      \
   X(cuStreamCreate) X(cuStreamSynchronize) X(cuStreamSynchronize_ptsz) X(cuStreamWaitEvent) X(cuEventCreate) \
   X(cuEventRecord) X(cuEventRecord_ptsz) X(cuEventQuery) X(cuCtxSynchronize) X(cuCtxSynchronize_v2)          \
   X(cuLaunchKernel) X(cuLaunchKernel_ptsz) X(cuMemAlloc_v2) X(cuMemFree_v2) X(cuMemcpyHtoDAsync_v2)          \
   X(cuMemcpyDtoH_v2) X(cuFuncGetName) X(cuStreamDestroy_v2)
+// clang-format on
 #define COUNTER(f) static unsigned long n_##f;
 FAKE_DRV(COUNTER)
 #define N(f) __atomic_add_fetch(&n_##f, 1, __ATOMIC_RELAXED)
