@@ -1,14 +1,30 @@
 import { Command, CommanderError } from 'commander';
-import { UserError, EXIT_BAD_INPUT } from './util/errors.js';
+import { describeError, EXIT_BAD_INPUT, EXIT_OK } from './util/errors.js';
 import { VERSION } from './version.js';
 import { commands } from './commands/index.js';
+import { normalizeArgv } from './commands/argv.js';
 import { recordersStatus } from './record/library.js';
 import { setShowMangled } from './ingest/demangle.js';
+
+// --debug is read from argv directly: an error may come before commander has parsed it.
+const debug = process.argv.includes('--debug') || process.env.MPSTRACE_DEBUG === '1';
+
+// stdout closed by its reader (`mpstrace sql T '...' | head -1`): what it wanted is out, so end
+// quietly. Any other stdout failure (a full disk under `> file`) is one line and exit 2.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? EXIT_OK);
+  process.stderr.write(`mpstrace: cannot write to stdout (${err.code ?? err.message}); free space or redirect the output elsewhere\n`);
+  process.exit(EXIT_BAD_INPUT);
+});
+process.stderr.on('error', () => {
+  // nowhere left to report to
+});
 
 const program = new Command('mpstrace')
   .description('Record, analyze and show GPU stream/event traces (PyTorch MPS and CUDA)')
   .version(`mpstrace ${VERSION}\n${recordersStatus()}`, '-V, --version')
   .option('--mangled', 'show C++ kernel and function names as recorded (mangled) instead of demangled')
+  .option('--debug', 'on an error, also print its stack trace (for bug reports)')
   .showHelpAfterError()
   .exitOverride();
 program.hook('preAction', () => {
@@ -18,16 +34,15 @@ program.hook('preAction', () => {
 for (const register of commands) register(program);
 
 try {
-  await program.parseAsync(process.argv);
+  await program.parseAsync(normalizeArgv(process.argv));
 } catch (err) {
   if (err instanceof CommanderError) {
     // help and --version exit through here with code 0; usage errors become 2.
     process.exitCode = err.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
-  } else if (err instanceof UserError) {
-    process.stderr.write(`mpstrace: ${err.message}\n`);
-    process.exitCode = err.exitCode;
   } else {
-    process.stderr.write(`mpstrace: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
-    process.exitCode = 70;
+    const { message, exitCode } = describeError(err);
+    process.stderr.write(`mpstrace: ${message}\n`);
+    if (debug) process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
+    process.exitCode = exitCode;
   }
 }

@@ -15,6 +15,7 @@ import { defaultSourceRoot, packageHomepage, toSarif } from '../output/sarif.js'
 import { writeOutput } from '../util/output.js';
 import { safeJson } from '../util/escape.js';
 import { EXIT_CHECK_FAILED, UserError } from '../util/errors.js';
+import { outputOption, resolveOutput } from './outputOption.js';
 
 
 // Thresholds become options at registration. A broken detector folder must not
@@ -49,6 +50,7 @@ interface AnalyzeCliOptions {
   failOn?: 'error' | 'warning';
   rules?: string;
   output?: string;
+  out?: string;
   group: boolean;
   timings?: boolean;
   cache?: string | boolean;
@@ -65,11 +67,11 @@ export function register(program: Command): void {
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']))
     .addOption(new Option('--fail-on <level>', 'exit 1 when a finding at or above this severity exists').choices(['error', 'warning']))
     .option('--rules <ids>', 'comma-separated rule ids to run (default: all)')
-    .option('-o, --output <file>', 'write the output to a file instead of stdout (`-`: stdout; missing directories are created)')
     .option('--source-root <dir>', 'SARIF: make file URIs relative to this directory (default: the git root above the current directory)')
     .option('--no-group', 'list every occurrence instead of grouping by signature')
-    .option('--cache [file]', 'save the decoded trace as <trace>.duckdb (or [file]) and reuse it next time (put it after <trace>)')
+    .option('--cache [file]', 'save the decoded trace as <trace>.duckdb (or [file].duckdb) and reuse it next time')
     .option('--timings', 'print each detector\'s run time to stderr');
+  outputOption(cmd, 'write the output to a file instead of stdout (`-`: stdout; missing directories are created)');
   for (const t of allThresholds()) {
     const flag = optionFlag(t.name);
     cmd.option(`--${flag} <${t.unit}>`, `${t.doc} (default ${t.default} ${t.unit})`, parseNumber(flag));
@@ -97,7 +99,8 @@ export function register(program: Command): void {
       const text = format === 'json' ? `${safeJson(report)}\n`
         : format === 'sarif' ? `${safeJson(toSarif(report, detectors, { sourceRoot: opts.sourceRoot ?? defaultSourceRoot(), homepage: packageHomepage(PACKAGE_ROOT) }))}\n`
         : formatText(report);
-      if (opts.output) writeOutput(opts.output, text);
+      const output = resolveOutput(opts, { required: false });
+      if (output) writeOutput(output, text);
       else process.stdout.write(text);
       if (opts.failOn && failsAt(findings, opts.failOn)) process.exitCode = EXIT_CHECK_FAILED;
     } finally {

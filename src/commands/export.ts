@@ -5,6 +5,8 @@ import { exportChrome } from '../export/chrome.js';
 import { parquetExporter } from '../export/parquet.js';
 import { arrowExporter } from '../export/arrow.js';
 import { UserError } from '../util/errors.js';
+import { isStdout } from '../util/output.js';
+import { outputOption, resolveOutput } from './outputOption.js';
 
 /** An exporter writes `traces` to `out` and returns a one-line summary for stderr. */
 export type Exporter = (traces: string[], out: string) => Promise<string>;
@@ -28,15 +30,17 @@ export const FORMATS: Record<string, Exporter> = {
 };
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('export')
     .description('export a trace for other tools: chrome (Perfetto UI / chrome://tracing JSON), parquet (fleets of runs), arrow (IPC files for pandas/polars)')
     .argument('<trace...>', 'trace file(s)')
-    .requiredOption('-f, --format <name>', `output format: ${Object.keys(FORMATS).join(', ')}`)
-    .requiredOption('-o, --output <path>', 'file (or directory, for formats that write several files) to write; chrome: `-` is stdout; missing directories are created')
-    .action(async (traces: string[], o: { format: string; output: string }) => {
+    .requiredOption('-f, --format <name>', `output format: ${Object.keys(FORMATS).join(', ')}`);
+  outputOption(cmd, 'file (or directory, for formats that write several files) to write; chrome: `-` is stdout; missing directories are created', { required: true })
+    .action(async (traces: string[], o: { format: string; output?: string; out?: string }) => {
       const run = FORMATS[o.format];
       if (!run) throw new UserError(`unknown --format '${o.format}'; known formats: ${Object.keys(FORMATS).join(', ')}`);
-      process.stderr.write(`mpstrace: ${await run(traces, o.output)}\n`);
+      const output = resolveOutput(o)!;
+      if (isStdout(output) && o.format !== 'chrome') throw new UserError(`-o -: --format ${o.format} writes a directory of files, which stdout cannot take; give a directory`);
+      process.stderr.write(`mpstrace: ${await run(traces, output)}\n`);
     });
 }

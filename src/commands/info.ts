@@ -9,7 +9,7 @@ export function register(program: Command): void {
     .description('events by kind, threads, streams, time span, backend, recorder and warnings of a trace')
     .argument('<trace>', 'a .mpst trace, or a .duckdb / Parquet directory saved from one')
     .option('--json', 'machine-readable JSON on stdout')
-    .option('--cache [file]', 'save the decoded trace as <trace>.duckdb (or [file]) and reuse it next time')
+    .option('--cache [file]', 'save the decoded trace as <trace>.duckdb (or [file].duckdb) and reuse it next time')
     .option('--save <out>', 'also save the loaded trace: <out>.duckdb, or a directory of Parquet files')
     .action(async (trace: string, o: { json?: boolean; cache?: string | boolean; save?: string }) => {
       const t = await openTrace(trace, { cache: o.cache });

@@ -12,19 +12,23 @@ import { checkTarget, noTraceMessage, type TargetCheck } from '../record/darwin.
 import { buildRunIndex, writeRunIndex } from '../record/runindex.js';
 import { symbolizeTrace } from '../symbols/symbolize.js';
 import { summaryLines } from './symbolize.js';
+import { outputOption, resolveOutput } from './outputOption.js';
+import { isStdout } from '../util/output.js';
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('record')
     .description('run a command with the recorder injected (LD_PRELOAD / DYLD_INSERT_LIBRARIES) and write a trace')
     .usage('[options] -- <command...>')
     .argument('<command...>', 'the program to record and its arguments (after --)')
-    .option('-o, --out <path>', 'trace file to write (its forked/exec\'ed processes write <name>.<pid>[.execN].mpst next to it), or a directory ending in / for the run', 'mpstrace-run/')
     .option('--backend <name>', 'auto (cuda on Linux, metal on macOS), cuda or metal', 'auto')
     .option('--torch <level>', 'PyTorch layer (mpstrace.torch) in recorded Python programs: off, api (public stream/event/sync intent) or full (adds per-op tensor accesses and block lifetimes); default: $MPSTRACE_TORCH, else api')
     .option('--no-summary', 'do not print the trace summary after the run')
-    .option('--no-symbolize', 'do not name native call sites (function, file:line) from the binaries after the run')
-    .action(async (command: string[], o: { out: string; backend: string; summary: boolean; symbolize: boolean; torch?: string }) => {
+    .option('--no-symbolize', 'do not name native call sites (function, file:line) from the binaries after the run');
+  outputOption(cmd, 'trace file to write (its forked/exec\'ed processes write <name>.<pid>[.execN].mpst next to it), or a directory ending in / for the run (default: mpstrace-run/)')
+    .action(async (command: string[], opts: { output?: string; out?: string; backend: string; summary: boolean; symbolize: boolean; torch?: string }) => {
+      const o = { ...opts, out: resolveOutput(opts, { required: false }) ?? 'mpstrace-run/' };
+      if (isStdout(o.out)) throw new UserError('-o -: the recorder writes its trace file by offset, which stdout cannot take; give a file or a directory ending in /');
       if (o.torch !== undefined && !(TORCH_LEVELS as readonly string[]).includes(o.torch)) {
         throw new UserError(`--torch must be one of ${TORCH_LEVELS.join(', ')}, not '${o.torch}'`);
       }

@@ -13,7 +13,7 @@ export function register(program: Command): void {
     .argument('<query>', 'SQL; the last statement\'s rows are printed')
     .option('--json', 'rows as a JSON array of objects (64-bit integers beyond 2^53 as strings)')
     .option('--csv', 'rows as CSV with a header line')
-    .option('--cache [file]', 'save the decoded trace as <trace>.duckdb (or [file]) and reuse it next time')
+    .option('--cache [file]', 'save the decoded trace as <trace>.duckdb (or [file].duckdb) and reuse it next time')
     .action(async (trace: string, query: string, o: { json?: boolean; csv?: boolean; cache?: string | boolean }) => {
       if (o.json && o.csv) throw new UserError('choose one of --json and --csv');
       const t = await openTrace(trace, { cache: o.cache });

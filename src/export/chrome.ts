@@ -34,20 +34,44 @@ interface Loaded {
   connection: DuckDBConnection;
 }
 
-/** Writes text with backpressure: resolves once the stream can take more. */
+/**
+ * Writes text with backpressure: resolves once the stream can take more. A write
+ * error (a full disk) rejects the pending and every later write as a UserError,
+ * instead of leaving a wait for 'drain' that never comes.
+ */
 class Out {
   bytes = 0;
-  constructor(private readonly stream: WriteStream | NodeJS.WriteStream) {}
+  private failed: Error | null = null;
+  private onFail: ((e: Error) => void) | null = null;
+  constructor(private readonly stream: WriteStream | NodeJS.WriteStream, name: string) {
+    if (stream !== process.stdout) {
+      stream.on('error', (e: NodeJS.ErrnoException) => {
+        this.failed = new UserError(`${name}: cannot write (${e.code ?? e.message}); free space or give another output path`);
+        this.onFail?.(this.failed);
+      });
+    }
+  }
   async write(text: string): Promise<void> {
+    if (this.failed) throw this.failed;
     this.bytes += Buffer.byteLength(text);
-    if (!this.stream.write(text)) await new Promise<void>((resolve) => this.stream.once('drain', resolve));
+    if (!this.stream.write(text)) {
+      await new Promise<void>((resolve, reject) => {
+        this.onFail = reject;
+        this.stream.once('drain', () => {
+          this.onFail = null;
+          resolve();
+        });
+      });
+    }
   }
   async close(): Promise<void> {
+    if (this.failed) throw this.failed;
     if (this.stream === process.stdout) return; // never end the process's stdout
     await new Promise<void>((resolve, reject) => {
-      this.stream.once('error', reject);
+      this.onFail = reject;
       this.stream.end(() => resolve());
     });
+    if (this.failed) throw this.failed;
   }
 }
 
@@ -113,7 +137,7 @@ export async function exportChrome(loaded: Loaded, outPath: string, opts: Chrome
     else if (err instanceof UserError) throw err;
     else throw new UserError(`${outPath}: cannot write (${(err as Error).message}); check the path is a writable file`);
   }
-  const out = new Out(stream);
+  const out = new Out(stream, outPath);
   const w = new EventWriter(out);
   await out.write(`{"displayTimeUnit":"ns","otherData":{"origin_ns":"${origin}","tool":"mpstrace"},"traceEvents":[`);
 

@@ -18,6 +18,19 @@ export const KNOWN_WORDS: Uint8Array = (() => {
   return t;
 })();
 
+/**
+ * For every kind id, the payload words (0..4) that hold a signed 64-bit time in
+ * ns (schema unit `ns`), or undefined when it has none: the decoder checks their range.
+ */
+export const NS_PAYLOAD_WORDS: readonly (readonly { word: number; name: string }[] | undefined)[] = (() => {
+  const t: ({ word: number; name: string }[] | undefined)[] = new Array(256).fill(undefined);
+  for (const k of KINDS) {
+    const ns = k.fields.filter((f) => f.unit === 'ns' && f.bytes === 8).map((f) => ({ word: f.word, name: f.name }));
+    if (ns.length > 0) t[k.id] = ns;
+  }
+  return t;
+})();
+
 /** Record kinds with no timeline meaning (the string and call-site tables). */
 export const NON_TIMELINE_KINDS: readonly number[] = [KIND.string, KIND.callsite];
 /** SQL condition on raw_events.kind keeping records that have a place on the timeline. */

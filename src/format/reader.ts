@@ -9,10 +9,10 @@
  * goes on. Only an unusable file header (empty file, wrong magic, newer major
  * version, sizes out of range) is an error.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } from 'node:fs';
 import { UserError } from '../util/errors.js';
 import { checksum32, recordCheck } from './checksum.js';
-import { CHUNK_HEADER, CONTAINER, FILE_HEADER, FLAGS, FORMAT_VERSION, KNOWN_WORDS, STRING_KIND, enumName } from './kinds.js';
+import { CHUNK_HEADER, CONTAINER, FILE_HEADER, FLAGS, FORMAT_VERSION, KIND_BY_ID, KNOWN_WORDS, NS_PAYLOAD_WORDS, STRING_KIND, enumName } from './kinds.js';
 
 const FH = FILE_HEADER.fields;
 const CH = CHUNK_HEADER.fields;
@@ -61,6 +61,8 @@ export interface ReadStats {
   unusedChunks: number;
   badChunks: number;
   badRecords: number;
+  /** Records whose timestamp was impossible (kept with the previous record's time). */
+  badTimestamps: number;
   /** Records skipped because their kind is unknown to this version, by kind id. */
   unknownKinds: Map<number, number>;
   /** Decoded records per kind id (string records included). */
@@ -88,13 +90,15 @@ export class TraceReader {
   readonly mtimeMs: number;
   readonly strings = new Map<number, string>();
   readonly stats: ReadStats = {
-    records: 0, strings: 0, chunks: 0, unusedChunks: 0, badChunks: 0, badRecords: 0,
+    records: 0, strings: 0, chunks: 0, unusedChunks: 0, badChunks: 0, badRecords: 0, badTimestamps: 0,
     unknownKinds: new Map(), byKind: new Float64Array(256),
   };
   private readonly warningList: TraceWarning[] = [];
   private readonly warningCounts = new Map<string, number>();
   private readonly threadChunks = new Map<string, { count: number; maxSeq: number }>();
   private tornTail = false;
+  private t0Lo = 0;
+  private t0Hi = 0;
   private done = false;
   private closed = false;
 
@@ -102,15 +106,23 @@ export class TraceReader {
     this.fileBytes = src.size;
     this.mtimeMs = src.mtimeMs;
     this.header = this.readHeader();
+    // The chunk's first record falls back to t0 when its own time is damaged (t0 is in range).
+    const t0ok = this.header.t0Ns >= -(1n << 62n) && this.header.t0Ns < 1n << 62n;
+    const t0 = t0ok ? BigInt.asUintN(64, this.header.t0Ns) : 0n;
+    this.t0Lo = Number(t0 & 0xffffffffn);
+    this.t0Hi = Number(t0 >> 32n);
   }
 
   /** Opens a trace file; a missing path, a directory or an unusable header is a UserError. */
   static open(path: string): TraceReader {
     let fd: number;
     try {
-      fd = openSync(path, 'r');
+      // O_NONBLOCK: opening a FIFO without a writer returns at once (then fstat refuses it) instead of hanging.
+      fd = openSync(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EISDIR') throw new UserError(`${path}: is a directory, not a trace file; give the path of a .mpst file`);
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' || code === 'EPERM') throw new UserError(`${path}: permission denied; make the trace readable (chmod) or copy it somewhere you can read`);
+      if (code === 'EISDIR') throw new UserError(`${path}: is a directory, not a trace file; give the path of a .mpst file`);
       throw new UserError(`${path}: no such file; give the path of a trace written by \`mpstrace record\` or \`mpstrace synth\``);
     }
     // One fstat gives the size, the mtime (cache checks) and the directory test.
@@ -118,6 +130,10 @@ export class TraceReader {
     if (st.isDirectory()) {
       closeSync(fd);
       throw new UserError(`${path}: is a directory, not a trace file; give the path of a .mpst file`);
+    }
+    if (!st.isFile()) {
+      closeSync(fd);
+      throw new UserError(`${path}: is not a regular file (a FIFO, socket or device); copy the trace to a regular file and give its path`);
     }
     const src: Source = {
       size: st.size,
@@ -307,6 +323,8 @@ export class TraceReader {
     cur.tidLo = u32[w + (CH.tid.offset >>> 2)]!;
     cur.tidHi = u32[w + (CH.tid.offset >>> 2) + 1]!;
     cur.pos = hdr;
+    cur.lastTsLo = this.t0Lo;
+    cur.lastTsHi = this.t0Hi;
     const key = `${cur.tidHi}:${cur.tidLo}`;
     const seq = u32[w + (CH.thread_seq.offset >>> 2)]!;
     const t = this.threadChunks.get(key);
@@ -388,8 +406,19 @@ export class TraceReader {
       const n2 = n * 2;
       idU[n2] = id >>> 0;
       idU[n2 + 1] = (id / 4294967296) >>> 0;
-      tsU[n2] = u32[w + 2]!;
-      tsU[n2 + 1] = u32[w + 3]!;
+      let tsLo = u32[w + 2]!;
+      let tsHi = u32[w + 3]!;
+      // |ts| >= 2^62 ns (146 years) is no clock reading but damage, and differences of such
+      // values overflow 64-bit SQL arithmetic: warn with the offset, keep the thread's last time.
+      if (((tsHi + 0x40000000) >>> 0) >= 0x80000000) {
+        this.badTimestamp(fileOff + pos, tsHi, tsLo, cur);
+        tsLo = cur.lastTsLo;
+        tsHi = cur.lastTsHi;
+      }
+      cur.lastTsLo = tsLo;
+      cur.lastTsHi = tsHi;
+      tsU[n2] = tsLo;
+      tsU[n2 + 1] = tsHi;
       tidU[n2] = cur.tidLo;
       tidU[n2 + 1] = cur.tidHi;
       kindCol[n] = kind;
@@ -400,6 +429,8 @@ export class TraceReader {
       pU2[n2] = pw > 2 ? u32[w + 8]! : 0; pU2[n2 + 1] = pw > 2 ? u32[w + 9]! : 0;
       pU3[n2] = pw > 3 ? u32[w + 10]! : 0; pU3[n2 + 1] = pw > 3 ? u32[w + 11]! : 0;
       pU4[n2] = pw > 4 ? u32[w + 12]! : 0; pU4[n2 + 1] = pw > 4 ? u32[w + 13]! : 0;
+      const nsWords = NS_PAYLOAD_WORDS[kind];
+      if (nsWords !== undefined) this.checkNsFields(nsWords, cur, n2, kind, fileOff + pos);
       n++;
       byKind[kind]!++;
       pos += bytes;
@@ -434,6 +465,27 @@ export class TraceReader {
     return p + 16 <= limit ? p : this.header.chunkBytes;
   }
 
+  /** Time fields (unit ns) out of +-2^62 are damage too: they would overflow `ts + dur_ns`; set to 0. */
+  private checkNsFields(words: readonly { word: number; name: string }[], cur: DecodeCursor, n2: number, kind: number, offset: number): void {
+    for (const { word, name } of words) {
+      const col = cur.pU[word]!;
+      const hi = col[n2 + 1]!;
+      if (((hi + 0x40000000) >>> 0) < 0x80000000) continue;
+      this.stats.badTimestamps++;
+      const raw = BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(col[n2]!));
+      this.warn('bad_timestamp', `record at offset ${offset} (${KIND_BY_ID.get(kind)?.name ?? kind}) has the impossible ${name} ${raw} ns (damaged record); it was read as 0`, offset);
+      col[n2] = 0;
+      col[n2 + 1] = 0;
+    }
+  }
+
+  private badTimestamp(offset: number, hi: number, lo: number, cur: DecodeCursor): void {
+    this.stats.badTimestamps++;
+    const raw = BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo));
+    const kept = BigInt.asIntN(64, (BigInt(cur.lastTsHi) << 32n) | BigInt(cur.lastTsLo));
+    this.warn('bad_timestamp', `record at offset ${offset} has the impossible timestamp ${raw} ns (damaged record); it was kept with the previous record's time, ${kept} ns`, offset);
+  }
+
   private torn(message: string, offset: number): void {
     if (this.tornTail) return;
     this.tornTail = true;
@@ -459,6 +511,9 @@ class DecodeCursor {
   tidLo = 0;
   tidHi = 0;
   nextId = 0;
+  /** The last good timestamp in this chunk (u32 halves): what a damaged one is replaced with. */
+  lastTsLo = 0;
+  lastTsHi = 0;
   readonly kind: Uint8Array;
   readonly site: Uint32Array;
   readonly idU: Uint32Array;
@@ -469,6 +524,8 @@ class DecodeCursor {
   readonly pU2: Uint32Array;
   readonly pU3: Uint32Array;
   readonly pU4: Uint32Array;
+  /** pU0..pU4 by payload word. */
+  readonly pU: readonly Uint32Array[];
   constructor(readonly batch: EventBatch) {
     const v = (a: BigInt64Array) => new Uint32Array(a.buffer, a.byteOffset, a.length * 2);
     this.kind = batch.kind;
@@ -481,6 +538,7 @@ class DecodeCursor {
     this.pU2 = v(batch.p[2]);
     this.pU3 = v(batch.p[3]);
     this.pU4 = v(batch.p[4]);
+    this.pU = [this.pU0, this.pU1, this.pU2, this.pU3, this.pU4];
   }
 }
 

@@ -48,6 +48,12 @@ interface OpenChunk {
 const TWO32 = 4294967296;
 const MAX_STRING_BYTES = (CONTAINER.maxRecordWords - 3) * 8;
 
+/** writeSync until every byte is out (a short write is not an error). */
+function writeAll(fd: number, buf: Buffer, position: number): void {
+  let done = 0;
+  while (done < buf.length) done += writeSync(fd, buf, done, buf.length - done, position + done);
+}
+
 function splitU64(v: number | bigint): [number, number] {
   if (typeof v === 'bigint') {
     const u = BigInt.asUintN(64, v);
@@ -73,6 +79,8 @@ export class TraceWriter {
   private readonly threadSeq = new Map<number, number>();
   private readonly strings = new Map<string, number>();
   private nextChunk = 0;
+  /** Set by streamTo: closed chunks go straight to this file at their offsets. */
+  private fd: number | null = null;
   private nextSite = 1;
   private lastTs = 0;
   /** Records written so far (string records included). */
@@ -223,8 +231,12 @@ export class TraceWriter {
     u[(CH.tid.offset >>> 2) + 1] = hi;
     u[CH.thread_seq.offset >>> 2] = c.seq;
     u[CH.check.offset >>> 2] = checksum32(u, 0, CHUNK_HEADER.bytes >>> 2);
-    this.finished[c.index] = c.buf;
     this.open.delete(c.tid);
+    if (this.fd !== null) {
+      writeAll(this.fd, c.buf, CONTAINER.fileHeaderBytes + c.index * this.chunkBytes);
+      return;
+    }
+    this.finished[c.index] = c.buf;
   }
 
   private header(): Buffer {
@@ -263,6 +275,34 @@ export class TraceWriter {
 
   toBuffer(): Buffer {
     return Buffer.concat(this.parts());
+  }
+
+  /**
+   * From now on, writes each chunk to `path` as soon as it is full (at its offset
+   * in the file), so memory holds only the open chunk of each thread, however
+   * large the trace. finish() writes the rest and the file header.
+   */
+  streamTo(path: string): void {
+    if (this.fd !== null) throw new Error('streamTo called twice');
+    if (this.opts.append) throw new Error('streamTo does not append');
+    this.fd = openSync(path, 'w');
+    this.finished.forEach((buf, index) => {
+      if (buf) writeAll(this.fd!, buf, CONTAINER.fileHeaderBytes + index * this.chunkBytes);
+    });
+    this.finished.length = 0;
+  }
+
+  /** Ends a streamTo file: closes the open chunks, writes the header last (a cut file has none) and closes it. */
+  finish(): void {
+    if (this.fd === null) throw new Error('finish() without streamTo()');
+    const fd = this.fd;
+    try {
+      for (const c of [...this.open.values()]) this.closeChunk(c);
+      writeAll(fd, this.header(), 0);
+    } finally {
+      this.fd = null;
+      closeSync(fd);
+    }
   }
 
   /** Writes the file chunk by chunk (no second copy of a large trace in memory). */

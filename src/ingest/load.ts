@@ -5,12 +5,15 @@
  * views and the derived views of derived.sql. A loaded trace can be saved as a
  * .duckdb file (opened directly later) or as a Parquet directory.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import duckdb from '@duckdb/node-bindings';
-import { UserError } from '../util/errors.js';
+import { describeError, firstLine, UserError } from '../util/errors.js';
+import { statInput } from '../util/files.js';
+import { traceContentKey } from './cacheKey.js';
 import { VERSION } from '../version.js';
 import { TraceReader, DEFAULT_BATCH_ROWS, type EventBatch, type TraceWarning } from '../format/reader.js';
 import { canDecodeInWorker, decodeHere, decodeInWorker, type DecodeSummary } from './decode.js';
@@ -60,8 +63,11 @@ export interface LoadedTrace {
 
 export interface OpenTraceOptions {
   /**
-   * Cache the loaded trace: a `.duckdb` path (or `true` for `<trace>.duckdb`). A cache
-   * that matches the trace's size and mtime is opened instead of decoding again.
+   * Cache the loaded trace: a `.duckdb` path (or `true` or '' for `<trace>.duckdb`). A
+   * cache saved from the same content (traceContentKey) by this version is opened
+   * instead of decoding again; any other cache is replaced. Saving is atomic (a
+   * temporary file renamed into place), so concurrent runs never see a partial cache,
+   * and a cache that cannot be saved is a note on stderr, not an error.
    */
   cache?: string | boolean;
   /** Progress on stderr; defaults to stderr being a terminal. */
@@ -205,20 +211,24 @@ function isParquetExport(p: string): boolean {
 
 /** Opens a binary trace, a saved `.duckdb` cache or a saved Parquet directory. */
 export async function openTrace(tracePath: string, opts: OpenTraceOptions = {}): Promise<LoadedTrace> {
+  // FIFOs, sockets and devices are refused before anything opens them (an open could block).
+  const st = statInput(tracePath);
   if (isDuckDbFile(tracePath)) return openSaved(tracePath, tracePath);
-  if (isParquetExport(tracePath)) return openParquetExport(tracePath);
-  const cache = opts.cache === true ? `${tracePath}.duckdb` : typeof opts.cache === 'string' ? opts.cache : undefined;
-  if (cache && existsSync(cache) && existsSync(tracePath) && (await cacheMatches(cache, tracePath))) {
-    return openSaved(cache, tracePath);
-  }
-  const loaded = await loadBinary(tracePath, opts);
-  if (cache) {
-    try {
-      await saveTrace(loaded, cache);
-    } catch (e) {
-      loaded.close();
-      throw e;
-    }
+  if (st?.isDirectory() && isParquetExport(tracePath)) return openParquetExport(tracePath);
+  const cache = cachePathFor(tracePath, opts.cache);
+  if (!cache) return loadBinary(tracePath, opts);
+  // The header is validated before the key is taken: a bad trace fails with the reader's message.
+  const probe = TraceReader.open(tracePath);
+  const { headerBytes, chunkBytes } = probe.header;
+  probe.close();
+  const key = traceContentKey(tracePath, headerBytes, chunkBytes);
+  const hit = await openCacheFor(cache, key, tracePath);
+  if (hit) return hit;
+  const loaded = await loadBinary(tracePath, opts, key);
+  try {
+    await saveDuckDb(loaded, cache);
+  } catch (e) {
+    process.stderr.write(`mpstrace: note: could not save the cache ${cache} (${describeError(e).message}); going on without it\n`);
   }
   return loaded;
 }
@@ -241,7 +251,42 @@ export function loadTarget(fileBytes: number, env: NodeJS.ProcessEnv = process.e
 /** DuckDB's in-memory bytes per raw_events row (ten columns, validity masks, row ids). */
 const RAW_ROW_BYTES = 72;
 
-async function loadBinary(tracePath: string, opts: OpenTraceOptions): Promise<LoadedTrace> {
+
+/** The cache file for `--cache [file]`, or null without one. */
+function cachePathFor(tracePath: string, cache: string | boolean | undefined): string | null {
+  if (cache === undefined || cache === false) return null;
+  const file = cache === true || cache === '' ? `${tracePath}.duckdb` : cache;
+  if (!isDuckDbFile(file)) throw new UserError(`--cache ${file}: a cache is a .duckdb file; give a name ending in .duckdb, or --cache alone for ${tracePath}.duckdb`);
+  if (path.resolve(file) === path.resolve(tracePath)) throw new UserError(`--cache ${file}: is the trace itself; give another .duckdb file`);
+  return file;
+}
+
+/**
+ * Opens `cache` when it was saved from this trace content by this version; null when it
+ * is missing, from other content or damaged (a damaged one gets a note: it is replaced).
+ */
+async function openCacheFor(cache: string, key: string, tracePath: string): Promise<LoadedTrace | null> {
+  if (!existsSync(cache)) return null;
+  const started = Date.now();
+  let db: Awaited<ReturnType<typeof openDatabase>> | undefined;
+  try {
+    if (!statSync(cache).isFile()) throw new UserError(`${cache}: is not a regular file; give another --cache file`);
+    db = await openDatabase(cache, { access_mode: 'READ_ONLY' });
+    const { info, warnings, meta } = await readMeta(db.connection, cache);
+    if (meta.get('source_key') !== key || meta.get('loaded_by') !== `mpstrace ${VERSION}`) {
+      db.close();
+      return null;
+    }
+    return { connection: db.connection, instance: db.instance, info: { ...info, path: tracePath, fromCache: true, loadMs: Date.now() - started }, warnings, close: db.close };
+  } catch (e) {
+    if (e instanceof UserError && /is not a regular file/.test(e.message)) throw e;
+    db?.close();
+    process.stderr.write(`mpstrace: note: the cache ${cache} cannot be used (${firstLine(e)}); decoding the trace again and replacing it\n`);
+    return null;
+  }
+}
+
+async function loadBinary(tracePath: string, opts: OpenTraceOptions, contentKey = ''): Promise<LoadedTrace> {
   const started = Date.now();
   // The one reader of this trace: it validates the header before DuckDB starts (bad
   // input fails fast and clearly) and is handed to the decoder.
@@ -312,7 +357,7 @@ async function loadBinary(tracePath: string, opts: OpenTraceOptions): Promise<Lo
     if (demangleWarning) warnings.push(demangleWarning);
     const silent = captureWarning(await captureFacts(connection), h.backend, h.synthetic);
     if (silent) warnings.push(silent);
-    await writeMeta(connection, info, warnings, reader.mtimeMs);
+    await writeMeta(connection, info, warnings, reader.mtimeMs, contentKey);
     info.loadMs = Date.now() - started;
     return { connection, instance, info, warnings, close };
   } catch (e) {
@@ -333,7 +378,7 @@ async function appendStrings(conn: DuckDBConnection, strings: Map<number, string
 }
 
 /** trace_meta(key, value) and trace_warnings(code, message, offset), stored so caches keep them. */
-async function writeMeta(conn: DuckDBConnection, info: TraceInfo, warnings: TraceWarning[], sourceMtimeMs: number): Promise<void> {
+async function writeMeta(conn: DuckDBConnection, info: TraceInfo, warnings: TraceWarning[], sourceMtimeMs: number, contentKey: string): Promise<void> {
   const mtimeMs = Math.floor(sourceMtimeMs);
   await conn.run('CREATE TABLE trace_meta (key VARCHAR, value VARCHAR)');
   await conn.run('CREATE TABLE trace_warnings (code VARCHAR, message VARCHAR, "offset" BIGINT)');
@@ -358,6 +403,7 @@ async function writeMeta(conn: DuckDBConnection, info: TraceInfo, warnings: Trac
     ['source_path', info.source],
     ['source_bytes', String(info.fileBytes)],
     ['source_mtime_ms', String(mtimeMs)],
+    ['source_key', contentKey],
     ['loaded_by', `mpstrace ${VERSION}`],
     ['info_json', JSON.stringify(info)],
   ];
@@ -395,24 +441,6 @@ async function readMeta(conn: DuckDBConnection, where: string): Promise<{ info: 
   const json = meta.get('info_json');
   if (!json) throw new UserError(`${where}: trace_meta has no info_json; re-create the cache from the .mpst trace`);
   return { info: JSON.parse(json) as TraceInfo, warnings, meta };
-}
-
-async function cacheMatches(cache: string, tracePath: string): Promise<boolean> {
-  let inst: DuckDBInstance | undefined;
-  let conn: DuckDBConnection | undefined;
-  try {
-    inst = await DuckDBInstance.create(cache, { ...SETTINGS, access_mode: 'READ_ONLY' });
-    conn = await inst.connect();
-    const { meta } = await readMeta(conn, cache);
-    const st = statSync(tracePath);
-    return meta.get('source_bytes') === String(st.size) && meta.get('source_mtime_ms') === String(Math.floor(st.mtimeMs))
-      && meta.get('loaded_by') === `mpstrace ${VERSION}`;
-  } catch {
-    return false;
-  } finally {
-    conn?.closeSync();
-    inst?.closeSync();
-  }
 }
 
 async function openSaved(dbPath: string, shownPath: string): Promise<LoadedTrace> {
@@ -467,18 +495,7 @@ async function openParquetExport(dir: string): Promise<LoadedTrace> {
  */
 export async function saveTrace(t: LoadedTrace, out: string): Promise<void> {
   const c = t.connection;
-  if (isDuckDbFile(out)) {
-    rmSync(out, { force: true });
-    rmSync(`${out}.wal`, { force: true });
-    await c.run(`ATTACH ${sqlString(out)} AS mpst_save`);
-    try {
-      const db = (await c.runAndReadAll('SELECT current_database() AS d')).getRowObjects()[0]!.d as string;
-      await c.run(`COPY FROM DATABASE "${db.replace(/"/g, '""')}" TO mpst_save`);
-    } finally {
-      await c.run('DETACH mpst_save');
-    }
-    return;
-  }
+  if (isDuckDbFile(out)) return saveDuckDb(t, out);
   if (existsSync(out)) {
     if (!statSync(out).isDirectory()) throw new UserError(`${out}: exists and is not a directory; a Parquet save needs a new or empty directory (or use a .duckdb path)`);
     rmSync(out, { recursive: true, force: true });
@@ -486,5 +503,33 @@ export async function saveTrace(t: LoadedTrace, out: string): Promise<void> {
   mkdirSync(out, { recursive: true });
   for (const t of SAVED_TABLES) {
     await c.run(`COPY (SELECT * FROM ${t}) TO ${sqlString(path.join(out, `${t}.parquet`))} (FORMAT parquet, COMPRESSION zstd)`);
+  }
+}
+
+/**
+ * Writes the loaded trace to a temporary database next to `out` and renames it into
+ * place: readers of `out` (other runs with the same --cache) see the old file or the
+ * new one, never a partial one, and no DuckDB lock is ever held on `out` itself.
+ */
+async function saveDuckDb(t: LoadedTrace, out: string): Promise<void> {
+  const c = t.connection;
+  mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+  if (existsSync(out) && !statSync(out).isFile()) throw new UserError(`${out}: exists and is not a regular file; give another .duckdb path`);
+  const tmp = `${out}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  const alias = `mpst_save_${randomBytes(4).toString('hex')}`;
+  try {
+    await c.run(`ATTACH ${sqlString(tmp)} AS ${alias}`);
+    try {
+      const db = (await c.runAndReadAll('SELECT current_database() AS d')).getRowObjects()[0]!.d as string;
+      await c.run(`COPY FROM DATABASE "${db.replace(/"/g, '""')}" TO ${alias}`);
+    } finally {
+      await c.run(`DETACH ${alias}`);
+    }
+    // DETACH checkpointed everything into tmp: a write-ahead log left by an older writer must not replay onto it.
+    rmSync(`${out}.wal`, { force: true });
+    renameSync(tmp, out);
+  } finally {
+    rmSync(tmp, { force: true });
+    rmSync(`${tmp}.wal`, { force: true });
   }
 }

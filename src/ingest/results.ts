@@ -52,7 +52,9 @@ export function toTable(r: QueryResult): string {
   // Cells and column names hold trace strings: escaped (a newline shows as \n) before widths are measured.
   const cells = r.rows.map((row) => row.map((v) => (v === null ? 'NULL' : escapeText(cellText(v)))));
   const columns = r.columns.map(escapeText);
-  const widths = columns.map((c, i) => Math.min(80, Math.max(c.length, ...cells.map((row) => row[i]!.length))));
+  // A loop, not Math.max(...cells): spreading a million-row column overflows the call stack.
+  const widths = columns.map((c) => Math.min(80, c.length));
+  for (const row of cells) for (let i = 0; i < widths.length; i++) if (row[i]!.length > widths[i]!) widths[i] = Math.min(80, row[i]!.length);
   const fit = (s: string, w: number) => (s.length > w ? s.slice(0, w - 1) + '…' : s);
   const numeric = r.columns.map((_, i) => r.rows.length > 0 && r.rows.every((row) => row[i] === null || typeof row[i] === 'number'));
   const line = (vals: string[], head = false) => vals

@@ -1,7 +1,6 @@
 // `mpstrace report`: load a trace, lay it out, write one self-contained HTML file.
-import { writeFileSync } from 'node:fs';
 import { TraceSession } from '../analyze/session.js';
-import { UserError } from '../util/errors.js';
+import { writeOutput } from '../util/output.js';
 import { buildReportPayload, type ReportModelOptions, type ReportStats } from './model.js';
 import { renderHtml } from './html.js';
 
@@ -26,10 +25,7 @@ export async function writeReport(tracePath: string, out: string, opts: WriteRep
   } finally {
     session.close();
   }
-  try {
-    writeFileSync(out, html);
-  } catch (e) {
-    throw new UserError(`${out}: cannot write the report (${(e as Error).message}); check the directory exists and is writable`);
-  }
+  // `-` is stdout; missing directories are created; a failed write is a UserError naming `out`
+  writeOutput(out, html);
   return { ...stats, bytes: Buffer.byteLength(html), out };
 }
