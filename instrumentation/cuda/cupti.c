@@ -14,12 +14,14 @@
 #define _GNU_SOURCE
 #include "mpst_runtime.h"
 #include "cuda_recorder.h"
+#include "mpst_stats.h"
 
 #include <cupti.h>
 #include <stdatomic.h>
 #include <dlfcn.h>
 #include <link.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +37,7 @@ static __thread int runtime_depth;
   X(cuptiEnableCallback)                \
   X(cuptiActivityRegisterCallbacks)     \
   X(cuptiActivityEnable)                \
+  X(cuptiActivityDisable)               \
   X(cuptiActivityGetNextRecord)         \
   X(cuptiActivityFlushAll)              \
   X(cuptiActivityFlushPeriod)           \
@@ -104,6 +107,8 @@ static void CUPTIAPI buffer_requested(uint8_t **buf, size_t *size, size_t *max_r
 
 static void CUPTIAPI buffer_completed(CUcontext ctx, uint32_t stream, uint8_t *buf, size_t size, size_t valid) {
   (void)ctx, (void)stream, (void)size;
+  int64_t t0 = mpst_now();
+  uint64_t n = 0;
   CUpti_Activity *rec = NULL;
   while (p_cuptiActivityGetNextRecord(buf, valid, &rec) == CUPTI_SUCCESS) {
     uint64_t start, end;
@@ -129,8 +134,12 @@ static void CUPTIAPI buffer_completed(CUcontext ctx, uint32_t stream, uint8_t *b
         continue;
     }
     mpst_emit_complete_at((int64_t)start + gpu_to_host, 0, corr, 0, (int64_t)(end - start));
+    n++;
   }
   free(buf);
+  mpst_stat_add(MPST_STAT_cupti_buffers, 1);
+  mpst_stat_add(MPST_STAT_cupti_records, n);
+  mpst_stat_add(MPST_STAT_cupti_buffer_ns, (uint64_t)(mpst_now() - t0));
 }
 
 static void flush_at_exit(void) {
@@ -178,7 +187,59 @@ static void note_tool_range(void *h) { (void)h; dl_iterate_phdr(tool_range, NULL
 /* A forked child inherits CUPTI's state but not its threads: never flush there. */
 static void cupti_child(void) { active = 0; }
 
+/* MPSTRACE_CUPTI_SAMPLE=P (diagnostic, for bench/cuda/overhead.py): GPU
+ * activity records only P % of the time (P*10 ms of every second); 0 keeps
+ * only the callbacks (correlation ids, driver-API launches), 100 (default)
+ * records every completion. MPSTRACE_CUPTI_FLUSH=0: no flush from a program
+ * thread after a sync (CUPTI's own thread still flushes every 100 ms). */
+static int sample_pct = 100;
+static int flush_after_sync = 1;
+
+static int activity_set(int on) {
+  static const CUpti_ActivityKind kinds[] = { CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL, CUPTI_ACTIVITY_KIND_MEMCPY,
+                                              CUPTI_ACTIVITY_KIND_MEMSET };
+  int64_t t0 = mpst_now();
+  int ok = 1;
+  for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+    CUptiResult rc = on ? p_cuptiActivityEnable(kinds[i]) : p_cuptiActivityDisable(kinds[i]);
+    if (i == 0 && rc != CUPTI_SUCCESS) ok = 0;
+  }
+  mpst_stat_add(MPST_STAT_cupti_toggles, 1);
+  mpst_stat_add(MPST_STAT_cupti_toggle_ns, (uint64_t)(mpst_now() - t0));
+  return ok;
+}
+
+static void *sampler_main(void *arg) {
+  (void)arg;
+  mpst_enter(); /* nothing this thread calls is the program's */
+  struct timespec on = { 0, (long)sample_pct * 10 * 1000 * 1000 }, off = { 0, (long)(100 - sample_pct) * 10 * 1000 * 1000 };
+  while (mpst_enabled()) {
+    nanosleep(&on, NULL);
+    activity_set(0);
+    nanosleep(&off, NULL);
+    activity_set(1);
+  }
+  return NULL;
+}
+
+static void start_sampler(void) {
+  pthread_t th;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  if (pthread_create(&th, &attr, sampler_main, NULL) == 0) pthread_setname_np(th, "mpstrace-sample");
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  pthread_attr_destroy(&attr);
+}
+
 static int start_cupti(void) {
+  const char *e = getenv("MPSTRACE_CUPTI_SAMPLE");
+  if (e && *e) sample_pct = atoi(e) < 0 ? 0 : atoi(e) > 100 ? 100 : atoi(e);
+  e = getenv("MPSTRACE_CUPTI_FLUSH");
+  if (e && strcmp(e, "0") == 0) flush_after_sync = 0;
   void *h = open_cupti();
   if (!h) return 0;
 #define LOAD(f) if (!(p_##f = (__typeof__(&f))dlsym(h, #f))) return 0;
@@ -205,10 +266,9 @@ static int start_cupti(void) {
   for (size_t i = 0; i < sizeof rt / sizeof rt[0]; i++)
     if (p_cuptiEnableCallback(1, sub, CUPTI_CB_DOMAIN_RUNTIME_API, rt[i]) != CUPTI_SUCCESS) return 0;
   if (p_cuptiActivityRegisterCallbacks(buffer_requested, buffer_completed) != CUPTI_SUCCESS) return 0;
-  if (p_cuptiActivityEnable(CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL) != CUPTI_SUCCESS) return 0;
-  p_cuptiActivityEnable(CUPTI_ACTIVITY_KIND_MEMCPY);
-  p_cuptiActivityEnable(CUPTI_ACTIVITY_KIND_MEMSET);
+  if (sample_pct > 0 && !activity_set(1)) return 0;
   p_cuptiActivityFlushPeriod(100); /* completions reach the file within ~100 ms */
+  if (sample_pct > 0 && sample_pct < 100) start_sampler();
   calibrate();
   active = 1;
   uint16_t flags = MPST_PROCESS_FLAG_CUPTI_COMPLETIONS;
@@ -253,9 +313,11 @@ void mpst_cuda_lazy_init_slow(void) {
 void mpst_cuda_after_sync(void) {
   /* completions of work the sync waited for reach the file soon after */
   static __thread int64_t last;
-  if (!active) return;
+  if (!active || !flush_after_sync) return;
   int64_t now = mpst_now();
   if (now - last < 50 * 1000 * 1000) return;
   last = now;
   p_cuptiActivityFlushAll(0);
+  mpst_stat_add(MPST_STAT_cupti_flushes, 1);
+  mpst_stat_add(MPST_STAT_cupti_flush_ns, (uint64_t)(mpst_now() - now));
 }

@@ -51,6 +51,11 @@ typedef struct mpst_tls {
   uint32_t limit;  /* chunk_bytes - reserve */
   uint32_t gen;    /* G.gen when set up; differs after fork or reopen */
   uint32_t seq;    /* per-thread chunk sequence */
+  /* chunks of the last claim not entered yet (their headers are written):
+     a thread claims 1 chunk first, then runs that double up to run_cap */
+  uint8_t *run_next;
+  uint32_t run_left;
+  uint32_t run_size; /* chunks the next claim asks for */
   uint32_t depth;  /* reentrancy depth */
   uint32_t in_signal;
   uint32_t quiet;  /* writing bookkeeping records: a failure is not a loss */
@@ -80,6 +85,7 @@ typedef struct mpst_global {
   uint64_t max_bytes;
   uint32_t chunk_bytes;
   uint32_t max_chunks;
+  uint32_t run_cap;         /* most chunks one claim takes (64 KiB worth) */
   _Atomic uint64_t next_chunk;
   _Atomic uint64_t file_bytes;
   _Atomic int grow_lock;

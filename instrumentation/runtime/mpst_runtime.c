@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include "mpst_internal.h"
+#include "mpst_stats.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -145,7 +146,10 @@ static int ensure_file(uint64_t end) {
         /* keep the file a whole number of chunks, as readers expect */
         want = MPST_FILE_HEADER_BYTES + (want - MPST_FILE_HEADER_BYTES + G.chunk_bytes - 1) / G.chunk_bytes * G.chunk_bytes;
         if (want > cap) want = cap;
+        int64_t g0 = mpst_now();
         err = grow_to(cur, want);
+        mpst_stat_add(MPST_STAT_grows, 1);
+        mpst_stat_add(MPST_STAT_grow_ns, (uint64_t)(mpst_now() - g0));
         /* a nearly full disk may still hold what is needed right now */
         if (err && want > end && err != EBADF) {
           want = end;
@@ -170,36 +174,72 @@ static int ensure_file(uint64_t end) {
 
 /* ---- chunks ------------------------------------------------------------- */
 
-/* Claims the next chunk; `final` may also take the last chunk, which is kept
- * for shutdown records (records_lost, process_end). */
+/* Moves the thread to its next chunk; `final` may also take the file's last
+ * chunk, which is kept for shutdown records (records_lost, process_end).
+ *
+ * Chunks are small (4 KiB by default) so a short-lived thread, which writes a
+ * few records, costs one chunk of file and a page or two of faults instead of
+ * 64 KiB. A busy thread claims runs of consecutive chunks with one CAS, the
+ * run doubling with every claim up to G.run_cap chunks (64 KiB), so the
+ * shared counter is touched as rarely as with large chunks. Every chunk of a
+ * run gets its header when the run is claimed: a thread that exits or is
+ * killed leaves header-only chunks (empty, valid), never zeroed ones in the
+ * middle of the file. */
 static int claim_chunk(mpst_tls *t, int final) {
+  uint32_t cb = G.chunk_bytes;
+  if (t->run_left) {
+    t->run_left--;
+    t->chunk = t->run_next;
+    t->run_next += cb;
+    t->pos = MPST_CHUNK_HEADER_BYTES;
+    t->limit = cb - MPST_CHUNK_RESERVE;
+    return 1;
+  }
+  int64_t t0 = mpst_now();
+  uint32_t want = t->run_size ? t->run_size : 1;
   uint64_t limit = final ? G.max_chunks : G.max_chunks - 1;
   uint64_t k = atomic_load_explicit(&G.next_chunk, memory_order_relaxed);
+  uint32_t n;
   do {
     if (k >= limit) return 0;
-  } while (!atomic_compare_exchange_weak(&G.next_chunk, &k, k + 1));
-  uint64_t off = MPST_FILE_HEADER_BYTES + k * G.chunk_bytes;
-  if (!ensure_file(off + G.chunk_bytes)) return 0;
+    n = limit - k < want ? (uint32_t)(limit - k) : want;
+  } while (!atomic_compare_exchange_weak(&G.next_chunk, &k, k + n));
+  uint64_t off = MPST_FILE_HEADER_BYTES + k * cb;
+  if (!ensure_file(off + (uint64_t)n * cb)) {
+    /* a nearly full disk may still hold the run's first chunk */
+    if (n == 1 || !ensure_file(off + cb)) return 0;
+    n = 1;
+  }
   uint8_t *c = G.base + off;
 #if defined(__linux__) && defined(MADV_POPULATE_WRITE)
-  /* one syscall maps the whole chunk writable, instead of a page fault per page;
-     not for a thread's first chunk: most short-lived threads write a few
-     records, and populating 64 KiB for each of them cost more than the faults */
-  if (!t->in_signal && t->seq > 0) {
+  /* a run of several chunks belongs to a thread that writes a lot: one
+     syscall maps it writable instead of a page fault per page. Not for a
+     single chunk: most short-lived threads write a few records, and
+     populating for each of them costs more than its one or two faults */
+  if (!t->in_signal && n > 1) {
+    int64_t p0 = mpst_now();
     /* chunks start 64 bytes past a page boundary; populating the shared
        first page again is harmless (it only maps pages, never writes) */
     static uintptr_t page;
     if (!page) page = (uintptr_t)sysconf(_SC_PAGESIZE);
     uintptr_t start = (uintptr_t)c & ~(page - 1);
-    madvise((void *)start, (uintptr_t)c + G.chunk_bytes - start, MADV_POPULATE_WRITE);
+    madvise((void *)start, (uintptr_t)c + (uint64_t)n * cb - start, MADV_POPULATE_WRITE);
+    mpst_stat_add(MPST_STAT_populate_ns, (uint64_t)(mpst_now() - p0));
   }
 #endif
-  mpst_chunk_header h = { MPST_CHUNK_MAGIC, (uint32_t)k, t->tid, t->seq++, 0, 0, 0 };
-  h.check = mpst_checksum32((const uint32_t *)&h, sizeof h / 4);
-  memcpy(c, &h, sizeof h);
+  for (uint32_t i = 0; i < n; i++) {
+    mpst_chunk_header h = { MPST_CHUNK_MAGIC, (uint32_t)(k + i), t->tid, t->seq++, 0, 0, 0 };
+    h.check = mpst_checksum32((const uint32_t *)&h, sizeof h / 4);
+    memcpy(c + (uint64_t)i * cb, &h, sizeof h);
+  }
   t->chunk = c;
+  t->run_next = c + cb;
+  t->run_left = n - 1;
+  t->run_size = want * 2 < G.run_cap ? want * 2 : G.run_cap;
   t->pos = MPST_CHUNK_HEADER_BYTES;
-  t->limit = G.chunk_bytes - MPST_CHUNK_RESERVE;
+  t->limit = cb - MPST_CHUNK_RESERVE;
+  mpst_stat_add(MPST_STAT_chunks, n);
+  mpst_stat_add(MPST_STAT_chunk_ns, (uint64_t)(mpst_now() - t0));
   return 1;
 }
 
@@ -251,16 +291,21 @@ static void thread_announce(void);
 
 /* First record of a thread (or first after fork): take a slot and a chunk. */
 static int thread_setup(mpst_tls *t) {
+  int64_t t0 = mpst_now();
   t->gen = G.gen;
   t->tid = mpst_gettid();
   t->chunk = NULL;
   t->pos = t->limit = 0;
   t->seq = 0;
+  t->run_next = NULL;
+  t->run_left = t->run_size = 0;
   t->slot = claim_slot(t->tid);
   if (thread_key_ok && !t->in_signal) pthread_setspecific(thread_key, t->slot ? (void *)t->slot : (void *)&G);
   if (!claim_chunk(t, 0)) return 0;
   if (G.start_rec == NULL) return 1; /* opening the file: process_start goes first, see mpst_open_file */
   thread_announce();
+  mpst_stat_add(MPST_STAT_threads, 1);
+  mpst_stat_add(MPST_STAT_thread_setup_ns, (uint64_t)(mpst_now() - t0));
   return 1;
 }
 
@@ -515,10 +560,11 @@ static void do_init(uint8_t backend) {
     atomic_store(&G.state, MPST_DISABLED);
     return;
   }
-  long kb = env_long("MPSTRACE_CHUNK_KB", 64, 4, 65536);
+  long kb = env_long("MPSTRACE_CHUNK_KB", 4, 4, 65536);
   uint32_t cb = 4096;
   while (cb < (uint64_t)kb * 1024) cb <<= 1; /* a power of two, as the format requires */
   G.chunk_bytes = cb;
+  G.run_cap = cb < 65536 ? 65536 / cb : 1;
   long mb = env_long("MPSTRACE_MAX_MB", 4096, 1, 1 << 20);
   uint64_t max = (uint64_t)mb << 20;
   G.max_chunks = (uint32_t)((max - MPST_FILE_HEADER_BYTES) / cb);

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include "mpst_internal.h"
+#include "mpst_stats.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -20,6 +21,7 @@ static void *watchdog_main(void *arg) {
     nanosleep(&tick, NULL);
     mpst_clock_calibrate_tick();
     int64_t now = mpst_now();
+    mpst_stat_add(MPST_STAT_watchdog_ticks, 1);
     for (int i = 0; i < MPST_MAX_THREADS; i++) {
       mpst_thread_slot *s = &mpst_slots[i];
       if (atomic_load_explicit(&s->used, memory_order_relaxed) != 1) continue;
@@ -34,6 +36,7 @@ static void *watchdog_main(void *arg) {
       s->last_heartbeat = now;
       mpst_emit_heartbeat_at(now, 0, s->tid, since, target, scope, api);
     }
+    mpst_stat_add(MPST_STAT_watchdog_ns, (uint64_t)(mpst_now() - now));
   }
   return NULL;
 }
