@@ -1,28 +1,40 @@
-"""Recorder overhead per run, and where the time goes (issue 16).
+"""Recorder overhead per run, many interleaved rounds, and where the time goes (issue 16).
 
-    python3 bench/cuda/overhead.py --lib instrumentation/build/libmpstrace_cuda.so [--rounds 4] [--budget-s 200]
+    python3 bench/cuda/overhead.py --lib instrumentation/build/libmpstrace_cuda.so \
+        [--lib-main OTHER.so] [--gens 3] [--rounds 4] [--steps 80] [--budget-s 220]
 
-Workloads (each run is its own python process; only that process is preloaded):
-  transformer  a launch-bound small transformer training step (~130-200 kernels)
-  mlp          bench/cuda/train.py's MLP step with a side-stream prefetch
-  mt           4 threads of inference, each on its own stream
-Modes, interleaved round by round so drift hits every mode alike:
-  plain        no recorder
-  rec          recorder, defaults (CUPTI on, torch layer at its default level)
-  nocupti      recorder, MPSTRACE_CUPTI=0
-  gettime      recorder, MPSTRACE_CLOCK=gettime (no TSC clock)
-  torchoff     recorder, MPSTRACE_TORCH=off (backend hooks only)
-Per run it keeps the median and worst step and, to name the cause of a slow
-run with evidence: host time per step spent before the final sync (enqueue)
-and in it (wait), the CPU seconds of every thread by name (the program's, the
-recorder's watchdog, CUPTI's worker), page faults, and context switches of
-the main thread. Prints one row per run, a summary per workload and mode
-(median of run medians and worst run median), and last a key=value line.
+Workloads (every worker process builds all three once):
+  transformer  launch-bound small transformer training step (2 encoder layers,
+               AdamW foreach; ~200 kernels per step, a few ms)
+  mlp          the project's training loop (bench/cuda/train.py's MLP step
+               with a side-stream prefetch)
+  mt           multi-threaded inference: 4 new threads per step, each on its
+               own stream (short-lived threads, as thread-per-request servers)
+Modes (see MODES): plain (twice: the second plain process is the noise
+floor), the recorder's default, MPSTRACE_CUPTI=0, the torch layer off, and
+diagnostic CUPTI variants that split CUPTI's cost into its parts.
+
+A "generation" starts one long-lived worker process per mode, all at once;
+then round after round, for each workload, the modes run one at a time in a
+fresh random order (the others wait idle on a pipe), `--steps` steps each
+after 5 warm-up steps. Fresh generations sample per-process effects (which
+CPU the process landed on, the file system, CUPTI's start), rounds within a
+generation sample drift. Each run reports the median and worst step, host
+time per step before the final sync (enqueue) and in it (wait), CPU seconds
+per thread name (program threads, the recorder's watchdog, CUPTI's worker),
+page faults, context switches of the main thread, the CPU/NUMA node the main
+thread ran on, and the recorder's own slow-path counters (mpst_recorder_stats:
+thread setups, chunk claims, file growth, CUPTI buffer and flush time).
+Summary per workload and mode: median of run medians and worst run median,
+as overhead against the first plain process; last line key=value.
 """
 import argparse
+import ctypes
 import json
 import os
+import random
 import resource
+import select
 import statistics
 import subprocess
 import sys
@@ -30,32 +42,81 @@ import tempfile
 import threading
 import time
 
-MODES = ("plain", "rec", "nocupti", "gettime", "torchoff")
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
 WORKLOADS = ("transformer", "mlp", "mt")
+# name -> (library: "lib" | "main" | None, extra environment)
+MODES = {
+    "plain": (None, {}),
+    "plain2": (None, {}),
+    "rec": ("lib", {}),
+    "rec_main": ("main", {}),
+    "nocupti": ("lib", {"MPSTRACE_CUPTI": "0"}),
+    "torchoff": ("lib", {"MPSTRACE_TORCH": "off"}),
+    "noflush": ("lib", {"MPSTRACE_CUPTI_FLUSH": "0"}),
+    "cbonly": ("lib", {"MPSTRACE_CUPTI_SAMPLE": "0"}),
+    "sample10": ("lib", {"MPSTRACE_CUPTI_SAMPLE": "10"}),
+}
+CLEAR_ENV = ("LD_PRELOAD", "MPSTRACE_OUT", "MPSTRACE_CUPTI", "MPSTRACE_CLOCK", "MPSTRACE_TORCH",
+             "MPSTRACE_CUPTI_SAMPLE", "MPSTRACE_CUPTI_FLUSH", "MPSTRACE_CHUNK_KB")
 
+
+# ---- worker side ---------------------------------------------------------------
 
 def thread_cpu():
-    """CPU seconds per thread name, from /proc (Linux)."""
+    """CPU seconds per thread name (Linux /proc)."""
     out = {}
     tick = os.sysconf("SC_CLK_TCK")
-    base = "/proc/self/task"
-    for tid in os.listdir(base):
+    for tid in os.listdir("/proc/self/task"):
         try:
-            with open(f"{base}/{tid}/comm") as f:
+            with open(f"/proc/self/task/{tid}/comm") as f:
                 name = f.read().strip()
-            with open(f"{base}/{tid}/stat") as f:
+            with open(f"/proc/self/task/{tid}/stat") as f:
                 parts = f.read().rsplit(")", 1)[1].split()
             cpu = (int(parts[11]) + int(parts[12])) / tick
         except (OSError, IndexError, ValueError):
             continue
-        out[name] = round(out.get(name, 0.0) + cpu, 3)
+        out[name] = out.get(name, 0.0) + cpu
     return out
 
 
-def main_ctx():
-    with open(f"/proc/self/task/{threading.get_native_id()}/status") as f:
+def main_thread_state():
+    """(voluntary, involuntary context switches, CPU last run on) of the calling thread."""
+    tid = threading.get_native_id()
+    with open(f"/proc/self/task/{tid}/status") as f:
         d = dict(line.split(":", 1) for line in f if ":" in line)
-    return int(d["voluntary_ctxt_switches"]), int(d["nonvoluntary_ctxt_switches"])
+    with open(f"/proc/self/task/{tid}/stat") as f:
+        cpu = int(f.read().rsplit(")", 1)[1].split()[36])
+    return int(d["voluntary_ctxt_switches"]), int(d["nonvoluntary_ctxt_switches"]), cpu
+
+
+def cpu_node(cpu):
+    try:
+        for name in os.listdir(f"/sys/devices/system/cpu/cpu{cpu}"):
+            if name.startswith("node") and name[4:].isdigit():
+                return int(name[4:])
+    except OSError:
+        pass
+    return -1
+
+
+_stats_fn = None
+
+
+def recorder_stats():
+    """The preloaded recorder's slow-path counters, {} without one (or an older one)."""
+    global _stats_fn
+    if _stats_fn is None:
+        try:
+            _stats_fn = ctypes.CDLL(None).mpst_recorder_stats
+            _stats_fn.argtypes = [ctypes.c_char_p, ctypes.c_int]
+        except (AttributeError, OSError):
+            _stats_fn = False
+    if not _stats_fn:
+        return {}
+    buf = ctypes.create_string_buffer(4096)
+    _stats_fn(buf, 4096)
+    return {k: int(v) for k, v in (kv.split("=") for kv in buf.value.decode().split())}
 
 
 def build(workload, torch):
@@ -95,7 +156,6 @@ def build(workload, torch):
             opt.step()
             state["next"], state["i"] = nxt, state["i"] + 1
         return enqueue
-    # mt: 4 inference threads, each on its own stream, one batch each per step
     model = nn.Sequential(nn.Linear(256, 512), nn.GELU(), nn.Linear(512, 256)).to(dev).eval()
     streams = [torch.cuda.Stream() for _ in range(4)]
     xs = [torch.randn(64, 256, device=dev) for _ in range(4)]
@@ -115,13 +175,11 @@ def build(workload, torch):
     return enqueue
 
 
-def child(workload, steps, warmup):
-    import torch
-    enqueue = build(workload, torch)
-    for _ in range(warmup):
+def measure(torch, enqueue, steps):
+    for _ in range(5):
         enqueue()
-        torch.cuda.synchronize()
-    cpu0, ru0, ctx0 = thread_cpu(), resource.getrusage(resource.RUSAGE_SELF), main_ctx()
+    torch.cuda.synchronize()
+    cpu0, ru0, st0, rec0 = thread_cpu(), resource.getrusage(resource.RUSAGE_SELF), main_thread_state(), recorder_stats()
     ms, host, wait = [], [], []
     for _ in range(steps):
         t0 = time.perf_counter()
@@ -132,91 +190,258 @@ def child(workload, steps, warmup):
         ms.append((t2 - t0) * 1e3)
         host.append((t1 - t0) * 1e3)
         wait.append((t2 - t1) * 1e3)
-    cpu1, ru1, ctx1 = thread_cpu(), resource.getrusage(resource.RUSAGE_SELF), main_ctx()
-    cpu = {k: round(v - cpu0.get(k, 0.0), 3) for k, v in cpu1.items() if v - cpu0.get(k, 0.0) > 0.005}
-    print(json.dumps({
-        "med": statistics.median(ms), "max": max(ms), "host_med": statistics.median(host),
-        "wait_med": statistics.median(wait), "cpu": cpu,
+    cpu1, ru1, st1, rec1 = thread_cpu(), resource.getrusage(resource.RUSAGE_SELF), main_thread_state(), recorder_stats()
+    cpu = {k: round((v - cpu0.get(k, 0.0)) / steps * 1e3, 4) for k, v in cpu1.items() if v - cpu0.get(k, 0.0) > 0.0}
+    ms_sorted = sorted(ms)
+    return {
+        "med": statistics.median(ms), "p90": ms_sorted[int(0.9 * (len(ms) - 1))], "max": ms_sorted[-1],
+        "host": statistics.median(host), "wait": statistics.median(wait),
+        "cpu_ms_per_step": cpu,
         "minflt": ru1.ru_minflt - ru0.ru_minflt, "majflt": ru1.ru_majflt - ru0.ru_majflt,
-        "vcsw": ctx1[0] - ctx0[0], "ivcsw": ctx1[1] - ctx0[1],
-    }))
+        "vcsw": st1[0] - st0[0], "ivcsw": st1[1] - st0[1], "cpu_at": [st0[2], st1[2]],
+        "node_at": [cpu_node(st0[2]), cpu_node(st1[2])],
+        "rec": {k: rec1[k] - rec0.get(k, 0) for k in rec1 if rec1[k] - rec0.get(k, 0)},
+    }
 
 
-def run(mode, workload, lib, steps, warmup, work):
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("LD_PRELOAD", "MPSTRACE_OUT", "MPSTRACE_CUPTI", "MPSTRACE_CLOCK", "MPSTRACE_TORCH")}
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    if mode != "plain":
-        env["LD_PRELOAD"] = lib
-        env["MPSTRACE_OUT"] = os.path.join(work, f"{workload}_{mode}_{time.monotonic_ns()}.mpst")
-        env["PYTHONPATH"] = os.path.join(root, "instrumentation", "python") + (":" + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    if mode == "nocupti":
-        env["MPSTRACE_CUPTI"] = "0"
-    if mode == "gettime":
-        env["MPSTRACE_CLOCK"] = "gettime"
-    if mode == "torchoff":
-        env["MPSTRACE_TORCH"] = "off"
-    p = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", workload, "--steps", str(steps),
-                        "--warmup", str(warmup)], env=env, capture_output=True, text=True, timeout=120)
-    if env.get("MPSTRACE_OUT"):
-        try:
-            os.unlink(env["MPSTRACE_OUT"])
-        except OSError:
+class _FakeTorch:
+    """--fake: CPU stand-ins, to try the bench's plumbing on a machine without a GPU."""
+    class cuda:
+        @staticmethod
+        def synchronize():
             pass
-    for line in reversed(p.stdout.splitlines()):
-        if line.startswith("{"):
-            return json.loads(line)
-    sys.stderr.write(f"{workload}/{mode} failed (rc {p.returncode}): {p.stderr[-600:]}\n")
+
+        @staticmethod
+        def get_device_properties(_):
+            return object()
+
+
+def fake_build(workload):
+    def spin():
+        s = 0
+        for i in range(20000):
+            s += i
+        return s
+
+    if workload != "mt":
+        return spin
+
+    def enqueue():
+        ts = [threading.Thread(target=spin) for _ in range(4)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+    return enqueue
+
+
+def worker(steps, fake):
+    if fake:
+        torch = _FakeTorch
+        fns = {w: fake_build(w) for w in WORKLOADS}
+    else:
+        import torch
+        fns = {w: build(w, torch) for w in WORKLOADS}
+    for f in fns.values():
+        for _ in range(15):
+            f()
+    torch.cuda.synchronize()
+    props = torch.cuda.get_device_properties(0)
+    local = ""
+    try:
+        bus = f"{props.pci_domain_id:04x}:{props.pci_bus_id:02x}:{props.pci_device_id:02x}.0"
+        with open(f"/sys/bus/pci/devices/{bus}/local_cpulist") as f:
+            local = f.read().strip()
+    except (AttributeError, OSError):
+        pass
+    out = sys.stdout
+    out.write("@@" + json.dumps({"ready": True, "pid": os.getpid(), "gpu_local_cpus": local,
+                                 "allowed_cpus": len(os.sched_getaffinity(0)), "rec": bool(recorder_stats())}) + "\n")
+    out.flush()
+    while True:
+        line = sys.stdin.readline()
+        if not line:
+            break
+        w = line.strip()
+        if not w:
+            continue
+        res = measure(torch, fns[w], steps)
+        out.write("@@" + json.dumps(res) + "\n")
+        out.flush()
+
+
+# ---- parent side ----------------------------------------------------------------
+
+def start_workers(modes, libs, steps, workdir, logdir, pydir, gen, fake):
+    procs = {}
+    for m in modes:
+        lib, extra = MODES[m]
+        env = {k: v for k, v in os.environ.items() if k not in CLEAR_ENV}
+        if lib:
+            env["LD_PRELOAD"] = libs[lib]
+            env["MPSTRACE_OUT"] = os.path.join(workdir, f"g{gen + 1}_{m}.mpst")
+            env["PYTHONPATH"] = pydir + (":" + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        env.update(extra)
+        log = open(os.path.join(logdir, f"g{gen + 1}_{m}.log"), "w")
+        procs[m] = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--worker", "--steps", str(steps)]
+                                    + (["--fake"] if fake else []),
+                                    env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
+                                    text=True, bufsize=1)
+        procs[m].log_path = log.name
+        log.close()
+    return procs
+
+
+def read_reply(p, timeout):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        r, _, _ = select.select([p.stdout], [], [], max(0.0, end - time.monotonic()))
+        if not r:
+            break
+        line = p.stdout.readline()
+        if not line:
+            return None
+        if line.startswith("@@"):
+            return json.loads(line[2:])
     return None
+
+
+def stop(procs, workdir):
+    sizes = {}
+    for m, p in procs.items():
+        try:
+            p.stdin.close()
+            p.wait(timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            p.kill()
+        if p.returncode not in (0, None):
+            with open(p.log_path) as f:
+                sys.stderr.write(f"worker {m} exited {p.returncode}: {f.read()[-400:]}\n")
+    for name in os.listdir(workdir):
+        path = os.path.join(workdir, name)
+        sizes[name] = os.path.getsize(path)
+        os.unlink(path)
+    return sizes
+
+
+def fmt_cpu(d):
+    return " ".join(f"{k}={v:.3f}" for k, v in sorted(d.items(), key=lambda kv: -kv[1])[:5])
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--lib", default="instrumentation/build/libmpstrace_cuda.so")
+    ap.add_argument("--lib", default=os.path.join(ROOT, "instrumentation/build/libmpstrace_cuda.so"))
+    ap.add_argument("--lib-main", help="a second recorder build (mode rec_main), e.g. main's, for a before/after")
+    ap.add_argument("--pydir", default=os.path.join(ROOT, "instrumentation", "python"))
+    ap.add_argument("--gens", type=int, default=3)
     ap.add_argument("--rounds", type=int, default=4)
-    ap.add_argument("--steps", type=int, default=150)
-    ap.add_argument("--warmup", type=int, default=20)
-    ap.add_argument("--budget-s", type=float, default=200)
+    ap.add_argument("--steps", type=int, default=80)
+    ap.add_argument("--budget-s", type=float, default=220)
+    ap.add_argument("--modes", default=",".join(MODES))
     ap.add_argument("--workloads", default=",".join(WORKLOADS))
-    ap.add_argument("--child")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--worker", action="store_true")
+    ap.add_argument("--fake", action="store_true", help="CPU stand-in workloads, no torch: tries the plumbing")
     a = ap.parse_args()
-    if a.child:
-        child(a.child, a.steps, a.warmup)
+    if a.worker:
+        worker(a.steps, a.fake)
         return
-    lib = os.path.abspath(a.lib)
+    libs = {"lib": os.path.abspath(a.lib), "main": os.path.abspath(a.lib_main) if a.lib_main else None}
+    modes = [m for m in a.modes.split(",") if m in MODES and (MODES[m][0] != "main" or libs["main"])]
     workloads = a.workloads.split(",")
-    res = {(w, m): [] for w in workloads for m in MODES}
+    rng = random.Random(a.seed)
+    res = {(w, m): [] for w in workloads for m in modes}
     t0 = time.monotonic()
-    with tempfile.TemporaryDirectory() as work:
-        for r in range(a.rounds):
-            for w in workloads:
-                order = MODES if r % 2 == 0 else tuple(reversed(MODES))
-                for m in order:
-                    x = run(m, w, lib, a.steps, a.warmup, work)
-                    if x:
-                        res[(w, m)].append(x)
-                        print(f"round {r + 1} {w:11s} {m:8s} med {x['med']:7.3f} max {x['max']:7.3f} host {x['host_med']:6.3f} "
-                              f"wait {x['wait_med']:6.3f} minflt {x['minflt']:6d} ivcsw {x['ivcsw']:5d} cpu {json.dumps(x['cpu'], sort_keys=True)}",
-                              flush=True)
-            if time.monotonic() - t0 > a.budget_s:
-                print(f"budget reached after {r + 1} rounds", flush=True)
+    print(f"# modes {' '.join(modes)}; workloads {' '.join(workloads)}; {a.steps} steps per run; lib {libs['lib']}"
+          f"{'; main lib ' + libs['main'] if libs['main'] else ''}", flush=True)
+    round_s = None
+    with tempfile.TemporaryDirectory() as workdir, tempfile.TemporaryDirectory() as logdir:
+        for g in range(a.gens):
+            left = a.budget_s - (time.monotonic() - t0)
+            if g > 0 and round_s and left < 25 + round_s:
+                print(f"# budget: stopping before generation {g + 1}", flush=True)
                 break
+            gs = time.monotonic()
+            procs = start_workers(modes, libs, a.steps, workdir, logdir, a.pydir, g, a.fake)
+            live = {}
+            for m, p in procs.items():
+                hello = read_reply(p, 150)
+                if hello:
+                    live[m] = p
+                    print(f"# gen {g + 1} {m}: pid {hello['pid']} recorder {'yes' if hello['rec'] else 'no'} "
+                          f"gpu-local cpus {hello['gpu_local_cpus'] or '?'} allowed {hello['allowed_cpus']}", flush=True)
+                else:
+                    with open(p.log_path) as f:
+                        tail = f.read()[-300:].replace("\n", " | ")
+                    print(f"# gen {g + 1} {m}: worker did not start: {tail}", flush=True)
+                    p.kill()
+            print(f"# gen {g + 1} started in {time.monotonic() - gs:.1f} s", flush=True)
+            for r in range(a.rounds):
+                rs = time.monotonic()
+                for w in workloads:
+                    order = list(live)
+                    rng.shuffle(order)
+                    for m in order:
+                        p = live[m]
+                        try:
+                            p.stdin.write(w + "\n")
+                            p.stdin.flush()
+                        except OSError:
+                            continue
+                        x = read_reply(p, 60)
+                        if not x:
+                            print(f"# gen {g + 1} {w} {m}: no reply", flush=True)
+                            continue
+                        x["gen"] = g + 1
+                        res[(w, m)].append(x)
+                        rec = x["rec"]
+                        recs = (f" rec: thr {rec.get('threads', 0)} setup_us {rec.get('thread_setup_ns', 0) / 1e3:.0f}"
+                                f" chunks {rec.get('chunks', 0)} chunk_us {rec.get('chunk_ns', 0) / 1e3:.0f}"
+                                f" grows {rec.get('grows', 0)} grow_us {rec.get('grow_ns', 0) / 1e3:.0f}"
+                                f" cupti_bufs {rec.get('cupti_buffers', 0)} buf_us {rec.get('cupti_buffer_ns', 0) / 1e3:.0f}"
+                                f" flushes {rec.get('cupti_flushes', 0)} flush_us {rec.get('cupti_flush_ns', 0) / 1e3:.0f}"
+                                f" toggles {rec.get('cupti_toggles', 0)} toggle_us {rec.get('cupti_toggle_ns', 0) / 1e3:.0f}"
+                                f" wd_us {rec.get('watchdog_ns', 0) / 1e3:.0f}") if rec else ""
+                        print(f"g{g + 1} r{r + 1} {w:11s} {m:8s} med {x['med']:7.3f} p90 {x['p90']:7.3f} max {x['max']:7.3f} "
+                              f"host {x['host']:6.3f} wait {x['wait']:6.3f} minflt {x['minflt']:5d} vcsw {x['vcsw']:4d} "
+                              f"ivcsw {x['ivcsw']:3d} cpu@{x['cpu_at'][0]}->{x['cpu_at'][1]} node {x['node_at'][0]}->{x['node_at'][1]} "
+                              f"cpu_ms/step {fmt_cpu(x['cpu_ms_per_step'])}{recs}", flush=True)
+                round_s = time.monotonic() - rs
+                if a.budget_s - (time.monotonic() - t0) < round_s + 15:
+                    print(f"# budget: generation {g + 1} stops after round {r + 1}", flush=True)
+                    break
+            sizes = stop(live, workdir)
+            for name, size in sorted(sizes.items()):
+                print(f"# gen {g + 1} trace {name}: {size} bytes", flush=True)
     kv = []
     for w in workloads:
-        base = [x["med"] for x in res[(w, "plain")]]
+        base = [x["med"] for x in res[(w, "plain")]] if "plain" in modes else []
         if not base:
             continue
         pm = statistics.median(base)
-        for m in MODES:
-            meds = [x["med"] for x in res[(w, m)]]
-            if not meds:
+        for m in modes:
+            xs = res[(w, m)]
+            if not xs:
                 continue
+            meds = [x["med"] for x in xs]
             med, worst = statistics.median(meds), max(meds)
-            print(f"{w:11s} {m:8s} runs {len(meds)}  median-of-runs {med:7.3f} ms  worst run {worst:7.3f} ms  "
-                  f"overhead median {100 * (med / pm - 1):+6.1f} %  worst {100 * (worst / pm - 1):+6.1f} %")
+            host = statistics.median(x["host"] for x in xs)
+            wait = statistics.median(x["wait"] for x in xs)
+            flt = statistics.median(x["minflt"] for x in xs) / a.steps
+            recs = {}
+            for x in xs:
+                for k, v in x["rec"].items():
+                    recs[k] = recs.get(k, 0) + v
+            per_step = lambda k: recs.get(k, 0) / (len(xs) * a.steps) / 1e3  # noqa: E731  us per step
+            print(f"{w:11s} {m:8s} runs {len(meds):2d}  median {med:7.3f} ms  worst run {worst:7.3f} ms  "
+                  f"overhead median {100 * (med / pm - 1):+6.1f} %  worst {100 * (worst / pm - 1):+6.1f} %  "
+                  f"host {host:6.3f} wait {wait:6.3f} ms  minflt/step {flt:6.1f}  "
+                  f"us/step: thread setup {per_step('thread_setup_ns'):.1f} chunks {per_step('chunk_ns'):.1f} "
+                  f"cupti buffers {per_step('cupti_buffer_ns'):.1f} flushes {per_step('cupti_flush_ns'):.1f} "
+                  f"toggles {per_step('cupti_toggle_ns'):.1f} watchdog {per_step('watchdog_ns'):.1f}", flush=True)
             kv.append(f"{w}_{m}_med_pct={100 * (med / pm - 1):.1f}")
             kv.append(f"{w}_{m}_worst_pct={100 * (worst / pm - 1):.1f}")
-    print(" ".join(kv + [f"wall_s={time.monotonic() - t0:.0f}"]))
+    print(" ".join(kv + [f"wall_s={time.monotonic() - t0:.0f}"]), flush=True)
 
 
 if __name__ == "__main__":
