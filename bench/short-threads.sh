@@ -3,14 +3,14 @@
 # thread per request, 4 inference threads per step): each new thread claims a
 # whole chunk of the trace file. Interleaved rounds of instrumentation/test's
 # drv_threads (4 threads x 20 records, 2000 rounds = 8000 threads), plain and
-# recorded; prints wall/user/sys seconds and page faults per run, the median
+# recorded (LIB=path measures another build); prints wall/user/sys seconds and page faults per run, the median
 # per mode, and last a key=value line.   bash bench/short-threads.sh [ROUNDS]
 set -u
 cd "$(dirname "$0")/.." || exit 2
 ROUNDS=${1:-5}
 make -s -C instrumentation test-build >/dev/null || exit 2
 T=instrumentation/build/test
-LIB=$PWD/instrumentation/build/libmpstrace_cuda.so
+LIB=${LIB:-$PWD/instrumentation/build/libmpstrace_cuda.so}
 OUTF=$(mktemp -d)/t.mpst
 declare -A SYS FLT WALL
 for r in $(seq "$ROUNDS"); do

@@ -92,6 +92,7 @@ typedef struct mpst_global {
   uint32_t pid;
   int64_t hang_ns;
   int cupti_wanted;
+  int print_stats;          /* MPSTRACE_STATS=1: the slow-path counters on stderr at exit */
   int64_t t0;
   mpst_process_start *start_rec; /* patched in place by mpst_set_process_flags */
   _Atomic int ended;         /* process_end written */

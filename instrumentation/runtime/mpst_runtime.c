@@ -572,6 +572,7 @@ static void do_init(uint8_t backend) {
   G.max_bytes = MPST_FILE_HEADER_BYTES + (uint64_t)G.max_chunks * cb;
   G.hang_ns = env_long("MPSTRACE_HANG_MS", 1000, 1, 86400000) * 1000000LL;
   G.cupti_wanted = (int)env_long("MPSTRACE_CUPTI", 1, 0, 1);
+  G.print_stats = (int)env_long("MPSTRACE_STATS", 0, 0, 1);
   const char *out = getenv("MPSTRACE_OUT");
   if (out && *out) snprintf(G.path, sizeof G.path, "%s", out);
   else snprintf(G.path, sizeof G.path, "mpstrace.%u.mpst", G.pid);
@@ -694,6 +695,11 @@ void mpst_finish(int status, uint8_t reason) {
     atomic_store(&G.grow_lock, 0);
   }
   set_header_flags(MPST_FILE_FLAG_CLOSED);
+  if (!t->in_signal && G.print_stats) {
+    char line[1024];
+    mpst_recorder_stats(line, sizeof line);
+    mpst_msg("mpstrace: stats %s\n", line);
+  }
   t->depth--;
 }
 

@@ -38,6 +38,9 @@ enum {
 
 extern _Atomic uint64_t mpst_stat[MPST_STAT_COUNT];
 
+/* "name=value ..." into buf (cut at n); returns the length it needed */
+int mpst_recorder_stats(char *buf, int n);
+
 static inline void mpst_stat_add(int which, uint64_t v) {
   atomic_fetch_add_explicit(&mpst_stat[which], v, memory_order_relaxed);
 }
