@@ -271,7 +271,10 @@ static int start_cupti(void) {
   if (sample_pct > 0 && sample_pct < 100) start_sampler();
   calibrate();
   active = 1;
-  uint16_t flags = MPST_PROCESS_FLAG_CUPTI_COMPLETIONS;
+  /* sampled: `info` and `metrics` say that GPU times cover only the windows */
+  uint16_t flags = sample_pct == 0     ? 0
+                   : sample_pct == 100 ? MPST_PROCESS_FLAG_CUPTI_COMPLETIONS
+                                       : MPST_PROCESS_FLAG_CUPTI_COMPLETIONS | MPST_PROCESS_FLAG_COMPLETIONS_SAMPLED;
   const CUpti_CallbackId drv[] = { CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel, CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel_ptsz,
                                    CUPTI_DRIVER_TRACE_CBID_cuLaunchKernelEx, CUPTI_DRIVER_TRACE_CBID_cuLaunchKernelEx_ptsz };
   int ok = 1;

@@ -27,6 +27,7 @@
 #define MPST_PROCESS_FLAG_DRIVER_ENTRIES 0x8u /* the driver's entry-point lookup (cuGetProcAddress) was wrapped: calls through driver entries are recorded (static libcudart, cuBLAS) */
 #define MPST_PROCESS_FLAG_CUDA_DRIVER_LOADED 0x10u /* libcuda was loaded in the process when it ended (it used, or prepared to use, a GPU) */
 #define MPST_PROCESS_FLAG_DRIVER_CHECKED 0x20u /* the recorder checked at exit whether libcuda was loaded (bit 4 is meaningful) */
+#define MPST_PROCESS_FLAG_COMPLETIONS_SAMPLED 0x40u /* GPU completions were recorded only in sampling windows (MPSTRACE_CUPTI_SAMPLE below 100): work submitted outside them has no complete record */
 
 /* Which recorder wrote the trace. */
 enum mpst_backend {

@@ -29,7 +29,8 @@ export const FLAGS = {
     "driver_api_covered": 4,
     "driver_entries": 8,
     "cuda_driver_loaded": 16,
-    "driver_checked": 32
+    "driver_checked": 32,
+    "completions_sampled": 64
   }
 } as const;
 

@@ -398,6 +398,7 @@ async function writeMeta(conn: DuckDBConnection, info: TraceInfo, warnings: Trac
     ['process_flags', String(processFlags)],
     ['cupti_completions', String((processFlags & FLAGS.process.cupti_completions) !== 0)],
     ['driver_api_covered', String((processFlags & FLAGS.process.driver_api_covered) !== 0)],
+    ['completions_sampled', String((processFlags & FLAGS.process.completions_sampled) !== 0)],
     ['t0_ns', info.t0Ns],
     ['realtime_ns', info.realtimeNs],
     ['source_path', info.source],

@@ -23,9 +23,43 @@ export interface TraceSummary {
   bytes_per_event: number;
   records_lost: number;
   coverage: { cupti_completions: boolean; driver_api: boolean };
+  /** How GPU completions were recorded, and what the trace can and cannot show because of it. */
+  recording: Recording;
   /** The Metal recorder's self-report (metal_hook records), when the trace has one. */
   metal_hooks?: MetalHookRow[];
   warnings: TraceWarning[];
+}
+
+export interface Recording {
+  /** every: a GPU completion for every submission; sampled: only inside sampling windows; none: host calls only */
+  completions: 'every' | 'sampled' | 'none';
+  /** GPU submissions (launches, commits, copies, fills) and GPU completion records (counts by kind, not matched) */
+  submissions: number;
+  completion_records: number;
+  shows: string;
+  cannot_show: string;
+}
+
+/** The recording mode from the process flags and the backend; counts say how much GPU timing a sampled trace holds. */
+function recordingMode(meta: Map<string, string>, backend: string, submissions: number, withGpu: number): Recording {
+  const counts = { submissions, completion_records: withGpu };
+  const hostPart = 'host calls, syncs, events, streams and their order';
+  if (meta.get('completions_sampled') === 'true') {
+    const pct = submissions > 0 ? Math.min(100, (100 * withGpu) / submissions).toFixed(1) : '0';
+    return {
+      completions: 'sampled', ...counts,
+      shows: `${hostPart}; GPU start/end of the work submitted inside the sampling windows (about ${pct} % of submissions, MPSTRACE_CUPTI_SAMPLE)`,
+      cannot_show: 'GPU times of work submitted outside the windows: late completions and GPU overlap are judged only on sampled work, and GPU busy time (metrics) is undercounted',
+    };
+  }
+  if (meta.get('cupti_completions') === 'true' || (backend !== 'cuda' && withGpu > 0)) {
+    return { completions: 'every', ...counts, shows: `${hostPart}; GPU start/end of every kernel, copy and fill`, cannot_show: 'nothing the rules need' };
+  }
+  return {
+    completions: 'none', ...counts,
+    shows: hostPart,
+    cannot_show: `when GPU work ran: no GPU start/end, so no late-completion or GPU-overlap evidence and GPU busy time is estimated${backend === 'cuda' ? ' (recorded with MPSTRACE_CUPTI=0, or CUPTI was unavailable)' : ''}`,
+  };
 }
 
 /** One (class, selector) of the Metal recorder's hook table: how often it ran and in what state. */
@@ -105,6 +139,12 @@ export async function summarize(t: LoadedTrace): Promise<TraceSummary> {
     bytes_per_event: events > 0 ? Math.round((t.info.fileBytes / events) * 100) / 100 : 0,
     records_lost: lost,
     coverage: { cupti_completions: meta.get('cupti_completions') === 'true', driver_api: meta.get('driver_api_covered') === 'true' },
+    recording: recordingMode(
+      meta,
+      meta.get('backend') ?? t.info.backend,
+      ['submit', 'cb_commit', 'memcpy', 'memset'].reduce((n, k) => n + (byKind[k] ?? 0), 0),
+      byKind.complete ?? 0,
+    ),
     ...(hooks.length > 0 ? { metal_hooks: hooks } : {}),
     warnings,
   };
@@ -143,6 +183,11 @@ export function renderSummary(s: TraceSummary): string {
   out.push(`events     ${s.events.toLocaleString('en-US')} in ${s.file_bytes.toLocaleString('en-US')} bytes (${s.bytes_per_event} bytes/event), ${s.strings} strings`);
   out.push(`threads    ${s.threads}   streams ${s.streams}   span ${fmtNs(s.span_ns)}`);
   out.push(`coverage   GPU completions ${s.coverage.cupti_completions ? 'yes' : 'no'}   driver-API launches ${s.coverage.driver_api ? 'yes' : 'no'}   closed cleanly ${s.closed_cleanly ? 'yes' : 'no'}`);
+  const r = s.recording;
+  const mode = { every: 'every GPU completion', sampled: 'sampled GPU completions', none: 'host only (no GPU completions)' }[r.completions];
+  out.push(`recording  ${mode}: ${r.completion_records.toLocaleString('en-US')} completion records for ${r.submissions.toLocaleString('en-US')} GPU submissions`);
+  out.push(`  shows    ${r.shows}`);
+  out.push(`  cannot   ${r.cannot_show}`);
   out.push('by kind');
   const kinds = Object.entries(s.by_kind);
   const w = Math.max(0, ...kinds.map(([k]) => k.length));

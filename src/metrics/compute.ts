@@ -11,7 +11,7 @@ import {
   type MetricsOptions,
   type TraceMetrics,
 } from './types.js';
-import { ON_TIMELINE_SQL } from '../format/kinds.js';
+import { FLAGS, ON_TIMELINE_SQL } from '../format/kinds.js';
 
 /** In the host-spacing fallback, a submit gap longer than this many median gaps counts as idle. */
 const SPACING_IDLE_FACTOR = 10;
@@ -48,6 +48,13 @@ export async function computeMetrics(
     );
   } else if (gpuTiming === 'none') {
     warnings.push('no GPU submissions in the trace: GPU metrics are zero');
+  }
+  const flags = await queryOne(conn, `SELECT flags FROM ev_process_start LIMIT 1`);
+  if (gpuTiming === 'completion' && (Number(flags.flags ?? 0) & FLAGS.process.completions_sampled) !== 0) {
+    warnings.push(
+      'GPU completions were sampled (MPSTRACE_CUPTI_SAMPLE): GPU busy time and per-kernel times cover only the work ' +
+        'submitted inside the sampling windows (record without it for full GPU timing)',
+    );
   }
   const gpuEnd = await queryOne(conn, `SELECT max(e)::DOUBLE AS e FROM _mx_gpu`);
   const t0 = numOrNull(span.t0) ?? 0;
