@@ -23,7 +23,7 @@ generation sample drift. Each run reports the median and worst step, host
 time per step before the final sync (enqueue) and in it (wait), CPU seconds
 per thread name (program threads, the recorder's watchdog, CUPTI's worker),
 page faults, context switches of the main thread, the CPU/NUMA node the main
-thread ran on, and the recorder's own slow-path counters (mpst_recorder_stats:
+thread ran on, and the recorder's own slow-path counters (mpstrace_recorder_stats:
 thread setups, chunk claims, file growth, CUPTI buffer and flush time).
 Summary per workload and mode: median of run medians and worst run median,
 as overhead against the first plain process; last line key=value.
@@ -108,7 +108,7 @@ def recorder_stats():
     global _stats_fn
     if _stats_fn is None:
         try:
-            _stats_fn = ctypes.CDLL(None).mpst_recorder_stats
+            _stats_fn = ctypes.CDLL(None).mpstrace_recorder_stats
             _stats_fn.argtypes = [ctypes.c_char_p, ctypes.c_int]
         except (AttributeError, OSError):
             _stats_fn = False

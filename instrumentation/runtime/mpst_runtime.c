@@ -697,7 +697,7 @@ void mpst_finish(int status, uint8_t reason) {
   set_header_flags(MPST_FILE_FLAG_CLOSED);
   if (!t->in_signal && G.print_stats) {
     char line[1024];
-    mpst_recorder_stats(line, sizeof line);
+    mpstrace_recorder_stats(line, sizeof line);
     mpst_msg("mpstrace: stats %s\n", line);
   }
   t->depth--;

@@ -8,7 +8,7 @@ _Atomic uint64_t mpst_stat[MPST_STAT_COUNT];
 
 /* Writes "name=value name=value ..." into buf (NUL-terminated, cut at n);
  * returns the length it needed. */
-MPST_EXPORT int mpst_recorder_stats(char *buf, int n) {
+MPST_EXPORT int mpstrace_recorder_stats(char *buf, int n) {
   static const char *const names[] = {
 #define MPST_STAT_NAME(name) #name,
     MPST_STATS(MPST_STAT_NAME)

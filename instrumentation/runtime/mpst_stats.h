@@ -2,7 +2,7 @@
  * The recorder's own cost, counted on its slow paths only (a new thread, a
  * new chunk, a file growth, a CUPTI buffer, a flush, a watchdog tick), never
  * per record, so counting costs nothing measurable. Benchmarks read the
- * counters in-process through mpst_recorder_stats() to say where a slow run's
+ * counters in-process through mpstrace_recorder_stats() to say where a slow run's
  * time went (bench/cuda/overhead.py).
  */
 #ifndef MPST_STATS_H
@@ -39,7 +39,7 @@ enum {
 extern _Atomic uint64_t mpst_stat[MPST_STAT_COUNT];
 
 /* "name=value ..." into buf (cut at n); returns the length it needed */
-int mpst_recorder_stats(char *buf, int n);
+int mpstrace_recorder_stats(char *buf, int n);
 
 static inline void mpst_stat_add(int which, uint64_t v) {
   atomic_fetch_add_explicit(&mpst_stat[which], v, memory_order_relaxed);
