@@ -291,3 +291,20 @@ describe('CLI plumbing (issue 13 item 7)', () => {
     expect(cli('analyze').code).toBe(2);
   });
 });
+
+describe('a cache damaged inside its data blocks', () => {
+  it('is exit 2 with what to do, never an unexpected failure', () => {
+    const t = path.join(dir, 'blocks.mpst');
+    expect(cli('synth', '-o', t, '--events', '20000', '--seed', '2').code).toBe(0);
+    expect(cli('info', t, '--cache').code).toBe(0);
+    const cache = `${t}.duckdb`;
+    const bytes = readFileSync(cache);
+    // overwrite every block past the file headers: whatever the analysis reads next is corrupt
+    for (let i = 262144; i < bytes.length; i++) bytes[i] = (i * 131) & 0xff;
+    writeFileSync(cache, bytes);
+    const r = cli('analyze', t, '--cache');
+    expect([0, 2]).toContain(r.code);
+    if (r.code === 2) expect(r.err).toMatch(/delete the cache and run again/);
+    expect(r.err).not.toMatch(/unexpected failure|internal error/);
+  });
+});

@@ -13,7 +13,10 @@ describe('describeError: every error the CLI sees becomes one line and a documen
     const d = describeError(new Error('IO Error: Could not set lock on file "/t.duckdb": Conflicting lock is held\nmore'));
     expect(d.exitCode).toBe(EXIT_BAD_INPUT);
     expect(d.message).not.toContain('\n');
-    expect(d.message).toMatch(/delete it and run again/);
+    expect(d.message).toMatch(/delete the cache and run again/);
+    // a damaged block found mid-query arrives wrapped by the detector runner
+    const wrapped = describeError(new Error("detector 'context' (q.sql) failed: IO Error: Corrupt database file: computed checksum 1 does not match stored checksum 2 in block at location 798720"));
+    expect(wrapped.exitCode).toBe(EXIT_BAD_INPUT);
   });
 
   it('anything else is exit 3, one line, asking for --debug', () => {

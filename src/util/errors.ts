@@ -58,8 +58,12 @@ export function describeError(err: unknown): { message: string; exitCode: number
   }
   const first = firstLine(err);
   // DuckDB reports file trouble (a damaged, locked or unwritable database) as "IO Error: ...".
-  if (/^(IO|Serialization|Corruption) Error:|Could not set lock on file|not a valid DuckDB database/i.test(first)) {
-    return { message: `${first}; if this names a .duckdb cache, delete it and run again (it is rebuilt from the trace)`, exitCode: EXIT_BAD_INPUT };
+  // The text may come wrapped ("detector 'x' failed: IO Error: Corrupt database file: ..."), so it is searched, not anchored.
+  if (/\b(IO|Serialization|Corruption) Error:|Corrupt database file|Could not set lock on file|not a valid DuckDB database/i.test(first)) {
+    return {
+      message: `${first}; a .duckdb file (a --cache or a saved trace) is damaged or busy: delete the cache and run again (it is rebuilt from the .mpst trace)`,
+      exitCode: EXIT_BAD_INPUT,
+    };
   }
   return { message: `unexpected failure: ${first}. This is a bug in mpstrace: run again with --debug for the stack and report it`, exitCode: EXIT_INTERNAL };
 }
