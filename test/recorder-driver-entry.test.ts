@@ -92,6 +92,26 @@ describe.skipIf(!canBuild)('driver-entry capture (stand-in static runtime and li
     }
   });
 
+  it('a cuBLAS-like library whose frames vary in size call to call: every launch is still placed in the calling function', () => {
+    const out = path.join(tempDir(), 'gemm-var.mpst');
+    const r = runTraced(b, 'drv_static', ['gemm-bench', '64', '6'], out);
+    expect(r.status).toBe(0);
+    const { recs: g } = load(out);
+    const nm = spawnSync('nm', ['-S', '--defined-only', b.prog('drv_static')], { encoding: 'utf8' });
+    const d = nm.stdout.split('\n').map((l) => l.trim().split(/\s+/)).find((p) => p[3]?.startsWith('deep'));
+    expect(d, 'nm finds deep').toBeDefined();
+    const lo = parseInt(d![0]!, 16);
+    const hi = lo + parseInt(d![1]!, 16);
+    const subs = g.filter((x) => x.kind === 'submit');
+    expect(subs).toHaveLength(64 + 8); // and the 8 warm-up launches
+    for (const x of subs) {
+      const cs = g.find((c) => c.kind === 'callsite' && c.f.site_id === x.site);
+      expect(cs, 'submit has a call site').toBeDefined();
+      const off = Number(cs!.f.offset);
+      expect(off >= lo && off < hi, `call site offset 0x${off.toString(16)} inside deep [0x${lo.toString(16)}, 0x${hi.toString(16)})`).toBe(true);
+    }
+  });
+
   it('records nothing at the driver entries when MPSTRACE_ENABLE=0', () => {
     const out = path.join(tempDir(), 'off.mpst');
     const r = runTraced(b, 'drv_static', ['gemm'], out, { MPSTRACE_ENABLE: '0' });

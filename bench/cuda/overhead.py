@@ -1,7 +1,7 @@
 """Recorder overhead per run, many interleaved rounds, and where the time goes (issue 16).
 
     python3 bench/cuda/overhead.py --lib instrumentation/build/libmpstrace_cuda.so \
-        [--lib-main OTHER.so] [--gens 3] [--rounds 4] [--steps 80] [--budget-s 220]
+        [--lib-before OTHER.so] [--gens 3] [--rounds 4] [--steps 80] [--budget-s 220]
 
 Workloads (every worker process builds all three once):
   transformer  launch-bound small transformer training step (2 encoder layers,
@@ -45,12 +45,12 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 WORKLOADS = ("transformer", "mlp", "mt")
-# name -> (library: "lib" | "main" | None, extra environment)
+# name -> (library: "lib" | "before" | None, extra environment)
 MODES = {
     "plain": (None, {}),
     "plain2": (None, {}),
     "rec": ("lib", {}),
-    "rec_main": ("main", {}),
+    "rec_before": ("before", {}),
     "nocupti": ("lib", {"MPSTRACE_CUPTI": "0"}),
     "torchoff": ("lib", {"MPSTRACE_TORCH": "off"}),
     "noflush": ("lib", {"MPSTRACE_CUPTI_FLUSH": "0"}),
@@ -331,7 +331,7 @@ def fmt_cpu(d):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--lib", default=os.path.join(ROOT, "instrumentation/build/libmpstrace_cuda.so"))
-    ap.add_argument("--lib-main", help="a second recorder build (mode rec_main), e.g. main's, for a before/after")
+    ap.add_argument("--lib-before", help="a second recorder build (mode rec_before), e.g. the commit before a change")
     ap.add_argument("--pydir", default=os.path.join(ROOT, "instrumentation", "python"))
     ap.add_argument("--gens", type=int, default=3)
     ap.add_argument("--rounds", type=int, default=4)
@@ -346,14 +346,14 @@ def main():
     if a.worker:
         worker(a.steps, a.fake)
         return
-    libs = {"lib": os.path.abspath(a.lib), "main": os.path.abspath(a.lib_main) if a.lib_main else None}
-    modes = [m for m in a.modes.split(",") if m in MODES and (MODES[m][0] != "main" or libs["main"])]
+    libs = {"lib": os.path.abspath(a.lib), "before": os.path.abspath(a.lib_before) if a.lib_before else None}
+    modes = [m for m in a.modes.split(",") if m in MODES and (MODES[m][0] != "before" or libs["before"])]
     workloads = a.workloads.split(",")
     rng = random.Random(a.seed)
     res = {(w, m): [] for w in workloads for m in modes}
     t0 = time.monotonic()
     print(f"# modes {' '.join(modes)}; workloads {' '.join(workloads)}; {a.steps} steps per run; lib {libs['lib']}"
-          f"{'; main lib ' + libs['main'] if libs['main'] else ''}", flush=True)
+          f"{'; before lib ' + libs['before'] if libs['before'] else ''}", flush=True)
     round_s = None
     with tempfile.TemporaryDirectory() as workdir, tempfile.TemporaryDirectory() as logdir:
         for g in range(a.gens):

@@ -184,14 +184,21 @@ static int in_cuda(uintptr_t pc) {
 struct walk {
   uintptr_t pcs[MAX_FRAMES], cfas[MAX_FRAMES];
   int n;
+  uintptr_t ra;  /* the driver call's return address */
+  int past_ra;   /* the frame at ra was seen: the next non-CUDA frame ends the walk */
 };
 
 static _Unwind_Reason_Code collect(struct _Unwind_Context *ctx, void *data) {
   struct walk *w = data;
   if (w->n >= MAX_FRAMES) return _URC_END_OF_STACK;
-  w->pcs[w->n] = (uintptr_t)_Unwind_GetIP(ctx);
+  uintptr_t pc = (uintptr_t)_Unwind_GetIP(ctx);
+  w->pcs[w->n] = pc;
   w->cfas[w->n] = (uintptr_t)_Unwind_GetCFA(ctx);
   w->n++;
+  /* stop at the user's frame: unwinding on through the program's deeper
+     frames (Python, libtorch: dozens) cost tens of microseconds per call */
+  if (w->past_ra && pc && !in_cuda(pc)) return _URC_END_OF_STACK;
+  if (pc == w->ra) w->past_ra = 1;
   return _URC_NO_REASON;
 }
 
@@ -205,18 +212,29 @@ static _Unwind_Reason_Code collect(struct _Unwind_Context *ctx, void *data) {
  * and where it lies; later calls read the two stack slots and take the
  * user's address only when the inner one still matches exactly (the same
  * path) and the user's is outside CUDA; otherwise they unwind again.
+ * One (ra, wrapper) can reach the user by several paths whose frames differ
+ * in size (stack realignment, variable-length arrays, different entry points
+ * of a library: real cuBLAS launches do), so each key keeps up to PATH_WAYS
+ * layouts; a layout is only ever written into an empty way, never replaced,
+ * so a reader never sees half of one.
  */
+#define PATH_WAYS 4
 typedef struct {
-  _Atomic uint64_t key;
+  _Atomic int state; /* 0 empty, 1 being filled, 2 ready */
   intptr_t user_delta, inner_delta;
   uintptr_t inner_pc;
+} path_way;
+
+typedef struct {
+  _Atomic uint64_t key;
+  path_way way[PATH_WAYS];
 } path_entry;
 
 #define PATHS 1024
 static path_entry paths[PATHS];
 
 static inline uint64_t path_key(uintptr_t ra, const void *wrapper) {
-  return (((uint64_t)ra * 0x9E3779B97F4A7C15ull) ^ (uint64_t)(uintptr_t)wrapper) | 2; /* never 0 (empty) or 1 (filling) */
+  return (((uint64_t)ra * 0x9E3779B97F4A7C15ull) ^ (uint64_t)(uintptr_t)wrapper) | 1; /* never 0 (empty) */
 }
 
 /* The top of this thread's stack (once per thread), so the fast path never
@@ -235,6 +253,23 @@ static uintptr_t stack_top(void) {
   return top;
 }
 
+static void remember(path_entry *e, uint64_t key, intptr_t user_delta, intptr_t inner_delta, uintptr_t inner_pc) {
+  uint64_t expected = 0;
+  if (atomic_load_explicit(&e->key, memory_order_acquire) != key && !atomic_compare_exchange_strong(&e->key, &expected, key))
+    return; /* the slot holds another (ra, wrapper): that one keeps it */
+  for (int j = 0; j < PATH_WAYS; j++) {
+    path_way *p = &e->way[j];
+    int st = atomic_load_explicit(&p->state, memory_order_acquire);
+    if (st == 2 && p->user_delta == user_delta && p->inner_delta == inner_delta && p->inner_pc == inner_pc) return;
+    int empty = 0;
+    if (st == 0 && atomic_compare_exchange_strong(&p->state, &empty, 1)) {
+      p->user_delta = user_delta, p->inner_delta = inner_delta, p->inner_pc = inner_pc;
+      atomic_store_explicit(&p->state, 2, memory_order_release);
+      return;
+    }
+  }
+}
+
 __attribute__((noinline)) uint32_t mpst_cuda_driver_site(const void *ra, const void *wrapper) {
   uintptr_t a = (uintptr_t)ra;
   if (!in_cuda(a)) return mpst_callsite(ra); /* the program called the driver itself */
@@ -243,14 +278,20 @@ __attribute__((noinline)) uint32_t mpst_cuda_driver_site(const void *ra, const v
   uint64_t key = path_key(a, wrapper);
   path_entry *e = &paths[key % PATHS];
   uintptr_t top = stack_top();
-  if (atomic_load_explicit(&e->key, memory_order_acquire) == key && top &&
-      here + e->user_delta + 8 <= top && here + e->inner_delta + 8 <= top &&
-      *(const uintptr_t *)(here + e->inner_delta) == e->inner_pc) {
-    uintptr_t user = *(const uintptr_t *)(here + e->user_delta);
-    if (user && !in_cuda(user)) return mpst_callsite((const void *)user);
+  if (top && atomic_load_explicit(&e->key, memory_order_acquire) == key) {
+    for (int j = 0; j < PATH_WAYS; j++) {
+      const path_way *p = &e->way[j];
+      if (atomic_load_explicit(&p->state, memory_order_acquire) != 2) continue;
+      if (here + p->user_delta + 8 > top || here + p->inner_delta + 8 > top) continue;
+      if (*(const uintptr_t *)(here + p->inner_delta) != p->inner_pc) continue;
+      uintptr_t user = *(const uintptr_t *)(here + p->user_delta);
+      if (user && !in_cuda(user)) return mpst_callsite((const void *)user);
+    }
   }
   struct walk w;
   w.n = 0;
+  w.ra = a;
+  w.past_ra = 0;
   _Unwind_Backtrace(collect, &w);
   /* frames up to and including the one at `ra` are ours and CUDA's */
   int i = 0;
@@ -260,15 +301,10 @@ __attribute__((noinline)) uint32_t mpst_cuda_driver_site(const void *ra, const v
     /* the return address into a frame lies just below the CFA the unwinder
        reports with it (x86-64: the call pushed it there) */
     if (i >= 1) {
-      uint64_t expected = 0;
-      path_entry fresh = { .user_delta = (intptr_t)(w.cfas[i] - 8 - here),
-                           .inner_delta = (intptr_t)(w.cfas[i - 1] - 8 - here), .inner_pc = w.pcs[i - 1] };
-      if (*(const uintptr_t *)(here + fresh.user_delta) == w.pcs[i] && *(const uintptr_t *)(here + fresh.inner_delta) == fresh.inner_pc &&
-          atomic_compare_exchange_strong(&e->key, &expected, 1)) {
-        /* claimed an empty slot (1 while filling): fill, then publish */
-        e->user_delta = fresh.user_delta, e->inner_delta = fresh.inner_delta, e->inner_pc = fresh.inner_pc;
-        atomic_store_explicit(&e->key, key, memory_order_release);
-      }
+      intptr_t user_delta = (intptr_t)(w.cfas[i] - 8 - here), inner_delta = (intptr_t)(w.cfas[i - 1] - 8 - here);
+      if (user_delta > 0 && inner_delta > 0 && *(const uintptr_t *)(here + user_delta) == w.pcs[i] &&
+          *(const uintptr_t *)(here + inner_delta) == w.pcs[i - 1])
+        remember(e, key, user_delta, inner_delta, w.pcs[i - 1]);
     }
     return mpst_callsite((const void *)w.pcs[i]);
   }

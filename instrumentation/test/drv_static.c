@@ -85,8 +85,34 @@ static int bench(long n) {
   return 0;
 }
 
+/* a program frame DEPTH calls deep (as Python and libtorch are above a GEMM) */
+static int (*gemm_var)(CUstream, int);
+static volatile int sink;
+__attribute__((noinline, noipa)) static int deep(int depth, CUstream s, int pad) {
+  int r = depth > 0 ? deep(depth - 1, s, pad) : gemm_var(s, pad);
+  sink = r; /* no tail calls: every level keeps its frame */
+  return r;
+}
+
+/* argv[1] == "gemm-bench" N DEPTH: ns per launch of the stand-in cuBLAS whose
+ * frames vary in size call to call, called DEPTH frames below main. */
+static int gemm_bench(long n, int depth) {
+  void *lib = dlopen("libcublas_fake.so", RTLD_NOW);
+  gemm_var = lib ? (int (*)(CUstream, int))dlsym(lib, "fake_gemm_var") : NULL;
+  if (!gemm_var) { fprintf(stderr, "fake_gemm_var missing\n"); return 4; }
+  CUstream s;
+  cudaStreamCreate(&s);
+  for (int i = 0; i < 8; i++) deep(depth, s, i); /* warm */
+  double t0 = now_ns();
+  for (long i = 0; i < n; i++) deep(depth, s, (int)i);
+  double t1 = now_ns();
+  printf("ns_per_gemm_launch=%.1f depth=%d\n", (t1 - t0) / (double)n, depth);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc > 2 && strcmp(argv[1], "bench") == 0) return bench(atol(argv[2]));
+  if (argc > 3 && strcmp(argv[1], "gemm-bench") == 0) return gemm_bench(atol(argv[2]), atoi(argv[3]));
   CUstream s1, s2;
   CUevent e1;
   cudaStreamCreate(&s1);
