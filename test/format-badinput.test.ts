@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TraceWriter } from '../src/format/writer.js';
 import { readTrace, TraceReader } from '../src/format/reader.js';
-import { checksum32 } from '../src/format/checksum.js';
+import { check16 } from '../src/format/checksum.js';
 import { KIND } from '../src/format/schema.generated.js';
 import { UserError } from '../src/util/errors.js';
 
@@ -58,7 +58,7 @@ function setHeaderU32(buf: Buffer, off: number, v: number): Buffer {
   const b = Buffer.from(buf);
   b.writeUInt32LE(v >>> 0, off);
   b.writeUInt32LE(0, 60);
-  b.writeUInt32LE(checksum32(new Uint32Array(b.buffer, b.byteOffset, 16), 0, 16), 60);
+  b.writeUInt32LE(check16(new Uint32Array(b.buffer, b.byteOffset, 16), 0, 16), 60);
   return b;
 }
 
@@ -93,13 +93,14 @@ describe('bad input', () => {
   });
 
   it('newer major version names both versions', () => {
-    const w = new TraceWriter({ backend: 'cuda', version: { major: 2, minor: 1 } });
+    const w = new TraceWriter({ backend: 'cuda', version: { major: 3, minor: 1 } });
     w.record(1, 'marker', 1);
-    expectUserError(() => TraceReader.fromBuffer(w.toBuffer()), /version 2\.1 is newer than this mpstrace reads \(1\.0\); upgrade/);
+    expectUserError(() => TraceReader.fromBuffer(w.toBuffer()), /version 3\.1 is newer than this mpstrace reads \(2\.0\); upgrade/);
   });
 
   it('truncated at every byte: recovers every complete record and reports the torn tail offset', () => {
-    for (let cut = 0; cut <= good.length; cut++) {
+    const dataEnd = 64 + Math.floor((good.length - 64) / CHUNK) * CHUNK; // the chunk table and file end follow
+    for (let cut = 0; cut < good.length; cut++) {
       const part = good.subarray(0, cut);
       if (cut < 64) {
         expectUserError(() => TraceReader.fromBuffer(part), cut === 0 ? /empty file/ : /shorter than the 64-byte trace header/);
@@ -110,7 +111,10 @@ describe('bad input', () => {
       for (const b of r.batches(512)) n += b.count;
       const complete = nonString.filter((x) => x.end <= cut && x.start < 64 + Math.floor((cut - 64) / CHUNK) * CHUNK + CHUNK).length;
       expect(n, `cut at ${cut}`).toBe(complete);
+      // Every cut loses the file end: never silent, whatever else is said.
+      expect(r.warnings.find((w) => w.code === 'no_file_end'), `cut at ${cut}`).toMatchObject({ offset: cut });
       const torn = r.warnings.filter((w) => w.code === 'torn_tail');
+      if (cut >= dataEnd) continue; // inside the table: read as a damaged last chunk
       if ((cut - 64) % CHUNK === 0) expect(torn, `cut at ${cut}`).toEqual([]);
       else {
         expect(torn, `cut at ${cut}`).toHaveLength(1);
@@ -129,7 +133,10 @@ describe('bad input', () => {
     const cut = 64 + CHUNK + 10;
     const t = readTrace(good.subarray(0, cut));
     expect(t.records.length).toBe(nonString.filter((x) => x.end <= 64 + CHUNK).length);
-    expect(t.warnings).toEqual([{ code: 'torn_tail', offset: cut, message: expect.stringMatching(/inside the header of chunk 1/) }]);
+    expect(t.warnings).toEqual([
+      { code: 'no_file_end', offset: cut, message: expect.stringMatching(/without the file end/) },
+      { code: 'torn_tail', offset: cut, message: expect.stringMatching(/inside the header of chunk 1/) },
+    ]);
   });
 
   it('bit flips in the middle are reported with their offset and the rest is read', () => {
@@ -185,7 +192,7 @@ describe('bad input', () => {
     const u = new Uint32Array(b.buffer, b.byteOffset, b.length / 4);
     const w0 = str.start / 4;
     u[w0] = u[w0]! & 0xffff;
-    u[w0] = (u[w0]! | (checksum32(u, w0, (str.end - str.start) / 4) << 16)) >>> 0;
+    u[w0] = (u[w0]! | (check16(u, w0, (str.end - str.start) / 4) << 16)) >>> 0;
     const t = readTrace(b);
     expect(t.warnings.find((x) => x.code === 'bad_record')).toMatchObject({ offset: str.start, message: expect.stringMatching(/claims 4294967295 bytes/) });
     expect(t.records).toHaveLength(nonString.length);

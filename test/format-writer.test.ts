@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TraceWriter } from '../src/format/writer.js';
 import { readTrace } from '../src/format/reader.js';
-import { checksum32 } from '../src/format/checksum.js';
+import { check16 } from '../src/format/checksum.js';
 import { KIND } from '../src/format/schema.generated.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -23,7 +23,7 @@ static uint64_t buf[4096]; static size_t used;
 void *mpst_record_begin(unsigned words) { void *p = &buf[used]; memset(p, 0, words * 8); used += words; return p; }
 void mpst_record_end(void *rec, unsigned kind, unsigned words, uint32_t site, int64_t ts) {
   uint64_t *r = rec; r[1] = (uint64_t)ts; r[0] = kind | (words << 8) | ((uint64_t)site << 32);
-  uint32_t c = mpst_checksum32((const uint32_t *)r, words * 2); r[0] |= (uint64_t)c << 16; }
+  uint32_t c = mpst_check16((const uint32_t *)r, words * 2); r[0] |= (uint64_t)c << 16; }
 int64_t mpst_now(void) { return 0; }
 int main(void) {
   mpst_emit_process_start_at(100, 0, 4242, 1, MPST_BACKEND_CUDA, MPST_CLOCK_MONOTONIC, 5, 7);
@@ -33,9 +33,9 @@ int main(void) {
   mpst_emit_memcpy_at(500, 0, 1, 2, 3, 4, 5, MPST_COPY_DIR_D2H, 1);
   mpst_emit_elapsed_end_at(-600, 0, 10, 11, 1500, -1);
   mpst_emit_range_pop_at(700, 0xffffffffu);
-  uint32_t w[5] = {1, 2, 0xffffffffu, 0x80000000u, 12345};
+  uint32_t w[6] = {1, 2, 0xffffffffu, 0x80000000u, 12345, 0xdeadbeefu};
   fwrite(&used, 8, 1, stdout); fwrite(buf, 8, used, stdout);
-  uint32_t c = mpst_checksum32(w, 5); fwrite(&c, 4, 1, stdout);
+  uint32_t c = mpst_check16(w, 6); fwrite(&c, 4, 1, stdout);
   return 0; }
 `;
 
@@ -60,7 +60,7 @@ describe('TraceWriter', () => {
     const file = w.toBuffer();
     const tsBytes = file.subarray(64 + 32, 64 + 32 + used * 8);
     expect(Buffer.compare(tsBytes, cBytes)).toBe(0);
-    expect(checksum32(new Uint32Array([1, 2, 0xffffffff, 0x80000000, 12345]), 0, 5)).toBe(cCheck);
+    expect(check16(new Uint32Array([1, 2, 0xffffffff, 0x80000000, 12345, 0xdeadbeef]), 0, 6)).toBe(cCheck);
   });
 
   it('round-trips fields, strings, call sites and threads through the reader', () => {

@@ -81,8 +81,10 @@ typedef struct mpst_global {
   int fd;                   /* trace file, high number, close-on-exec; -1 when lost (mpst_fd.c) */
   _Atomic int fd_lost;      /* the program took the descriptor and the file could not be reopened */
   _Atomic int grow_failed;  /* growing the file failed once (disk full, size limit): never retried */
-  uint8_t *base;            /* mapping of max_bytes (beyond EOF until grown) */
-  uint64_t max_bytes;
+  uint8_t *base;            /* mapping of map_bytes (beyond EOF until grown) */
+  uint64_t max_bytes;       /* header and every chunk */
+  uint64_t map_bytes;       /* max_bytes and room for the largest file end */
+  uint64_t end_at, end_bytes; /* where finish wrote the file end (0 bytes: none) */
   uint32_t chunk_bytes;
   uint32_t max_chunks;
   uint32_t run_cap;         /* most chunks one claim takes (64 KiB worth) */

@@ -27,7 +27,7 @@ static void atfork_child(void) {
   int s = atomic_load(&G.state);
   if (s != MPST_ON && s != MPST_CLOSED) return;
   /* the inherited mapping is the parent's file: never write to it again */
-  munmap(G.base, (size_t)G.max_bytes);
+  munmap(G.base, (size_t)G.map_bytes);
   if (G.fd >= 0) mpst_real_close(G.fd); /* close() is interposed and would keep it */
   G.pid = (uint32_t)getpid();
   char path[sizeof G.path];
@@ -228,10 +228,10 @@ static struct sigaction previous[N_FATAL];
 static int recover_mapping_fault(int sig, siginfo_t *info) {
   if ((sig != SIGBUS && sig != SIGSEGV) || !info || !G.base) return 0;
   uintptr_t a = (uintptr_t)info->si_addr, b = (uintptr_t)G.base;
-  if (a < b || a >= b + G.max_bytes) return 0;
+  if (a < b || a >= b + G.map_bytes) return 0;
   uintptr_t page = a & ~(uintptr_t)(getpagesize() - 1);
   if (page < b) page = b;
-  void *m = mmap((void *)page, (size_t)(b + G.max_bytes - page), PROT_READ | PROT_WRITE,
+  void *m = mmap((void *)page, (size_t)(b + G.map_bytes - page), PROT_READ | PROT_WRITE,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
   if (m == MAP_FAILED) return 0;
   atomic_store(&G.grow_failed, 1);

@@ -3,7 +3,9 @@
  * grown in segments; each thread claims whole chunks with a CAS on a counter
  * and then writes records into its chunk with plain stores, publishing each
  * record by storing its first word last (release). A process killed at any
- * moment leaves every published record readable in the page cache.
+ * moment leaves every published record readable in the page cache. Closing
+ * the file appends the file end: a table of what each chunk holds and a
+ * checked trailer, which the reader holds the file against.
  */
 #define _GNU_SOURCE
 #include "mpst_internal.h"
@@ -92,7 +94,7 @@ static void write_header(uint32_t flags) {
 #endif
   h.t0_ns = G.t0;
   h.realtime_ns = mpst_realtime() - (mpst_now() - G.t0);
-  h.check = mpst_checksum32((const uint32_t *)&h, sizeof h / 4);
+  h.check = mpst_check16((const uint32_t *)&h, sizeof h / 4);
   memcpy(G.base, &h, sizeof h);
 }
 
@@ -100,7 +102,7 @@ static void set_header_flags(uint32_t flags) {
   mpst_file_header *h = (mpst_file_header *)G.base;
   h->flags = flags;
   h->check = 0;
-  h->check = mpst_checksum32((const uint32_t *)h, sizeof *h / 4);
+  h->check = mpst_check16((const uint32_t *)h, sizeof *h / 4);
 }
 
 /* ---- growing the file ----------------------------------------------------- */
@@ -133,6 +135,8 @@ static void report_grow_failure(uint64_t want, int err) {
 
 static int ensure_file(uint64_t end) {
   while (atomic_load_explicit(&G.file_bytes, memory_order_acquire) < end) {
+    /* closed: the file end sits after the last chunk, nothing may grow past it */
+    if (atomic_load_explicit(&G.state, memory_order_relaxed) == MPST_CLOSED) return 0;
     if (atomic_load_explicit(&G.grow_failed, memory_order_relaxed)) return 0;
     int unlocked = 0;
     if (atomic_compare_exchange_strong(&G.grow_lock, &unlocked, 1)) {
@@ -229,7 +233,7 @@ static int claim_chunk(mpst_tls *t, int final) {
 #endif
   for (uint32_t i = 0; i < n; i++) {
     mpst_chunk_header h = { MPST_CHUNK_MAGIC, (uint32_t)(k + i), t->tid, t->seq++, 0, 0, 0 };
-    h.check = mpst_checksum32((const uint32_t *)&h, sizeof h / 4);
+    h.check = mpst_check16((const uint32_t *)&h, sizeof h / 4);
     memcpy(c + (uint64_t)i * cb, &h, sizeof h);
   }
   t->chunk = c;
@@ -360,13 +364,12 @@ void mpst_record_end(void *rec, unsigned kind, unsigned words, uint32_t site, in
   uint64_t *w = (uint64_t *)rec;
   w[1] = (uint64_t)ts;
   uint64_t w0 = (uint64_t)kind | (uint64_t)words << 8 | (uint64_t)site << 32;
-  uint32_t x = 0x811C9DC5u;
-  x = ((x << 5) | (x >> 27)) ^ (uint32_t)w0, x *= 0x9E3779B1u;
-  x = ((x << 5) | (x >> 27)) ^ (uint32_t)(w0 >> 32), x *= 0x9E3779B1u;
+  /* the format's CRC-16 over the record with the check bits zero: word 0 from
+     registers, the rest (ts included) 8 bytes per step */
   const uint32_t *u = (const uint32_t *)rec;
-  for (unsigned i = 2; i < words * 2; i++) x = ((x << 5) | (x >> 27)) ^ u[i], x *= 0x9E3779B1u;
-  uint64_t check = (x ^ (x >> 16)) & 0xFFFFu;
-  __atomic_store_n(w, w0 | check << 16, __ATOMIC_RELEASE);
+  uint32_t crc = mpst_crc16_step(MPST_CHECK_INIT, (uint32_t)w0, site);
+  for (unsigned i = 2; i < words * 2; i += 2) crc = mpst_crc16_step(crc, u[i], u[i + 1]);
+  __atomic_store_n(w, w0 | (uint64_t)crc << 16, __ATOMIC_RELEASE);
 }
 
 /* string records are variable-sized, so they have no generated emitter */
@@ -505,7 +508,7 @@ int mpst_open_file(const char *path) {
             path, strerror(errno));
     return -1;
   }
-  void *base = mmap(NULL, (size_t)G.max_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  void *base = mmap(NULL, (size_t)G.map_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (base == MAP_FAILED) {
     fprintf(stderr, "mpstrace: cannot map %s (%s); recording is off. Try a smaller MPSTRACE_MAX_MB.\n", path, strerror(errno));
     mpst_real_close(fd);
@@ -524,7 +527,7 @@ int mpst_open_file(const char *path) {
   /* the header and a first chunk, so even a nearly full disk keeps a readable trace */
   if (!ensure_file(MPST_FILE_HEADER_BYTES + G.chunk_bytes)) {
     /* ensure_file printed why (disk full, size limit) */
-    munmap(base, (size_t)G.max_bytes);
+    munmap(base, (size_t)G.map_bytes);
     mpst_real_close(G.fd);
     G.fd = -1;
     return -1;
@@ -570,6 +573,8 @@ static void do_init(uint8_t backend) {
   G.max_chunks = (uint32_t)((max - MPST_FILE_HEADER_BYTES) / cb);
   if (G.max_chunks < 4) G.max_chunks = 4;
   G.max_bytes = MPST_FILE_HEADER_BYTES + (uint64_t)G.max_chunks * cb;
+  /* the mapping also covers the largest file end (chunk table and trailer) */
+  G.map_bytes = G.max_bytes + (uint64_t)G.max_chunks * MPST_CHUNK_ENTRY_BYTES + MPST_FILE_END_BYTES;
   G.hang_ns = env_long("MPSTRACE_HANG_MS", 1000, 1, 86400000) * 1000000LL;
   G.cupti_wanted = (int)env_long("MPSTRACE_CUPTI", 1, 0, 1);
   G.print_stats = (int)env_long("MPSTRACE_STATS", 0, 0, 1);
@@ -654,7 +659,7 @@ void mpst_set_backend(uint8_t backend) {
   mpst_file_header *h = (mpst_file_header *)G.base;
   h->backend = backend;
   h->check = 0;
-  h->check = mpst_checksum32((const uint32_t *)h, sizeof *h / 4);
+  h->check = mpst_check16((const uint32_t *)h, sizeof *h / 4);
   mpst_process_start *r = G.start_rec;
   if (!r) return;
   mpst_tls *t = &T;
@@ -665,6 +670,64 @@ void mpst_set_backend(uint8_t backend) {
   r->recorder = rec;
   uint64_t w0 = __atomic_load_n((uint64_t *)r, __ATOMIC_ACQUIRE);
   mpst_record_end(r, MPST_K_PROCESS_START, MPST_WORDS_PROCESS_START, (uint32_t)(w0 >> 32), r->h.ts);
+}
+
+/* ---- the file end ------------------------------------------------------------ */
+
+/* CRC-16 of a record in the mapping (check bits taken as zero). */
+static uint32_t record_check(const uint32_t *u, unsigned words) {
+  uint32_t crc = mpst_crc16_step(MPST_CHECK_INIT, u[0] & 0xFFFFu, u[1]);
+  for (unsigned i = 2; i < words * 2; i += 2) crc = mpst_crc16_step(crc, u[i], u[i + 1]);
+  return crc;
+}
+
+/* What chunk c holds: its records and the offset just past the last one. Records
+ * are taken on trust while they follow each other; after a hole (a record a
+ * thread had reserved but not finished) each candidate must pass its check. */
+static mpst_chunk_entry walk_chunk(const uint8_t *c) {
+  mpst_chunk_entry e = { 0, 0 };
+  if (((const mpst_chunk_header *)c)->magic != MPST_CHUNK_MAGIC) return e;
+  uint32_t p = MPST_CHUNK_HEADER_BYTES, cb = G.chunk_bytes;
+  int checked = 0;
+  while (p + 16 <= cb) {
+    uint64_t w0 = __atomic_load_n((const uint64_t *)(c + p), __ATOMIC_ACQUIRE);
+    unsigned words = (unsigned)(w0 >> 8) & 0xFF;
+    if (!w0 || words < 2 || p + words * 8 > cb) {
+      checked = 1;
+      p += 8;
+      continue;
+    }
+    if (checked && record_check((const uint32_t *)(c + p), words) != ((w0 >> 16) & 0xFFFF)) {
+      p += 8;
+      continue;
+    }
+    e.records++;
+    p += words * 8;
+    e.used_bytes = p;
+  }
+  return e;
+}
+
+/* Writes the chunk table of chunks [0, k) and the trailer at `at` (the file is
+ * already that long). Memory reads and stores only: safe in a signal handler. */
+static void write_file_end(uint64_t k, uint64_t at) {
+  mpst_chunk_entry *table = (mpst_chunk_entry *)(G.base + at);
+  uint64_t records = 0;
+  uint32_t crc = MPST_CHECK_INIT;
+  for (uint64_t i = 0; i < k; i++) {
+    mpst_chunk_entry e = walk_chunk(G.base + MPST_FILE_HEADER_BYTES + i * G.chunk_bytes);
+    table[i] = e;
+    records += e.records;
+    crc = mpst_crc16_step(crc, e.records, e.used_bytes);
+  }
+  mpst_file_end end;
+  memset(&end, 0, sizeof end);
+  memcpy(end.magic, MPST_END_MAGIC, 8);
+  end.chunks = (uint32_t)k;
+  end.table_check = crc;
+  end.records = records;
+  end.check = mpst_check16((const uint32_t *)&end, sizeof end / 4);
+  memcpy(G.base + at + k * MPST_CHUNK_ENTRY_BYTES, &end, sizeof end);
 }
 
 void mpst_finish(int status, uint8_t reason) {
@@ -681,18 +744,32 @@ void mpst_finish(int status, uint8_t reason) {
   mpst_flush_warnings();
   mpst_emit_process_end(0, status, reason);
   atomic_store(&G.state, MPST_CLOSED);
-  /* drop the unused tail of the last segment; keep every claimed chunk */
+  /* keep every claimed chunk and put the file end right after the last one */
   uint64_t k = atomic_load(&G.next_chunk);
   if (k > G.max_chunks) k = G.max_chunks;
   uint64_t used = MPST_FILE_HEADER_BYTES + k * G.chunk_bytes;
   /* chunks claimed after a failed growth were never in the file */
   uint64_t have = atomic_load(&G.file_bytes);
-  if (used > have) used = have;
-  int unlocked = 0;
+  if (used > have) {
+    used = have;
+    k = (used - MPST_FILE_HEADER_BYTES) / G.chunk_bytes;
+    used = MPST_FILE_HEADER_BYTES + k * G.chunk_bytes;
+  }
+  uint64_t want = used + k * MPST_CHUNK_ENTRY_BYTES + MPST_FILE_END_BYTES;
+  int sized = 0, unlocked = 0;
   if (atomic_compare_exchange_strong(&G.grow_lock, &unlocked, 1)) {
-    int fd = mpst_trace_fd(); /* never truncate a descriptor the program now owns */
-    if (fd >= 0 && used < have && ftruncate(fd, (off_t)used) == 0) atomic_store(&G.file_bytes, used);
+    int fd = mpst_trace_fd(); /* never truncate or grow a descriptor the program now owns */
+    if (fd >= 0) {
+      if (want < have) sized = ftruncate(fd, (off_t)want) == 0;
+      else sized = want == have || grow_to(have, want) == 0;
+    }
     atomic_store(&G.grow_lock, 0);
+  }
+  if (sized) {
+    /* without a file end the reader reports the file as incomplete, which it then is */
+    write_file_end(k, used);
+    G.end_at = used;
+    G.end_bytes = want - used;
   }
   set_header_flags(MPST_FILE_FLAG_CLOSED);
   if (!t->in_signal && G.print_stats) {
@@ -706,6 +783,13 @@ void mpst_finish(int status, uint8_t reason) {
 void mpst_reopen_after_failed_exec(void) {
   if (atomic_load(&G.state) != MPST_CLOSED) return;
   set_header_flags(0);
+  /* the file end lies where the next chunk goes: clear it, and let growth start
+     from the last chunk again */
+  if (G.end_bytes) {
+    memset(G.base + G.end_at, 0, (size_t)G.end_bytes);
+    atomic_store(&G.file_bytes, G.end_at);
+    G.end_bytes = 0;
+  }
   atomic_store(&G.ended, 0);
   atomic_store(&G.state, MPST_ON);
 }

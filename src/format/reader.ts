@@ -4,18 +4,23 @@
  * It reads the file in blocks of whole chunks, checks every record, and fills
  * column batches (typed arrays, 64-bit columns copied as u32 halves, so no BigInt
  * on the hot path) that the loader hands to DuckDB's appender. Damage never
- * throws: a torn tail, a bad chunk header, a record whose check fails, or a kind
- * this version does not know becomes a warning with its byte offset, and reading
- * goes on. Only an unusable file header (empty file, wrong magic, newer major
- * version, sizes out of range) is an error.
+ * throws: a torn tail, a bad chunk header, a record whose check fails, non-zero
+ * bytes after a chunk's end marker, or a kind this version does not know becomes
+ * a warning with its byte offset, and reading goes on. A version-2 file ends with
+ * a chunk table that says how many records each chunk held when the recorder
+ * closed it; every chunk is held against it, so records lost to zeroed or
+ * damaged bytes are counted, and a file without that end (cut, or its recorder
+ * killed) is reported. Only an unusable file header (empty file, wrong magic,
+ * newer major version, sizes out of range) is an error.
  */
 import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } from 'node:fs';
 import { UserError } from '../util/errors.js';
-import { checksum32, recordCheck } from './checksum.js';
-import { CHUNK_HEADER, CONTAINER, FILE_HEADER, FLAGS, FORMAT_VERSION, KIND_BY_ID, KNOWN_WORDS, NS_PAYLOAD_WORDS, STRING_KIND, enumName } from './kinds.js';
+import { checksFor, type CheckFns } from './checksum.js';
+import { CHUNK_HEADER, CONTAINER, FILE_END, FILE_HEADER, FLAGS, FORMAT_VERSION, KIND_BY_ID, KNOWN_WORDS, NS_PAYLOAD_WORDS, STRING_KIND, enumName } from './kinds.js';
 
 const FH = FILE_HEADER.fields;
 const CH = CHUNK_HEADER.fields;
+const FE = FILE_END.fields;
 
 export interface TraceWarning {
   code: string;
@@ -38,6 +43,14 @@ export interface FileHeader {
   t0Ns: bigint;
   realtimeNs: bigint;
   checkOk: boolean;
+}
+
+/** A version-2 file's end: how many chunks it has and, per chunk, [records, used_bytes]. */
+export interface FileEnd {
+  chunks: number;
+  records: number;
+  /** Two u32 per chunk (the chunk_entry layout); null when the table's check failed. */
+  table: Uint32Array | null;
 }
 
 /**
@@ -67,6 +80,10 @@ export interface ReadStats {
   unknownKinds: Map<number, number>;
   /** Decoded records per kind id (string records included). */
   byKind: Float64Array;
+  /** Records the file end lists that were not found (zeroed or damaged bytes), counted exactly. */
+  recordsMissing: number;
+  /** Checked records found in skipped places (chunks with a bad or zeroed header). */
+  recordsSkipped: number;
 }
 
 interface Source {
@@ -91,8 +108,13 @@ export class TraceReader {
   readonly strings = new Map<number, string>();
   readonly stats: ReadStats = {
     records: 0, strings: 0, chunks: 0, unusedChunks: 0, badChunks: 0, badRecords: 0, badTimestamps: 0,
-    unknownKinds: new Map(), byKind: new Float64Array(256),
+    unknownKinds: new Map(), byKind: new Float64Array(256), recordsMissing: 0, recordsSkipped: 0,
   };
+  /** The version-2 file end, once batches() has looked for it (null: none, or version 1). */
+  fileEnd: FileEnd | null = null;
+  private checks!: CheckFns;
+  /** Version 2 with a minor this reader knows: every record has its kind's exact size. */
+  private strictSizes = false;
   private readonly warningList: TraceWarning[] = [];
   private readonly warningCounts = new Map<string, number>();
   private readonly threadChunks = new Map<string, { count: number; maxSeq: number }>();
@@ -227,11 +249,13 @@ export class TraceReader {
     if (chunkBytes < CONTAINER.minChunkBytes || chunkBytes > CONTAINER.maxChunkBytes || (chunkBytes & (chunkBytes - 1)) !== 0) {
       throw new UserError(`${where}: header at offset ${FH.chunk_bytes.offset} claims a chunk size of ${chunkBytes} bytes; valid traces use a power of two from ${CONTAINER.minChunkBytes} to ${CONTAINER.maxChunkBytes}. The header is corrupt.`);
     }
+    this.checks = checksFor(major);
+    this.strictSizes = major >= CONTAINER.crcFromMajor && !(major === FORMAT_VERSION.major && minor > FORMAT_VERSION.minor);
     const u32 = new Uint32Array(h.buffer, 0, hb >>> 2);
     const checkWord = FH.check.offset >>> 2;
     const stored = u32[checkWord]!;
     u32[checkWord] = 0;
-    const checkOk = checksum32(u32, 0, hb >>> 2) === stored;
+    const checkOk = this.checks.header(u32, 0, hb >>> 2) === stored;
     u32[checkWord] = stored;
     if (!checkOk) this.warn('bad_header', `file header check failed (offset ${FH.check.offset}); its fields look valid and are used, but pid, backend or times may be wrong`, FH.check.offset);
     const flags = dv.getUint32(FH.flags.offset, true);
@@ -251,6 +275,54 @@ export class TraceReader {
   }
 
   /**
+   * Looks for the version-2 file end (the last FILE_END.bytes of the file) and
+   * its chunk table. Warns when a version-2 file has none or a damaged one.
+   */
+  private readFileEnd(): FileEnd | null {
+    const { major, headerBytes, chunkBytes, closedCleanly } = this.header;
+    if (major < CONTAINER.crcFromMajor) return null;
+    const size = this.src.size;
+    const eb = CONTAINER.fileEndBytes;
+    const missing = () => {
+      // Without the closed flag, not_closed (finish) already says the file is incomplete.
+      if (closedCleanly) this.warn('no_file_end', `the file ends at offset ${size} without the file end its recorder wrote on closing it: the file was cut (at a chunk boundary, or after its header) or overwritten; records after offset ${size} are lost and cannot be counted`, size);
+      return null;
+    };
+    if (size < headerBytes + eb) return missing();
+    const b = new Uint8Array(eb);
+    if (this.src.read(b, eb, size - eb) < eb) return missing();
+    const magic = Buffer.from(b.subarray(FE.magic.offset, FE.magic.offset + 8)).toString('latin1');
+    if (magic !== CONTAINER.endMagic) return missing();
+    const endOff = size - eb;
+    const u = new Uint32Array(b.buffer);
+    const dv = new DataView(b.buffer);
+    const chunks = dv.getUint32(FE.chunks.offset, true);
+    const stored = u[FE.check.offset >>> 2]!;
+    u[FE.check.offset >>> 2] = 0;
+    const checkOk = this.checks.header(u, 0, eb >>> 2) === stored;
+    u[FE.check.offset >>> 2] = stored;
+    const eBytes = CONTAINER.chunkEntryBytes;
+    const tableOff = headerBytes + chunks * chunkBytes;
+    if (!checkOk || tableOff + chunks * eBytes !== endOff) {
+      const why = !checkOk ? 'its check failed' : `it lists ${chunks} chunks, which does not match the file size`;
+      this.warn('bad_file_end', `file end at offset ${endOff} is damaged (${why}); the chunks are read without it, so records lost in them cannot be counted`, endOff);
+      return null;
+    }
+    const records = Number(dv.getBigUint64(FE.records.offset, true));
+    const tb = new Uint8Array(chunks * eBytes);
+    const table = new Uint32Array(tb.buffer);
+    const got = this.src.read(tb, tb.length, tableOff);
+    let tableOk = got === tb.length && this.checks.header(table, 0, table.length) === dv.getUint32(FE.table_check.offset, true);
+    if (tableOk) {
+      let sum = 0;
+      for (let k = 0; k < chunks; k++) sum += table[2 * k]!;
+      tableOk = sum === records;
+    }
+    if (!tableOk) this.warn('bad_file_end', `the chunk table at offset ${tableOff} is damaged (its check failed); the chunks are read without it, so records lost in them cannot be counted`, tableOff);
+    return { chunks, records, table: tableOk ? table : null };
+  }
+
+  /**
    * Yields batches of at most `capacity` records in file order (chunk by chunk).
    * `id` numbers records from 0 in that order. Call once.
    */
@@ -258,10 +330,13 @@ export class TraceReader {
     if (this.done) throw new Error('TraceReader.batches() may run once');
     this.done = true;
     const { headerBytes, chunkBytes } = this.header;
-    const size = this.src.size;
+    const end = (this.fileEnd = this.readFileEnd());
+    const table = end?.table ?? null;
+    // With a file end, the chunks stop where its table starts.
+    const size = end ? headerBytes + end.chunks * chunkBytes : this.src.size;
     const chunksPerBlock = Math.max(1, Math.floor(TARGET_BLOCK_BYTES / chunkBytes));
     const blockBytes = chunksPerBlock * chunkBytes;
-    const nChunks = size > headerBytes ? Math.ceil((size - headerBytes) / chunkBytes) : 0;
+    const nChunks = end ? end.chunks : size > headerBytes ? Math.ceil((size - headerBytes) / chunkBytes) : 0;
     const block = new Uint8Array(Math.min(blockBytes, Math.max(0, size - headerBytes)) || 8);
     const u32 = new Uint32Array(block.buffer, 0, block.length >>> 2);
     const batch = newBatch(capacity);
@@ -273,14 +348,25 @@ export class TraceReader {
       for (let k = k0; k < kEnd; k++) {
         const rel = (k - k0) * chunkBytes;
         const avail = Math.min(chunkBytes, got - rel);
-        if (!this.openChunk(block, u32, rel, avail, k, blockOff + rel, cur)) continue;
+        const fileOff = blockOff + rel;
+        const listed = table ? table[2 * k]! : -1;
+        cur.used = table ? table[2 * k + 1]! : chunkBytes;
+        cur.chunkRecords = 0;
+        cur.firstDamage = -1;
+        if (!this.openChunk(block, u32, rel, avail, k, fileOff, cur, listed)) continue;
         for (;;) {
-          const more = this.decodeChunk(block, u32, rel, avail, blockOff + rel, cur);
+          const more = this.decodeChunk(block, u32, rel, avail, fileOff, cur);
           if (cur.batch.count === capacity) {
             yield cur.batch;
             cur.batch.count = 0;
           }
           if (!more) break;
+        }
+        if (listed > cur.chunkRecords) {
+          const lost = listed - cur.chunkRecords;
+          this.stats.recordsMissing += lost;
+          const at = cur.firstDamage >= 0 ? cur.firstDamage : fileOff + Math.min(cur.used, chunkBytes);
+          this.warn('records_missing', `chunk ${k} at offset ${fileOff}: ${lost} of the ${listed} records the file end lists are missing (damage from offset ${at}); they are lost`, at);
         }
       }
     }
@@ -288,8 +374,11 @@ export class TraceReader {
     this.finish();
   }
 
-  /** Validates chunk k's header; sets the cursor to its first record. False to skip the chunk. */
-  private openChunk(block: Uint8Array, u32: Uint32Array, rel: number, avail: number, k: number, fileOff: number, cur: DecodeCursor): boolean {
+  /**
+   * Validates chunk k's header; sets the cursor to its first record. False to
+   * skip the chunk. `listed`: records the file end lists for it (-1: no table).
+   */
+  private openChunk(block: Uint8Array, u32: Uint32Array, rel: number, avail: number, k: number, fileOff: number, cur: DecodeCursor, listed: number): boolean {
     const hdr = CONTAINER.chunkHeaderBytes;
     if (avail < hdr) {
       let zero = true;
@@ -302,21 +391,32 @@ export class TraceReader {
     let allZero = true;
     for (let i = 0; i < hw; i++) if (u32[w + i] !== 0) allZero = false;
     if (allZero) {
-      this.stats.unusedChunks++;
-      if (avail < this.header.chunkBytes) this.torn(`file ends at offset ${fileOff + avail}, inside unused chunk ${k} (torn tail)`, fileOff + avail);
+      // An unused chunk is zero throughout; a zeroed header over records is damage.
+      const limit = Math.min(avail, this.header.chunkBytes);
+      let data = -1;
+      for (let i = w + hw, e = (rel + limit) >>> 2; i < e; i++) if (u32[i] !== 0) { data = i; break; }
+      if (data < 0 && listed <= 0) {
+        this.stats.unusedChunks++;
+        if (avail < this.header.chunkBytes) this.torn(`file ends at offset ${fileOff + avail}, inside unused chunk ${k} (torn tail)`, fileOff + avail);
+        return false;
+      }
+      const lost = this.skippedRecords(u32, rel, limit, listed);
+      this.stats.badChunks++;
+      this.warn('bad_chunk', `chunk ${k} at offset ${fileOff}: its header is zeroed but ${listed > 0 ? 'the file end lists records there' : `it holds data (from offset ${fileOff + (data * 4 - rel)})`}; ${lost} records (thread unknown) are lost`, fileOff);
       return false;
     }
     const checkWord = w + (CH.check.offset >>> 2);
     const stored = u32[checkWord]!;
     u32[checkWord] = 0;
-    const check = checksum32(u32, w, hw);
+    const check = this.checks.header(u32, w, hw);
     u32[checkWord] = stored;
     const magicOk = u32[w + (CH.magic.offset >>> 2)] === CONTAINER.chunkMagic;
     const index = u32[w + (CH.index.offset >>> 2)];
     if (!magicOk || check !== stored || index !== k) {
       this.stats.badChunks++;
       const why = !magicOk ? 'wrong chunk magic' : check !== stored ? 'chunk header check failed' : `chunk index ${index} where ${k} was expected`;
-      this.warn('bad_chunk', `chunk ${k} at offset ${fileOff}: ${why}; its records were skipped (corrupt file)`, fileOff);
+      const lost = this.skippedRecords(u32, rel, Math.min(avail, this.header.chunkBytes), listed);
+      this.warn('bad_chunk', `chunk ${k} at offset ${fileOff}: ${why}; its ${lost} records were skipped (corrupt file)`, fileOff);
       return false;
     }
     this.stats.chunks++;
@@ -336,6 +436,41 @@ export class TraceReader {
   }
 
   /**
+   * Records lost with a skipped chunk: what the file end lists, or (without a
+   * table) the checked records found in it. Counted in stats either way.
+   */
+  private skippedRecords(u32: Uint32Array, rel: number, limit: number, listed: number): number {
+    let n = 0;
+    for (let p = CONTAINER.chunkHeaderBytes; p + 16 <= limit;) {
+      const len = this.validRecordAt(u32, rel, p, limit);
+      if (len > 0) {
+        n++;
+        p += len;
+      } else p += 8;
+    }
+    this.stats.recordsSkipped += n;
+    if (listed >= 0) {
+      this.stats.recordsMissing += listed;
+      return listed;
+    }
+    return n;
+  }
+
+  /** Byte size of the plausible record at chunk offset `p` (known kind, exact size, valid check), or 0. */
+  private validRecordAt(u32: Uint32Array, rel: number, p: number, limit: number): number {
+    const w = (rel + p) >>> 2;
+    const w0 = u32[w]!;
+    if (w0 === 0) return 0;
+    const kind = w0 & 0xff;
+    const words = (w0 >>> 8) & 0xff;
+    const known = KNOWN_WORDS[kind]!;
+    if (known === 0 || words < known || p + words * 8 > limit) return 0;
+    if (kind !== STRING_KIND && words !== known) return 0;
+    if (kind === STRING_KIND && this.strictSizes && words !== stringWords(u32[w + 5]!)) return 0;
+    return this.checks.record(u32, w, words * 2) === w0 >>> 16 ? words * 8 : 0;
+  }
+
+  /**
    * Decodes records of the chunk at `rel` from cur.pos until the chunk ends
    * (returns false) or the batch is full (returns true).
    */
@@ -346,9 +481,13 @@ export class TraceReader {
     const limit = Math.min(avail, chunkBytes);
     const truncated = avail < chunkBytes;
     const byKind = this.stats.byKind;
+    const recordCheck = this.checks.record;
+    const strict = this.strictSizes;
+    const used = cur.used;
     const { kind: kindCol, site: siteCol, idU, tsU, tidU, pU0, pU1, pU2, pU3, pU4 } = cur;
     let pos = cur.pos;
     let n = b.count;
+    let listedSeen = 0; // valid records before the table's used_bytes
     while (pos + 8 <= chunkBytes) {
       if (pos + 8 > limit) {
         let partial = false;
@@ -360,8 +499,21 @@ export class TraceReader {
       const w = (rel + pos) >>> 2;
       const w0 = u32[w]!;
       if (w0 === 0 && u32[w + 1] === 0) {
-        if (truncated) this.torn(`file ends at offset ${fileOff + limit}, inside chunk at offset ${fileOff} (torn tail)`, fileOff + limit);
-        break;
+        // The end marker: the rest of the chunk must be zero too, or records were zeroed.
+        let data = -1;
+        for (let i = w + 2, e = (rel + limit) >>> 2; i < e; i++) if (u32[i] !== 0) { data = i; break; }
+        if (data < 0) {
+          if (truncated) this.torn(`file ends at offset ${fileOff + limit}, inside chunk at offset ${fileOff} (torn tail)`, fileOff + limit);
+          break;
+        }
+        if (this.unpublishedRecord(u32, rel, pos, limit)) {
+          // A thread stopped (killed, or still writing at exit) before it published its
+          // last record; the file end's count, or not_closed, speaks for it.
+          if (cur.firstDamage < 0) cur.firstDamage = fileOff + pos;
+          break;
+        }
+        pos = this.resync(u32, rel, pos, limit, fileOff, `zero bytes where a record should start, but the chunk has data after them (from offset ${fileOff + (data * 4 - rel)}): records there were zeroed`, cur);
+        continue;
       }
       const kind = w0 & 0xff;
       const words = (w0 >>> 8) & 0xff;
@@ -373,30 +525,32 @@ export class TraceReader {
       const known = KNOWN_WORDS[kind]!;
       const valid = words >= 2 && pos + bytes <= limit && recordCheck(u32, w, words * 2) === w0 >>> 16;
       if (!valid || kind === 0) {
-        pos = this.resync(u32, rel, pos, limit, fileOff, `record check failed (word 0 = 0x${w0.toString(16).padStart(8, '0')})`);
+        pos = this.resync(u32, rel, pos, limit, fileOff, `record check failed (word 0 = 0x${w0.toString(16).padStart(8, '0')})`, cur);
         continue;
       }
       if (known === 0) {
         const seen = this.stats.unknownKinds.get(kind) ?? 0;
         this.stats.unknownKinds.set(kind, seen + 1);
         if (seen === 0) this.warn('unknown_kind', `record kind ${kind} (first at offset ${fileOff + pos}) is unknown to this mpstrace (format ${FORMAT_VERSION.major}.${FORMAT_VERSION.minor}; the file is ${this.header.major}.${this.header.minor}); such records are skipped and counted`, fileOff + pos);
+        if (pos < used) listedSeen++;
         pos += bytes;
         continue;
       }
-      if (words < known) {
-        pos = this.resync(u32, rel, pos, limit, fileOff, `kind ${kind} record of ${words} words, expected ${known}`);
+      if (words < known || (strict && kind !== STRING_KIND && words !== known)) {
+        pos = this.resync(u32, rel, pos, limit, fileOff, `kind ${kind} record of ${words} words, expected ${known}`, cur);
         continue;
       }
       if (kind === STRING_KIND) {
         const len = u32[w + 5]!;
-        if (len > (words - 3) * 8) {
-          pos = this.resync(u32, rel, pos, limit, fileOff, `string record claims ${len} bytes but holds ${(words - 3) * 8}`);
+        if (len > (words - 3) * 8 || (strict && words !== stringWords(len))) {
+          pos = this.resync(u32, rel, pos, limit, fileOff, `string record claims ${len} bytes but holds ${(words - 3) * 8}`, cur);
           continue;
         }
         const start = rel + pos + 24;
         this.strings.set(u32[w + 4]!, utf8.decode(block.subarray(start, start + len)));
         this.stats.strings++;
         byKind[kind]!++;
+        if (pos < used) listedSeen++;
         pos += bytes;
         continue;
       }
@@ -433,32 +587,38 @@ export class TraceReader {
       if (nsWords !== undefined) this.checkNsFields(nsWords, cur, n2, kind, fileOff + pos);
       n++;
       byKind[kind]!++;
+      if (pos < used) listedSeen++;
       pos += bytes;
     }
     this.stats.records += n - b.count;
     b.count = n;
     cur.pos = pos;
+    cur.chunkRecords += listedSeen;
     return n === cap && pos + 8 <= limit;
+  }
+
+  /**
+   * True when the non-zero bytes after an end marker at `pos` fit inside one
+   * record starting there and no valid record follows: the payload of a record
+   * whose first word was never stored (its writer stopped), not zeroed records.
+   */
+  private unpublishedRecord(u32: Uint32Array, rel: number, pos: number, limit: number): boolean {
+    let last = -1;
+    for (let i = (rel + limit) >>> 2; i-- > (rel + pos) >>> 2;) if (u32[i] !== 0) { last = i; break; }
+    if (last < 0 || last * 4 - rel >= pos + CONTAINER.maxRecordWords * 8) return false;
+    for (let p = pos + 8; p + 16 <= limit; p += 8) if (this.validRecordAt(u32, rel, p, limit) > 0) return false;
+    return true;
   }
 
   /**
    * After a bad record at `pos`, finds the next position in the chunk that holds
    * a plausible record (known kind, its exact size, valid check); reports the skip.
    */
-  private resync(u32: Uint32Array, rel: number, pos: number, limit: number, fileOff: number, why: string): number {
+  private resync(u32: Uint32Array, rel: number, pos: number, limit: number, fileOff: number, why: string, cur: DecodeCursor): number {
     this.stats.badRecords++;
+    if (cur.firstDamage < 0) cur.firstDamage = fileOff + pos;
     let p = pos + 8;
-    for (; p + 16 <= limit; p += 8) {
-      const w = (rel + p) >>> 2;
-      const w0 = u32[w]!;
-      if (w0 === 0) continue;
-      const kind = w0 & 0xff;
-      const words = (w0 >>> 8) & 0xff;
-      const known = KNOWN_WORDS[kind]!;
-      if (known === 0 || words < known || p + words * 8 > limit) continue;
-      if (kind !== STRING_KIND && words !== known) continue;
-      if (recordCheck(u32, w, words * 2) === w0 >>> 16) break;
-    }
+    for (; p + 16 <= limit; p += 8) if (this.validRecordAt(u32, rel, p, limit) > 0) break;
     const end = Math.min(p, limit);
     const next = p + 16 <= limit ? `resumed at the next valid record, offset ${fileOff + p}` : `no valid record follows in this chunk (up to offset ${fileOff + limit})`;
     this.warn('bad_record', `corrupt record at offset ${fileOff + pos}: ${why}; skipped ${end - pos} bytes, ${next}`, fileOff + pos);
@@ -501,9 +661,15 @@ export class TraceReader {
       }
     }
     if (!this.header.closedCleanly) {
-      this.warn('not_closed', 'the recorder did not close this trace cleanly (killed, crashed, or still running); the last records of some threads may be missing');
+      const end = this.header.major >= CONTAINER.crcFromMajor ? ' and it has no file end, so records lost at its end cannot be counted' : '';
+      this.warn('not_closed', `the recorder did not close this trace cleanly (killed, crashed, or still running)${end}; the last records of some threads may be missing`);
     }
   }
+}
+
+/** Words of a string record holding `len` bytes (version 2 requires exactly this). */
+function stringWords(len: number): number {
+  return 3 + Math.ceil(len / 8);
 }
 
 class DecodeCursor {
@@ -514,6 +680,12 @@ class DecodeCursor {
   /** The last good timestamp in this chunk (u32 halves): what a damaged one is replaced with. */
   lastTsLo = 0;
   lastTsHi = 0;
+  /** The chunk's used_bytes from the file end (chunk_bytes without one). */
+  used = 0;
+  /** Valid records found before `used` in the current chunk. */
+  chunkRecords = 0;
+  /** File offset of the first damage met in the current chunk, -1 if none. */
+  firstDamage = -1;
   readonly kind: Uint8Array;
   readonly site: Uint32Array;
   readonly idU: Uint32Array;

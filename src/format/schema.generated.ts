@@ -1,6 +1,6 @@
 // Generated from instrumentation/schema/events.json by `npm run gen`. Do not edit.
 
-export const FORMAT_VERSION = {"major":1,"minor":0} as const;
+export const FORMAT_VERSION = {"major":2,"minor":0} as const;
 export const CONTAINER = {
   "fileMagic": "MPSTRACE",
   "fileHeaderBytes": 64,
@@ -10,12 +10,20 @@ export const CONTAINER = {
   "maxPayloadWords": 5,
   "maxRecordWords": 255,
   "minChunkBytes": 4096,
-  "maxChunkBytes": 67108864
+  "maxChunkBytes": 67108864,
+  "endMagic": "MPSTDONE",
+  "fileEndBytes": 32,
+  "chunkEntryBytes": 8,
+  "crc16PolyReflected": 33800,
+  "crc16Init": 65535,
+  "crcFromMajor": 2
 } as const;
 
 /** Header layouts: field name -> byte offset and width. */
 export const FILE_HEADER = {"bytes":64,"fields":{"magic":{"offset":0,"bytes":8},"version_major":{"offset":8,"bytes":2},"version_minor":{"offset":10,"bytes":2},"header_bytes":{"offset":12,"bytes":4},"chunk_bytes":{"offset":16,"bytes":4},"flags":{"offset":20,"bytes":4},"pid":{"offset":24,"bytes":4},"ppid":{"offset":28,"bytes":4},"backend":{"offset":32,"bytes":1},"clock":{"offset":33,"bytes":1},"reserved0":{"offset":34,"bytes":2},"reserved1":{"offset":36,"bytes":4},"t0_ns":{"offset":40,"bytes":8},"realtime_ns":{"offset":48,"bytes":8},"reserved2":{"offset":56,"bytes":4},"check":{"offset":60,"bytes":4}}} as const;
 export const CHUNK_HEADER = {"bytes":32,"fields":{"magic":{"offset":0,"bytes":4},"index":{"offset":4,"bytes":4},"tid":{"offset":8,"bytes":8},"thread_seq":{"offset":16,"bytes":4},"flags":{"offset":20,"bytes":4},"reserved":{"offset":24,"bytes":4},"check":{"offset":28,"bytes":4}}} as const;
+export const CHUNK_ENTRY = {"bytes":8,"fields":{"records":{"offset":0,"bytes":4},"used_bytes":{"offset":4,"bytes":4}}} as const;
+export const FILE_END = {"bytes":32,"fields":{"magic":{"offset":0,"bytes":8},"chunks":{"offset":8,"bytes":4},"table_check":{"offset":12,"bytes":4},"records":{"offset":16,"bytes":8},"reserved":{"offset":24,"bytes":4},"check":{"offset":28,"bytes":4}}} as const;
 
 /** Flag sets: set -> bit name -> mask. */
 export const FLAGS = {

@@ -2,15 +2,18 @@
  * A TypeScript writer of the binary trace format, byte-compatible with the C
  * emitters (same record layout from the generated KINDS table, same checks).
  * Used by `mpstrace synth` and by unit tests that need a trace with known content.
+ * It writes the current version (with its file end) unless told to write an
+ * older major version (tests of the reader's compatibility).
  */
 import { openSync, writeSync, closeSync } from 'node:fs';
-import { checksum32 } from './checksum.js';
+import { checksFor, type CheckFns } from './checksum.js';
 import {
-  CHUNK_HEADER, CONTAINER, ENUMS, FILE_HEADER, FLAGS, FORMAT_VERSION, KIND_BY_NAME, STRING_KIND, type KindDef,
+  CHUNK_HEADER, CONTAINER, ENUMS, FILE_END, FILE_HEADER, FLAGS, FORMAT_VERSION, KIND_BY_NAME, STRING_KIND, type KindDef,
 } from './kinds.js';
 
 const FH = FILE_HEADER.fields;
 const CH = CHUNK_HEADER.fields;
+const FE = FILE_END.fields;
 
 export type FieldValue = number | bigint | string | boolean;
 export type BackendName = 'cuda' | 'metal' | 'none' | 'synthetic';
@@ -30,8 +33,10 @@ export interface TraceWriterOptions {
   clock?: 'monotonic' | 'uptime_raw' | 'synthetic';
   /** Thread whose chunks hold `string()` and `callsite()` records. Default 1. */
   metaTid?: number;
-  /** Override the header version (tests of newer-version handling). */
+  /** Override the header version (tests of newer-version handling); major 1 writes version-1 checks and no file end. */
   version?: { major: number; minor: number };
+  /** Write the version-2 file end (chunk table). Default: when `closed` (a killed recorder leaves none). */
+  fileEnd?: boolean;
   /** Appending to an existing trace: the first chunk's index, the next free string id and each thread's next chunk sequence number. */
   append?: { firstChunk: number; firstStringId: number; threadSeq: Map<number, number> };
 }
@@ -43,6 +48,13 @@ interface OpenChunk {
   buf: Buffer;
   u32: Uint32Array;
   pos: number;
+  records: number;
+}
+
+/** What a chunk held when the file was closed: the chunk_entry of the file end. */
+export interface ChunkEntry {
+  records: number;
+  usedBytes: number;
 }
 
 const TWO32 = 4294967296;
@@ -75,6 +87,8 @@ export class TraceWriter {
   readonly chunkBytes: number;
   private readonly opts: TraceWriterOptions;
   private readonly finished: Buffer[] = [];
+  private readonly entries: ChunkEntry[] = [];
+  private readonly checks: CheckFns;
   private readonly open = new Map<number, OpenChunk>();
   private readonly threadSeq = new Map<number, number>();
   private readonly strings = new Map<string, number>();
@@ -94,6 +108,7 @@ export class TraceWriter {
     if (!(opts.backend in ENUMS.backend!)) throw new RangeError(`unknown backend '${opts.backend}'`);
     this.chunkBytes = chunkBytes;
     this.opts = opts;
+    this.checks = checksFor((opts.version ?? FORMAT_VERSION).major);
     if (opts.append) {
       this.nextChunk = opts.append.firstChunk;
       for (const [tid, seq] of opts.append.threadSeq) this.threadSeq.set(tid, seq);
@@ -200,7 +215,7 @@ export class TraceWriter {
       const seq = this.threadSeq.get(tid) ?? 0;
       this.threadSeq.set(tid, seq + 1);
       const buf = Buffer.alloc(this.chunkBytes);
-      c = { tid, index: this.nextChunk++, seq, buf, u32: new Uint32Array(buf.buffer, buf.byteOffset, this.chunkBytes / 4), pos: CONTAINER.chunkHeaderBytes };
+      c = { tid, index: this.nextChunk++, seq, buf, u32: new Uint32Array(buf.buffer, buf.byteOffset, this.chunkBytes / 4), pos: CONTAINER.chunkHeaderBytes, records: 0 };
       this.open.set(tid, c);
     }
     return c;
@@ -213,9 +228,10 @@ export class TraceWriter {
     c.u32[w + 3] = tsHi;
     c.u32[w] = kindId | (words << 8);
     c.u32[w + 1] = site >>> 0;
-    const check = checksum32(c.u32, w, words * 2);
+    const check = this.checks.header(c.u32, w, words * 2);
     c.u32[w] = (kindId | (words << 8) | (check << 16)) >>> 0;
     c.pos += words * 8;
+    c.records++;
     this.records++;
     if (typeof ts === 'number') this.lastTs = ts;
     else this.lastTs = Number(ts);
@@ -230,7 +246,8 @@ export class TraceWriter {
     u[CH.tid.offset >>> 2] = lo;
     u[(CH.tid.offset >>> 2) + 1] = hi;
     u[CH.thread_seq.offset >>> 2] = c.seq;
-    u[CH.check.offset >>> 2] = checksum32(u, 0, CHUNK_HEADER.bytes >>> 2);
+    u[CH.check.offset >>> 2] = this.checks.header(u, 0, CHUNK_HEADER.bytes >>> 2);
+    this.entries[c.index] = { records: c.records, usedBytes: c.pos };
     this.open.delete(c.tid);
     if (this.fd !== null) {
       writeAll(this.fd, c.buf, CONTAINER.fileHeaderBytes + c.index * this.chunkBytes);
@@ -257,20 +274,32 @@ export class TraceWriter {
     h.writeBigInt64LE(BigInt(o.t0Ns ?? 0), FH.t0_ns.offset);
     h.writeBigInt64LE(BigInt(o.realtimeNs ?? 0), FH.realtime_ns.offset);
     const u = new Uint32Array(h.buffer, h.byteOffset, CONTAINER.fileHeaderBytes >>> 2);
-    h.writeUInt32LE(checksum32(u, 0, CONTAINER.fileHeaderBytes >>> 2), FH.check.offset);
+    h.writeUInt32LE(this.checks.header(u, 0, CONTAINER.fileHeaderBytes >>> 2), FH.check.offset);
     return h;
+  }
+
+  private writesEnd(): boolean {
+    const major = (this.opts.version ?? FORMAT_VERSION).major;
+    return major >= CONTAINER.crcFromMajor && (this.opts.fileEnd ?? (this.opts.closed ?? true));
   }
 
   /** Closes every open chunk (further records start new ones) and returns the parts in file order. */
   private parts(): Buffer[] {
     for (const c of [...this.open.values()]) this.closeChunk(c);
-    return [this.header(), ...this.finished];
+    const parts = [this.header(), ...this.finished];
+    if (this.writesEnd()) parts.push(fileEnd(this.entries, this.checks));
+    return parts;
   }
 
   /** The chunks only, in file order (no file header): what an append adds after the existing chunks. */
   chunkBuffers(): Buffer[] {
     for (const c of [...this.open.values()]) this.closeChunk(c);
     return this.finished.filter((b) => b !== undefined);
+  }
+
+  /** The chunk entries of the chunks written (after chunkBuffers()), in file order. */
+  chunkEntries(): ChunkEntry[] {
+    return this.entries.filter((e) => e !== undefined);
   }
 
   toBuffer(): Buffer {
@@ -292,12 +321,13 @@ export class TraceWriter {
     this.finished.length = 0;
   }
 
-  /** Ends a streamTo file: closes the open chunks, writes the header last (a cut file has none) and closes it. */
+  /** Ends a streamTo file: closes the open chunks, writes the file end, then the header last (a cut file has none) and closes it. */
   finish(): void {
     if (this.fd === null) throw new Error('finish() without streamTo()');
     const fd = this.fd;
     try {
       for (const c of [...this.open.values()]) this.closeChunk(c);
+      if (this.writesEnd()) writeAll(fd, fileEnd(this.entries, this.checks), CONTAINER.fileHeaderBytes + this.nextChunk * this.chunkBytes);
       writeAll(fd, this.header(), 0);
     } finally {
       this.fd = null;
@@ -314,4 +344,27 @@ export class TraceWriter {
       closeSync(fd);
     }
   }
+}
+
+/**
+ * The version-2 file end: the chunk table (one entry per chunk, in order) and
+ * the FILE_END trailer that checks it. `entries` covers every chunk of the file.
+ */
+export function fileEnd(entries: ChunkEntry[], checks: CheckFns): Buffer {
+  const eb = CONTAINER.chunkEntryBytes;
+  const out = Buffer.alloc(entries.length * eb + CONTAINER.fileEndBytes);
+  const u = new Uint32Array(out.buffer, out.byteOffset, out.length >>> 2);
+  let records = 0;
+  entries.forEach((e, k) => {
+    u[2 * k] = e.records;
+    u[2 * k + 1] = e.usedBytes;
+    records += e.records;
+  });
+  const t = entries.length * eb;
+  out.write(CONTAINER.endMagic, t + FE.magic.offset, 'latin1');
+  out.writeUInt32LE(entries.length, t + FE.chunks.offset);
+  out.writeUInt32LE(checks.header(u, 0, entries.length * 2), t + FE.table_check.offset);
+  out.writeBigUInt64LE(BigInt(records), t + FE.records.offset);
+  out.writeUInt32LE(checks.header(u, t >>> 2, CONTAINER.fileEndBytes >>> 2), t + FE.check.offset);
+  return out;
 }

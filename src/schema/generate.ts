@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { cImplPrototypes, cPublicHeader } from './api.js';
 import { pythonModule } from './python.js';
 import { payloadFieldSql } from '../format/payloadSql.js';
+import { crc16Tables } from '../format/crc16.js';
 import { containerOf, layOut, layOutHeaders, loadSchema, type LaidOutHeader, type LaidOutKind, type Schema } from './layout.js';
 
 const BANNER = 'Generated from instrumentation/schema/events.json by `npm run gen`. Do not edit.';
@@ -43,6 +44,40 @@ function cHeaderStruct(h: LaidOutHeader): string[] {
   return L;
 }
 
+/** The CRC-16 of every version-2 check: its tables (slicing by 8) and the step functions. */
+function cCheck(poly: number): string[] {
+  const L = [
+    `/* CRC-16, reflected polynomial 0x${poly.toString(16).toUpperCase()}, init MPST_CHECK_INIT, no final xor, sliced by 8:`,
+    '   mpst_crc16_tab[k][b] is the CRC of byte b followed by k zero bytes. */',
+    'static const uint16_t mpst_crc16_tab[8][256] = {',
+  ];
+  for (const t of crc16Tables(poly)) {
+    const rows: string[] = [];
+    for (let i = 0; i < 256; i += 16) rows.push('   ' + Array.from(t.subarray(i, i + 16), (v) => ` 0x${v.toString(16).padStart(4, '0')},`).join(''));
+    L.push('  {', ...rows, '  },');
+  }
+  L.push(
+    '};',
+    '',
+    '/* One step: 8 bytes (two little-endian u32 words lo, hi) into the CRC. */',
+    'static inline uint32_t mpst_crc16_step(uint32_t crc, uint32_t lo, uint32_t hi) {',
+    '  uint32_t x = crc ^ lo;',
+    '  return (uint32_t)mpst_crc16_tab[7][x & 0xFF] ^ mpst_crc16_tab[6][(x >> 8) & 0xFF] ^ mpst_crc16_tab[5][(x >> 16) & 0xFF] ^',
+    '         mpst_crc16_tab[4][x >> 24] ^ mpst_crc16_tab[3][hi & 0xFF] ^ mpst_crc16_tab[2][(hi >> 8) & 0xFF] ^',
+    '         mpst_crc16_tab[1][(hi >> 16) & 0xFF] ^ mpst_crc16_tab[0][hi >> 24];',
+    '}',
+    '',
+    '/* Check over n 32-bit words (n even), with the check bits zeroed beforehand. */',
+    'static inline uint32_t mpst_check16(const uint32_t *w, size_t n) {',
+    '  uint32_t crc = MPST_CHECK_INIT;',
+    '  for (size_t i = 0; i + 1 < n; i += 2) crc = mpst_crc16_step(crc, w[i], w[i + 1]);',
+    '  return crc;',
+    '}',
+    '',
+  );
+  return L;
+}
+
 function cHeader(schema: Schema, kinds: LaidOutKind[]): string {
   const L: string[] = [];
   L.push(`/* ${BANNER} */`, '#ifndef MPSTRACE_FORMAT_H', '#define MPSTRACE_FORMAT_H', '',
@@ -56,7 +91,11 @@ function cHeader(schema: Schema, kinds: LaidOutKind[]): string {
   L.push(`#define MPST_RECORD_HEADER_BYTES ${C.recordHeaderBytes}`);
   L.push(`#define MPST_MAX_RECORD_WORDS ${C.maxRecordWords}`);
   L.push(`#define MPST_MIN_CHUNK_BYTES ${C.minChunkBytes}`);
-  L.push(`#define MPST_MAX_CHUNK_BYTES ${C.maxChunkBytes}`, '');
+  L.push(`#define MPST_MAX_CHUNK_BYTES ${C.maxChunkBytes}`);
+  L.push(`#define MPST_END_MAGIC "${C.endMagic}"`);
+  L.push(`#define MPST_FILE_END_BYTES ${C.fileEndBytes}`);
+  L.push(`#define MPST_CHUNK_ENTRY_BYTES ${C.chunkEntryBytes}`);
+  L.push(`#define MPST_CHECK_INIT 0x${C.crc16Init.toString(16).toUpperCase()}u`, '');
   for (const [set, f] of Object.entries(schema.flags)) {
     L.push(`/* ${f.doc} */`);
     for (const [n, b] of Object.entries(f.bits)) L.push(`#define MPST_${upper(set)}_FLAG_${upper(n)} 0x${(2 ** b.bit).toString(16)}u${b.doc ? ` /* ${b.doc} */` : ''}`);
@@ -70,8 +109,6 @@ function cHeader(schema: Schema, kinds: LaidOutKind[]): string {
   L.push('enum mpst_kind {');
   for (const k of kinds) L.push(`  MPST_K_${upper(k.name)} = ${k.id},`);
   L.push('};', '');
-  L.push(
-  );
   for (const h of layOutHeaders(schema)) L.push(...cHeaderStruct(h));
   L.push(
     '/* Record header. w0 = kind | words << 8 | check << 16 | site << 32, stored last. */',
@@ -80,14 +117,8 @@ function cHeader(schema: Schema, kinds: LaidOutKind[]): string {
     '  int64_t ts;',
     '} mpst_rec_header;',
     '',
-    '/* Checksum over 32-bit words, with the check bits zeroed beforehand. */',
-    'static inline uint32_t mpst_checksum32(const uint32_t *w, size_t n) {',
-    '  uint32_t x = 0x811C9DC5u;',
-    '  for (size_t i = 0; i < n; i++) x = ((x << 5) | (x >> 27)) ^ w[i], x *= 0x9E3779B1u;',
-    '  return (x ^ (x >> 16)) & 0xFFFFu;',
-    '}',
-    '',
   );
+  L.push(...cCheck(C.crc16PolyReflected));
   for (const k of kinds) {
     L.push(`/* ${k.name} (${k.id})${k.doc ? `: ${k.doc}` : ''} */`);
     L.push(`typedef struct mpst_${k.name} {`, '  mpst_rec_header h;');
@@ -213,13 +244,28 @@ function markdown(schema: Schema, kinds: LaidOutKind[]): string {
     `- **Chunks** follow at \`header_bytes + k * chunk_bytes\` (${C.minChunkBytes} B to ${C.maxChunkBytes} B, a power of two).`,
     `  Each chunk belongs to one thread and starts with a ${C.chunkHeaderBytes}-byte header (magic \`${schema.container.chunkMagic}\`; layout below).`,
     '  An all-zero chunk is unused space.',
-    `- **Records** are 8-byte aligned and fill a chunk from byte ${C.chunkHeaderBytes}; a zero first word ends the chunk.`,
-    '  Word 0 packs `kind` (bits 0-7), `words` (record size in 8-byte words, bits 8-15), `check` (bits 16-31) and',
-    '  `site` (call-site id, bits 32-63); word 1 is `ts`. The payload starts at byte 16.',
-    '  A writer fills the payload first and stores word 0 last, so a record is either complete or absent.',
-    '- **Checks**: `check` is `mpst_checksum32` over the record (or header) as 32-bit words with the check bits',
-    '  zeroed: `x = 0x811C9DC5; for each word w: x = rotl(x, 5) ^ w; x *= 0x9E3779B1; check = (x ^ x >> 16) & 0xFFFF`.',
+    `- **Records** are 8-byte aligned and fill a chunk from byte ${C.chunkHeaderBytes}; a zero first word ends the chunk`,
+    '  when everything after it in the chunk is zero too (a reader reports non-zero bytes after it as damage and',
+    '  resumes at the next valid record). Word 0 packs `kind` (bits 0-7), `words` (record size in 8-byte words,',
+    '  bits 8-15), `check` (bits 16-31) and `site` (call-site id, bits 32-63); word 1 is `ts`. The payload starts at',
+    '  byte 16. A writer fills the payload first and stores word 0 last, so a record is either complete or absent.',
+    `  From version ${C.crcFromMajor}, \`words\` must be the kind's size exactly (a string: 3 + ceil(len / 8)) unless the file's`,
+    '  minor version is newer than the reader\'s.',
+    `- **File end** (version ${C.crcFromMajor}): a cleanly closed file ends with a chunk table (one ${C.chunkEntryBytes}-byte \`chunk_entry\` per`,
+    `  chunk) and a ${C.fileEndBytes}-byte \`file_end\` (magic \`${C.endMagic}\`), so the file size is`,
+    `  \`header_bytes + chunks * (chunk_bytes + ${C.chunkEntryBytes}) + ${C.fileEndBytes}\`. The reader holds every chunk against its entry:`,
+    '  fewer valid records than the entry states, a zeroed or damaged chunk header, or a missing chunk is reported with',
+    '  its offset and the number of records lost. A file without a valid end (cut anywhere, or its recorder was',
+    '  killed) is read as far as it goes and reported as incomplete (`no_file_end`). Records a thread finished after',
+    '  the table was taken lie past `used_bytes` and are read normally.',
+    `- **Checks** (version ${C.crcFromMajor}): every \`check\` (records, file and chunk headers, \`file_end\`, and \`table_check\``,
+    `  over the chunk table) is a CRC-16: reflected polynomial 0x${C.crc16PolyReflected.toString(16).toUpperCase()} (x^16 + x^12 + x^5 + 1),`,
+    `  initial value 0x${C.crc16Init.toString(16).toUpperCase()}, no final xor, over the checked bytes in file order with the check bits zeroed`,
+    '  (`mpst_check16` in the C header). It detects every error of 1 to 3 bits in a record of up to 255 words.',
     '  A reader that meets a bad check reports the byte offset and scans forward for the next valid record.',
+    '- **Version 1** files (still read) have no file end and use another check: `x = 0x811C9DC5; for each u32 word w:',
+    '  x = rotl(x, 5) ^ w; x *= 0x9E3779B1; check = (x ^ x >> 16) & 0xFFFF`. A cut at a chunk boundary or a zeroed',
+    '  range at the end of a chunk\'s records cannot be detected in them.',
     '- **Strings** (kernel names, call-site symbols, thread names) are interned: a `string` record defines an id once;',
     '  `str` fields hold that id (0 = none).',
     '- **Fields** keep declaration order with natural alignment; each kind has a fixed size. The loader stores payload',

@@ -61,6 +61,10 @@ export interface SchemaContainer {
   maxRecordWords: number;
   minChunkBytes: number;
   maxChunkBytes: number;
+  /** Eight ASCII bytes opening the version-2 file end. */
+  endMagic: string;
+  /** The CRC-16 every version-2 check uses. */
+  check: { doc: string; crc16PolyReflected: number; crc16Init: number; fromMajor: number };
 }
 
 export interface SchemaAnnotation {
@@ -111,6 +115,13 @@ export interface Container {
   maxRecordWords: number;
   minChunkBytes: number;
   maxChunkBytes: number;
+  endMagic: string;
+  fileEndBytes: number;
+  chunkEntryBytes: number;
+  crc16PolyReflected: number;
+  crc16Init: number;
+  /** First major version whose checks are the CRC-16 (older files: the folded hash). */
+  crcFromMajor: number;
 }
 
 export interface LaidOutHeaderField extends SchemaHeaderField {
@@ -163,8 +174,10 @@ export function containerOf(schema: Schema): Container {
   const headers = new Map(layOutHeaders(schema).map((h) => [h.name, h]));
   const file = headers.get('file_header');
   const chunk = headers.get('chunk_header');
-  if (!file || !chunk) throw new Error('schema: headers.file_header and headers.chunk_header are required');
-  if (c.fileMagic.length !== 8 || c.chunkMagic.length !== 4) throw new Error('schema: fileMagic must be 8 and chunkMagic 4 ASCII characters');
+  const end = headers.get('file_end');
+  const entry = headers.get('chunk_entry');
+  if (!file || !chunk || !end || !entry) throw new Error('schema: headers.file_header, chunk_header, chunk_entry and file_end are required');
+  if (c.fileMagic.length !== 8 || c.chunkMagic.length !== 4 || c.endMagic.length !== 8) throw new Error('schema: fileMagic and endMagic must be 8 and chunkMagic 4 ASCII characters');
   return {
     fileMagic: c.fileMagic,
     fileHeaderBytes: file.bytes,
@@ -175,6 +188,12 @@ export function containerOf(schema: Schema): Container {
     maxRecordWords: c.maxRecordWords,
     minChunkBytes: c.minChunkBytes,
     maxChunkBytes: c.maxChunkBytes,
+    endMagic: c.endMagic,
+    fileEndBytes: end.bytes,
+    chunkEntryBytes: entry.bytes,
+    crc16PolyReflected: c.check.crc16PolyReflected,
+    crc16Init: c.check.crc16Init,
+    crcFromMajor: c.check.fromMajor,
   };
 }
 

@@ -1,6 +1,6 @@
 """Generated from instrumentation/schema/events.json by `npm run gen`. Do not edit."""
 
-FORMAT_VERSION = (1, 0)
+FORMAT_VERSION = (2, 0)
 CONTAINER = {
   "fileMagic": "MPSTRACE",
   "fileHeaderBytes": 64,
@@ -10,7 +10,13 @@ CONTAINER = {
   "maxPayloadWords": 5,
   "maxRecordWords": 255,
   "minChunkBytes": 4096,
-  "maxChunkBytes": 67108864
+  "maxChunkBytes": 67108864,
+  "endMagic": "MPSTDONE",
+  "fileEndBytes": 32,
+  "chunkEntryBytes": 8,
+  "crc16PolyReflected": 33800,
+  "crc16Init": 65535,
+  "crcFromMajor": 2
 }
 # header name -> field name -> [byte offset, byte width]
 HEADERS = {
@@ -100,6 +106,42 @@ HEADERS = {
     "flags": [
       20,
       4
+    ],
+    "reserved": [
+      24,
+      4
+    ],
+    "check": [
+      28,
+      4
+    ]
+  },
+  "chunk_entry": {
+    "records": [
+      0,
+      4
+    ],
+    "used_bytes": [
+      4,
+      4
+    ]
+  },
+  "file_end": {
+    "magic": [
+      0,
+      8
+    ],
+    "chunks": [
+      8,
+      4
+    ],
+    "table_check": [
+      12,
+      4
+    ],
+    "records": [
+      16,
+      8
     ],
     "reserved": [
       24,
