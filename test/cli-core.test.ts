@@ -44,7 +44,7 @@ describe('mpstrace synth / info / sql', () => {
     expect(j.threads).toBe(6);
     expect(j.streams).toBe(4);
     expect(j.span_ns).toBeGreaterThan(0);
-    expect(j).toMatchObject({ backend: 'synthetic', synthetic: true, format_version: '1.0', recorder: expect.stringMatching(/^mpstrace-synth /) });
+    expect(j).toMatchObject({ backend: 'synthetic', synthetic: true, format_version: '2.0', recorder: expect.stringMatching(/^mpstrace-synth /) });
     expect(j.coverage).toEqual({ cupti_completions: true, driver_api: false });
     expect(j.warnings.map((w: { code: string }) => w.code)).toEqual(['synthetic']);
     expect(j.bytes_per_event).toBeLessThan(40);

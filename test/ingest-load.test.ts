@@ -71,7 +71,7 @@ describe('openTrace', () => {
     const t = await openTrace(file);
     try {
       expect(t.warnings).toEqual([]);
-      expect(t.info).toMatchObject({ backend: 'cuda', formatVersion: '1.0', events: 36, fromCache: false, synthetic: false });
+      expect(t.info).toMatchObject({ backend: 'cuda', formatVersion: '2.0', events: 36, fromCache: false, synthetic: false });
       expect(await q(t, 'SELECT count(*) AS n FROM raw_events')).toEqual([{ n: 36n }]);
       const meta = Object.fromEntries((await q(t, 'SELECT key, value FROM trace_meta')).map((r) => [r.key, r.value]));
       expect(meta).toMatchObject({ backend: 'cuda', recorder: 'mpstrace-cuda 0.1.0', pid: '321', cupti_completions: 'true', driver_api_covered: 'true', synthetic: 'false' });

@@ -5,7 +5,8 @@
 // torch-free trace summarizer used on the GPU machine reads the format.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { upgradeToV2 } from './format-upgrade-util.js';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -242,6 +243,32 @@ describe.skipIf(!python)('traces/programs/trace_summary.py', () => {
     const recOffset = 64 + 32 + 48 + 32; // file header, chunk header, string (16 + 8 + 18 B padded to 48), process_start
     expect(r.stdout).toContain(`problem at byte ${recOffset}: bad check on a record of kind 40`);
     expect(r.stdout).toMatch(/records=3 bad=1/);
+  });
+
+  it('reads format 2 (CRC-16 checks, file end) like format 1, and reports records its file end lists but the file lacks', () => {
+    const v1 = path.join(root, 'traces/cuda/timing_events.mpst');
+    const f2 = path.join(dir, 'v2.mpst');
+    const good = upgradeToV2(readFileSync(v1));
+    writeFileSync(f2, good);
+    const a = JSON.parse(py(['trace_summary.py', v1, '--json']).stdout);
+    const r = py(['trace_summary.py', f2, '--json']);
+    expect(r.status).toBe(0);
+    const b = JSON.parse(r.stdout);
+    expect(b).toMatchObject({ version: '2.0', file_end: true, records_missing: 0, records: a.records, kinds: a.kinds, problems: [] });
+    // a zeroed range at the end of chunk 0's records: only the file end can tell
+    const bad = Buffer.from(good);
+    bad.fill(0, 64 + 65536 - 4096, 64 + 65536);
+    const f3 = path.join(dir, 'v2-zeroed.mpst');
+    writeFileSync(f3, bad);
+    const z = py(['trace_summary.py', f3, '--json']);
+    expect(z.status).toBe(1);
+    const zs = JSON.parse(z.stdout);
+    expect(zs.records_missing).toBeGreaterThan(0);
+    expect(zs.problems.map((p: { message: string }) => p.message).join('\n')).toMatch(/records the file end lists are missing/);
+    // cut at a chunk boundary
+    const f4 = path.join(dir, 'v2-cut.mpst');
+    writeFileSync(f4, good.subarray(0, 64 + 65536));
+    expect(py(['trace_summary.py', f4]).stdout).toContain('no file end: the file was cut');
   });
 
   it('refuses a file that is not a trace, without a traceback', () => {

@@ -303,10 +303,14 @@ export class TraceReader {
     u[FE.check.offset >>> 2] = stored;
     const eBytes = CONTAINER.chunkEntryBytes;
     const tableOff = headerBytes + chunks * chunkBytes;
-    if (!checkOk || tableOff + chunks * eBytes !== endOff) {
-      const why = !checkOk ? 'its check failed' : `it lists ${chunks} chunks, which does not match the file size`;
-      this.warn('bad_file_end', `file end at offset ${endOff} is damaged (${why}); the chunks are read without it, so records lost in them cannot be counted`, endOff);
+    if (tableOff + chunks * eBytes !== endOff) {
+      this.warn('bad_file_end', `file end at offset ${endOff} is damaged (it lists ${chunks} chunks, which does not match the file size); the chunks are read without it, so records lost in them cannot be counted`, endOff);
       return null;
+    }
+    if (!checkOk) {
+      // the size still fits the chunk count: keep the geometry, not the counts
+      this.warn('bad_file_end', `file end at offset ${endOff} is damaged (its check failed); the chunks are read without it, so records lost in them cannot be counted`, endOff);
+      return { chunks, records: 0, table: null };
     }
     const records = Number(dv.getBigUint64(FE.records.offset, true));
     const tb = new Uint8Array(chunks * eBytes);
@@ -365,7 +369,7 @@ export class TraceReader {
         if (listed > cur.chunkRecords) {
           const lost = listed - cur.chunkRecords;
           this.stats.recordsMissing += lost;
-          const at = cur.firstDamage >= 0 ? cur.firstDamage : fileOff + Math.min(cur.used, chunkBytes);
+          const at = cur.firstDamage >= 0 ? cur.firstDamage : fileOff + cur.pos;
           this.warn('records_missing', `chunk ${k} at offset ${fileOff}: ${lost} of the ${listed} records the file end lists are missing (damage from offset ${at}); they are lost`, at);
         }
       }

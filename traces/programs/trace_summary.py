@@ -3,9 +3,12 @@
   python3 trace_summary.py <trace.mpst> [--json]
 
 Reads the container as docs/FORMAT.md describes it (file header, per-thread
-chunks, 8-byte records with a 16-bit check) and prints the header, the record
-counts per kind, the number of threads, records with a bad check, the
-recorder's name, and whether CUPTI completion records joined the submissions.
+chunks, 8-byte records with a 16-bit check: a CRC-16 from format 2, the folded
+hash of format 1; format 2's file end, whose chunk table says how many records
+each chunk held) and prints the header, the record counts per kind, the number
+of threads, records with a bad check, records the file end lists but the file
+lacks, the recorder's name, and whether CUPTI completion records joined the
+submissions.
 Every layout fact (offsets, kind ids, flag bits, enums) comes from
 mpstrace/_schema.py, generated from instrumentation/schema/events.json.
 Never raises on a damaged file: problems are reported with their byte offsets.
@@ -23,6 +26,7 @@ MAX_PROBLEMS = 20
 C = _schema.CONTAINER
 FH = _schema.HEADERS["file_header"]
 CH = _schema.HEADERS["chunk_header"]
+FE = _schema.HEADERS["file_end"]
 KF = _schema.KIND_FIELDS
 KIND_NAMES = {v: k for k, v in _schema.KIND.items()}
 BACKENDS = {v: k for k, v in _schema.ENUMS["backend"].items()}
@@ -36,6 +40,27 @@ def checksum32(words):
         x = (((x << 5) | (x >> 27)) & 0xFFFFFFFF) ^ w
         x = (x * 0x9E3779B1) & 0xFFFFFFFF
     return (x ^ (x >> 16)) & 0xFFFF
+
+
+def _crc_table(poly):
+    t = []
+    for b in range(256):
+        c = b
+        for _ in range(8):
+            c = (c >> 1) ^ poly if c & 1 else c >> 1
+        t.append(c)
+    return t
+
+
+CRC_TABLE = _crc_table(C["crc16PolyReflected"])
+
+
+def check16(buf):
+    """Format 2's check: CRC-16 over the bytes (check bits already zeroed)."""
+    c = C["crc16Init"]
+    for byte in buf:
+        c = (c >> 8) ^ CRC_TABLE[(c ^ byte) & 0xFF]
+    return c
 
 
 def header_field(data, base, layout, name):
@@ -75,21 +100,50 @@ def summarize(path):
     if header_bytes < C["fileHeaderBytes"] or chunk_bytes < C["minChunkBytes"] or chunk_bytes & (chunk_bytes - 1):
         problem(FH["header_bytes"][0], "bad header_bytes %d or chunk_bytes %d" % (header_bytes, chunk_bytes))
         return out
+    v2 = hf("version_major") >= C["crcFromMajor"]
+    if v2:
+        record_check = lambda rec: check16(rec)  # noqa: E731
+    else:
+        record_check = lambda rec: checksum32(struct.unpack("<%dI" % (len(rec) // 4), rec))  # noqa: E731
+    # format 2: the file end (chunk table + trailer) bounds the chunks and lists each chunk's records
+    data_end, table = len(data), None
+    eb, entry = C["fileEndBytes"], C["chunkEntryBytes"]
+    if v2:
+        t = len(data) - eb
+        if t >= header_bytes and data[t:t + 8] == C["endMagic"].encode("latin1"):
+            n = header_field(data, t, FE, "chunks")
+            trailer = bytearray(data[t:t + eb])
+            trailer[FE["check"][0]:FE["check"][0] + 4] = b"\0\0\0\0"
+            if header_bytes + n * (chunk_bytes + entry) + eb != len(data) or check16(trailer) != header_field(data, t, FE, "check"):
+                problem(t, "damaged file end")
+            else:
+                data_end = header_bytes + n * chunk_bytes
+                raw = data[data_end:data_end + n * entry]
+                if check16(raw) == header_field(data, t, FE, "table_check"):
+                    table = [struct.unpack_from("<II", raw, k * entry) for k in range(n)]
+                else:
+                    problem(data_end, "damaged chunk table")
+        elif flags & FILE_FLAGS["closed"]:
+            problem(len(data), "no file end: the file was cut")
+    missing = 0
     counts, threads, strings = {}, set(), {}
     recorder_id, start_flags, lost = None, None, 0
     submit_corr, complete_corr = set(), set()
     bad = chunks = 0
     chunk_header = C["chunkHeaderBytes"]
-    for base in range(header_bytes, len(data), chunk_bytes):
-        end = min(base + chunk_bytes, len(data))
+    for k, base in enumerate(range(header_bytes, data_end, chunk_bytes)):
+        end = min(base + chunk_bytes, data_end)
+        listed, used = table[k] if table else (-1, chunk_bytes)
+        found = 0
         if end - base < chunk_header:
             problem(base, "truncated chunk header")
             break
         magic = header_field(data, base, CH, "magic")
-        if magic == 0:
+        if magic == 0 and listed <= 0 and not any(data[base:end]):
             continue  # unused space
         if magic != C["chunkMagic"]:
-            problem(base, "bad chunk magic %r" % data[base:base + 4])
+            problem(base, "bad or zeroed chunk header %r" % data[base:base + 4])
+            missing += max(listed, 0)
             continue
         chunks += 1
         threads.add(header_field(data, base, CH, "tid"))
@@ -97,6 +151,9 @@ def summarize(path):
         while off + 16 <= end:
             w0 = struct.unpack_from("<Q", data, off)[0]
             if w0 == 0:
+                if any(data[off + C["maxRecordWords"] * 8:end]):
+                    bad += 1
+                    problem(off, "zeroed bytes before more records of the chunk")
                 break
             kind, words, check = w0 & 0xFF, (w0 >> 8) & 0xFF, (w0 >> 16) & 0xFFFF
             size = words * 8
@@ -106,13 +163,15 @@ def summarize(path):
                 break
             rec = bytearray(data[off:off + size])
             rec[2:4] = b"\0\0"
-            if checksum32(struct.unpack("<%dI" % (size // 4), rec)) != check:
+            if record_check(bytes(rec)) != check:
                 bad += 1
                 problem(off, "bad check on a record of kind %d" % kind)
                 off += size
                 continue
             name = KIND_NAMES.get(kind, "unknown_%d" % kind)
             counts[name] = counts.get(name, 0) + 1
+            if off - base < used:
+                found += 1
             if name == "string":
                 sid, ln = record_field(data, off, name, "str_id"), record_field(data, off, name, "len")
                 strings[sid] = data[off + 24:off + 24 + min(ln, size - 24)].decode("utf-8", "replace")
@@ -126,6 +185,9 @@ def summarize(path):
             elif name == "records_lost":
                 lost += record_field(data, off, name, "count")
             off += size
+        if listed > found:
+            missing += listed - found
+            problem(base, "chunk %d: %d of the %d records the file end lists are missing" % (k, listed - found, listed))
     submit_corr.discard(0)
     pf = start_flags or 0
     out.update(chunks=chunks, threads=len(threads), records=sum(counts.values()), bad_records=bad,
@@ -133,6 +195,7 @@ def summarize(path):
                recorder=strings.get(recorder_id, "") if recorder_id else "",
                process_flags=start_flags, cupti_active=bool(pf & PROCESS_FLAGS["cupti_completions"]),
                driver_launches_covered=bool(pf & PROCESS_FLAGS["driver_api_covered"]), records_lost=lost,
+               records_missing=missing, file_end=table is not None,
                submissions=len(submit_corr), completions=len(complete_corr),
                submissions_with_completion=len(submit_corr & complete_corr))
     return out
