@@ -4,7 +4,9 @@
 // one structure-aware case per damage class of issue 17 item 2. Every case here
 // was silent with format 1 and its reader (see the commit message for counts).
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TraceReader, readTrace } from '../src/format/reader.js';
@@ -17,8 +19,8 @@ import { upgradeToV2 } from './format-upgrade-util.js';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const golden = (rel: string) => readFileSync(path.join(root, 'traces/cuda', rel));
 const TRACES = ['races/event_before_write_buggy.mpst', 'timing_events.mpst', 'mt_inference.mpst'];
-/** Fuzzing time per trace for the random mutants (the fixed ones always run). */
-const BUDGET_MS = 1200;
+/** Fuzzing time per trace for the random mutants (the fixed ones always run); MPSTRACE_FUZZ_MS for a longer run. */
+const BUDGET_MS = Number(process.env.MPSTRACE_FUZZ_MS ?? 1200);
 
 interface Outcome { warned: boolean; digest: string }
 
@@ -108,7 +110,7 @@ describe('mutation fuzzer: every mutant of a real trace is warned about or reads
           what = `bit ${bit} of byte ${at}`;
         } else if (kind === 2) {
           const len = 1 + Math.floor(rand() * 512);
-          m.fill(0, at, at + len);
+          m.fill(0, at, Math.min(at + len, m.length));
           what = `zeroed ${len} bytes at ${at}`;
         } else {
           const a8 = at & ~7;
@@ -140,6 +142,21 @@ function recordsOfChunk(buf: Buffer, k: number): { start: number; end: number; k
   }
   return out;
 }
+
+describe('format 1 files (the committed golden traces) are still read', () => {
+  it('timing_events.mpst: version 1.0, no file end, no warnings, the same records as its format-2 rewrite', () => {
+    const v1 = golden('timing_events.mpst');
+    const t = readTrace(v1);
+    expect(t.header.major).toBe(1);
+    expect(t.fileEnd).toBeNull();
+    expect(t.warnings).toEqual([]);
+    const t2 = readTrace(upgradeToV2(v1));
+    expect(t2.header.major).toBe(2);
+    expect(t2.fileEnd).toMatchObject({ records: t.records.length + t.stats.strings });
+    expect(t2.records).toEqual(t.records);
+    expect([...t2.strings]).toEqual([...t.strings]);
+  });
+});
 
 describe('damage classes of issue 17 (each silent with format 1)', () => {
   const good = upgradeToV2(golden('races/event_before_write_buggy.mpst'));
@@ -251,4 +268,32 @@ describe('damage classes of issue 17 (each silent with format 1)', () => {
     expect(t.warnings[0]!.message).toMatch(/no file end/);
     expect(t.records).toHaveLength(base.records.length);
   });
+});
+
+describe('info and analyze show the damage, with offsets, and exit 0 (a readable trace)', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mpst-fuzz-cli-'));
+  const cli = (args: string[]) => spawnSync(process.execPath, [path.join(root, 'bin', 'mpstrace.js'), ...args], { encoding: 'utf8' });
+
+  it('8 zeroed bytes at a chunk start of a real buggy trace', () => {
+    const good = upgradeToV2(golden('races/event_before_write_buggy.mpst'));
+    const first = 64 + 32;
+    const m = Buffer.from(good);
+    m.fill(0, first, first + 8);
+    const f = path.join(dir, 'zeroed.mpst');
+    writeFileSync(f, m);
+    const info = cli(['info', f, '--json']);
+    expect(info.status).toBe(0);
+    const j = JSON.parse(info.stdout);
+    expect(j).toMatchObject({ format_version: '2.0', file_end: true, records_missing: 1 });
+    expect(j.warnings).toEqual(expect.arrayContaining([
+      expect.objectContaining({ code: 'bad_record', offset: first }),
+      expect.objectContaining({ code: 'records_missing', offset: first }),
+    ]));
+    const text = cli(['info', f]);
+    expect(text.stdout).toMatch(/damage {5}1 records lost to file damage/);
+    const analyze = cli(['analyze', f]);
+    expect(analyze.status).toBe(0);
+    expect(analyze.stdout + analyze.stderr).toMatch(/warning: chunk 0 at offset 64: 1 of the \d+ records the file end lists are missing \(damage from offset 96\)/);
+    rmSync(dir, { recursive: true, force: true });
+  }, 120_000);
 });

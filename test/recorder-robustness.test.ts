@@ -13,7 +13,7 @@ import { cleanup } from './recorder-util.js';
 const K = (name: string) => KIND_BY_NAME.get(name)!.id;
 
 /** Counts records of `kind` and sums records_lost.count, streaming (the file is ~100 MB). */
-function countWithLosses(file: string, kind: string): { records: number; lost: bigint; warnings: number; closed: boolean } {
+function countWithLosses(file: string, kind: string): { records: number; lost: bigint; warnings: number; closed: boolean; listed: number | null; all: number } {
   const r = TraceReader.open(file);
   try {
     let records = 0;
@@ -25,7 +25,7 @@ function countWithLosses(file: string, kind: string): { records: number; lost: b
         else if (b.kind[i] === kl) lost += b.p[0][i]!;
       }
     }
-    return { records, lost, warnings: r.warnings.length, closed: r.header.closedCleanly };
+    return { records, lost, warnings: r.warnings.length, closed: r.header.closedCleanly, listed: r.fileEnd?.records ?? null, all: r.stats.records + r.stats.strings };
   } finally {
     r.close();
   }
@@ -46,7 +46,8 @@ describe.skipIf(!canBuild)('recorder robustness', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^emitted=6400000 /);
     const c = countWithLosses(out, 'range_pop');
-    expect(c).toEqual({ records: 6_400_000, lost: 0n, warnings: 0, closed: true });
+    expect(c).toMatchObject({ records: 6_400_000, lost: 0n, warnings: 0, closed: true });
+    expect(c.listed).toBe(c.all); // the file end lists every record
   }, 60_000);
 
   it('a full buffer never blocks: records + records_lost == emitted', () => {
@@ -57,6 +58,8 @@ describe.skipIf(!canBuild)('recorder robustness', () => {
     expect(c.lost).toBeGreaterThan(0n);
     expect(BigInt(c.records) + c.lost).toBe(1_600_000n);
     expect(c.closed).toBe(true);
+    expect(c.warnings).toBe(0); // the file end fits in the mapping's room past the last chunk
+    expect(c.listed).toBe(c.all);
   }, 60_000);
 
   it('SIGKILL at random moments: every record completed before the kill is read back', async () => {
@@ -144,6 +147,8 @@ describe.skipIf(!canBuild)('recorder robustness', () => {
     const { recs, trace } = load(out);
     expect(trace.warnings).toEqual([]);
     expect(trace.header.closedCleanly).toBe(true);
+    // the file end, written from the signal handler, lists every record
+    expect(trace.fileEnd?.records).toBe(trace.records.length + trace.stats.strings);
     expect(recs.filter((r) => r.kind === 'process_end').map((r) => r.f)).toEqual([{ status: 15, reason: 2 }]);
   }, 30_000);
 
@@ -155,6 +160,7 @@ describe.skipIf(!canBuild)('recorder robustness', () => {
       const { trace, recs } = load(out);
       expect(trace.warnings).toEqual([]);
       expect(trace.header.closedCleanly).toBe(true);
+      expect(trace.fileEnd?.records).toBe(trace.records.length + trace.stats.strings);
       expect(recs.filter((x) => x.kind === 'event_record')).toHaveLength(1);
       expect(recs.filter((x) => x.kind === 'process_end').map((x) => x.f)).toEqual([{ status: signo, reason }]);
     }
@@ -247,6 +253,7 @@ describe.skipIf(!canBuild)('recorder robustness', () => {
     const { trace, recs } = load(out);
     expect(trace.warnings).toEqual([]);
     expect(trace.header.closedCleanly).toBe(true);
-    expect(recs.map((x) => x.kind)).toEqual(['process_start', 'thread_start', 'thread_name', 'process_end']);
+    expect(trace.header.major).toBe(2);
+    expect(trace.fileEnd).toMatchObject({ chunks: 1, records: trace.records.length + trace.stats.strings });
   });
 });

@@ -739,6 +739,8 @@ export interface DecodedTrace {
   strings: Map<number, string>;
   warnings: TraceWarning[];
   stats: ReadStats;
+  /** The version-2 file end (null: version 1, or none). */
+  fileEnd: FileEnd | null;
 }
 
 /** Reads a whole (small) trace into plain objects. */
@@ -751,7 +753,7 @@ export function readTrace(input: string | Uint8Array): DecodedTrace {
         records.push({ id: b.id[i]!, ts: b.ts[i]!, tid: b.tid[i]!, kind: b.kind[i]!, site: b.site[i]!, p: b.p.map((c) => c[i]!) });
       }
     }
-    return { header: r.header, records, strings: r.strings, warnings: r.warnings, stats: r.stats };
+    return { header: r.header, records, strings: r.strings, warnings: r.warnings, stats: r.stats, fileEnd: r.fileEnd };
   } finally {
     r.close();
   }

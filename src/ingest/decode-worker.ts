@@ -28,6 +28,7 @@ function pump(): void {
           t: 'end',
           strings: [...reader.strings],
           warnings: reader.warnings,
+          fileEndIntact: reader.fileEnd?.table != null,
           stats: { ...s, unknownKinds: [...s.unknownKinds], byKind: Array.from(s.byKind) },
         });
         reader.close();

@@ -16,6 +16,8 @@ export interface DecodeSummary {
   strings: Map<number, string>;
   stats: ReadStats;
   warnings: TraceWarning[];
+  /** The file end (format 2) was there with an intact chunk table. */
+  fileEndIntact: boolean;
 }
 
 /** Column byte layout of a packed batch of `cap` rows (cap a multiple of 8). */
@@ -46,7 +48,7 @@ export function packInto(src: EventBatch, buf: ArrayBuffer, cap: number): void {
 }
 
 function summaryOf(r: TraceReader): DecodeSummary {
-  return { header: r.header, fileBytes: r.fileBytes, strings: r.strings, stats: r.stats, warnings: r.warnings };
+  return { header: r.header, fileBytes: r.fileBytes, strings: r.strings, stats: r.stats, warnings: r.warnings, fileEndIntact: r.fileEnd?.table != null };
 }
 
 /** Decodes with `r` (opened by the caller, who closes it) on this thread, handing each batch to `onBatch`. */
@@ -73,6 +75,7 @@ interface WorkerEnd {
   strings: [number, string][];
   stats: Omit<ReadStats, 'unknownKinds' | 'byKind'> & { unknownKinds: [number, number][]; byKind: number[] };
   warnings: TraceWarning[];
+  fileEndIntact: boolean;
 }
 
 /**
@@ -106,7 +109,7 @@ export async function decodeInWorker(r: TraceReader, batchRows: number, onBatch:
       byKind[i] = v;
     });
     return {
-      header, fileBytes, strings: new Map(end.strings), warnings: end.warnings,
+      header, fileBytes, strings: new Map(end.strings), warnings: end.warnings, fileEndIntact: end.fileEndIntact,
       stats: { ...end.stats, unknownKinds: new Map(end.stats.unknownKinds), byKind },
     };
   } finally {

@@ -17,7 +17,7 @@ import { traceContentKey } from './cacheKey.js';
 import { VERSION } from '../version.js';
 import { TraceReader, DEFAULT_BATCH_ROWS, type EventBatch, type TraceWarning } from '../format/reader.js';
 import { canDecodeInWorker, decodeHere, decodeInWorker, type DecodeSummary } from './decode.js';
-import { FLAGS, FORMAT_VERSION } from '../format/kinds.js';
+import { CONTAINER, FLAGS, FORMAT_VERSION } from '../format/kinds.js';
 import { captureFacts, captureWarning } from './capture.js';
 import { demangleStrings } from './demangle.js';
 import { bindSchema } from '../format/bindSchema.js';
@@ -46,6 +46,10 @@ export interface TraceInfo {
   badRecords: number;
   badChunks: number;
   unknownRecords: number;
+  /** Records lost to damage the reader could count (the file end's table, skipped chunks). */
+  recordsMissing?: number;
+  /** Format 2: whether the file end was there and intact (format 1 has none: undefined). */
+  fileEnd?: boolean;
   t0Ns: string;
   realtimeNs: string;
   /** True when the data came from a saved .duckdb / Parquet cache. */
@@ -348,6 +352,8 @@ async function loadBinary(tracePath: string, opts: OpenTraceOptions, contentKey 
       badRecords: s.badRecords,
       badChunks: s.badChunks,
       unknownRecords: [...s.unknownKinds.values()].reduce((a, b) => a + b, 0),
+      recordsMissing: s.recordsMissing,
+      ...(h.major >= CONTAINER.crcFromMajor ? { fileEnd: d.fileEndIntact } : {}),
       t0Ns: h.t0Ns.toString(),
       realtimeNs: h.realtimeNs.toString(),
       fromCache: false,

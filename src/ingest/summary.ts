@@ -22,6 +22,10 @@ export interface TraceSummary {
   file_bytes: number;
   bytes_per_event: number;
   records_lost: number;
+  /** Records lost to file damage, counted by the reader (format 2's file end; skipped chunks). */
+  records_missing: number;
+  /** Format 2: the file end was there and intact; null for format 1 (it has none). */
+  file_end: boolean | null;
   coverage: { cupti_completions: boolean; driver_api: boolean };
   /** How GPU completions were recorded, and what the trace can and cannot show because of it. */
   recording: Recording;
@@ -138,6 +142,8 @@ export async function summarize(t: LoadedTrace): Promise<TraceSummary> {
     file_bytes: t.info.fileBytes,
     bytes_per_event: events > 0 ? Math.round((t.info.fileBytes / events) * 100) / 100 : 0,
     records_lost: lost,
+    records_missing: t.info.recordsMissing ?? 0,
+    file_end: t.info.fileEnd ?? null,
     coverage: { cupti_completions: meta.get('cupti_completions') === 'true', driver_api: meta.get('driver_api_covered') === 'true' },
     recording: recordingMode(
       meta,
@@ -182,7 +188,9 @@ export function renderSummary(s: TraceSummary): string {
   out.push(`backend    ${s.backend}   recorder ${s.recorder || '(unknown)'}   format ${s.format_version}   pid ${s.pid}`);
   out.push(`events     ${s.events.toLocaleString('en-US')} in ${s.file_bytes.toLocaleString('en-US')} bytes (${s.bytes_per_event} bytes/event), ${s.strings} strings`);
   out.push(`threads    ${s.threads}   streams ${s.streams}   span ${fmtNs(s.span_ns)}`);
-  out.push(`coverage   GPU completions ${s.coverage.cupti_completions ? 'yes' : 'no'}   driver-API launches ${s.coverage.driver_api ? 'yes' : 'no'}   closed cleanly ${s.closed_cleanly ? 'yes' : 'no'}`);
+  const end = s.file_end === null ? '' : `   file end ${s.file_end ? 'yes' : 'no'}`;
+  out.push(`coverage   GPU completions ${s.coverage.cupti_completions ? 'yes' : 'no'}   driver-API launches ${s.coverage.driver_api ? 'yes' : 'no'}   closed cleanly ${s.closed_cleanly ? 'yes' : 'no'}${end}`);
+  if (s.records_missing > 0) out.push(`damage     ${s.records_missing.toLocaleString('en-US')} records lost to file damage (see warnings)`);
   const r = s.recording;
   const mode = { every: 'every GPU completion', sampled: 'sampled GPU completions', none: 'host only (no GPU completions)' }[r.completions];
   out.push(`recording  ${mode}: ${r.completion_records.toLocaleString('en-US')} completion records for ${r.submissions.toLocaleString('en-US')} GPU submissions`);
