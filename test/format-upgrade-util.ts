@@ -5,7 +5,7 @@
  * (CRC-16) and, for a closed file, the file end. So the fuzzer damages the
  * structure of real traces in the current format.
  */
-import { checksum32, check16, recordCheck } from '../src/format/checksum.js';
+import { check16, recordCheck } from '../src/format/checksum.js';
 import { CONTAINER, FILE_HEADER, FLAGS, FORMAT_VERSION } from '../src/format/kinds.js';
 import { fileEnd, type ChunkEntry } from '../src/format/writer.js';
 import { CHECKS_V2 } from '../src/format/checksum.js';
@@ -48,5 +48,3 @@ export function upgradeToV2(v1: Uint8Array): Buffer {
   return closed ? Buffer.concat([b, fileEnd(entries, CHECKS_V2)]) : b;
 }
 
-/** Version 1's check of a record, for tests that show what it let through. */
-export { checksum32 };

@@ -285,7 +285,7 @@ export class TraceReader {
     const eb = CONTAINER.fileEndBytes;
     const missing = () => {
       // Without the closed flag, not_closed (finish) already says the file is incomplete.
-      if (closedCleanly) this.warn('no_file_end', `the file ends at offset ${size} without the file end its recorder wrote on closing it: the file was cut (at a chunk boundary, or after its header) or overwritten; records after offset ${size} are lost and cannot be counted`, size);
+      if (closedCleanly) this.warn('no_file_end', `the file ends at offset ${size} without the file end its recorder writes on closing it: the file was cut (at a chunk boundary, or after its header), or the recorder could not write the end (full disk, or the program took its descriptor: see the recorder's warnings); records after offset ${size} are lost and cannot be counted`, size);
       return null;
     };
     if (size < headerBytes + eb) return missing();
