@@ -253,6 +253,7 @@ describe.skipIf(!canBuild)('recorder robustness', () => {
     const { trace, recs } = load(out);
     expect(trace.warnings).toEqual([]);
     expect(trace.header.closedCleanly).toBe(true);
+    expect(recs.map((x) => x.kind)).toEqual(['process_start', 'thread_start', 'thread_name', 'process_end']);
     expect(trace.header.major).toBe(2);
     expect(trace.fileEnd).toMatchObject({ chunks: 1, records: trace.records.length + trace.stats.strings });
   });

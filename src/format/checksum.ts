@@ -11,7 +11,15 @@ import { crc16Tables } from './crc16.js';
 import { CONTAINER } from './kinds.js';
 
 const [T0, T1, T2, T3, T4, T5, T6, T7] = crc16Tables(CONTAINER.crc16PolyReflected) as [
-  Uint16Array, Uint16Array, Uint16Array, Uint16Array, Uint16Array, Uint16Array, Uint16Array, Uint16Array];
+  Uint16Array,
+  Uint16Array,
+  Uint16Array,
+  Uint16Array,
+  Uint16Array,
+  Uint16Array,
+  Uint16Array,
+  Uint16Array,
+];
 const INIT: number = CONTAINER.crc16Init;
 
 /** CRC-16 of `count` u32 words (an even number) from `start`. */
@@ -21,8 +29,15 @@ export function check16(words: Uint32Array, start: number, count: number): numbe
   for (let i = start; i < end; i += 2) {
     const x = c ^ words[i]!;
     const y = words[i + 1]!;
-    c = T7[x & 0xff]! ^ T6[(x >>> 8) & 0xff]! ^ T5[(x >>> 16) & 0xff]! ^ T4[x >>> 24]!
-      ^ T3[y & 0xff]! ^ T2[(y >>> 8) & 0xff]! ^ T1[(y >>> 16) & 0xff]! ^ T0[y >>> 24]!;
+    c =
+      T7[x & 0xff]! ^
+      T6[(x >>> 8) & 0xff]! ^
+      T5[(x >>> 16) & 0xff]! ^
+      T4[x >>> 24]! ^
+      T3[y & 0xff]! ^
+      T2[(y >>> 8) & 0xff]! ^
+      T1[(y >>> 16) & 0xff]! ^
+      T0[y >>> 24]!;
   }
   return c;
 }
@@ -34,8 +49,15 @@ export function recordCheck16(words: Uint32Array, start: number, count: number):
   for (let i = start; i < end; i += 2) {
     const x = c ^ (i === start ? words[i]! & 0xffff : words[i]!);
     const y = words[i + 1]!;
-    c = T7[x & 0xff]! ^ T6[(x >>> 8) & 0xff]! ^ T5[(x >>> 16) & 0xff]! ^ T4[x >>> 24]!
-      ^ T3[y & 0xff]! ^ T2[(y >>> 8) & 0xff]! ^ T1[(y >>> 16) & 0xff]! ^ T0[y >>> 24]!;
+    c =
+      T7[x & 0xff]! ^
+      T6[(x >>> 8) & 0xff]! ^
+      T5[(x >>> 16) & 0xff]! ^
+      T4[x >>> 24]! ^
+      T3[y & 0xff]! ^
+      T2[(y >>> 8) & 0xff]! ^
+      T1[(y >>> 16) & 0xff]! ^
+      T0[y >>> 24]!;
   }
   return c;
 }

@@ -1,5 +1,17 @@
 /** Lookup tables over the generated schema, shared by the writer and the reader. */
-import { KINDS, ENUMS, CONTAINER, FORMAT_VERSION, FILE_HEADER, CHUNK_HEADER, CHUNK_ENTRY, FILE_END, FLAGS, KIND, type KindDef } from './schema.generated.js';
+import {
+  KINDS,
+  ENUMS,
+  CONTAINER,
+  FORMAT_VERSION,
+  FILE_HEADER,
+  CHUNK_HEADER,
+  CHUNK_ENTRY,
+  FILE_END,
+  FLAGS,
+  KIND,
+  type KindDef,
+} from './schema.generated.js';
 
 export { KINDS, ENUMS, CONTAINER, FORMAT_VERSION, FILE_HEADER, CHUNK_HEADER, CHUNK_ENTRY, FILE_END, FLAGS, KIND };
 export type { KindDef };
