@@ -94,6 +94,9 @@ def build(torch, log=None):
     if not os.path.exists(os.path.join(inc, "ATen", "record_function.h")):
         raise RuntimeError("torch's C++ headers are missing under %s; the Python dispatch mode is used instead" % inc)
     os.makedirs(os.path.dirname(out), exist_ok=True)
+    if log is not None:
+        log.write("mpstrace: building the C++ op observer for torch %s (once per torch; about half a minute)...\n"
+                  % torch.__version__)
     fd, tmp = tempfile.mkstemp(prefix=".torch_hook-", suffix=".so", dir=os.path.dirname(out))
     os.close(fd)
     errors = []
