@@ -109,28 +109,32 @@ const REAL_EXPECT: Record<string, string | null> = {
   // accesses, so the race cannot be seen; set to 'read-after-write' when re-recorded
   graph_replay: GRAPH_REPLAY_EXPECT,
 };
-describe.skipIf(!existsSync(REAL))('cross-stream-race on real PyTorch runs', () => {
-  async function real(file: string): Promise<Finding[]> {
-    const loaded = await openTrace(path.join(REAL, file), { cache: false, progress: false });
-    try {
-      return await analyzeTrace(loaded, { rules: ['cross-stream-race'] });
-    } finally {
-      loaded.close();
-    }
-  }
-  for (const [scenario, kind] of Object.entries(REAL_EXPECT)) {
-    test.skipIf(!existsSync(path.join(REAL, `${scenario}_buggy.mpst`)))(`${scenario}: buggy run found, fixed twin silent`, async () => {
-      const bad = await real(`${scenario}_buggy.mpst`);
-      if (kind === null) {
-        expect(bad).toEqual([]);
-        expect(await real(`${scenario}_fixed.mpst`)).toEqual([]);
-        return;
+// the same programs recorded with each per-op hook of torch level full: the
+// Python TorchDispatchMode (REAL) and the C++ RecordFunction observer (REAL/cpp)
+for (const [hook, dir] of [['python dispatch mode', REAL], ['C++ observer', path.join(REAL, 'cpp')]] as const) {
+  describe.skipIf(!existsSync(path.join(dir, 'side_write_default_read_buggy.mpst')))(`cross-stream-race on real PyTorch runs (${hook})`, () => {
+    async function real(file: string): Promise<Finding[]> {
+      const loaded = await openTrace(path.join(dir, file), { cache: false, progress: false });
+      try {
+        return await analyzeTrace(loaded, { rules: ['cross-stream-race'] });
+      } finally {
+        loaded.close();
       }
-      expect(bad.map((f) => f.kind)).toContain(kind);
-      const f = bad.find((x) => x.kind === kind)!;
-      expect(String(f.details.second_at)).toMatch(new RegExp(`^${scenario}\\.py:\\d+$`));
-      expect(String(f.details.first_at)).toMatch(new RegExp(`^${scenario}\\.py:\\d+$`));
-      expect(await real(`${scenario}_fixed.mpst`)).toEqual([]);
-    });
-  }
-});
+    }
+    for (const [scenario, kind] of Object.entries(REAL_EXPECT)) {
+      test.skipIf(!existsSync(path.join(dir, `${scenario}_buggy.mpst`)))(`${scenario}: buggy run found, fixed twin silent`, async () => {
+        const bad = await real(`${scenario}_buggy.mpst`);
+        if (kind === null) {
+          expect(bad).toEqual([]);
+          expect(await real(`${scenario}_fixed.mpst`)).toEqual([]);
+          return;
+        }
+        expect(bad.map((f) => f.kind)).toContain(kind);
+        const f = bad.find((x) => x.kind === kind)!;
+        expect(String(f.details.second_at)).toMatch(new RegExp(`^${scenario}\\.py:\\d+$`));
+        expect(String(f.details.first_at)).toMatch(new RegExp(`^${scenario}\\.py:\\d+$`));
+        expect(await real(`${scenario}_fixed.mpst`)).toEqual([]);
+      });
+    }
+  });
+}
