@@ -4,7 +4,7 @@
  * (streamed batches, grouping by site pair, --no-group).
  */
 import { describe, test, expect, beforeAll, afterAll } from 'vitest';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openTrace } from '../src/ingest/load.js';
@@ -138,3 +138,22 @@ for (const [hook, dir] of [['python dispatch mode', REAL], ['C++ observer', path
     }
   });
 }
+
+// Clean programs of traces/programs/ recorded at torch level full with each
+// per-op hook (bench/races/device.sh): no rule may report an error or a warning.
+const CLEAN_DIRS = [path.join(REAL, 'clean'), path.join(REAL, 'cpp', 'clean')].filter((d) => existsSync(d));
+describe.skipIf(CLEAN_DIRS.length === 0)('clean PyTorch programs at torch level full: silent', () => {
+  for (const dir of CLEAN_DIRS) {
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.mpst'))) {
+      test(`${path.relative(REAL, dir)}/${file}`, async () => {
+        const loaded = await openTrace(path.join(dir, file), { cache: false, progress: false });
+        try {
+          const problems = (await analyzeTrace(loaded)).filter((f) => f.severity !== 'info');
+          expect(problems.map((f) => `${f.rule}/${f.kind}: ${f.message}`)).toEqual([]);
+        } finally {
+          loaded.close();
+        }
+      });
+    }
+  }
+});
