@@ -283,6 +283,67 @@ def _real_torch():
         return False
 
 
+class NativeHookChoice(unittest.TestCase):
+    """Level full picks its per-op hook: the C++ observer when it builds
+    (mpstrace/_torch_native.py), else the Python dispatch mode, with the
+    reason in the install message; MPSTRACE_TORCH_HOOK overrides."""
+
+    def setUp(self):
+        from mpstrace import _torch_native
+        self.native = _torch_native
+        self.saved = {k: os.environ.get(k) for k in ("MPSTRACE_TORCH_HOOK", "MPSTRACE_CACHE")}
+        os.environ["MPSTRACE_CACHE"] = os.path.join(os.environ.get("TMPDIR", "/tmp"), "mpst-hook-choice-%d" % os.getpid())
+
+    def tearDown(self):
+        for k, v in self.saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+    class Be:
+        name = "cuda"
+
+    def test_choice_from_the_environment(self):
+        for v, want in (("", ("auto", None)), ("cpp", ("cpp", None)), ("PYTHON", ("python", None))):
+            os.environ["MPSTRACE_TORCH_HOOK"] = v
+            self.assertEqual(self.native.hook_choice(), want)
+        os.environ["MPSTRACE_TORCH_HOOK"] = "rust"
+        choice, warn = self.native.hook_choice()
+        self.assertEqual(choice, "auto")
+        self.assertIn("not one of auto, cpp, python", warn)
+
+    def test_python_choice_builds_nothing(self):
+        os.environ["MPSTRACE_TORCH_HOOK"] = "python"
+        notes = []
+        self.assertIsNone(layer._native_observer(fresh_torch(), self.Be(), notes))
+        self.assertEqual(notes, [])
+
+    def test_falls_back_with_the_reason_when_torch_has_no_headers(self):
+        # the stand-in torch has no include/ beside it: the build says what is missing
+        os.environ["MPSTRACE_TORCH_HOOK"] = "cpp"
+        notes = []
+        self.assertIsNone(layer._native_observer(fresh_torch(), self.Be(), notes))
+        self.assertEqual(len(notes), 1)
+        self.assertRegex(notes[0], r"^C\+\+ op observer unavailable \(RuntimeError: (torch's C\+\+ headers are missing"
+                                   r"|no C\+\+ compiler).*Python dispatch mode is used instead")
+
+    def test_mps_keeps_the_dispatch_mode(self):
+        be = self.Be()
+        be.name = "mps"
+        notes = []
+        self.assertIsNone(layer._native_observer(fresh_torch(), be, notes))
+        self.assertEqual(notes, ["C++ op observer: not for mps, Python dispatch mode instead"])
+
+    def test_cache_key_follows_source_and_torch(self):
+        t1, t2 = fresh_torch(), fresh_torch()
+        t2.__version__ = "0.0-fake2"
+        a, b = self.native.library_path(t1, "c++"), self.native.library_path(t2, "c++")
+        self.assertNotEqual(a, b)
+        self.assertTrue(a.startswith(os.environ["MPSTRACE_CACHE"] + os.sep))
+        self.assertEqual(a, self.native.library_path(fresh_torch(), "c++"))
+
+
 @unittest.skipUnless(_real_torch(), "needs a real torch (CPU is enough)")
 class RealDispatch(unittest.TestCase):
     """The TorchDispatchMode of level full on CPU tensors (its backend
