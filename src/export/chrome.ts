@@ -198,7 +198,10 @@ export async function exportChrome(loaded: Loaded, outPath: string, opts: Chrome
   let stack: number[] = [];
   let asyncId = 1;
   let flows = 0;
-  await forEachChunk(conn, hostEventsSql(O, E), async (c, n) => {
+  // Built into a temporary table first (hostEventsSql), then read back sorted.
+  for (const sql of hostEventsSql(E)) await conn.run(sql);
+  await forEachChunk(conn, `SELECT CAST(tid AS VARCHAR), CAST(ts - ${O} AS DOUBLE), CAST(dur AS DOUBLE), ph, name, cat, fid, args
+      FROM _chrome_host ORDER BY tid, ts, ord, dur DESC NULLS LAST, fid`, async (c, n) => {
     for (let i = 0; i < n; i++) {
       const tidKey = c[0][i] as string;
       if (tidKey !== curTid) { curTid = tidKey; stack = []; }
@@ -247,60 +250,64 @@ export async function exportChrome(loaded: Loaded, outPath: string, opts: Chrome
   const findings = await findingEvents(loaded, opts, origin, hostPid);
   for (const ev of findings) w.push(ev);
   await w.flush();
+  for (const t of ['_chrome_host', '_chrome_flows', '_chrome_ranges']) await conn.run(`DROP TABLE ${t}`);
   await out.write('\n]}\n');
   await out.close();
   return { events: w.count, slices, flows: flows + launchFlows, bytes: out.bytes, findings: findings.filter((e) => e.ph === 'i').length };
 }
 
 /**
- * Host-side rows: tid, ts, dur, ph, name, cat, flow id, args (JSON text), ordered per thread
- * by time, longer first, slices before flow endpoints. `ph` 'span' is an async slice.
- * Event record/wait calls are 1 ns slices so that flow endpoints have a slice to bind to.
+ * Host-side rows: tid, ts, dur, ph, name, cat, flow id, args (JSON text), ord; read back
+ * ordered per thread by time, longer first, slices before flow endpoints. `ph` 'span' is
+ * an async slice. Event record/wait calls are 1 ns slices so that flow endpoints have a
+ * slice to bind to. Statements, run in order, that fill the temporary table _chrome_host:
+ * one INSERT per kind of row (and the range pairs and flow pairs as tables of their own),
+ * so that DuckDB spills each step under its memory limit; as one query (windows, an ASOF
+ * join, CTEs used twice and a sort of the union) it ran out of memory on 10 M events.
  */
-function hostEventsSql(O: string, E: string): string {
+function hostEventsSql(E: string): string[] {
   const hex = (col: string) => `'0x' || lower(printf('%x', ${col}))`;
-  return `
-WITH ranges AS (
+  const branches = [
+    `SELECT tid, begin_ts AS ts, coalesce(end_ts, ${E}) - begin_ts AS dur, 'X' AS ph, coalesce(api, 'sync') AS name, 'sync' AS cat, NULL::BIGINT AS fid,
+    json_object('scope', scope, 'target', ${hex('target')}, 'result', result, 'open', end_ts IS NULL)::VARCHAR AS args, 0 AS ord
+  FROM host_syncs`,
+    `SELECT tid, begin_ts, coalesce(end_ts, ${E}) - begin_ts, 'X', 'elapsedTime', 'elapsed', NULL,
+    json_object('start_event', ${hex('start_event')}, 'end_event', ${hex('end_event')}, 'elapsed_ns', elapsed_ns, 'error', error, 'open', end_ts IS NULL)::VARCHAR, 0
+  FROM elapsed_queries`,
+    `SELECT tid, ts, coalesce(end_ts, ${E}) - ts, 'X', coalesce(name, 'range'), 'range', NULL,
+    json_object('open', end_ts IS NULL)::VARCHAR, 0 FROM _chrome_ranges`,
+    `SELECT tid, ts, 1, 'X', 'event record', 'event', NULL,
+    json_object('event', ${hex('event')}, 'stream', ${hex('stream')})::VARCHAR, 0 FROM ev_event_record`,
+    `SELECT tid, ts, 1, 'X', 'event wait', 'event', NULL,
+    json_object('event', ${hex('event')}, 'stream', ${hex('stream')})::VARCHAR, 0 FROM ev_event_wait`,
+    `SELECT tid, start_ts, coalesce(end_ts, ${E}) - start_ts, 'span', 'slot ' || slot, 'slot', NULL,
+    json_object('stream', ${hex('stream')}, 'how', how, 'end_how', end_how, 'open', end_ts IS NULL)::VARCHAR, 0 FROM slot_spans`,
+    `SELECT tid, ts, NULL, 'i', coalesce(name, 'marker'), 'marker', NULL, NULL, 0 FROM ev_marker`,
+    `SELECT tid, ts, NULL, 'i', coalesce(name, what) || ' (no GPU completion recorded)', 'submit', NULL, NULL, 0
+    FROM submissions WHERE gpu_start IS NULL`,
+    `SELECT tid, ts, 1, 'X', CASE WHEN coalesce(name, what) LIKE what || '%' THEN coalesce(name, what) ELSE what || ' ' || name END, 'api', NULL,
+    json_object('stream', ${hex('stream')}, 'corr', corr)::VARCHAR, 0 FROM submissions WHERE tid IS NOT NULL`,
+    `SELECT tid, ts, NULL, 'ls', NULL, NULL, id, NULL, 1 FROM submissions WHERE tid IS NOT NULL AND gpu_start IS NOT NULL`,
+    `SELECT rtid, rts, NULL, 's', NULL, NULL, fid, NULL, 1 FROM _chrome_flows`,
+    `SELECT wtid, wts, NULL, 'f', NULL, NULL, fid, NULL, 1 FROM _chrome_flows`,
+  ];
+  return [
+    `CREATE OR REPLACE TEMP TABLE _chrome_ranges AS
   WITH se AS (
     SELECT id, tid, ts, what, name, site,
       sum(CASE WHEN what = 'range_push' THEN 1 ELSE -1 END) OVER (PARTITION BY tid ORDER BY id ROWS UNBOUNDED PRECEDING) AS depth
     FROM intents WHERE what IN ('range_push', 'range_pop')
   ), lv AS (SELECT *, CASE WHEN what = 'range_push' THEN depth ELSE depth + 1 END AS level FROM se),
   pr AS (SELECT *, lead(what) OVER w AS next_what, lead(ts) OVER w AS next_ts FROM lv WINDOW w AS (PARTITION BY tid, level ORDER BY id))
-  SELECT tid, ts, CASE WHEN next_what = 'range_pop' THEN next_ts END AS end_ts, name FROM pr WHERE what = 'range_push'
-),
-flow_pairs AS (
+  SELECT tid, ts, CASE WHEN next_what = 'range_pop' THEN next_ts END AS end_ts, name FROM pr WHERE what = 'range_push'`,
+    `CREATE OR REPLACE TEMP TABLE _chrome_flows AS
   SELECT row_number() OVER (ORDER BY w.ts, r.ts, w.tid) AS fid, r.tid AS rtid, r.ts AS rts, w.tid AS wtid, w.ts AS wts
   FROM (SELECT tid, ts, event FROM ev_event_wait
         UNION ALL SELECT tid, begin_ts AS ts, target AS event FROM host_syncs WHERE scope = 'event') w
-  ASOF JOIN (SELECT tid, ts, event FROM ev_event_record) r ON w.event = r.event AND w.ts >= r.ts
-),
-rows AS (
-  SELECT tid, begin_ts AS ts, coalesce(end_ts, ${E}) - begin_ts AS dur, 'X' AS ph, coalesce(api, 'sync') AS name, 'sync' AS cat, NULL::BIGINT AS fid,
-    json_object('scope', scope, 'target', ${hex('target')}, 'result', result, 'open', end_ts IS NULL)::VARCHAR AS args, 0 AS ord
-  FROM host_syncs
-  UNION ALL SELECT tid, begin_ts, coalesce(end_ts, ${E}) - begin_ts, 'X', 'elapsedTime', 'elapsed', NULL,
-    json_object('start_event', ${hex('start_event')}, 'end_event', ${hex('end_event')}, 'elapsed_ns', elapsed_ns, 'error', error, 'open', end_ts IS NULL)::VARCHAR, 0
-  FROM elapsed_queries
-  UNION ALL SELECT tid, ts, coalesce(end_ts, ${E}) - ts, 'X', coalesce(name, 'range'), 'range', NULL,
-    json_object('open', end_ts IS NULL)::VARCHAR, 0 FROM ranges
-  UNION ALL SELECT tid, ts, 1, 'X', 'event record', 'event', NULL,
-    json_object('event', ${hex('event')}, 'stream', ${hex('stream')})::VARCHAR, 0 FROM ev_event_record
-  UNION ALL SELECT tid, ts, 1, 'X', 'event wait', 'event', NULL,
-    json_object('event', ${hex('event')}, 'stream', ${hex('stream')})::VARCHAR, 0 FROM ev_event_wait
-  UNION ALL SELECT tid, start_ts, coalesce(end_ts, ${E}) - start_ts, 'span', 'slot ' || slot, 'slot', NULL,
-    json_object('stream', ${hex('stream')}, 'how', how, 'end_how', end_how, 'open', end_ts IS NULL)::VARCHAR, 0 FROM slot_spans
-  UNION ALL SELECT tid, ts, NULL, 'i', coalesce(name, 'marker'), 'marker', NULL, NULL, 0 FROM ev_marker
-  UNION ALL SELECT tid, ts, NULL, 'i', coalesce(name, what) || ' (no GPU completion recorded)', 'submit', NULL, NULL, 0
-    FROM submissions WHERE gpu_start IS NULL
-  UNION ALL SELECT tid, ts, 1, 'X', CASE WHEN coalesce(name, what) LIKE what || '%' THEN coalesce(name, what) ELSE what || ' ' || name END, 'api', NULL,
-    json_object('stream', ${hex('stream')}, 'corr', corr)::VARCHAR, 0 FROM submissions WHERE tid IS NOT NULL
-  UNION ALL SELECT tid, ts, NULL, 'ls', NULL, NULL, id, NULL, 1 FROM submissions WHERE tid IS NOT NULL AND gpu_start IS NOT NULL
-  UNION ALL SELECT rtid, rts, NULL, 's', NULL, NULL, fid, NULL, 1 FROM flow_pairs
-  UNION ALL SELECT wtid, wts, NULL, 'f', NULL, NULL, fid, NULL, 1 FROM flow_pairs
-)
-SELECT CAST(tid AS VARCHAR), CAST(ts - ${O} AS DOUBLE), CAST(dur AS DOUBLE), ph, name, cat, fid, args
-FROM rows ORDER BY tid, ts, ord, dur DESC NULLS LAST, fid`;
+  ASOF JOIN (SELECT tid, ts, event FROM ev_event_record) r ON w.event = r.event AND w.ts >= r.ts`,
+    'CREATE OR REPLACE TEMP TABLE _chrome_host (tid BIGINT, ts BIGINT, dur BIGINT, ph VARCHAR, name VARCHAR, cat VARCHAR, fid BIGINT, args VARCHAR, ord INTEGER)',
+    ...branches.map((b) => `INSERT INTO _chrome_host ${b}`),
+  ];
 }
 
 /** The host process's track that holds the findings (a pseudo thread id no OS hands out). */
