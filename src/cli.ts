@@ -5,6 +5,7 @@ import { commands } from './commands/index.js';
 import { normalizeArgv } from './commands/argv.js';
 import { recordersStatus } from './record/library.js';
 import { setShowMangled } from './ingest/demangle.js';
+import { escapeLines } from './util/escape.js';
 
 // --debug is read from argv directly: an error may come before commander has parsed it.
 const debug = process.argv.includes('--debug') || process.env.MPSTRACE_DEBUG === '1';
@@ -41,7 +42,8 @@ try {
     process.exitCode = err.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
   } else {
     const { message, exitCode } = describeError(err);
-    process.stderr.write(`mpstrace: ${message}\n`);
+    // A message may quote a trace string (a thread or file name): its line breaks stay, anything a terminal acts on is escaped.
+    process.stderr.write(`mpstrace: ${escapeLines(message)}\n`);
     if (debug) process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
     process.exitCode = exitCode;
   }

@@ -87,6 +87,28 @@ describe('text outputs of a hostile trace', () => {
     expectInert(s.out, 'sarif');
   });
 
+  it('info, metrics and sql --json: no raw C1 or bidi characters, same data', () => {
+    const i = cli('info', trace, '--json');
+    expect(i.code, i.err).toBe(0);
+    expectInert(i.out, 'info --json');
+    expect(JSON.stringify(JSON.parse(i.out))).toContain('\\u001b]0;pwned');
+    const m = cli('metrics', '--no-findings', trace, '--json');
+    expect(m.code, m.err).toBe(0);
+    expectInert(m.out, 'metrics --json');
+    const q = cli('sql', trace, 'SELECT name FROM ev_thread_name', '--json');
+    expect(q.code, q.err).toBe(0);
+    expectInert(q.out, 'sql --json');
+    expect(JSON.parse(q.out).map((r: { name: string }) => r.name)).toContain(`main ${Object.values(HOSTILE).join(' ')}`);
+  });
+
+  it('an error message quoting a hostile file name stays on its line', () => {
+    const bad = path.join(dir, `missing${HOSTILE.retitle}\nERROR forged.mpst`);
+    const r = cli('info', bad);
+    expect(r.code).toBe(2);
+    expectInert(r.err, 'error message');
+    expect(r.err.match(/^ERROR/gm)).toBeNull();
+  });
+
   it('info: recorder string on one line', () => {
     const r = cli('info', trace);
     expect(r.code, r.err).toBe(0);

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { openTrace, saveTrace } from '../ingest/load.js';
 import { renderSummary, summarize } from '../ingest/summary.js';
+import { safeJson } from '../util/escape.js';
 
 export function register(program: Command): void {
   program
@@ -19,7 +20,7 @@ export function register(program: Command): void {
           await saveTrace(t, o.save);
           process.stderr.write(`mpstrace: saved the loaded trace to ${o.save}\n`);
         }
-        process.stdout.write(o.json ? JSON.stringify(s, null, 2) + '\n' : renderSummary(s));
+        process.stdout.write(o.json ? safeJson(s) + '\n' : renderSummary(s));
       } finally {
         t.close();
       }

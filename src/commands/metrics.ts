@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { measureTraces } from '../metrics/measure.js';
 import { addMeasureOptions, measureOptions, type MeasureCliOptions } from '../metrics/options.js';
 import { renderMetricsText } from '../output/metricsText.js';
-import { escapeText } from '../util/escape.js';
+import { escapeText, safeJson } from '../util/escape.js';
 
 export function register(program: Command): void {
   const cmd = program
@@ -16,7 +16,7 @@ export function register(program: Command): void {
     .option('--json', 'print the versioned JSON document (the input `diff` takes as a saved baseline)');
   addMeasureOptions(cmd).action(async (traces: string[], opts: MeasureCliOptions & { json?: boolean }) => {
     const doc = await measureTraces(traces, measureOptions(opts));
-    if (opts.json) process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+    if (opts.json) process.stdout.write(safeJson(doc) + '\n');
     else process.stdout.write(renderMetricsText(doc));
     for (const t of doc.traces)
       for (const w of t.metrics.source.warnings) process.stderr.write(`mpstrace: warning: ${escapeText(`${t.trace}: ${w}`)}\n`);

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { openTrace } from '../ingest/load.js';
 import { runQuery, toCsv, toJsonRows, toTable } from '../ingest/results.js';
 import { UserError } from '../util/errors.js';
-import { escapeText } from '../util/escape.js';
+import { escapeText, safeJson } from '../util/escape.js';
 
 export function register(program: Command): void {
   program
@@ -20,7 +20,7 @@ export function register(program: Command): void {
       try {
         for (const w of t.warnings) process.stderr.write(`mpstrace: warning: ${escapeText(w.message)}\n`);
         const r = await runQuery(t.connection, query);
-        if (o.json) process.stdout.write(JSON.stringify(toJsonRows(r), null, 1) + '\n');
+        if (o.json) process.stdout.write(safeJson(toJsonRows(r), 1) + '\n');
         else if (o.csv) process.stdout.write(toCsv(r));
         else process.stdout.write(toTable(r));
       } finally {

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { symbolizeTrace, type SymbolizeResult } from '../symbols/symbolize.js';
 import { UserError } from '../util/errors.js';
-import { escapeText } from '../util/escape.js';
+import { escapeText, safeJson } from '../util/escape.js';
 
 export function summaryLines(r: SymbolizeResult): string[] {
   const out: string[] = [];
@@ -34,7 +34,7 @@ export function register(program: Command): void {
         if (!t.endsWith('.mpst')) throw new UserError(`${t}: symbolize changes .mpst traces in place; open the .mpst file, not a cache or export`);
         results.push(symbolizeTrace(t, { searchPaths: o.searchPath, tool: o.tool }));
       }
-      if (o.json) process.stdout.write(JSON.stringify(results, null, 2) + '\n');
+      if (o.json) process.stdout.write(safeJson(results) + '\n');
       // module paths come from the trace: one line each, inert
       else process.stdout.write(results.flatMap(summaryLines).map(escapeText).join('\n') + '\n');
       if (results.some((r) => r.sites > 0 && !r.tool)) process.exitCode = 2;
