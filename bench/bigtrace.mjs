@@ -15,7 +15,7 @@ import { benchSetup } from './lib/common.mjs';
 const { root, args, opt, log } = benchSetup('bigtrace', { needs: 'cli.js' });
 const TIME = '/usr/bin/time';
 if (!existsSync(TIME)) {
-  log('needs GNU time at /usr/bin/time (apt-get install time) to read each stage\'s peak RSS');
+  log("needs GNU time at /usr/bin/time (apt-get install time) to read each stage's peak RSS");
   process.exit(2);
 }
 
@@ -23,8 +23,14 @@ const events = Number(String(opt('events', '10000000')).replace(/_/g, ''));
 const dir = opt('dir', path.join(tmpdir(), `mpstrace-bigtrace-${process.pid}`));
 const keep = args.includes('--keep');
 const ALL = ['info', 'analyze', 'metrics', 'report', 'chrome', 'parquet', 'arrow'];
-const stages = String(opt('stages', ALL.join(','))).split(',').filter(Boolean);
-for (const s of stages) if (!ALL.includes(s)) { log(`unknown stage '${s}'; stages: ${ALL.join(', ')}`); process.exit(2); }
+const stages = String(opt('stages', ALL.join(',')))
+  .split(',')
+  .filter(Boolean);
+for (const s of stages)
+  if (!ALL.includes(s)) {
+    log(`unknown stage '${s}'; stages: ${ALL.join(', ')}`);
+    process.exit(2);
+  }
 mkdirSync(dir, { recursive: true });
 const trace = path.join(dir, `synth-${events}.mpst`);
 const cli = path.join(root, 'bin', 'mpstrace.js');
@@ -52,20 +58,41 @@ function bytesOf(p) {
 function run(stage) {
   const timeFile = path.join(dir, `${stage}.time`);
   const r = spawnSync(TIME, ['-o', timeFile, '-f', '%e %M', process.execPath, cli, ...COMMANDS[stage]()], {
-    cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28,
+    cwd: dir,
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
   });
-  const timeLine = existsSync(timeFile) ? (readFileSync(timeFile, 'utf8').split('\n').find((l) => /^[\d.]+ \d+$/.test(l)) ?? '') : '';
+  const timeLine = existsSync(timeFile)
+    ? (readFileSync(timeFile, 'utf8')
+        .split('\n')
+        .find((l) => /^[\d.]+ \d+$/.test(l)) ?? '')
+    : '';
   const [sec, kb] = timeLine.split(' ').map(Number);
   const out = OUTPUTS[stage] ? bytesOf(path.join(dir, OUTPUTS[stage])) : 0;
-  const row = { stage, events, seconds: sec ?? NaN, peak_rss_mb: Math.round((kb ?? 0) / 1024), exit: r.status ?? -1, out_mb: (out / 1e6).toFixed(1) };
-  process.stdout.write(`${Object.entries(row).map(([k, v]) => `${k}=${v}`).join(' ')}\n`);
+  const row = {
+    stage,
+    events,
+    seconds: sec ?? NaN,
+    peak_rss_mb: Math.round((kb ?? 0) / 1024),
+    exit: r.status ?? -1,
+    out_mb: (out / 1e6).toFixed(1),
+  };
+  process.stdout.write(
+    `${Object.entries(row)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}\n`,
+  );
   // Exit 1 is analyze's "findings at --fail-on" code and is not used here; anything else non-zero is a failure.
   if (r.status !== 0) log(`${stage} exited ${r.status}: ${(r.stderr || '').trim().split('\n').slice(-3).join(' | ')}`);
   else if (r.stderr.trim()) log(`${stage}: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
   return row;
 }
 
-log(`${events} events in ${dir}; ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} at start`);
+log(
+  `${events} events in ${dir}; ${cpus().length} CPUs, load average ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')} at start`,
+);
 const rows = [];
 try {
   if (!existsSync(trace)) rows.push(run('synth'));
@@ -79,10 +106,18 @@ const summary = {
   max_peak_rss_mb: Math.max(0, ...timed.map((r) => r.peak_rss_mb)),
   goal_rss_mb: 2048,
   load_avg_end: loadavg()[0].toFixed(1),
-  failed: timed.filter((r) => r.exit !== 0).map((r) => r.stage).join(',') || 'none',
+  failed:
+    timed
+      .filter((r) => r.exit !== 0)
+      .map((r) => r.stage)
+      .join(',') || 'none',
 };
 for (const r of timed) {
   summary[`${r.stage}_s`] = r.seconds;
   summary[`${r.stage}_rss_mb`] = r.peak_rss_mb;
 }
-process.stdout.write(`${Object.entries(summary).map(([k, v]) => `${k}=${v}`).join(' ')}\n`);
+process.stdout.write(
+  `${Object.entries(summary)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ')}\n`,
+);

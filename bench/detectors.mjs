@@ -39,7 +39,11 @@ const timings = {};
 const load = loadavg()[0];
 const c0 = process.cpuUsage();
 const t1 = performance.now();
-const findings = await analyzeTrace(loaded, { onTiming: (rule, ms) => { timings[rule] = ms; } });
+const findings = await analyzeTrace(loaded, {
+  onTiming: (rule, ms) => {
+    timings[rule] = ms;
+  },
+});
 const totalS = (performance.now() - t1) / 1000;
 const cpu = process.cpuUsage(c0);
 const cpuS = (cpu.user + cpu.system) / 1e6;
@@ -47,8 +51,14 @@ loaded.close();
 
 for (const d of await loadDetectors()) log(`${d.id.padEnd(24)} ${timings[d.id].toFixed(0).padStart(7)} ms`);
 const occurrences = findings.reduce((a, f) => a + (f.severity === 'info' ? 0 : f.count), 0);
-log(`${findings.length} grouped findings (${occurrences} occurrences) in ${totalS.toFixed(2)} s (${cpuS.toFixed(2)} s CPU on ${cpus().length} cores, load average ${load.toFixed(1)} before)`);
+log(
+  `${findings.length} grouped findings (${occurrences} occurrences) in ${totalS.toFixed(2)} s (${cpuS.toFixed(2)} s CPU on ${cpus().length} cores, load average ${load.toFixed(1)} before)`,
+);
 if (!args.includes('--keep') && !opt('trace', '')) rmSync(dir, { recursive: true, force: true });
 
-const perRule = Object.entries(timings).map(([k, v]) => `${k.replace(/-/g, '_')}_ms=${v.toFixed(0)}`).join(' ');
-process.stdout.write(`detectors_total_s=${totalS.toFixed(2)} events=${rows} detectors_cpu_s=${cpuS.toFixed(2)} cores=${cpus().length} loadavg=${load.toFixed(1)} load_s=${loadS.toFixed(2)} findings=${findings.length} ${perRule}\n`);
+const perRule = Object.entries(timings)
+  .map(([k, v]) => `${k.replace(/-/g, '_')}_ms=${v.toFixed(0)}`)
+  .join(' ');
+process.stdout.write(
+  `detectors_total_s=${totalS.toFixed(2)} events=${rows} detectors_cpu_s=${cpuS.toFixed(2)} cores=${cpus().length} loadavg=${load.toFixed(1)} load_s=${loadS.toFixed(2)} findings=${findings.length} ${perRule}\n`,
+);

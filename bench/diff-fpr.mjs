@@ -9,7 +9,9 @@ import { benchSetup } from './lib/common.mjs';
 
 const { root, dist, opt, log } = benchSetup('diff-fpr');
 
-const dirs = opt('dir', 'traces/cuda/gate-aa').split(',').map((d) => path.resolve(root, d));
+const dirs = opt('dir', 'traces/cuda/gate-aa')
+  .split(',')
+  .map((d) => path.resolve(root, d));
 const dir = dirs.join(', ');
 for (const d of dirs) {
   if (!existsSync(d)) {
@@ -18,7 +20,12 @@ for (const d of dirs) {
   }
 }
 const only = opt('match', '');
-const files = dirs.flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.mpst') && f.includes(only)).sort().map((f) => path.join(d, f)));
+const files = dirs.flatMap((d) =>
+  readdirSync(d)
+    .filter((f) => f.endsWith('.mpst') && f.includes(only))
+    .sort()
+    .map((f) => path.join(d, f)),
+);
 if (files.length < 4) {
   log(`need at least 4 unchanged runs in ${dir}, found ${files.length}`);
   process.exit(2);
@@ -31,9 +38,14 @@ const k = Number(opt('k', String(Math.floor(files.length / 2))));
 const threshold = Number(opt('threshold', '5')) / 100;
 const confidence = Number(opt('confidence', '0.95'));
 const sample = Number(opt('sample', '0'));
-const r = sample > 0
-  ? aaOnPairs(runs, sampledPairs(runs.length, k, sample, 1), { threshold, confidence })
-  : aaFalsePositives(runs, k, { threshold, confidence });
-log(`${files.length} unchanged runs in ${dir}; ${r.splits} ${sample > 0 ? `sampled pairs of ${k} vs ${k}` : `splits of ${k} vs ${files.length - k}`}`);
+const r =
+  sample > 0
+    ? aaOnPairs(runs, sampledPairs(runs.length, k, sample, 1), { threshold, confidence })
+    : aaFalsePositives(runs, k, { threshold, confidence });
+log(
+  `${files.length} unchanged runs in ${dir}; ${r.splits} ${sample > 0 ? `sampled pairs of ${k} vs ${k}` : `splits of ${k} vs ${files.length - k}`}`,
+);
 for (const [key, n] of Object.entries(r.failingMetrics)) log(`  failing metric ${key}: ${n} split(s)`);
-process.stdout.write(`fpr=${r.rate.toFixed(4)} failures=${r.failures} splits=${r.splits} runs=${files.length} k=${k} sampled=${sample > 0} threshold_pct=${threshold * 100} confidence=${confidence}\n`);
+process.stdout.write(
+  `fpr=${r.rate.toFixed(4)} failures=${r.failures} splits=${r.splits} runs=${files.length} k=${k} sampled=${sample > 0} threshold_pct=${threshold * 100} confidence=${confidence}\n`,
+);

@@ -34,10 +34,13 @@ async function child(mode, file) {
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const inst = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
   const c = await inst.connect();
-  const cols = "{id: 'BIGINT', ts: 'BIGINT', tid: 'BIGINT', kind: 'UTINYINT', site: 'UINTEGER', p0: 'BIGINT', p1: 'BIGINT', p2: 'BIGINT', p3: 'BIGINT', p4: 'BIGINT'}";
+  const cols =
+    "{id: 'BIGINT', ts: 'BIGINT', tid: 'BIGINT', kind: 'UTINYINT', site: 'UINTEGER', p0: 'BIGINT', p1: 'BIGINT', p2: 'BIGINT', p3: 'BIGINT', p4: 'BIGINT'}";
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  await c.run(`CREATE TABLE raw_events AS SELECT * FROM read_json('${file.replace(/'/g, "''")}', format = 'newline_delimited', columns = ${cols})`);
+  await c.run(
+    `CREATE TABLE raw_events AS SELECT * FROM read_json('${file.replace(/'/g, "''")}', format = 'newline_delimited', columns = ${cols})`,
+  );
   const s = (performance.now() - t0) / 1000;
   const cu = process.cpuUsage(c0);
   const n = (await c.runAndReadAll('SELECT count(*) FROM raw_events')).getRows()[0][0];
@@ -80,7 +83,8 @@ try {
   for (const b of r.batches(1 << 16)) {
     const lines = new Array(b.count);
     for (let i = 0; i < b.count; i++) {
-      lines[i] = `{"id":${b.id[i]},"ts":${b.ts[i]},"tid":${b.tid[i]},"kind":${b.kind[i]},"site":${b.site[i]},"p0":${b.p[0][i]},"p1":${b.p[1][i]},"p2":${b.p[2][i]},"p3":${b.p[3][i]},"p4":${b.p[4][i]}}\n`;
+      lines[i] =
+        `{"id":${b.id[i]},"ts":${b.ts[i]},"tid":${b.tid[i]},"kind":${b.kind[i]},"site":${b.site[i]},"p0":${b.p[0][i]},"p1":${b.p[1][i]},"p2":${b.p[2][i]},"p3":${b.p[3][i]},"p4":${b.p[4][i]}}\n`;
     }
     writeSync(fd, lines.join(''));
   }
@@ -106,19 +110,21 @@ try {
   }
   const bytes = statSync(trace).size;
   process.stdout.write(`ingest: ${events} events, ${cpus().length} CPUs, trace ${(bytes / 1e6).toFixed(0)} MB\n`);
-  process.stdout.write([
-    `ingest_events_per_s=${Math.round(events / bin.s)}`,
-    `ratio_vs_read_json=${(json.s / bin.s).toFixed(2)}`,
-    `bytes_per_event=${(bytes / events).toFixed(2)}`,
-    `peak_rss_mb=${Math.round(bin.rss_mb)}`,
-    `events=${events}`,
-    `ingest_s=${bin.s.toFixed(3)}`,
-    `read_json_s=${json.s.toFixed(3)}`,
-    `read_json_events_per_s=${Math.round(events / json.s)}`,
-    `ingest_cpu_s=${bin.cpu.toFixed(3)}`,
-    `read_json_cpu_s=${json.cpu.toFixed(3)}`,
-    `reps=${reps}`,
-  ].join(' ') + '\n');
+  process.stdout.write(
+    [
+      `ingest_events_per_s=${Math.round(events / bin.s)}`,
+      `ratio_vs_read_json=${(json.s / bin.s).toFixed(2)}`,
+      `bytes_per_event=${(bytes / events).toFixed(2)}`,
+      `peak_rss_mb=${Math.round(bin.rss_mb)}`,
+      `events=${events}`,
+      `ingest_s=${bin.s.toFixed(3)}`,
+      `read_json_s=${json.s.toFixed(3)}`,
+      `read_json_events_per_s=${Math.round(events / json.s)}`,
+      `ingest_cpu_s=${bin.cpu.toFixed(3)}`,
+      `read_json_cpu_s=${json.cpu.toFixed(3)}`,
+      `reps=${reps}`,
+    ].join(' ') + '\n',
+  );
 } finally {
   if (!args.includes('--keep')) rmSync(dir, { recursive: true, force: true });
 }

@@ -19,7 +19,11 @@ const trace = given ?? path.join(dir, 'bench.mpst');
 try {
   if (!given) {
     const t = performance.now();
-    const r = spawnSync(process.execPath, [path.join(root, 'bin', 'mpstrace.js'), 'synth', '-o', trace, '--events', String(events), '--seed', '42'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const r = spawnSync(
+      process.execPath,
+      [path.join(root, 'bin', 'mpstrace.js'), 'synth', '-o', trace, '--events', String(events), '--seed', '42'],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
     if (r.status !== 0) process.exit(1);
     log(`synthesized ${events} events in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   }
@@ -35,7 +39,9 @@ try {
   t = performance.now();
   const m = await computeMetrics(loaded.connection, {});
   const metricsS = (performance.now() - t) / 1000;
-  log(`metrics in ${metricsS.toFixed(2)} s: ${m.submissions.count} submissions, ${m.gpu.streams_used} streams, ${m.host_sync.count} syncs, ${m.kernels.length} kernel names`);
+  log(
+    `metrics in ${metricsS.toFixed(2)} s: ${m.submissions.count} submissions, ${m.gpu.streams_used} streams, ${m.host_sync.count} syncs, ${m.kernels.length} kernel names`,
+  );
 
   t = performance.now();
   const f = await countFindings(() => analyzeTrace(loaded));

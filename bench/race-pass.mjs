@@ -27,15 +27,21 @@ const e2e = Number(opt('e2e', '1000000'));
  * a stream sync for the loss and a device sync every 5th step. Race-free.
  */
 function generate(accesses, emit) {
-  const S0 = 0x5000, S1 = 0x6000;
+  const S0 = 0x5000,
+    S1 = 0x6000;
   const W = 300;
   const wBase = (k) => 0x7f0000000000 + k * 0x400000;
   const wSize = (k) => 65536 * (1 + (k % 64));
   const actBase = (k) => 0x7e0000000000 + (k % 64) * 0x100000;
   const ACT = 0x80000;
   const BATCH = 0x7d0000000000;
-  let id = 0, n = 0, step = 0;
-  const acc = (s, ptr, bytes, base, mode, site) => { emit(++id, 1, site, OP.TENSOR, s, 0, ptr, bytes, base, mode, 1, 0); n++; };
+  let id = 0,
+    n = 0,
+    step = 0;
+  const acc = (s, ptr, bytes, base, mode, site) => {
+    emit(++id, 1, site, OP.TENSOR, s, 0, ptr, bytes, base, mode, 1, 0);
+    n++;
+  };
   for (let k = 0; k < W; k++) emit(++id, 1, 1, OP.ALLOC, S0, 0, wBase(k), wSize(k), wBase(k), 0, 0, 7);
   emit(++id, 1, 1, OP.ALLOC, S0, 0, BATCH, ACT, BATCH, 0, 0, 7);
   while (n < accesses) {
@@ -73,12 +79,14 @@ function generate(accesses, emit) {
 /** Adversarial mix: random tensors of 4000, 4 streams, views, event chains, no locality. */
 function generateRandom(accesses, emit) {
   let seed = 12345;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
   const STREAMS = [0, 0x1000, 0x2000, 0x3000];
   const TENSORS = 4000;
   const base = (t) => 0x7f0000000000 + t * 0x100000;
   const size = (t) => 4096 * (1 + (t % 64));
-  let id = 0, n = 0, op = 0;
+  let id = 0,
+    n = 0,
+    op = 0;
   for (let t = 0; t < TENSORS; t++) emit(++id, 1, 1, OP.ALLOC, 0, 0, base(t), size(t), base(t), 0, 0, 7);
   while (n < accesses) {
     op++;
@@ -86,7 +94,20 @@ function generateRandom(accesses, emit) {
     for (let k = 0; k < 3; k++) {
       const t = Math.floor(rnd() * TENSORS);
       const view = op % 10 === 0;
-      emit(++id, 1, 1 + (op % 50), OP.TENSOR, s, 0, base(t) + (view ? 1024 : 0), view ? size(t) / 2 : size(t), base(t), k < 2 ? 1 : 2, 1, 0);
+      emit(
+        ++id,
+        1,
+        1 + (op % 50),
+        OP.TENSOR,
+        s,
+        0,
+        base(t) + (view ? 1024 : 0),
+        view ? size(t) / 2 : size(t),
+        base(t),
+        k < 2 ? 1 : 2,
+        1,
+        0,
+      );
       n++;
     }
     if (op % 16 === 0) {
@@ -126,7 +147,9 @@ function measure(label, gen, n) {
   const heap = heapMB() - heap0;
   const found = eng.conflicts().reduce((a, c) => a + c.count, 0);
   const m = n / 1e6;
-  log(`${label} ${n} accesses (${rows} rows): pass ${(wall - gWall).toFixed(2)} s wall, ${(cpu - gCpu).toFixed(2)} s cpu = ${((wall - gWall) / m).toFixed(3)} s wall / ${((cpu - gCpu) / m).toFixed(3)} s cpu per M; heap +${heap.toFixed(1)} MB with the engine alive; max segments ${eng.maxSegs}, now ${eng.liveSegments}; ${found} races in ${eng.conflicts().length} groups; load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cpus`);
+  log(
+    `${label} ${n} accesses (${rows} rows): pass ${(wall - gWall).toFixed(2)} s wall, ${(cpu - gCpu).toFixed(2)} s cpu = ${((wall - gWall) / m).toFixed(3)} s wall / ${((cpu - gCpu) / m).toFixed(3)} s cpu per M; heap +${heap.toFixed(1)} MB with the engine alive; max segments ${eng.maxSegs}, now ${eng.liveSegments}; ${found} races in ${eng.conflicts().length} groups; load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cpus`,
+  );
   out[`${label}_s_per_m_wall_${m}m`] = ((wall - gWall) / m).toFixed(3);
   out[`${label}_s_per_m_cpu_${m}m`] = ((cpu - gCpu) / m).toFixed(3);
   out[`${label}_heap_mb_${m}m`] = heap.toFixed(1);
@@ -151,13 +174,27 @@ if (e2e > 0) {
     generate(e2e, (_id, tid, _site, op, stream, obj, ptr, bytes, base, mode) => {
       ts += 100;
       switch (op) {
-        case OP.TENSOR: w.record(tid, 'tensor_access', ts, { ptr, bytes, base, stream, op: 'aten::op', mode: modes[mode] }); break;
-        case OP.EV_RECORD: w.record(tid, 'event_record', ts, { event: obj, stream }); break;
-        case OP.EV_WAIT: w.record(tid, 'event_wait', ts, { event: obj, stream }); break;
-        case OP.ALLOC: w.record(tid, 'alloc', ts, { ptr, bytes, stream, mem: 'torch_block' }); break;
-        case OP.FREE: w.record(tid, 'free', ts, { ptr, stream, mem: 'torch_block' }); break;
-        case OP.SYNC_BEGIN: w.record(tid, 'sync_begin', ts, { target: 0, scope: 'device', api: 'cudaDeviceSynchronize' }); break;
-        case OP.SYNC_END: w.record(tid, 'sync_end', ts, { target: 0, scope: 'device', api: 'cudaDeviceSynchronize' }); break;
+        case OP.TENSOR:
+          w.record(tid, 'tensor_access', ts, { ptr, bytes, base, stream, op: 'aten::op', mode: modes[mode] });
+          break;
+        case OP.EV_RECORD:
+          w.record(tid, 'event_record', ts, { event: obj, stream });
+          break;
+        case OP.EV_WAIT:
+          w.record(tid, 'event_wait', ts, { event: obj, stream });
+          break;
+        case OP.ALLOC:
+          w.record(tid, 'alloc', ts, { ptr, bytes, stream, mem: 'torch_block' });
+          break;
+        case OP.FREE:
+          w.record(tid, 'free', ts, { ptr, stream, mem: 'torch_block' });
+          break;
+        case OP.SYNC_BEGIN:
+          w.record(tid, 'sync_begin', ts, { target: 0, scope: 'device', api: 'cudaDeviceSynchronize' });
+          break;
+        case OP.SYNC_END:
+          w.record(tid, 'sync_end', ts, { target: 0, scope: 'device', api: 'cudaDeviceSynchronize' });
+          break;
         default:
       }
     });
@@ -171,7 +208,9 @@ if (e2e > 0) {
       const s = (performance.now() - t0) / 1000;
       const cu = process.cpuUsage(c0);
       const cpu = (cu.user + cu.system) / 1e6;
-      log(`end to end (query.sql streamed from DuckDB + pass + wording), ${e2e} accesses: ${s.toFixed(2)} s wall, ${cpu.toFixed(2)} s cpu (DuckDB threads included), ${fs.length} findings; load average ${loadavg()[0].toFixed(1)}`);
+      log(
+        `end to end (query.sql streamed from DuckDB + pass + wording), ${e2e} accesses: ${s.toFixed(2)} s wall, ${cpu.toFixed(2)} s cpu (DuckDB threads included), ${fs.length} findings; load average ${loadavg()[0].toFixed(1)}`,
+      );
       out.e2e_s_per_m_wall = (s / (e2e / 1e6)).toFixed(3);
       out.e2e_s_per_m_cpu = (cpu / (e2e / 1e6)).toFixed(3);
     } finally {
@@ -181,4 +220,8 @@ if (e2e > 0) {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-console.log(Object.entries(out).map(([k, v]) => `${k}=${v}`).join(' '));
+console.log(
+  Object.entries(out)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' '),
+);

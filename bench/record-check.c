@@ -51,7 +51,11 @@ static __attribute__((noinline, target("sse4.2"))) void end_v3(void *rec, unsign
 #define end_v3 end_v2
 #endif
 
-static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec * 1e9 + t.tv_nsec; }
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1e9 + t.tv_nsec;
+}
 
 int main(int argc, char **argv) {
   long n = atol(argv[1]);
@@ -69,7 +73,10 @@ int main(int argc, char **argv) {
   while (done < n) {
     unsigned words = sizes[s++ & 7];
     if (pos + words > 8192) pos = 0;
-    for (long b = 0; b < touch; b += 64) { other[tpos] += 1; tpos = (tpos + 64) & ((1 << 20) - 1); }
+    for (long b = 0; b < touch; b += 64) {
+      other[tpos] += 1;
+      tpos = (tpos + 64) & ((1 << 20) - 1);
+    }
     if (which == 1) end_v1(&chunk[pos], 40, words, (uint32_t)done, (int64_t)done);
     else if (which == 2) end_v2(&chunk[pos], 40, words, (uint32_t)done, (int64_t)done);
     else if (which == 3) end_v3(&chunk[pos], 40, words, (uint32_t)done, (int64_t)done);

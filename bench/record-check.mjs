@@ -15,7 +15,6 @@ const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const rounds = Number(process.argv[2] ?? 15);
 const records = Number(process.argv[3] ?? 4_000_000);
 
-
 const dir = mkdtempSync(path.join(os.tmpdir(), 'mpst-check-'));
 try {
   const src = path.join(root, 'bench', 'record-check.c');
@@ -34,7 +33,9 @@ try {
   console.log(`record check, ns per record (${rounds} alternating rounds of ${records} records, sizes 3-7 words):`);
   console.log(`  format 1 hash (baseline): median ${f(median(ns[1]))}  worst ${f(worst(ns[1]))}`);
   console.log(`  format 2 CRC-16:          median ${f(median(ns[2]))}  worst ${f(worst(ns[2]))}`);
-  console.log(`v1_median_ns=${f(median(ns[1]))} v1_worst_ns=${f(worst(ns[1]))} v2_median_ns=${f(median(ns[2]))} v2_worst_ns=${f(worst(ns[2]))} delta_median_ns=${f(median(ns[2]) - median(ns[1]))}`);
+  console.log(
+    `v1_median_ns=${f(median(ns[1]))} v1_worst_ns=${f(worst(ns[1]))} v2_median_ns=${f(median(ns[2]))} v2_worst_ns=${f(worst(ns[2]))} delta_median_ns=${f(median(ns[2]) - median(ns[1]))}`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -21,7 +21,12 @@ const tmp = mkdtempSync(path.join(os.tmpdir(), 'mpst-bench-'));
 const prog = (n) => path.join(build, 'test', n);
 const run = (name, args, traced) => {
   const env = { ...process.env, MPSTRACE_CUPTI: '0' };
-  if (traced) Object.assign(env, { LD_PRELOAD: path.join(build, 'libmpstrace_cuda.so'), MPSTRACE_OUT: path.join(tmp, `${name}.mpst`), MPSTRACE_MAX_MB: '2048' });
+  if (traced)
+    Object.assign(env, {
+      LD_PRELOAD: path.join(build, 'libmpstrace_cuda.so'),
+      MPSTRACE_OUT: path.join(tmp, `${name}.mpst`),
+      MPSTRACE_MAX_MB: '2048',
+    });
   const r = spawnSync(prog(name), args, { env, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${name} failed: ${r.stderr}`);
   return Object.fromEntries([...r.stdout.matchAll(/(\w+)=([\d.]+)/g)].map((x) => [x[1], Number(x[2])]));

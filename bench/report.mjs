@@ -35,14 +35,26 @@ t = performance.now();
 // analysis is the detectors' cost, measured by bench/detectors.mjs; the page is measured here
 const r = await writeReport(trace, html, { noAnalyze: true });
 const buildMs = performance.now() - t;
-console.error(`report: ${(r.bytes / 1e6).toFixed(1)} MB, ${r.intervals} intervals, ${r.instants} instants, ${r.flows} flows in ${buildMs.toFixed(0)} ms`);
+console.error(
+  `report: ${(r.bytes / 1e6).toFixed(1)} MB, ${r.intervals} intervals, ${r.instants} instants, ${r.flows} flows in ${buildMs.toFixed(0)} ms`,
+);
 
 const exe = ['/usr/bin/chromium-headless-shell', '/usr/bin/chromium'].find((p) => existsSync(p));
 if (!exe) {
   console.error('bench report: no Chromium (run .ci/setup-system.sh)');
   process.exit(2);
 }
-const browser = await chromium.launch({ executablePath: exe, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+const browser = await chromium.launch({
+  executablePath: exe,
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+});
 const page = await browser.newPage({ viewport: { width: 1600, height: 900 }, deviceScaleFactor: 1 });
 const errors = [];
 page.on('pageerror', (e) => errors.push(e.message));
@@ -54,18 +66,32 @@ const first = await page.evaluate(() => window.__MPSTRACE__.firstRenderMs);
 
 // Scripted zoom/pan: wheel zooms in and out at several points, drags, keyboard pans,
 // and jumps between detail and overview. Every step waits for its frame.
-const box = await page.evaluate(() => { const g = window.__MPSTRACE__.geometry(); return { x: g.left, y: g.top, w: g.width, h: g.height }; });
+const box = await page.evaluate(() => {
+  const g = window.__MPSTRACE__.geometry();
+  return { x: g.left, y: g.top, w: g.width, h: g.height };
+});
 const frame = () => page.evaluate(() => new Promise((res) => requestAnimationFrame(() => requestAnimationFrame(res))));
-await page.evaluate(() => { window.__MPSTRACE__.frameTimes.length = 0; });
+await page.evaluate(() => {
+  window.__MPSTRACE__.frameTimes.length = 0;
+});
 for (let i = 0; i < 8; i++) {
   await page.mouse.move(box.x + box.w * (0.2 + 0.08 * i), box.y + 40);
-  for (let k = 0; k < 6; k++) { await page.mouse.wheel(0, -300); await frame(); }
+  for (let k = 0; k < 6; k++) {
+    await page.mouse.wheel(0, -300);
+    await frame();
+  }
   await page.mouse.down();
   await page.mouse.move(box.x + box.w * 0.3, box.y + 60, { steps: 4 });
   await page.mouse.up();
   await frame();
-  for (let k = 0; k < 3; k++) { await page.keyboard.press('d'); await frame(); }
-  for (let k = 0; k < 6; k++) { await page.mouse.wheel(0, 300); await frame(); }
+  for (let k = 0; k < 3; k++) {
+    await page.keyboard.press('d');
+    await frame();
+  }
+  for (let k = 0; k < 6; k++) {
+    await page.mouse.wheel(0, 300);
+    await frame();
+  }
   await page.keyboard.press('0');
   await frame();
 }
@@ -79,7 +105,9 @@ if (errors.length) {
 times.sort((a, b) => a - b);
 const median = times[Math.floor(times.length / 2)];
 const p95 = times[Math.floor(times.length * 0.95)];
-console.error(`page: ${wallMs} ms to ready (wall), ${times.length} frames, p95 ${p95.toFixed(1)} ms, max ${times[times.length - 1].toFixed(1)} ms`);
+console.error(
+  `page: ${wallMs} ms to ready (wall), ${times.length} frames, p95 ${p95.toFixed(1)} ms, max ${times[times.length - 1].toFixed(1)} ms`,
+);
 console.log(
   `report_bytes_per_event=${(r.bytes / syn.events).toFixed(1)} first_render_ms=${first.toFixed(0)} median_frame_ms=${median.toFixed(1)} ` +
     `p95_frame_ms=${p95.toFixed(1)} report_mb=${(r.bytes / 1e6).toFixed(1)} build_ms=${buildMs.toFixed(0)} frames=${times.length} events=${syn.events}`,

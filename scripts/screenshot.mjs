@@ -32,7 +32,17 @@ const dir = mkdtempSync(path.join(tmpdir(), 'mpst-shot-'));
 try {
   const html = path.join(dir, 'report.html');
   await writeReport(trace, html, {});
-  const browser = await chromium.launch({ executablePath: exe, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  const browser = await chromium.launch({
+    executablePath: exe,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
   const page = await browser.newPage({ viewport: { width: opt('width', 1600), height: opt('height', 900) }, deviceScaleFactor: 1 });
   await page.goto(`file://${html}`);
   await page.waitForFunction(() => window.__MPSTRACE__?.ready || window.__MPSTRACE__?.error, null, { timeout: 60_000 });

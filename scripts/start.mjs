@@ -33,6 +33,8 @@ step('trace summary', ['info', trace]);
 // analyze exits 1 only under --fail-on; findings are the point of the demo.
 step('findings (a run of a stream pool with the bugs the detectors look for)', ['analyze', trace], { allowFail: true });
 step('HTML report', ['report', trace, '-o', report]);
-process.stdout.write(`\nReport written to ${path.join(root, report)}: open it in a browser (it works offline);\n`
-  + 'click a finding on the right to zoom to its evidence. Next: `npx mpstrace --help`, or record your own run with\n'
-  + '`npx mpstrace record -o run.mpst -- python3 your_script.py` (see README.md).\n');
+process.stdout.write(
+  `\nReport written to ${path.join(root, report)}: open it in a browser (it works offline);\n` +
+    'click a finding on the right to zoom to its evidence. Next: `npx mpstrace --help`, or record your own run with\n' +
+    '`npx mpstrace record -o run.mpst -- python3 your_script.py` (see README.md).\n',
+);

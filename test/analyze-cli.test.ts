@@ -19,13 +19,14 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dir = mkdtempSync(path.join(tmpdir(), 'mpst-analyze-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-
 function trace(rule: string, name: string): string {
   const file = path.join(dir, `${rule}-${name}.mpst`);
-  if (!existsSync(file)) CASES.find((c) => c.rule === rule && c.name === name)!.build().writeFile(file);
+  if (!existsSync(file))
+    CASES.find((c) => c.rule === rule && c.name === name)!
+      .build()
+      .writeFile(file);
   return file;
 }
-
 
 function cli(...args: string[]): { code: number; out: string; err: string } {
   const r = spawnSync(process.execPath, [path.join(root, 'bin', 'mpstrace.js'), 'analyze', ...args], { cwd: dir, encoding: 'utf8' });
@@ -87,7 +88,8 @@ describe('mpstrace analyze: exit codes and selection', () => {
 
   it('thresholds are named options with units', () => {
     const t = trace('hang', 'long-block');
-    const kinds = (args: string[]) => JSON.parse(cli('--json', '--rules', 'hang', ...args, t).out).findings.map((f: { kind: string }) => f.kind);
+    const kinds = (args: string[]) =>
+      JSON.parse(cli('--json', '--rules', 'hang', ...args, t).out).findings.map((f: { kind: string }) => f.kind);
     expect(kinds([])).toEqual(['long-block']);
     expect(kinds(['--hang-threshold-ms', '1000'])).toEqual([]);
     expect(kinds(['--hang-threshold-ms', '0', '--hang-step-factor', '500'])).toEqual([]);
@@ -105,7 +107,10 @@ describe('mpstrace analyze: exit codes and selection', () => {
     const each = JSON.parse(cli('--json', '--rules', 'retained-buffer', '--no-group', t).out).findings;
     expect(grouped.map((f: { count: number }) => f.count)).toEqual([2]);
     expect(grouped[0].details.bytes).toBe(8192);
-    expect(each.map((f: { count: number; details: { obj: string; bytes: number } }) => [f.count, f.details.obj, f.details.bytes])).toEqual([[1, '0xcb0', 4096], [1, '0xcb1', 4096]]);
+    expect(each.map((f: { count: number; details: { obj: string; bytes: number } }) => [f.count, f.details.obj, f.details.bytes])).toEqual([
+      [1, '0xcb0', 4096],
+      [1, '0xcb1', 4096],
+    ]);
   });
 
   it('bad input exits 2 with a message', () => {
@@ -133,18 +138,46 @@ describe('mpstrace analyze: --json', () => {
     // the fixture holds slot annotations only: said, not silent
     expect(doc.trace.warnings.map((w: { code: string }) => w.code)).toEqual(['no_backend_calls']);
     const problems = doc.findings.filter((f: { severity: string }) => f.severity !== 'info');
-    expect(problems.map((f: { rule: string; kind: string }) => `${f.rule}/${f.kind}`))
-      .toEqual(['double-owned-slot/set-current-free', 'double-owned-slot/acquire-owned', 'double-owned-slot/exit-release-unowned']);
+    expect(problems.map((f: { rule: string; kind: string }) => `${f.rule}/${f.kind}`)).toEqual([
+      'double-owned-slot/set-current-free',
+      'double-owned-slot/acquire-owned',
+      'double-owned-slot/exit-release-unowned',
+    ]);
     for (const f of doc.findings) {
-      for (const key of ['rule', 'kind', 'severity', 'message', 'ts_ns', 't_s', 'threads', 'streams', 'evidence', 'sites', 'fix', 'count', 'last_ts_ns', 'signature', 'details']) {
+      for (const key of [
+        'rule',
+        'kind',
+        'severity',
+        'message',
+        'ts_ns',
+        't_s',
+        'threads',
+        'streams',
+        'evidence',
+        'sites',
+        'fix',
+        'count',
+        'last_ts_ns',
+        'signature',
+        'details',
+      ]) {
         expect(f, `${f.rule}/${f.kind} has ${key}`).toHaveProperty(key);
       }
     }
     const acq = problems[1];
-    expect(acq.threads).toEqual([{ tid: 3, name: null }, { tid: 4, name: null }]);
+    expect(acq.threads).toEqual([
+      { tid: 3, name: null },
+      { tid: 4, name: null },
+    ]);
     expect(acq.streams).toEqual(['0x200']);
-    expect(acq.evidence.map((e: { role: string; kind: string }) => `${e.role}:${e.kind}`)).toEqual(['owner-start:slot_set_current', 'second-owner-start:slot_acquire']);
-    expect(acq.sites.map((s: { symbol: string }) => s.symbol)).toEqual(['at::mps::MPSStreamPool::setCurrentStream', 'at::mps::MPSStreamPool::acquireSlot']);
+    expect(acq.evidence.map((e: { role: string; kind: string }) => `${e.role}:${e.kind}`)).toEqual([
+      'owner-start:slot_set_current',
+      'second-owner-start:slot_acquire',
+    ]);
+    expect(acq.sites.map((s: { symbol: string }) => s.symbol)).toEqual([
+      'at::mps::MPSStreamPool::setCurrentStream',
+      'at::mps::MPSStreamPool::acquireSlot',
+    ]);
     expect(doc.summary.findings).toEqual({ error: 3, warning: 0, info: 3 });
     expect(doc.summary.by_rule['double-owned-slot']).toBe(3);
     expect(doc.summary.by_rule['leaked-slot']).toBe(0);

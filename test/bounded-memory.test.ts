@@ -26,11 +26,15 @@ function synthTrace(events: number): string {
 
 async function withEnv<T>(vars: Record<string, string | undefined>, f: () => Promise<T>): Promise<T> {
   const old = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-  for (const [k, v] of Object.entries(vars)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+  for (const [k, v] of Object.entries(vars))
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
   try {
     return await f();
   } finally {
-    for (const [k, v] of Object.entries(old)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+    for (const [k, v] of Object.entries(old))
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
   }
 }
 
@@ -74,17 +78,20 @@ describe('DuckDB memory limit and spill directory', () => {
 
   it('gives the same summary and findings from a database file as from memory', async () => {
     const trace = synthTrace(20_000);
-    const run = async (mode: string) => withEnv({ MPSTRACE_DB: mode }, async () => {
-      const t = await openTrace(trace);
-      try {
-        const file = (await t.connection.runAndReadAll("SELECT path FROM duckdb_databases() WHERE database_name = current_database()")).getRows()[0]![0];
-        const s = await summarize(t);
-        const findings = await analyzeTrace(t);
-        return { file, summary: { ...s, trace: '' }, findings: findings.map((f) => [f.rule, f.kind, f.count, f.ts_ns]) };
-      } finally {
-        t.close();
-      }
-    });
+    const run = async (mode: string) =>
+      withEnv({ MPSTRACE_DB: mode }, async () => {
+        const t = await openTrace(trace);
+        try {
+          const file = (
+            await t.connection.runAndReadAll('SELECT path FROM duckdb_databases() WHERE database_name = current_database()')
+          ).getRows()[0]![0];
+          const s = await summarize(t);
+          const findings = await analyzeTrace(t);
+          return { file, summary: { ...s, trace: '' }, findings: findings.map((f) => [f.rule, f.kind, f.count, f.ts_ns]) };
+        } finally {
+          t.close();
+        }
+      });
     const mem = await run('memory');
     const file = await run('file');
     expect(mem.file).toBeNull();

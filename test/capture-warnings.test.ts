@@ -10,9 +10,10 @@ import path from 'node:path';
 import { buildRecorder, canBuild, cleanup, root, runTraced, tempDir, type Built } from './recorder-util.js';
 
 const cli = path.join(root, 'bin', 'mpstrace.js');
-const info = (trace: string) => JSON.parse(spawnSync('node', [cli, 'info', trace, '--json'], { encoding: 'utf8' }).stdout) as {
-  warnings: { code: string; message: string }[];
-};
+const info = (trace: string) =>
+  JSON.parse(spawnSync('node', [cli, 'info', trace, '--json'], { encoding: 'utf8' }).stdout) as {
+    warnings: { code: string; message: string }[];
+  };
 
 describe.skipIf(!canBuild)('no backend call is never silent', () => {
   let b: Built;
@@ -22,7 +23,11 @@ describe.skipIf(!canBuild)('no backend call is never silent', () => {
     b = buildRecorder();
     // the recorder without its driver-entry capture: a static runtime stays invisible to it
     const dir = mkdtempSync(path.join(os.tmpdir(), 'mpst-build-nohook-'));
-    const r = spawnSync('make', ['-s', '-C', path.join(root, 'instrumentation'), 'test-build', `BUILD=${dir}`, 'CFLAGS=-DMPST_NO_DLSYM_HOOK'], { encoding: 'utf8' });
+    const r = spawnSync(
+      'make',
+      ['-s', '-C', path.join(root, 'instrumentation'), 'test-build', `BUILD=${dir}`, 'CFLAGS=-DMPST_NO_DLSYM_HOOK'],
+      { encoding: 'utf8' },
+    );
     expect(r.status, r.stderr).toBe(0);
     noHook = { dir, lib: path.join(dir, 'libmpstrace_cuda.so'), prog: (n) => path.join(dir, 'test', n) };
   }, 240_000);
@@ -56,9 +61,11 @@ describe.skipIf(!canBuild)('no backend call is never silent', () => {
     expect(info(ok).warnings.map((x) => x.code)).not.toContain('no_backend_calls');
   });
 
-  it('a wrapper that exec\'d the program: names the exec and where the real trace is', () => {
+  it("a wrapper that exec'd the program: names the exec and where the real trace is", () => {
     const out = path.join(tempDir(), 'wrap.mpst');
-    const r = spawnSync('sh', ['-c', `exec ${b.prog('drv_static')}`], { env: { ...process.env, LD_PRELOAD: b.lib, MPSTRACE_OUT: out, MPSTRACE_CUPTI: '0' } });
+    const r = spawnSync('sh', ['-c', `exec ${b.prog('drv_static')}`], {
+      env: { ...process.env, LD_PRELOAD: b.lib, MPSTRACE_OUT: out, MPSTRACE_CUPTI: '0' },
+    });
     expect(r.status).toBe(0);
     const w = info(out).warnings.find((x) => x.code === 'no_backend_calls');
     expect(w?.message).toMatch(/exec'd '.*drv_static'/);

@@ -9,14 +9,16 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dir = mkdtempSync(path.join(tmpdir(), 'mpst-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-
-
 function cli(...args: string[]): { code: number; out: string; err: string } {
   return cliEnv({}, ...args);
 }
 
 function cliEnv(env: Record<string, string>, ...args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'mpstrace.js'), ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, ...env } });
+  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'mpstrace.js'), ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 
@@ -44,7 +46,12 @@ describe('mpstrace synth / info / sql', () => {
     expect(j.threads).toBe(6);
     expect(j.streams).toBe(4);
     expect(j.span_ns).toBeGreaterThan(0);
-    expect(j).toMatchObject({ backend: 'synthetic', synthetic: true, format_version: '2.0', recorder: expect.stringMatching(/^mpstrace-synth /) });
+    expect(j).toMatchObject({
+      backend: 'synthetic',
+      synthetic: true,
+      format_version: '2.0',
+      recorder: expect.stringMatching(/^mpstrace-synth /),
+    });
     expect(j.coverage).toEqual({ cupti_completions: true, driver_api: false });
     expect(j.warnings.map((w: { code: string }) => w.code)).toEqual(['synthetic']);
     expect(j.bytes_per_event).toBeLessThan(40);
@@ -72,7 +79,10 @@ describe('mpstrace synth / info / sql', () => {
     writeFileSync(path.join(dir, 'empty.mpst'), '');
     expect(cli('info', 'empty.mpst')).toMatchObject({ code: 2, err: expect.stringMatching(/empty\.mpst: empty file/) });
     expect(cli('info', dir).err).toMatch(/is a directory/);
-    expect(cli('synth', '-o', 'x.mpst', '--events', 'many')).toMatchObject({ code: 2, err: expect.stringMatching(/--events takes an integer/) });
+    expect(cli('synth', '-o', 'x.mpst', '--events', 'many')).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/--events takes an integer/),
+    });
     expect(cli('frobnicate').code).toBe(2);
     expect(cli('sql', trace, 'SELECT 1', '--json', '--csv').code).toBe(2);
   });
@@ -101,7 +111,8 @@ describe('mpstrace synth / info / sql', () => {
   });
 
   it('decoding on the worker thread loads exactly the same rows as on the main thread', () => {
-    const q = 'SELECT count(*) AS n, sum(id) AS a, sum(ts) AS b, sum(tid) AS c, sum(kind) AS d, sum(site) AS e, sum(p0) AS f, sum(p1) AS g, sum(p2) AS h, sum(p3) AS i, sum(p4) AS j, (SELECT count(*) FROM strings) AS s FROM raw_events';
+    const q =
+      'SELECT count(*) AS n, sum(id) AS a, sum(ts) AS b, sum(tid) AS c, sum(kind) AS d, sum(site) AS e, sum(p0) AS f, sum(p1) AS g, sum(p2) AS h, sum(p3) AS i, sum(p4) AS j, (SELECT count(*) FROM strings) AS s FROM raw_events';
     const worker = cliEnv({ MPSTRACE_DECODE_THREAD: '1' }, 'sql', trace, q, '--json');
     const main = cliEnv({ MPSTRACE_DECODE_THREAD: '0' }, 'sql', trace, q, '--json');
     expect(worker.code).toBe(0);

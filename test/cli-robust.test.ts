@@ -16,14 +16,23 @@ const bin = path.join(root, 'bin', 'mpstrace.js');
 const dir = mkdtempSync(path.join(tmpdir(), 'mpst-robust-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Run { code: number; out: string; err: string }
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+}
 function cli(...args: string[]): Run {
   const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 /** Runs the CLI through a shell (pipes, redirections). */
 function sh(cmd: string): Run {
-  const r = spawnSync('bash', ['-c', cmd], { cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, M: `${process.execPath} ${bin}` } });
+  const r = spawnSync('bash', ['-c', cmd], {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, M: `${process.execPath} ${bin}` },
+  });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 const noStack = (r: Run) => {
@@ -48,7 +57,10 @@ const smallTrace = path.join(dir, 'small.mpst');
 }
 
 describe('extreme values in records', () => {
-  const cases: [string, bigint][] = [['max', 0x7fffffffffffff00n], ['min', -0x7fffffffffffff00n]];
+  const cases: [string, bigint][] = [
+    ['max', 0x7fffffffffffff00n],
+    ['min', -0x7fffffffffffff00n],
+  ];
   for (const [name, ts] of cases) {
     it(`a timestamp near INT64 ${name} is a warning with its offset; analyze, report and export exit 0`, () => {
       const w = new TraceWriter({ backend: 'cuda' });
@@ -73,7 +85,10 @@ describe('extreme values in records', () => {
   }
 
   it('every 64-bit field of every kind at INT64 max and min: no command fails', () => {
-    for (const [name, v] of [['max', 0x7fffffffffffffffn], ['min', -0x8000000000000000n]] as const) {
+    for (const [name, v] of [
+      ['max', 0x7fffffffffffffffn],
+      ['min', -0x8000000000000000n],
+    ] as const) {
       const w = new TraceWriter({ backend: 'cuda' });
       program(w);
       let ts = 3000;
@@ -89,7 +104,12 @@ describe('extreme values in records', () => {
       }
       const file = path.join(dir, `fields-${name}.mpst`);
       w.writeFile(file);
-      for (const args of [['analyze', file], ['report', file, '-o', path.join(dir, 'f.html')], ['export', file, '--format', 'chrome', '-o', path.join(dir, 'f.json')], ['metrics', file]]) {
+      for (const args of [
+        ['analyze', file],
+        ['report', file, '-o', path.join(dir, 'f.html')],
+        ['export', file, '--format', 'chrome', '-o', path.join(dir, 'f.json')],
+        ['metrics', file],
+      ]) {
         const r = cli(...args);
         expect(r.code, `${args.join(' ')}: ${r.err}`).toBe(0);
       }
@@ -101,7 +121,11 @@ describe('files that are not traces, and outputs that cannot be written', () => 
   it('a FIFO is refused at once, never waited on', () => {
     const fifo = path.join(dir, 'pipe.mpst');
     spawnSync('mkfifo', [fifo]);
-    for (const args of [['info', fifo], ['analyze', fifo], ['sql', fifo, 'SELECT 1']]) {
+    for (const args of [
+      ['info', fifo],
+      ['analyze', fifo],
+      ['sql', fifo, 'SELECT 1'],
+    ]) {
       const r = cli(...args);
       expect(r.code).toBe(2);
       expect(r.err).toMatch(/pipe\.mpst: is not a regular file|FIFO/);
@@ -210,14 +234,17 @@ describe('--cache: keyed by content, safe when damaged or shared', () => {
   it('concurrent --cache runs on one trace all succeed with the same answer', async () => {
     const t = path.join(dir, 'shared.mpst');
     expect(cli('synth', '-o', t, '--events', '150000', '--seed', '3').code).toBe(0);
-    const runOnce = () => new Promise<Run>((resolve) => {
-      const p = spawn(process.execPath, [bin, 'sql', t, 'SELECT count(*)::BIGINT AS n FROM raw_events', '--json', '--cache'], { cwd: dir });
-      let out = '';
-      let err = '';
-      p.stdout.on('data', (d) => (out += d));
-      p.stderr.on('data', (d) => (err += d));
-      p.on('close', (code) => resolve({ code: code ?? -1, out, err }));
-    });
+    const runOnce = () =>
+      new Promise<Run>((resolve) => {
+        const p = spawn(process.execPath, [bin, 'sql', t, 'SELECT count(*)::BIGINT AS n FROM raw_events', '--json', '--cache'], {
+          cwd: dir,
+        });
+        let out = '';
+        let err = '';
+        p.stdout.on('data', (d) => (out += d));
+        p.stderr.on('data', (d) => (err += d));
+        p.on('close', (code) => resolve({ code: code ?? -1, out, err }));
+      });
     for (let round = 0; round < 2; round++) {
       const runs = await Promise.all([runOnce(), runOnce(), runOnce(), runOnce()]);
       for (const r of runs) {
@@ -237,7 +264,11 @@ function readdirOf(d: string): string[] {
 
 describe('synth limits and streaming', () => {
   it('absurd sizes are refused with the limit, before anything is written', () => {
-    for (const args of [['--events', '1e12'], ['--events', '5000', '--threads', '100000'], ['--events', '5000', '--streams', '1e9']]) {
+    for (const args of [
+      ['--events', '1e12'],
+      ['--events', '5000', '--threads', '100000'],
+      ['--events', '5000', '--streams', '1e9'],
+    ]) {
       const out = path.join(dir, 'absurd.mpst');
       const r = cli('synth', '-o', out, ...args);
       expect(r.code).toBe(2);
@@ -258,7 +289,7 @@ describe('synth limits and streaming', () => {
 });
 
 describe('CLI plumbing (issue 13 item 7)', () => {
-  it('-o/--output everywhere; record\'s old --out still works but is not shown', () => {
+  it("-o/--output everywhere; record's old --out still works but is not shown", () => {
     for (const c of ['analyze', 'report', 'export', 'synth', 'record']) {
       const help = cli(c, '--help').out;
       expect(help, c).toMatch(/-o, --output <file>/);
@@ -281,7 +312,10 @@ describe('CLI plumbing (issue 13 item 7)', () => {
     expect(md.code, md.err).toBe(0);
     expect(md.out).toMatch(/perf gate/);
     expect(existsSync(path.join(dir, '-'))).toBe(false);
-    expect(cli('export', smallTrace, '--format', 'parquet', '-o', '-')).toMatchObject({ code: 2, err: expect.stringMatching(/stdout cannot take/) });
+    expect(cli('export', smallTrace, '--format', 'parquet', '-o', '-')).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/stdout cannot take/),
+    });
   });
 
   it('only documented exit codes: 0, 1, 2, 3, each listed in the README', () => {

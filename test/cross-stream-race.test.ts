@@ -13,8 +13,12 @@ import { ALL_FIXTURES, CSAN_FIXTURES, Seq, stream, tensor, type RaceFixture } fr
 import type { Finding } from '../src/analyze/finding.js';
 
 let dir: string;
-beforeAll(() => { dir = mkdtempSync(path.join(tmpdir(), 'mpst-race-')); });
-afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'mpst-race-'));
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 async function findings(name: string, build: () => { writeFile(p: string): void }, group = true): Promise<Finding[]> {
   const file = path.join(dir, `${name.replace(/\//g, '_')}.mpst`);
@@ -50,9 +54,17 @@ describe('cross-stream-race findings', () => {
     const [f] = await findings('reuse', byName('miss/reuse_without_record_stream').build);
     expect(f!.kind).toBe('allocator-reuse');
     expect(f!.details).toMatchObject({
-      first_op: 'aten::mul', first_mode: 'read', first_stream: '0x3e9', first_at: 'prog.py:12',
-      second_op: 'aten::fill_', second_mode: 'write', second_stream: '0x3e8', second_at: 'prog.py:15',
-      allocated_at: 'prog.py:14', first_allocated_at: 'prog.py:9', conflict: 'write-after-read',
+      first_op: 'aten::mul',
+      first_mode: 'read',
+      first_stream: '0x3e9',
+      first_at: 'prog.py:12',
+      second_op: 'aten::fill_',
+      second_mode: 'write',
+      second_stream: '0x3e8',
+      second_at: 'prog.py:15',
+      allocated_at: 'prog.py:14',
+      first_allocated_at: 'prog.py:9',
+      conflict: 'write-after-read',
     });
     expect(f!.message).toContain('stream 0x3e8 should have waited for stream 0x3e9 after aten::mul at prog.py:12');
     expect(f!.fix).toContain('record_stream');
@@ -73,11 +85,30 @@ describe('cross-stream-race findings', () => {
   test('different site pairs stay apart, all reported (not only the first)', async () => {
     const fs = await findings('pairs', () => {
       const q = new Seq();
-      q.access(stream(1), tensor(1), 64, 'write', 'aten::a', tensor(1), 1).access(stream(0), tensor(1), 64, 'read', 'aten::b', tensor(1), 2);
-      q.access(stream(1), tensor(2), 64, 'write', 'aten::a', tensor(2), 3).access(stream(0), tensor(2), 64, 'read', 'aten::b', tensor(2), 4);
+      q.access(stream(1), tensor(1), 64, 'write', 'aten::a', tensor(1), 1).access(
+        stream(0),
+        tensor(1),
+        64,
+        'read',
+        'aten::b',
+        tensor(1),
+        2,
+      );
+      q.access(stream(1), tensor(2), 64, 'write', 'aten::a', tensor(2), 3).access(
+        stream(0),
+        tensor(2),
+        64,
+        'read',
+        'aten::b',
+        tensor(2),
+        4,
+      );
       return q.done();
     });
-    expect(fs.map((f) => [f.details.first_at, f.details.second_at])).toEqual([['prog.py:1', 'prog.py:2'], ['prog.py:3', 'prog.py:4']]);
+    expect(fs.map((f) => [f.details.first_at, f.details.second_at])).toEqual([
+      ['prog.py:1', 'prog.py:2'],
+      ['prog.py:3', 'prog.py:4'],
+    ]);
   });
 
   test('a pass streams many batches (more rows than one DuckDB chunk)', async () => {
@@ -111,32 +142,38 @@ const REAL_EXPECT: Record<string, string | null> = {
 };
 // the same programs recorded with each per-op hook of torch level full: the
 // Python TorchDispatchMode (REAL) and the C++ RecordFunction observer (REAL/cpp)
-for (const [hook, dir] of [['python dispatch mode', REAL], ['C++ observer', path.join(REAL, 'cpp')]] as const) {
-  describe.skipIf(!existsSync(path.join(dir, 'side_write_default_read_buggy.mpst')))(`cross-stream-race on real PyTorch runs (${hook})`, () => {
-    async function real(file: string): Promise<Finding[]> {
-      const loaded = await openTrace(path.join(dir, file), { cache: false, progress: false });
-      try {
-        return await analyzeTrace(loaded, { rules: ['cross-stream-race'] });
-      } finally {
-        loaded.close();
-      }
-    }
-    for (const [scenario, kind] of Object.entries(REAL_EXPECT)) {
-      test.skipIf(!existsSync(path.join(dir, `${scenario}_buggy.mpst`)))(`${scenario}: buggy run found, fixed twin silent`, async () => {
-        const bad = await real(`${scenario}_buggy.mpst`);
-        if (kind === null) {
-          expect(bad).toEqual([]);
-          expect(await real(`${scenario}_fixed.mpst`)).toEqual([]);
-          return;
+for (const [hook, dir] of [
+  ['python dispatch mode', REAL],
+  ['C++ observer', path.join(REAL, 'cpp')],
+] as const) {
+  describe.skipIf(!existsSync(path.join(dir, 'side_write_default_read_buggy.mpst')))(
+    `cross-stream-race on real PyTorch runs (${hook})`,
+    () => {
+      async function real(file: string): Promise<Finding[]> {
+        const loaded = await openTrace(path.join(dir, file), { cache: false, progress: false });
+        try {
+          return await analyzeTrace(loaded, { rules: ['cross-stream-race'] });
+        } finally {
+          loaded.close();
         }
-        expect(bad.map((f) => f.kind)).toContain(kind);
-        const f = bad.find((x) => x.kind === kind)!;
-        expect(String(f.details.second_at)).toMatch(new RegExp(`^${scenario}\\.py:\\d+$`));
-        expect(String(f.details.first_at)).toMatch(new RegExp(`^${scenario}\\.py:\\d+$`));
-        expect(await real(`${scenario}_fixed.mpst`)).toEqual([]);
-      });
-    }
-  });
+      }
+      for (const [scenario, kind] of Object.entries(REAL_EXPECT)) {
+        test.skipIf(!existsSync(path.join(dir, `${scenario}_buggy.mpst`)))(`${scenario}: buggy run found, fixed twin silent`, async () => {
+          const bad = await real(`${scenario}_buggy.mpst`);
+          if (kind === null) {
+            expect(bad).toEqual([]);
+            expect(await real(`${scenario}_fixed.mpst`)).toEqual([]);
+            return;
+          }
+          expect(bad.map((f) => f.kind)).toContain(kind);
+          const f = bad.find((x) => x.kind === kind)!;
+          expect(String(f.details.second_at)).toMatch(new RegExp(`^${scenario}\\.py:\\d+$`));
+          expect(String(f.details.first_at)).toMatch(new RegExp(`^${scenario}\\.py:\\d+$`));
+          expect(await real(`${scenario}_fixed.mpst`)).toEqual([]);
+        });
+      }
+    },
+  );
 }
 
 // Clean programs of traces/programs/ recorded at torch level full with each

@@ -14,7 +14,9 @@ const hasCxxfilt = spawnSync('c++filt', ['--version']).status === 0;
 describe.skipIf(!hasCxxfilt)('demangleAll (c++filt)', () => {
   it('demangles Itanium names and leaves the rest as they are, in order', () => {
     expect(demangleAll(['_Z12scale_kernelPfif', 'plain_c_name', '_ZN4demo6reduceILi256EEEvPKfPf'])).toEqual([
-      'scale_kernel(float*, int, float)', 'plain_c_name', 'void demo::reduce<256>(float const*, float*)',
+      'scale_kernel(float*, int, float)',
+      'plain_c_name',
+      'void demo::reduce<256>(float const*, float*)',
     ]);
   });
   it('says null when the tool is missing', () => {
@@ -35,10 +37,11 @@ describe.skipIf(!canBuild || !hasCxxfilt)('demangled names in outputs', () => {
   const sql = (q: string, ...extra: string[]) => spawnSync('node', [cli, 'sql', out, q, '--json', ...extra], { encoding: 'utf8' });
 
   it('shows demangled kernel names in views and keeps the mangled ones in strings.mangled', () => {
-    const r = sql('SELECT DISTINCT name FROM submissions WHERE what = \'launch\' ORDER BY name');
+    const r = sql("SELECT DISTINCT name FROM submissions WHERE what = 'launch' ORDER BY name");
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).map((x: { name: string }) => x.name)).toEqual([
-      'scale_kernel(float*, int, float)', 'void demo::reduce<256>(float const*, float*)',
+      'scale_kernel(float*, int, float)',
+      'void demo::reduce<256>(float const*, float*)',
     ]);
     const m = JSON.parse(sql('SELECT text, mangled FROM strings WHERE mangled IS NOT NULL ORDER BY mangled').stdout);
     expect(m).toEqual([
@@ -48,7 +51,7 @@ describe.skipIf(!canBuild || !hasCxxfilt)('demangled names in outputs', () => {
   });
 
   it('--mangled shows the names as recorded', () => {
-    const r = sql('SELECT DISTINCT name FROM submissions WHERE what = \'launch\' ORDER BY name', '--mangled');
+    const r = sql("SELECT DISTINCT name FROM submissions WHERE what = 'launch' ORDER BY name", '--mangled');
     expect(JSON.parse(r.stdout).map((x: { name: string }) => x.name)).toEqual(['_Z12scale_kernelPfif', '_ZN4demo6reduceILi256EEEvPKfPf']);
   });
 

@@ -17,8 +17,12 @@ import { CASES, expectedFile, type DetectorCase } from './fixtures/detectors/cas
 const UPDATE = process.env.UPDATE_EXPECTED === '1';
 let dir: string;
 
-beforeAll(() => { dir = mkdtempSync(path.join(tmpdir(), 'mpst-det-')); });
-afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'mpst-det-'));
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 async function load(c: DetectorCase): Promise<LoadedTrace> {
   // DUMP_FIXTURES=<dir> keeps the traces for a look with `mpstrace analyze`.
@@ -43,8 +47,15 @@ describe('detector fixtures', () => {
   test('every rule has a positive and a negative fixture', async () => {
     const ids = (await loadDetectors()).map((d) => d.id);
     for (const id of ids) {
-      expect(CASES.some((c) => c.rule === id && c.expectKinds.length > 0), `${id} positive`).toBe(true);
-      if (id !== 'context') expect(CASES.some((c) => c.rule === id && c.expectKinds.length === 0), `${id} negative`).toBe(true);
+      expect(
+        CASES.some((c) => c.rule === id && c.expectKinds.length > 0),
+        `${id} positive`,
+      ).toBe(true);
+      if (id !== 'context')
+        expect(
+          CASES.some((c) => c.rule === id && c.expectKinds.length === 0),
+          `${id} negative`,
+        ).toBe(true);
     }
   });
 

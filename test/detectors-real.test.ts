@@ -33,11 +33,25 @@ const problems = (fs: Finding[]) => [...new Set(fs.filter((f) => f.severity !== 
 
 const BUGGY: Record<string, string[]> = {
   device_sync: ['error incomplete-device-sync/late-completion'],
-  wrong_stream_event: ['error wrong-stream-event/record-wrong-stream', 'error wrong-stream-event/wait-wrong-stream', 'warning wrong-stream-event/same-stream'],
-  double_owned_slot: ['error double-owned-slot/set-current-free', 'error double-owned-slot/acquire-owned', 'error double-owned-slot/exit-release-unowned', 'error double-owned-slot/set-current-owned'],
+  wrong_stream_event: [
+    'error wrong-stream-event/record-wrong-stream',
+    'error wrong-stream-event/wait-wrong-stream',
+    'warning wrong-stream-event/same-stream',
+  ],
+  double_owned_slot: [
+    'error double-owned-slot/set-current-free',
+    'error double-owned-slot/acquire-owned',
+    'error double-owned-slot/exit-release-unowned',
+    'error double-owned-slot/set-current-owned',
+  ],
   elapsed_no_timing: ['error hang/elapsed-untimed'],
   retained_buffer: ['warning retained-buffer/after-owner-destroyed'],
-  leaked_slot: ['warning leaked-slot/thread-exited-owning', 'warning leaked-slot/never-released', 'warning leaked-slot/pool-exhausted', 'warning leaked-slot/acquire-waited'],
+  leaked_slot: [
+    'warning leaked-slot/thread-exited-owning',
+    'warning leaked-slot/never-released',
+    'warning leaked-slot/pool-exhausted',
+    'warning leaked-slot/acquire-waited',
+  ],
 };
 
 describe('real traces: stream-pool scenarios', () => {
@@ -49,10 +63,13 @@ describe('real traces: stream-pool scenarios', () => {
   }
 
   // Scenario 7: elapsed_time blocks on the end event until a timeout kills the process.
-  test.skipIf(!existsSync(path.join(traces, 'pool', 'elapsed_hang_buggy.mpst')))('elapsed_hang: a sync that never returned is a hang; the fixed twin is clean', async () => {
-    expect(problems(await findings('pool/elapsed_hang_buggy.mpst'))).toContain('error hang/never-returned');
-    expect(problems(await findings('pool/elapsed_hang_fixed.mpst'))).toEqual([]);
-  });
+  test.skipIf(!existsSync(path.join(traces, 'pool', 'elapsed_hang_buggy.mpst')))(
+    'elapsed_hang: a sync that never returned is a hang; the fixed twin is clean',
+    async () => {
+      expect(problems(await findings('pool/elapsed_hang_buggy.mpst'))).toContain('error hang/never-returned');
+      expect(problems(await findings('pool/elapsed_hang_fixed.mpst'))).toEqual([]);
+    },
+  );
 
   test('retained_buffer: the streams really were destroyed in both variants', async () => {
     // the retained batches' events outlive their destroyed streams only in the buggy run
@@ -70,11 +87,16 @@ describe('real traces: stream-pool scenarios', () => {
   test('all scenarios in one run: every audit rule fires (diff test)', async () => {
     const fs = await findings('pool/stream_pool_buggy.mpst');
     const rules = new Set(fs.filter((f) => f.severity !== 'info').map((f) => f.rule));
-    expect([...rules].sort()).toEqual(detectors().filter((d) => d.audit).map((d) => d.id));
+    expect([...rules].sort()).toEqual(
+      detectors()
+        .filter((d) => d.audit)
+        .map((d) => d.id),
+    );
     const file = path.join(EXPECTED, 'stream_pool_buggy.expected.json');
     const text = `${JSON.stringify(fs, null, 2)}\n`;
     if (process.env.UPDATE_EXPECTED === '1' || !existsSync(file)) {
-      if (process.env.UPDATE_EXPECTED !== '1') throw new Error(`${file} is missing; run UPDATE_EXPECTED=1 npx vitest run test/detectors-real.test.ts and review it`);
+      if (process.env.UPDATE_EXPECTED !== '1')
+        throw new Error(`${file} is missing; run UPDATE_EXPECTED=1 npx vitest run test/detectors-real.test.ts and review it`);
       mkdirSync(EXPECTED, { recursive: true });
       writeFileSync(file, text);
     } else {
@@ -87,19 +109,23 @@ describe('real traces: stream-pool scenarios', () => {
 
 /** Every real trace except the buggy stream-pool runs: correct programs, fixed twins, gate runs. */
 function cleanTraces(dir = traces, rel = ''): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const r = rel ? `${rel}/${e.name}` : e.name;
-    if (e.isDirectory()) return cleanTraces(path.join(dir, e.name), r);
-    // native/streams_*: streams_bug.cu's two planted bugs (test/capture-real.test.ts checks them);
-    // torch/*_user_untimed: the program's own elapsed_time on untimed events (test/torch-real-traces.test.ts)
-    const buggy = ['_buggy', '_planted', '_user_untimed'].some((m) => e.name.includes(m)) || r.startsWith('native/streams_');
-    return e.name.endsWith('.mpst') && !buggy ? [r] : [];
-  }).sort();
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) return cleanTraces(path.join(dir, e.name), r);
+      // native/streams_*: streams_bug.cu's two planted bugs (test/capture-real.test.ts checks them);
+      // torch/*_user_untimed: the program's own elapsed_time on untimed events (test/torch-real-traces.test.ts)
+      const buggy = ['_buggy', '_planted', '_user_untimed'].some((m) => e.name.includes(m)) || r.startsWith('native/streams_');
+      return e.name.endsWith('.mpst') && !buggy ? [r] : [];
+    })
+    .sort();
 }
 
 describe('real traces: correct programs are clean', () => {
   test('the set covers the bundled programs', () => {
-    expect(cleanTraces()).toEqual(expect.arrayContaining(['train_prefetch.mpst', 'timing_events.mpst', 'mt_inference.mpst', 'pool/stream_pool_fixed.mpst']));
+    expect(cleanTraces()).toEqual(
+      expect.arrayContaining(['train_prefetch.mpst', 'timing_events.mpst', 'mt_inference.mpst', 'pool/stream_pool_fixed.mpst']),
+    );
   });
   for (const file of cleanTraces()) {
     test(file, async () => {

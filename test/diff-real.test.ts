@@ -68,7 +68,11 @@ describe('real runs: diff verdicts', () => {
   ] as const) {
     it(`unchanged vs ${variant} fails, naming ${moved.join(', ')}`, () => {
       // Baselines from the same machine as the regressed runs, and from another one.
-      const bases = [[0, 2, 4], [1, 3, 5], [0, 1, 2, 3, 4, 5]].map((ix) => ix.map((i) => runs.base[i]));
+      const bases = [
+        [0, 2, 4],
+        [1, 3, 5],
+        [0, 1, 2, 3, 4, 5],
+      ].map((ix) => ix.map((i) => runs.base[i]));
       bases.push(runs.more_base.slice(0, 5));
       for (const base of bases) {
         const report = compareRuns(base, runs[variant]);
@@ -82,15 +86,28 @@ describe('real runs: diff verdicts', () => {
 
   it('the CLI gate on traces on both sides (--no-findings): unchanged passes quietly, each regression fails naming its metric', () => {
     const diff = (base: string[], cand: string[]) =>
-      spawnSync(process.execPath, [path.join(root, 'bin/mpstrace.js'), 'diff', '--no-findings', ...base, '--', ...cand], { encoding: 'utf8', cwd: root, timeout: 120_000 });
-    const ok = diff([1, 3, 5].map((i) => file('base', i)), [2, 4, 6].map((i) => file('base', i)));
+      spawnSync(process.execPath, [path.join(root, 'bin/mpstrace.js'), 'diff', '--no-findings', ...base, '--', ...cand], {
+        encoding: 'utf8',
+        cwd: root,
+        timeout: 120_000,
+      });
+    const ok = diff(
+      [1, 3, 5].map((i) => file('base', i)),
+      [2, 4, 6].map((i) => file('base', i)),
+    );
     expect(ok.stderr).toBe('');
     expect(ok.status).toBe(0);
     const base = [1, 2, 3].map((i) => file('base', i));
-    const sync = diff(base, [1, 2, 3].map((i) => file('extra_sync', i)));
+    const sync = diff(
+      base,
+      [1, 2, 3].map((i) => file('extra_sync', i)),
+    );
     expect(sync.status).toBe(1);
     expect(sync.stdout).toMatch(/regressed\s+host_sync\./);
-    const prefetch = diff(base, [1, 2, 3].map((i) => file('prefetch_on_main', i)));
+    const prefetch = diff(
+      base,
+      [1, 2, 3].map((i) => file('prefetch_on_main', i)),
+    );
     expect(prefetch.status).toBe(1);
     expect(prefetch.stdout).toMatch(/regressed\s+gpu\.concurrency_pct/);
   });
@@ -98,7 +115,8 @@ describe('real runs: diff verdicts', () => {
   it('the CLI gate: saved baseline JSON vs candidate traces exits 1 and 0', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'mpst-real-gate-'));
     try {
-      const cli = (...a: string[]) => spawnSync(process.execPath, [path.join(root, 'bin/mpstrace.js'), ...a], { encoding: 'utf8', cwd: root });
+      const cli = (...a: string[]) =>
+        spawnSync(process.execPath, [path.join(root, 'bin/mpstrace.js'), ...a], { encoding: 'utf8', cwd: root });
       const m = cli('metrics', '--json', file('base', 1), file('base', 3), file('base', 5));
       expect(m.status).toBe(0);
       const saved = path.join(dir, 'baseline.json');

@@ -13,8 +13,13 @@ function report(): DiffReport {
   const reg = compareSamples(evil, { unit: 'ns', direction: 'higher_is_worse' }, [1e6, 1.01e6, 0.99e6], [2e6, 2.02e6, 1.98e6]);
   const same = compareSamples('step.median_ns', { unit: 'ns', direction: 'higher_is_worse' }, [1e6, 1e6, 1e6], [1e6, 1e6, 1e6]);
   return {
-    verdict: 'fail', baseline_runs: 3, candidate_runs: 3, options: DEFAULT_DIFF_OPTIONS,
-    regressions: [reg], improvements: [], comparisons: [reg, same],
+    verdict: 'fail',
+    baseline_runs: 3,
+    candidate_runs: 3,
+    options: DEFAULT_DIFF_OPTIONS,
+    regressions: [reg],
+    improvements: [],
+    comparisons: [reg, same],
     new_error_rules: [{ rule: 'bad|rule`\n', severity: 'error', baseline_runs_with: 0, candidate_runs_with: 2, candidate_count: 5 }],
     notes: ['a note'],
   };
@@ -32,7 +37,7 @@ describe('diff rendering', () => {
     expect(row).toContain('``kernel.evil\\|name\\n<script>alert(`');
     // the full name, escaped, in the collapsed part
     expect(md).toMatch(/^- ``evil\|name\\n<script>.*``: ``evil\|name\\n<script>alert\(`x`\)<\/script>\\x1b\[31m``$/m);
-    expect(md).toContain("- ``bad|rule`\\n``: 5 finding(s) in 2 candidate run(s)");
+    expect(md).toContain('- ``bad|rule`\\n``: 5 finding(s) in 2 candidate run(s)');
     expect(md).not.toContain('step.median'); // unchanged metrics are not listed
   });
 
@@ -57,12 +62,16 @@ describe('diff rendering', () => {
   });
 
   it('Markdown: stays under a length limit by leaving out the tail of the collapsed part, and says what', () => {
-    const rows = Array.from({ length: 80 }, (_, i) => compareSamples(`kernel.k${i}_${'x'.repeat(500)}.p90_ns`, { unit: 'ns', direction: 'info' }, [1e6, 1e6, 1e6], [2e6, 2e6, 2e6]));
+    const rows = Array.from({ length: 80 }, (_, i) =>
+      compareSamples(`kernel.k${i}_${'x'.repeat(500)}.p90_ns`, { unit: 'ns', direction: 'info' }, [1e6, 1e6, 1e6], [2e6, 2e6, 2e6]),
+    );
     const r = report();
     r.comparisons.push(...rows);
     const md = renderMarkdown(r, { limit: 8_000 });
     expect(md.length).toBeLessThanOrEqual(8_000);
-    expect(md).toMatch(/\n\n_Left out to stay under GitHub's 65,536-character comment limit: \d+ table rows, 81 full names; `mpstrace diff --json` has them all\._\n/);
+    expect(md).toMatch(
+      /\n\n_Left out to stay under GitHub's 65,536-character comment limit: \d+ table rows, 81 full names; `mpstrace diff --json` has them all\._\n/,
+    );
     // the regressions are never left out
     expect(md).toMatch(/^\| ``kernel\.evil/m);
     expect(md).toContain('</details>');

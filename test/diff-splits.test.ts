@@ -11,7 +11,11 @@ describe('A/A splits', () => {
   it('enumerates each unordered split once', () => {
     expect(splits(6, 3)).toHaveLength(10); // C(6,3) / 2
     expect(splits(5, 2)).toHaveLength(10); // C(5,2)
-    expect(splits(4, 2)).toEqual([[0, 1], [0, 2], [0, 3]]);
+    expect(splits(4, 2)).toEqual([
+      [0, 1],
+      [0, 2],
+      [0, 3],
+    ]);
   });
 });
 

@@ -134,12 +134,19 @@ describe('compareSamples verdicts', () => {
   });
 
   it('info metrics never regress and ns changes below the floor are noise', () => {
-    expect(compareSamples('gpu.busy_union_ns', { unit: 'ns', direction: 'info' }, [1e6, 1e6, 1e6], [2e6, 2e6, 2e6]).verdict).toBe('changed');
+    expect(compareSamples('gpu.busy_union_ns', { unit: 'ns', direction: 'info' }, [1e6, 1e6, 1e6], [2e6, 2e6, 2e6]).verdict).toBe(
+      'changed',
+    );
     expect(compareSamples('k', higherWorse, [100, 100, 100], [500, 500, 500], { minAbsNs: 1000 }).verdict).toBe('unchanged');
   });
 
   it('a count appearing from zero is a regression when confident', () => {
-    const r = compareSamples('host_sync.api.device:cudaDeviceSynchronize.count', { unit: 'count', direction: 'higher_is_worse' }, [0, 0, 0], [50, 50, 50]);
+    const r = compareSamples(
+      'host_sync.api.device:cudaDeviceSynchronize.count',
+      { unit: 'count', direction: 'higher_is_worse' },
+      [0, 0, 0],
+      [50, 50, 50],
+    );
     expect(r.verdict).toBe('regressed');
     expect(r.change_pct).toBeNull();
   });

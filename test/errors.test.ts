@@ -15,7 +15,11 @@ describe('describeError: every error the CLI sees becomes one line and a documen
     expect(d.message).not.toContain('\n');
     expect(d.message).toMatch(/delete the cache and run again/);
     // a damaged block found mid-query arrives wrapped by the detector runner
-    const wrapped = describeError(new Error("detector 'context' (q.sql) failed: IO Error: Corrupt database file: computed checksum 1 does not match stored checksum 2 in block at location 798720"));
+    const wrapped = describeError(
+      new Error(
+        "detector 'context' (q.sql) failed: IO Error: Corrupt database file: computed checksum 1 does not match stored checksum 2 in block at location 798720",
+      ),
+    );
     expect(wrapped.exitCode).toBe(EXIT_BAD_INPUT);
   });
 

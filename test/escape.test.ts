@@ -164,11 +164,12 @@ describe('diff --markdown of hostile traces', () => {
   let md = '';
   let html = '';
   beforeAll(() => {
-    const runs = (tag: string, ns: number) => [0, 1, 2].map((i) => {
-      const f = path.join(dir, `${tag}${i}.mpst`);
-      hostileTrace(f, { kernelNs: ns + i * 1000 });
-      return f;
-    });
+    const runs = (tag: string, ns: number) =>
+      [0, 1, 2].map((i) => {
+        const f = path.join(dir, `${tag}${i}.mpst`);
+        hostileTrace(f, { kernelNs: ns + i * 1000 });
+        return f;
+      });
     const r = cli('diff', '--no-findings', '--markdown', '-', ...runs('b', 10e6), '--', ...runs('c', 14e6));
     expect(r.code).toBe(1);
     md = r.out;
@@ -180,7 +181,8 @@ describe('diff --markdown of hostile traces', () => {
     // Outside code, no trace string is left: everything from the trace is in <code>.
     const prose = html.replace(/<code>[\s\S]*?<\/code>/g, '');
     expect(prose).not.toMatch(/<a |<img|<del>|<script|onerror/);
-    for (const needle of ['@octocat', '#1', 'https://', 'www.', '~~', '$x^2$', 'pwned', 'forged']) expect(prose, needle).not.toContain(needle);
+    for (const needle of ['@octocat', '#1', 'https://', 'www.', '~~', '$x^2$', 'pwned', 'forged'])
+      expect(prose, needle).not.toContain(needle);
     // The allowed markup: our own table, details and sub.
     expect(html).toContain('<details><summary>');
   });
@@ -206,7 +208,8 @@ describe('SARIF URIs only from real paths', () => {
   /** Every `uri` in the log, wherever it is. */
   function uris(v: unknown, out: string[] = []): string[] {
     if (Array.isArray(v)) for (const x of v) uris(x, out);
-    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) (k === 'uri' && typeof x === 'string' ? out.push(x) : uris(x, out));
+    else if (v && typeof v === 'object')
+      for (const [k, x] of Object.entries(v)) k === 'uri' && typeof x === 'string' ? out.push(x) : uris(x, out);
     return out;
   }
 

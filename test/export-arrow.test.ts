@@ -39,7 +39,12 @@ describe('export --format arrow', () => {
         }
       }
       const subs = read(out, 'submissions');
-      expect(subs.getChild('gpu_end')!.toArray().some((v: bigint) => v > 0n)).toBe(true);
+      expect(
+        subs
+          .getChild('gpu_end')!
+          .toArray()
+          .some((v: bigint) => v > 0n),
+      ).toBe(true);
     } finally {
       t.close();
     }

@@ -13,7 +13,18 @@ import { knownTrace, HOSTILE } from './report-fixture.js';
 const dir = mkdtempSync(path.join(tmpdir(), 'mpst-chrome-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-type Ev = { ph: string; pid: number; tid: number; ts: number; dur?: number; name: string; cat?: string; id?: number; bp?: string; args?: Record<string, unknown> };
+type Ev = {
+  ph: string;
+  pid: number;
+  tid: number;
+  ts: number;
+  dur?: number;
+  name: string;
+  cat?: string;
+  id?: number;
+  bp?: string;
+  args?: Record<string, unknown>;
+};
 
 async function exportOf(w: TraceWriter, name: string): Promise<{ events: Ev[]; stats: Awaited<ReturnType<typeof exportChrome>> }> {
   const trace = path.join(dir, `${name}.mpst`);
@@ -38,7 +49,10 @@ function problems(events: Ev[]): string[] {
   const asyncOpen = new Map<string, number>();
   const flows = new Map<number, { s: number; f: number; sTs: number; fTs: number }>();
   for (const e of events) {
-    if (typeof e.ph !== 'string' || !Number.isInteger(e.pid) || !Number.isInteger(e.tid)) { out.push(`bad ids ${JSON.stringify(e)}`); continue; }
+    if (typeof e.ph !== 'string' || !Number.isInteger(e.pid) || !Number.isInteger(e.tid)) {
+      out.push(`bad ids ${JSON.stringify(e)}`);
+      continue;
+    }
     if (e.ph === 'M') continue;
     if (!Number.isFinite(e.ts) || e.ts < 0) out.push(`bad ts ${JSON.stringify(e)}`);
     // µs with ns kept exactly: ts * 1000 is an integer
@@ -59,12 +73,25 @@ function problems(events: Ev[]): string[] {
     }
     if (e.ph === 'b' || e.ph === 'e') {
       const key = `${e.cat}/${e.id}`;
-      if (e.ph === 'b') { if (asyncOpen.has(key)) out.push(`async id reused ${key}`); asyncOpen.set(key, e.ts); }
-      else { const b = asyncOpen.get(key); if (b === undefined || b > e.ts) out.push(`unpaired e ${key}`); asyncOpen.delete(key); }
+      if (e.ph === 'b') {
+        if (asyncOpen.has(key)) out.push(`async id reused ${key}`);
+        asyncOpen.set(key, e.ts);
+      } else {
+        const b = asyncOpen.get(key);
+        if (b === undefined || b > e.ts) out.push(`unpaired e ${key}`);
+        asyncOpen.delete(key);
+      }
     }
     if (e.ph === 's' || e.ph === 'f') {
       const f = flows.get(e.id!) ?? { s: 0, f: 0, sTs: 0, fTs: 0 };
-      if (e.ph === 's') { f.s++; f.sTs = e.ts; } else { f.f++; f.fTs = e.ts; if (e.bp !== 'e') out.push('f without bp e'); }
+      if (e.ph === 's') {
+        f.s++;
+        f.sTs = e.ts;
+      } else {
+        f.f++;
+        f.fTs = e.ts;
+        if (e.bp !== 'e') out.push('f without bp e');
+      }
       flows.set(e.id!, f);
     }
   }
@@ -86,19 +113,33 @@ describe('chrome export of a known trace', () => {
     const gpuPid = events.find((e) => e.ph === 'M' && e.args?.name === 'GPU streams')!.pid;
     const x = (pid: number) => events.filter((e) => e.ph === 'X' && e.pid === pid && e.cat !== 'api').map((e) => [e.name, e.ts, e.dur]);
     expect(x(gpuPid)).toEqual([
-      [HOSTILE.kernelA, 1000, 3000], ['gemm', 5000, 1000], [HOSTILE.kernelB, 2000, 1000], ['memcpy d2h', 7000, 1000],
+      [HOSTILE.kernelA, 1000, 3000],
+      ['gemm', 5000, 1000],
+      [HOSTILE.kernelB, 2000, 1000],
+      ['memcpy d2h', 7000, 1000],
     ]);
     expect(x(4242)).toEqual([
-      [HOSTILE.range, 500, 8500], ['event record', 4100, 0.001], ['cudaDeviceSynchronize', 6500, 500],
-      ['event wait', 4200, 0.001], ['cudaEventSynchronize', 8000, 2000],
+      [HOSTILE.range, 500, 8500],
+      ['event record', 4100, 0.001],
+      ['cudaDeviceSynchronize', 6500, 500],
+      ['event wait', 4200, 0.001],
+      ['cudaEventSynchronize', 8000, 2000],
     ]);
     expect(events.filter((e) => e.ph === 'i' && e.cat !== 'finding').map((e) => [e.name, e.ts, e.tid])).toEqual([['end', 10000, 1]]);
     const open = events.find((e) => e.name === 'cudaEventSynchronize')!;
     expect(open.args).toMatchObject({ open: true, scope: 'event', target: '0xe7' });
     const slot = events.filter((e) => e.cat === 'slot').map((e) => [e.ph, e.ts, e.tid]);
-    expect(slot).toEqual([['b', 200, 2], ['e', 9500, 2]]);
+    expect(slot).toEqual([
+      ['b', 200, 2],
+      ['e', 9500, 2],
+    ]);
     const flows = events.filter((e) => (e.ph === 's' || e.ph === 'f') && e.cat === 'sync').map((e) => [e.ph, e.id, e.tid, e.ts]);
-    expect(flows).toEqual([['s', 1, 1, 4100], ['s', 2, 1, 4100], ['f', 1, 2, 4200], ['f', 2, 2, 8000]]);
+    expect(flows).toEqual([
+      ['s', 1, 1, 4100],
+      ['s', 2, 1, 4100],
+      ['f', 1, 2, 4200],
+      ['f', 2, 2, 8000],
+    ]);
     expect(stats.flows).toBe(6); // 2 record -> wait, 4 launch -> GPU
   });
 
@@ -106,7 +147,12 @@ describe('chrome export of a known trace', () => {
     const { events, stats } = await exportOf(knownTrace(), 'known3');
     const gpuPid = events.find((e) => e.ph === 'M' && e.args?.name === 'GPU streams')!.pid;
     const launches = events.filter((e) => e.ph === 'X' && e.cat === 'api').map((e) => [e.name, e.ts, e.tid]);
-    expect(launches).toEqual([[`launch ${HOSTILE.kernelA}`, 900, 1], ['launch gemm', 4500, 1], [`launch ${HOSTILE.kernelB}`, 1500, 2], ['memcpy d2h', 6600, 2]]);
+    expect(launches).toEqual([
+      [`launch ${HOSTILE.kernelA}`, 900, 1],
+      ['launch gemm', 4500, 1],
+      [`launch ${HOSTILE.kernelB}`, 1500, 2],
+      ['memcpy d2h', 6600, 2],
+    ]);
     // each launch's 's' on its thread at the call, its 'f' on the GPU track at the start of the work it launched
     const s = events.filter((e) => e.ph === 's' && e.cat === 'launch_flow');
     const f = events.filter((e) => e.ph === 'f' && e.cat === 'launch_flow');
@@ -125,7 +171,11 @@ describe('chrome export of a known trace', () => {
     const track = events.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'findings (mpstrace analyze)')!;
     for (const e of fi) {
       expect(e.tid).toBe(track.tid);
-      expect(e.args).toMatchObject({ rule: expect.any(String), message: expect.any(String), severity: expect.stringMatching(/error|warning/) });
+      expect(e.args).toMatchObject({
+        rule: expect.any(String),
+        message: expect.any(String),
+        severity: expect.stringMatching(/error|warning/),
+      });
     }
     expect(problems(events)).toEqual([]);
   });
@@ -155,7 +205,13 @@ describe('chrome export of a known trace', () => {
 
 describe('chrome export of the bundled real CUDA traces', () => {
   const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-  const traces = ['traces/cuda/train_prefetch.mpst', 'traces/cuda/timing_events.mpst', ...readdirSync(path.join(root, 'traces/cuda/pool')).filter((f) => f.endsWith('.mpst')).map((f) => `traces/cuda/pool/${f}`)];
+  const traces = [
+    'traces/cuda/train_prefetch.mpst',
+    'traces/cuda/timing_events.mpst',
+    ...readdirSync(path.join(root, 'traces/cuda/pool'))
+      .filter((f) => f.endsWith('.mpst'))
+      .map((f) => `traces/cuda/pool/${f}`),
+  ];
   it.each(traces)('%s follows the format rules', async (rel) => {
     const t = await openTrace(path.join(root, rel));
     const out = path.join(dir, `${path.basename(rel)}.json`);

@@ -25,7 +25,11 @@ function smallTrace(): Buffer {
   return w.toBuffer();
 }
 
-interface RecordAt { start: number; end: number; kind: number }
+interface RecordAt {
+  start: number;
+  end: number;
+  kind: number;
+}
 
 /** Independent walk of the container layout: where every record of an undamaged file lies. */
 function layout(buf: Buffer): RecordAt[] {
@@ -112,7 +116,10 @@ describe('bad input', () => {
       const complete = nonString.filter((x) => x.end <= cut && x.start < 64 + Math.floor((cut - 64) / CHUNK) * CHUNK + CHUNK).length;
       expect(n, `cut at ${cut}`).toBe(complete);
       // Every cut loses the file end: never silent, whatever else is said.
-      expect(r.warnings.find((w) => w.code === 'no_file_end'), `cut at ${cut}`).toMatchObject({ offset: cut });
+      expect(
+        r.warnings.find((w) => w.code === 'no_file_end'),
+        `cut at ${cut}`,
+      ).toMatchObject({ offset: cut });
       const torn = r.warnings.filter((w) => w.code === 'torn_tail');
       if (cut >= dataEnd) continue; // inside the table: read as a damaged last chunk
       if ((cut - 64) % CHUNK === 0) expect(torn, `cut at ${cut}`).toEqual([]);
@@ -155,7 +162,10 @@ describe('bad input', () => {
     const u = readTrace(c);
     const inChunk1 = nonString.filter((x) => x.start >= 64 + CHUNK && x.start < 64 + 2 * CHUNK).length;
     expect(u.records).toHaveLength(nonString.length - inChunk1);
-    expect(u.warnings.find((w) => w.code === 'bad_chunk')).toMatchObject({ offset: 64 + CHUNK, message: expect.stringMatching(/check failed/) });
+    expect(u.warnings.find((w) => w.code === 'bad_chunk')).toMatchObject({
+      offset: 64 + CHUNK,
+      message: expect.stringMatching(/check failed/),
+    });
   });
 
   it('unknown kinds from a newer minor writer are skipped, counted and warned once per kind', () => {
@@ -168,7 +178,10 @@ describe('bad input', () => {
     const t = readTrace(w.toBuffer());
     expect(t.records.filter((r) => r.kind === KIND.marker)).toHaveLength(30);
     expect(t.records.every((r) => r.kind === KIND.marker)).toBe(true);
-    expect([...t.stats.unknownKinds.entries()].sort()).toEqual([[200, 10], [201, 3]]);
+    expect([...t.stats.unknownKinds.entries()].sort()).toEqual([
+      [200, 10],
+      [201, 3],
+    ]);
     const warned = t.warnings.filter((x) => x.code === 'unknown_kind');
     expect(warned.map((x) => x.message.match(/kind (\d+)/)![1])).toEqual(['200', '201']);
     expect(warned[0]!.message).toContain('1.7');
@@ -194,7 +207,10 @@ describe('bad input', () => {
     u[w0] = u[w0]! & 0xffff;
     u[w0] = (u[w0]! | (check16(u, w0, (str.end - str.start) / 4) << 16)) >>> 0;
     const t = readTrace(b);
-    expect(t.warnings.find((x) => x.code === 'bad_record')).toMatchObject({ offset: str.start, message: expect.stringMatching(/claims 4294967295 bytes/) });
+    expect(t.warnings.find((x) => x.code === 'bad_record')).toMatchObject({
+      offset: str.start,
+      message: expect.stringMatching(/claims 4294967295 bytes/),
+    });
     expect(t.records).toHaveLength(nonString.length);
   });
 

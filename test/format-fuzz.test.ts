@@ -28,7 +28,10 @@ const TRACES = ['races/event_before_write_buggy.mpst', 'timing_events.mpst', 'mt
 /** Fuzzing time per trace for the random mutants (the fixed ones always run); MPSTRACE_FUZZ_MS for a longer run. */
 const BUDGET_MS = Number(process.env.MPSTRACE_FUZZ_MS ?? 1200);
 
-interface Outcome { warned: boolean; digest: string }
+interface Outcome {
+  warned: boolean;
+  digest: string;
+}
 
 /** Decodes a (possibly damaged) trace: whether it was warned about, and a digest of everything read. */
 function outcome(buf: Uint8Array): Outcome {
@@ -41,16 +44,26 @@ function outcome(buf: Uint8Array): Outcome {
   }
   let h = 0x811c9dc5;
   let n = 0;
-  const mix = (v: number) => { h = Math.imul(h ^ v, 0x01000193); };
+  const mix = (v: number) => {
+    h = Math.imul(h ^ v, 0x01000193);
+  };
   for (const b of r.batches(1 << 14)) {
     const cols = [b.id, b.ts, b.tid, ...b.p];
     for (let i = 0; i < b.count; i++) {
-      mix(b.kind[i]!); mix(b.site[i]!);
-      for (const c of cols) { const v = c[i]!; mix(Number(v & 0xffffffffn)); mix(Number(v >> 32n)); }
+      mix(b.kind[i]!);
+      mix(b.site[i]!);
+      for (const c of cols) {
+        const v = c[i]!;
+        mix(Number(v & 0xffffffffn));
+        mix(Number(v >> 32n));
+      }
     }
     n += b.count;
   }
-  for (const [id, s] of [...r.strings].sort((a, b) => a[0] - b[0])) { mix(id); for (let i = 0; i < s.length; i++) mix(s.charCodeAt(i)); }
+  for (const [id, s] of [...r.strings].sort((a, b) => a[0] - b[0])) {
+    mix(id);
+    for (let i = 0; i < s.length; i++) mix(s.charCodeAt(i));
+  }
   const warned = r.warnings.length > 0;
   r.close();
   return { warned, digest: `${n}:${h >>> 0}` };
@@ -64,7 +77,12 @@ function prng(seed: number): () => number {
   };
 }
 
-interface Tally { mutants: number; warned: number; identical: number; silent: string[] }
+interface Tally {
+  mutants: number;
+  warned: number;
+  identical: number;
+  silent: string[];
+}
 
 describe('mutation fuzzer: every mutant of a real trace is warned about or reads identically', () => {
   const totals: Record<string, number> = {};
@@ -139,7 +157,7 @@ function recordsOfChunk(buf: Buffer, k: number): { start: number; end: number; k
   const cb = buf.readUInt32LE(16);
   const c = 64 + k * cb;
   const out: { start: number; end: number; kind: number }[] = [];
-  for (let p = c + 32; p + 8 <= c + cb;) {
+  for (let p = c + 32; p + 8 <= c + cb; ) {
     const w0 = buf.readUInt32LE(p);
     if (w0 === 0) break;
     const bytes = ((w0 >>> 8) & 0xff) * 8;
@@ -174,8 +192,14 @@ describe('damage classes of issue 17 (each silent with format 1)', () => {
     const m = Buffer.from(good);
     m.fill(0, recs[0]!.start, recs[0]!.start + 8);
     const t = readTrace(m);
-    expect(t.warnings.find((w) => w.code === 'bad_record')).toMatchObject({ offset: recs[0]!.start, message: expect.stringMatching(/records there were zeroed.*resumed at the next valid record, offset/) });
-    expect(t.warnings.find((w) => w.code === 'records_missing')).toMatchObject({ offset: recs[0]!.start, message: expect.stringMatching(/1 of the \d+ records the file end lists are missing/) });
+    expect(t.warnings.find((w) => w.code === 'bad_record')).toMatchObject({
+      offset: recs[0]!.start,
+      message: expect.stringMatching(/records there were zeroed.*resumed at the next valid record, offset/),
+    });
+    expect(t.warnings.find((w) => w.code === 'records_missing')).toMatchObject({
+      offset: recs[0]!.start,
+      message: expect.stringMatching(/1 of the \d+ records the file end lists are missing/),
+    });
     expect(t.stats.recordsMissing).toBe(1);
     // only the one zeroed record is gone (it was process_start, not a timeline event, or one event)
     expect(t.records.length + t.stats.strings).toBeGreaterThanOrEqual(base.records.length + base.stats.strings - 1);
@@ -186,7 +210,10 @@ describe('damage classes of issue 17 (each silent with format 1)', () => {
     m.fill(0, 64 + cb, 64 + cb + 32);
     const t = readTrace(m);
     const n = recordsOfChunk(good, 1).length;
-    expect(t.warnings.find((w) => w.code === 'bad_chunk')).toMatchObject({ offset: 64 + cb, message: expect.stringMatching(new RegExp(`header is zeroed.*${n} records \\(thread unknown\\) are lost`)) });
+    expect(t.warnings.find((w) => w.code === 'bad_chunk')).toMatchObject({
+      offset: 64 + cb,
+      message: expect.stringMatching(new RegExp(`header is zeroed.*${n} records \\(thread unknown\\) are lost`)),
+    });
     expect(t.stats.recordsMissing).toBe(n);
   });
 
@@ -196,7 +223,10 @@ describe('damage classes of issue 17 (each silent with format 1)', () => {
     const m = Buffer.from(good);
     m.fill(0, from, 64 + cb);
     const t = readTrace(m);
-    expect(t.warnings.find((w) => w.code === 'records_missing')).toMatchObject({ offset: from, message: expect.stringMatching(/chunk 0 at offset 64: 3 of the/) });
+    expect(t.warnings.find((w) => w.code === 'records_missing')).toMatchObject({
+      offset: from,
+      message: expect.stringMatching(/chunk 0 at offset 64: 3 of the/),
+    });
     expect(t.stats.recordsMissing).toBe(3);
   });
 
@@ -205,7 +235,10 @@ describe('damage classes of issue 17 (each silent with format 1)', () => {
     for (let k = 0; k <= chunks; k++) {
       const cut = 64 + k * cb;
       const t = readTrace(good.subarray(0, cut));
-      expect(t.warnings.find((w) => w.code === 'no_file_end'), `cut at ${cut}`).toMatchObject({ offset: cut, message: expect.stringMatching(/was cut/) });
+      expect(
+        t.warnings.find((w) => w.code === 'no_file_end'),
+        `cut at ${cut}`,
+      ).toMatchObject({ offset: cut, message: expect.stringMatching(/was cut/) });
     }
   });
 
@@ -253,7 +286,8 @@ describe('damage classes of issue 17 (each silent with format 1)', () => {
       if (i >= 16 && i < 32) continue; // the check's own bits
       u[i >>> 5] = u[i >>> 5]! ^ (1 << (i & 31));
       expect(recordCheck16(u, 0, u.length) === c, `bit ${i}`).toBe(false);
-      for (let d = 1; d <= 24 && i + d < bits; d += 7) { // 2-bit errors at a few distances
+      for (let d = 1; d <= 24 && i + d < bits; d += 7) {
+        // 2-bit errors at a few distances
         const j = i + d;
         if (j >= 16 && j < 32) continue;
         u[j >>> 5] = u[j >>> 5]! ^ (1 << (j & 31));
@@ -265,7 +299,9 @@ describe('damage classes of issue 17 (each silent with format 1)', () => {
   });
 
   it('a recorder killed before closing (no file end, not closed) is reported as incomplete, never as complete', () => {
-    const m = Buffer.from(good.subarray(0, good.length - CONTAINER.fileEndBytes - ((good.length - 64 - CONTAINER.fileEndBytes) / (cb + 8)) * 8));
+    const m = Buffer.from(
+      good.subarray(0, good.length - CONTAINER.fileEndBytes - ((good.length - 64 - CONTAINER.fileEndBytes) / (cb + 8)) * 8),
+    );
     m.writeUInt32LE(m.readUInt32LE(20) & ~2, 20); // the closed flag
     m.writeUInt32LE(0, 60);
     m.writeUInt32LE(check16(new Uint32Array(m.buffer, m.byteOffset, 16), 0, 16), 60);
@@ -291,15 +327,19 @@ describe('info and analyze show the damage, with offsets, and exit 0 (a readable
     expect(info.status).toBe(0);
     const j = JSON.parse(info.stdout);
     expect(j).toMatchObject({ format_version: '2.0', file_end: true, records_missing: 1 });
-    expect(j.warnings).toEqual(expect.arrayContaining([
-      expect.objectContaining({ code: 'bad_record', offset: first }),
-      expect.objectContaining({ code: 'records_missing', offset: first }),
-    ]));
+    expect(j.warnings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ code: 'bad_record', offset: first }),
+        expect.objectContaining({ code: 'records_missing', offset: first }),
+      ]),
+    );
     const text = cli(['info', f]);
     expect(text.stdout).toMatch(/damage {5}1 records lost to file damage/);
     const analyze = cli(['analyze', f]);
     expect(analyze.status).toBe(0);
-    expect(analyze.stdout + analyze.stderr).toMatch(/warning: chunk 0 at offset 64: 1 of the \d+ records the file end lists are missing \(damage from offset 96\)/);
+    expect(analyze.stdout + analyze.stderr).toMatch(
+      /warning: chunk 0 at offset 64: 1 of the \d+ records the file end lists are missing \(damage from offset 96\)/,
+    );
     rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 });

@@ -20,17 +20,24 @@ export function upgradeToV2(v1: Uint8Array): Buffer {
   const entries: ChunkEntry[] = [];
   for (let c = hb; c < b.length; c += cb) {
     const w = c >>> 2;
-    if (u[w] === 0) { entries.push({ records: 0, usedBytes: 0 }); continue; }
+    if (u[w] === 0) {
+      entries.push({ records: 0, usedBytes: 0 });
+      continue;
+    }
     if (u[w] !== CONTAINER.chunkMagic) throw new Error(`bad chunk at ${c}`);
     const ck = w + 7;
     u[ck] = 0;
     u[ck] = check16(u, w, 8);
-    let records = 0, used = 0;
-    for (let p = CONTAINER.chunkHeaderBytes; p + 16 <= cb;) {
+    let records = 0,
+      used = 0;
+    for (let p = CONTAINER.chunkHeaderBytes; p + 16 <= cb; ) {
       const rw = (c + p) >>> 2;
       const w0 = u[rw]!;
       const words = (w0 >>> 8) & 0xff;
-      if (w0 === 0 || words < 2 || p + words * 8 > cb || recordCheck(u, rw, words * 2) !== w0 >>> 16) { p += 8; continue; }
+      if (w0 === 0 || words < 2 || p + words * 8 > cb || recordCheck(u, rw, words * 2) !== w0 >>> 16) {
+        p += 8;
+        continue;
+      }
       u[rw] = w0 & 0xffff;
       u[rw] = (u[rw]! | (check16(u, rw, words * 2) << 16)) >>> 0;
       records++;
@@ -47,4 +54,3 @@ export function upgradeToV2(v1: Uint8Array): Buffer {
   const closed = (b.readUInt32LE(FILE_HEADER.fields.flags.offset) & FLAGS.file.closed) !== 0;
   return closed ? Buffer.concat([b, fileEnd(entries, CHECKS_V2)]) : b;
 }
-

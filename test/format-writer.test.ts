@@ -67,11 +67,20 @@ describe('TraceWriter', () => {
     const w = new TraceWriter({ backend: 'metal', pid: 77, ppid: 5, t0Ns: 1000, chunkBytes: 4096 });
     const site = w.callsite('at::mps::getCurrentMPSStream', 'libtorch_cpu.so', 0x1234, 16);
     w.record(1, 'process_start', 1, { pid: 77, backend: 'metal', recorder: 'mpstrace-metal 0.1.0' });
-    for (let i = 0; i < 500; i++) w.record(2 + (i % 3), 'submit', 10 + i, { stream: 0x10 + (i % 3), name: `kernel_${i % 7}`, corr: i + 1 }, site);
+    for (let i = 0; i < 500; i++)
+      w.record(2 + (i % 3), 'submit', 10 + i, { stream: 0x10 + (i % 3), name: `kernel_${i % 7}`, corr: i + 1 }, site);
     w.record(9, 'complete', 5000, { corr: 1, error: -5, dur_ns: -3 });
     const t = readTrace(w.toBuffer());
     expect(t.warnings).toEqual([]);
-    expect(t.header).toMatchObject({ backend: 'metal', pid: 77, ppid: 5, t0Ns: 1000n, synthetic: false, closedCleanly: true, chunkBytes: 4096 });
+    expect(t.header).toMatchObject({
+      backend: 'metal',
+      pid: 77,
+      ppid: 5,
+      t0Ns: 1000n,
+      synthetic: false,
+      closedCleanly: true,
+      chunkBytes: 4096,
+    });
     const submits = t.records.filter((r) => r.kind === KIND.submit);
     expect(submits).toHaveLength(500);
     // Chunks of several threads interleave; every record keeps its thread and fields.

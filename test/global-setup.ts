@@ -23,6 +23,9 @@ function newestSource(d: string): number {
 export default function setup(): void {
   const cli = path.join(root, 'dist', 'cli.js');
   if (existsSync(cli) && statSync(cli).mtimeMs >= newestSource(path.join(root, 'src'))) return;
-  const r = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: root, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`tsc failed:\n${r.stdout}${r.stderr}`);
 }

@@ -74,8 +74,17 @@ describe('openTrace', () => {
       expect(t.info).toMatchObject({ backend: 'cuda', formatVersion: '2.0', events: 36, fromCache: false, synthetic: false });
       expect(await q(t, 'SELECT count(*) AS n FROM raw_events')).toEqual([{ n: 36n }]);
       const meta = Object.fromEntries((await q(t, 'SELECT key, value FROM trace_meta')).map((r) => [r.key, r.value]));
-      expect(meta).toMatchObject({ backend: 'cuda', recorder: 'mpstrace-cuda 0.1.0', pid: '321', cupti_completions: 'true', driver_api_covered: 'true', synthetic: 'false' });
-      expect(await q(t, "SELECT symbol, module, addr FROM callsites")).toEqual([{ symbol: 'at::cuda::getStreamFromPool', module: 'libc10_cuda.so', addr: 0x1000n }]);
+      expect(meta).toMatchObject({
+        backend: 'cuda',
+        recorder: 'mpstrace-cuda 0.1.0',
+        pid: '321',
+        cupti_completions: 'true',
+        driver_api_covered: 'true',
+        synthetic: 'false',
+      });
+      expect(await q(t, 'SELECT symbol, module, addr FROM callsites')).toEqual([
+        { symbol: 'at::cuda::getStreamFromPool', module: 'libc10_cuda.so', addr: 0x1000n },
+      ]);
       expect((await q(t, 'SELECT DISTINCT kind_name FROM events ORDER BY 1')).length).toBeGreaterThan(15);
     } finally {
       t.close();
@@ -154,14 +163,28 @@ describe('openTrace', () => {
     const t = await openTrace(f, { batchRows: 3000 });
     try {
       expect(t.info.events).toBe(20_000);
-      const [agg] = await q(t, 'SELECT count(*) AS n, sum(id) AS sid, sum(ts) AS sts, sum(tid) AS stid, sum(kind) AS sk, sum(site) AS ss, sum(p0) AS s0, sum(p1) AS s1, sum(p2) AS s2, sum(p3) AS s3, sum(p4) AS s4 FROM raw_events');
+      const [agg] = await q(
+        t,
+        'SELECT count(*) AS n, sum(id) AS sid, sum(ts) AS sts, sum(tid) AS stid, sum(kind) AS sk, sum(site) AS ss, sum(p0) AS s0, sum(p1) AS s1, sum(p2) AS s2, sum(p3) AS s3, sum(p4) AS s4 FROM raw_events',
+      );
       const sum = (f: (r: (typeof ref.records)[number]) => bigint) => ref.records.reduce((a, r) => a + f(r), 0n);
       expect(agg).toEqual({
-        n: 20000n, sid: sum((r) => r.id), sts: sum((r) => r.ts), stid: sum((r) => r.tid), sk: sum((r) => BigInt(r.kind)), ss: sum((r) => BigInt(r.site)),
-        s0: sum((r) => r.p[0]!), s1: sum((r) => r.p[1]!), s2: sum((r) => r.p[2]!), s3: sum((r) => r.p[3]!), s4: sum((r) => r.p[4]!),
+        n: 20000n,
+        sid: sum((r) => r.id),
+        sts: sum((r) => r.ts),
+        stid: sum((r) => r.tid),
+        sk: sum((r) => BigInt(r.kind)),
+        ss: sum((r) => BigInt(r.site)),
+        s0: sum((r) => r.p[0]!),
+        s1: sum((r) => r.p[1]!),
+        s2: sum((r) => r.p[2]!),
+        s3: sum((r) => r.p[3]!),
+        s4: sum((r) => r.p[4]!),
       });
       const last = ref.records[ref.records.length - 1]!;
-      expect(await q(t, `SELECT ts, tid, kind, p0, p1 FROM raw_events WHERE id = ${last.id}`)).toEqual([{ ts: last.ts, tid: last.tid, kind: last.kind, p0: last.p[0], p1: last.p[1] }]);
+      expect(await q(t, `SELECT ts, tid, kind, p0, p1 FROM raw_events WHERE id = ${last.id}`)).toEqual([
+        { ts: last.ts, tid: last.tid, kind: last.kind, p0: last.p[0], p1: last.p[1] },
+      ]);
     } finally {
       t.close();
     }
@@ -183,7 +206,7 @@ describe('openTrace', () => {
         expect(s.info.fromCache).toBe(true);
         expect(s.info.events).toBe(36);
         expect(await q(s, 'SELECT count(*) AS n FROM host_syncs')).toEqual([{ n: 3n }]);
-        expect(await q(s, "SELECT name FROM submissions WHERE corr = 1")).toEqual([{ name: 'gemm' }]);
+        expect(await q(s, 'SELECT name FROM submissions WHERE corr = 1')).toEqual([{ name: 'gemm' }]);
       } finally {
         s.close();
       }

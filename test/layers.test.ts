@@ -11,12 +11,23 @@ const src = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'sr
 
 /** Top-level entry of src/ -> layer. `util` and `version` serve every layer. */
 const LAYER: Record<string, number> = {
-  util: 0, version: 0,
-  format: 1, schema: 1,
-  ingest: 2, synth: 2, record: 2, symbols: 2,
-  detectors: 3, analyze: 3, metrics: 3, diff: 3,
-  output: 4, report: 4, export: 4,
-  commands: 5, cli: 5,
+  util: 0,
+  version: 0,
+  format: 1,
+  schema: 1,
+  ingest: 2,
+  synth: 2,
+  record: 2,
+  symbols: 2,
+  detectors: 3,
+  analyze: 3,
+  metrics: 3,
+  diff: 3,
+  output: 4,
+  report: 4,
+  export: 4,
+  commands: 5,
+  cli: 5,
 };
 const NAMES = ['shared', 'format', 'ingest', 'analysis', 'outputs', 'commands'];
 
@@ -29,7 +40,10 @@ function walk(dir: string): string[] {
 
 const top = (file: string) => path.relative(src, file).split(path.sep)[0]!.replace(/\.ts$/, '');
 
-interface Edge { from: string; to: string }
+interface Edge {
+  from: string;
+  to: string;
+}
 const edges: Edge[] = [];
 const dynamic: string[] = [];
 for (const f of walk(src)) {
@@ -52,7 +66,10 @@ describe('src/ layers', () => {
   it('no module imports a higher layer', () => {
     const up = edges
       .filter((e) => LAYER[top(e.to)]! > LAYER[top(e.from)]!)
-      .map((e) => `${path.relative(src, e.from)} (${NAMES[LAYER[top(e.from)]!]}) imports ${path.relative(src, e.to)} (${NAMES[LAYER[top(e.to)]!]})`);
+      .map(
+        (e) =>
+          `${path.relative(src, e.from)} (${NAMES[LAYER[top(e.from)]!]}) imports ${path.relative(src, e.to)} (${NAMES[LAYER[top(e.to)]!]})`,
+      );
     expect(up).toEqual([]);
   });
 

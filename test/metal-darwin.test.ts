@@ -62,8 +62,14 @@ describe('Metal recorder: Darwin compile and link (clang + lld, no Apple SDK)', 
           .map((l) => l.trim().split(/\s+/).pop()!)
           .filter(Boolean);
         expect(syms.every((s) => s.startsWith('_mpstrace_'))).toBe(true);
-        for (const s of ['_mpstrace_metal_stream_handle', '_mpstrace_metal_observe_begin', '_mpstrace_metal_observe_end',
-          '_mpstrace_impl_enabled', '_mpstrace_impl_range_push', '_mpstrace_impl_slot_acquire']) {
+        for (const s of [
+          '_mpstrace_metal_stream_handle',
+          '_mpstrace_metal_observe_begin',
+          '_mpstrace_metal_observe_end',
+          '_mpstrace_impl_enabled',
+          '_mpstrace_impl_range_push',
+          '_mpstrace_impl_slot_acquire',
+        ]) {
           expect(syms).toContain(s);
         }
       });
@@ -106,7 +112,9 @@ describe('Metal recorder: Darwin compile and link (clang + lld, no Apple SDK)', 
         }
         const repl = [0, 16, 32].map((o) => local.get(Number(bytes.readBigUInt64LE(o))));
         expect(repl).toEqual(['_mpstm_MTLCreateSystemDefaultDevice', '_mpstm_MTLCopyAllDevices', '_mpstm_dispatch_queue_create']);
-        const rebases = tool('llvm-objdump', ['--macho', '--rebase', dylib]).split('\n').filter((l) => l.includes('__interpose'));
+        const rebases = tool('llvm-objdump', ['--macho', '--rebase', dylib])
+          .split('\n')
+          .filter((l) => l.includes('__interpose'));
         expect(rebases.length).toBe(3);
       });
 

@@ -75,7 +75,10 @@ describe.skipIf(!gobjc)('metal recorder with the real runtime: the trace as the 
 
   beforeAll(async () => {
     make('test-runtime');
-    for (const [out, args] of [[trace, []], [early, ['--annotate-first']]] as const) {
+    for (const [out, args] of [
+      [trace, []],
+      [early, ['--annotate-first']],
+    ] as const) {
       const r = spawnSync(path.join(testOut, 'test_hooks_runtime'), [...args], {
         encoding: 'utf8',
         env: { ...process.env, MPSTRACE_OUT: out, MPSTRACE_ENABLE: '1' },
@@ -106,8 +109,11 @@ describe.skipIf(!gobjc)('metal recorder with the real runtime: the trace as the 
       const rec = await one(e, `SELECT value FROM trace_meta WHERE key = 'recorder'`);
       expect(String(rec.value)).toBe('mpstrace-metal 0.1.0 (untested on Apple hardware)');
       // the annotation really came first: its range_push precedes every Metal record
-      const first = await one(e, `SELECT min(id) FILTER (WHERE kind_name = 'range_push') AS r,
-          min(id) FILTER (WHERE kind_name IN ('cb_create', 'stream_create', 'event_create')) AS m FROM events`);
+      const first = await one(
+        e,
+        `SELECT min(id) FILTER (WHERE kind_name = 'range_push') AS r,
+          min(id) FILTER (WHERE kind_name IN ('cb_create', 'stream_create', 'event_create')) AS m FROM events`,
+      );
       expect(Number(first.r)).toBeLessThan(Number(first.m));
     } finally {
       e.close();
@@ -118,9 +124,12 @@ describe.skipIf(!gobjc)('metal recorder with the real runtime: the trace as the 
     // 1 (chain) + 2 (driver subclass, late class) + 4 (MPS stream sequences) + 6 (three pool workers x 2 flushes)
     // + 1 (GPU error) + 180 (6 racing threads x 30) + 7 (identity) + 2 (fail open: objects with no GPU, never
     // complete) + 3 (handler race: the raced root, its successor, the final commit-and-wait) + 1 (enqueue in commit)
-    const c = await one(t, `SELECT count(*) AS n, count(gpu_end) AS done, count(DISTINCT corr) AS corrs,
+    const c = await one(
+      t,
+      `SELECT count(*) AS n, count(gpu_end) AS done, count(DISTINCT corr) AS corrs,
         count(*) FILTER (WHERE error = 42) AS failed, count(*) FILTER (WHERE error <> 0) AS errors
-      FROM submissions WHERE what = 'commit'`);
+      FROM submissions WHERE what = 'commit'`,
+    );
     expect(c).toEqual({ n: 207, done: 205, corrs: 207, failed: 1, errors: 1 });
     const late = await one(t, `SELECT count(*) AS n FROM submissions WHERE what = 'commit' AND (gpu_start < ts OR gpu_end <= gpu_start)`);
     expect(late.n).toBe(0);
@@ -129,27 +138,39 @@ describe.skipIf(!gobjc)('metal recorder with the real runtime: the trace as the 
   });
 
   it('orders create → commit → complete and attributes each commit to its queue', async () => {
-    const bad = await rows(t, `SELECT m.cb FROM ev_cb_commit m JOIN ev_cb_create c ON c.corr = m.corr
-      WHERE c.cb <> m.cb OR c.stream <> m.stream OR c.id > m.id AND c.tid = m.tid OR c.ts > m.ts`);
+    const bad = await rows(
+      t,
+      `SELECT m.cb FROM ev_cb_commit m JOIN ev_cb_create c ON c.corr = m.corr
+      WHERE c.cb <> m.cb OR c.stream <> m.stream OR c.id > m.id AND c.tid = m.tid OR c.ts > m.ts`,
+    );
     expect(bad).toEqual([]);
     const orphans = await one(t, `SELECT count(*) AS n FROM ev_cb_commit m WHERE m.corr NOT IN (SELECT corr FROM ev_cb_create)`);
     expect(orphans.n).toBe(0);
-    const unknown = await one(t, `SELECT count(*) AS n FROM ev_cb_commit WHERE stream <> 0 AND stream NOT IN (SELECT stream FROM ev_stream_create)`);
+    const unknown = await one(
+      t,
+      `SELECT count(*) AS n FROM ev_cb_commit WHERE stream <> 0 AND stream NOT IN (SELECT stream FROM ev_stream_create)`,
+    );
     expect(unknown.n).toBe(0);
   });
 
   it('announces a stream at its first use: unused queues (the guard temporary, an idle pool stream) leave none', async () => {
     // 25 queues were created; 22 got work. Every destroy names an announced stream.
-    const s = await one(t, `SELECT (SELECT count(*) FROM ev_stream_create) AS created, (SELECT count(*) FROM ev_stream_destroy) AS destroyed,
+    const s = await one(
+      t,
+      `SELECT (SELECT count(*) FROM ev_stream_create) AS created, (SELECT count(*) FROM ev_stream_destroy) AS destroyed,
         (SELECT count(*) FROM ev_stream_destroy WHERE stream NOT IN (SELECT stream FROM ev_stream_create)) AS orphan,
-        (SELECT hits FROM ev_metal_hook WHERE cls = 'FakeDevice' AND sel = 'newCommandQueue' AND at_exit = 1) AS made`);
+        (SELECT hits FROM ev_metal_hook WHERE cls = 'FakeDevice' AND sel = 'newCommandQueue' AND at_exit = 1) AS made`,
+    );
     expect(s).toEqual({ created: 22, destroyed: 5, orphan: 0, made: 25 });
   });
 
   it('pairs every waitUntilCompleted as a stream-scoped host sync', async () => {
-    const h = await one(t, `SELECT count(*) AS n, count(end_id) AS ended,
+    const h = await one(
+      t,
+      `SELECT count(*) AS n, count(end_id) AS ended,
         count(*) FILTER (WHERE scope <> 'stream') AS other, count(*) FILTER (WHERE result <> 0) AS failed
-      FROM host_syncs`);
+      FROM host_syncs`,
+    );
     expect(h).toEqual({ n: 28, ended: 28, other: 0, failed: 1 });
     const apis = await rows(t, `SELECT api, count(*) AS n FROM host_syncs GROUP BY api ORDER BY api`);
     expect(apis).toEqual([
@@ -173,14 +194,20 @@ describe.skipIf(!gobjc)('metal recorder with the real runtime: the trace as the 
     for (const r of spans) perTid.set(String(r.tid), [...(perTid.get(String(r.tid)) ?? []), r]);
     const workers = [...perTid.values()].filter((v) => v.length === 1).map((v) => v[0]!);
     expect(workers.length).toBe(10); // 3 pool workers, 6 racers, the handler-race thread
-    const mismatched = await one(t, `SELECT count(*) AS n FROM ev_cb_commit m JOIN slot_spans s ON s.tid = m.tid
-      WHERE m.tid IN (SELECT tid FROM slot_spans GROUP BY tid HAVING count(*) = 1) AND m.stream <> s.stream`);
+    const mismatched = await one(
+      t,
+      `SELECT count(*) AS n FROM ev_cb_commit m JOIN slot_spans s ON s.tid = m.tid
+      WHERE m.tid IN (SELECT tid FROM slot_spans GROUP BY tid HAVING count(*) = 1) AND m.stream <> s.stream`,
+    );
     expect(mismatched.n).toBe(0);
   });
 
   it('tracks event records, waits, their values and lifetimes', async () => {
-    const e = await one(t, `SELECT (SELECT count(*) FROM ev_event_record) AS rec, (SELECT count(*) FROM ev_event_wait) AS wait,
-        (SELECT count(*) FROM ev_event_create) AS created, (SELECT count(*) FROM ev_event_destroy) AS destroyed`);
+    const e = await one(
+      t,
+      `SELECT (SELECT count(*) FROM ev_event_record) AS rec, (SELECT count(*) FROM ev_event_wait) AS wait,
+        (SELECT count(*) FROM ev_event_create) AS created, (SELECT count(*) FROM ev_event_destroy) AS destroyed`,
+    );
     expect(e).toEqual({ rec: 197, wait: 2, created: 4, destroyed: 1 });
     const v = await rows(t, `SELECT op, count(*) AS n FROM ev_event_value GROUP BY op ORDER BY op`);
     expect(v).toEqual([
@@ -191,27 +218,39 @@ describe.skipIf(!gobjc)('metal recorder with the real runtime: the trace as the 
       { op: 'wait', n: 2 },
     ]);
     // each signal/wait value directly follows its record on the same thread, for the same event and stream
-    const unpaired = await one(t, `SELECT count(*) AS n FROM ev_event_value v
+    const unpaired = await one(
+      t,
+      `SELECT count(*) AS n FROM ev_event_value v
       LEFT JOIN (SELECT id, tid, event, stream FROM ev_event_record UNION ALL SELECT id, tid, event, stream FROM ev_event_wait) r
         ON r.id = (SELECT max(x.id) FROM events x WHERE x.tid = v.tid AND x.id < v.id)
-      WHERE v.op IN ('signal', 'wait') AND (r.id IS NULL OR r.event <> v.event OR r.stream <> v.stream)`);
+      WHERE v.op IN ('signal', 'wait') AND (r.id IS NULL OR r.event <> v.event OR r.stream <> v.stream)`,
+    );
     expect(unpaired.n).toBe(0);
     // a listener fires after it was registered, at the value it waited for
-    const fires = await rows(t, `SELECT f.ts >= n.ts AS after, f.value = n.value AS same FROM ev_event_value f
-      JOIN ev_event_value n ON n.event = f.event AND n.op = 'notify' AND f.op = 'notify_fire' AND n.value = f.value`);
+    const fires = await rows(
+      t,
+      `SELECT f.ts >= n.ts AS after, f.value = n.value AS same FROM ev_event_value f
+      JOIN ev_event_value n ON n.event = f.event AND n.op = 'notify' AND f.op = 'notify_fire' AND n.value = f.value`,
+    );
     expect(fires.length).toBeGreaterThanOrEqual(4);
     expect(fires.every((r) => r.after && r.same)).toBe(true);
   });
 
   it('writes the self-report: per-(class, selector) hit counts, missing selectors and fail-open sites', async () => {
-    const hooked = await rows(t, `SELECT cls, sel, role, hits FROM ev_metal_hook WHERE at_exit = 1 AND state = 'hooked'
-      AND cls = 'MPSCommandBuffer' AND sel IN ('commitAndContinue', 'commandBufferFromCommandQueue:') ORDER BY sel`);
+    const hooked = await rows(
+      t,
+      `SELECT cls, sel, role, hits FROM ev_metal_hook WHERE at_exit = 1 AND state = 'hooked'
+      AND cls = 'MPSCommandBuffer' AND sel IN ('commitAndContinue', 'commandBufferFromCommandQueue:') ORDER BY sel`,
+    );
     expect(hooked).toEqual([
       { cls: 'MPSCommandBuffer', sel: 'commandBufferFromCommandQueue:', role: 'MPSCommandBuffer class', hits: 23 },
       { cls: 'MPSCommandBuffer', sel: 'commitAndContinue', role: 'MPSCommandBuffer', hits: 183 },
     ]);
-    const other = await rows(t, `SELECT cls, sel, state, hits FROM ev_metal_hook WHERE at_exit = 1
-      AND (state IN ('fallback', 'no_original') OR (cls = 'FakeDevice' AND state = 'missing')) ORDER BY cls, sel`);
+    const other = await rows(
+      t,
+      `SELECT cls, sel, state, hits FROM ev_metal_hook WHERE at_exit = 1
+      AND (state IN ('fallback', 'no_original') OR (cls = 'FakeDevice' AND state = 'missing')) ORDER BY cls, sel`,
+    );
     expect(other).toEqual([
       { cls: 'FakeDevice', sel: 'newCommandQueueWithDescriptor:', state: 'missing', hits: 0 },
       { cls: 'FakeDevice', sel: 'newSharedEventWithHandle:', state: 'missing', hits: 0 },
@@ -233,14 +272,20 @@ describe.skipIf(!gobjc)('metal recorder with the real runtime: the trace as the 
     expect(r.stderr).toMatch(/hook table \(at exit\)/);
     const v = await openTrace(verbose, { progress: false });
     try {
-      const early = await rows(v, `SELECT cls, sel, state, hits FROM ev_metal_hook WHERE at_exit = 0 AND cls = 'FakeCB' AND sel IN ('commit', 'enqueue') ORDER BY sel`);
+      const early = await rows(
+        v,
+        `SELECT cls, sel, state, hits FROM ev_metal_hook WHERE at_exit = 0 AND cls = 'FakeCB' AND sel IN ('commit', 'enqueue') ORDER BY sel`,
+      );
       expect(early).toEqual([
         { cls: 'FakeCB', sel: 'commit', state: 'hooked', hits: 0 },
         { cls: 'FakeCB', sel: 'enqueue', state: 'hooked', hits: 0 },
       ]);
       // written when the class was hooked: before its first command buffer's cb_create
-      const order = await one(v, `SELECT (SELECT min(id) FROM ev_metal_hook WHERE at_exit = 0 AND cls = 'FakeCB') AS hooked,
-          (SELECT min(id) FROM ev_cb_create) AS first_cb`);
+      const order = await one(
+        v,
+        `SELECT (SELECT min(id) FROM ev_metal_hook WHERE at_exit = 0 AND cls = 'FakeCB') AS hooked,
+          (SELECT min(id) FROM ev_cb_create) AS first_cb`,
+      );
       expect(Number(order.hooked)).toBeLessThan(Number(order.first_cb) + 2);
     } finally {
       v.close();

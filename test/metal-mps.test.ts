@@ -15,9 +15,7 @@ const pythonPath = [path.join(root, 'instrumentation', 'python'), path.join(root
 const python = spawnSync('python3', ['--version']).status === 0;
 // The interpreter itself, not a launcher (a pyenv shim execs several
 // processes, and each exec starts a new trace file).
-const interpreter = python
-  ? spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout.trim()
-  : '';
+const interpreter = python ? spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout.trim() : '';
 const recorderLib = path.join(root, 'instrumentation', 'build', 'libmpstrace_cuda.so');
 
 async function rows(t: LoadedTrace, sql: string): Promise<Record<string, unknown>[]> {
@@ -90,5 +88,5 @@ describe.skipIf(!python || process.platform !== 'linux')('mpstrace.mps companion
     ]);
     const q = await rows(t, `SELECT result FROM ev_event_query`);
     expect(q).toEqual([{ result: 0 }]);
-});
+  });
 });

@@ -50,7 +50,16 @@ describe('mpstrace metrics', () => {
     const r = cli('metrics', '--no-findings', '--idle-gap-min-ns', '1000', a);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(a);
-    for (const label of ['wall span', 'steps', 'window', 'GPU busy (any)', '>= 2 streams busy', 'host blocked in sync', 'GPU idle gaps', 'top kernels by GPU time']) {
+    for (const label of [
+      'wall span',
+      'steps',
+      'window',
+      'GPU busy (any)',
+      '>= 2 streams busy',
+      'host blocked in sync',
+      'GPU idle gaps',
+      'top kernels by GPU time',
+    ]) {
       expect(r.stdout).toContain(label);
     }
     expect(r.stdout).toMatch(/findings\s+n\/a \(disabled/);

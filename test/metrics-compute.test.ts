@@ -79,7 +79,7 @@ describe('metrics on a hand-computable trace', () => {
     expect(hand.source.backend).toBe('cuda');
   });
 
-  it('per-stream busy time is the union of that stream\'s intervals', () => {
+  it("per-stream busy time is the union of that stream's intervals", () => {
     expect(hand.gpu.streams).toEqual([
       { stream: '0x100', index: 0, submissions: 3, busy_ns: 4000, utilization_pct: 2 },
       { stream: '0x200', index: 1, submissions: 1, busy_ns: 2500, utilization_pct: 1.25 },
@@ -127,7 +127,11 @@ describe('metrics on a hand-computable trace', () => {
     expect(gemm).toMatchObject({ count: 2, total_ns: 2500, p50_ns: 1250 });
     expect(gemm.p90_ns).toBeCloseTo(1000 + 0.9 * 500, 6);
     // By total GPU time, ties by name.
-    expect(hand.kernels.map((k) => [k.name, k.total_ns])).toEqual([['gemm', 2500], ['k3', 2500], ['k1', 2000]]);
+    expect(hand.kernels.map((k) => [k.name, k.total_ns])).toEqual([
+      ['gemm', 2500],
+      ['k3', 2500],
+      ['k1', 2000],
+    ]);
   });
 });
 
@@ -182,7 +186,9 @@ describe('interval building blocks', () => {
   let conn: DuckDBConnection;
   beforeAll(async () => {
     conn = await (await DuckDBInstance.create(':memory:')).connect();
-    await conn.run(`CREATE TABLE iv AS SELECT * FROM (VALUES (1, 0, 10), (1, 5, 12), (1, 12, 15), (1, 20, 25), (2, 3, 4), (2, 30, 30)) t(grp, s, e)`);
+    await conn.run(
+      `CREATE TABLE iv AS SELECT * FROM (VALUES (1, 0, 10), (1, 5, 12), (1, 12, 15), (1, 20, 25), (2, 3, 4), (2, 30, 30)) t(grp, s, e)`,
+    );
   });
 
   it('union merges overlapping and touching intervals per group', async () => {

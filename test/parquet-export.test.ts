@@ -47,8 +47,11 @@ describe('Parquet export', () => {
     expect(readdirSync(path.join(out, 'metrics')).sort()).toEqual(['run=a', 'run=b']);
     expect(readdirSync(path.join(out, 'events', 'run=a'))).toEqual(['data.parquet']);
 
-    const events = await queryRows(conn, `SELECT run, count(*)::DOUBLE AS n, count(*) FILTER (WHERE kind = 'submit')::DOUBLE AS submits
-      FROM read_parquet(${glob('events')}, hive_partitioning = true) GROUP BY run ORDER BY run`);
+    const events = await queryRows(
+      conn,
+      `SELECT run, count(*)::DOUBLE AS n, count(*) FILTER (WHERE kind = 'submit')::DOUBLE AS submits
+      FROM read_parquet(${glob('events')}, hive_partitioning = true) GROUP BY run ORDER BY run`,
+    );
     expect(events).toEqual([
       { run: 'a', n: runs[0].events, submits: 5 },
       { run: 'b', n: runs[1].events, submits: 8 },
@@ -58,15 +61,21 @@ describe('Parquet export', () => {
   });
 
   it('submissions carry GPU durations; metrics are one row per metric with unit and direction', async () => {
-    const subs = await queryRows(conn, `SELECT run, name, count(*)::DOUBLE AS n, median(gpu_dur_ns)::DOUBLE AS p50
-      FROM read_parquet(${glob('submissions')}, hive_partitioning = true) GROUP BY ALL ORDER BY run`);
+    const subs = await queryRows(
+      conn,
+      `SELECT run, name, count(*)::DOUBLE AS n, median(gpu_dur_ns)::DOUBLE AS p50
+      FROM read_parquet(${glob('submissions')}, hive_partitioning = true) GROUP BY ALL ORDER BY run`,
+    );
     expect(subs).toEqual([
       { run: 'a', name: 'gemm', n: 5, p50: 1000 },
       { run: 'b', name: 'relu', n: 8, p50: 1000 },
     ]);
-    const m = await queryRows(conn, `SELECT run, metric, value, unit, direction
+    const m = await queryRows(
+      conn,
+      `SELECT run, metric, value, unit, direction
       FROM read_parquet(${glob('metrics')}, hive_partitioning = true)
-      WHERE metric IN ('gpu.busy_union_ns', 'host_sync.blocked_ns', 'kernel.relu.p50_ns') ORDER BY run, metric`);
+      WHERE metric IN ('gpu.busy_union_ns', 'host_sync.blocked_ns', 'kernel.relu.p50_ns') ORDER BY run, metric`,
+    );
     expect(m).toEqual([
       { run: 'a', metric: 'gpu.busy_union_ns', value: 5000, unit: 'ns', direction: 'info' },
       { run: 'a', metric: 'host_sync.blocked_ns', value: 500, unit: 'ns', direction: 'higher_is_worse' },
@@ -79,9 +88,15 @@ describe('Parquet export', () => {
   it('re-exporting a run replaces its partition and keeps the others; duplicate names get a suffix', async () => {
     trace(path.join(dir, 'a2.mpst'), 2, 'gemm');
     await exportParquet([path.join(dir, 'a2.mpst')], out, { runNames: ['a'], metrics: { findings: false } });
-    const n = await queryRows(conn, `SELECT run, count(*) FILTER (WHERE kind = 'submit')::DOUBLE AS submits
-      FROM read_parquet(${glob('events')}, hive_partitioning = true) GROUP BY run ORDER BY run`);
-    expect(n).toEqual([{ run: 'a', submits: 2 }, { run: 'b', submits: 8 }]);
+    const n = await queryRows(
+      conn,
+      `SELECT run, count(*) FILTER (WHERE kind = 'submit')::DOUBLE AS submits
+      FROM read_parquet(${glob('events')}, hive_partitioning = true) GROUP BY run ORDER BY run`,
+    );
+    expect(n).toEqual([
+      { run: 'a', submits: 2 },
+      { run: 'b', submits: 8 },
+    ]);
     const sub = path.join(dir, 'sub');
     const twice = await exportParquet([path.join(dir, 'a.mpst'), path.join(dir, 'a.mpst')], sub, { metrics: { findings: false } });
     expect(twice.map((r) => r.run)).toEqual(['a', 'a-2']);
@@ -90,10 +105,26 @@ describe('Parquet export', () => {
   it('mpstrace export --format parquet writes the same layout and says how to query it', async () => {
     const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
     const fleet = path.join(dir, 'cli-fleet');
-    const r = spawnSync(process.execPath, [path.join(root, 'bin/mpstrace.js'), 'export', path.join(dir, 'a.mpst'), path.join(dir, 'b.mpst'), '--format', 'parquet', '-o', fleet], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [
+        path.join(root, 'bin/mpstrace.js'),
+        'export',
+        path.join(dir, 'a.mpst'),
+        path.join(dir, 'b.mpst'),
+        '--format',
+        'parquet',
+        '-o',
+        fleet,
+      ],
+      { encoding: 'utf8' },
+    );
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/wrote 2 run\(s\) .*read_parquet\('.*metrics\/\*\/\*\.parquet', hive_partitioning = true\)/);
-    const n = await queryRows(conn, `SELECT count(DISTINCT run)::DOUBLE AS runs FROM read_parquet(${sqlString(path.join(fleet, 'metrics', '*', '*.parquet'))}, hive_partitioning = true)`);
+    const n = await queryRows(
+      conn,
+      `SELECT count(DISTINCT run)::DOUBLE AS runs FROM read_parquet(${sqlString(path.join(fleet, 'metrics', '*', '*.parquet'))}, hive_partitioning = true)`,
+    );
     expect(n).toEqual([{ runs: 2 }]);
   });
 
@@ -103,17 +134,26 @@ describe('Parquet export', () => {
     await exportParquet([real], fleet, { runNames: ['r'], metrics: { findings: false } });
     const pq = (table: string) => `read_parquet(${sqlString(path.join(fleet, table, '*', '*.parquet'))}, hive_partitioning = true)`;
     // every non-zero site of every table is a row of callsites
-    const sites = await queryRows(conn, `SELECT t, count(*)::DOUBLE AS n, count(c.site_id)::DOUBLE AS resolved FROM (
+    const sites = await queryRows(
+      conn,
+      `SELECT t, count(*)::DOUBLE AS n, count(c.site_id)::DOUBLE AS resolved FROM (
         SELECT 'events' AS t, site FROM ${pq('events')} UNION ALL SELECT 'submissions', site FROM ${pq('submissions')}
         UNION ALL SELECT 'host_syncs', site FROM ${pq('host_syncs')}) x
-      LEFT JOIN ${pq('callsites')} c ON c.site_id = x.site WHERE x.site <> 0 GROUP BY t ORDER BY t`);
+      LEFT JOIN ${pq('callsites')} c ON c.site_id = x.site WHERE x.site <> 0 GROUP BY t ORDER BY t`,
+    );
     expect(sites.map((r) => r.t)).toEqual(['events', 'host_syncs', 'submissions']);
     for (const r of sites) expect(r.resolved, String(r.t)).toBe(r.n);
-    const named = await queryRows(conn, `SELECT count(*)::DOUBLE AS n FROM ${pq('callsites')} WHERE symbol = 'c10::cuda::device_synchronize()'`);
+    const named = await queryRows(
+      conn,
+      `SELECT count(*)::DOUBLE AS n FROM ${pq('callsites')} WHERE symbol = 'c10::cuda::device_synchronize()'`,
+    );
     expect(named).toEqual([{ n: 1 }]);
     // kind: VARCHAR name; kind_code: its number in the format
     const types = await queryRows(conn, `SELECT column_name, column_type FROM (DESCRIBE SELECT kind, kind_code FROM ${pq('events')})`);
-    expect(types).toEqual([{ column_name: 'kind', column_type: 'VARCHAR' }, { column_name: 'kind_code', column_type: 'UTINYINT' }]);
+    expect(types).toEqual([
+      { column_name: 'kind', column_type: 'VARCHAR' },
+      { column_name: 'kind_code', column_type: 'UTINYINT' },
+    ]);
     const arrowDir = path.join(dir, 'real-arrow');
     await arrowExporter([real], arrowDir);
     const arrow = tableFromIPC(readFileSync(path.join(arrowDir, 'events.arrow')));
@@ -121,7 +161,16 @@ describe('Parquet export', () => {
     expect(arrow.toArray().map((r) => ({ kind: r.kind, kind_code: Number(r.kind_code) }))).toEqual(fromParquet);
     expect(fromParquet.some((r) => r.kind === 'submit')).toBe(true);
     const arrowSites = tableFromIPC(readFileSync(path.join(arrowDir, 'callsites.arrow')));
-    expect(arrowSites.schema.fields.map((f) => f.name)).toEqual(['site_id', 'symbol', 'module', 'addr', 'offset', 'file', 'line', 'dl_symbol']);
+    expect(arrowSites.schema.fields.map((f) => f.name)).toEqual([
+      'site_id',
+      'symbol',
+      'module',
+      'addr',
+      'offset',
+      'file',
+      'line',
+      'dl_symbol',
+    ]);
     expect(arrowSites.numRows).toBe((await queryRows(conn, `SELECT count(*)::DOUBLE AS n FROM ${pq('callsites')}`))[0]!.n);
   });
 

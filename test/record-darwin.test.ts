@@ -66,7 +66,9 @@ describe('the binary dyld injects into', () => {
     expect(frameworkApp(stub)).toBe(app);
     const bad = checkTarget([stub], codesign(PYTHON_ORG));
     expect(bad.binary).toBe(app);
-    expect(bad.problems.join('\n')).toMatch(/hardened runtime without both .*allow-dyld-environment-variables and disable-library-validation/);
+    expect(bad.problems.join('\n')).toMatch(
+      /hardened runtime without both .*allow-dyld-environment-variables and disable-library-validation/,
+    );
     const msg = noTraceMessage('/tmp/x.mpst', [stub], bad);
     expect(msg).toMatch(/no trace was written to \/tmp\/x\.mpst/);
     expect(msg).toMatch(/codesign -dv --entitlements - .*Python:\n {2}Executable=/);

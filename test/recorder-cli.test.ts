@@ -15,7 +15,9 @@ const python = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'],
 describe('record: environment and backend choice', () => {
   it('appends to LD_PRELOAD and PYTHONPATH, sets an absolute MPSTRACE_OUT, drops inherited exec state', () => {
     const env = recorderEnv({
-      backend: 'cuda', library: '/x/libmpstrace_cuda.so', out: 'rel.mpst',
+      backend: 'cuda',
+      library: '/x/libmpstrace_cuda.so',
+      out: 'rel.mpst',
       env: { LD_PRELOAD: '/a.so', PYTHONPATH: '/p', MPSTRACE_STEM: '/old', MPSTRACE_EXEC_DEPTH: '2', MPSTRACE_PID: '1' },
     });
     expect(env.LD_PRELOAD).toBe('/a.so:/x/libmpstrace_cuda.so');
@@ -29,7 +31,7 @@ describe('record: environment and backend choice', () => {
     expect(mac.LD_PRELOAD).toBeUndefined();
   });
 
-  it('--torch sets MPSTRACE_TORCH for the PyTorch layer; unset, the environment\'s value stays', () => {
+  it("--torch sets MPSTRACE_TORCH for the PyTorch layer; unset, the environment's value stays", () => {
     expect(recorderEnv({ backend: 'cuda', library: '/l.so', out: '/t.mpst', env: {}, torch: 'off' }).MPSTRACE_TORCH).toBe('off');
     expect(recorderEnv({ backend: 'cuda', library: '/l.so', out: '/t.mpst', env: { MPSTRACE_TORCH: 'full' } }).MPSTRACE_TORCH).toBe('full');
     const r = spawnSync(process.execPath, [cli, 'record', '--torch', 'most', '--', '/bin/true'], { encoding: 'utf8' });
@@ -66,7 +68,10 @@ describe.skipIf(!canBuild)('mpstrace record (stand-in libcudart)', () => {
 
   it('forwards SIGTERM to the child and exits 128+15; the trace is closed by the signal', async () => {
     const out = path.join(tempDir(), 'term.mpst');
-    const p = spawn(process.execPath, [cli, 'record', '--no-summary', '-o', out, '--', b.prog('drv_hang')], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [cli, 'record', '--no-summary', '-o', out, '--', b.prog('drv_hang')], {
+      env: env(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     p.stderr!.on('data', (d) => (stderr += d));
     await new Promise<void>((res) => p.stdout!.once('data', () => res()));
@@ -80,7 +85,10 @@ describe.skipIf(!canBuild)('mpstrace record (stand-in libcudart)', () => {
   }, 30_000);
 
   it('a command that does not exist is a usage error (exit 2)', () => {
-    const r = spawnSync(process.execPath, [cli, 'record', '-o', path.join(tempDir(), 'x.mpst'), '--', 'no-such-program-mpst'], { env: env(), encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [cli, 'record', '-o', path.join(tempDir(), 'x.mpst'), '--', 'no-such-program-mpst'], {
+      env: env(),
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('command not found: no-such-program-mpst');
   });
@@ -88,26 +96,35 @@ describe.skipIf(!canBuild)('mpstrace record (stand-in libcudart)', () => {
   it.skipIf(!python)('the Python module records every annotation under the recorder and is a no-op without it', () => {
     const dir = tempDir();
     const script = path.join(dir, 'prog.py');
-    writeFileSync(script, [
-      'import threading, mpstrace',
-      'print("enabled", mpstrace.enabled())',
-      'mpstrace.slot_acquire(2, 0x77, 3, 10)',
-      'mpstrace.slot_set_current(1, 0x78, 2)',
-      'mpstrace.slot_release(2, 0x77, at_thread_exit=True)',
-      'with mpstrace.device_sync("empty_cache"): pass',
-      'mpstrace.intent_record(0xe1, 0x51); mpstrace.intent_wait(0xe2, 0x52)',
-      'with mpstrace.range("step"): mpstrace.marker("m")',
-      'mpstrace.buffer_access(0x1000, 64, 0x51, "w")',
-      'mpstrace.object_create(0xb0, 0x77, 4096, "command_buffer"); mpstrace.object_destroy(0xb0, 1)',
-      'try:\n    mpstrace.object_create(1, 2, 3, "widget")\nexcept ValueError as e:\n    print("bad type:", e)',
-      't = threading.Thread(target=lambda: mpstrace.marker("from thread"), name="worker"); t.start(); t.join()',
-      'try:\n    mpstrace.buffer_access(0, 1, 0, "x")\nexcept ValueError as e:\n    print("bad mode:", e)',
-    ].join('\n'));
-    const plain = spawnSync(python!, [script], { env: { ...process.env, PYTHONPATH: path.join(root, 'instrumentation', 'python') }, encoding: 'utf8' });
+    writeFileSync(
+      script,
+      [
+        'import threading, mpstrace',
+        'print("enabled", mpstrace.enabled())',
+        'mpstrace.slot_acquire(2, 0x77, 3, 10)',
+        'mpstrace.slot_set_current(1, 0x78, 2)',
+        'mpstrace.slot_release(2, 0x77, at_thread_exit=True)',
+        'with mpstrace.device_sync("empty_cache"): pass',
+        'mpstrace.intent_record(0xe1, 0x51); mpstrace.intent_wait(0xe2, 0x52)',
+        'with mpstrace.range("step"): mpstrace.marker("m")',
+        'mpstrace.buffer_access(0x1000, 64, 0x51, "w")',
+        'mpstrace.object_create(0xb0, 0x77, 4096, "command_buffer"); mpstrace.object_destroy(0xb0, 1)',
+        'try:\n    mpstrace.object_create(1, 2, 3, "widget")\nexcept ValueError as e:\n    print("bad type:", e)',
+        't = threading.Thread(target=lambda: mpstrace.marker("from thread"), name="worker"); t.start(); t.join()',
+        'try:\n    mpstrace.buffer_access(0, 1, 0, "x")\nexcept ValueError as e:\n    print("bad mode:", e)',
+      ].join('\n'),
+    );
+    const plain = spawnSync(python!, [script], {
+      env: { ...process.env, PYTHONPATH: path.join(root, 'instrumentation', 'python') },
+      encoding: 'utf8',
+    });
     expect(plain.stdout).toContain('enabled False');
     expect(plain.status).toBe(0);
     const out = path.join(dir, 'py.mpst');
-    const r = spawnSync(process.execPath, [cli, 'record', '--no-summary', '-o', out, '--', python!, script], { env: env(), encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [cli, 'record', '--no-summary', '-o', out, '--', python!, script], {
+      env: env(),
+      encoding: 'utf8',
+    });
     expect(r.stdout).toContain('enabled True');
     expect(r.stdout).toContain("bad mode: mpstrace.buffer_access: mode must be 'r', 'w' or 'rw'");
     expect(r.status).toBe(0);
@@ -142,7 +159,10 @@ describe.skipIf(!canBuild)('mpstrace record (stand-in libcudart)', () => {
     const dir = tempDir();
     const script = path.join(dir, 'prog.py');
     // added at run time, the entry keeps its ".." (PYTHONPATH entries would be normalized)
-    writeFileSync(script, `import sys; sys.path.insert(0, ${JSON.stringify(`${root}/test/../instrumentation/python`)})\nimport mpstrace\ndef work():\n    mpstrace.marker("m")\n\nwork()\n`);
+    writeFileSync(
+      script,
+      `import sys; sys.path.insert(0, ${JSON.stringify(`${root}/test/../instrumentation/python`)})\nimport mpstrace\ndef work():\n    mpstrace.marker("m")\n\nwork()\n`,
+    );
     const out = path.join(dir, 'py.mpst');
     const r = spawnSync(python!, [script], {
       env: { ...process.env, LD_PRELOAD: b.lib, MPSTRACE_OUT: out, MPSTRACE_CUPTI: '0' },

@@ -18,7 +18,12 @@ describe.skipIf(!canBuild)('driver-entry capture (stand-in static runtime and li
   let main: { lo: number; hi: number };
 
   const counts = (stdout: string) =>
-    new Map(stdout.split('\n').filter((l) => /^\w+ \d+$/.test(l)).map((l) => [l.split(' ')[0]!, Number(l.split(' ')[1])]));
+    new Map(
+      stdout
+        .split('\n')
+        .filter((l) => /^\w+ \d+$/.test(l))
+        .map((l) => [l.split(' ')[0]!, Number(l.split(' ')[1])]),
+    );
 
   afterAll(cleanup);
   beforeAll(() => {
@@ -34,7 +39,10 @@ describe.skipIf(!canBuild)('driver-entry capture (stand-in static runtime and li
     ({ recs, str } = load(out));
     // main's extent in the executable, to check where call sites point
     const nm = spawnSync('nm', ['-S', '--defined-only', b.prog('drv_static')], { encoding: 'utf8' });
-    const m = nm.stdout.split('\n').map((l) => l.trim().split(/\s+/)).find((p) => p[3] === 'main');
+    const m = nm.stdout
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/))
+      .find((p) => p[3] === 'main');
     expect(m, 'nm finds main').toBeDefined();
     main = { lo: parseInt(m![0]!, 16), hi: parseInt(m![0]!, 16) + parseInt(m![1]!, 16) };
   }, 120_000);
@@ -55,7 +63,10 @@ describe.skipIf(!canBuild)('driver-entry capture (stand-in static runtime and li
     const [s1, s2] = of('stream_create').map((r) => r.f.stream);
     expect(of('event_create')).toHaveLength(1);
     const ev = of('event_create')[0]!.f.event;
-    expect(of('event_record').map((r) => [r.f.event, r.f.stream])).toEqual([[ev, s1], [ev, 2n]]);
+    expect(of('event_record').map((r) => [r.f.event, r.f.stream])).toEqual([
+      [ev, s1],
+      [ev, 2n],
+    ]);
     expect(of('event_wait').map((r) => [r.f.event, r.f.stream])).toEqual([[ev, s2]]);
     expect(of('event_query').map((r) => r.f.result)).toEqual([1]); // not ready
     const scopes = of('sync_begin').map((r) => str(r.f.api as number));
@@ -75,13 +86,18 @@ describe.skipIf(!canBuild)('driver-entry capture (stand-in static runtime and li
       ['_ZN4demo6reduceILi256EEEvPKfPf', 2n], // per-thread default stream
       ['_ZN4demo6reduceILi256EEEvPKfPf', s2], // from libcublas_fake.so
     ]);
-    expect(of('memcpy').map((r) => [r.f.dir, r.f.is_async, r.f.bytes])).toEqual([[1, 1, 64n], [2, 0, 64n]]);
+    expect(of('memcpy').map((r) => [r.f.dir, r.f.is_async, r.f.bytes])).toEqual([
+      [1, 1, 64n],
+      [2, 0, 64n],
+    ]);
     expect(of('alloc')).toHaveLength(1);
     expect(of('free')).toHaveLength(1);
   });
 
   it('puts every call site in main, not in the static runtime or the CUDA library', () => {
-    const gpu = recs.filter((r) => ['stream_create', 'event_record', 'event_wait', 'submit', 'memcpy', 'sync_begin', 'alloc', 'free'].includes(r.kind));
+    const gpu = recs.filter((r) =>
+      ['stream_create', 'event_record', 'event_wait', 'submit', 'memcpy', 'sync_begin', 'alloc', 'free'].includes(r.kind),
+    );
     expect(gpu.length).toBeGreaterThan(15);
     for (const r of gpu) {
       const cs = site(r.site);
@@ -98,7 +114,10 @@ describe.skipIf(!canBuild)('driver-entry capture (stand-in static runtime and li
     expect(r.status).toBe(0);
     const { recs: g } = load(out);
     const nm = spawnSync('nm', ['-S', '--defined-only', b.prog('drv_static')], { encoding: 'utf8' });
-    const d = nm.stdout.split('\n').map((l) => l.trim().split(/\s+/)).find((p) => p[3]?.startsWith('deep'));
+    const d = nm.stdout
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/))
+      .find((p) => p[3]?.startsWith('deep'));
     expect(d, 'nm finds deep').toBeDefined();
     const lo = parseInt(d![0]!, 16);
     const hi = lo + parseInt(d![1]!, 16);
@@ -108,7 +127,9 @@ describe.skipIf(!canBuild)('driver-entry capture (stand-in static runtime and li
       const cs = g.find((c) => c.kind === 'callsite' && c.f.site_id === x.site);
       expect(cs, 'submit has a call site').toBeDefined();
       const off = Number(cs!.f.offset);
-      expect(off >= lo && off < hi, `call site offset 0x${off.toString(16)} inside deep [0x${lo.toString(16)}, 0x${hi.toString(16)})`).toBe(true);
+      expect(off >= lo && off < hi, `call site offset 0x${off.toString(16)} inside deep [0x${lo.toString(16)}, 0x${hi.toString(16)})`).toBe(
+        true,
+      );
     }
   });
 

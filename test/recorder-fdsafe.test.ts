@@ -13,7 +13,13 @@ import { buildRecorder, canBuild, cleanup, tempDir, tracedEnv, type Built } from
 
 const K = (name: string) => KIND_BY_NAME.get(name)!.id;
 
-interface Counted { records: number; lost: bigint; readerWarnings: string[]; recorderWarnings: { what: number; err: number; value: bigint }[]; closed: boolean }
+interface Counted {
+  records: number;
+  lost: bigint;
+  readerWarnings: string[];
+  recorderWarnings: { what: number; err: number; value: bigint }[];
+  closed: boolean;
+}
 
 /** Counts range_pop records, sums records_lost and collects recorder_warning records. */
 function count(file: string): Counted {
@@ -44,7 +50,8 @@ const WARN = { fd_reopened: 1, file_lost: 2, grow_failed: 3, mapping_fault: 4 };
 /** Can this machine mount a small tmpfs in a user namespace (`unshare -rm`)? */
 const canMountTmpfs =
   process.platform === 'linux' &&
-  spawnSync('unshare', ['-rm', 'sh', '-c', 'd=$(mktemp -d) && mount -t tmpfs -o size=1m tmpfs "$d" && umount "$d"'], { stdio: 'ignore' }).status === 0;
+  spawnSync('unshare', ['-rm', 'sh', '-c', 'd=$(mktemp -d) && mount -t tmpfs -o size=1m tmpfs "$d" && umount "$d"'], { stdio: 'ignore' })
+    .status === 0;
 
 describe.skipIf(!canBuild)('the recorder never harms the traced program', () => {
   let b: Built;
@@ -97,7 +104,11 @@ describe.skipIf(!canBuild)('the recorder never harms the traced program', () => 
     const out = path.join(dir, 'fsize.mpst');
     // ulimit -f counts 1 KiB blocks: 2 MiB. Only the program is preloaded, not the shell.
     const { LD_PRELOAD, ...env } = tracedEnv(b, out);
-    const r = spawnSync('sh', ['-c', `ulimit -f 2048 && LD_PRELOAD="${LD_PRELOAD}" exec "${b.prog('drv_stress')}" 4 1000000`], { env, encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync('sh', ['-c', `ulimit -f 2048 && LD_PRELOAD="${LD_PRELOAD}" exec "${b.prog('drv_stress')}" 4 1000000`], {
+      env,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(r.signal).toBeNull();
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/cannot grow trace file .* \(File too large\); the trace keeps what it has/);
@@ -117,11 +128,18 @@ describe.skipIf(!canBuild)('the recorder never harms the traced program', () => 
       // (only the program is preloaded, not unshare, the shell or the tools it runs)
       const script = `d=$(mktemp -d) && mount -t tmpfs -o size=${size} tmpfs "$d" && LD_PRELOAD="${b.lib}" MPSTRACE_OUT="$d/t.mpst" "$@"; rc=$?; stat -c %s "$d/t.mpst"; cp "$d/t.mpst" "${copy}"; exit $rc`;
       const { LD_PRELOAD: _, ...env } = tracedEnv(b, '/nonexistent/overridden.mpst');
-      const r = spawnSync('unshare', ['-rm', 'sh', '-c', script, 'sh', b.prog('drv_stress'), '4', '1000000'], { env, encoding: 'utf8', timeout: 30_000 });
+      const r = spawnSync('unshare', ['-rm', 'sh', '-c', script, 'sh', b.prog('drv_stress'), '4', '1000000'], {
+        env,
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
       return { r, copy, size: Number(r.stdout.trim().split('\n').pop()) };
     };
 
-    for (const [size, limit] of [['1m', 1 << 20], ['12m', 12 << 20]] as const) {
+    for (const [size, limit] of [
+      ['1m', 1 << 20],
+      ['12m', 12 << 20],
+    ] as const) {
       it(`${size}: a readable trace no bigger than the disk, the real errno, every record written or counted`, () => {
         const { r, copy, size: bytes } = onTmpfs(size);
         expect(r.status).toBe(0);

@@ -21,7 +21,12 @@ describe.skipIf(!canBuild)('CUDA recorder hooks (stand-in libcudart)', () => {
     const r = runTraced(b, 'drv_hooks', [], out);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    calls = new Map(r.stdout.split('\n').filter((l) => /^\w+ \d+$/.test(l)).map((l) => [l.split(' ')[0]!, Number(l.split(' ')[1])]));
+    calls = new Map(
+      r.stdout
+        .split('\n')
+        .filter((l) => /^\w+ \d+$/.test(l))
+        .map((l) => [l.split(' ')[0]!, Number(l.split(' ')[1])]),
+    );
     expect(r.stdout).toContain('enabled 1');
     ({ trace, recs, str } = load(out));
   }, 120_000);
@@ -43,15 +48,41 @@ describe.skipIf(!canBuild)('CUDA recorder hooks (stand-in libcudart)', () => {
 
   it('calls through to libcudart exactly once per hooked call', () => {
     for (const [name, n] of [
-      ['cudaStreamCreate', 1], ['cudaStreamCreateWithFlags', 1], ['cudaStreamCreateWithPriority', 1],
-      ['cudaEventCreate', 1], ['cudaEventCreateWithFlags', 1], ['cudaEventRecord', 1], ['cudaEventRecordWithFlags', 1],
-      ['cudaStreamWaitEvent', 1], ['cudaEventQuery', 2], ['cudaStreamQuery', 1], ['cudaEventSynchronize', 1],
-      ['cudaStreamSynchronize', 2], ['cudaEventElapsedTime', 1], ['cudaDeviceSynchronize', 1], ['cudaLaunchKernel', 2],
-      ['__cudaGetKernel', 1], ['__cudaLaunchKernel', 1], ['cudaLaunchKernelExC', 1], ['cudaGraphLaunch', 1],
-      ['cudaMalloc', 1], ['cudaMallocHost', 1], ['cudaHostAlloc', 1], ['cudaMallocAsync', 1], ['cudaMemcpy', 1],
-      ['cudaMemcpyAsync', 1], ['cudaMemset', 1], ['cudaMemsetAsync', 1], ['cudaFreeAsync', 1], ['cudaFreeHost', 2],
-      ['cudaFree', 1], ['cudaEventDestroy', 2], ['cudaStreamDestroy', 1],
-      ['cudaEventRecord_ptsz', 1], ['cudaLaunchKernel_ptsz', 1], ['cudaStreamSynchronize_ptsz', 1],
+      ['cudaStreamCreate', 1],
+      ['cudaStreamCreateWithFlags', 1],
+      ['cudaStreamCreateWithPriority', 1],
+      ['cudaEventCreate', 1],
+      ['cudaEventCreateWithFlags', 1],
+      ['cudaEventRecord', 1],
+      ['cudaEventRecordWithFlags', 1],
+      ['cudaStreamWaitEvent', 1],
+      ['cudaEventQuery', 2],
+      ['cudaStreamQuery', 1],
+      ['cudaEventSynchronize', 1],
+      ['cudaStreamSynchronize', 2],
+      ['cudaEventElapsedTime', 1],
+      ['cudaDeviceSynchronize', 1],
+      ['cudaLaunchKernel', 2],
+      ['__cudaGetKernel', 1],
+      ['__cudaLaunchKernel', 1],
+      ['cudaLaunchKernelExC', 1],
+      ['cudaGraphLaunch', 1],
+      ['cudaMalloc', 1],
+      ['cudaMallocHost', 1],
+      ['cudaHostAlloc', 1],
+      ['cudaMallocAsync', 1],
+      ['cudaMemcpy', 1],
+      ['cudaMemcpyAsync', 1],
+      ['cudaMemset', 1],
+      ['cudaMemsetAsync', 1],
+      ['cudaFreeAsync', 1],
+      ['cudaFreeHost', 2],
+      ['cudaFree', 1],
+      ['cudaEventDestroy', 2],
+      ['cudaStreamDestroy', 1],
+      ['cudaEventRecord_ptsz', 1],
+      ['cudaLaunchKernel_ptsz', 1],
+      ['cudaStreamSynchronize_ptsz', 1],
     ] as const) {
       expect([name, calls.get(name)]).toEqual([name, n]);
     }
@@ -59,7 +90,11 @@ describe.skipIf(!canBuild)('CUDA recorder hooks (stand-in libcudart)', () => {
 
   it('records streams with flags and priority', () => {
     const sc = of('stream_create');
-    expect(sc.map((r) => [r.f.flags, r.f.priority])).toEqual([[0, 0], [1, 0], [1, -2]]);
+    expect(sc.map((r) => [r.f.flags, r.f.priority])).toEqual([
+      [0, 0],
+      [1, 0],
+      [1, -2],
+    ]);
     const handles = sc.map((r) => r.f.stream);
     expect(new Set(handles).size).toBe(3);
     expect(of('stream_destroy').map((r) => r.f.stream)).toEqual([handles[0]]);
@@ -68,13 +103,23 @@ describe.skipIf(!canBuild)('CUDA recorder hooks (stand-in libcudart)', () => {
 
   it('records events: create (timing flag), record, wait, query, elapsed', () => {
     const ec = of('event_create');
-    expect(ec.map((r) => [r.f.flags, r.f.timing])).toEqual([[0, 1], [2, 0]]);
+    expect(ec.map((r) => [r.f.flags, r.f.timing])).toEqual([
+      [0, 1],
+      [2, 0],
+    ]);
     const [e1, e2] = ec.map((r) => r.f.event);
     const [s1, s2, s3] = of('stream_create').map((r) => r.f.stream);
     // the _ptsz entry point's stream 0 is the per-thread default stream, written as 2
-    expect(of('event_record').map((r) => [r.f.event, r.f.stream])).toEqual([[e1, s1], [e2, s2], [e1, 2n]]);
+    expect(of('event_record').map((r) => [r.f.event, r.f.stream])).toEqual([
+      [e1, s1],
+      [e2, s2],
+      [e1, 2n],
+    ]);
     expect(of('event_wait').map((r) => [r.f.event, r.f.stream])).toEqual([[e1, s3]]);
-    expect(of('event_query').map((r) => [r.f.event, r.f.result])).toEqual([[e1, 0], [0xb05en, 1]]);
+    expect(of('event_query').map((r) => [r.f.event, r.f.result])).toEqual([
+      [e1, 0],
+      [0xb05en, 1],
+    ]);
     expect(of('elapsed_begin').map((r) => [r.f.start_event, r.f.end_event])).toEqual([[e1, e2]]);
     expect(of('elapsed_end').map((r) => [r.f.start_event, r.f.end_event, r.f.elapsed_ns, r.f.error])).toEqual([[e1, e2, 1_500_000n, 0]]);
     expect(of('event_destroy').map((r) => r.f.event)).toEqual([e1, e2]);
@@ -86,8 +131,13 @@ describe.skipIf(!canBuild)('CUDA recorder hooks (stand-in libcudart)', () => {
     const [e1] = of('event_create').map((r) => r.f.event);
     const [, s2] = of('stream_create').map((r) => r.f.stream);
     const expected = [
-      ['cudaEventSynchronize', 3, e1], ['cudaStreamSynchronize', 2, s2], ['cudaDeviceSynchronize', 1, 0n],
-      ['cudaMemcpy', 4, 0n], ['cudaFreeHost', 1, 0n], ['cudaFreeHost', 1, 0n], ['cudaFree', 1, 0n],
+      ['cudaEventSynchronize', 3, e1],
+      ['cudaStreamSynchronize', 2, s2],
+      ['cudaDeviceSynchronize', 1, 0n],
+      ['cudaMemcpy', 4, 0n],
+      ['cudaFreeHost', 1, 0n],
+      ['cudaFreeHost', 1, 0n],
+      ['cudaFree', 1, 0n],
       ['cudaStreamSynchronize_ptsz', 2, 2n],
     ];
     expect(begins).toEqual(expected);
@@ -101,7 +151,11 @@ describe.skipIf(!canBuild)('CUDA recorder hooks (stand-in libcudart)', () => {
     const [s1, s2, s3] = of('stream_create').map((r) => r.f.stream);
     const subs = of('submit').map((r) => [str(r.f.name!), r.f.stream]);
     expect(subs).toEqual([
-      ['mpst_test_kernel', s1], ['mpst_test_kernel2', s2], ['mpst_test_kernel', s3], ['mpst_test_kernel', 2n], ['cudaGraphLaunch', s1],
+      ['mpst_test_kernel', s1],
+      ['mpst_test_kernel2', s2],
+      ['mpst_test_kernel', s3],
+      ['mpst_test_kernel', 2n],
+      ['cudaGraphLaunch', s1],
       ['mpst_test_kernel2', 2n],
     ]);
     const corrs = [...of('submit'), ...of('memcpy'), ...of('memset')].map((r) => r.f.corr as number);
@@ -114,12 +168,26 @@ describe.skipIf(!canBuild)('CUDA recorder hooks (stand-in libcudart)', () => {
     const [s1, s2, s3] = of('stream_create').map((r) => r.f.stream);
     const d = of('alloc')[0]!.f.ptr;
     const h = of('alloc')[1]!.f.ptr;
-    expect(of('alloc').map((r) => [r.f.bytes, r.f.mem, r.f.stream])).toEqual([[4096n, 1, 0n], [256n, 2, 0n], [128n, 2, 0n], [512n, 3, s2]]);
-    expect(of('memcpy').map((r) => [r.f.dst, r.f.src, r.f.bytes, r.f.stream, r.f.dir, r.f.is_async])).toEqual([
-      [d, h, 256n, 0n, 1, 0], [h, d, 128n, s1, 2, 1],
+    expect(of('alloc').map((r) => [r.f.bytes, r.f.mem, r.f.stream])).toEqual([
+      [4096n, 1, 0n],
+      [256n, 2, 0n],
+      [128n, 2, 0n],
+      [512n, 3, s2],
     ]);
-    expect(of('memset').map((r) => [r.f.dst, r.f.bytes, r.f.stream, r.f.is_async])).toEqual([[d, 64n, 0n, 0], [d, 32n, s3, 1]]);
-    expect(of('free').map((r) => [r.f.mem, r.f.stream])).toEqual([[3, s2], [2, 0n], [2, 0n], [1, 0n]]);
+    expect(of('memcpy').map((r) => [r.f.dst, r.f.src, r.f.bytes, r.f.stream, r.f.dir, r.f.is_async])).toEqual([
+      [d, h, 256n, 0n, 1, 0],
+      [h, d, 128n, s1, 2, 1],
+    ]);
+    expect(of('memset').map((r) => [r.f.dst, r.f.bytes, r.f.stream, r.f.is_async])).toEqual([
+      [d, 64n, 0n, 0],
+      [d, 32n, s3, 1],
+    ]);
+    expect(of('free').map((r) => [r.f.mem, r.f.stream])).toEqual([
+      [3, s2],
+      [2, 0n],
+      [2, 0n],
+      [1, 0n],
+    ]);
     expect(of('free')[3]!.f.ptr).toBe(d);
   });
 

@@ -13,19 +13,30 @@ import { cleanup } from './recorder-util.js';
 const K = (name: string) => KIND_BY_NAME.get(name)!.id;
 
 /** Counts records of `kind` and sums records_lost.count, streaming (the file is ~100 MB). */
-function countWithLosses(file: string, kind: string): { records: number; lost: bigint; warnings: number; closed: boolean; listed: number | null; all: number } {
+function countWithLosses(
+  file: string,
+  kind: string,
+): { records: number; lost: bigint; warnings: number; closed: boolean; listed: number | null; all: number } {
   const r = TraceReader.open(file);
   try {
     let records = 0;
     let lost = 0n;
-    const k = K(kind), kl = K('records_lost');
+    const k = K(kind),
+      kl = K('records_lost');
     for (const b of r.batches()) {
       for (let i = 0; i < b.count; i++) {
         if (b.kind[i] === k) records++;
         else if (b.kind[i] === kl) lost += b.p[0][i]!;
       }
     }
-    return { records, lost, warnings: r.warnings.length, closed: r.header.closedCleanly, listed: r.fileEnd?.records ?? null, all: r.stats.records + r.stats.strings };
+    return {
+      records,
+      lost,
+      warnings: r.warnings.length,
+      closed: r.header.closedCleanly,
+      listed: r.fileEnd?.records ?? null,
+      all: r.stats.records + r.stats.strings,
+    };
   } finally {
     r.close();
   }
@@ -98,7 +109,10 @@ describe.skipIf(!canBuild)('recorder robustness', () => {
 
   it('a process hung in a sync and killed leaves the open sync_begin and heartbeats naming it', async () => {
     const out = path.join(tempDir(), 'hang.mpst');
-    const child = spawn(b.prog('drv_hang'), [], { env: tracedEnv(b, out, { MPSTRACE_HANG_MS: '100' }), stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(b.prog('drv_hang'), [], {
+      env: tracedEnv(b, out, { MPSTRACE_HANG_MS: '100' }),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     await new Promise<void>((res) => child.stdout!.once('data', () => res()));
     await sleep(800);
     child.kill('SIGKILL');
@@ -153,7 +167,10 @@ describe.skipIf(!canBuild)('recorder robustness', () => {
   }, 30_000);
 
   it('SIGSEGV and abort(): process_end once, closed file, and the process still dies by its signal', () => {
-    for (const [what, sig, signo, reason] of [['segv', 'SIGSEGV', 11, 2], ['abort', 'SIGABRT', 6, 4]] as const) {
+    for (const [what, sig, signo, reason] of [
+      ['segv', 'SIGSEGV', 11, 2],
+      ['abort', 'SIGABRT', 6, 4],
+    ] as const) {
       const out = path.join(tempDir(), `${what}.mpst`);
       const r = runTraced(b, 'drv_crash', [what], out);
       expect(r.signal).toBe(sig);
@@ -176,7 +193,10 @@ describe.skipIf(!canBuild)('recorder robustness', () => {
     const kinds = recs.map((x) => x.kind).filter((k) => ['event_record', 'exec', 'process_end'].includes(k));
     expect(kinds).toEqual(['event_record', 'exec', 'process_end', 'event_record', 'process_end']);
     expect(str(recs.find((x) => x.kind === 'exec')!.f.path!)).toBe('/nonexistent/mpst-program');
-    expect(recs.filter((x) => x.kind === 'process_end').map((x) => x.f)).toEqual([{ status: 0, reason: 3 }, { status: 5, reason: 1 }]);
+    expect(recs.filter((x) => x.kind === 'process_end').map((x) => x.f)).toEqual([
+      { status: 0, reason: 3 },
+      { status: 5, reason: 1 },
+    ]);
   });
 
   it('fork: the child writes its own file, linked by a fork record; exec: the new image gets its own file', () => {
@@ -241,7 +261,10 @@ describe.skipIf(!canBuild)('recorder robustness', () => {
       expect(x.ts).toBeGreaterThanOrEqual(prev);
       prev = x.ts;
     }
-    const lags = er.slice(1).map((x) => Number(x.ts - (x.f.event as bigint))).sort((a, b) => a - b);
+    const lags = er
+      .slice(1)
+      .map((x) => Number(x.ts - (x.f.event as bigint)))
+      .sort((a, b) => a - b);
     expect(lags[Math.floor(lags.length / 2)]!).toBeLessThan(50_000); // median within 50 us
   });
 

@@ -38,8 +38,13 @@ function counts(file: string): Counts {
       }
     }
     return {
-      byKind, lost, threads: tids.size, chunks: r.stats.chunks, unusedChunks: r.stats.unusedChunks,
-      warnings: r.warnings.map((w) => w.message), closed: r.header.closedCleanly,
+      byKind,
+      lost,
+      threads: tids.size,
+      chunks: r.stats.chunks,
+      unusedChunks: r.stats.unusedChunks,
+      warnings: r.warnings.map((w) => w.message),
+      closed: r.header.closedCleanly,
     };
   } finally {
     r.close();

@@ -48,7 +48,13 @@ export function tracedEnv(b: Built, out: string, extra: Record<string, string> =
   return { ...process.env, LD_PRELOAD: b.lib, MPSTRACE_OUT: out, MPSTRACE_CUPTI: '0', ...extra };
 }
 
-export function runTraced(b: Built, prog: string, args: string[], out: string, extra: Record<string, string> = {}): SpawnSyncReturns<string> {
+export function runTraced(
+  b: Built,
+  prog: string,
+  args: string[],
+  out: string,
+  extra: Record<string, string> = {},
+): SpawnSyncReturns<string> {
   return spawnSync(b.prog(prog), args, { env: tracedEnv(b, out, extra), encoding: 'utf8', timeout: 30_000 });
 }
 

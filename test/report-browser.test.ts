@@ -40,8 +40,14 @@ afterAll(async () => {
 });
 
 interface Geometry {
-  left: number; top: number; width: number; scrollTop: number;
-  laneY: number[]; laneH: number[]; trackY: number[]; trackH: number[];
+  left: number;
+  top: number;
+  width: number;
+  scrollTop: number;
+  laneY: number[];
+  laneH: number[];
+  trackY: number[];
+  trackH: number[];
   tracks: { lane: number; row: number; kind: string }[];
 }
 
@@ -159,7 +165,13 @@ describe('report page in headless Chromium', () => {
     await settle(p);
     // track 0 = stream 0xa0 GPU row: kernelA runs 1-4 ms, nothing at 4.5 ms, gemm 5-6 ms
     // track 8 = thread 2 nested row (after its instant and API rows): cudaEventSynchronize from 8 ms, never returned
-    const pts = [await pointAt(2.5 * MS, 0), await pointAt(4.6 * MS, 0), await pointAt(5.5 * MS, 0), await pointAt(8.8 * MS, 8), await pointAt(5 * MS, 8)];
+    const pts = [
+      await pointAt(2.5 * MS, 0),
+      await pointAt(4.6 * MS, 0),
+      await pointAt(5.5 * MS, 0),
+      await pointAt(8.8 * MS, 8),
+      await pointAt(5 * MS, 8),
+    ];
     const [busy, gap, gemm, open, idle] = await screenshotPixels(p, pts);
     expect(isBlue(busy)).toBe(true);
     expect(isLight(gap)).toBe(true);

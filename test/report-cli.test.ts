@@ -34,11 +34,15 @@ describe('mpstrace report / export (CLI)', () => {
     const out = path.join(dir, 'agg.html');
     const r = cli('report', trace, '-o', out, '--max-items', '5');
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/too large to embed one by one \(about \d+ items, limit 5\); the report shows aggregated tracks and all findings/);
+    expect(r.stderr).toMatch(
+      /too large to embed one by one \(about \d+ items, limit 5\); the report shows aggregated tracks and all findings/,
+    );
     expect(r.stderr).toMatch(/0 flows/);
     expect(readFileSync(out, 'utf8')).toMatch(/Aggregated view: /);
     const env = spawnSync(process.execPath, [path.join(root, 'bin/mpstrace.js'), 'report', trace, '-o', out], {
-      encoding: 'utf8', cwd: dir, env: { ...process.env, MPSTRACE_REPORT_MAX_ITEMS: '5' },
+      encoding: 'utf8',
+      cwd: dir,
+      env: { ...process.env, MPSTRACE_REPORT_MAX_ITEMS: '5' },
     });
     expect(env.stderr).toMatch(/limit 5\)/);
     const bad = cli('report', trace, '-o', out, '--max-items', 'many');
@@ -91,8 +95,11 @@ describe('mpstrace report / export (CLI)', () => {
 
 describe('npm start: the first run', () => {
   // The trace `npm start` analyzes (scripts/start.mjs names it once).
-  const startTrace = /path\.join\(([^)]*)\)/.exec(readFileSync(path.join(root, 'scripts/start.mjs'), 'utf8').split('MPSTRACE_START_TRACE ??')[1])![1]
-    .split(',').map((s) => s.trim().replace(/^'|'$/g, '')).join('/');
+  const startTrace = /path\.join\(([^)]*)\)/
+    .exec(readFileSync(path.join(root, 'scripts/start.mjs'), 'utf8').split('MPSTRACE_START_TRACE ??')[1])![1]
+    .split(',')
+    .map((s) => s.trim().replace(/^'|'$/g, ''))
+    .join('/');
 
   it('analyzes a bundled trace with real error findings, and the report counts them as the CLI does', () => {
     const trace = path.join(root, startTrace);

@@ -30,8 +30,12 @@ describe('lod', () => {
     const n = 1001;
     const start = new Float64Array(n);
     const dur = new Float32Array(n);
-    for (let i = 0; i < 1000; i++) { start[i] = i * 2; dur[i] = 1; }
-    start[1000] = 5000; dur[1000] = 1000;
+    for (let i = 0; i < 1000; i++) {
+      start[i] = i * 2;
+      dur[i] = 1;
+    }
+    start[1000] = 5000;
+    dur[1000] = 1000;
     const m = mergeIntervals(start, dur, 0, n, 0, 0.01, 0);
     expect(m.n).toBe(2);
     expect(Array.from(m.count.subarray(0, 2))).toEqual([1000, 1]);
@@ -62,14 +66,25 @@ describe('lod', () => {
 });
 
 describe('layout', () => {
-  const lanes = [{ kind: 'stream', label: 'a' }, { kind: 'thread', label: 'b' }];
+  const lanes = [
+    { kind: 'stream', label: 'a' },
+    { kind: 'thread', label: 'b' },
+  ];
   const tracks = [
-    { lane: 0, row: 0, kind: 'gpu' }, { lane: 0, row: 1, kind: 'gpu' },
-    { lane: 1, row: 0, kind: 'instant' }, { lane: 1, row: 1, kind: 'nest' }, { lane: 1, row: 2, kind: 'slot' },
+    { lane: 0, row: 0, kind: 'gpu' },
+    { lane: 0, row: 1, kind: 'gpu' },
+    { lane: 1, row: 0, kind: 'instant' },
+    { lane: 1, row: 1, kind: 'nest' },
+    { lane: 1, row: 2, kind: 'slot' },
   ];
   it('stacks lanes and their rows', () => {
     const l = layoutLanes(lanes, tracks);
-    expect({ laneY: Array.from(l.laneY), laneH: Array.from(l.laneH), trackY: Array.from(l.trackY), height: l.height }).toMatchInlineSnapshot(`
+    expect({
+      laneY: Array.from(l.laneY),
+      laneH: Array.from(l.laneH),
+      trackY: Array.from(l.trackY),
+      height: l.height,
+    }).toMatchInlineSnapshot(`
       {
         "height": 82,
         "laneH": [
@@ -98,7 +113,14 @@ describe('layout', () => {
 
 describe('format', () => {
   it('writes durations in readable units', () => {
-    expect([0, 999, 1500, 2_000_000, 1.234e9, 75e9].map(formatDuration)).toEqual(['0 ns', '999 ns', '1.5 µs', '2 ms', '1.23 s', '1 min 15 s']);
+    expect([0, 999, 1500, 2_000_000, 1.234e9, 75e9].map(formatDuration)).toEqual([
+      '0 ns',
+      '999 ns',
+      '1.5 µs',
+      '2 ms',
+      '1.23 s',
+      '1 min 15 s',
+    ]);
     expect([0, 2_000_000, 4_000_000].map(tickFormatter(2_000_000))).toEqual(['0 ms', '2 ms', '4 ms']);
     expect([0, 500_000].map(tickFormatter(500_000))).toEqual(['0 µs', '500 µs']);
     expect([0, 250].map(tickFormatter(250))).toEqual(['0 ns', '250 ns']);
@@ -111,7 +133,13 @@ describe('format', () => {
 
 describe('columns', () => {
   it('round-trips every column type through base64', () => {
-    const cases = [f64([1.5, -2, 1e15 + 3]), f32([0.25, 3]), Uint32Array.from([0, 4294967295]), Uint16Array.from([7, 65535]), Uint8Array.from([1, 2, 3])];
+    const cases = [
+      f64([1.5, -2, 1e15 + 3]),
+      f32([0.25, 3]),
+      Uint32Array.from([0, 4294967295]),
+      Uint16Array.from([7, 65535]),
+      Uint8Array.from([1, 2, 3]),
+    ];
     for (const a of cases) expect(Array.from(decodeColumn(column(a)) as ArrayLike<number>)).toEqual(Array.from(a));
     for (const s of ['', 'a', 'ab', 'abc', 'abcd']) expect(Buffer.from(decodeBase64(Buffer.from(s).toString('base64'))).toString()).toBe(s);
     expect(table(2, { a: Uint8Array.from([1, 2, 3]) }).cols.a.b64).toBe(Buffer.from([1, 2]).toString('base64'));
@@ -121,8 +149,16 @@ describe('columns', () => {
 describe('summary', () => {
   it('adds busy time per stream, overlap and blocked time', () => {
     const data = {
-      lanes: [{ kind: 'stream', label: 's1' }, { kind: 'stream', label: 's2' }, { kind: 'thread', label: 't' }],
-      tracks: [{ lane: 0, row: 0 }, { lane: 1, row: 0 }, { lane: 2, row: 1 }],
+      lanes: [
+        { kind: 'stream', label: 's1' },
+        { kind: 'stream', label: 's2' },
+        { kind: 'thread', label: 't' },
+      ],
+      tracks: [
+        { lane: 0, row: 0 },
+        { lane: 1, row: 0 },
+        { lane: 2, row: 1 },
+      ],
       trackOffsets: Uint32Array.from([0, 2, 3, 4]),
       start: f64([0, 50, 20, 10]),
       dur: f32([30, 50, 40, 80]),
@@ -142,7 +178,14 @@ describe('summary', () => {
 describe('rows', () => {
   it('packs overlapping work into extra rows and nests calls', () => {
     const b = new IntervalBuf();
-    for (const [s, d] of [[0, 10], [2, 3], [4, 10], [12, 1], [20, 5]]) b.push(s, d, 0, 0, 0, 0);
+    for (const [s, d] of [
+      [0, 10],
+      [2, 3],
+      [4, 10],
+      [12, 1],
+      [20, 5],
+    ])
+      b.push(s, d, 0, 0, 0, 0);
     const order = b.order();
     expect(Array.from(packRows(b, order))).toEqual([0, 1, 2, 0, 0]);
     // [12,13] lies inside [4,14] (row 2), so it goes below it
@@ -174,12 +217,16 @@ describe('kernel labels (viz/names.js)', () => {
     const { shortName } = await import('../viz/names.js');
     // names from the bundled H200 trace (submissions.name)
     expect(shortName('_ZN2at4cuda40_GLOBAL__N__758183f4_8_Sleep_cu_088d913f11spin_kernelEl')).toBe('spin_kernel');
-    expect(shortName('_ZN2at6native29vectorized_elementwise_kernelILi4ENS0_11FillFunctorIfEESt5arrayIPcLm1EEEEviT0_T1_'))
-      .toBe('vectorized_elementwise_kernel<FillFunctor>');
+    expect(shortName('_ZN2at6native29vectorized_elementwise_kernelILi4ENS0_11FillFunctorIfEESt5arrayIPcLm1EEEEviT0_T1_')).toBe(
+      'vectorized_elementwise_kernel<FillFunctor>',
+    );
     expect(shortName('_Z10add_kernelPfS_i')).toBe('add_kernel');
     // the same kernel demangled (the capture branch demangles strings at load)
-    expect(shortName('void at::native::vectorized_elementwise_kernel<4, at::native::FillFunctor<float>, std::array<char*, 1ul> >(int, at::native::FillFunctor<float>, std::array<char*, 1ul>)'))
-      .toBe('vectorized_elementwise_kernel<FillFunctor>');
+    expect(
+      shortName(
+        'void at::native::vectorized_elementwise_kernel<4, at::native::FillFunctor<float>, std::array<char*, 1ul> >(int, at::native::FillFunctor<float>, std::array<char*, 1ul>)',
+      ),
+    ).toBe('vectorized_elementwise_kernel<FillFunctor>');
     expect(shortName('at::(anonymous namespace)::spin_kernel(long)')).toBe('spin_kernel');
     expect(shortName('launch _ZN2at4cuda40_GLOBAL__N__758183f4_8_Sleep_cu_088d913f11spin_kernelEl')).toBe('launch spin_kernel');
     // anything else stays as it is
@@ -187,7 +234,7 @@ describe('kernel labels (viz/names.js)', () => {
   });
 });
 
-describe('times at the view\'s precision (viz/format.js timeFormatter)', () => {
+describe("times at the view's precision (viz/format.js timeFormatter)", () => {
   it('shows µs-apart points apart at µs zoom and rounds at full view', async () => {
     const { timeFormatter } = await import('../viz/format.js');
     expect(timeFormatter(10e3, 3.29e9)(3286732123)).toBe('3.28673212 s');
@@ -202,10 +249,17 @@ describe('first view and flows', () => {
   it('fits the first view to the activity, not the idle start-up or context notes', async () => {
     const { activityRange } = await import('../viz/model.js');
     const data = {
-      spanNs: 4e9, catNames: ['kernel', 'range'], nIntervals: 3,
-      start: f64([3e9, 0, 3.5e9]), dur: f32([1e6, 4e9, 1e6]), cat: Uint8Array.from([0, 1, 0]),
+      spanNs: 4e9,
+      catNames: ['kernel', 'range'],
+      nIntervals: 3,
+      start: f64([3e9, 0, 3.5e9]),
+      dur: f32([1e6, 4e9, 1e6]),
+      cat: Uint8Array.from([0, 1, 0]),
       instants: { n: 1, ts: f64([3.2e9]) },
-      findings: [{ severity: 'info', t0: 0, t1: 0 }, { severity: 'error', t0: 3.1e9, t1: 3.9e9 }],
+      findings: [
+        { severity: 'info', t0: 0, t1: 0 },
+        { severity: 'error', t0: 3.1e9, t1: 3.9e9 },
+      ],
     };
     const [a, b] = activityRange(data);
     const pad = (3.9e9 - 3e9) * 0.03;
@@ -216,19 +270,54 @@ describe('first view and flows', () => {
   it('groups arrows that share pixel bins and lanes into one with a count (no black bar)', async () => {
     const { groupFlows, FLOW_BIN_PX } = await import('../viz/flows.js');
     const n = 300;
-    const flows = { n, fromTs: f64(Array.from({ length: n }, (_, i) => i)), toTs: f64(Array.from({ length: n }, (_, i) => i + 10)),
-      fromLane: new Uint16Array(n), toLane: new Uint16Array(n).fill(1), kind: new Uint8Array(n) };
+    const flows = {
+      n,
+      fromTs: f64(Array.from({ length: n }, (_, i) => i)),
+      toTs: f64(Array.from({ length: n }, (_, i) => i + 10)),
+      fromLane: new Uint16Array(n),
+      toLane: new Uint16Array(n).fill(1),
+      kind: new Uint8Array(n),
+    };
     const layout = { trackY: [0, 20], trackH: [10, 10], laneY: [0, 20] };
     // 300 arrows within 310 ns on a 1000 px view of 100 µs: all within one bin
-    const g = groupFlows({ flows: { ...flows, maxLag: 10 } }, layout, { t0: 0, t1: 100e3, width: 1000, top: 0, height: 500 }, Int32Array.from([0, 1]), Int32Array.from([-1, -1]))!;
+    const g = groupFlows(
+      { flows: { ...flows, maxLag: 10 } },
+      layout,
+      { t0: 0, t1: 100e3, width: 1000, top: 0, height: 500 },
+      Int32Array.from([0, 1]),
+      Int32Array.from([-1, -1]),
+    )!;
     expect(g.length).toBeLessThanOrEqual(2);
     expect(g.reduce((s: number, x: { n: number }) => s + x.n, 0)).toBe(n);
     // zoomed in to 400 ns across 1000 px, each arrow has its own bins
-    const z = groupFlows({ flows: { ...flows, maxLag: 10 } }, layout, { t0: 0, t1: 400, width: 1000, top: 0, height: 500 }, Int32Array.from([0, 1]), Int32Array.from([-1, -1]))!;
+    const z = groupFlows(
+      { flows: { ...flows, maxLag: 10 } },
+      layout,
+      { t0: 0, t1: 400, width: 1000, top: 0, height: 500 },
+      Int32Array.from([0, 1]),
+      Int32Array.from([-1, -1]),
+    )!;
     expect(z.length).toBeGreaterThan(n / (FLOW_BIN_PX / 2.5) - 5);
     // more than the limit in view: not grouped at all (the frame stays cheap; the status line says zoom in)
-    expect(groupFlows({ flows: { ...flows, maxLag: 10 } }, layout, { t0: 0, t1: 100e3, width: 1000, top: 0, height: 500 }, Int32Array.from([0, 1]), Int32Array.from([-1, -1]), 100)).toBeNull();
+    expect(
+      groupFlows(
+        { flows: { ...flows, maxLag: 10 } },
+        layout,
+        { t0: 0, t1: 100e3, width: 1000, top: 0, height: 500 },
+        Int32Array.from([0, 1]),
+        Int32Array.from([-1, -1]),
+        100,
+      ),
+    ).toBeNull();
     // a view after all the arrows finds none by binary search
-    expect(groupFlows({ flows: { ...flows, maxLag: 10 } }, layout, { t0: 1e6, t1: 2e6, width: 1000, top: 0, height: 500 }, Int32Array.from([0, 1]), Int32Array.from([-1, -1]))).toEqual([]);
+    expect(
+      groupFlows(
+        { flows: { ...flows, maxLag: 10 } },
+        layout,
+        { t0: 1e6, t1: 2e6, width: 1000, top: 0, height: 500 },
+        Int32Array.from([0, 1]),
+        Int32Array.from([-1, -1]),
+      ),
+    ).toEqual([]);
   });
 });

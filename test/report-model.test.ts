@@ -29,8 +29,14 @@ function intervals(p: ReportPayload) {
   for (let tr = 0; tr < p.tracks.length; tr++) {
     for (let i = p.intervals.offsets[tr]; i < p.intervals.offsets[tr + 1]; i++) {
       rows.push({
-        lane: p.lanes[p.tracks[tr].lane].label, track: p.tracks[tr].kind, row: p.tracks[tr].row,
-        start: t.start[i] / MS, dur: Math.round(t.dur[i]) / MS, name: p.strings[t.name[i]], cat: p.categories[t.cat[i]], flags: t.flags[i],
+        lane: p.lanes[p.tracks[tr].lane].label,
+        track: p.tracks[tr].kind,
+        row: p.tracks[tr].row,
+        start: t.start[i] / MS,
+        dur: Math.round(t.dur[i]) / MS,
+        name: p.strings[t.name[i]],
+        cat: p.categories[t.cat[i]],
+        flags: t.flags[i],
       });
     }
   }
@@ -64,7 +70,16 @@ describe('report payload from a known trace', () => {
       { lane: HOSTILE.thread2, track: 'api', row: 1, start: 6.6, dur: 0, name: 'memcpy d2h', cat: 'launch', flags: 0 },
       // never returned: drawn to the end of the trace and flagged open (bit 0)
       { lane: HOSTILE.thread2, track: 'nest', row: 2, start: 8, dur: 2, name: 'cudaEventSynchronize event 0xe7', cat: 'sync', flags: 1 },
-      { lane: HOSTILE.thread2, track: 'slot', row: 3, start: 0.2, dur: 9.3, name: 'slot 3 · stream 0xb0 (acquire → release)', cat: 'slot', flags: 0 },
+      {
+        lane: HOSTILE.thread2,
+        track: 'slot',
+        row: 3,
+        start: 0.2,
+        dur: 9.3,
+        name: 'slot 3 · stream 0xb0 (acquire → release)',
+        cat: 'slot',
+        flags: 0,
+      },
     ]);
   });
 

@@ -21,7 +21,9 @@ const UPDATE = !!process.env.MPSTRACE_UPDATE_SCREENSHOTS;
 const MAX_DIFF = 0.002;
 const dir = mkdtempSync(path.join(tmpdir(), 'mpst-shots-'));
 let browser: Browser;
-beforeAll(async () => { browser = await launch(); });
+beforeAll(async () => {
+  browser = await launch();
+});
 afterAll(async () => {
   await browser?.close();
   rmSync(dir, { recursive: true, force: true });
@@ -81,7 +83,13 @@ describe('report screenshots of real traces', () => {
     const o = await open('traces/cuda/train_prefetch.mpst', { width: 1400, height: 800 });
     // the search steps through `step` ranges in time order; the third is past warm-up
     expect(await o.page.evaluate(() => (window as any).__MPSTRACE__.search('step'))).toBeGreaterThan(3);
-    await o.page.evaluate(() => { const s = (window as any).__MPSTRACE__; s.nextMatch(); s.nextMatch(); s.nextMatch(); s.search(''); });
+    await o.page.evaluate(() => {
+      const s = (window as any).__MPSTRACE__;
+      s.nextMatch();
+      s.nextMatch();
+      s.nextMatch();
+      s.search('');
+    });
     await matchesGolden(o, 'train-prefetch-steps');
     await o.page.close();
   });

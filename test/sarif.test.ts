@@ -29,7 +29,11 @@ const REAL = 'traces/cuda/pool/stream_pool_buggy.mpst';
 /** The multitool binary; npm 11 does not run its package's `chmod u+x` postinstall, so make it executable here. */
 function multitool(): string {
   const bin: string = process.env.MPSTRACE_SARIF_MULTITOOL ?? createRequire(import.meta.url)('@microsoft/sarif-multitool');
-  try { accessSync(bin, constants.X_OK); } catch { chmodSync(bin, 0o755); }
+  try {
+    accessSync(bin, constants.X_OK);
+  } catch {
+    chmodSync(bin, 0o755);
+  }
   return bin;
 }
 
@@ -60,14 +64,19 @@ function githubProblems(log: Json): string[] {
       const at = `runs[${ri}].results[${i}]`;
       if (!res.ruleId) out.push(`${at}: no ruleId`);
       if (typeof res.message?.text !== 'string' || !res.message.text) out.push(`${at}: message.text missing (GH: fully formatted message)`);
-      if (!Array.isArray(res.locations) || res.locations.length === 0) { out.push(`${at}: no locations (GH1015/GH1017/GH2012)`); continue; }
+      if (!Array.isArray(res.locations) || res.locations.length === 0) {
+        out.push(`${at}: no locations (GH1015/GH1017/GH2012)`);
+        continue;
+      }
       if (res.locations.length > 10) out.push(`${at}: more than 10 locations`);
       const pl = res.locations[0].physicalLocation;
       if (!pl?.artifactLocation?.uri) out.push(`${at}: locations[0] has no physicalLocation.artifactLocation.uri`);
-      else if (/^[a-z][a-z0-9+.-]*:/i.test(pl.artifactLocation.uri) || pl.artifactLocation.uri.startsWith('/')) out.push(`${at}: locations[0] URI is not repository-relative: ${pl.artifactLocation.uri}`);
+      else if (/^[a-z][a-z0-9+.-]*:/i.test(pl.artifactLocation.uri) || pl.artifactLocation.uri.startsWith('/'))
+        out.push(`${at}: locations[0] URI is not repository-relative: ${pl.artifactLocation.uri}`);
       if (!(Number.isInteger(pl?.region?.startLine) && pl.region.startLine >= 1)) out.push(`${at}: locations[0] has no region.startLine`);
       for (const rl of res.relatedLocations ?? []) {
-        if (rl.physicalLocation && !uriOk(rl.physicalLocation.artifactLocation?.uri)) out.push(`${at}: related location URI ${rl.physicalLocation.artifactLocation?.uri}`);
+        if (rl.physicalLocation && !uriOk(rl.physicalLocation.artifactLocation?.uri))
+          out.push(`${at}: related location URI ${rl.physicalLocation.artifactLocation?.uri}`);
       }
       if ((res.relatedLocations ?? []).length > 1000) out.push(`${at}: more than 1,000 related locations`);
     }
@@ -88,7 +97,7 @@ describe('SARIF of a real buggy trace', () => {
     expect(ok).toBe(true);
   });
 
-  it('meets GitHub code scanning\'s ingestion rules', () => {
+  it("meets GitHub code scanning's ingestion rules", () => {
     expect(githubProblems(log)).toEqual([]);
   });
 
@@ -103,7 +112,7 @@ describe('SARIF of a real buggy trace', () => {
     expect(p.some((x) => x.startsWith('runs[0].results[2]: locations[0] has no region.startLine'))).toBe(true);
   });
 
-  it('anchors each result at the user\'s Python file and line, library frames as related locations', () => {
+  it("anchors each result at the user's Python file and line, library frames as related locations", () => {
     const problems = json.findings.filter((f: Json) => f.severity !== 'info');
     expect(run.results).toHaveLength(problems.length);
     run.results.forEach((res: Json, i: number) => {
@@ -124,10 +133,16 @@ describe('SARIF of a real buggy trace', () => {
       const libs = f.sites.filter((s: Json) => /\.so(\.\d+)*$/.test(s.module ?? ''));
       const related = (res.relatedLocations ?? []) as Json[];
       for (const lib of libs) {
-        expect(related.some((x) => x.message.text.startsWith('library frame') && x.logicalLocations[0].fullyQualifiedName.includes(path.basename(lib.module)))).toBe(true);
+        expect(
+          related.some(
+            (x) =>
+              x.message.text.startsWith('library frame') && x.logicalLocations[0].fullyQualifiedName.includes(path.basename(lib.module)),
+          ),
+        ).toBe(true);
       }
       expect(related.filter((x) => x.physicalLocation?.region)).toHaveLength(
-        f.sites.filter((s: Json) => /:\d+$/.test(s.symbol ?? '') && s.module.endsWith('.py')).length - (py ? 1 : 0));
+        f.sites.filter((s: Json) => /:\d+$/.test(s.symbol ?? '') && s.module.endsWith('.py')).length - (py ? 1 : 0),
+      );
     });
     // the device-sync finding points at synchronize_device:198 in pool_runtime.py
     const sync = run.results.find((x: Json) => x.ruleId === 'incomplete-device-sync');
@@ -148,11 +163,13 @@ describe('SARIF of a real buggy trace', () => {
     }
   });
 
-  it('passes the SARIF multitool\'s GH and SARIF rules', () => {
+  it("passes the SARIF multitool's GH and SARIF rules", () => {
     const file = path.join(dir, 'real.sarif');
     writeFileSync(file, r.out);
-    const v = spawnSync(multitool(), ['validate', file, '--rule-kind', 'Gh;Sarif', '-o', path.join(dir, 'v.sarif')],
-      { encoding: 'utf8', env: { ...process.env, DOTNET_SYSTEM_GLOBALIZATION_INVARIANT: '1' } });
+    const v = spawnSync(multitool(), ['validate', file, '--rule-kind', 'Gh;Sarif', '-o', path.join(dir, 'v.sarif')], {
+      encoding: 'utf8',
+      env: { ...process.env, DOTNET_SYSTEM_GLOBALIZATION_INVARIANT: '1' },
+    });
     expect(v.status, v.stderr).toBe(0);
     expect(v.stdout).toMatch(/Analysis completed successfully/); // it ran and read the file
     expect(v.stdout).not.toMatch(/\berror (GH|SARIF)\d+/);

@@ -28,13 +28,29 @@ function files(dir: string): string[] {
 /** [what, which files, pattern]: each pattern is a way a copy of the schema was written by hand. */
 const COPIES: [string, RegExp, RegExp][] = [
   ['a kind id compared in SQL (use {{kind.<name>}})', /\.(sql|ts)$/, /\bkind\s*(=|<>|!=|IN|NOT IN)\s*\(?\s*\d/],
-  ['a payload mask on raw_events columns (use {{field.<kind>.<name>}})', /\.(sql|ts)$/, /\bp[0-4]\s*(>>\s*\d+\s*\)?\s*)?&\s*(255|65535|4294967295)\b/],
+  [
+    'a payload mask on raw_events columns (use {{field.<kind>.<name>}})',
+    /\.(sql|ts)$/,
+    /\bp[0-4]\s*(>>\s*\d+\s*\)?\s*)?&\s*(255|65535|4294967295)\b/,
+  ],
   ['the file magic (use CONTAINER.fileMagic / MPST_FILE_MAGIC)', /\.(ts|js|mjs|py|c|h|m)$/, /(['"]|b")MPSTRACE['"]/],
   ['the chunk magic (use CONTAINER.chunkMagic / MPST_CHUNK_MAGIC)', /./, /MPCK|0x4b43504d/i],
   ['a kind-name table (use mpstrace/_schema.py KIND or src/format/kinds.ts)', /./, /\b\d+\s*:\s*['"](process_start|sync_begin|submit)['"]/],
-  ['an annotation signature table (use _schema.ANNOTATIONS)', /\.py$/, /['"](slot_acquire|api_sync_begin|push_site|sync_begin|enabled)['"]\s*:\s*[[(]/],
-  ['a process_start flag bit (use FLAGS.process / MPST_PROCESS_FLAG_*)', /./, /(processFlags|start_flags|proc_flags|\bpf)\s*(&|\|=?)\s*[1-9]\b|flags\s*\|?=\s*[1-9]\s*;/],
-  ['a header field at a literal offset (use FILE_HEADER / CHUNK_HEADER)', /\.(ts|py)$/, /(get|set)(Uint|Int|BigInt)\d+\(\s*\d+|write(UInt|Int|BigInt)\d+LE\([^,]+,\s*\d+\)|unpack_from\([^,]+,\s*data,\s*\d+\)/],
+  [
+    'an annotation signature table (use _schema.ANNOTATIONS)',
+    /\.py$/,
+    /['"](slot_acquire|api_sync_begin|push_site|sync_begin|enabled)['"]\s*:\s*[[(]/,
+  ],
+  [
+    'a process_start flag bit (use FLAGS.process / MPST_PROCESS_FLAG_*)',
+    /./,
+    /(processFlags|start_flags|proc_flags|\bpf)\s*(&|\|=?)\s*[1-9]\b|flags\s*\|?=\s*[1-9]\s*;/,
+  ],
+  [
+    'a header field at a literal offset (use FILE_HEADER / CHUNK_HEADER)',
+    /\.(ts|py)$/,
+    /(get|set)(Uint|Int|BigInt)\d+\(\s*\d+|write(UInt|Int|BigInt)\d+LE\([^,]+,\s*\d+\)|unpack_from\([^,]+,\s*data,\s*\d+\)/,
+  ],
   ['the non-timeline kinds (use ON_TIMELINE_SQL / {{kinds.non_timeline}})', /./, /\(9,\s*10\)|'9, 10'/],
 ];
 
@@ -51,9 +67,11 @@ describe('no hand-written copy of the schema', () => {
     it(`has no ${what}`, () => {
       const hits: string[] = [];
       for (const f of all.filter((x) => fileRe.test(x))) {
-        readFileSync(path.join(root, f), 'utf8').split('\n').forEach((line, i) => {
-          if (re.test(line)) hits.push(`${f}:${i + 1}: ${line.trim()}`);
-        });
+        readFileSync(path.join(root, f), 'utf8')
+          .split('\n')
+          .forEach((line, i) => {
+            if (re.test(line)) hits.push(`${f}:${i + 1}: ${line.trim()}`);
+          });
       }
       expect(hits).toEqual([]);
     });

@@ -38,7 +38,9 @@ describe('event schema', () => {
   it('the recorder defines exactly the annotation entry points of the table', () => {
     const src = readFileSync(path.join(root, 'instrumentation/runtime/mpst_annotate.c'), 'utf8');
     const defined = [...src.matchAll(/^MPST_EXPORT \w+ mpstrace_impl_(\w+)\(/gm)].map((m) => m[1]).sort();
-    const table = apiEntries(loadSchema(schemaPath)).map((e) => e.name).sort();
+    const table = apiEntries(loadSchema(schemaPath))
+      .map((e) => e.name)
+      .sort();
     expect(defined).toEqual(table);
   });
 });

@@ -20,8 +20,17 @@ const lineOf = (text: string) => source.findIndex((l, i) => i > source.findIndex
 
 describe('siteLabel with a source location', () => {
   it('prints function (file:line) and drops the offset', () => {
-    expect(siteLabel({ site: 1, symbol: 'Pipeline::sync()', module: '/x/prog', offset: null, addr: null, file: '/src/a/streams_bug.cu', line: 75 }))
-      .toBe('Pipeline::sync() (streams_bug.cu:75)');
+    expect(
+      siteLabel({
+        site: 1,
+        symbol: 'Pipeline::sync()',
+        module: '/x/prog',
+        offset: null,
+        addr: null,
+        file: '/src/a/streams_bug.cu',
+        line: 75,
+      }),
+    ).toBe('Pipeline::sync() (streams_bug.cu:75)');
     expect(siteLabel({ site: 1, symbol: null, module: '/x/prog', offset: 0x5a87, addr: null })).toBe('prog+0x5a87');
   });
 });
@@ -44,9 +53,14 @@ describe.skipIf(!canBuild || tools.length === 0)('mpstrace symbolize and record 
       const res = JSON.parse(r.stdout)[0];
       expect(res.sites).toBeGreaterThan(10);
       expect(res.resolved).toBe(res.sites);
-      const rows = sql(out, `SELECT s.kind, c.symbol, c.file, c.line FROM (SELECT kind_name AS kind, site, id FROM events WHERE kind_name IN ('stream_create', 'event_wait', 'sync_begin', 'free')) s
-        JOIN callsites c ON c.site_id = s.site ORDER BY s.id`);
-      expect(rows.map((x: { kind: string; symbol: string; file: string; line: number }) => [x.kind, x.symbol, path.basename(x.file), x.line])).toEqual([
+      const rows = sql(
+        out,
+        `SELECT s.kind, c.symbol, c.file, c.line FROM (SELECT kind_name AS kind, site, id FROM events WHERE kind_name IN ('stream_create', 'event_wait', 'sync_begin', 'free')) s
+        JOIN callsites c ON c.site_id = s.site ORDER BY s.id`,
+      );
+      expect(
+        rows.map((x: { kind: string; symbol: string; file: string; line: number }) => [x.kind, x.symbol, path.basename(x.file), x.line]),
+      ).toEqual([
         ['stream_create', 'main', 'drv_static.c', lineOf('cudaStreamCreate(&s1)')],
         ['stream_create', 'main', 'drv_static.c', lineOf('cudaStreamCreate(&s2)')],
         ['event_wait', 'main', 'drv_static.c', lineOf('cudaStreamWaitEvent(s2, e1)')],
@@ -82,15 +96,19 @@ describe.skipIf(!canBuild || tools.length === 0)('mpstrace symbolize and record 
     const bad = JSON.parse(spawnSync('node', [cli, 'symbolize', out, '--search-path', decoy, '--json'], { encoding: 'utf8' }).stdout)[0];
     expect(bad.resolved).toBe(0);
     expect(bad.modules[0].why).toMatch(/none with build id [0-9a-f]{40}/);
-    const good = JSON.parse(spawnSync('node', [cli, 'symbolize', out, '--search-path', decoy, moved, '--json'], { encoding: 'utf8' }).stdout)[0];
+    const good = JSON.parse(
+      spawnSync('node', [cli, 'symbolize', out, '--search-path', decoy, moved, '--json'], { encoding: 'utf8' }).stdout,
+    )[0];
     expect(good.resolved).toBe(good.sites);
     expect(good.modules[0].file).toBe(path.join(moved, 'bin', 'drv_static'));
   });
 
-  it('record: a wrapper that exec\'s the program gives one run directory, an index, and the GPU process\'s summary with symbols', () => {
+  it("record: a wrapper that exec's the program gives one run directory, an index, and the GPU process's summary with symbols", () => {
     const cwd = tempDir();
     const r = spawnSync('node', [cli, 'record', '--', 'sh', '-c', `exec ${b.prog('drv_static')} gemm`], {
-      cwd, env: { ...process.env, MPSTRACE_LIB: b.lib, MPSTRACE_CUPTI: '0' }, encoding: 'utf8',
+      cwd,
+      env: { ...process.env, MPSTRACE_LIB: b.lib, MPSTRACE_CUPTI: '0' },
+      encoding: 'utf8',
     });
     expect(r.status, r.stderr).toBe(0);
     const dir = path.join(cwd, 'mpstrace-run');
@@ -100,7 +118,9 @@ describe.skipIf(!canBuild || tools.length === 0)('mpstrace symbolize and record 
     expect(index.processes[0].execs).toEqual([b.prog('drv_static')]);
     expect(index.processes[1].backend_calls).toBeGreaterThan(10);
     expect(index.gpu_process).toBe(index.processes[1].file);
-    expect(r.stderr).toMatch(/summary of sh\.\d+\.exec1\.mpst \(pid \d+\), the process that did the GPU work; sh\.mpst was a wrapper that exec'd/);
+    expect(r.stderr).toMatch(
+      /summary of sh\.\d+\.exec1\.mpst \(pid \d+\), the process that did the GPU work; sh\.mpst was a wrapper that exec'd/,
+    );
     expect(r.stderr).toMatch(/streams +4/);
     expect(r.stderr).toMatch(/sh\.\d+\.exec1\.mpst: 18 of 18 native call sites symbolized/);
     // nothing written to the working directory itself

@@ -14,9 +14,7 @@ const root = path.resolve(import.meta.dirname, '..');
 const pyDir = path.join(root, 'instrumentation', 'python');
 const fakeTorch = path.join(root, 'test', 'fake_torch');
 const python = spawnSync('python3', ['--version']).status === 0;
-const interpreter = python
-  ? spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout.trim()
-  : '';
+const interpreter = python ? spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout.trim() : '';
 const recorderLib = path.join(root, 'instrumentation', 'build', 'libmpstrace_cuda.so');
 const linux = process.platform === 'linux';
 
@@ -29,7 +27,9 @@ async function rows(t: LoadedTrace, sql: string): Promise<Record<string, unknown
 }
 
 function lineOf(file: string, marker: string): number {
-  const i = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(marker));
+  const i = readFileSync(file, 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes(marker));
   if (i < 0) throw new Error(`${marker} not in ${file}`);
   return i + 1;
 }
@@ -43,7 +43,11 @@ describe.skipIf(!python)('mpstrace.torch (stand-in torch)', () => {
     const r = spawnSync(interpreter, ['-m', 'unittest', '-v', 'torch_layer_companion'], {
       cwd: root,
       encoding: 'utf8',
-      env: { ...process.env, PYTHONPATH: [pyDir, path.join(root, 'test')].join(path.delimiter), MPST_RECORDER_LIB: linux ? recorderLib : '' },
+      env: {
+        ...process.env,
+        PYTHONPATH: [pyDir, path.join(root, 'test')].join(path.delimiter),
+        MPST_RECORDER_LIB: linux ? recorderLib : '',
+      },
       timeout: 120_000,
     });
     expect(r.status, r.stderr).toBe(0);
@@ -65,7 +69,13 @@ describe.skipIf(!python || !linux)('mpstrace.torch auto-installed under the reco
     const r = spawnSync(interpreter, [prog], {
       cwd: dir,
       encoding: 'utf8',
-      env: { ...process.env, PYTHONPATH: [pyDir, fakeTorch].join(path.delimiter), MPSTRACE_OUT: trace, LD_PRELOAD: recorderLib, MPSTRACE_TORCH: '' },
+      env: {
+        ...process.env,
+        PYTHONPATH: [pyDir, fakeTorch].join(path.delimiter),
+        MPSTRACE_OUT: trace,
+        LD_PRELOAD: recorderLib,
+        MPSTRACE_TORCH: '',
+      },
       timeout: 60_000,
     });
     expect(r.status, r.stderr).toBe(0);
@@ -92,14 +102,21 @@ describe.skipIf(!python || !linux)('mpstrace.torch auto-installed under the reco
 
   it('records the public API calls with the program lines as call sites', async () => {
     const sync = await rows(t, `SELECT target, scope, api, ${site()} FROM ev_api_sync_begin ORDER BY id`);
-    expect(sync).toEqual([{ target: 0, scope: 'device', api: 'torch.cuda.synchronize', sym: `main:${lineOf(prog, 'LINE-SYNC')}`, mod: prog }]);
+    expect(sync).toEqual([
+      { target: 0, scope: 'device', api: 'torch.cuda.synchronize', sym: `main:${lineOf(prog, 'LINE-SYNC')}`, mod: prog },
+    ]);
     const rec = await rows(t, `SELECT event, stream, ${site()} FROM ev_intent_record ORDER BY id`);
     // a fresh event has no handle before its first record: event 0
     expect(rec[0]).toEqual({ event: 0, stream: side, sym: `main:${lineOf(prog, 'LINE-RECORD')}`, mod: prog });
     const cur = await rows(t, `SELECT stream, prev FROM ev_api_current_stream ORDER BY id`);
-    expect(cur).toEqual([{ stream: side, prev: 0 }, { stream: 0, prev: side }]);
+    expect(cur).toEqual([
+      { stream: side, prev: 0 },
+      { stream: 0, prev: side },
+    ]);
     const el = await rows(t, `SELECT elapsed_ns, start_timing, end_timing, raised, ${site()} FROM ev_api_elapsed`);
-    expect(el).toEqual([{ elapsed_ns: -1, start_timing: 0, end_timing: 0, raised: 1, sym: `main:${lineOf(prog, 'LINE-ELAPSED')}`, mod: prog }]);
+    expect(el).toEqual([
+      { elapsed_ns: -1, start_timing: 0, end_timing: 0, raised: 1, sym: `main:${lineOf(prog, 'LINE-ELAPSED')}`, mod: prog },
+    ]);
   });
 
   it('gives backend records made inside a wrapped call the same site', async () => {

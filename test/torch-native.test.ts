@@ -28,7 +28,9 @@ async function rows(t: LoadedTrace, sql: string): Promise<Row[]> {
 }
 
 function lineOf(marker: string): number {
-  const i = readFileSync(prog, 'utf8').split('\n').findIndex((l) => l.includes(marker));
+  const i = readFileSync(prog, 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes(marker));
   if (i < 0) throw new Error(`${marker} not in ${prog}`);
   return i + 1;
 }
@@ -55,9 +57,12 @@ describe.skipIf(!haveTorch || !haveCxx)('mpstrace.torch C++ op observer (real CP
     t = await openTrace(trace, { progress: false });
     // phases by time: a second thread's records come after the main thread's in id order
     const marks = await rows(t, `SELECT ts, name FROM ev_marker ORDER BY ts`);
-    const acc = await rows(t, `SELECT a.id, a.ts, a.op, a.ptr, a.bytes, a.base, a.mode, a.stream, a.tid,
+    const acc = await rows(
+      t,
+      `SELECT a.id, a.ts, a.op, a.ptr, a.bytes, a.base, a.mode, a.stream, a.tid,
       (SELECT c.symbol FROM callsites c WHERE c.site_id = a.site) AS sym,
-      (SELECT c.module FROM callsites c WHERE c.site_id = a.site) AS mod FROM ev_tensor_access a ORDER BY a.id`);
+      (SELECT c.module FROM callsites c WHERE c.site_id = a.site) AS mod FROM ev_tensor_access a ORDER BY a.id`,
+    );
     for (let i = 0; i + 1 < marks.length; i++) {
       const [lo, hi] = [Number(marks[i]!.ts), Number(marks[i + 1]!.ts)];
       phase[String(marks[i]!.name)] = acc.filter((a) => Number(a.ts) > lo && Number(a.ts) < hi);
@@ -104,7 +109,12 @@ describe.skipIf(!haveTorch || !haveCxx)('mpstrace.torch C++ op observer (real CP
   });
 
   it('names the program line of each op as its call site, in every thread', () => {
-    for (const [op, marker] of [['mul.Tensor', 'op:mul'], ['add_.Tensor', 'op:add_'], ['cat.default', 'op:cat'], ['flip.default', 'op:flip']] as const) {
+    for (const [op, marker] of [
+      ['mul.Tensor', 'op:mul'],
+      ['add_.Tensor', 'op:add_'],
+      ['cat.default', 'op:cat'],
+      ['flip.default', 'op:flip'],
+    ] as const) {
       const a = phase.cpp!.find((r) => r.op === op)!;
       expect(a, op).toBeDefined();
       expect({ op, sym: a.sym, mod: a.mod }).toEqual({ op, sym: `ops:${lineOf(marker)}`, mod: prog });

@@ -37,7 +37,13 @@ function site(prog: string, text: string): string {
 const PLANTED: [string, string, string, string, string][] = [
   ['device_sync_planted', 'incomplete-device-sync', 'late-completion', 'device_sync.py', 'torch.cuda.synchronize()'],
   ['event_handoff_planted', 'wrong-stream-event', 'record-wrong-stream', 'event_handoff.py', 'ready.record(copy_stream)'],
-  ['event_handoff_planted', 'wrong-stream-event', 'record-wrong-stream', 'event_handoff.py', 'main_stream.wait_event(copy_stream.record_event())'],
+  [
+    'event_handoff_planted',
+    'wrong-stream-event',
+    'record-wrong-stream',
+    'event_handoff.py',
+    'main_stream.wait_event(copy_stream.record_event())',
+  ],
   ['timed_steps_planted', 'hang', 'elapsed-untimed', 'timed_steps.py', 'times.append(start.elapsed_time(end))'],
   ['timed_steps_user_untimed', 'hang', 'elapsed-untimed', 'timed_steps.py', 'times.append(start.elapsed_time(end))'],
 ];
@@ -54,7 +60,11 @@ describe('torch layer: real traces of unmodified PyTorch programs', () => {
   }
 
   it('the layer said it was on, at the level asked, in every trace', async () => {
-    for (const [name, level] of [['device_sync_planted', 'api'], ['prefetch_train_full', 'full'], ['prefetch_train_api', 'api']]) {
+    for (const [name, level] of [
+      ['device_sync_planted', 'api'],
+      ['prefetch_train_full', 'full'],
+      ['prefetch_train_api', 'api'],
+    ]) {
       const { t } = await analyze(name!);
       const r = await t.connection.runAndReadAll(`SELECT level, ok, message FROM ev_api_layer`);
       const rows = r.getRowObjectsJS() as { level: string; ok: bigint; message: string }[];
@@ -71,7 +81,9 @@ describe('torch layer: real traces of unmodified PyTorch programs', () => {
   it('level full wrote tensor accesses and torch_block lifetimes named by program lines', async () => {
     const { t } = await analyze('prefetch_train_full');
     const q = async (sql: string) => (await t.connection.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
-    const [acc] = await q(`SELECT count(*) AS n, count(DISTINCT op) AS ops, count(*) FILTER (WHERE mode = 'write') AS w FROM ev_tensor_access`);
+    const [acc] = await q(
+      `SELECT count(*) AS n, count(DISTINCT op) AS ops, count(*) FILTER (WHERE mode = 'write') AS w FROM ev_tensor_access`,
+    );
     expect(Number(acc!.n)).toBeGreaterThan(500);
     expect(Number(acc!.w)).toBeGreaterThan(100);
     const [mem] = await q(`SELECT count(*) AS n FROM ev_alloc WHERE mem = 'torch_block'`);
@@ -80,7 +92,14 @@ describe('torch layer: real traces of unmodified PyTorch programs', () => {
     expect(sites.some((s) => String(s.module).endsWith('torch/prefetch_train.py'))).toBe(true);
   });
 
-  for (const name of ['device_sync_clean', 'event_handoff_clean', 'timed_steps_clean', 'prefetch_train_full', 'prefetch_train_api', 'prefetch_train_off']) {
+  for (const name of [
+    'device_sync_clean',
+    'event_handoff_clean',
+    'timed_steps_clean',
+    'prefetch_train_full',
+    'prefetch_train_api',
+    'prefetch_train_off',
+  ]) {
     it(`${name}: no error or warning from any rule`, async () => {
       const { problems } = await analyze(name);
       expect(problems.map((f) => `${f.rule}/${f.kind}: ${f.message}`)).toEqual([]);

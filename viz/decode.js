@@ -31,8 +31,7 @@ export function decodeBase64(text) {
     const n = (LOOKUP[text.charCodeAt(i)] << 18) | (LOOKUP[text.charCodeAt(i + 1)] << 12);
     out[o++] = (n >> 16) & 255;
   } else if (rest === 3) {
-    const n =
-      (LOOKUP[text.charCodeAt(i)] << 18) | (LOOKUP[text.charCodeAt(i + 1)] << 12) | (LOOKUP[text.charCodeAt(i + 2)] << 6);
+    const n = (LOOKUP[text.charCodeAt(i)] << 18) | (LOOKUP[text.charCodeAt(i + 1)] << 12) | (LOOKUP[text.charCodeAt(i + 2)] << 6);
     out[o++] = (n >> 16) & 255;
     out[o++] = (n >> 8) & 255;
   }

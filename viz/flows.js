@@ -31,11 +31,19 @@ export function flowRange(f, t0, t1) {
   let lo = 0;
   let hi = f.n;
   const a = t0 - lag;
-  while (lo < hi) { const m = (lo + hi) >>> 1; if (f.fromTs[m] < a) lo = m + 1; else hi = m; }
+  while (lo < hi) {
+    const m = (lo + hi) >>> 1;
+    if (f.fromTs[m] < a) lo = m + 1;
+    else hi = m;
+  }
   const i0 = lo;
   hi = f.n;
   const b = t1 + lag;
-  while (lo < hi) { const m = (lo + hi) >>> 1; if (f.fromTs[m] <= b) lo = m + 1; else hi = m; }
+  while (lo < hi) {
+    const m = (lo + hi) >>> 1;
+    if (f.fromTs[m] <= b) lo = m + 1;
+    else hi = m;
+  }
   return [i0, lo];
 }
 
@@ -57,7 +65,10 @@ export function groupFlows(data, layout, view, firstTrack, gpuTrack, limit = Inf
     // one number per (kind, lanes, bins): 2 + 16 + 16 + 10 + 10 bits < 2^53
     const key = (((kind * 65536 + f.fromLane[i]) * 65536 + f.toLane[i]) * 1025 + bin(x0)) * 1025 + bin(x1);
     const g = groups.get(key);
-    if (g) { g.n++; continue; }
+    if (g) {
+      g.n++;
+      continue;
+    }
     const y0 = anchorY(layout, firstTrack, gpuTrack, f.fromLane[i], view.top);
     const y1 = anchorY(layout, firstTrack, gpuTrack, f.toLane[i], view.top);
     groups.set(key, { x0, y0, x1, y1, kind, n: 1 });
@@ -67,9 +78,11 @@ export function groupFlows(data, layout, view, firstTrack, gpuTrack, limit = Inf
 
 export function drawFlows(ctx, data, layout, view, firstTrack, gpuTrack) {
   const all = groupFlows(data, layout, view, firstTrack, gpuTrack, MAX_FLOWS_SCANNED);
-  if (all === null) { const [i0, i1] = flowRange(data.flows, view.t0, view.t1); return { drawn: 0, merged: 0, skipped: i1 - i0 }; }
-  const groups = all
-    .filter((g) => !(Math.max(g.y0, g.y1) < -20 || Math.min(g.y0, g.y1) > view.height + 20));
+  if (all === null) {
+    const [i0, i1] = flowRange(data.flows, view.t0, view.t1);
+    return { drawn: 0, merged: 0, skipped: i1 - i0 };
+  }
+  const groups = all.filter((g) => !(Math.max(g.y0, g.y1) < -20 || Math.min(g.y0, g.y1) > view.height + 20));
   let drawn = 0;
   let merged = 0;
   for (const g of groups) {

@@ -37,7 +37,11 @@ export function tickFormatter(step, maxAbs = step) {
   let scale = 1;
   let unit = 'ns';
   for (const [s, u] of UNITS) {
-    if (Math.max(step, maxAbs) >= s) { scale = s; unit = u; break; }
+    if (Math.max(step, maxAbs) >= s) {
+      scale = s;
+      unit = u;
+      break;
+    }
   }
   const decimals = Math.max(0, Math.min(6, Math.ceil(-Math.log10(step / scale) - 1e-9)));
   return (ns) => `${(ns / scale).toFixed(decimals)} ${unit}`;
@@ -49,7 +53,10 @@ export function formatBytes(n) {
   const u = ['KiB', 'MiB', 'GiB', 'TiB'];
   let v = n;
   let i = -1;
-  while (v >= 1024 && i < u.length - 1) { v /= 1024; i++; }
+  while (v >= 1024 && i < u.length - 1) {
+    v /= 1024;
+    i++;
+  }
   return `${v.toFixed(1)} ${u[i]}`;
 }
 
@@ -65,7 +72,11 @@ export function timeFormatter(spanNs, maxAbs) {
   let scale = 1;
   let unit = 'ns';
   for (const [s, u] of UNITS) {
-    if (Math.max(maxAbs ?? spanNs, 1) >= s) { scale = s; unit = u; break; }
+    if (Math.max(maxAbs ?? spanNs, 1) >= s) {
+      scale = s;
+      unit = u;
+      break;
+    }
   }
   const decimals = Math.max(0, Math.min(9, Math.ceil(-Math.log10(res / scale) - 1e-9)));
   return (ns) => `${(ns / scale).toFixed(decimals)} ${unit}`;

@@ -42,8 +42,10 @@ export function makeHover(data, layout, firstTrack, view) {
     if (best < 0) return null;
     const flags = data.flags[best];
     const cat = data.catNames[data.cat[best]];
-    const when = cat === 'launch' ? `at ${fmt(data.start[best])}`
-      : `${fmt(data.start[best])} to ${fmt(data.start[best] + data.dur[best])} (${formatDuration(data.dur[best])})`;
+    const when =
+      cat === 'launch'
+        ? `at ${fmt(data.start[best])}`
+        : `${fmt(data.start[best])} to ${fmt(data.start[best] + data.dur[best])} (${formatDuration(data.dur[best])})`;
     return [
       `${cat}: ${data.strings[data.name[best]] ?? ''}`,
       `${when}${flags & 1 ? ' — never returned: open until the end of the trace' : ''}`,

@@ -66,7 +66,11 @@ export function drawTracks(ctx, data, layout, view, style = {}) {
     // A host API call is stamped once (no duration): a 3 px tick, so it can be seen and hovered.
     const api = data.tracks[t].kind === 'api';
     const m = mergeIntervals(data.start, data.dur, i0, i1, view.t0, k, 0, {
-      clip0: -2, clip1: view.width + 2, isHit: style.isHit, minWidth: api ? 3 : 1, minGap: api ? 2 : 1,
+      clip0: -2,
+      clip1: view.width + 2,
+      isHit: style.isHit,
+      minWidth: api ? 3 : 1,
+      minGap: api ? 2 : 1,
     });
     // Batch rectangles by colour: one path and one fill per colour.
     const batches = new Map();
@@ -127,7 +131,10 @@ function drawLabels(ctx, data, m, y, h) {
     if (m.count[r] !== 1 || m.w[r] < 40) continue;
     const id = data.name[m.first[r]];
     let text = short.get(id);
-    if (text === undefined) { text = shortName(data.strings[id] ?? ''); short.set(id, text); }
+    if (text === undefined) {
+      text = shortName(data.strings[id] ?? '');
+      short.set(id, text);
+    }
     if (!text) continue;
     const x = Math.max(m.x[r], 0) + 3;
     const maxW = Math.min(m.x[r] + m.w[r], 4000) - x - 3;

@@ -6,10 +6,21 @@ import { SEVERITY_COLOR } from './markers.js';
 import { el } from './dom.js';
 
 export const CATEGORY_LABEL = {
-  kernel: 'kernel (GPU)', commit: 'command buffer (GPU)', memcpy: 'copy (GPU)', memset: 'memset (GPU)',
-  pending: 'pending', sync: 'host sync (thread blocked)', elapsed: 'elapsed-time query', range: 'annotation range',
-  slot: 'pool slot held', record: 'event record', wait: 'event wait', query: 'event query', marker: 'marker',
-  submit: 'submitted, no GPU completion', launch: 'launch / copy call (host)',
+  kernel: 'kernel (GPU)',
+  commit: 'command buffer (GPU)',
+  memcpy: 'copy (GPU)',
+  memset: 'memset (GPU)',
+  pending: 'pending',
+  sync: 'host sync (thread blocked)',
+  elapsed: 'elapsed-time query',
+  range: 'annotation range',
+  slot: 'pool slot held',
+  record: 'event record',
+  wait: 'event wait',
+  query: 'event query',
+  marker: 'marker',
+  submit: 'submitted, no GPU completion',
+  launch: 'launch / copy call (host)',
 };
 const INSTANT_CATS = new Set(['record', 'wait', 'query', 'marker', 'submit']);
 
@@ -47,7 +58,8 @@ export function buildLegend(box, data) {
   for (const k of [...kinds].sort()) add(FLOW_COLOR[k], 'arrow', FLOW_LABEL[k]);
   if (data.findings.length) {
     const sev = [...new Set(data.findings.map((f) => f.severity))];
-    for (const s of ['error', 'warning', 'info']) if (sev.includes(s)) add(SEVERITY_COLOR[s], 'band', `${s === 'info' ? 'context note' : s} finding (band over its evidence)`);
+    for (const s of ['error', 'warning', 'info'])
+      if (sev.includes(s)) add(SEVERITY_COLOR[s], 'band', `${s === 'info' ? 'context note' : s} finding (band over its evidence)`);
   }
   return items;
 }

@@ -75,8 +75,16 @@ export function mergeIntervals(start, dur, i0, i1, domain0, k, range0, opts = {}
       continue;
     }
     if (n === x.length) {
-      const grow = (A) => { const B = new A.constructor(A.length * 2); B.set(A); return B; };
-      x = grow(x); w = grow(w); count = grow(count); first = grow(first); hit = grow(hit);
+      const grow = (A) => {
+        const B = new A.constructor(A.length * 2);
+        B.set(A);
+        return B;
+      };
+      x = grow(x);
+      w = grow(w);
+      count = grow(count);
+      first = grow(first);
+      hit = grow(hit);
     }
     cx0 = a;
     cx1 = b;
@@ -107,8 +115,11 @@ export function busyBuckets(start, dur, lo, hi, t0, t1, n) {
     if (b > t1 - t0) b = t1 - t0;
     let ba = Math.floor(a / width);
     const bb = Math.min(n - 1, Math.floor(b / width));
-    if (ba === bb) { out[ba] += (b - a) / width; continue; }
-    out[ba] += (ba + 1) - a / width;
+    if (ba === bb) {
+      out[ba] += (b - a) / width;
+      continue;
+    }
+    out[ba] += ba + 1 - a / width;
     for (ba++; ba < bb; ba++) out[ba] += 1;
     out[bb] += b / width - bb;
   }

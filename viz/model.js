@@ -30,14 +30,24 @@ export function decodeModel(payload) {
     flags: iv.flags,
     nIntervals: iv.n,
     instants: { n: inst.n, laneOffsets, ts: inst.ts, name: inst.name, site: inst.site, cat: inst.cat },
-    flows: { n: flows.n, fromTs: flows.fromTs, fromLane: flows.fromLane, toTs: flows.toTs, toLane: flows.toLane, kind: flows.kind ?? new Uint8Array(flows.n) },
+    flows: {
+      n: flows.n,
+      fromTs: flows.fromTs,
+      fromLane: flows.fromLane,
+      toTs: flows.toTs,
+      toLane: flows.toLane,
+      kind: flows.kind ?? new Uint8Array(flows.n),
+    },
     maxDur: maxDurations(iv.dur, trackOffsets),
     heat: /** @type {(Float32Array | null)[]} */ ([]),
     heatBucketNs: spanNs / HEAT_BUCKETS,
   };
   // the longest arrow, so a frame finds the flows in view by binary search on fromTs (sorted)
   let maxLag = 0;
-  for (let i = 0; i < flows.n; i++) { const d = Math.abs(flows.toTs[i] - flows.fromTs[i]); if (d > maxLag) maxLag = d; }
+  for (let i = 0; i < flows.n; i++) {
+    const d = Math.abs(flows.toTs[i] - flows.fromTs[i]);
+    if (d > maxLag) maxLag = d;
+  }
   data.flows.maxLag = maxLag;
   for (let t = 0; t < data.tracks.length; t++) {
     const lo = trackOffsets[t];
@@ -83,9 +93,16 @@ export function activityRange(data) {
     if (e > b) b = e;
   }
   const ts = data.instants.ts;
-  for (let i = 0; i < data.instants.n; i++) { if (ts[i] < a) a = ts[i]; if (ts[i] > b) b = ts[i]; }
+  for (let i = 0; i < data.instants.n; i++) {
+    if (ts[i] < a) a = ts[i];
+    if (ts[i] > b) b = ts[i];
+  }
   // context notes (info) describe the whole run; their time is not a place to look
-  for (const f of data.findings) if (f.severity !== 'info') { if (f.t0 < a) a = f.t0; if (f.t1 > b) b = f.t1; }
+  for (const f of data.findings)
+    if (f.severity !== 'info') {
+      if (f.t0 < a) a = f.t0;
+      if (f.t1 > b) b = f.t1;
+    }
   if (!(b > a)) return [0, data.spanNs];
   const pad = (b - a) * 0.03;
   return [Math.max(0, a - pad), Math.min(data.spanNs, b + pad)];

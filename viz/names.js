@@ -22,7 +22,12 @@ const isAnon = (id) => id.startsWith('_GLOBAL__N');
 function firstTemplateName(s, i) {
   for (let j = i; j < s.length; j++) {
     const c = s[j];
-    if (c === 'L') { const e = s.indexOf('E', j); if (e < 0) return null; j = e; continue; } // literal: L<type><value>E
+    if (c === 'L') {
+      const e = s.indexOf('E', j);
+      if (e < 0) return null;
+      j = e;
+      continue;
+    } // literal: L<type><value>E
     if (c >= '1' && c <= '9') {
       const r = sourceName(s, j);
       if (!r) return null;
@@ -44,9 +49,21 @@ export function shortMangled(s) {
     while (i < s.length && 'rVKRO'.includes(s[i])) i++; // cv/ref qualifiers of a member function
     while (i < s.length) {
       if (s[i] === 'E') break;
-      if (s[i] === 'I') { template = firstTemplateName(s, i + 1) ?? ''; break; }
-      if (s[i] === 'S' && s[i + 1] === 't') { parts.push('std'); i += 2; continue; }
-      if (s[i] === 'S') { const e = s.indexOf('_', i); if (e < 0) break; i = e + 1; continue; } // substitution S<seq>_
+      if (s[i] === 'I') {
+        template = firstTemplateName(s, i + 1) ?? '';
+        break;
+      }
+      if (s[i] === 'S' && s[i + 1] === 't') {
+        parts.push('std');
+        i += 2;
+        continue;
+      }
+      if (s[i] === 'S') {
+        const e = s.indexOf('_', i);
+        if (e < 0) break;
+        i = e + 1;
+        continue;
+      } // substitution S<seq>_
       const r = sourceName(s, i);
       if (!r) break;
       if (!isAnon(r[0])) parts.push(r[0]);
@@ -74,7 +91,10 @@ export function shortDemangled(s) {
     const c = s[i];
     if (c === '<') depth++;
     else if (c === '>') depth--;
-    else if (c === '(' && depth === 0 && i > 0) { end = i; break; }
+    else if (c === '(' && depth === 0 && i > 0) {
+      end = i;
+      break;
+    }
   }
   let head = s.slice(0, end).trim();
   // the return type ends at the last space outside template brackets
@@ -92,7 +112,9 @@ export function shortDemangled(s) {
   const fn = base.split('::').pop();
   if (!fn) return null;
   if (lt < 0) return fn;
-  const m = /[A-Za-z_][A-Za-z0-9_]{2,}/.exec(head.slice(lt + 1).replace(/\b(?:at|native|std|c10|cuda|detail|unsigned|int|long|float|double|char|bool|void|const)::?/g, ' '));
+  const m = /[A-Za-z_][A-Za-z0-9_]{2,}/.exec(
+    head.slice(lt + 1).replace(/\b(?:at|native|std|c10|cuda|detail|unsigned|int|long|float|double|char|bool|void|const)::?/g, ' '),
+  );
   return `${fn}<${m ? m[0] : '…'}>`;
 }
 

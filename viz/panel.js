@@ -6,8 +6,8 @@ import { el, clear, keyValues, byId } from './dom.js';
 
 export function findingsList(data, payload, onSelect) {
   const list = byId('findings-list');
-  byId('findings-count').textContent = payload.findingsNote
-    ?? payload.findingsCount ?? `${data.findings.length} finding${data.findings.length === 1 ? '' : 's'}`;
+  byId('findings-count').textContent =
+    payload.findingsNote ?? payload.findingsCount ?? `${data.findings.length} finding${data.findings.length === 1 ? '' : 's'}`;
   data.findings.forEach((f, i) => {
     const li = el('li', `finding sev-${String(f.severity)}`);
     const badge = el('span', 'sev', f.severity === 'info' ? 'note' : f.severity);
@@ -18,11 +18,18 @@ export function findingsList(data, payload, onSelect) {
     if (f.severity !== 'info') li.appendChild(el('span', 'finding-time', f.when ?? formatDuration(f.t0)));
     li.tabIndex = 0;
     li.addEventListener('click', () => onSelect(i));
-    li.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); onSelect(i); } });
+    li.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault();
+        onSelect(i);
+      }
+    });
     list.appendChild(li);
   });
   return {
-    mark(i) { for (const [j, li] of list.querySelectorAll('li').entries()) li.classList.toggle('selected', j === i); },
+    mark(i) {
+      for (const [j, li] of list.querySelectorAll('li').entries()) li.classList.toggle('selected', j === i);
+    },
   };
 }
 
@@ -30,9 +37,14 @@ export function showFindingDetails(f) {
   const box = clear(byId('details'));
   const fmt = timeFormatter(Math.max(f.t1 - f.t0, 1000), f.t1);
   box.appendChild(el('h2', null, f.title));
-  box.appendChild(keyValues([
-    ['severity', f.severity], ['rule', f.detector], ['when', f.when ?? fmt(f.t0)], ['evidence', `${fmt(f.t0)} – ${fmt(f.t1)}`],
-  ]));
+  box.appendChild(
+    keyValues([
+      ['severity', f.severity],
+      ['rule', f.detector],
+      ['when', f.when ?? fmt(f.t0)],
+      ['evidence', `${fmt(f.t0)} – ${fmt(f.t1)}`],
+    ]),
+  );
   box.appendChild(el('p', 'message', f.message));
   if (f.sites.length) {
     box.appendChild(el('h3', null, 'Call sites'));
@@ -40,7 +52,10 @@ export function showFindingDetails(f) {
     for (const s of f.sites) ul.appendChild(el('li', null, s));
     box.appendChild(ul);
   }
-  if (f.fix) { box.appendChild(el('h3', null, 'Fix')); box.appendChild(el('p', 'fix', f.fix)); }
+  if (f.fix) {
+    box.appendChild(el('h3', null, 'Fix'));
+    box.appendChild(el('p', 'fix', f.fix));
+  }
   if (f.evidence.length) {
     box.appendChild(el('h3', null, 'Evidence'));
     const ul = el('ul', 'evidence');
@@ -58,7 +73,10 @@ export function showPinned(lines) {
 /** The selected range's summary, at the top of the panel (it is what the user is looking at). */
 export function showSummary(sum, zoomTo) {
   const box = clear(byId('selection'));
-  if (!sum) { box.appendChild(el('p', 'hint', 'Drag on the time axis to select a range.')); return; }
+  if (!sum) {
+    box.appendChild(el('p', 'hint', 'Drag on the time axis to select a range.'));
+    return;
+  }
   const fmt = timeFormatter(sum.spanNs, sum.t1);
   const head = el('div', 'sel-head');
   head.appendChild(el('h2', null, `Selection: ${formatDuration(sum.spanNs)}`));
@@ -67,10 +85,14 @@ export function showSummary(sum, zoomTo) {
   head.appendChild(zoomBtn);
   box.appendChild(head);
   const pct = (v) => `${formatDuration(v)} (${((100 * v) / Math.max(1, sum.spanNs)).toFixed(1)}%)`;
-  box.appendChild(keyValues([
-    ['from', fmt(sum.t0)], ['to', fmt(sum.t1)],
-    ['any stream busy', pct(sum.anyBusyNs)], ['≥2 streams overlap', pct(sum.overlapNs)],
-  ]));
+  box.appendChild(
+    keyValues([
+      ['from', fmt(sum.t0)],
+      ['to', fmt(sum.t1)],
+      ['any stream busy', pct(sum.anyBusyNs)],
+      ['≥2 streams overlap', pct(sum.overlapNs)],
+    ]),
+  );
   box.appendChild(el('h3', null, 'GPU busy per stream'));
   box.appendChild(keyValues(sum.streams.map((s) => [s.label, pct(s.busyNs)])));
   box.appendChild(el('h3', null, 'Blocked in syncs per thread'));

@@ -10,7 +10,12 @@ export function makeSearch(data, { onChange, zoomTo, info }) {
     q = q.trim().toLowerCase();
     matches = [];
     pos = -1;
-    if (!q) { hitName = null; info.textContent = ''; onChange(); return 0; }
+    if (!q) {
+      hitName = null;
+      info.textContent = '';
+      onChange();
+      return 0;
+    }
     hitName = new Uint8Array(data.strings.length);
     data.strings.forEach((s, i) => {
       if (i > 0 && (String(s).toLowerCase().includes(q) || shortName(String(s)).toLowerCase().includes(q))) hitName[i] = 1;
@@ -32,7 +37,8 @@ export function makeSearch(data, { onChange, zoomTo, info }) {
     info.textContent = `${pos + 1} of ${matches.length}`;
   }
   return {
-    run, next,
+    run,
+    next,
     count: () => matches.length,
     isHit: () => (hitName ? (i) => hitName[data.name[i]] === 1 : undefined),
   };

@@ -18,7 +18,15 @@ export function zoomController(target, opts) {
     .filter((e) => (e.type === 'wheel' ? !e.shiftKey : !e.ctrlKey && !e.button))
     .on('zoom', (e) => opts.onZoom(e.transform.rescaleX(base)));
   const applyExtent = () => {
-    zoom.extent([[0, 0], [width, 1]]).translateExtent([[0, -Infinity], [width, Infinity]]);
+    zoom
+      .extent([
+        [0, 0],
+        [width, 1],
+      ])
+      .translateExtent([
+        [0, -Infinity],
+        [width, Infinity],
+      ]);
   };
   applyExtent();
   target.call(zoom).on('dblclick.zoom', null);
@@ -33,9 +41,15 @@ export function zoomController(target, opts) {
       const k = Math.min(maxK, Math.max(1, width / (base(a + span) - base(a))));
       target.call(zoom.transform, d3.zoomIdentity.scale(k).translate(-base(a), 0));
     },
-    reset() { target.call(zoom.transform, d3.zoomIdentity); },
-    zoomBy(f) { target.call(zoom.scaleBy, f, [width / 2, 0]); },
-    panBy(px) { target.call(zoom.translateBy, px / current().k, 0); },
+    reset() {
+      target.call(zoom.transform, d3.zoomIdentity);
+    },
+    zoomBy(f) {
+      target.call(zoom.scaleBy, f, [width / 2, 0]);
+    },
+    panBy(px) {
+      target.call(zoom.translateBy, px / current().k, 0);
+    },
     resize() {
       const [d0, d1] = api.x().domain();
       width = opts.width();
@@ -59,8 +73,11 @@ export function bindKeys(doc, ctl, extra = {}) {
     else if (key === 'd' || key === 'arrowright') ctl.panBy(-120);
     else if (key === '0' || key === 'home') ctl.reset();
     else if (key === 'escape' && extra.escape) extra.escape();
-    else if (key === '/' && extra.search) { e.preventDefault(); extra.search(); return; }
-    else return;
+    else if (key === '/' && extra.search) {
+      e.preventDefault();
+      extra.search();
+      return;
+    } else return;
     e.preventDefault();
   });
 }

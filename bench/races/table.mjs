@@ -35,7 +35,8 @@ function csanVerdict(r) {
 
 async function mpstVerdict(sc, variant) {
   // device.sh writes traces/<name>.mpst; committed under traces/cuda/races/<name>.mpst
-  const file = [path.join(dir, `${sc}_${variant}.mpst`), path.join(dir, 'traces', `${sc}_${variant}.mpst`)].find((f) => existsSync(f)) ?? '';
+  const file =
+    [path.join(dir, `${sc}_${variant}.mpst`), path.join(dir, 'traces', `${sc}_${variant}.mpst`)].find((f) => existsSync(f)) ?? '';
   if (!file) return { text: 'no trace', races: 0, accesses: 0 };
   const loaded = await openTrace(file, { cache: false, progress: false });
   try {
@@ -57,8 +58,14 @@ async function mpstVerdict(sc, variant) {
 const fmt = (v) => (v && v !== '-' ? `${Number(v).toFixed(2)} ms` : '–');
 const ratio = (a, b) => (a && b && a !== '-' && b !== '-' ? ` (${(Number(a) / Number(b)).toFixed(1)}×)` : '');
 const scenarios = [...new Set(rows.map((r) => r.scenario))];
-const out = ['| scenario | truth | CSAN verdict | mpstrace verdict | step plain | step under CSAN | step under mpstrace (torch full) |', '|---|---|---|---|---|---|---|'];
-let agree = 0, csanRight = 0, mpstRight = 0, total = 0;
+const out = [
+  '| scenario | truth | CSAN verdict | mpstrace verdict | step plain | step under CSAN | step under mpstrace (torch full) |',
+  '|---|---|---|---|---|---|---|',
+];
+let agree = 0,
+  csanRight = 0,
+  mpstRight = 0,
+  total = 0;
 for (const sc of scenarios) {
   for (const variant of ['buggy', 'fixed']) {
     const plain = get(sc, variant, 'plain');
@@ -75,7 +82,9 @@ for (const sc of scenarios) {
     if (mpSays === (truth === 'race')) mpstRight++;
     if (csanSays === mpSays) agree++;
     const wrong = plain && plain.wrong !== '-' && Number(plain.wrong) > 0 ? ` (${plain.wrong} steps computed a wrong sum)` : '';
-    out.push(`| \`${sc}\`${variant === 'fixed' ? ' --fixed' : ''} | ${truth}${wrong} | ${cv} | ${mv.text} | ${fmt(plain?.step_ms)} | ${csan?.step_ms && csan.step_ms !== '-' ? fmt(csan.step_ms) + ratio(csan.step_ms, plain?.step_ms) : 'raised at the first race'} | ${fmt(mp?.step_ms)}${ratio(mp?.step_ms, plain?.step_ms)} |`);
+    out.push(
+      `| \`${sc}\`${variant === 'fixed' ? ' --fixed' : ''} | ${truth}${wrong} | ${cv} | ${mv.text} | ${fmt(plain?.step_ms)} | ${csan?.step_ms && csan.step_ms !== '-' ? fmt(csan.step_ms) + ratio(csan.step_ms, plain?.step_ms) : 'raised at the first race'} | ${fmt(mp?.step_ms)}${ratio(mp?.step_ms, plain?.step_ms)} |`,
+    );
   }
 }
 const table = out.join('\n');
@@ -84,7 +93,10 @@ if (args.includes('--write')) {
   const part = path.join(root, 'docs', 'readme', '45-races.md');
   const text = readFileSync(part, 'utf8');
   const re = /(<!-- races-table -->\n)[\s\S]*?(\n<!-- \/races-table -->)/;
-  if (!re.test(text)) { log(`${part} has no <!-- races-table --> markers`); process.exit(2); }
+  if (!re.test(text)) {
+    log(`${part} has no <!-- races-table --> markers`);
+    process.exit(2);
+  }
   writeFileSync(part, text.replace(re, `$1${table}$2`));
   log(`wrote the table into ${path.relative(root, part)}`);
 }

@@ -47,8 +47,8 @@ static _Atomic int nobjs;
 static pthread_mutex_t add_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *const cuda_libs[] = {
-  "libcuda.so", "libcudart", "libcublas", "libcudnn", "libcupti", "libnvrtc", "libcufft", "libcurand",
-  "libcusparse", "libcusolver", "libnccl", "libnvJitLink", "libnvidia-", "libmpstrace_cuda", "libcaffe2_nvrtc",
+  "libcuda.so",  "libcudart",   "libcublas", "libcudnn",     "libcupti",   "libnvrtc",         "libcufft",        "libcurand",
+  "libcusparse", "libcusolver", "libnccl",   "libnvJitLink", "libnvidia-", "libmpstrace_cuda", "libcaffe2_nvrtc",
 };
 
 static int is_cuda_lib(const char *path) {
@@ -61,8 +61,7 @@ static int is_cuda_lib(const char *path) {
 
 /* a symbol of the CUDA runtime as linked statically (libcudart_static.a) */
 static int runtime_symbol(const char *n) {
-  if (strncmp(n, "libcudart_static_", 17) == 0 || strncmp(n, "__cudart", 8) == 0 || strncmp(n, "_ZN6cudart", 10) == 0)
-    return 1;
+  if (strncmp(n, "libcudart_static_", 17) == 0 || strncmp(n, "__cudart", 8) == 0 || strncmp(n, "_ZN6cudart", 10) == 0) return 1;
   if (strncmp(n, "__device_stub", 13) == 0) return 0;
   return strncmp(n, "cuda", 4) == 0 || strncmp(n, "__cuda", 6) == 0;
 }
@@ -78,14 +77,18 @@ static void read_symbols(obj *o, const char *path, uintptr_t bias) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return;
   struct stat st;
-  if (fstat(fd, &st) != 0 || (size_t)st.st_size < sizeof(Elf64_Ehdr)) { close(fd); return; }
+  if (fstat(fd, &st) != 0 || (size_t)st.st_size < sizeof(Elf64_Ehdr)) {
+    close(fd);
+    return;
+  }
   size_t size = (size_t)st.st_size;
   const uint8_t *m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
   close(fd);
   if (m == MAP_FAILED) return;
   const Elf64_Ehdr *eh = (const Elf64_Ehdr *)m;
-  if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
-      eh->e_shoff == 0 || eh->e_shoff + (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr) > size) goto out;
+  if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 || eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_shoff == 0 ||
+      eh->e_shoff + (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr) > size)
+    goto out;
   const Elf64_Shdr *sh = (const Elf64_Shdr *)(m + eh->e_shoff);
   for (int i = 0; i < eh->e_shnum; i++) {
     if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= eh->e_shnum) continue;
@@ -103,7 +106,10 @@ static void read_symbols(obj *o, const char *path, uintptr_t bias) {
       rt += out[k].runtime;
       k++;
     }
-    if (rt == 0) { free(out); break; }
+    if (rt == 0) {
+      free(out);
+      break;
+    }
     qsort(out, k, sizeof *out, by_start);
     o->syms = out, o->nsyms = k, o->kind = OBJ_MIXED;
     break;
@@ -184,8 +190,8 @@ static int in_cuda(uintptr_t pc) {
 struct walk {
   uintptr_t pcs[MAX_FRAMES], cfas[MAX_FRAMES];
   int n;
-  uintptr_t ra;  /* the driver call's return address */
-  int past_ra;   /* the frame at ra was seen: the next non-CUDA frame ends the walk */
+  uintptr_t ra; /* the driver call's return address */
+  int past_ra; /* the frame at ra was seen: the next non-CUDA frame ends the walk */
 };
 
 static _Unwind_Reason_Code collect(struct _Unwind_Context *ctx, void *data) {

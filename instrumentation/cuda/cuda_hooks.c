@@ -50,14 +50,13 @@ void *mpst_cuda_resolve(const char *name) {
 
 static void missing(const char *name) {
   static int warned;
-  if (!warned++) fprintf(stderr, "mpstrace: cannot find the real %s (is libcudart loaded? set MPSTRACE_CUDART=/path/to/libcudart.so)\n", name);
+  if (!warned++)
+    fprintf(stderr, "mpstrace: cannot find the real %s (is libcudart loaded? set MPSTRACE_CUDART=/path/to/libcudart.so)\n", name);
 }
 
 /* ---- what each hook records -------------------------------------------- */
 
-static inline int32_t query_result(cudaError_t rc) {
-  return rc == cudaSuccess ? 0 : rc == cudaErrorNotReady ? 1 : rc;
-}
+static inline int32_t query_result(cudaError_t rc) { return rc == cudaSuccess ? 0 : rc == cudaErrorNotReady ? 1 : rc; }
 
 /* CUPTI's correlation id of the call just made (set by its runtime-API
  * callback, so submit.corr joins CUPTI's activity records), else our own
@@ -105,7 +104,10 @@ static void on_launch(int64_t ts, uint32_t site, cudaError_t rc, const void *f, 
 /* cudaKernel_t handles: named by the host function they were obtained for
  * (passed through TLS into the keyed interning), else by cuKernelGetName. */
 static __thread const void *pending_host_func;
-static const char *name_of_pending(const void *k) { (void)k; return kernel_name(pending_host_func); }
+static const char *name_of_pending(const void *k) {
+  (void)k;
+  return kernel_name(pending_host_func);
+}
 
 static void on_get_kernel(cudaError_t rc, void **k, const void *f) {
   if (rc != cudaSuccess || !k || !*k) return;
@@ -163,37 +165,37 @@ static void on_alloc(int64_t ts, uint32_t site, cudaError_t rc, void **p, size_t
 
 /* ---- the wrappers ------------------------------------------------------------ */
 
-#define HOOK(name, params, args, scope, target, before, after)                              \
-  typedef cudaError_t(*name##_fn) params;                                                   \
-  static name##_fn real_##name;                                                             \
-  MPST_EXPORT cudaError_t name params {                                                     \
-    name##_fn real = real_##name;                                                           \
-    if (__builtin_expect(!real, 0)) {                                                       \
-      real = real_##name = (name##_fn)mpst_cuda_resolve(#name);                             \
-      if (!real) return missing(#name), cudaErrorUnknown;                                   \
-    }                                                                                       \
-    if (!mpst_enter()) return real args;                                                    \
-    mpst_cuda_lazy_init();                                                                  \
-    uint32_t site = mpst_callsite(__builtin_return_address(0));                             \
-    int64_t ts = mpst_now();                                                                \
-    (void)before;                                                                           \
-    static mpst_str_cache api_;                                                             \
-    uint32_t api = 0;                                                                       \
-    if (scope) {                                                                            \
-      api = mpst_intern_cached(&api_, #name);                                               \
-      mpst_emit_sync_begin_at(ts, site, (uint64_t)(target), scope, api);                    \
-      mpst_blocking_begin((uint64_t)(target), scope, api);                                  \
-    }                                                                                       \
-    mpst_cuda_cupti_corr = 0;                                                               \
-    cudaError_t rc = real args;                                                             \
-    if (scope) {                                                                            \
-      mpst_blocking_end();                                                                  \
-      mpst_emit_sync_end(site, (uint64_t)(target), scope, api, rc);                         \
-      mpst_cuda_after_sync();                                                               \
-    }                                                                                       \
-    (void)after;                                                                            \
-    mpst_leave();                                                                           \
-    return rc;                                                                              \
+#define HOOK(name, params, args, scope, target, before, after)                                                                             \
+  typedef cudaError_t(*name##_fn) params;                                                                                                  \
+  static name##_fn real_##name;                                                                                                            \
+  MPST_EXPORT cudaError_t name params {                                                                                                    \
+    name##_fn real = real_##name;                                                                                                          \
+    if (__builtin_expect(!real, 0)) {                                                                                                      \
+      real = real_##name = (name##_fn)mpst_cuda_resolve(#name);                                                                            \
+      if (!real) return missing(#name), cudaErrorUnknown;                                                                                  \
+    }                                                                                                                                      \
+    if (!mpst_enter()) return real args;                                                                                                   \
+    mpst_cuda_lazy_init();                                                                                                                 \
+    uint32_t site = mpst_callsite(__builtin_return_address(0));                                                                            \
+    int64_t ts = mpst_now();                                                                                                               \
+    (void)before;                                                                                                                          \
+    static mpst_str_cache api_;                                                                                                            \
+    uint32_t api = 0;                                                                                                                      \
+    if (scope) {                                                                                                                           \
+      api = mpst_intern_cached(&api_, #name);                                                                                              \
+      mpst_emit_sync_begin_at(ts, site, (uint64_t)(target), scope, api);                                                                   \
+      mpst_blocking_begin((uint64_t)(target), scope, api);                                                                                 \
+    }                                                                                                                                      \
+    mpst_cuda_cupti_corr = 0;                                                                                                              \
+    cudaError_t rc = real args;                                                                                                            \
+    if (scope) {                                                                                                                           \
+      mpst_blocking_end();                                                                                                                 \
+      mpst_emit_sync_end(site, (uint64_t)(target), scope, api, rc);                                                                        \
+      mpst_cuda_after_sync();                                                                                                              \
+    }                                                                                                                                      \
+    (void)after;                                                                                                                           \
+    mpst_leave();                                                                                                                          \
+    return rc;                                                                                                                             \
   }
 #include "cuda_hooks.def"
 #undef HOOK
@@ -279,42 +281,42 @@ static inline int from_tool(const void *ra) {
 }
 
 #define HOOK(...)
-#define DWRAP(id, PT_, params, args, scope, target, before, after)                                 \
-  static CUresult id##_w##PT_ params {                                                            \
-    const int pt = PT_;                                                                           \
-    (void)pt;                                                                                     \
-    id##_dfn real = dreal_##id[PT_];                                                              \
-    if (from_tool(__builtin_return_address(0)) || !mpst_enter()) return real args;               \
-    mpst_cuda_lazy_init();                                                                        \
-    uint32_t site = mpst_cuda_driver_site(__builtin_return_address(0), (const void *)id##_w##PT_); \
-    int64_t ts = mpst_now();                                                                      \
-    (void)before;                                                                                 \
-    static mpst_str_cache api_;                                                                   \
-    uint32_t api = 0;                                                                             \
-    if (scope) {                                                                                  \
-      api = mpst_intern_cached(&api_, #id);                                                       \
-      mpst_emit_sync_begin_at(ts, site, (uint64_t)(target), scope, api);                          \
-      mpst_blocking_begin((uint64_t)(target), scope, api);                                        \
-    }                                                                                             \
-    mpst_cuda_drv_corr = 0;                                                                       \
-    mpst_cuda_in_drv = 1;                                                                         \
-    CUresult rc = real args;                                                                      \
-    mpst_cuda_in_drv = 0;                                                                         \
-    if (scope) {                                                                                  \
-      mpst_blocking_end();                                                                        \
-      mpst_emit_sync_end(site, (uint64_t)(target), scope, api, rc);                               \
-      mpst_cuda_after_sync();                                                                     \
-    }                                                                                             \
-    drv_pick_corr();                                                                              \
-    (void)after;                                                                                  \
-    mpst_cuda_cupti_corr = 0;                                                                     \
-    mpst_leave();                                                                                 \
-    return rc;                                                                                    \
+#define DWRAP(id, PT_, params, args, scope, target, before, after)                                                                         \
+  static CUresult id##_w##PT_ params {                                                                                                     \
+    const int pt = PT_;                                                                                                                    \
+    (void)pt;                                                                                                                              \
+    id##_dfn real = dreal_##id[PT_];                                                                                                       \
+    if (from_tool(__builtin_return_address(0)) || !mpst_enter()) return real args;                                                         \
+    mpst_cuda_lazy_init();                                                                                                                 \
+    uint32_t site = mpst_cuda_driver_site(__builtin_return_address(0), (const void *)id##_w##PT_);                                         \
+    int64_t ts = mpst_now();                                                                                                               \
+    (void)before;                                                                                                                          \
+    static mpst_str_cache api_;                                                                                                            \
+    uint32_t api = 0;                                                                                                                      \
+    if (scope) {                                                                                                                           \
+      api = mpst_intern_cached(&api_, #id);                                                                                                \
+      mpst_emit_sync_begin_at(ts, site, (uint64_t)(target), scope, api);                                                                   \
+      mpst_blocking_begin((uint64_t)(target), scope, api);                                                                                 \
+    }                                                                                                                                      \
+    mpst_cuda_drv_corr = 0;                                                                                                                \
+    mpst_cuda_in_drv = 1;                                                                                                                  \
+    CUresult rc = real args;                                                                                                               \
+    mpst_cuda_in_drv = 0;                                                                                                                  \
+    if (scope) {                                                                                                                           \
+      mpst_blocking_end();                                                                                                                 \
+      mpst_emit_sync_end(site, (uint64_t)(target), scope, api, rc);                                                                        \
+      mpst_cuda_after_sync();                                                                                                              \
+    }                                                                                                                                      \
+    drv_pick_corr();                                                                                                                       \
+    (void)after;                                                                                                                           \
+    mpst_cuda_cupti_corr = 0;                                                                                                              \
+    mpst_leave();                                                                                                                          \
+    return rc;                                                                                                                             \
   }
-#define DHOOK(id, sym, vmin, vmax, params, args, scope, target, before, after) \
-  typedef CUresult(*id##_dfn) params;                                          \
-  static id##_dfn dreal_##id[2];                                               \
-  DWRAP(id, 0, params, args, scope, target, before, after)                     \
+#define DHOOK(id, sym, vmin, vmax, params, args, scope, target, before, after)                                                             \
+  typedef CUresult(*id##_dfn) params;                                                                                                      \
+  static id##_dfn dreal_##id[2];                                                                                                           \
+  DWRAP(id, 0, params, args, scope, target, before, after)                                                                                 \
   DWRAP(id, 1, params, args, scope, target, before, after)
 #include "cuda_hooks.def"
 #undef DHOOK
@@ -425,33 +427,34 @@ __attribute__((visibility("hidden"))) void *mpst_dlsym_handle(void *handle, cons
  * (how runtimes and libraries find libcuda's cuGetProcAddress) are looked at.
  * x86-64 only; elsewhere the driver-entry path is off. */
 #if defined(__x86_64__) && !defined(MPST_NO_DLSYM_HOOK)
-__asm__(".text\n"
-        ".globl dlsym\n"
-        ".type dlsym, @function\n"
-        "dlsym:\n"
-        "  cmpq $0, %rdi\n"
-        "  je 1f\n"
-        "  cmpq $-1, %rdi\n"
-        "  je 1f\n"
-        "  jmp mpst_dlsym_handle\n"
-        "1:\n"
-        "  movq mpst_real_dlsym_ptr(%rip), %rax\n"
-        "  testq %rax, %rax\n"
-        "  jnz 2f\n"
-        "  pushq %rdi\n"
-        "  pushq %rsi\n"
-        "  subq $8, %rsp\n"
-        "  call mpst_dlsym_init\n"
-        "  addq $8, %rsp\n"
-        "  popq %rsi\n"
-        "  popq %rdi\n"
-        "  testq %rax, %rax\n"
-        "  jz 3f\n"
-        "2:\n"
-        "  jmp *%rax\n"
-        "3:\n"
-        "  ret\n"
-        ".size dlsym, .-dlsym\n");
+__asm__(
+    ".text\n"
+    ".globl dlsym\n"
+    ".type dlsym, @function\n"
+    "dlsym:\n"
+    "  cmpq $0, %rdi\n"
+    "  je 1f\n"
+    "  cmpq $-1, %rdi\n"
+    "  je 1f\n"
+    "  jmp mpst_dlsym_handle\n"
+    "1:\n"
+    "  movq mpst_real_dlsym_ptr(%rip), %rax\n"
+    "  testq %rax, %rax\n"
+    "  jnz 2f\n"
+    "  pushq %rdi\n"
+    "  pushq %rsi\n"
+    "  subq $8, %rsp\n"
+    "  call mpst_dlsym_init\n"
+    "  addq $8, %rsp\n"
+    "  popq %rsi\n"
+    "  popq %rdi\n"
+    "  testq %rax, %rax\n"
+    "  jz 3f\n"
+    "2:\n"
+    "  jmp *%rax\n"
+    "3:\n"
+    "  ret\n"
+    ".size dlsym, .-dlsym\n");
 #endif
 
 /* The recorder starts with the process, so a program that never touches CUDA

@@ -16,7 +16,9 @@ typedef int cudaError_t;
 typedef struct CUstream_st *cudaStream_t;
 typedef struct CUevent_st *cudaEvent_t;
 typedef struct CUgraphExec_st *cudaGraphExec_t;
-typedef struct { unsigned x, y, z; } dim3;
+typedef struct {
+  unsigned x, y, z;
+} dim3;
 
 /* cudaLaunchConfig_t: only `stream` is read; the leading fields fix its offset. */
 typedef struct {

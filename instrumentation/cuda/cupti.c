@@ -32,15 +32,15 @@ static int active;
 static int64_t gpu_to_host; /* host_ns = gpu_ns + gpu_to_host */
 static __thread int runtime_depth;
 
-#define CUPTI_FNS(X)                    \
-  X(cuptiSubscribe)                     \
-  X(cuptiEnableCallback)                \
-  X(cuptiActivityRegisterCallbacks)     \
-  X(cuptiActivityEnable)                \
-  X(cuptiActivityDisable)               \
-  X(cuptiActivityGetNextRecord)         \
-  X(cuptiActivityFlushAll)              \
-  X(cuptiActivityFlushPeriod)           \
+#define CUPTI_FNS(X)                                                                                                                       \
+  X(cuptiSubscribe)                                                                                                                        \
+  X(cuptiEnableCallback)                                                                                                                   \
+  X(cuptiActivityRegisterCallbacks)                                                                                                        \
+  X(cuptiActivityEnable)                                                                                                                   \
+  X(cuptiActivityDisable)                                                                                                                  \
+  X(cuptiActivityGetNextRecord)                                                                                                            \
+  X(cuptiActivityFlushAll)                                                                                                                 \
+  X(cuptiActivityFlushPeriod)                                                                                                              \
   X(cuptiGetTimestamp)
 #define DECLARE(f) static __typeof__(&f) p_##f;
 CUPTI_FNS(DECLARE)
@@ -130,8 +130,7 @@ static void CUPTIAPI buffer_completed(CUcontext ctx, uint32_t stream, uint8_t *b
         start = m->start, end = m->end, corr = m->correlationId;
         break;
       }
-      default:
-        continue;
+      default: continue;
     }
     mpst_emit_complete_at((int64_t)start + gpu_to_host, 0, corr, 0, (int64_t)(end - start));
     n++;
@@ -161,8 +160,8 @@ static void *open_cupti(void) {
   if (env && *env) return dlopen(env, RTLD_NOW | RTLD_LOCAL);
   dl_iterate_phdr(find_cupti, path); /* the one PyTorch already loaded, if any */
   void *h = path[0] ? dlopen(path, RTLD_NOW | RTLD_NOLOAD) : NULL;
-  static const char *names[] = { "libcupti.so.13", "libcupti.so.12", "libcupti.so",
-                                 "/usr/local/cuda/extras/CUPTI/lib64/libcupti.so", "/usr/local/cuda/lib64/libcupti.so" };
+  static const char *names[] = { "libcupti.so.13", "libcupti.so.12", "libcupti.so", "/usr/local/cuda/extras/CUPTI/lib64/libcupti.so",
+                                 "/usr/local/cuda/lib64/libcupti.so" };
   for (size_t i = 0; !h && i < sizeof names / sizeof names[0]; i++) h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
   return h;
 }
@@ -182,7 +181,10 @@ static int tool_range(struct dl_phdr_info *info, size_t size, void *data) {
   mpst_cuda_tool_lo = lo, mpst_cuda_tool_hi = hi;
   return 1;
 }
-static void note_tool_range(void *h) { (void)h; dl_iterate_phdr(tool_range, NULL); }
+static void note_tool_range(void *h) {
+  (void)h;
+  dl_iterate_phdr(tool_range, NULL);
+}
 
 /* A forked child inherits CUPTI's state but not its threads: never flush there. */
 static void cupti_child(void) { active = 0; }
@@ -242,22 +244,27 @@ static int start_cupti(void) {
   if (e && strcmp(e, "0") == 0) flush_after_sync = 0;
   void *h = open_cupti();
   if (!h) return 0;
-#define LOAD(f) if (!(p_##f = (__typeof__(&f))dlsym(h, #f))) return 0;
+#define LOAD(f)                                                                                                                            \
+  if (!(p_##f = (__typeof__(&f))dlsym(h, #f))) return 0;
   CUPTI_FNS(LOAD)
   CUpti_SubscriberHandle sub;
   CUptiResult rc = p_cuptiSubscribe(&sub, (CUpti_CallbackFunc)on_callback, NULL);
   if (rc != CUPTI_SUCCESS) {
-    fprintf(stderr, "mpstrace: CUPTI unavailable (cuptiSubscribe error %d%s); no GPU completion records. "
-            "Set MPSTRACE_CUPTI=0 to silence this.\n", (int)rc,
-            rc == CUPTI_ERROR_MULTIPLE_SUBSCRIBERS_NOT_SUPPORTED ? ": another tool, e.g. a profiler, holds it" : "");
+    fprintf(stderr,
+            "mpstrace: CUPTI unavailable (cuptiSubscribe error %d%s); no GPU completion records. "
+            "Set MPSTRACE_CUPTI=0 to silence this.\n",
+            (int)rc, rc == CUPTI_ERROR_MULTIPLE_SUBSCRIBERS_NOT_SUPPORTED ? ": another tool, e.g. a profiler, holds it" : "");
     return 0;
   }
   /* callbacks only for the calls whose correlation id we need: every other
      runtime call stays free of CUPTI callback cost */
   const CUpti_CallbackId rt[] = {
-    CUPTI_RUNTIME_TRACE_CBID_cudaLaunchKernel_v7000, CUPTI_RUNTIME_TRACE_CBID_cudaLaunchKernelExC_v11060,
-    CUPTI_RUNTIME_TRACE_CBID_cudaGraphLaunch_v10000, CUPTI_RUNTIME_TRACE_CBID_cudaMemcpy_v3020,
-    CUPTI_RUNTIME_TRACE_CBID_cudaMemcpyAsync_v3020, CUPTI_RUNTIME_TRACE_CBID_cudaMemset_v3020,
+    CUPTI_RUNTIME_TRACE_CBID_cudaLaunchKernel_v7000,
+    CUPTI_RUNTIME_TRACE_CBID_cudaLaunchKernelExC_v11060,
+    CUPTI_RUNTIME_TRACE_CBID_cudaGraphLaunch_v10000,
+    CUPTI_RUNTIME_TRACE_CBID_cudaMemcpy_v3020,
+    CUPTI_RUNTIME_TRACE_CBID_cudaMemcpyAsync_v3020,
+    CUPTI_RUNTIME_TRACE_CBID_cudaMemset_v3020,
     CUPTI_RUNTIME_TRACE_CBID_cudaMemsetAsync_v3020,
 #if CUPTI_API_VERSION >= 130000
     CUPTI_RUNTIME_TRACE_CBID___cudaLaunchKernel_v13000,
@@ -284,20 +291,36 @@ static int start_cupti(void) {
   /* driver copies, fills and other launches recorded by the driver-entry
      wrappers: the callback only hands them CUPTI's correlation id */
   const CUpti_CallbackId drv_ids[] = {
-    CUPTI_DRIVER_TRACE_CBID_cuLaunchCooperativeKernel, CUPTI_DRIVER_TRACE_CBID_cuLaunchCooperativeKernel_ptsz,
-    CUPTI_DRIVER_TRACE_CBID_cuGraphLaunch, CUPTI_DRIVER_TRACE_CBID_cuGraphLaunch_ptsz,
-    CUPTI_DRIVER_TRACE_CBID_cuMemcpy, CUPTI_DRIVER_TRACE_CBID_cuMemcpy_ptds, CUPTI_DRIVER_TRACE_CBID_cuMemcpyAsync,
-    CUPTI_DRIVER_TRACE_CBID_cuMemcpyAsync_ptsz, CUPTI_DRIVER_TRACE_CBID_cuMemcpyHtoD_v2, CUPTI_DRIVER_TRACE_CBID_cuMemcpyHtoD_v2_ptds,
-    CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoH_v2, CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoH_v2_ptds, CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoD_v2,
-    CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoD_v2_ptds, CUPTI_DRIVER_TRACE_CBID_cuMemcpyHtoDAsync_v2,
-    CUPTI_DRIVER_TRACE_CBID_cuMemcpyHtoDAsync_v2_ptsz, CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoHAsync_v2,
-    CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoHAsync_v2_ptsz, CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoDAsync_v2,
-    CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoDAsync_v2_ptsz, CUPTI_DRIVER_TRACE_CBID_cuMemsetD8_v2, CUPTI_DRIVER_TRACE_CBID_cuMemsetD8_v2_ptds,
-    CUPTI_DRIVER_TRACE_CBID_cuMemsetD8Async, CUPTI_DRIVER_TRACE_CBID_cuMemsetD8Async_ptsz, CUPTI_DRIVER_TRACE_CBID_cuMemsetD32_v2,
-    CUPTI_DRIVER_TRACE_CBID_cuMemsetD32_v2_ptds, CUPTI_DRIVER_TRACE_CBID_cuMemsetD32Async, CUPTI_DRIVER_TRACE_CBID_cuMemsetD32Async_ptsz,
+    CUPTI_DRIVER_TRACE_CBID_cuLaunchCooperativeKernel,
+    CUPTI_DRIVER_TRACE_CBID_cuLaunchCooperativeKernel_ptsz,
+    CUPTI_DRIVER_TRACE_CBID_cuGraphLaunch,
+    CUPTI_DRIVER_TRACE_CBID_cuGraphLaunch_ptsz,
+    CUPTI_DRIVER_TRACE_CBID_cuMemcpy,
+    CUPTI_DRIVER_TRACE_CBID_cuMemcpy_ptds,
+    CUPTI_DRIVER_TRACE_CBID_cuMemcpyAsync,
+    CUPTI_DRIVER_TRACE_CBID_cuMemcpyAsync_ptsz,
+    CUPTI_DRIVER_TRACE_CBID_cuMemcpyHtoD_v2,
+    CUPTI_DRIVER_TRACE_CBID_cuMemcpyHtoD_v2_ptds,
+    CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoH_v2,
+    CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoH_v2_ptds,
+    CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoD_v2,
+    CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoD_v2_ptds,
+    CUPTI_DRIVER_TRACE_CBID_cuMemcpyHtoDAsync_v2,
+    CUPTI_DRIVER_TRACE_CBID_cuMemcpyHtoDAsync_v2_ptsz,
+    CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoHAsync_v2,
+    CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoHAsync_v2_ptsz,
+    CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoDAsync_v2,
+    CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoDAsync_v2_ptsz,
+    CUPTI_DRIVER_TRACE_CBID_cuMemsetD8_v2,
+    CUPTI_DRIVER_TRACE_CBID_cuMemsetD8_v2_ptds,
+    CUPTI_DRIVER_TRACE_CBID_cuMemsetD8Async,
+    CUPTI_DRIVER_TRACE_CBID_cuMemsetD8Async_ptsz,
+    CUPTI_DRIVER_TRACE_CBID_cuMemsetD32_v2,
+    CUPTI_DRIVER_TRACE_CBID_cuMemsetD32_v2_ptds,
+    CUPTI_DRIVER_TRACE_CBID_cuMemsetD32Async,
+    CUPTI_DRIVER_TRACE_CBID_cuMemsetD32Async_ptsz,
   };
-  for (size_t i = 0; i < sizeof drv_ids / sizeof drv_ids[0]; i++)
-    p_cuptiEnableCallback(1, sub, CUPTI_CB_DOMAIN_DRIVER_API, drv_ids[i]);
+  for (size_t i = 0; i < sizeof drv_ids / sizeof drv_ids[0]; i++) p_cuptiEnableCallback(1, sub, CUPTI_CB_DOMAIN_DRIVER_API, drv_ids[i]);
   note_tool_range(h);
   mpst_set_process_flags(flags);
   mpst_add_shutdown_hook(flush_at_exit);

@@ -28,12 +28,12 @@
 extern id MTLCreateSystemDefaultDevice(void);
 extern id MTLCopyAllDevices(void);
 
-#define MPSTM_INTERPOSE(replacement, replacee)                                                     \
-  __attribute__((used)) static const struct {                                                      \
-    const void *replacement_fn;                                                                     \
-    const void *replacee_fn;                                                                        \
-  } mpstm_interpose_##replacee __attribute__((section("__DATA,__interpose"))) = {                  \
-      (const void *)(unsigned long)&replacement, (const void *)(unsigned long)&replacee}
+#define MPSTM_INTERPOSE(replacement, replacee)                                                                                             \
+  __attribute__((used)) static const struct {                                                                                              \
+    const void *replacement_fn;                                                                                                            \
+    const void *replacee_fn;                                                                                                               \
+  } mpstm_interpose_##replacee __attribute__((section("__DATA,__interpose"))) = { (const void *)(unsigned long)&replacement,               \
+                                                                                  (const void *)(unsigned long)&replacee }
 
 /* Loaded means Metal is this process's backend: an annotation that opens the
  * trace before the first device (the Python layer wrapping

@@ -36,10 +36,10 @@ extern "C" {
 #endif
 
 typedef struct mpstm_call {
-  IMP orig;     /* the implementation to call; NULL only when the class chain has none but ours */
-  Class at;     /* class whose table entry (or method, on fallback) supplied orig */
-  int nested;   /* 1 when this is a super call inside the same hooked message */
-  int pushed;   /* internal: 1 = array frame, 2 = chained overflow frame */
+  IMP orig; /* the implementation to call; NULL only when the class chain has none but ours */
+  Class at; /* class whose table entry (or method, on fallback) supplied orig */
+  int nested; /* 1 when this is a super call inside the same hooked message */
+  int pushed; /* internal: 1 = array frame, 2 = chained overflow frame */
   int fallback; /* 1 when orig was found without a table entry (fail-open path) */
   /* internal: the overflow frame */
   id self;
@@ -64,9 +64,9 @@ void mpstm_call_end(mpstm_call *c);
 
 /* Counters for tests and the shutdown summary. */
 typedef struct mpstm_engine_stats {
-  int installed;      /* (class, selector) pairs hooked */
-  int unresolved;     /* hook calls with no table entry (each took the fallback route) */
-  int no_original;    /* ... of which nothing at all could be called */
+  int installed; /* (class, selector) pairs hooked */
+  int unresolved; /* hook calls with no table entry (each took the fallback route) */
+  int no_original; /* ... of which nothing at all could be called */
   int frame_overflow; /* calls nested deeper than the frame array (chained instead) */
 } mpstm_engine_stats;
 mpstm_engine_stats mpstm_engine_get_stats(void);

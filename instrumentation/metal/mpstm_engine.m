@@ -249,8 +249,7 @@ void mpstm_call_end(mpstm_call *c) {
 }
 
 mpstm_engine_stats mpstm_engine_get_stats(void) {
-  mpstm_engine_stats s = {mpstm_load(&g_installed), mpstm_load(&g_unresolved), mpstm_load(&g_no_original),
-                          mpstm_load(&g_overflow)};
+  mpstm_engine_stats s = { mpstm_load(&g_installed), mpstm_load(&g_unresolved), mpstm_load(&g_no_original), mpstm_load(&g_overflow) };
   return s;
 }
 

@@ -29,7 +29,7 @@ enum mpstm_hook_kind {
   MPSTM_HK_DEVICE = 1,
   MPSTM_HK_QUEUE,
   MPSTM_HK_ROOT_CB,
-  MPSTM_HK_MPS_CB,       /* MPSCommandBuffer instances */
+  MPSTM_HK_MPS_CB, /* MPSCommandBuffer instances */
   MPSTM_HK_MPS_CB_CLASS, /* MPSCommandBuffer class methods (metaclass) */
   MPSTM_HK_EVENT,
 };
@@ -38,13 +38,13 @@ enum mpstm_hook_kind {
  * hook): a skipped group's selectors are never installed, so a first Mac
  * user can bisect a crash by turning groups off one at a time. */
 enum mpstm_group {
-  MPSTM_G_QUEUES = 1 << 0,     /* device -newCommandQueue*, queue -dealloc */
-  MPSTM_G_BUFFERS = 1 << 1,    /* queue -commandBuffer*, root -commit/-enqueue/-dealloc */
+  MPSTM_G_QUEUES = 1 << 0, /* device -newCommandQueue*, queue -dealloc */
+  MPSTM_G_BUFFERS = 1 << 1, /* queue -commandBuffer*, root -commit/-enqueue/-dealloc */
   MPSTM_G_COMPLETION = 1 << 2, /* our completed handlers (and the -addCompletedHandler: hooks) */
-  MPSTM_G_WAITS = 1 << 3,      /* -waitUntilCompleted/-waitUntilScheduled */
-  MPSTM_G_EVENTS = 1 << 4,     /* -newSharedEvent*, encodeSignal/Wait, notifyListener, setSignaledValue, event -dealloc */
-  MPSTM_G_WRAPPER = 1 << 5,    /* every MPSCommandBuffer hook */
-  MPSTM_G_DEALLOC = 1 << 6,    /* every -dealloc hook */
+  MPSTM_G_WAITS = 1 << 3, /* -waitUntilCompleted/-waitUntilScheduled */
+  MPSTM_G_EVENTS = 1 << 4, /* -newSharedEvent*, encodeSignal/Wait, notifyListener, setSignaledValue, event -dealloc */
+  MPSTM_G_WRAPPER = 1 << 5, /* every MPSCommandBuffer hook */
+  MPSTM_G_DEALLOC = 1 << 6, /* every -dealloc hook */
   MPSTM_G_ALL = (1 << 7) - 1,
 };
 
@@ -77,11 +77,11 @@ unsigned mpstm_skipped_groups(void);
 
 /* Counters for tests. */
 typedef struct mpstm_hook_stats {
-  int classes;          /* (class, kind) pairs discovered */
-  int handlers_added;   /* completed handlers registered (at creation or commit) */
+  int classes; /* (class, kind) pairs discovered */
+  int handlers_added; /* completed handlers registered (at creation or commit) */
   int handlers_skipped; /* commits seen too late to add a handler */
-  int completions;      /* completed handlers that ran */
-  int ready_waits;      /* commits that waited for another thread's handler registration */
+  int completions; /* completed handlers that ran */
+  int ready_waits; /* commits that waited for another thread's handler registration */
 } mpstm_hook_stats;
 mpstm_hook_stats mpstm_hooks_get_stats(void);
 

@@ -55,8 +55,7 @@ static __thread int t_family[F_COUNT];
 static int s_classes, s_handlers_added, s_handlers_skipped, s_completions, s_ready_waits;
 
 /* Selectors the hooks send themselves, registered once. */
-static SEL sel_commandQueue, sel_rootCommandBuffer, sel_status, sel_error, sel_code, sel_GPUStartTime,
-    sel_GPUEndTime;
+static SEL sel_commandQueue, sel_rootCommandBuffer, sel_status, sel_error, sel_code, sel_GPUStartTime, sel_GPUEndTime;
 static pthread_once_t sels_once = PTHREAD_ONCE_INIT;
 static void init_sels(void) {
   sel_commandQueue = sel_registerName("commandQueue");
@@ -73,9 +72,9 @@ static void init_sels(void) {
 static const struct {
   const char *name;
   unsigned bits;
-} GROUP_NAMES[] = {{"queues", MPSTM_G_QUEUES},   {"buffers", MPSTM_G_BUFFERS}, {"completion", MPSTM_G_COMPLETION},
-                   {"waits", MPSTM_G_WAITS},     {"events", MPSTM_G_EVENTS},   {"wrapper", MPSTM_G_WRAPPER},
-                   {"dealloc", MPSTM_G_DEALLOC}, {"all", MPSTM_G_ALL}};
+} GROUP_NAMES[] = { { "queues", MPSTM_G_QUEUES },   { "buffers", MPSTM_G_BUFFERS }, { "completion", MPSTM_G_COMPLETION },
+                    { "waits", MPSTM_G_WAITS },     { "events", MPSTM_G_EVENTS },   { "wrapper", MPSTM_G_WRAPPER },
+                    { "dealloc", MPSTM_G_DEALLOC }, { "all", MPSTM_G_ALL } };
 
 static unsigned g_skip;
 static pthread_once_t skip_once = PTHREAD_ONCE_INIT;
@@ -89,7 +88,10 @@ static void parse_skip(void) {
     for (size_t i = 0; i < sizeof GROUP_NAMES / sizeof GROUP_NAMES[0]; i++)
       if (strcmp(tok, GROUP_NAMES[i].name) == 0) bits = GROUP_NAMES[i].bits;
     if (!bits)
-      fprintf(stderr, "mpstrace-metal: ignoring '%s' in MPSTRACE_METAL_SKIP (known: queues, buffers, completion, waits, events, wrapper, dealloc, all)\n", tok);
+      fprintf(stderr,
+              "mpstrace-metal: ignoring '%s' in MPSTRACE_METAL_SKIP (known: queues, buffers, completion, waits, events, wrapper, dealloc, "
+              "all)\n",
+              tok);
     g_skip |= bits;
   }
 }
@@ -108,7 +110,7 @@ static int verbose(void) {
 typedef struct hook {
   mpstm_call call;
   int fam;
-  int want;  /* outermost in its family and not a super call: record */
+  int want; /* outermost in its family and not a super call: record */
   void *ret; /* caller's return address, for the call-site id */
 } hook;
 
@@ -143,15 +145,15 @@ static uint32_t site_of(hook *h) { return mpst_callsite(h->ret); }
  * returned to `noted(h, self, result)`. TYPES, PARAMS and ARGS are the
  * parameters after (self, cmd), parenthesized with a leading comma:
  * `(, id)`, `(, id desc)`, `(, desc)`; `()` for none. */
-#define FACTORY_HOOK(fn, fam, noted, TYPES, PARAMS, ARGS)                                                  \
-  static id fn(id self, SEL cmd MPSTM_UNPAREN PARAMS) {                                                    \
-    hook h;                                                                                                \
-    hook_begin(&h, self, cmd, fam, __builtin_return_address(0));                                           \
-    hook_forward_begin(&h);                                                                                \
-    id made = HAS_ORIG(&h) ? ORIG(&h, id (*)(id, SEL MPSTM_UNPAREN TYPES))(self, cmd MPSTM_UNPAREN ARGS) : nil; \
-    hook_forward_end(&h);                                                                                  \
-    noted(&h, self, made);                                                                                 \
-    return made;                                                                                           \
+#define FACTORY_HOOK(fn, fam, noted, TYPES, PARAMS, ARGS)                                                                                  \
+  static id fn(id self, SEL cmd MPSTM_UNPAREN PARAMS) {                                                                                    \
+    hook h;                                                                                                                                \
+    hook_begin(&h, self, cmd, fam, __builtin_return_address(0));                                                                           \
+    hook_forward_begin(&h);                                                                                                                \
+    id made = HAS_ORIG(&h) ? ORIG(&h, id(*)(id, SEL MPSTM_UNPAREN TYPES))(self, cmd MPSTM_UNPAREN ARGS) : nil;                             \
+    hook_forward_end(&h);                                                                                                                  \
+    noted(&h, self, made);                                                                                                                 \
+    return made;                                                                                                                           \
   }
 
 /* ---- stream observation (mpstrace_metal_observe_*) ------------------------ */
@@ -224,7 +226,7 @@ static mpstm_obj root_known(id cb, id queue_hint, uint32_t site, int fresh) {
   if (mpstm_reg_get((uint64_t)(uintptr_t)cb, &o) && o.kind == MPSTM_OBJ_ROOT_CB) return o;
   pthread_once(&sels_once, init_sels);
   id queue = queue_hint ? queue_hint : mpstm_send_id(cb, sel_commandQueue);
-  mpstm_obj q = queue ? queue_used(queue, site) : (mpstm_obj){0};
+  mpstm_obj q = queue ? queue_used(queue, site) : (mpstm_obj){ 0 };
   memset(&o, 0, sizeof o);
   o.ptr = (uint64_t)(uintptr_t)cb;
   o.kind = MPSTM_OBJ_ROOT_CB;
@@ -258,7 +260,7 @@ static mpstm_obj queue_of_cb(id cb, uint32_t site) {
     note_use(&t_cache.q, site);
     return t_cache.q;
   }
-  mpstm_obj o, q = {0};
+  mpstm_obj o, q = { 0 };
   uint64_t queue = 0;
   if (mpstm_reg_get((uint64_t)(uintptr_t)cb, &o)) queue = o.kind == MPSTM_OBJ_WRAPPER_CB || o.kind == MPSTM_OBJ_ROOT_CB ? o.queue : 0;
   if (!queue) {
@@ -288,7 +290,7 @@ static void wait_ready(uint64_t cb) {
     if (i < 50) {
       sched_yield();
     } else {
-      struct timespec ts = {0, 100000};
+      struct timespec ts = { 0, 100000 };
       nanosleep(&ts, 0);
     }
   }
@@ -406,16 +408,16 @@ static void h_dealloc(id self, SEL cmd) {
   if (mpstm_reg_remove((uint64_t)(uintptr_t)self, &o) && rec_enter(&h)) {
     uint32_t site = site_of(&h);
     switch (o.kind) {
-    case MPSTM_OBJ_QUEUE:
-      if (o.flags & MPSTM_Q_ANNOUNCED) { /* a queue never used was never a stream */
-        mpst_emit_stream_destroy(site, o.ptr);
-        mpst_emit_object_destroy(site, o.ptr, MPST_OBJECT_TYPE_COMMAND_QUEUE);
-      }
-      break;
-    case MPSTM_OBJ_ROOT_CB: mpst_emit_cb_dealloc(site, o.ptr, o.corr); break;
-    case MPSTM_OBJ_WRAPPER_CB: mpst_emit_object_destroy(site, o.ptr, MPST_OBJECT_TYPE_COMMAND_BUFFER); break;
-    case MPSTM_OBJ_EVENT: mpst_emit_event_destroy(site, o.ptr); break;
-    default: break;
+      case MPSTM_OBJ_QUEUE:
+        if (o.flags & MPSTM_Q_ANNOUNCED) { /* a queue never used was never a stream */
+          mpst_emit_stream_destroy(site, o.ptr);
+          mpst_emit_object_destroy(site, o.ptr, MPST_OBJECT_TYPE_COMMAND_QUEUE);
+        }
+        break;
+      case MPSTM_OBJ_ROOT_CB: mpst_emit_cb_dealloc(site, o.ptr, o.corr); break;
+      case MPSTM_OBJ_WRAPPER_CB: mpst_emit_object_destroy(site, o.ptr, MPST_OBJECT_TYPE_COMMAND_BUFFER); break;
+      case MPSTM_OBJ_EVENT: mpst_emit_event_destroy(site, o.ptr); break;
+      default: break;
     }
     mpst_leave();
   }
@@ -479,12 +481,8 @@ static void wait_hook(id self, SEL cmd, int fam, const char *api, void *ret) {
   }
 }
 
-static void h_wait_completed(id self, SEL cmd) {
-  wait_hook(self, cmd, F_WAIT_DONE, "waitUntilCompleted", __builtin_return_address(0));
-}
-static void h_wait_scheduled(id self, SEL cmd) {
-  wait_hook(self, cmd, F_WAIT_SCHED, "waitUntilScheduled", __builtin_return_address(0));
-}
+static void h_wait_completed(id self, SEL cmd) { wait_hook(self, cmd, F_WAIT_DONE, "waitUntilCompleted", __builtin_return_address(0)); }
+static void h_wait_scheduled(id self, SEL cmd) { wait_hook(self, cmd, F_WAIT_SCHED, "waitUntilScheduled", __builtin_return_address(0)); }
 
 /* Signal and wait carry the counter value: a Metal wait for v is satisfied
  * by the signal of a value >= v, which event_value lets the analysis match
@@ -537,9 +535,9 @@ static void wrapper_created(hook *h, id queue, id w) {
   uint32_t site = site_of(h);
   pthread_once(&sels_once, init_sels);
   mpstm_discover(w, MPSTM_HK_MPS_CB);
-  mpstm_obj q = queue ? queue_used(queue, site) : (mpstm_obj){0};
+  mpstm_obj q = queue ? queue_used(queue, site) : (mpstm_obj){ 0 };
   id root = mpstm_send_id(w, sel_rootCommandBuffer);
-  mpstm_obj r = root ? root_known(root, queue, site, 0) : (mpstm_obj){0};
+  mpstm_obj r = root ? root_known(root, queue, site, 0) : (mpstm_obj){ 0 };
   mpstm_obj o;
   memset(&o, 0, sizeof o);
   o.ptr = (uint64_t)(uintptr_t)w;
@@ -556,7 +554,7 @@ static id h_mps_from_queue(id self, SEL cmd, id queue) {
   hook h;
   hook_begin(&h, self, cmd, F_WRAPPER_NEW, __builtin_return_address(0));
   hook_forward_begin(&h);
-  id w = HAS_ORIG(&h) ? ORIG(&h, id (*)(id, SEL, id))(self, cmd, queue) : nil;
+  id w = HAS_ORIG(&h) ? ORIG(&h, id(*)(id, SEL, id))(self, cmd, queue) : nil;
   hook_forward_end(&h);
   wrapper_created(&h, queue, w);
   return w;
@@ -612,7 +610,7 @@ static id h_mps_root(id self, SEL cmd) {
   hook h;
   hook_begin(&h, self, cmd, F_NONE, __builtin_return_address(0));
   hook_forward_begin(&h);
-  id root = HAS_ORIG(&h) ? ORIG(&h, id (*)(id, SEL))(self, cmd) : nil;
+  id root = HAS_ORIG(&h) ? ORIG(&h, id(*)(id, SEL))(self, cmd) : nil;
   hook_forward_end(&h);
   if (root && rec_enter(&h)) {
     mpstm_discover(root, MPSTM_HK_ROOT_CB);
@@ -671,47 +669,54 @@ typedef struct hook_spec {
   IMP imp;
 } hook_spec;
 
-enum { Q = MPSTM_G_QUEUES, B = MPSTM_G_BUFFERS, C = MPSTM_G_COMPLETION, W = MPSTM_G_WAITS, E = MPSTM_G_EVENTS,
-       M = MPSTM_G_WRAPPER, D = MPSTM_G_DEALLOC };
-
-static const hook_spec HOOKS[] = {
-    {MPSTM_HK_DEVICE, Q, "newCommandQueue", AS_IMP(h_dev_new_queue)},
-    {MPSTM_HK_DEVICE, Q, "newCommandQueueWithMaxCommandBufferCount:", AS_IMP(h_dev_new_queue_u64)},
-    {MPSTM_HK_DEVICE, Q, "newCommandQueueWithDescriptor:", AS_IMP(h_dev_new_queue_id)},
-    {MPSTM_HK_DEVICE, E, "newSharedEvent", AS_IMP(h_dev_new_event)},
-    {MPSTM_HK_DEVICE, E, "newSharedEventWithHandle:", AS_IMP(h_dev_new_event_id)},
-
-    {MPSTM_HK_QUEUE, B, "commandBuffer", AS_IMP(h_queue_cb)},
-    {MPSTM_HK_QUEUE, B, "commandBufferWithUnretainedReferences", AS_IMP(h_queue_cb)},
-    {MPSTM_HK_QUEUE, B, "commandBufferWithDescriptor:", AS_IMP(h_queue_cb_id)},
-    {MPSTM_HK_QUEUE, Q | D, "dealloc", AS_IMP(h_dealloc)},
-
-    {MPSTM_HK_ROOT_CB, B, "commit", AS_IMP(h_root_commit)},
-    {MPSTM_HK_ROOT_CB, B, "enqueue", AS_IMP(h_enqueue)},
-    {MPSTM_HK_ROOT_CB, W, "waitUntilCompleted", AS_IMP(h_wait_completed)},
-    {MPSTM_HK_ROOT_CB, W, "waitUntilScheduled", AS_IMP(h_wait_scheduled)},
-    {MPSTM_HK_ROOT_CB, E, "encodeSignalEvent:value:", AS_IMP(h_signal_event)},
-    {MPSTM_HK_ROOT_CB, E, "encodeWaitForEvent:value:", AS_IMP(h_wait_event)},
-    {MPSTM_HK_ROOT_CB, C, "addCompletedHandler:", AS_IMP(h_add_handler)},
-    {MPSTM_HK_ROOT_CB, B | D, "dealloc", AS_IMP(h_dealloc)},
-
-    {MPSTM_HK_MPS_CB_CLASS, M, "commandBufferFromCommandQueue:", AS_IMP(h_mps_from_queue)},
-    {MPSTM_HK_MPS_CB, M, "commit", AS_IMP(h_mps_commit)},
-    {MPSTM_HK_MPS_CB, M, "commitAndContinue", AS_IMP(h_mps_commit_continue)},
-    {MPSTM_HK_MPS_CB, M, "rootCommandBuffer", AS_IMP(h_mps_root)},
-    {MPSTM_HK_MPS_CB, M | W, "waitUntilCompleted", AS_IMP(h_wait_completed)},
-    {MPSTM_HK_MPS_CB, M | E, "encodeSignalEvent:value:", AS_IMP(h_signal_event)},
-    {MPSTM_HK_MPS_CB, M | E, "encodeWaitForEvent:value:", AS_IMP(h_wait_event)},
-    {MPSTM_HK_MPS_CB, M | C, "addCompletedHandler:", AS_IMP(h_add_handler)},
-    {MPSTM_HK_MPS_CB, M | D, "dealloc", AS_IMP(h_dealloc)},
-
-    {MPSTM_HK_EVENT, E, "notifyListener:atValue:block:", AS_IMP(h_event_notify)},
-    {MPSTM_HK_EVENT, E, "setSignaledValue:", AS_IMP(h_event_set_value)},
-    {MPSTM_HK_EVENT, E | D, "dealloc", AS_IMP(h_dealloc)},
+enum {
+  Q = MPSTM_G_QUEUES,
+  B = MPSTM_G_BUFFERS,
+  C = MPSTM_G_COMPLETION,
+  W = MPSTM_G_WAITS,
+  E = MPSTM_G_EVENTS,
+  M = MPSTM_G_WRAPPER,
+  D = MPSTM_G_DEALLOC
 };
 
-static const char *const KIND_NAMES[] = {"?", "device", "queue", "command buffer", "MPSCommandBuffer",
-                                         "MPSCommandBuffer class", "shared event"};
+static const hook_spec HOOKS[] = {
+  { MPSTM_HK_DEVICE, Q, "newCommandQueue", AS_IMP(h_dev_new_queue) },
+  { MPSTM_HK_DEVICE, Q, "newCommandQueueWithMaxCommandBufferCount:", AS_IMP(h_dev_new_queue_u64) },
+  { MPSTM_HK_DEVICE, Q, "newCommandQueueWithDescriptor:", AS_IMP(h_dev_new_queue_id) },
+  { MPSTM_HK_DEVICE, E, "newSharedEvent", AS_IMP(h_dev_new_event) },
+  { MPSTM_HK_DEVICE, E, "newSharedEventWithHandle:", AS_IMP(h_dev_new_event_id) },
+
+  { MPSTM_HK_QUEUE, B, "commandBuffer", AS_IMP(h_queue_cb) },
+  { MPSTM_HK_QUEUE, B, "commandBufferWithUnretainedReferences", AS_IMP(h_queue_cb) },
+  { MPSTM_HK_QUEUE, B, "commandBufferWithDescriptor:", AS_IMP(h_queue_cb_id) },
+  { MPSTM_HK_QUEUE, Q | D, "dealloc", AS_IMP(h_dealloc) },
+
+  { MPSTM_HK_ROOT_CB, B, "commit", AS_IMP(h_root_commit) },
+  { MPSTM_HK_ROOT_CB, B, "enqueue", AS_IMP(h_enqueue) },
+  { MPSTM_HK_ROOT_CB, W, "waitUntilCompleted", AS_IMP(h_wait_completed) },
+  { MPSTM_HK_ROOT_CB, W, "waitUntilScheduled", AS_IMP(h_wait_scheduled) },
+  { MPSTM_HK_ROOT_CB, E, "encodeSignalEvent:value:", AS_IMP(h_signal_event) },
+  { MPSTM_HK_ROOT_CB, E, "encodeWaitForEvent:value:", AS_IMP(h_wait_event) },
+  { MPSTM_HK_ROOT_CB, C, "addCompletedHandler:", AS_IMP(h_add_handler) },
+  { MPSTM_HK_ROOT_CB, B | D, "dealloc", AS_IMP(h_dealloc) },
+
+  { MPSTM_HK_MPS_CB_CLASS, M, "commandBufferFromCommandQueue:", AS_IMP(h_mps_from_queue) },
+  { MPSTM_HK_MPS_CB, M, "commit", AS_IMP(h_mps_commit) },
+  { MPSTM_HK_MPS_CB, M, "commitAndContinue", AS_IMP(h_mps_commit_continue) },
+  { MPSTM_HK_MPS_CB, M, "rootCommandBuffer", AS_IMP(h_mps_root) },
+  { MPSTM_HK_MPS_CB, M | W, "waitUntilCompleted", AS_IMP(h_wait_completed) },
+  { MPSTM_HK_MPS_CB, M | E, "encodeSignalEvent:value:", AS_IMP(h_signal_event) },
+  { MPSTM_HK_MPS_CB, M | E, "encodeWaitForEvent:value:", AS_IMP(h_wait_event) },
+  { MPSTM_HK_MPS_CB, M | C, "addCompletedHandler:", AS_IMP(h_add_handler) },
+  { MPSTM_HK_MPS_CB, M | D, "dealloc", AS_IMP(h_dealloc) },
+
+  { MPSTM_HK_EVENT, E, "notifyListener:atValue:block:", AS_IMP(h_event_notify) },
+  { MPSTM_HK_EVENT, E, "setSignaledValue:", AS_IMP(h_event_set_value) },
+  { MPSTM_HK_EVENT, E | D, "dealloc", AS_IMP(h_dealloc) },
+};
+
+static const char *const KIND_NAMES[] = { "?",           "device", "queue", "command buffer", "MPSCommandBuffer", "MPSCommandBuffer class",
+                                          "shared event" };
 
 /* (class, kind) pairs already hooked; insert-only, lock-free reads. */
 #define SEEN_SLOTS 512
@@ -749,8 +754,7 @@ static const char *role_of(Class cls) {
  * way mpst_enter refuses and the record is written within the open region. */
 static void report_row(Class cls, const char *sel, const char *role, uint64_t hits, uint8_t state, int at_exit) {
   int entered = mpst_enter();
-  mpst_emit_metal_hook(0, mpst_intern(class_getName(cls)), mpst_intern(sel), mpst_intern(role), hits, state,
-                       (uint8_t)(at_exit != 0));
+  mpst_emit_metal_hook(0, mpst_intern(class_getName(cls)), mpst_intern(sel), mpst_intern(role), hits, state, (uint8_t)(at_exit != 0));
   if (entered) mpst_leave();
 }
 
@@ -822,7 +826,7 @@ static void report_fallback(Class cls, const char *sel, uint64_t count, int none
 }
 
 void mpstm_write_report(int at_exit) {
-  report_ctx c = {at_exit, verbose()};
+  report_ctx c = { at_exit, verbose() };
   if (c.v) fprintf(stderr, "mpstrace-metal: hook table (%s): class, selector, calls, role\n", at_exit ? "at exit" : "now");
   mpstm_engine_each(report_hooked, &c);
   pthread_mutex_lock(&g_seen_lock);
@@ -879,7 +883,7 @@ uint64_t mpstrace_metal_observe_end(int32_t ordinal) {
 uint64_t mpstrace_metal_stream_handle(int32_t ordinal) { return mpstm_reg_queue_of_ordinal(ordinal); }
 
 mpstm_hook_stats mpstm_hooks_get_stats(void) {
-  mpstm_hook_stats s = {mpstm_load(&s_classes), mpstm_load(&s_handlers_added), mpstm_load(&s_handlers_skipped),
-                        mpstm_load(&s_completions), mpstm_load(&s_ready_waits)};
+  mpstm_hook_stats s = { mpstm_load(&s_classes), mpstm_load(&s_handlers_added), mpstm_load(&s_handlers_skipped), mpstm_load(&s_completions),
+                         mpstm_load(&s_ready_waits) };
   return s;
 }

@@ -37,25 +37,21 @@
  * which compilers accept without -Wcast-function-type noise). */
 #define MPSTM_FN(type, imp) ((type)(void (*)(void))(imp))
 
-static inline IMP mpstm_imp(id obj, SEL sel) {
-  return class_getMethodImplementation(object_getClass(obj), sel);
-}
+static inline IMP mpstm_imp(id obj, SEL sel) { return class_getMethodImplementation(object_getClass(obj), sel); }
 
 /* 1 when obj's class (or an ancestor) implements sel. Checked before sending
  * optional selectors, since an unknown selector raises on Apple. */
-static inline int mpstm_responds(id obj, SEL sel) {
-  return obj && sel && class_getInstanceMethod(object_getClass(obj), sel) != 0;
-}
+static inline int mpstm_responds(id obj, SEL sel) { return obj && sel && class_getInstanceMethod(object_getClass(obj), sel) != 0; }
 
 static inline id mpstm_send_id(id obj, SEL sel) {
   if (!mpstm_responds(obj, sel)) return nil;
-  return MPSTM_FN(id (*)(id, SEL), mpstm_imp(obj, sel))(obj, sel);
+  return MPSTM_FN(id(*)(id, SEL), mpstm_imp(obj, sel))(obj, sel);
 }
 
 /* NSUInteger / NSInteger are 64-bit on every platform this targets. */
 static inline uint64_t mpstm_send_u64(id obj, SEL sel, uint64_t dflt) {
   if (!mpstm_responds(obj, sel)) return dflt;
-  return MPSTM_FN(uint64_t (*)(id, SEL), mpstm_imp(obj, sel))(obj, sel);
+  return MPSTM_FN(uint64_t(*)(id, SEL), mpstm_imp(obj, sel))(obj, sel);
 }
 
 static inline double mpstm_send_double(id obj, SEL sel) {
@@ -65,7 +61,7 @@ static inline double mpstm_send_double(id obj, SEL sel) {
 
 static inline id mpstm_send_id_u64(id obj, SEL sel, uint64_t arg) {
   if (!mpstm_responds(obj, sel)) return nil;
-  return MPSTM_FN(id (*)(id, SEL, uint64_t), mpstm_imp(obj, sel))(obj, sel, arg);
+  return MPSTM_FN(id(*)(id, SEL, uint64_t), mpstm_imp(obj, sel))(obj, sel, arg);
 }
 
 #endif

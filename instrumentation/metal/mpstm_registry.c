@@ -51,7 +51,10 @@ static int grow(void) {
 static void put_locked(const mpstm_obj *o) {
   bump();
   mpstm_obj *e = lookup(o->ptr);
-  if (e) { *e = *o; return; }
+  if (e) {
+    *e = *o;
+    return;
+  }
   if ((g_count + 1) * 2 > g_cap && !grow()) return; /* out of memory: forget it */
   uint32_t i = hash_ptr(o->ptr) & (g_cap - 1);
   while (g_slots[i].ptr) i = (i + 1) & (g_cap - 1);
@@ -79,7 +82,10 @@ int mpstm_reg_remove(uint64_t ptr, mpstm_obj *out) {
   if (!ptr) return 0;
   pthread_mutex_lock(&g_lock);
   mpstm_obj *e = lookup(ptr);
-  if (!e) { pthread_mutex_unlock(&g_lock); return 0; }
+  if (!e) {
+    pthread_mutex_unlock(&g_lock);
+    return 0;
+  }
   if (out) *out = *e;
   bump();
   uint32_t i = (uint32_t)(e - g_slots);

@@ -23,8 +23,8 @@ enum mpstm_obj_kind {
 
 /* Root command buffer flags. */
 #define MPSTM_CB_COMMITTED 0x1u /* a cb_commit was written (claimed by one commit hook) */
-#define MPSTM_CB_HANDLER 0x2u   /* our completed handler was added */
-#define MPSTM_CB_READY 0x4u     /* the claiming hook is done adding: commits may go to Metal */
+#define MPSTM_CB_HANDLER 0x2u /* our completed handler was added */
+#define MPSTM_CB_READY 0x4u /* the claiming hook is done adding: commits may go to Metal */
 /* Queue flags. */
 #define MPSTM_Q_ANNOUNCED 0x10u /* stream_create was written (first use, not creation) */
 
@@ -34,13 +34,13 @@ enum mpstm_obj_kind {
 
 typedef struct mpstm_obj {
   uint64_t ptr;
-  uint8_t kind;      /* enum mpstm_obj_kind */
+  uint8_t kind; /* enum mpstm_obj_kind */
   uint32_t flags;
-  uint32_t corr;     /* root cb: joins cb_create / cb_commit / complete */
-  uint64_t queue;    /* cb/wrapper: owning queue (the stream handle) */
-  uint64_t root;     /* wrapper: current root command buffer; queue: the device that made it */
-  int32_t serial;    /* queue: recorder-local number of a "metal gpu stream" queue, -1 unpaired */
-  int32_t ordinal;   /* queue: PyTorch stream id, only when observed (mpstm_reg_bind_ordinal), -1 unknown */
+  uint32_t corr; /* root cb: joins cb_create / cb_commit / complete */
+  uint64_t queue; /* cb/wrapper: owning queue (the stream handle) */
+  uint64_t root; /* wrapper: current root command buffer; queue: the device that made it */
+  int32_t serial; /* queue: recorder-local number of a "metal gpu stream" queue, -1 unpaired */
+  int32_t ordinal; /* queue: PyTorch stream id, only when observed (mpstm_reg_bind_ordinal), -1 unknown */
 } mpstm_obj;
 
 /* Copies the entry for ptr into *out; returns 0 when unknown. */

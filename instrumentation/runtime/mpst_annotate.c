@@ -10,10 +10,10 @@
 #include "mpst_internal.h"
 #include "mpst_api.generated.h"
 
-#define BEGIN_ANNOTATION                                                  \
-  if (!mpst_enter()) return;                                              \
-  uint32_t site = T.next_site ? T.next_site : mpst_callsite(__builtin_return_address(0)); \
-  T.next_site = 0;                                                        \
+#define BEGIN_ANNOTATION                                                                                                                   \
+  if (!mpst_enter()) return;                                                                                                               \
+  uint32_t site = T.next_site ? T.next_site : mpst_callsite(__builtin_return_address(0));                                                  \
+  T.next_site = 0;                                                                                                                         \
   int64_t ts = mpst_now()
 #define END_ANNOTATION mpst_leave()
 
@@ -188,11 +188,10 @@ MPST_EXPORT void mpstrace_impl_api_current_stream(uint64_t stream, uint64_t prev
   END_ANNOTATION;
 }
 
-MPST_EXPORT void mpstrace_impl_api_elapsed(uint64_t start_event, uint64_t end_event, int64_t elapsed_ns,
-                                           int start_timing, int end_timing, int raised) {
+MPST_EXPORT void mpstrace_impl_api_elapsed(uint64_t start_event, uint64_t end_event, int64_t elapsed_ns, int start_timing, int end_timing,
+                                           int raised) {
   BEGIN_ANNOTATION;
-  mpst_emit_api_elapsed_at(ts, site, start_event, end_event, elapsed_ns, start_timing != 0, end_timing != 0,
-                           raised != 0);
+  mpst_emit_api_elapsed_at(ts, site, start_event, end_event, elapsed_ns, start_timing != 0, end_timing != 0, raised != 0);
   END_ANNOTATION;
 }
 
@@ -202,8 +201,7 @@ MPST_EXPORT void mpstrace_impl_api_record_stream(uint64_t ptr, uint64_t bytes, u
   END_ANNOTATION;
 }
 
-MPST_EXPORT void mpstrace_impl_tensor_access(uint64_t ptr, uint64_t bytes, uint64_t base, uint64_t stream,
-                                             const char *op, int mode) {
+MPST_EXPORT void mpstrace_impl_tensor_access(uint64_t ptr, uint64_t bytes, uint64_t base, uint64_t stream, const char *op, int mode) {
   BEGIN_ANNOTATION;
   uint8_t m = mode >= 1 && mode <= 3 ? (uint8_t)mode : MPST_ACCESS_MODE_READ_WRITE;
   mpst_emit_tensor_access_at(ts, site, ptr, bytes, base, stream, mpst_intern(op), m);

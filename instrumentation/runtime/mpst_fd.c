@@ -186,9 +186,10 @@ int mpst_trace_fd(void) {
   __atomic_store_n(&G.fd, -1, __ATOMIC_RELEASE);
   atomic_store(&G.fd_lost, 1);
   mpst_warning(MPST_WARNING_CODE_FILE_LOST, err, (uint64_t)(int64_t)fd);
-  mpst_msg("mpstrace: the program closed or replaced the trace file's descriptor %d and %s cannot be reopened (%s); "
-           "the trace keeps what fits in the space already allocated, later records are counted as lost.\n",
-           fd, abs_path, err ? strerror(err) : "it is another file now");
+  mpst_msg(
+      "mpstrace: the program closed or replaced the trace file's descriptor %d and %s cannot be reopened (%s); "
+      "the trace keeps what fits in the space already allocated, later records are counted as lost.\n",
+      fd, abs_path, err ? strerror(err) : "it is another file now");
   return -1;
 }
 

@@ -19,7 +19,7 @@
 
 typedef struct {
   _Atomic uint64_t key; /* 0 = empty */
-  _Atomic uint32_t id;  /* 0 = being defined */
+  _Atomic uint32_t id; /* 0 = being defined */
 } entry;
 
 static entry strings[TABLE_SIZE];
@@ -63,8 +63,7 @@ static uint32_t lookup(entry *t, uint64_t key, entry **slot, int *mine) {
     }
     if (k == key) {
       uint32_t id;
-      for (int spin = 0; (id = atomic_load_explicit(&e->id, memory_order_acquire)) == 0 && spin < SPIN_LIMIT; spin++) {
-      }
+      for (int spin = 0; (id = atomic_load_explicit(&e->id, memory_order_acquire)) == 0 && spin < SPIN_LIMIT; spin++) {}
       return id; /* 0 only if the definer was interrupted for good */
     }
   }
@@ -97,7 +96,6 @@ uint32_t mpst_intern_keyed(const void *key, const char *(*name_of)(const void *k
   atomic_store_explicit(&e->id, id, memory_order_release);
   return id;
 }
-
 
 static uint32_t callsite_slow(const void *ra);
 

@@ -46,19 +46,19 @@ typedef struct mpst_thread_slot {
 
 /* Hot per-thread state (TLS). */
 typedef struct mpst_tls {
-  uint8_t *chunk;  /* current chunk, NULL before the first record */
-  uint32_t pos;    /* next free byte in the chunk */
-  uint32_t limit;  /* chunk_bytes - reserve */
-  uint32_t gen;    /* G.gen when set up; differs after fork or reopen */
-  uint32_t seq;    /* per-thread chunk sequence */
+  uint8_t *chunk; /* current chunk, NULL before the first record */
+  uint32_t pos; /* next free byte in the chunk */
+  uint32_t limit; /* chunk_bytes - reserve */
+  uint32_t gen; /* G.gen when set up; differs after fork or reopen */
+  uint32_t seq; /* per-thread chunk sequence */
   /* chunks of the last claim not entered yet (their headers are written):
      a thread claims 1 chunk first, then runs that double up to run_cap */
   uint8_t *run_next;
   uint32_t run_left;
   uint32_t run_size; /* chunks the next claim asks for */
-  uint32_t depth;  /* reentrancy depth */
+  uint32_t depth; /* reentrancy depth */
   uint32_t in_signal;
-  uint32_t quiet;  /* writing bookkeeping records: a failure is not a loss */
+  uint32_t quiet; /* writing bookkeeping records: a failure is not a loss */
   uint64_t tid;
   mpst_thread_slot *slot;
   /* call site given by a language binding for the next annotation (0: none) */
@@ -78,30 +78,30 @@ typedef struct mpst_global {
   uint8_t backend;
   uint16_t proc_flags;
   uint32_t gen;
-  int fd;                   /* trace file, high number, close-on-exec; -1 when lost (mpst_fd.c) */
-  _Atomic int fd_lost;      /* the program took the descriptor and the file could not be reopened */
-  _Atomic int grow_failed;  /* growing the file failed once (disk full, size limit): never retried */
-  uint8_t *base;            /* mapping of map_bytes (beyond EOF until grown) */
-  uint64_t max_bytes;       /* header and every chunk */
-  uint64_t map_bytes;       /* max_bytes and room for the largest file end */
+  int fd; /* trace file, high number, close-on-exec; -1 when lost (mpst_fd.c) */
+  _Atomic int fd_lost; /* the program took the descriptor and the file could not be reopened */
+  _Atomic int grow_failed; /* growing the file failed once (disk full, size limit): never retried */
+  uint8_t *base; /* mapping of map_bytes (beyond EOF until grown) */
+  uint64_t max_bytes; /* header and every chunk */
+  uint64_t map_bytes; /* max_bytes and room for the largest file end */
   uint64_t end_at, end_bytes; /* where finish wrote the file end (0 bytes: none) */
   uint32_t chunk_bytes;
   uint32_t max_chunks;
-  uint32_t run_cap;         /* most chunks one claim takes (64 KiB worth) */
+  uint32_t run_cap; /* most chunks one claim takes (64 KiB worth) */
   _Atomic uint64_t next_chunk;
   _Atomic uint64_t file_bytes;
   _Atomic int grow_lock;
   uint32_t pid;
   int64_t hang_ns;
   int cupti_wanted;
-  int print_stats;          /* MPSTRACE_STATS=1: the slow-path counters on stderr at exit */
+  int print_stats; /* MPSTRACE_STATS=1: the slow-path counters on stderr at exit */
   int64_t t0;
   mpst_process_start *start_rec; /* patched in place by mpst_set_process_flags */
-  _Atomic int ended;         /* process_end written */
+  _Atomic int ended; /* process_end written */
   int exit_status;
-  int exec_depth;             /* how many execs led to this image (MPSTRACE_EXEC_DEPTH) */
+  int exec_depth; /* how many execs led to this image (MPSTRACE_EXEC_DEPTH) */
   char path[4096];
-  char stem[4096];           /* first process's path without .mpst; names every related file */
+  char stem[4096]; /* first process's path without .mpst; names every related file */
 } mpst_global;
 
 extern mpst_global G;

@@ -135,27 +135,23 @@ static int do_exec(const char *file, char *const argv[], char *const envp[], int
 MPST_EXPORT int execve(const char *path, char *const argv[], char *const envp[]) {
   return do_exec(path, argv, envp, 0, __builtin_return_address(0));
 }
-MPST_EXPORT int execv(const char *path, char *const argv[]) {
-  return do_exec(path, argv, environ, 0, __builtin_return_address(0));
-}
-MPST_EXPORT int execvp(const char *file, char *const argv[]) {
-  return do_exec(file, argv, environ, 1, __builtin_return_address(0));
-}
+MPST_EXPORT int execv(const char *path, char *const argv[]) { return do_exec(path, argv, environ, 0, __builtin_return_address(0)); }
+MPST_EXPORT int execvp(const char *file, char *const argv[]) { return do_exec(file, argv, environ, 1, __builtin_return_address(0)); }
 MPST_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[]) {
   return do_exec(file, argv, envp, 1, __builtin_return_address(0));
 }
 
 /* execl* are variadic: collect the arguments, then go through execve/execvpe */
-#define COLLECT_ARGS(first, ap, argv, extra_env)                  \
-  size_t n_ = 1;                                                  \
-  va_start(ap, first);                                            \
-  while (va_arg(ap, char *)) n_++;                                \
-  va_end(ap);                                                     \
-  char **argv = (char **)__builtin_alloca((n_ + 1) * sizeof(char *)); \
-  va_start(ap, first);                                            \
-  argv[0] = (char *)first;                                        \
-  for (size_t i_ = 1; i_ <= n_; i_++) argv[i_] = va_arg(ap, char *); \
-  extra_env;                                                      \
+#define COLLECT_ARGS(first, ap, argv, extra_env)                                                                                           \
+  size_t n_ = 1;                                                                                                                           \
+  va_start(ap, first);                                                                                                                     \
+  while (va_arg(ap, char *)) n_++;                                                                                                         \
+  va_end(ap);                                                                                                                              \
+  char **argv = (char **)__builtin_alloca((n_ + 1) * sizeof(char *));                                                                      \
+  va_start(ap, first);                                                                                                                     \
+  argv[0] = (char *)first;                                                                                                                 \
+  for (size_t i_ = 1; i_ <= n_; i_++) argv[i_] = va_arg(ap, char *);                                                                       \
+  extra_env;                                                                                                                               \
   va_end(ap)
 
 MPST_EXPORT int execl(const char *path, const char *arg, ...) {
@@ -198,8 +194,8 @@ static int main_wrapper(int argc, char **argv, char **envp) {
   return rc;
 }
 
-MPST_EXPORT int __libc_start_main(main_fn main, int argc, char **argv, void (*init)(void), void (*fini)(void),
-                                  void (*rtld_fini)(void), void *stack_end) {
+MPST_EXPORT int __libc_start_main(main_fn main, int argc, char **argv, void (*init)(void), void (*fini)(void), void (*rtld_fini)(void),
+                                  void *stack_end) {
   start_main_fn real = (start_main_fn)dlsym(RTLD_NEXT, "__libc_start_main");
   real_main = main;
   return real(main_wrapper, argc, argv, init, fini, rtld_fini, stack_end);
@@ -231,8 +227,7 @@ static int recover_mapping_fault(int sig, siginfo_t *info) {
   if (a < b || a >= b + G.map_bytes) return 0;
   uintptr_t page = a & ~(uintptr_t)(getpagesize() - 1);
   if (page < b) page = b;
-  void *m = mmap((void *)page, (size_t)(b + G.map_bytes - page), PROT_READ | PROT_WRITE,
-                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+  void *m = mmap((void *)page, (size_t)(b + G.map_bytes - page), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
   if (m == MAP_FAILED) return 0;
   atomic_store(&G.grow_failed, 1);
   mpst_warning(MPST_WARNING_CODE_MAPPING_FAULT, 0, (uint64_t)(a - b));
@@ -246,8 +241,8 @@ static void on_signal(int sig, siginfo_t *info, void *uctx) {
   while (i < N_FATAL && fatal_signals[i] != sig) i++;
   if (i == N_FATAL) return;
   struct sigaction *old = &previous[i];
-  int old_is_handler = (old->sa_flags & SA_SIGINFO) ? old->sa_sigaction != NULL
-                                                    : (old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN);
+  int old_is_handler =
+      (old->sa_flags & SA_SIGINFO) ? old->sa_sigaction != NULL : (old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN);
   if (old_is_handler) {
     /* the program handles this signal itself: it may well go on running */
     if (old->sa_flags & SA_SIGINFO) old->sa_sigaction(sig, info, uctx);
@@ -261,8 +256,7 @@ static void on_signal(int sig, siginfo_t *info, void *uctx) {
   t->pos = G.chunk_bytes; /* never append after a record this thread may be in the middle of */
   t->limit = 0;
   t->depth++;
-  if ((uint32_t)getpid() == G.pid)
-    mpst_finish(sig, sig == SIGABRT ? MPST_END_REASON_ABORT : MPST_END_REASON_SIGNAL);
+  if ((uint32_t)getpid() == G.pid) mpst_finish(sig, sig == SIGABRT ? MPST_END_REASON_ABORT : MPST_END_REASON_SIGNAL);
   t->depth--;
   t->in_signal--;
   sigaction(sig, old, NULL);

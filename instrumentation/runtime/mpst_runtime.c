@@ -504,8 +504,8 @@ int mpst_open_file(const char *path) {
     fd = high;
   }
   if (fd < 0) {
-    fprintf(stderr, "mpstrace: cannot create trace file %s (%s); recording is off. Set MPSTRACE_OUT to a writable path.\n",
-            path, strerror(errno));
+    fprintf(stderr, "mpstrace: cannot create trace file %s (%s); recording is off. Set MPSTRACE_OUT to a writable path.\n", path,
+            strerror(errno));
     return -1;
   }
   void *base = mmap(NULL, (size_t)G.map_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -794,6 +794,4 @@ void mpst_reopen_after_failed_exec(void) {
   atomic_store(&G.state, MPST_ON);
 }
 
-void mpst_derived_path(char *out, size_t n, const char *suffix) {
-  snprintf(out, n, "%.4000s.%.40s.mpst", G.stem, suffix);
-}
+void mpst_derived_path(char *out, size_t n, const char *suffix) { snprintf(out, n, "%.4000s.%.40s.mpst", G.stem, suffix); }

@@ -70,7 +70,9 @@ void mpst_add_shutdown_hook(void (*fn)(void));
 
 /* Interns a constant string once per trace file: the cache is refreshed
  * after fork, when the child's new file must define its strings again. */
-typedef struct mpst_str_cache { uint32_t id, gen; } mpst_str_cache;
+typedef struct mpst_str_cache {
+  uint32_t id, gen;
+} mpst_str_cache;
 uint32_t mpst_intern_cached(mpst_str_cache *cache, const char *s);
 
 /* The current thread's id as written in chunk headers. */

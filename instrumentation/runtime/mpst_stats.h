@@ -11,29 +11,29 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#define MPST_STATS(X)                                                                   \
-  X(threads)          /* threads that wrote a first record */                          \
-  X(thread_setup_ns)  /* their first-record setup: slot, chunk, thread_start, name */  \
-  X(chunks)           /* chunks claimed */                                             \
-  X(chunk_ns)         /* time in claiming them, growth and pre-faulting included */     \
-  X(grows)            /* file growths (posix_fallocate) */                             \
-  X(grow_ns)                                                                            \
-  X(populate_ns)      /* MADV_POPULATE_WRITE of claimed chunks */                       \
-  X(cupti_buffers)    /* CUPTI activity buffers handed back */                          \
-  X(cupti_buffer_ns)  /* time converting them into complete records */                 \
-  X(cupti_records)                                                                       \
-  X(cupti_flushes)    /* cuptiActivityFlushAll calls made on a program thread */        \
-  X(cupti_flush_ns)                                                                     \
-  X(cupti_toggles)    /* sampled completions: activity switched on or off */           \
-  X(cupti_toggle_ns)                                                                    \
-  X(watchdog_ticks)                                                                     \
+#define MPST_STATS(X)                                                                                                                      \
+  X(threads) /* threads that wrote a first record */                                                                                       \
+  X(thread_setup_ns) /* their first-record setup: slot, chunk, thread_start, name */                                                       \
+  X(chunks) /* chunks claimed */                                                                                                           \
+  X(chunk_ns) /* time in claiming them, growth and pre-faulting included */                                                                \
+  X(grows) /* file growths (posix_fallocate) */                                                                                            \
+  X(grow_ns)                                                                                                                               \
+  X(populate_ns) /* MADV_POPULATE_WRITE of claimed chunks */                                                                               \
+  X(cupti_buffers) /* CUPTI activity buffers handed back */                                                                                \
+  X(cupti_buffer_ns) /* time converting them into complete records */                                                                      \
+  X(cupti_records)                                                                                                                         \
+  X(cupti_flushes) /* cuptiActivityFlushAll calls made on a program thread */                                                              \
+  X(cupti_flush_ns)                                                                                                                        \
+  X(cupti_toggles) /* sampled completions: activity switched on or off */                                                                  \
+  X(cupti_toggle_ns)                                                                                                                       \
+  X(watchdog_ticks)                                                                                                                        \
   X(watchdog_ns)
 
 enum {
 #define MPST_STAT_ENUM(name) MPST_STAT_##name,
   MPST_STATS(MPST_STAT_ENUM)
 #undef MPST_STAT_ENUM
-  MPST_STAT_COUNT
+      MPST_STAT_COUNT
 };
 
 extern _Atomic uint64_t mpst_stat[MPST_STAT_COUNT];
@@ -41,8 +41,6 @@ extern _Atomic uint64_t mpst_stat[MPST_STAT_COUNT];
 /* "name=value ..." into buf (cut at n); returns the length it needed */
 int mpstrace_recorder_stats(char *buf, int n);
 
-static inline void mpst_stat_add(int which, uint64_t v) {
-  atomic_fetch_add_explicit(&mpst_stat[which], v, memory_order_relaxed);
-}
+static inline void mpst_stat_add(int which, uint64_t v) { atomic_fetch_add_explicit(&mpst_stat[which], v, memory_order_relaxed); }
 
 #endif

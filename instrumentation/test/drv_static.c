@@ -22,7 +22,10 @@ static gpa_fn gpa;
 static RT void *cudart_driver(const char *name, int version, int per_thread) {
   if (!gpa) {
     void *h = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
-    if (!h || !(gpa = (gpa_fn)dlsym(h, "cuGetProcAddress_v2"))) { fprintf(stderr, "no libcuda.so.1\n"); exit(3); }
+    if (!h || !(gpa = (gpa_fn)dlsym(h, "cuGetProcAddress_v2"))) {
+      fprintf(stderr, "no libcuda.so.1\n");
+      exit(3);
+    }
   }
   void *f = NULL;
   int status = 0;
@@ -32,29 +35,67 @@ static RT void *cudart_driver(const char *name, int version, int per_thread) {
   }
   return f;
 }
-#define DRV(type, name, version, pt) static __typeof__(type) p; if (!p) p = (type)cudart_driver(name, version, pt)
+#define DRV(type, name, version, pt)                                                                                                       \
+  static __typeof__(type) p;                                                                                                               \
+  if (!p) p = (type)cudart_driver(name, version, pt)
 
-static RT int cudaStreamCreate(CUstream *s) { DRV(CUresult (*)(CUstream *, unsigned), "cuStreamCreate", 2000, 0); return p(s, 0); }
-static RT int cudaEventCreate(CUevent *e) { DRV(CUresult (*)(CUevent *, unsigned), "cuEventCreate", 2000, 0); return p(e, 0); }
+static RT int cudaStreamCreate(CUstream *s) {
+  DRV(CUresult(*)(CUstream *, unsigned), "cuStreamCreate", 2000, 0);
+  return p(s, 0);
+}
+static RT int cudaEventCreate(CUevent *e) {
+  DRV(CUresult(*)(CUevent *, unsigned), "cuEventCreate", 2000, 0);
+  return p(e, 0);
+}
 static RT int cudaEventRecord(CUevent e, CUstream s) {
-  DRV(CUresult (*)(CUevent, CUstream), "cuEventRecord", 2000, 0);
+  DRV(CUresult(*)(CUevent, CUstream), "cuEventRecord", 2000, 0);
   return p(e, s ? s : CU_STREAM_LEGACY); /* the runtime names the legacy stream explicitly */
 }
-static RT int cudaEventRecord_ptsz(CUevent e, CUstream s) { DRV(CUresult (*)(CUevent, CUstream), "cuEventRecord", 7000, 1); return p(e, s); }
-static RT int cudaStreamWaitEvent(CUstream s, CUevent e) { DRV(CUresult (*)(CUstream, CUevent, unsigned), "cuStreamWaitEvent", 3020, 0); return p(s, e, 0); }
-static RT int cudaEventQuery(CUevent e) { DRV(CUresult (*)(CUevent), "cuEventQuery", 2000, 0); return p(e); }
-static RT int cudaStreamSynchronize(CUstream s) { DRV(CUresult (*)(CUstream), "cuStreamSynchronize", 2000, 0); return p(s); }
-static RT int cudaDeviceSynchronize(void) { DRV(CUresult (*)(CUcontext), "cuCtxSynchronize", 13000, 0); return p(NULL); }
+static RT int cudaEventRecord_ptsz(CUevent e, CUstream s) {
+  DRV(CUresult(*)(CUevent, CUstream), "cuEventRecord", 7000, 1);
+  return p(e, s);
+}
+static RT int cudaStreamWaitEvent(CUstream s, CUevent e) {
+  DRV(CUresult(*)(CUstream, CUevent, unsigned), "cuStreamWaitEvent", 3020, 0);
+  return p(s, e, 0);
+}
+static RT int cudaEventQuery(CUevent e) {
+  DRV(CUresult(*)(CUevent), "cuEventQuery", 2000, 0);
+  return p(e);
+}
+static RT int cudaStreamSynchronize(CUstream s) {
+  DRV(CUresult(*)(CUstream), "cuStreamSynchronize", 2000, 0);
+  return p(s);
+}
+static RT int cudaDeviceSynchronize(void) {
+  DRV(CUresult(*)(CUcontext), "cuCtxSynchronize", 13000, 0);
+  return p(NULL);
+}
 typedef CUresult (*launch_fn)(CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, CUstream, void **, void **);
-static RT int cudaLaunchKernel(CUfunction f, CUstream s) { DRV(launch_fn, "cuLaunchKernel", 4000, 0); return p(f, 2, 1, 1, 32, 1, 1, 0, s, NULL, NULL); }
-static RT int cudaLaunchKernel_ptsz(CUfunction f, CUstream s) { DRV(launch_fn, "cuLaunchKernel", 7000, 1); return p(f, 2, 1, 1, 32, 1, 1, 0, s, NULL, NULL); }
-static RT int cudaMalloc(CUdeviceptr *d, size_t n) { DRV(CUresult (*)(CUdeviceptr *, size_t), "cuMemAlloc", 3020, 0); return p(d, n); }
-static RT int cudaFree(CUdeviceptr d) { DRV(CUresult (*)(CUdeviceptr), "cuMemFree", 3020, 0); return p(d); }
+static RT int cudaLaunchKernel(CUfunction f, CUstream s) {
+  DRV(launch_fn, "cuLaunchKernel", 4000, 0);
+  return p(f, 2, 1, 1, 32, 1, 1, 0, s, NULL, NULL);
+}
+static RT int cudaLaunchKernel_ptsz(CUfunction f, CUstream s) {
+  DRV(launch_fn, "cuLaunchKernel", 7000, 1);
+  return p(f, 2, 1, 1, 32, 1, 1, 0, s, NULL, NULL);
+}
+static RT int cudaMalloc(CUdeviceptr *d, size_t n) {
+  DRV(CUresult(*)(CUdeviceptr *, size_t), "cuMemAlloc", 3020, 0);
+  return p(d, n);
+}
+static RT int cudaFree(CUdeviceptr d) {
+  DRV(CUresult(*)(CUdeviceptr), "cuMemFree", 3020, 0);
+  return p(d);
+}
 static RT int cudaMemcpyAsyncHtoD(CUdeviceptr d, const void *h, size_t n, CUstream s) {
-  DRV(CUresult (*)(CUdeviceptr, const void *, size_t, CUstream), "cuMemcpyHtoDAsync", 3020, 0);
+  DRV(CUresult(*)(CUdeviceptr, const void *, size_t, CUstream), "cuMemcpyHtoDAsync", 3020, 0);
   return p(d, h, n, s);
 }
-static RT int cudaMemcpyDtoH(void *h, CUdeviceptr d, size_t n) { DRV(CUresult (*)(void *, CUdeviceptr, size_t), "cuMemcpyDtoH", 3020, 0); return p(h, d, n); }
+static RT int cudaMemcpyDtoH(void *h, CUdeviceptr d, size_t n) {
+  DRV(CUresult(*)(void *, CUdeviceptr, size_t), "cuMemcpyDtoH", 3020, 0);
+  return p(h, d, n);
+}
 
 static double now_ns(void) {
   struct timespec t;
@@ -99,7 +140,10 @@ __attribute__((noinline, noipa)) static int deep(int depth, CUstream s, int pad)
 static int gemm_bench(long n, int depth) {
   void *lib = dlopen("libcublas_fake.so", RTLD_NOW);
   gemm_var = lib ? (int (*)(CUstream, int))dlsym(lib, "fake_gemm_var") : NULL;
-  if (!gemm_var) { fprintf(stderr, "fake_gemm_var missing\n"); return 4; }
+  if (!gemm_var) {
+    fprintf(stderr, "fake_gemm_var missing\n");
+    return 4;
+  }
   CUstream s;
   cudaStreamCreate(&s);
   for (int i = 0; i < 8; i++) deep(depth, s, i); /* warm */
@@ -136,7 +180,10 @@ int main(int argc, char **argv) {
   if (argc > 1 && strcmp(argv[1], "gemm") == 0) {
     void *lib = dlopen("libcublas_fake.so", RTLD_NOW);
     int (*gemm)(CUstream) = lib ? (int (*)(CUstream))dlsym(lib, "fake_gemm") : NULL;
-    if (!gemm || gemm(s2) != 0) { fprintf(stderr, "fake_gemm failed\n"); return 4; }
+    if (!gemm || gemm(s2) != 0) {
+      fprintf(stderr, "fake_gemm failed\n");
+      return 4;
+    }
   }
   cudaFree(d);
   void (*report)(FILE *) = (void (*)(FILE *))dlsym(dlopen("libcuda.so.1", RTLD_NOW | RTLD_NOLOAD), "fake_cuda_report");

@@ -26,32 +26,87 @@ FAKE_DRV(COUNTER)
 
 /* Prints "name count" for every driver function called at least once. */
 __attribute__((visibility("default"))) void fake_cuda_report(FILE *out) {
-#define REPORT(f) if (n_##f) fprintf(out, "%s %lu\n", #f, n_##f);
+#define REPORT(f)                                                                                                                          \
+  if (n_##f) fprintf(out, "%s %lu\n", #f, n_##f);
   FAKE_DRV(REPORT)
 }
 
 static uintptr_t next_handle = 0x7000;
 static uintptr_t new_handle(void) { return __atomic_add_fetch(&next_handle, 0x10, __ATOMIC_RELAXED); }
 
-static CUresult cuStreamCreate(CUstream *s, unsigned f) { N(cuStreamCreate); *s = (CUstream)new_handle(); return 0; }
-static CUresult cuStreamDestroy_v2(CUstream s) { N(cuStreamDestroy_v2); return 0; }
-static CUresult cuStreamSynchronize(CUstream s) { N(cuStreamSynchronize); return 0; }
-static CUresult cuStreamSynchronize_ptsz(CUstream s) { N(cuStreamSynchronize_ptsz); return 0; }
-static CUresult cuStreamWaitEvent(CUstream s, CUevent e, unsigned f) { N(cuStreamWaitEvent); return 0; }
-static CUresult cuEventCreate(CUevent *e, unsigned f) { N(cuEventCreate); *e = (CUevent)new_handle(); return 0; }
-static CUresult cuEventRecord(CUevent e, CUstream s) { N(cuEventRecord); return 0; }
-static CUresult cuEventRecord_ptsz(CUevent e, CUstream s) { N(cuEventRecord_ptsz); return 0; }
-static CUresult cuEventQuery(CUevent e) { N(cuEventQuery); return 600; /* not ready */ }
-static CUresult cuCtxSynchronize(void) { N(cuCtxSynchronize); return 0; }
-static CUresult cuCtxSynchronize_v2(CUcontext c) { N(cuCtxSynchronize_v2); return 0; }
-static CUresult cuLaunchKernel(CUfunction f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
-                               unsigned sh, CUstream s, void **p, void **x) { N(cuLaunchKernel); return 0; }
-static CUresult cuLaunchKernel_ptsz(CUfunction f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
-                                    unsigned sh, CUstream s, void **p, void **x) { N(cuLaunchKernel_ptsz); return 0; }
-static CUresult cuMemAlloc_v2(CUdeviceptr *p, size_t n) { N(cuMemAlloc_v2); *p = new_handle() << 8; return 0; }
-static CUresult cuMemFree_v2(CUdeviceptr p) { N(cuMemFree_v2); return 0; }
-static CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr d, const void *h, size_t n, CUstream s) { N(cuMemcpyHtoDAsync_v2); return 0; }
-static CUresult cuMemcpyDtoH_v2(void *h, CUdeviceptr d, size_t n) { N(cuMemcpyDtoH_v2); return 0; }
+static CUresult cuStreamCreate(CUstream *s, unsigned f) {
+  N(cuStreamCreate);
+  *s = (CUstream)new_handle();
+  return 0;
+}
+static CUresult cuStreamDestroy_v2(CUstream s) {
+  N(cuStreamDestroy_v2);
+  return 0;
+}
+static CUresult cuStreamSynchronize(CUstream s) {
+  N(cuStreamSynchronize);
+  return 0;
+}
+static CUresult cuStreamSynchronize_ptsz(CUstream s) {
+  N(cuStreamSynchronize_ptsz);
+  return 0;
+}
+static CUresult cuStreamWaitEvent(CUstream s, CUevent e, unsigned f) {
+  N(cuStreamWaitEvent);
+  return 0;
+}
+static CUresult cuEventCreate(CUevent *e, unsigned f) {
+  N(cuEventCreate);
+  *e = (CUevent)new_handle();
+  return 0;
+}
+static CUresult cuEventRecord(CUevent e, CUstream s) {
+  N(cuEventRecord);
+  return 0;
+}
+static CUresult cuEventRecord_ptsz(CUevent e, CUstream s) {
+  N(cuEventRecord_ptsz);
+  return 0;
+}
+static CUresult cuEventQuery(CUevent e) {
+  N(cuEventQuery);
+  return 600; /* not ready */
+}
+static CUresult cuCtxSynchronize(void) {
+  N(cuCtxSynchronize);
+  return 0;
+}
+static CUresult cuCtxSynchronize_v2(CUcontext c) {
+  N(cuCtxSynchronize_v2);
+  return 0;
+}
+static CUresult cuLaunchKernel(CUfunction f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz, unsigned sh,
+                               CUstream s, void **p, void **x) {
+  N(cuLaunchKernel);
+  return 0;
+}
+static CUresult cuLaunchKernel_ptsz(CUfunction f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz, unsigned sh,
+                                    CUstream s, void **p, void **x) {
+  N(cuLaunchKernel_ptsz);
+  return 0;
+}
+static CUresult cuMemAlloc_v2(CUdeviceptr *p, size_t n) {
+  N(cuMemAlloc_v2);
+  *p = new_handle() << 8;
+  return 0;
+}
+static CUresult cuMemFree_v2(CUdeviceptr p) {
+  N(cuMemFree_v2);
+  return 0;
+}
+static CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr d, const void *h, size_t n, CUstream s) {
+  N(cuMemcpyHtoDAsync_v2);
+  return 0;
+}
+static CUresult cuMemcpyDtoH_v2(void *h, CUdeviceptr d, size_t n) {
+  N(cuMemcpyDtoH_v2);
+  return 0;
+}
 /* function handles 0xf00 + i are kernels named by the table below */
 static const char *const kernel_names[] = { "_Z12scale_kernelPfif", "_ZN4demo6reduceILi256EEEvPKfPf" };
 static CUresult cuFuncGetName(const char **name, CUfunction f) {
@@ -62,7 +117,11 @@ static CUresult cuFuncGetName(const char **name, CUfunction f) {
   return 0;
 }
 
-static const struct { const char *name; int vmin, pt; void *fn; } entries[] = {
+static const struct {
+  const char *name;
+  int vmin, pt;
+  void *fn;
+} entries[] = {
   { "cuStreamCreate", 2000, 0, (void *)cuStreamCreate },
   { "cuStreamDestroy", 4000, 0, (void *)cuStreamDestroy_v2 },
   { "cuStreamSynchronize", 7000, 1, (void *)cuStreamSynchronize_ptsz },
@@ -83,8 +142,8 @@ static const struct { const char *name; int vmin, pt; void *fn; } entries[] = {
   { "cuFuncGetName", 12030, 0, (void *)cuFuncGetName },
 };
 
-__attribute__((visibility("default"))) CUresult cuGetProcAddress_v2(const char *sym, void **pfn, int version,
-                                                                  unsigned long long flags, int *status);
+__attribute__((visibility("default"))) CUresult cuGetProcAddress_v2(const char *sym, void **pfn, int version, unsigned long long flags,
+                                                                    int *status);
 __attribute__((visibility("default"))) CUresult cuGetProcAddress(const char *sym, void **pfn, int version, unsigned long long flags);
 
 static CUresult lookup(const char *sym, void **pfn, int version, unsigned long long flags) {
@@ -102,8 +161,8 @@ static CUresult lookup(const char *sym, void **pfn, int version, unsigned long l
   return 500; /* CUDA_ERROR_NOT_FOUND */
 }
 
-__attribute__((visibility("default"))) CUresult cuGetProcAddress_v2(const char *sym, void **pfn, int version,
-                                                                  unsigned long long flags, int *status) {
+__attribute__((visibility("default"))) CUresult cuGetProcAddress_v2(const char *sym, void **pfn, int version, unsigned long long flags,
+                                                                    int *status) {
   CUresult rc = lookup(sym, pfn, version, flags);
   if (status) *status = rc == 0 ? 0 : 1;
   return rc;

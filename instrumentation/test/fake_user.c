@@ -4,6 +4,4 @@
 #include "fake_cuda_api.h"
 #include <stdint.h>
 
-int user_record(uint64_t event, uint64_t stream) {
-  return cudaEventRecord((cudaEvent_t)(uintptr_t)event, (cudaStream_t)(uintptr_t)stream);
-}
+int user_record(uint64_t event, uint64_t stream) { return cudaEventRecord((cudaEvent_t)(uintptr_t)event, (cudaStream_t)(uintptr_t)stream); }

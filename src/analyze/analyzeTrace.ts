@@ -43,7 +43,9 @@ export function selectDetectors(rules?: string[]): Detector[] {
   const byId = new Map(all.map((d) => [d.id, d]));
   const unknown = rules.filter((r) => !byId.has(r));
   if (unknown.length > 0) {
-    throw new UserError(`unknown rule${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `'${u}'`).join(', ')}; known rules: ${all.map((d) => d.id).join(', ')}`);
+    throw new UserError(
+      `unknown rule${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `'${u}'`).join(', ')}; known rules: ${all.map((d) => d.id).join(', ')}`,
+    );
   }
   return [...new Set(rules)].map((r) => byId.get(r)!);
 }
@@ -95,7 +97,12 @@ export const EXAMPLES_PER_GROUP = 20;
  * to JS, the first carrying the group's `_count`, `_last_ts` and `_sum_<col>`.
  * Moving a few rows into JS instead of every occurrence keeps big traces fast.
  */
-export async function runDetectorSql(conn: DuckDBConnection, det: Detector, thresholds?: Record<string, number>, grouped = true): Promise<RawFinding[]> {
+export async function runDetectorSql(
+  conn: DuckDBConnection,
+  det: Detector,
+  thresholds?: Record<string, number>,
+  grouped = true,
+): Promise<RawFinding[]> {
   const params = sqlParams(det, thresholds);
   const values = Object.keys(params).length > 0 ? params : undefined;
   const body = det.sql.replace(/;\s*$/, '');
@@ -135,7 +142,12 @@ export const PASS_BATCH_ROWS = 2048;
  * the pass reads, fetched chunk by chunk so a long trace never sits in memory
  * as JS values, and the pass returns the raw findings.
  */
-export async function runDetectorPass(conn: DuckDBConnection, det: Detector, thresholds?: Record<string, number>, grouped = true): Promise<RawFinding[]> {
+export async function runDetectorPass(
+  conn: DuckDBConnection,
+  det: Detector,
+  thresholds?: Record<string, number>,
+  grouped = true,
+): Promise<RawFinding[]> {
   const params = sqlParams(det, thresholds);
   const values = Object.keys(params).length > 0 ? params : undefined;
   const body = det.sql.replace(/;\s*$/, '');
@@ -240,11 +252,15 @@ async function lookupRecords(conn: DuckDBConnection, ids: bigint[]): Promise<Map
   // Ids are integers from our own query results, so inlining them is safe; the
   // batch size keeps each statement small.
   for (let i = 0; i < ids.length; i += 5000) {
-    const batch = ids.slice(i, i + 5000).map((x) => x.toString()).join(',');
+    const batch = ids
+      .slice(i, i + 5000)
+      .map((x) => x.toString())
+      .join(',');
     const reader = await conn.runAndReadAll(
       `SELECT e.id, e.ts, e.tid, coalesce(k.name, 'kind' || e.kind) AS kind, e.site
          FROM raw_events e LEFT JOIN kinds k ON k.code = e.kind
-        WHERE e.id IN (${batch})`);
+        WHERE e.id IN (${batch})`,
+    );
     for (const r of reader.getRowObjectsJS()) {
       out.set(BigInt(r.id as bigint), { id: num(r.id), ts_ns: num(r.ts), tid: num(r.tid), kind: String(r.kind), site: num(r.site) });
     }

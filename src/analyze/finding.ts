@@ -115,7 +115,9 @@ export function findingsCount(findings: Pick<Finding, 'severity' | 'count'>[]): 
     n[f.severity] += 1;
     if (f.severity !== 'info') occ += f.count ?? 1;
   }
-  const head = n.error + n.warning === 0 ? 'no problems found'
-    : `${plural(n.error, 'error')}, ${plural(n.warning, 'warning')} (${plural(occ, 'occurrence')})`;
+  const head =
+    n.error + n.warning === 0
+      ? 'no problems found'
+      : `${plural(n.error, 'error')}, ${plural(n.warning, 'warning')} (${plural(occ, 'occurrence')})`;
   return n.info ? `${head}; ${plural(n.info, 'context note')}` : head;
 }

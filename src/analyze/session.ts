@@ -16,7 +16,10 @@ export class TraceSession {
   private readonly findingsByKey = new Map<string, Promise<Finding[]>>();
   private metaP?: Promise<Record<string, string>>;
 
-  private constructor(readonly path: string, readonly loaded: LoadedTrace) {}
+  private constructor(
+    readonly path: string,
+    readonly loaded: LoadedTrace,
+  ) {}
 
   /** Opens a .mpst trace, a .duckdb cache or a saved Parquet directory. */
   static async open(path: string, opts: OpenTraceOptions = {}): Promise<TraceSession> {
@@ -44,7 +47,9 @@ export class TraceSession {
    * The findings for these options, computed once per distinct (rules,
    * thresholds, grouping): `report` and `metrics` ask for the defaults and share them.
    */
-  findings(opts: Omit<AnalyzeOptions, 'rules' | 'onTiming'> & { detectors?: Detector[]; onTiming?: AnalyzeOptions['onTiming'] } = {}): Promise<Finding[]> {
+  findings(
+    opts: Omit<AnalyzeOptions, 'rules' | 'onTiming'> & { detectors?: Detector[]; onTiming?: AnalyzeOptions['onTiming'] } = {},
+  ): Promise<Finding[]> {
     const key = JSON.stringify([opts.detectors?.map((d) => d.id) ?? null, opts.thresholds ?? {}, opts.group !== false]);
     let p = this.findingsByKey.get(key);
     if (!p) {

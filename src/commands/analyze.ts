@@ -17,7 +17,6 @@ import { safeJson } from '../util/escape.js';
 import { EXIT_CHECK_FAILED, UserError } from '../util/errors.js';
 import { outputOption, resolveOutput } from './outputOption.js';
 
-
 // Thresholds become options at registration. A broken detector folder must not
 // break the other commands: the error surfaces when analyze runs.
 function registryOrError(): Detector[] | Error {
@@ -61,7 +60,9 @@ interface AnalyzeCliOptions {
 export function register(program: Command): void {
   const cmd = program
     .command('analyze')
-    .description('find the audit\'s bug classes in a trace (incomplete device syncs, wrong-stream events, slot ownership, hangs, retained buffers, leaked slots)')
+    .description(
+      "find the audit's bug classes in a trace (incomplete device syncs, wrong-stream events, slot ownership, hangs, retained buffers, leaked slots)",
+    )
     .argument('<trace>', 'a .mpst trace (or a .duckdb cache saved from one)')
     .option('--json', 'print findings as JSON (same as --format json)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']))
@@ -70,7 +71,7 @@ export function register(program: Command): void {
     .option('--source-root <dir>', 'SARIF: make file URIs relative to this directory (default: the git root above the current directory)')
     .option('--no-group', 'list every occurrence instead of grouping by signature')
     .option('--cache [file]', 'save the decoded trace as <trace>.duckdb (or [file].duckdb) and reuse it next time')
-    .option('--timings', 'print each detector\'s run time to stderr');
+    .option('--timings', "print each detector's run time to stderr");
   outputOption(cmd, 'write the output to a file instead of stdout (`-`: stdout; missing directories are created)');
   for (const t of allThresholds()) {
     const flag = optionFlag(t.name);
@@ -80,8 +81,12 @@ export function register(program: Command): void {
     const registry = registryOrError();
     if (registry instanceof Error) throw registry;
     const format = opts.json ? 'json' : (opts.format ?? 'text');
-    if (opts.json && opts.format && opts.format !== 'json') throw new UserError(`--json conflicts with --format ${opts.format}; give one of them`);
-    const rules = opts.rules?.split(',').map((r) => r.trim()).filter((r) => r.length > 0);
+    if (opts.json && opts.format && opts.format !== 'json')
+      throw new UserError(`--json conflicts with --format ${opts.format}; give one of them`);
+    const rules = opts.rules
+      ?.split(',')
+      .map((r) => r.trim())
+      .filter((r) => r.length > 0);
     const detectors = selectDetectors(rules);
     const thresholds: Record<string, number> = {};
     for (const t of allThresholds()) if (typeof opts[t.name] === 'number') thresholds[t.name] = opts[t.name] as number;
@@ -96,9 +101,12 @@ export function register(program: Command): void {
       });
       const meta = await session.meta();
       const report = buildReport({ path: tracePath, meta, warnings: session.warnings }, findings, detectors);
-      const text = format === 'json' ? `${safeJson(report)}\n`
-        : format === 'sarif' ? `${safeJson(toSarif(report, detectors, { sourceRoot: opts.sourceRoot ?? defaultSourceRoot(), homepage: packageHomepage(PACKAGE_ROOT) }))}\n`
-        : formatText(report);
+      const text =
+        format === 'json'
+          ? `${safeJson(report)}\n`
+          : format === 'sarif'
+            ? `${safeJson(toSarif(report, detectors, { sourceRoot: opts.sourceRoot ?? defaultSourceRoot(), homepage: packageHomepage(PACKAGE_ROOT) }))}\n`
+            : formatText(report);
       const output = resolveOutput(opts, { required: false });
       if (output) writeOutput(output, text);
       else process.stdout.write(text);

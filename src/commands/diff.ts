@@ -72,7 +72,12 @@ export function register(program: Command): void {
     .option('--markdown [file]', 'write a pull-request comment (Markdown) to file, or to stdout without one (then put it right before --)')
     .option('--seed <n>', 'bootstrap seed (verdicts are reproducible)', positiveInt('seed'), DEFAULT_DIFF_OPTIONS.seed)
     .option('--min-runs <n>', 'runs per side needed for a confidence statement', positiveInt('min-runs'), DEFAULT_DIFF_OPTIONS.minRuns)
-    .option('--min-abs-ns <ns>', 'ignore changes of time metrics smaller than this', nonNegative('min-abs-ns'), DEFAULT_DIFF_OPTIONS.minAbsNs);
+    .option(
+      '--min-abs-ns <ns>',
+      'ignore changes of time metrics smaller than this',
+      nonNegative('min-abs-ns'),
+      DEFAULT_DIFF_OPTIONS.minAbsNs,
+    );
   addMeasureOptions(cmd).action(async (operands: string[], opts: DiffCliOptions, self: Command) => {
     let root: Command = self;
     while (root.parent) root = root.parent;
@@ -80,7 +85,9 @@ export function register(program: Command): void {
     const raw = (root as unknown as { rawArgs?: string[] }).rawArgs ?? process.argv;
     const [baseFiles, candFiles] = splitSides(operands, raw.slice(raw.indexOf(self.name()) + 1));
     if (typeof opts.markdown === 'string' && /\.(json|mpst|duckdb)$/i.test(opts.markdown)) {
-      throw new UserError(`--markdown would overwrite '${opts.markdown}', which looks like an input; give it a .md file, or put --markdown right before --`);
+      throw new UserError(
+        `--markdown would overwrite '${opts.markdown}', which looks like an input; give it a .md file, or put --markdown right before --`,
+      );
     }
     // `--markdown -` is the same as a bare --markdown: the comment goes to stdout (never to a file named '-')
     if (opts.markdown === '-') opts.markdown = true;
@@ -88,15 +95,20 @@ export function register(program: Command): void {
     const mopts = measureOptions(opts);
     const baseline = await loadRuns(baseFiles, mopts);
     const candidate = await loadRuns(candFiles, mopts);
-    const report = compareRuns(baseline.map((r) => r.metrics), candidate.map((r) => r.metrics), {
-      threshold: opts.threshold,
-      confidence: opts.confidence,
-      seed: opts.seed,
-      minRuns: opts.minRuns,
-      minAbsNs: opts.minAbsNs,
-    });
+    const report = compareRuns(
+      baseline.map((r) => r.metrics),
+      candidate.map((r) => r.metrics),
+      {
+        threshold: opts.threshold,
+        confidence: opts.confidence,
+        seed: opts.seed,
+        minRuns: opts.minRuns,
+        minAbsNs: opts.minAbsNs,
+      },
+    );
     // Saved documents only matter when traces are measured now, with the current options.
-    if ([...baseline, ...candidate].some((r) => !r.savedOptions)) report.notes.push(...optionMismatches([...baseline, ...candidate], mopts));
+    if ([...baseline, ...candidate].some((r) => !r.savedOptions))
+      report.notes.push(...optionMismatches([...baseline, ...candidate], mopts));
     // a file's missing directories are created
     if (typeof opts.markdown === 'string') writeOutput(opts.markdown, renderMarkdown(report));
     if (opts.json) process.stdout.write(renderJson(report));

@@ -32,15 +32,21 @@ export const FORMATS: Record<string, Exporter> = {
 export function register(program: Command): void {
   const cmd = program
     .command('export')
-    .description('export a trace for other tools: chrome (Perfetto UI / chrome://tracing JSON), parquet (fleets of runs), arrow (IPC files for pandas/polars)')
+    .description(
+      'export a trace for other tools: chrome (Perfetto UI / chrome://tracing JSON), parquet (fleets of runs), arrow (IPC files for pandas/polars)',
+    )
     .argument('<trace...>', 'trace file(s)')
     .requiredOption('-f, --format <name>', `output format: ${Object.keys(FORMATS).join(', ')}`);
-  outputOption(cmd, 'file (or directory, for formats that write several files) to write; chrome: `-` is stdout; missing directories are created', { required: true })
-    .action(async (traces: string[], o: { format: string; output?: string; out?: string }) => {
-      const run = FORMATS[o.format];
-      if (!run) throw new UserError(`unknown --format '${o.format}'; known formats: ${Object.keys(FORMATS).join(', ')}`);
-      const output = resolveOutput(o)!;
-      if (isStdout(output) && o.format !== 'chrome') throw new UserError(`-o -: --format ${o.format} writes a directory of files, which stdout cannot take; give a directory`);
-      process.stderr.write(`mpstrace: ${await run(traces, output)}\n`);
-    });
+  outputOption(
+    cmd,
+    'file (or directory, for formats that write several files) to write; chrome: `-` is stdout; missing directories are created',
+    { required: true },
+  ).action(async (traces: string[], o: { format: string; output?: string; out?: string }) => {
+    const run = FORMATS[o.format];
+    if (!run) throw new UserError(`unknown --format '${o.format}'; known formats: ${Object.keys(FORMATS).join(', ')}`);
+    const output = resolveOutput(o)!;
+    if (isStdout(output) && o.format !== 'chrome')
+      throw new UserError(`-o -: --format ${o.format} writes a directory of files, which stdout cannot take; give a directory`);
+    process.stderr.write(`mpstrace: ${await run(traces, output)}\n`);
+  });
 }

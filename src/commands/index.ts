@@ -13,15 +13,4 @@ import { register as symbolize } from './symbolize.js';
 /** Each command module exports `register(program)`; order is the order in --help. */
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [
-  info,
-  sql,
-  synth,
-  metrics,
-  diff,
-  report,
-  exportCmd,
-  analyze,
-  record,
-  symbolize,
-];
+export const commands: Register[] = [info, sql, synth, metrics, diff, report, exportCmd, analyze, record, symbolize];

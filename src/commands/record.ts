@@ -22,13 +22,25 @@ export function register(program: Command): void {
     .usage('[options] -- <command...>')
     .argument('<command...>', 'the program to record and its arguments (after --)')
     .option('--backend <name>', 'auto (cuda on Linux, metal on macOS), cuda or metal', 'auto')
-    .option('--torch <level>', 'PyTorch layer (mpstrace.torch) in recorded Python programs: off, api (public stream/event/sync intent) or full (adds per-op tensor accesses and block lifetimes); default: $MPSTRACE_TORCH, else api')
+    .option(
+      '--torch <level>',
+      'PyTorch layer (mpstrace.torch) in recorded Python programs: off, api (public stream/event/sync intent) or full (adds per-op tensor accesses and block lifetimes); default: $MPSTRACE_TORCH, else api',
+    )
     .option('--no-summary', 'do not print the trace summary after the run')
     .option('--no-symbolize', 'do not name native call sites (function, file:line) from the binaries after the run');
-  outputOption(cmd, 'trace file to write (its forked/exec\'ed processes write <name>.<pid>[.execN].mpst next to it), or a directory ending in / for the run (default: mpstrace-run/)')
-    .action(async (command: string[], opts: { output?: string; out?: string; backend: string; summary: boolean; symbolize: boolean; torch?: string }) => {
+  outputOption(
+    cmd,
+    "trace file to write (its forked/exec'ed processes write <name>.<pid>[.execN].mpst next to it), or a directory ending in / for the run (default: mpstrace-run/)",
+  ).action(
+    async (
+      command: string[],
+      opts: { output?: string; out?: string; backend: string; summary: boolean; symbolize: boolean; torch?: string },
+    ) => {
       const o = { ...opts, out: resolveOutput(opts, { required: false }) ?? 'mpstrace-run/' };
-      if (isStdout(o.out)) throw new UserError('-o -: the recorder writes its trace file by offset, which stdout cannot take; give a file or a directory ending in /');
+      if (isStdout(o.out))
+        throw new UserError(
+          '-o -: the recorder writes its trace file by offset, which stdout cannot take; give a file or a directory ending in /',
+        );
       if (o.torch !== undefined && !(TORCH_LEVELS as readonly string[]).includes(o.torch)) {
         throw new UserError(`--torch must be one of ${TORCH_LEVELS.join(', ')}, not '${o.torch}'`);
       }
@@ -38,11 +50,14 @@ export function register(program: Command): void {
       // every forked/exec'ed process's next to it, and index.json lists them
       const runDir = o.out.endsWith('/') || (existsSync(o.out) && statSync(o.out).isDirectory()) ? path.resolve(o.out) : null;
       if (runDir) {
-        if (command.length === 0) throw new UserError('nothing to record: give the command after --, e.g. `mpstrace record -- python3 train.py`');
+        if (command.length === 0)
+          throw new UserError('nothing to record: give the command after --, e.g. `mpstrace record -- python3 train.py`');
         mkdirSync(runDir, { recursive: true });
         for (const n of readdirSync(runDir)) if (n.endsWith('.mpst') || n === 'index.json') rmSync(path.join(runDir, n), { force: true });
       }
-      const out = runDir ? path.join(runDir, `${path.basename(command[0]!).replace(/[^\w.-]/g, '_') || 'trace'}.mpst`) : path.resolve(o.out);
+      const out = runDir
+        ? path.join(runDir, `${path.basename(command[0]!).replace(/[^\w.-]/g, '_') || 'trace'}.mpst`)
+        : path.resolve(o.out);
       rmSync(out, { force: true }); // a stale file must not pass for this run's trace
       // macOS: say before the run when dyld will not inject the recorder (SIP, hardened runtime)
       let target: TargetCheck | undefined;
@@ -57,8 +72,10 @@ export function register(program: Command): void {
       if ((!existsSync(out) || statSync(out).size === 0) && target) {
         err(noTraceMessage(out, command, target));
       } else if (!existsSync(out) || statSync(out).size === 0) {
-        err(`no trace was written to ${out}: the recorder did not load into ${command[0]} ` +
-          '(statically linked or setuid programs ignore LD_PRELOAD; a wrapper script that clears the environment drops it)');
+        err(
+          `no trace was written to ${out}: the recorder did not load into ${command[0]} ` +
+            '(statically linked or setuid programs ignore LD_PRELOAD; a wrapper script that clears the environment drops it)',
+        );
       } else {
         err(`trace written to ${out}`);
         const others = relatedTraces(out, started);
@@ -82,8 +99,10 @@ export function register(program: Command): void {
         const shown = index.gpu_process || out;
         if (shown !== out) {
           const p = index.processes.find((x) => x.file === shown)!;
-          err(`summary of ${path.basename(shown)} (pid ${p.pid}), the process that did the GPU work; ${path.basename(out)} was a wrapper` +
-            (index.processes[0]?.execs.length ? ` that exec'd ${index.processes[0].execs.join(', ')}` : ''));
+          err(
+            `summary of ${path.basename(shown)} (pid ${p.pid}), the process that did the GPU work; ${path.basename(out)} was a wrapper` +
+              (index.processes[0]?.execs.length ? ` that exec'd ${index.processes[0].execs.join(', ')}` : ''),
+          );
         }
         if (o.summary) {
           const t = await openTrace(shown);
@@ -95,5 +114,6 @@ export function register(program: Command): void {
         }
       }
       process.exitCode = r.exitCode;
-    });
+    },
+  );
 }

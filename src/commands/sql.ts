@@ -10,7 +10,7 @@ export function register(program: Command): void {
     .command('sql')
     .description('run SQL over a trace (tables: raw_events, events, submissions, host_syncs, slot_spans, ... and ev_<kind>)')
     .argument('<trace>', 'a .mpst trace, or a .duckdb / Parquet directory saved from one')
-    .argument('<query>', 'SQL; the last statement\'s rows are printed')
+    .argument('<query>', "SQL; the last statement's rows are printed")
     .option('--json', 'rows as a JSON array of objects (64-bit integers beyond 2^53 as strings)')
     .option('--csv', 'rows as CSV with a header line')
     .option('--cache [file]', 'save the decoded trace as <trace>.duckdb (or [file].duckdb) and reuse it next time')

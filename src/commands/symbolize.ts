@@ -22,16 +22,22 @@ export function summaryLines(r: SymbolizeResult): string[] {
 export function register(program: Command): void {
   program
     .command('symbolize')
-    .description('name native call sites as function (file:line) from ELF symbols and DWARF line tables (binaries matched by build id); stored in the trace')
+    .description(
+      'name native call sites as function (file:line) from ELF symbols and DWARF line tables (binaries matched by build id); stored in the trace',
+    )
     .argument('<trace...>', '.mpst trace file(s), changed in place')
-    .option('-s, --search-path <dir...>', 'directories (searched two levels deep) or files where the binaries are, when not at their recorded paths')
+    .option(
+      '-s, --search-path <dir...>',
+      'directories (searched two levels deep) or files where the binaries are, when not at their recorded paths',
+    )
     .option('--tool <name>', 'symbolizer: auto (llvm-symbolizer, else addr2line), or a path', 'auto')
     .option('--json', 'machine-readable result on stdout')
     .action((traces: string[], o: { searchPath?: string[]; tool: string; json?: boolean }) => {
       const results: SymbolizeResult[] = [];
       for (const t of traces) {
         if (!existsSync(t)) throw new UserError(`${t}: no such file; give a .mpst trace`);
-        if (!t.endsWith('.mpst')) throw new UserError(`${t}: symbolize changes .mpst traces in place; open the .mpst file, not a cache or export`);
+        if (!t.endsWith('.mpst'))
+          throw new UserError(`${t}: symbolize changes .mpst traces in place; open the .mpst file, not a cache or export`);
         results.push(symbolizeTrace(t, { searchPaths: o.searchPath, tool: o.tool }));
       }
       if (o.json) process.stdout.write(safeJson(results) + '\n');

@@ -47,7 +47,9 @@ function discover(): Detector[] {
     .sort();
   const indexed = RULE_MODULES.map(([id]) => id);
   if (folders.join(',') !== indexed.join(',')) {
-    throw new Error(`detector folders (${folders.join(', ')}) differ from src/detectors/all.generated.ts (${indexed.join(', ')}); run \`npm run build\``);
+    throw new Error(
+      `detector folders (${folders.join(', ')}) differ from src/detectors/all.generated.ts (${indexed.join(', ')}); run \`npm run build\``,
+    );
   }
   return RULE_MODULES.map(([id, def]) => {
     if (!def || def.id !== id) throw new Error(`detector folder '${id}' must default-export defineDetector({ id: '${id}', ... })`);

@@ -30,14 +30,7 @@ export const DEFAULT_DIFF_OPTIONS: DiffOptions = {
   minAbsNs: 1000,
 };
 
-export type Verdict =
-  | 'regressed'
-  | 'improved'
-  | 'unchanged'
-  | 'inconclusive'
-  | 'changed'
-  | 'only_in_baseline'
-  | 'only_in_candidate';
+export type Verdict = 'regressed' | 'improved' | 'unchanged' | 'inconclusive' | 'changed' | 'only_in_baseline' | 'only_in_candidate';
 
 export interface SideSummary {
   n: number;
@@ -177,11 +170,7 @@ export interface DiffReport {
 }
 
 /** Compare two sets of runs metric by metric, plus new error-severity findings. */
-export function compareRuns(
-  baseline: TraceMetrics[],
-  candidate: TraceMetrics[],
-  options: Partial<DiffOptions> = {},
-): DiffReport {
+export function compareRuns(baseline: TraceMetrics[], candidate: TraceMetrics[], options: Partial<DiffOptions> = {}): DiffReport {
   const o = { ...DEFAULT_DIFF_OPTIONS, ...options };
   const collect = (runs: TraceMetrics[]) => runs.map((m) => new Map(flattenMetrics(m).map((f) => [f.key, f])));
   const b = collect(baseline);
@@ -238,8 +227,7 @@ function newErrorRules(baseline: TraceMetrics[], candidate: TraceMetrics[], note
     notes.push('findings were not available for every run: new error findings were not compared');
     return [];
   }
-  const runsWith = (runs: TraceMetrics[], rule: string) =>
-    runs.filter((m) => (m.findings.by_rule[rule]?.count ?? 0) > 0).length;
+  const runsWith = (runs: TraceMetrics[], rule: string) => runs.filter((m) => (m.findings.by_rule[rule]?.count ?? 0) > 0).length;
   const rules = new Map<string, string>();
   for (const m of candidate) {
     for (const [rule, r] of Object.entries(m.findings.by_rule)) if (r.severity === 'error' && r.count > 0) rules.set(rule, r.severity);

@@ -22,7 +22,9 @@ export function optionMismatches(runs: Run[], current: Partial<MetricsOptions>):
     if (!r.savedOptions) continue;
     for (const k of COMPARED_OPTIONS) {
       if (current[k] !== undefined && r.savedOptions[k] !== current[k]) {
-        notes.add(`${r.label.replace(/:[^:]*$/, '')} was measured with ${k}=${String(r.savedOptions[k])}, traces now with ${String(current[k])}: step and idle-gap metrics may not compare`);
+        notes.add(
+          `${r.label.replace(/:[^:]*$/, '')} was measured with ${k}=${String(r.savedOptions[k])}, traces now with ${String(current[k])}: step and idle-gap metrics may not compare`,
+        );
       }
     }
   }
@@ -51,16 +53,31 @@ export function parseMetricsDocument(file: string, text: string): Run[] {
   }
   const d = doc as { schema_version?: unknown; tool?: unknown; traces?: unknown; options?: Partial<MetricsOptions> };
   if (typeof d !== 'object' || d === null || d.tool !== 'mpstrace' || !Array.isArray(d.traces)) {
-    throw new UserError(`${file}: not an mpstrace metrics document (expected {schema_version, tool: "mpstrace", traces: [...]} from \`mpstrace metrics --json\`)`);
+    throw new UserError(
+      `${file}: not an mpstrace metrics document (expected {schema_version, tool: "mpstrace", traces: [...]} from \`mpstrace metrics --json\`)`,
+    );
   }
   if (typeof d.schema_version !== 'number' || d.schema_version > METRICS_SCHEMA_VERSION || d.schema_version < 1) {
-    throw new UserError(`${file}: metrics schema_version ${String(d.schema_version)} is not supported (this mpstrace reads 1..${METRICS_SCHEMA_VERSION}); regenerate the baseline with this version`);
+    throw new UserError(
+      `${file}: metrics schema_version ${String(d.schema_version)} is not supported (this mpstrace reads 1..${METRICS_SCHEMA_VERSION}); regenerate the baseline with this version`,
+    );
   }
   if (d.traces.length === 0) throw new UserError(`${file}: the metrics document holds no runs`);
   return d.traces.map((t: unknown, i: number) => {
     const run = t as { trace?: unknown; metrics?: unknown };
     const m = run?.metrics as Partial<TraceMetrics> | undefined;
-    if (!m || typeof m !== 'object' || typeof m.wall_span_ns !== 'number' || !m.gpu || !m.host_sync || !m.step || !m.idle_gaps || !m.submissions || !Array.isArray(m.kernels) || !m.findings) {
+    if (
+      !m ||
+      typeof m !== 'object' ||
+      typeof m.wall_span_ns !== 'number' ||
+      !m.gpu ||
+      !m.host_sync ||
+      !m.step ||
+      !m.idle_gaps ||
+      !m.submissions ||
+      !Array.isArray(m.kernels) ||
+      !m.findings
+    ) {
       throw new UserError(`${file}: traces[${i}] has no complete metrics object; regenerate it with \`mpstrace metrics --json\``);
     }
     const savedOptions = typeof d.options === 'object' && d.options !== null ? d.options : {};

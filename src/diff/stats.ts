@@ -116,7 +116,7 @@ export function mannWhitney(base: readonly number[], cand: readonly number[]): M
     let count: Float64Array[] = Array.from({ length: n2 + 1 }, () => new Float64Array(maxSum + 1));
     count[0][0] = 1;
     for (const w of doubled) {
-      for (let k = Math.min(n2, n) ; k >= 1; k--) {
+      for (let k = Math.min(n2, n); k >= 1; k--) {
         const to = count[k];
         const from = count[k - 1];
         for (let s = maxSum; s >= w; s--) if (from[s - w] !== 0) to[s] += from[s - w];

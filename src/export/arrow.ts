@@ -8,7 +8,19 @@ import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
 import { DuckDBTypeId, type DuckDBConnection } from '@duckdb/node-api';
 import {
-  Bool, Field, Float64, Int64, RecordBatch, RecordBatchFileWriter, Schema, Struct, Utf8, makeData, vectorFromArray, type DataType, type Vector,
+  Bool,
+  Field,
+  Float64,
+  Int64,
+  RecordBatch,
+  RecordBatchFileWriter,
+  Schema,
+  Struct,
+  Utf8,
+  makeData,
+  vectorFromArray,
+  type DataType,
+  type Vector,
 } from 'apache-arrow';
 import { TraceSession } from '../analyze/session.js';
 import { UserError } from '../util/errors.js';
@@ -18,19 +30,32 @@ import { EXPORT_TABLES } from './tables.js';
 export const ARROW_TABLES: Record<string, string> = EXPORT_TABLES;
 
 const INTEGER_TYPES = new Set([
-  DuckDBTypeId.TINYINT, DuckDBTypeId.SMALLINT, DuckDBTypeId.INTEGER, DuckDBTypeId.BIGINT,
-  DuckDBTypeId.UTINYINT, DuckDBTypeId.USMALLINT, DuckDBTypeId.UINTEGER, DuckDBTypeId.UBIGINT, DuckDBTypeId.HUGEINT,
+  DuckDBTypeId.TINYINT,
+  DuckDBTypeId.SMALLINT,
+  DuckDBTypeId.INTEGER,
+  DuckDBTypeId.BIGINT,
+  DuckDBTypeId.UTINYINT,
+  DuckDBTypeId.USMALLINT,
+  DuckDBTypeId.UINTEGER,
+  DuckDBTypeId.UBIGINT,
+  DuckDBTypeId.HUGEINT,
 ]);
 const FLOAT_TYPES = new Set([DuckDBTypeId.FLOAT, DuckDBTypeId.DOUBLE, DuckDBTypeId.DECIMAL]);
 
 /** One DuckDB column as an Arrow vector: integers stay 64-bit exact, the rest is text. */
 function toVector(typeId: DuckDBTypeId, values: unknown[]): Vector {
   const type = arrowType(typeId);
-  const conv: (v: unknown) => unknown = INTEGER_TYPES.has(typeId) ? (v) => BigInt(v as bigint | number)
-    : FLOAT_TYPES.has(typeId) ? (v) => Number(v)
-    : typeId === DuckDBTypeId.BOOLEAN ? (v) => Boolean(v)
-    : (v) => String(v);
-  return vectorFromArray(values.map((v) => (v === null || v === undefined ? null : conv(v))), type);
+  const conv: (v: unknown) => unknown = INTEGER_TYPES.has(typeId)
+    ? (v) => BigInt(v as bigint | number)
+    : FLOAT_TYPES.has(typeId)
+      ? (v) => Number(v)
+      : typeId === DuckDBTypeId.BOOLEAN
+        ? (v) => Boolean(v)
+        : (v) => String(v);
+  return vectorFromArray(
+    values.map((v) => (v === null || v === undefined ? null : conv(v))),
+    type,
+  );
 }
 
 /** Rows per Arrow record batch: bounds the memory of one batch (about 100 bytes a row before conversion). */
@@ -38,7 +63,13 @@ export const ARROW_BATCH_ROWS = 65_536;
 
 /** Arrow type and value conversion for one DuckDB column type. */
 function arrowType(typeId: DuckDBTypeId): DataType {
-  return INTEGER_TYPES.has(typeId) ? new Int64() : FLOAT_TYPES.has(typeId) ? new Float64() : typeId === DuckDBTypeId.BOOLEAN ? new Bool() : new Utf8();
+  return INTEGER_TYPES.has(typeId)
+    ? new Int64()
+    : FLOAT_TYPES.has(typeId)
+      ? new Float64()
+      : typeId === DuckDBTypeId.BOOLEAN
+        ? new Bool()
+        : new Utf8();
 }
 
 /**
@@ -86,9 +117,16 @@ export async function queryToArrowFile(conn: DuckDBConnection, sql: string, file
 }
 
 export async function arrowExporter(traces: string[], out: string): Promise<string> {
-  if (traces.length !== 1) throw new UserError(`--format arrow takes one trace, got ${traces.length}; export them one at a time (or use --format parquet for many)`);
+  if (traces.length !== 1)
+    throw new UserError(
+      `--format arrow takes one trace, got ${traces.length}; export them one at a time (or use --format parquet for many)`,
+    );
   let isFile = false;
-  try { isFile = statSync(out).isFile(); } catch { /* does not exist yet */ }
+  try {
+    isFile = statSync(out).isFile();
+  } catch {
+    /* does not exist yet */
+  }
   if (isFile) throw new UserError(`--format arrow writes a directory of .arrow files, but ${out} is a file; give a directory path`);
   mkdirSync(out, { recursive: true });
   const t = await TraceSession.open(traces[0]!);

@@ -43,7 +43,10 @@ class Out {
   bytes = 0;
   private failed: Error | null = null;
   private onFail: ((e: Error) => void) | null = null;
-  constructor(private readonly stream: WriteStream | NodeJS.WriteStream, name: string) {
+  constructor(
+    private readonly stream: WriteStream | NodeJS.WriteStream,
+    name: string,
+  ) {
     if (stream !== process.stdout) {
       stream.on('error', (e: NodeJS.ErrnoException) => {
         this.failed = new UserError(`${name}: cannot write (${e.code ?? e.message}); free space or give another output path`);
@@ -112,13 +115,18 @@ export async function exportChrome(loaded: Loaded, outPath: string, opts: Chrome
   const [o] = await rowsOf(conn, `SELECT CAST(min(ts) FILTER (WHERE ${ON_TIMELINE_SQL}) AS VARCHAR) AS origin FROM raw_events`);
   const origin = /^-?\d+$/.test(str(o.origin)) ? str(o.origin) : '0';
   const O = `CAST(${origin} AS BIGINT)`;
-  const [e] = await rowsOf(conn, `SELECT greatest((SELECT max(ts) FROM raw_events WHERE ${ON_TIMELINE_SQL}),
-      coalesce((SELECT max(gpu_end) FROM submissions), ${O})) AS last`);
+  const [e] = await rowsOf(
+    conn,
+    `SELECT greatest((SELECT max(ts) FROM raw_events WHERE ${ON_TIMELINE_SQL}),
+      coalesce((SELECT max(gpu_end) FROM submissions), ${O})) AS last`,
+  );
   const E = `CAST(${str(e.last) || origin} AS BIGINT)`;
   let hostPid = 1;
   let recorder = '';
   try {
-    const meta = new Map((await rowsOf(conn, `SELECT key, CAST(value AS VARCHAR) AS value FROM trace_meta`)).map((r) => [str(r.key), str(r.value)]));
+    const meta = new Map(
+      (await rowsOf(conn, `SELECT key, CAST(value AS VARCHAR) AS value FROM trace_meta`)).map((r) => [str(r.key), str(r.value)]),
+    );
     hostPid = Number(meta.get('pid')) || 1;
     recorder = meta.get('recorder') ?? '';
   } catch {
@@ -131,7 +139,10 @@ export async function exportChrome(loaded: Loaded, outPath: string, opts: Chrome
     if (isStdout(outPath)) throw 'stdout';
     ensureDir(outPath);
     stream = createWriteStream(outPath);
-    await new Promise<void>((resolve, reject) => { stream.once('open', () => resolve()); stream.once('error', reject); });
+    await new Promise<void>((resolve, reject) => {
+      stream.once('open', () => resolve());
+      stream.once('error', reject);
+    });
   } catch (err) {
     if (err === 'stdout') stream = process.stdout;
     else if (err instanceof UserError) throw err;
@@ -141,7 +152,13 @@ export async function exportChrome(loaded: Loaded, outPath: string, opts: Chrome
   const w = new EventWriter(out);
   await out.write(`{"displayTimeUnit":"ns","otherData":{"origin_ns":"${origin}","tool":"mpstrace"},"traceEvents":[`);
 
-  w.push({ ph: 'M', pid: hostPid, tid: 0, name: 'process_name', args: { name: `host (pid ${hostPid})${recorder ? ` · ${recorder}` : ''}` } });
+  w.push({
+    ph: 'M',
+    pid: hostPid,
+    tid: 0,
+    name: 'process_name',
+    args: { name: `host (pid ${hostPid})${recorder ? ` · ${recorder}` : ''}` },
+  });
   w.push({ ph: 'M', pid: hostPid, tid: 0, name: 'process_sort_index', args: { sort_index: 1 } });
   w.push({ ph: 'M', pid: gpuPid, tid: 0, name: 'process_name', args: { name: 'GPU streams' } });
   w.push({ ph: 'M', pid: gpuPid, tid: 0, name: 'process_sort_index', args: { sort_index: 0 } });
@@ -157,11 +174,20 @@ export async function exportChrome(loaded: Loaded, outPath: string, opts: Chrome
   const named = new Set<number>();
   const gpuTid = (key: string, row: number) => {
     let i = streamIdx.get(key);
-    if (i === undefined) { i = streamIdx.size + 1; streamIdx.set(key, i); }
+    if (i === undefined) {
+      i = streamIdx.size + 1;
+      streamIdx.set(key, i);
+    }
     const tid = i + row * 100000;
     if (!named.has(tid)) {
       named.add(tid);
-      w.push({ ph: 'M', pid: gpuPid, tid, name: 'thread_name', args: { name: `stream ${toHandle(key)}${row ? ` (overlap ${row})` : ''}` } });
+      w.push({
+        ph: 'M',
+        pid: gpuPid,
+        tid,
+        name: 'thread_name',
+        args: { name: `stream ${toHandle(key)}${row ? ` (overlap ${row})` : ''}` },
+      });
       w.push({ ph: 'M', pid: gpuPid, tid, name: 'thread_sort_index', args: { sort_index: tid } });
     }
     return tid;
@@ -170,27 +196,49 @@ export async function exportChrome(loaded: Loaded, outPath: string, opts: Chrome
   let launchFlows = 0;
   let curStream = '';
   let ends: number[] = [];
-  await forEachChunk(conn, `SELECT CAST(stream AS VARCHAR), CAST(gpu_start - ${O} AS DOUBLE), CAST(gpu_end - gpu_start AS DOUBLE),
+  await forEachChunk(
+    conn,
+    `SELECT CAST(stream AS VARCHAR), CAST(gpu_start - ${O} AS DOUBLE), CAST(gpu_end - gpu_start AS DOUBLE),
       coalesce(name, what), what, corr, error, CAST(ts - ${O} AS DOUBLE), id, tid IS NOT NULL FROM submissions WHERE gpu_start IS NOT NULL
-      ORDER BY stream, gpu_start, gpu_end DESC`, async (c, n) => {
-    for (let i = 0; i < n; i++) {
-      const key = c[0][i] as string;
-      if (key !== curStream) { curStream = key; ends = []; }
-      const s = c[1][i] as number;
-      const d = Math.max(0, c[2][i] as number);
-      let row = ends.findIndex((end) => end <= s);
-      if (row < 0) { ends.push(0); row = ends.length - 1; }
-      ends[row] = s + d;
-      const args: Record<string, unknown> = { corr: num(c[5][i]), submitted_us: us(c[7][i] as number) };
-      if (num(c[6][i])) args.error = num(c[6][i]);
-      const gtid = gpuTid(key, row);
-      w.push({ ph: 'X', pid: gpuPid, tid: gtid, ts: us(s), dur: us(d), name: str(c[3][i]), cat: str(c[4][i]), args });
-      slices++;
-      // the end of the arrow from the host launch call (its 's' is on the launching thread)
-      if (c[9][i]) { w.push({ ph: 'f', bp: 'e', pid: gpuPid, tid: gtid, ts: us(s), name: 'launch', cat: 'launch_flow', id: LAUNCH_FLOW_ID0 + num(c[8][i]) }); launchFlows++; }
-    }
-    await w.flush();
-  });
+      ORDER BY stream, gpu_start, gpu_end DESC`,
+    async (c, n) => {
+      for (let i = 0; i < n; i++) {
+        const key = c[0][i] as string;
+        if (key !== curStream) {
+          curStream = key;
+          ends = [];
+        }
+        const s = c[1][i] as number;
+        const d = Math.max(0, c[2][i] as number);
+        let row = ends.findIndex((end) => end <= s);
+        if (row < 0) {
+          ends.push(0);
+          row = ends.length - 1;
+        }
+        ends[row] = s + d;
+        const args: Record<string, unknown> = { corr: num(c[5][i]), submitted_us: us(c[7][i] as number) };
+        if (num(c[6][i])) args.error = num(c[6][i]);
+        const gtid = gpuTid(key, row);
+        w.push({ ph: 'X', pid: gpuPid, tid: gtid, ts: us(s), dur: us(d), name: str(c[3][i]), cat: str(c[4][i]), args });
+        slices++;
+        // the end of the arrow from the host launch call (its 's' is on the launching thread)
+        if (c[9][i]) {
+          w.push({
+            ph: 'f',
+            bp: 'e',
+            pid: gpuPid,
+            tid: gtid,
+            ts: us(s),
+            name: 'launch',
+            cat: 'launch_flow',
+            id: LAUNCH_FLOW_ID0 + num(c[8][i]),
+          });
+          launchFlows++;
+        }
+      }
+      await w.flush();
+    },
+  );
 
   // Host tracks: everything of one thread in time order, parents before children.
   // An X slice that would not nest inside the open one becomes an async b/e pair.
@@ -200,53 +248,60 @@ export async function exportChrome(loaded: Loaded, outPath: string, opts: Chrome
   let flows = 0;
   // Built into a temporary table first (hostEventsSql), then read back sorted.
   for (const sql of hostEventsSql(E)) await conn.run(sql);
-  await forEachChunk(conn, `SELECT CAST(tid AS VARCHAR), CAST(ts - ${O} AS DOUBLE), CAST(dur AS DOUBLE), ph, name, cat, fid, args
-      FROM _chrome_host ORDER BY tid, ts, ord, dur DESC NULLS LAST, fid`, async (c, n) => {
-    for (let i = 0; i < n; i++) {
-      const tidKey = c[0][i] as string;
-      if (tidKey !== curTid) { curTid = tidKey; stack = []; }
-      const tid = num(tidKey);
-      const ts = c[1][i] as number;
-      const dur = c[2][i] as number | null;
-      const ph = c[3][i] as string;
-      const name = str(c[4][i]);
-      const cat = str(c[5][i]);
-      const args = c[7][i] === null ? undefined : (JSON.parse(c[7][i] as string) as Record<string, unknown>);
-      if (ph === 'ls') {
-        w.push({ ph: 's', pid: hostPid, tid, ts: us(ts), name: 'launch', cat: 'launch_flow', id: LAUNCH_FLOW_ID0 + num(c[6][i]) });
-        continue;
+  await forEachChunk(
+    conn,
+    `SELECT CAST(tid AS VARCHAR), CAST(ts - ${O} AS DOUBLE), CAST(dur AS DOUBLE), ph, name, cat, fid, args
+      FROM _chrome_host ORDER BY tid, ts, ord, dur DESC NULLS LAST, fid`,
+    async (c, n) => {
+      for (let i = 0; i < n; i++) {
+        const tidKey = c[0][i] as string;
+        if (tidKey !== curTid) {
+          curTid = tidKey;
+          stack = [];
+        }
+        const tid = num(tidKey);
+        const ts = c[1][i] as number;
+        const dur = c[2][i] as number | null;
+        const ph = c[3][i] as string;
+        const name = str(c[4][i]);
+        const cat = str(c[5][i]);
+        const args = c[7][i] === null ? undefined : (JSON.parse(c[7][i] as string) as Record<string, unknown>);
+        if (ph === 'ls') {
+          w.push({ ph: 's', pid: hostPid, tid, ts: us(ts), name: 'launch', cat: 'launch_flow', id: LAUNCH_FLOW_ID0 + num(c[6][i]) });
+          continue;
+        }
+        if (ph === 's' || ph === 'f') {
+          const ev: Record<string, unknown> = { ph, pid: hostPid, tid, ts: us(ts), name: 'event', cat: 'sync', id: num(c[6][i]) };
+          if (ph === 'f') ev.bp = 'e';
+          w.push(ev);
+          if (ph === 's') flows++;
+          continue;
+        }
+        if (ph === 'i') {
+          w.push({ ph: 'i', s: 't', pid: hostPid, tid, ts: us(ts), name, cat });
+          continue;
+        }
+        if (ph === 'span') {
+          const id = asyncId++;
+          w.push({ ph: 'b', pid: hostPid, tid, ts: us(ts), name, cat, id, args });
+          w.push({ ph: 'e', pid: hostPid, tid, ts: us(ts + (dur ?? 0)), name, cat, id });
+          continue;
+        }
+        const end = ts + (dur ?? 0);
+        while (stack.length && stack[stack.length - 1] <= ts) stack.pop();
+        if (stack.length && end > stack[stack.length - 1]) {
+          const id = asyncId++;
+          w.push({ ph: 'b', pid: hostPid, tid, ts: us(ts), name, cat, id, args });
+          w.push({ ph: 'e', pid: hostPid, tid, ts: us(end), name, cat, id });
+          continue;
+        }
+        stack.push(end);
+        w.push({ ph: 'X', pid: hostPid, tid, ts: us(ts), dur: us(dur ?? 0), name, cat, ...(args ? { args } : {}) });
+        slices++;
       }
-      if (ph === 's' || ph === 'f') {
-        const ev: Record<string, unknown> = { ph, pid: hostPid, tid, ts: us(ts), name: 'event', cat: 'sync', id: num(c[6][i]) };
-        if (ph === 'f') ev.bp = 'e';
-        w.push(ev);
-        if (ph === 's') flows++;
-        continue;
-      }
-      if (ph === 'i') {
-        w.push({ ph: 'i', s: 't', pid: hostPid, tid, ts: us(ts), name, cat });
-        continue;
-      }
-      if (ph === 'span') {
-        const id = asyncId++;
-        w.push({ ph: 'b', pid: hostPid, tid, ts: us(ts), name, cat, id, args });
-        w.push({ ph: 'e', pid: hostPid, tid, ts: us(ts + (dur ?? 0)), name, cat, id });
-        continue;
-      }
-      const end = ts + (dur ?? 0);
-      while (stack.length && stack[stack.length - 1] <= ts) stack.pop();
-      if (stack.length && end > stack[stack.length - 1]) {
-        const id = asyncId++;
-        w.push({ ph: 'b', pid: hostPid, tid, ts: us(ts), name, cat, id, args });
-        w.push({ ph: 'e', pid: hostPid, tid, ts: us(end), name, cat, id });
-        continue;
-      }
-      stack.push(end);
-      w.push({ ph: 'X', pid: hostPid, tid, ts: us(ts), dur: us(dur ?? 0), name, cat, ...(args ? { args } : {}) });
-      slices++;
-    }
-    await w.flush();
-  });
+      await w.flush();
+    },
+  );
   const findings = await findingEvents(loaded, opts, origin, hostPid);
   for (const ev of findings) w.push(ev);
   await w.flush();
@@ -318,7 +373,12 @@ const FINDINGS_TID = 0x7ffffff0;
  * process ("findings"), in time order, with the rule, message, fix, threads,
  * streams and call sites as args. Context notes (info) are left out.
  */
-async function findingEvents(loaded: Loaded, opts: ChromeExportOptions, origin: string, hostPid: number): Promise<Record<string, unknown>[]> {
+async function findingEvents(
+  loaded: Loaded,
+  opts: ChromeExportOptions,
+  origin: string,
+  hostPid: number,
+): Promise<Record<string, unknown>[]> {
   let findings: FindingLike[];
   if (opts.findings === null) return [];
   if (opts.findings) findings = opts.findings;
@@ -338,11 +398,23 @@ async function findingEvents(loaded: Loaded, opts: ChromeExportOptions, origin: 
   ];
   for (const f of shown) {
     out.push({
-      ph: 'i', s: 't', pid: hostPid, tid: FINDINGS_TID, ts: us(Number(BigInt(Math.round(f.ts_ns)) - O)),
-      name: `${f.severity}: ${f.rule}/${f.kind ?? ''}`, cat: 'finding',
+      ph: 'i',
+      s: 't',
+      pid: hostPid,
+      tid: FINDINGS_TID,
+      ts: us(Number(BigInt(Math.round(f.ts_ns)) - O)),
+      name: `${f.severity}: ${f.rule}/${f.kind ?? ''}`,
+      cat: 'finding',
       args: {
-        rule: f.rule, kind: f.kind, severity: f.severity, message: f.message, fix: f.fix ?? '', count: f.count ?? 1,
-        threads: (f.threads ?? []).map((t) => t.tid), streams: f.streams ?? [], sites: (f.sites ?? []).map((x) => siteLabel(x)),
+        rule: f.rule,
+        kind: f.kind,
+        severity: f.severity,
+        message: f.message,
+        fix: f.fix ?? '',
+        count: f.count ?? 1,
+        threads: (f.threads ?? []).map((t) => t.tid),
+        streams: f.streams ?? [],
+        sites: (f.sites ?? []).map((x) => siteLabel(x)),
         evidence: (f.evidence ?? []).map((e) => `#${e.id} ${e.role} (${e.kind}, tid ${e.tid})`),
       },
     });

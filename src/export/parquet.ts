@@ -81,7 +81,6 @@ async function writeMetrics(trace: TraceSession, file: string, opts: ParquetExpo
   await conn.run('DROP TABLE _mx_export_metrics');
 }
 
-
 /**
  * Export each trace into `<outDir>/<table>/run=<name>/`. An existing partition of the
  * same name is replaced; other runs already in `outDir` are kept, so a fleet
@@ -121,6 +120,8 @@ export async function exportParquet(traces: string[], outDir: string, opts: Parq
 export async function parquetExporter(traces: string[], out: string): Promise<string> {
   const runs = await exportParquet(traces, out);
   const events = runs.reduce((a, r) => a + r.events, 0);
-  return `wrote ${runs.length} run(s) (${events} events) as ${out}/{${PARQUET_TABLES.join(',')}}/run=<name>/data.parquet ` +
-    `(runs: ${runs.map((r) => r.run).join(', ')}); query: SELECT * FROM read_parquet('${out}/metrics/*/*.parquet', hive_partitioning = true)`;
+  return (
+    `wrote ${runs.length} run(s) (${events} events) as ${out}/{${PARQUET_TABLES.join(',')}}/run=<name>/data.parquet ` +
+    `(runs: ${runs.map((r) => r.run).join(', ')}); query: SELECT * FROM read_parquet('${out}/metrics/*/*.parquet', hive_partitioning = true)`
+  );
 }

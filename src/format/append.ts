@@ -20,7 +20,9 @@ export function appendToTrace(tracePath: string, tid: number, write: (w: TraceWr
   let maxString = 0;
   let end: FileEnd | null = null;
   try {
-    for (const _ of r.batches(65536)) { /* decode to learn the strings */ }
+    for (const _ of r.batches(65536)) {
+      /* decode to learn the strings */
+    }
     for (const id of r.strings.keys()) maxString = Math.max(maxString, id);
     end = r.fileEnd;
   } finally {
@@ -41,7 +43,9 @@ export function appendToTrace(tracePath: string, tid: number, write: (w: TraceWr
       threadSeq.set(t, Math.max(threadSeq.get(t) ?? 0, seq + 1));
     }
     const w = new TraceWriter({
-      backend: header.backend as 'cuda', chunkBytes: header.chunkBytes, metaTid: tid,
+      backend: header.backend as 'cuda',
+      chunkBytes: header.chunkBytes,
+      metaTid: tid,
       version: { major: header.major, minor: header.minor },
       append: { firstChunk: chunks, firstStringId: maxString + 1, threadSeq },
     });

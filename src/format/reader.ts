@@ -16,7 +16,19 @@
 import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } from 'node:fs';
 import { UserError } from '../util/errors.js';
 import { checksFor, type CheckFns } from './checksum.js';
-import { CHUNK_HEADER, CONTAINER, FILE_END, FILE_HEADER, FLAGS, FORMAT_VERSION, KIND_BY_ID, KNOWN_WORDS, NS_PAYLOAD_WORDS, STRING_KIND, enumName } from './kinds.js';
+import {
+  CHUNK_HEADER,
+  CONTAINER,
+  FILE_END,
+  FILE_HEADER,
+  FLAGS,
+  FORMAT_VERSION,
+  KIND_BY_ID,
+  KNOWN_WORDS,
+  NS_PAYLOAD_WORDS,
+  STRING_KIND,
+  enumName,
+} from './kinds.js';
 
 const FH = FILE_HEADER.fields;
 const CH = CHUNK_HEADER.fields;
@@ -107,8 +119,17 @@ export class TraceReader {
   readonly mtimeMs: number;
   readonly strings = new Map<number, string>();
   readonly stats: ReadStats = {
-    records: 0, strings: 0, chunks: 0, unusedChunks: 0, badChunks: 0, badRecords: 0, badTimestamps: 0,
-    unknownKinds: new Map(), byKind: new Float64Array(256), recordsMissing: 0, recordsSkipped: 0,
+    records: 0,
+    strings: 0,
+    chunks: 0,
+    unusedChunks: 0,
+    badChunks: 0,
+    badRecords: 0,
+    badTimestamps: 0,
+    unknownKinds: new Map(),
+    byKind: new Float64Array(256),
+    recordsMissing: 0,
+    recordsSkipped: 0,
   };
   /** The version-2 file end, once batches() has looked for it (null: none, or version 1). */
   fileEnd: FileEnd | null = null;
@@ -124,7 +145,10 @@ export class TraceReader {
   private done = false;
   private closed = false;
 
-  private constructor(private readonly src: Source, readonly name: string) {
+  private constructor(
+    private readonly src: Source,
+    readonly name: string,
+  ) {
     this.fileBytes = src.size;
     this.mtimeMs = src.mtimeMs;
     this.header = this.readHeader();
@@ -143,7 +167,8 @@ export class TraceReader {
       fd = openSync(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EACCES' || code === 'EPERM') throw new UserError(`${path}: permission denied; make the trace readable (chmod) or copy it somewhere you can read`);
+      if (code === 'EACCES' || code === 'EPERM')
+        throw new UserError(`${path}: permission denied; make the trace readable (chmod) or copy it somewhere you can read`);
       if (code === 'EISDIR') throw new UserError(`${path}: is a directory, not a trace file; give the path of a .mpst file`);
       throw new UserError(`${path}: no such file; give the path of a trace written by \`mpstrace record\` or \`mpstrace synth\``);
     }
@@ -181,16 +206,19 @@ export class TraceReader {
 
   /** Decodes an in-memory trace (tests, fuzzing). */
   static fromBuffer(buf: Uint8Array, name = '<buffer>'): TraceReader {
-    return new TraceReader({
-      size: buf.length,
-      mtimeMs: 0,
-      read: (into, length, position) => {
-        const n = Math.max(0, Math.min(length, buf.length - position));
-        into.set(buf.subarray(position, position + n), 0);
-        return n;
+    return new TraceReader(
+      {
+        size: buf.length,
+        mtimeMs: 0,
+        read: (into, length, position) => {
+          const n = Math.max(0, Math.min(length, buf.length - position));
+          into.set(buf.subarray(position, position + n), 0);
+          return n;
+        },
+        close: () => {},
       },
-      close: () => {},
-    }, name);
+      name,
+    );
   }
 
   get warnings(): TraceWarning[] {
@@ -217,13 +245,16 @@ export class TraceReader {
   private readHeader(): FileHeader {
     const size = this.src.size;
     const where = this.name;
-    if (size === 0) throw new UserError(`${where}: empty file (0 bytes), not a trace. Was the recorder killed before it started? Record again.`);
+    if (size === 0)
+      throw new UserError(`${where}: empty file (0 bytes), not a trace. Was the recorder killed before it started? Record again.`);
     const hb = CONTAINER.fileHeaderBytes;
     const h = new Uint8Array(hb);
     const got = this.src.read(h, Math.min(hb, size), 0);
     const magic = Buffer.from(h.subarray(0, 8)).toString('latin1');
     if (got < hb && CONTAINER.fileMagic.startsWith(magic.slice(0, Math.min(got, 8)))) {
-      throw new UserError(`${where}: file is ${size} bytes, shorter than the ${hb}-byte trace header; it was cut off before the header was complete.`);
+      throw new UserError(
+        `${where}: file is ${size} bytes, shorter than the ${hb}-byte trace header; it was cut off before the header was complete.`,
+      );
     }
     if (magic !== CONTAINER.fileMagic) {
       const printable = /^[\x20-\x7e]*$/.test(magic);
@@ -233,21 +264,33 @@ export class TraceReader {
         : 'Give a file written by `mpstrace record` or `mpstrace synth` (.mpst).';
       throw new UserError(`${where}: not an mpstrace trace: offset 0 holds ${shown}, expected '${CONTAINER.fileMagic}'. ${hint}`);
     }
-    if (got < hb) throw new UserError(`${where}: file is ${size} bytes, shorter than the ${hb}-byte trace header; it was cut off before the header was complete.`);
+    if (got < hb)
+      throw new UserError(
+        `${where}: file is ${size} bytes, shorter than the ${hb}-byte trace header; it was cut off before the header was complete.`,
+      );
     const dv = new DataView(h.buffer);
     const major = dv.getUint16(FH.version_major.offset, true);
     const minor = dv.getUint16(FH.version_minor.offset, true);
     if (major > FORMAT_VERSION.major) {
-      throw new UserError(`${where}: trace format version ${major}.${minor} is newer than this mpstrace reads (${FORMAT_VERSION.major}.${FORMAT_VERSION.minor}); upgrade mpstrace to read it.`);
+      throw new UserError(
+        `${where}: trace format version ${major}.${minor} is newer than this mpstrace reads (${FORMAT_VERSION.major}.${FORMAT_VERSION.minor}); upgrade mpstrace to read it.`,
+      );
     }
-    if (major < 1) throw new UserError(`${where}: trace format version ${major}.${minor} at offset ${FH.version_major.offset} is not a valid version (this mpstrace reads ${FORMAT_VERSION.major}.x); the header is corrupt.`);
+    if (major < 1)
+      throw new UserError(
+        `${where}: trace format version ${major}.${minor} at offset ${FH.version_major.offset} is not a valid version (this mpstrace reads ${FORMAT_VERSION.major}.x); the header is corrupt.`,
+      );
     const headerBytes = dv.getUint32(FH.header_bytes.offset, true);
     const chunkBytes = dv.getUint32(FH.chunk_bytes.offset, true);
     if (headerBytes < hb || headerBytes > CONTAINER.minChunkBytes || headerBytes % 8 !== 0) {
-      throw new UserError(`${where}: header at offset ${FH.header_bytes.offset} claims a header size of ${headerBytes} bytes; valid traces use ${hb} to ${CONTAINER.minChunkBytes} (a multiple of 8). The header is corrupt.`);
+      throw new UserError(
+        `${where}: header at offset ${FH.header_bytes.offset} claims a header size of ${headerBytes} bytes; valid traces use ${hb} to ${CONTAINER.minChunkBytes} (a multiple of 8). The header is corrupt.`,
+      );
     }
     if (chunkBytes < CONTAINER.minChunkBytes || chunkBytes > CONTAINER.maxChunkBytes || (chunkBytes & (chunkBytes - 1)) !== 0) {
-      throw new UserError(`${where}: header at offset ${FH.chunk_bytes.offset} claims a chunk size of ${chunkBytes} bytes; valid traces use a power of two from ${CONTAINER.minChunkBytes} to ${CONTAINER.maxChunkBytes}. The header is corrupt.`);
+      throw new UserError(
+        `${where}: header at offset ${FH.chunk_bytes.offset} claims a chunk size of ${chunkBytes} bytes; valid traces use a power of two from ${CONTAINER.minChunkBytes} to ${CONTAINER.maxChunkBytes}. The header is corrupt.`,
+      );
     }
     this.checks = checksFor(major);
     this.strictSizes = major >= CONTAINER.crcFromMajor && !(major === FORMAT_VERSION.major && minor > FORMAT_VERSION.minor);
@@ -257,10 +300,19 @@ export class TraceReader {
     u32[checkWord] = 0;
     const checkOk = this.checks.header(u32, 0, hb >>> 2) === stored;
     u32[checkWord] = stored;
-    if (!checkOk) this.warn('bad_header', `file header check failed (offset ${FH.check.offset}); its fields look valid and are used, but pid, backend or times may be wrong`, FH.check.offset);
+    if (!checkOk)
+      this.warn(
+        'bad_header',
+        `file header check failed (offset ${FH.check.offset}); its fields look valid and are used, but pid, backend or times may be wrong`,
+        FH.check.offset,
+      );
     const flags = dv.getUint32(FH.flags.offset, true);
     const header: FileHeader = {
-      major, minor, headerBytes, chunkBytes, flags,
+      major,
+      minor,
+      headerBytes,
+      chunkBytes,
+      flags,
       synthetic: (flags & FLAGS.file.synthetic) !== 0,
       closedCleanly: (flags & FLAGS.file.closed) !== 0,
       pid: dv.getUint32(FH.pid.offset, true),
@@ -285,7 +337,12 @@ export class TraceReader {
     const eb = CONTAINER.fileEndBytes;
     const missing = () => {
       // Without the closed flag, not_closed (finish) already says the file is incomplete.
-      if (closedCleanly) this.warn('no_file_end', `the file ends at offset ${size} without the file end its recorder writes on closing it: the file was cut (at a chunk boundary, or after its header), or the recorder could not write the end (full disk, or the program took its descriptor: see the recorder's warnings); records after offset ${size} are lost and cannot be counted`, size);
+      if (closedCleanly)
+        this.warn(
+          'no_file_end',
+          `the file ends at offset ${size} without the file end its recorder writes on closing it: the file was cut (at a chunk boundary, or after its header), or the recorder could not write the end (full disk, or the program took its descriptor: see the recorder's warnings); records after offset ${size} are lost and cannot be counted`,
+          size,
+        );
       return null;
     };
     if (size < headerBytes + eb) return missing();
@@ -304,12 +361,20 @@ export class TraceReader {
     const eBytes = CONTAINER.chunkEntryBytes;
     const tableOff = headerBytes + chunks * chunkBytes;
     if (tableOff + chunks * eBytes !== endOff) {
-      this.warn('bad_file_end', `file end at offset ${endOff} is damaged (it lists ${chunks} chunks, which does not match the file size); the chunks are read without it, so records lost in them cannot be counted`, endOff);
+      this.warn(
+        'bad_file_end',
+        `file end at offset ${endOff} is damaged (it lists ${chunks} chunks, which does not match the file size); the chunks are read without it, so records lost in them cannot be counted`,
+        endOff,
+      );
       return null;
     }
     if (!checkOk) {
       // the size still fits the chunk count: keep the geometry, not the counts
-      this.warn('bad_file_end', `file end at offset ${endOff} is damaged (its check failed); the chunks are read without it, so records lost in them cannot be counted`, endOff);
+      this.warn(
+        'bad_file_end',
+        `file end at offset ${endOff} is damaged (its check failed); the chunks are read without it, so records lost in them cannot be counted`,
+        endOff,
+      );
       return { chunks, records: 0, table: null };
     }
     const records = Number(dv.getBigUint64(FE.records.offset, true));
@@ -322,7 +387,12 @@ export class TraceReader {
       for (let k = 0; k < chunks; k++) sum += table[2 * k]!;
       tableOk = sum === records;
     }
-    if (!tableOk) this.warn('bad_file_end', `the chunk table at offset ${tableOff} is damaged (its check failed); the chunks are read without it, so records lost in them cannot be counted`, tableOff);
+    if (!tableOk)
+      this.warn(
+        'bad_file_end',
+        `the chunk table at offset ${tableOff} is damaged (its check failed); the chunks are read without it, so records lost in them cannot be counted`,
+        tableOff,
+      );
     return { chunks, records, table: tableOk ? table : null };
   }
 
@@ -370,7 +440,11 @@ export class TraceReader {
           const lost = listed - cur.chunkRecords;
           this.stats.recordsMissing += lost;
           const at = cur.firstDamage >= 0 ? cur.firstDamage : fileOff + cur.pos;
-          this.warn('records_missing', `chunk ${k} at offset ${fileOff}: ${lost} of the ${listed} records the file end lists are missing (damage from offset ${at}); they are lost`, at);
+          this.warn(
+            'records_missing',
+            `chunk ${k} at offset ${fileOff}: ${lost} of the ${listed} records the file end lists are missing (damage from offset ${at}); they are lost`,
+            at,
+          );
         }
       }
     }
@@ -382,12 +456,25 @@ export class TraceReader {
    * Validates chunk k's header; sets the cursor to its first record. False to
    * skip the chunk. `listed`: records the file end lists for it (-1: no table).
    */
-  private openChunk(block: Uint8Array, u32: Uint32Array, rel: number, avail: number, k: number, fileOff: number, cur: DecodeCursor, listed: number): boolean {
+  private openChunk(
+    block: Uint8Array,
+    u32: Uint32Array,
+    rel: number,
+    avail: number,
+    k: number,
+    fileOff: number,
+    cur: DecodeCursor,
+    listed: number,
+  ): boolean {
     const hdr = CONTAINER.chunkHeaderBytes;
     if (avail < hdr) {
       let zero = true;
       for (let i = 0; i < avail; i++) if (block[rel + i] !== 0) zero = false;
-      if (!zero || avail > 0) this.torn(`file ends at offset ${fileOff + avail}, inside the header of chunk ${k} (torn tail: the recorder was killed or the file was cut); every record before it was read`, fileOff + avail);
+      if (!zero || avail > 0)
+        this.torn(
+          `file ends at offset ${fileOff + avail}, inside the header of chunk ${k} (torn tail: the recorder was killed or the file was cut); every record before it was read`,
+          fileOff + avail,
+        );
       return false;
     }
     const w = rel >>> 2;
@@ -398,15 +485,24 @@ export class TraceReader {
       // An unused chunk is zero throughout; a zeroed header over records is damage.
       const limit = Math.min(avail, this.header.chunkBytes);
       let data = -1;
-      for (let i = w + hw, e = (rel + limit) >>> 2; i < e; i++) if (u32[i] !== 0) { data = i; break; }
+      for (let i = w + hw, e = (rel + limit) >>> 2; i < e; i++)
+        if (u32[i] !== 0) {
+          data = i;
+          break;
+        }
       if (data < 0 && listed <= 0) {
         this.stats.unusedChunks++;
-        if (avail < this.header.chunkBytes) this.torn(`file ends at offset ${fileOff + avail}, inside unused chunk ${k} (torn tail)`, fileOff + avail);
+        if (avail < this.header.chunkBytes)
+          this.torn(`file ends at offset ${fileOff + avail}, inside unused chunk ${k} (torn tail)`, fileOff + avail);
         return false;
       }
       const lost = this.skippedRecords(u32, rel, limit, listed);
       this.stats.badChunks++;
-      this.warn('bad_chunk', `chunk ${k} at offset ${fileOff}: its header is zeroed but ${listed > 0 ? 'the file end lists records there' : `it holds data (from offset ${fileOff + (data * 4 - rel)})`}; ${lost} records (thread unknown) are lost`, fileOff);
+      this.warn(
+        'bad_chunk',
+        `chunk ${k} at offset ${fileOff}: its header is zeroed but ${listed > 0 ? 'the file end lists records there' : `it holds data (from offset ${fileOff + (data * 4 - rel)})`}; ${lost} records (thread unknown) are lost`,
+        fileOff,
+      );
       return false;
     }
     const checkWord = w + (CH.check.offset >>> 2);
@@ -418,7 +514,11 @@ export class TraceReader {
     const index = u32[w + (CH.index.offset >>> 2)];
     if (!magicOk || check !== stored || index !== k) {
       this.stats.badChunks++;
-      const why = !magicOk ? 'wrong chunk magic' : check !== stored ? 'chunk header check failed' : `chunk index ${index} where ${k} was expected`;
+      const why = !magicOk
+        ? 'wrong chunk magic'
+        : check !== stored
+          ? 'chunk header check failed'
+          : `chunk index ${index} where ${k} was expected`;
       const lost = this.skippedRecords(u32, rel, Math.min(avail, this.header.chunkBytes), listed);
       this.warn('bad_chunk', `chunk ${k} at offset ${fileOff}: ${why}; its ${lost} records were skipped (corrupt file)`, fileOff);
       return false;
@@ -445,7 +545,7 @@ export class TraceReader {
    */
   private skippedRecords(u32: Uint32Array, rel: number, limit: number, listed: number): number {
     let n = 0;
-    for (let p = CONTAINER.chunkHeaderBytes; p + 16 <= limit;) {
+    for (let p = CONTAINER.chunkHeaderBytes; p + 16 <= limit; ) {
       const len = this.validRecordAt(u32, rel, p, limit);
       if (len > 0) {
         n++;
@@ -496,8 +596,16 @@ export class TraceReader {
       if (pos + 8 > limit) {
         let partial = false;
         for (let i = rel + pos; i < rel + limit; i++) if (block[i] !== 0) partial = true;
-        if (partial) this.torn(`record at offset ${fileOff + pos} is cut off by the end of the file at offset ${fileOff + limit} (torn tail: the recorder was killed or the file was cut); every complete record before it was read`, fileOff + pos);
-        else this.torn(`file ends at offset ${fileOff + limit}, inside chunk at offset ${fileOff} (torn tail: the recorder was killed or the file was cut); every complete record before it was read`, fileOff + limit);
+        if (partial)
+          this.torn(
+            `record at offset ${fileOff + pos} is cut off by the end of the file at offset ${fileOff + limit} (torn tail: the recorder was killed or the file was cut); every complete record before it was read`,
+            fileOff + pos,
+          );
+        else
+          this.torn(
+            `file ends at offset ${fileOff + limit}, inside chunk at offset ${fileOff} (torn tail: the recorder was killed or the file was cut); every complete record before it was read`,
+            fileOff + limit,
+          );
         break;
       }
       const w = (rel + pos) >>> 2;
@@ -505,9 +613,14 @@ export class TraceReader {
       if (w0 === 0 && u32[w + 1] === 0) {
         // The end marker: the rest of the chunk must be zero too, or records were zeroed.
         let data = -1;
-        for (let i = w + 2, e = (rel + limit) >>> 2; i < e; i++) if (u32[i] !== 0) { data = i; break; }
+        for (let i = w + 2, e = (rel + limit) >>> 2; i < e; i++)
+          if (u32[i] !== 0) {
+            data = i;
+            break;
+          }
         if (data < 0) {
-          if (truncated) this.torn(`file ends at offset ${fileOff + limit}, inside chunk at offset ${fileOff} (torn tail)`, fileOff + limit);
+          if (truncated)
+            this.torn(`file ends at offset ${fileOff + limit}, inside chunk at offset ${fileOff} (torn tail)`, fileOff + limit);
           break;
         }
         if (this.unpublishedRecord(u32, rel, pos, limit)) {
@@ -516,14 +629,25 @@ export class TraceReader {
           if (cur.firstDamage < 0) cur.firstDamage = fileOff + pos;
           break;
         }
-        pos = this.resync(u32, rel, pos, limit, fileOff, `zero bytes where a record should start, but the chunk has data after them (from offset ${fileOff + (data * 4 - rel)}): records there were zeroed`, cur);
+        pos = this.resync(
+          u32,
+          rel,
+          pos,
+          limit,
+          fileOff,
+          `zero bytes where a record should start, but the chunk has data after them (from offset ${fileOff + (data * 4 - rel)}): records there were zeroed`,
+          cur,
+        );
         continue;
       }
       const kind = w0 & 0xff;
       const words = (w0 >>> 8) & 0xff;
       const bytes = words * 8;
       if (words >= 2 && pos + bytes <= chunkBytes && pos + bytes > limit) {
-        this.torn(`record at offset ${fileOff + pos} is cut off by the end of the file at offset ${fileOff + limit} (torn tail: the recorder was killed or the file was cut); every complete record before it was read`, fileOff + pos);
+        this.torn(
+          `record at offset ${fileOff + pos} is cut off by the end of the file at offset ${fileOff + limit} (torn tail: the recorder was killed or the file was cut); every complete record before it was read`,
+          fileOff + pos,
+        );
         break;
       }
       const known = KNOWN_WORDS[kind]!;
@@ -535,7 +659,12 @@ export class TraceReader {
       if (known === 0) {
         const seen = this.stats.unknownKinds.get(kind) ?? 0;
         this.stats.unknownKinds.set(kind, seen + 1);
-        if (seen === 0) this.warn('unknown_kind', `record kind ${kind} (first at offset ${fileOff + pos}) is unknown to this mpstrace (format ${FORMAT_VERSION.major}.${FORMAT_VERSION.minor}; the file is ${this.header.major}.${this.header.minor}); such records are skipped and counted`, fileOff + pos);
+        if (seen === 0)
+          this.warn(
+            'unknown_kind',
+            `record kind ${kind} (first at offset ${fileOff + pos}) is unknown to this mpstrace (format ${FORMAT_VERSION.major}.${FORMAT_VERSION.minor}; the file is ${this.header.major}.${this.header.minor}); such records are skipped and counted`,
+            fileOff + pos,
+          );
         if (pos < used) listedSeen++;
         pos += bytes;
         continue;
@@ -568,7 +697,7 @@ export class TraceReader {
       let tsHi = u32[w + 3]!;
       // |ts| >= 2^62 ns (146 years) is no clock reading but damage, and differences of such
       // values overflow 64-bit SQL arithmetic: warn with the offset, keep the thread's last time.
-      if (((tsHi + 0x40000000) >>> 0) >= 0x80000000) {
+      if ((tsHi + 0x40000000) >>> 0 >= 0x80000000) {
         this.badTimestamp(fileOff + pos, tsHi, tsLo, cur);
         tsLo = cur.lastTsLo;
         tsHi = cur.lastTsHi;
@@ -582,11 +711,16 @@ export class TraceReader {
       kindCol[n] = kind;
       siteCol[n] = u32[w + 1]!;
       const pw = known - 2;
-      pU0[n2] = pw > 0 ? u32[w + 4]! : 0; pU0[n2 + 1] = pw > 0 ? u32[w + 5]! : 0;
-      pU1[n2] = pw > 1 ? u32[w + 6]! : 0; pU1[n2 + 1] = pw > 1 ? u32[w + 7]! : 0;
-      pU2[n2] = pw > 2 ? u32[w + 8]! : 0; pU2[n2 + 1] = pw > 2 ? u32[w + 9]! : 0;
-      pU3[n2] = pw > 3 ? u32[w + 10]! : 0; pU3[n2 + 1] = pw > 3 ? u32[w + 11]! : 0;
-      pU4[n2] = pw > 4 ? u32[w + 12]! : 0; pU4[n2 + 1] = pw > 4 ? u32[w + 13]! : 0;
+      pU0[n2] = pw > 0 ? u32[w + 4]! : 0;
+      pU0[n2 + 1] = pw > 0 ? u32[w + 5]! : 0;
+      pU1[n2] = pw > 1 ? u32[w + 6]! : 0;
+      pU1[n2 + 1] = pw > 1 ? u32[w + 7]! : 0;
+      pU2[n2] = pw > 2 ? u32[w + 8]! : 0;
+      pU2[n2 + 1] = pw > 2 ? u32[w + 9]! : 0;
+      pU3[n2] = pw > 3 ? u32[w + 10]! : 0;
+      pU3[n2 + 1] = pw > 3 ? u32[w + 11]! : 0;
+      pU4[n2] = pw > 4 ? u32[w + 12]! : 0;
+      pU4[n2 + 1] = pw > 4 ? u32[w + 13]! : 0;
       const nsWords = NS_PAYLOAD_WORDS[kind];
       if (nsWords !== undefined) this.checkNsFields(nsWords, cur, n2, kind, fileOff + pos);
       n++;
@@ -608,7 +742,11 @@ export class TraceReader {
    */
   private unpublishedRecord(u32: Uint32Array, rel: number, pos: number, limit: number): boolean {
     let last = -1;
-    for (let i = (rel + limit) >>> 2; i-- > (rel + pos) >>> 2;) if (u32[i] !== 0) { last = i; break; }
+    for (let i = (rel + limit) >>> 2; i-- > (rel + pos) >>> 2; )
+      if (u32[i] !== 0) {
+        last = i;
+        break;
+      }
     if (last < 0 || last * 4 - rel >= pos + CONTAINER.maxRecordWords * 8) return false;
     for (let p = pos + 8; p + 16 <= limit; p += 8) if (this.validRecordAt(u32, rel, p, limit) > 0) return false;
     return true;
@@ -624,20 +762,33 @@ export class TraceReader {
     let p = pos + 8;
     for (; p + 16 <= limit; p += 8) if (this.validRecordAt(u32, rel, p, limit) > 0) break;
     const end = Math.min(p, limit);
-    const next = p + 16 <= limit ? `resumed at the next valid record, offset ${fileOff + p}` : `no valid record follows in this chunk (up to offset ${fileOff + limit})`;
+    const next =
+      p + 16 <= limit
+        ? `resumed at the next valid record, offset ${fileOff + p}`
+        : `no valid record follows in this chunk (up to offset ${fileOff + limit})`;
     this.warn('bad_record', `corrupt record at offset ${fileOff + pos}: ${why}; skipped ${end - pos} bytes, ${next}`, fileOff + pos);
     return p + 16 <= limit ? p : this.header.chunkBytes;
   }
 
   /** Time fields (unit ns) out of +-2^62 are damage too: they would overflow `ts + dur_ns`; set to 0. */
-  private checkNsFields(words: readonly { word: number; name: string }[], cur: DecodeCursor, n2: number, kind: number, offset: number): void {
+  private checkNsFields(
+    words: readonly { word: number; name: string }[],
+    cur: DecodeCursor,
+    n2: number,
+    kind: number,
+    offset: number,
+  ): void {
     for (const { word, name } of words) {
       const col = cur.pU[word]!;
       const hi = col[n2 + 1]!;
-      if (((hi + 0x40000000) >>> 0) < 0x80000000) continue;
+      if ((hi + 0x40000000) >>> 0 < 0x80000000) continue;
       this.stats.badTimestamps++;
       const raw = BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(col[n2]!));
-      this.warn('bad_timestamp', `record at offset ${offset} (${KIND_BY_ID.get(kind)?.name ?? kind}) has the impossible ${name} ${raw} ns (damaged record); it was read as 0`, offset);
+      this.warn(
+        'bad_timestamp',
+        `record at offset ${offset} (${KIND_BY_ID.get(kind)?.name ?? kind}) has the impossible ${name} ${raw} ns (damaged record); it was read as 0`,
+        offset,
+      );
       col[n2] = 0;
       col[n2 + 1] = 0;
     }
@@ -647,7 +798,11 @@ export class TraceReader {
     this.stats.badTimestamps++;
     const raw = BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo));
     const kept = BigInt.asIntN(64, (BigInt(cur.lastTsHi) << 32n) | BigInt(cur.lastTsLo));
-    this.warn('bad_timestamp', `record at offset ${offset} has the impossible timestamp ${raw} ns (damaged record); it was kept with the previous record's time, ${kept} ns`, offset);
+    this.warn(
+      'bad_timestamp',
+      `record at offset ${offset} has the impossible timestamp ${raw} ns (damaged record); it was kept with the previous record's time, ${kept} ns`,
+      offset,
+    );
   }
 
   private torn(message: string, offset: number): void {
@@ -661,12 +816,19 @@ export class TraceReader {
       if (t.count < t.maxSeq + 1) {
         const [hi, lo] = key.split(':').map(Number) as [number, number];
         const tid = hi * 4294967296 + lo;
-        this.warn('missing_chunks', `thread ${tid}: ${t.maxSeq + 1 - t.count} of its ${t.maxSeq + 1} chunks are missing or corrupt; its records there are lost`);
+        this.warn(
+          'missing_chunks',
+          `thread ${tid}: ${t.maxSeq + 1 - t.count} of its ${t.maxSeq + 1} chunks are missing or corrupt; its records there are lost`,
+        );
       }
     }
     if (!this.header.closedCleanly) {
-      const end = this.header.major >= CONTAINER.crcFromMajor ? ' and it has no file end, so records lost at its end cannot be counted' : '';
-      this.warn('not_closed', `the recorder did not close this trace cleanly (killed, crashed, or still running)${end}; the last records of some threads may be missing`);
+      const end =
+        this.header.major >= CONTAINER.crcFromMajor ? ' and it has no file end, so records lost at its end cannot be counted' : '';
+      this.warn(
+        'not_closed',
+        `the recorder did not close this trace cleanly (killed, crashed, or still running)${end}; the last records of some threads may be missing`,
+      );
     }
   }
 }
@@ -720,7 +882,15 @@ class DecodeCursor {
 
 function newBatch(capacity: number): EventBatch {
   const b = () => new BigInt64Array(capacity);
-  return { count: 0, id: b(), ts: b(), tid: b(), kind: new Uint8Array(capacity), site: new Uint32Array(capacity), p: [b(), b(), b(), b(), b()] };
+  return {
+    count: 0,
+    id: b(),
+    ts: b(),
+    tid: b(),
+    kind: new Uint8Array(capacity),
+    site: new Uint32Array(capacity),
+    p: [b(), b(), b(), b(), b()],
+  };
 }
 
 /** One decoded record, for tests and small tools (the loader uses batches). */

@@ -8,7 +8,16 @@
 import { openSync, writeSync, closeSync } from 'node:fs';
 import { checksFor, type CheckFns } from './checksum.js';
 import {
-  CHUNK_HEADER, CONTAINER, ENUMS, FILE_END, FILE_HEADER, FLAGS, FORMAT_VERSION, KIND_BY_NAME, STRING_KIND, type KindDef,
+  CHUNK_HEADER,
+  CONTAINER,
+  ENUMS,
+  FILE_END,
+  FILE_HEADER,
+  FLAGS,
+  FORMAT_VERSION,
+  KIND_BY_NAME,
+  STRING_KIND,
+  type KindDef,
 } from './kinds.js';
 
 const FH = FILE_HEADER.fields;
@@ -103,7 +112,9 @@ export class TraceWriter {
   constructor(opts: TraceWriterOptions) {
     const chunkBytes = opts.chunkBytes ?? 65536;
     if (chunkBytes < CONTAINER.minChunkBytes || chunkBytes > CONTAINER.maxChunkBytes || (chunkBytes & (chunkBytes - 1)) !== 0) {
-      throw new RangeError(`chunkBytes must be a power of two from ${CONTAINER.minChunkBytes} to ${CONTAINER.maxChunkBytes}, got ${chunkBytes}`);
+      throw new RangeError(
+        `chunkBytes must be a power of two from ${CONTAINER.minChunkBytes} to ${CONTAINER.maxChunkBytes}, got ${chunkBytes}`,
+      );
     }
     if (!(opts.backend in ENUMS.backend!)) throw new RangeError(`unknown backend '${opts.backend}'`);
     this.chunkBytes = chunkBytes;
@@ -159,9 +170,15 @@ export class TraceWriter {
       const v = values[i]!;
       const off = at + f.offset;
       switch (f.bytes) {
-        case 1: c.buf[off] = Number(v) & 0xff; break;
-        case 2: c.buf.writeUInt16LE(Number(v) & 0xffff, off); break;
-        case 4: c.u32[off / 4] = typeof v === 'number' ? v >>> 0 : Number(BigInt.asUintN(32, v)); break;
+        case 1:
+          c.buf[off] = Number(v) & 0xff;
+          break;
+        case 2:
+          c.buf.writeUInt16LE(Number(v) & 0xffff, off);
+          break;
+        case 4:
+          c.u32[off / 4] = typeof v === 'number' ? v >>> 0 : Number(BigInt.asUintN(32, v));
+          break;
         default: {
           const [lo, hi] = splitU64(v);
           c.u32[off / 4] = lo;
@@ -215,7 +232,15 @@ export class TraceWriter {
       const seq = this.threadSeq.get(tid) ?? 0;
       this.threadSeq.set(tid, seq + 1);
       const buf = Buffer.alloc(this.chunkBytes);
-      c = { tid, index: this.nextChunk++, seq, buf, u32: new Uint32Array(buf.buffer, buf.byteOffset, this.chunkBytes / 4), pos: CONTAINER.chunkHeaderBytes, records: 0 };
+      c = {
+        tid,
+        index: this.nextChunk++,
+        seq,
+        buf,
+        u32: new Uint32Array(buf.buffer, buf.byteOffset, this.chunkBytes / 4),
+        pos: CONTAINER.chunkHeaderBytes,
+        records: 0,
+      };
       this.open.set(tid, c);
     }
     return c;
@@ -280,7 +305,7 @@ export class TraceWriter {
 
   private writesEnd(): boolean {
     const major = (this.opts.version ?? FORMAT_VERSION).major;
-    return major >= CONTAINER.crcFromMajor && (this.opts.fileEnd ?? (this.opts.closed ?? true));
+    return major >= CONTAINER.crcFromMajor && (this.opts.fileEnd ?? this.opts.closed ?? true);
   }
 
   /** Closes every open chunk (further records start new ones) and returns the parts in file order. */

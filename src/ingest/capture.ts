@@ -30,8 +30,7 @@ export async function captureFacts(conn: DuckDBConnection): Promise<CaptureFacts
       count(*) FILTER (WHERE k.name = 'fork') AS forks
     FROM raw_events e JOIN kinds k ON k.code = e.kind`);
   const row = r.getRowObjects()[0]!;
-  const execs = (await conn.runAndReadAll('SELECT path FROM ev_exec ORDER BY ts'))
-    .getRowObjects().map((x) => String(x.path ?? '?'));
+  const execs = (await conn.runAndReadAll('SELECT path FROM ev_exec ORDER BY ts')).getRowObjects().map((x) => String(x.path ?? '?'));
   const ps = (await conn.runAndReadAll('SELECT flags FROM ev_process_start ORDER BY ts LIMIT 1')).getRowObjects()[0];
   return {
     backend_calls: Number(row.backend),
@@ -49,26 +48,37 @@ export function captureWarning(f: CaptureFacts, backend: string, synthetic: bool
   const head = `no ${api} call was recorded in this process${f.annotations ? ` (only ${f.annotations} annotation records)` : ''}`;
   const reasons: string[] = [];
   if (f.execs.length) {
-    reasons.push(`this process exec'd ${f.execs.map((p) => `'${p}'`).join(', ')}: a wrapper (shim, env, shell launcher) was traced instead of the program; ` +
-      `the program's own trace is the <name>.<pid>.exec<N>.mpst file next to this one (\`mpstrace record\` follows execs and summarizes the process that did GPU work)`);
+    reasons.push(
+      `this process exec'd ${f.execs.map((p) => `'${p}'`).join(', ')}: a wrapper (shim, env, shell launcher) was traced instead of the program; ` +
+        `the program's own trace is the <name>.<pid>.exec<N>.mpst file next to this one (\`mpstrace record\` follows execs and summarizes the process that did GPU work)`,
+    );
   } else if (f.forks) {
     reasons.push(`it forked ${f.forks} child process(es): the GPU work may be in their traces (<name>.<pid>.mpst next to this one)`);
   }
   const fl = f.process_flags;
   if (backend === 'cuda' && fl & FLAGS.process.driver_checked) {
     if (!(fl & FLAGS.process.cuda_driver_loaded)) {
-      if (!f.execs.length && !f.forks) reasons.push('the CUDA driver (libcuda) was never loaded: the program made no GPU call (wrong device selected, CPU fallback, or it failed before using the GPU)');
+      if (!f.execs.length && !f.forks)
+        reasons.push(
+          'the CUDA driver (libcuda) was never loaded: the program made no GPU call (wrong device selected, CPU fallback, or it failed before using the GPU)',
+        );
     } else if (!(fl & FLAGS.process.driver_entries)) {
-      reasons.push('libcuda was loaded but its entry points were not seen: the CUDA runtime is probably linked statically into the program (nvcc\'s default) ' +
-        'and the recorder\'s driver-entry capture is unavailable here (it needs x86-64 Linux); rebuild with `nvcc --cudart shared`, or record on x86-64');
+      reasons.push(
+        "libcuda was loaded but its entry points were not seen: the CUDA runtime is probably linked statically into the program (nvcc's default) " +
+          "and the recorder's driver-entry capture is unavailable here (it needs x86-64 Linux); rebuild with `nvcc --cudart shared`, or record on x86-64",
+      );
     } else {
-      reasons.push('the recorder wrapped the driver\'s entry points, but the program made no stream, launch, copy or sync call (only device queries?)');
+      reasons.push(
+        "the recorder wrapped the driver's entry points, but the program made no stream, launch, copy or sync call (only device queries?)",
+      );
     }
   } else if (!f.execs.length && !f.forks) {
-    reasons.push(backend === 'cuda'
-      ? 'likely: the program made no GPU call; or its CUDA runtime is linked statically and this recorder could not see it (record with a current mpstrace, or rebuild with `nvcc --cudart shared`); ' +
-        'or a wrapper process was traced instead of the program'
-      : 'likely: the program made no GPU call, or a wrapper process was traced instead of the program');
+    reasons.push(
+      backend === 'cuda'
+        ? 'likely: the program made no GPU call; or its CUDA runtime is linked statically and this recorder could not see it (record with a current mpstrace, or rebuild with `nvcc --cudart shared`); ' +
+            'or a wrapper process was traced instead of the program'
+        : 'likely: the program made no GPU call, or a wrapper process was traced instead of the program',
+    );
   }
   return { code: 'no_backend_calls', message: `${head}; ${reasons.join('; ')}` };
 }

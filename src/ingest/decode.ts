@@ -22,7 +22,15 @@ export interface DecodeSummary {
 
 /** Column byte layout of a packed batch of `cap` rows (cap a multiple of 8). */
 export function packedLayout(cap: number) {
-  const o = { id: 0, ts: 8 * cap, tid: 16 * cap, p: [24 * cap, 32 * cap, 40 * cap, 48 * cap, 56 * cap], site: 64 * cap, kind: 68 * cap, bytes: 69 * cap };
+  const o = {
+    id: 0,
+    ts: 8 * cap,
+    tid: 16 * cap,
+    p: [24 * cap, 32 * cap, 40 * cap, 48 * cap, 56 * cap],
+    site: 64 * cap,
+    kind: 68 * cap,
+    bytes: 69 * cap,
+  };
   return o;
 }
 
@@ -30,9 +38,13 @@ export function viewPacked(buf: ArrayBuffer, cap: number, count: number): EventB
   const l = packedLayout(cap);
   const b = (off: number) => new BigInt64Array(buf, off, cap);
   return {
-    count, id: b(l.id), ts: b(l.ts), tid: b(l.tid),
+    count,
+    id: b(l.id),
+    ts: b(l.ts),
+    tid: b(l.tid),
     p: [b(l.p[0]!), b(l.p[1]!), b(l.p[2]!), b(l.p[3]!), b(l.p[4]!)],
-    site: new Uint32Array(buf, l.site, cap), kind: new Uint8Array(buf, l.kind, cap),
+    site: new Uint32Array(buf, l.site, cap),
+    kind: new Uint8Array(buf, l.kind, cap),
   };
 }
 
@@ -48,7 +60,14 @@ export function packInto(src: EventBatch, buf: ArrayBuffer, cap: number): void {
 }
 
 function summaryOf(r: TraceReader): DecodeSummary {
-  return { header: r.header, fileBytes: r.fileBytes, strings: r.strings, stats: r.stats, warnings: r.warnings, fileEndIntact: r.fileEnd?.table != null };
+  return {
+    header: r.header,
+    fileBytes: r.fileBytes,
+    strings: r.strings,
+    stats: r.stats,
+    warnings: r.warnings,
+    fileEndIntact: r.fileEnd?.table != null,
+  };
 }
 
 /** Decodes with `r` (opened by the caller, who closes it) on this thread, handing each batch to `onBatch`. */
@@ -109,7 +128,11 @@ export async function decodeInWorker(r: TraceReader, batchRows: number, onBatch:
       byKind[i] = v;
     });
     return {
-      header, fileBytes, strings: new Map(end.strings), warnings: end.warnings, fileEndIntact: end.fileEndIntact,
+      header,
+      fileBytes,
+      strings: new Map(end.strings),
+      warnings: end.warnings,
+      fileEndIntact: end.fileEndIntact,
       stats: { ...end.stats, unknownKinds: new Map(end.stats.unknownKinds), byKind },
     };
   } finally {

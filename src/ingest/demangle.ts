@@ -51,7 +51,10 @@ export async function demangleStrings(conn: DuckDBConnection): Promise<TraceWarn
       const names = cand.map((r) => String(r.text));
       const out = demangleAll(names);
       if (!out) {
-        warning = { code: 'no_demangler', message: `${cand.length} C++ names stay mangled: c++filt was not found (install binutils, or set MPSTRACE_CXXFILT to a c++filt/llvm-cxxfilt)` };
+        warning = {
+          code: 'no_demangler',
+          message: `${cand.length} C++ names stay mangled: c++filt was not found (install binutils, or set MPSTRACE_CXXFILT to a c++filt/llvm-cxxfilt)`,
+        };
       } else {
         const changed = cand.map((r, i) => ({ id: Number(r.id), mangled: names[i]!, text: out[i]! })).filter((x) => x.text !== x.mangled);
         if (changed.length) {

@@ -112,8 +112,16 @@ function rawConnection(conn: DuckDBConnection): duckdb.Connection {
 }
 
 const RAW_TYPES = [
-  duckdb.Type.BIGINT, duckdb.Type.BIGINT, duckdb.Type.BIGINT, duckdb.Type.UTINYINT, duckdb.Type.UINTEGER,
-  duckdb.Type.BIGINT, duckdb.Type.BIGINT, duckdb.Type.BIGINT, duckdb.Type.BIGINT, duckdb.Type.BIGINT,
+  duckdb.Type.BIGINT,
+  duckdb.Type.BIGINT,
+  duckdb.Type.BIGINT,
+  duckdb.Type.UTINYINT,
+  duckdb.Type.UINTEGER,
+  duckdb.Type.BIGINT,
+  duckdb.Type.BIGINT,
+  duckdb.Type.BIGINT,
+  duckdb.Type.BIGINT,
+  duckdb.Type.BIGINT,
 ];
 const VECTOR_ROWS = 2048;
 
@@ -255,13 +263,16 @@ export function loadTarget(fileBytes: number, env: NodeJS.ProcessEnv = process.e
 /** DuckDB's in-memory bytes per raw_events row (ten columns, validity masks, row ids). */
 const RAW_ROW_BYTES = 72;
 
-
 /** The cache file for `--cache [file]`, or null without one. */
 function cachePathFor(tracePath: string, cache: string | boolean | undefined): string | null {
   if (cache === undefined || cache === false) return null;
   const file = cache === true || cache === '' ? `${tracePath}.duckdb` : cache;
-  if (!isDuckDbFile(file)) throw new UserError(`--cache ${file}: a cache is a .duckdb file; give a name ending in .duckdb, or --cache alone for ${tracePath}.duckdb`);
-  if (path.resolve(file) === path.resolve(tracePath)) throw new UserError(`--cache ${file}: is the trace itself; give another .duckdb file`);
+  if (!isDuckDbFile(file))
+    throw new UserError(
+      `--cache ${file}: a cache is a .duckdb file; give a name ending in .duckdb, or --cache alone for ${tracePath}.duckdb`,
+    );
+  if (path.resolve(file) === path.resolve(tracePath))
+    throw new UserError(`--cache ${file}: is the trace itself; give another .duckdb file`);
   return file;
 }
 
@@ -281,11 +292,19 @@ async function openCacheFor(cache: string, key: string, tracePath: string): Prom
       db.close();
       return null;
     }
-    return { connection: db.connection, instance: db.instance, info: { ...info, path: tracePath, fromCache: true, loadMs: Date.now() - started }, warnings, close: db.close };
+    return {
+      connection: db.connection,
+      instance: db.instance,
+      info: { ...info, path: tracePath, fromCache: true, loadMs: Date.now() - started },
+      warnings,
+      close: db.close,
+    };
   } catch (e) {
     if (e instanceof UserError && /is not a regular file/.test(e.message)) throw e;
     db?.close();
-    process.stderr.write(`mpstrace: note: the cache ${cache} cannot be used (${firstLine(e)}); decoding the trace again and replacing it\n`);
+    process.stderr.write(
+      `mpstrace: note: the cache ${cache} cannot be used (${firstLine(e)}); decoding the trace again and replacing it\n`,
+    );
     return null;
   }
 }
@@ -384,7 +403,13 @@ async function appendStrings(conn: DuckDBConnection, strings: Map<number, string
 }
 
 /** trace_meta(key, value) and trace_warnings(code, message, offset), stored so caches keep them. */
-async function writeMeta(conn: DuckDBConnection, info: TraceInfo, warnings: TraceWarning[], sourceMtimeMs: number, contentKey: string): Promise<void> {
+async function writeMeta(
+  conn: DuckDBConnection,
+  info: TraceInfo,
+  warnings: TraceWarning[],
+  sourceMtimeMs: number,
+  contentKey: string,
+): Promise<void> {
   const mtimeMs = Math.floor(sourceMtimeMs);
   await conn.run('CREATE TABLE trace_meta (key VARCHAR, value VARCHAR)');
   await conn.run('CREATE TABLE trace_warnings (code VARCHAR, message VARCHAR, "offset" BIGINT)');
@@ -432,16 +457,23 @@ async function writeMeta(conn: DuckDBConnection, info: TraceInfo, warnings: Trac
   w.closeSync();
 }
 
-async function readMeta(conn: DuckDBConnection, where: string): Promise<{ info: TraceInfo; warnings: TraceWarning[]; meta: Map<string, string> }> {
+async function readMeta(
+  conn: DuckDBConnection,
+  where: string,
+): Promise<{ info: TraceInfo; warnings: TraceWarning[]; meta: Map<string, string> }> {
   let meta: Map<string, string>;
   let warnings: TraceWarning[];
   try {
     const m = await conn.runAndReadAll('SELECT key, value FROM trace_meta');
     meta = new Map(m.getRowObjects().map((r) => [String(r.key), String(r.value)]));
     const w = await conn.runAndReadAll('SELECT code, message, "offset" FROM trace_warnings');
-    warnings = w.getRowObjects().map((r) => (r.offset == null
-      ? { code: String(r.code), message: String(r.message) }
-      : { code: String(r.code), message: String(r.message), offset: Number(r.offset) }));
+    warnings = w
+      .getRowObjects()
+      .map((r) =>
+        r.offset == null
+          ? { code: String(r.code), message: String(r.message) }
+          : { code: String(r.code), message: String(r.message), offset: Number(r.offset) },
+      );
   } catch {
     throw new UserError(`${where}: this database was not written by mpstrace (no trace_meta table); open the .mpst trace instead`);
   }
@@ -458,7 +490,9 @@ async function openSaved(dbPath: string, shownPath: string): Promise<LoadedTrace
     opened = await openDatabase(dbPath, { access_mode: 'READ_ONLY' });
   } catch (e) {
     if (e instanceof UserError) throw e;
-    throw new UserError(`${dbPath}: cannot open as a DuckDB database (${(e as Error).message.split('\n')[0]}); give a .mpst trace or a .duckdb file saved by mpstrace`);
+    throw new UserError(
+      `${dbPath}: cannot open as a DuckDB database (${(e as Error).message.split('\n')[0]}); give a .mpst trace or a .duckdb file saved by mpstrace`,
+    );
   }
   const { instance, connection, close } = opened;
   try {
@@ -490,10 +524,11 @@ async function openParquetExport(dir: string): Promise<LoadedTrace> {
   } catch (e) {
     close();
     if (e instanceof UserError) throw e;
-    throw new UserError(`${dir}: cannot read the saved Parquet trace (${(e as Error).message.split('\n')[0]}); save it again from the .mpst trace`);
+    throw new UserError(
+      `${dir}: cannot read the saved Parquet trace (${(e as Error).message.split('\n')[0]}); save it again from the .mpst trace`,
+    );
   }
 }
-
 
 /**
  * Saves a loaded trace: `<file>.duckdb` (a database that openTrace opens directly)
@@ -504,7 +539,8 @@ export async function saveTrace(t: LoadedTrace, out: string): Promise<void> {
   const c = t.connection;
   if (isDuckDbFile(out)) return saveDuckDb(t, out);
   if (existsSync(out)) {
-    if (!statSync(out).isDirectory()) throw new UserError(`${out}: exists and is not a directory; a Parquet save needs a new or empty directory (or use a .duckdb path)`);
+    if (!statSync(out).isDirectory())
+      throw new UserError(`${out}: exists and is not a directory; a Parquet save needs a new or empty directory (or use a .duckdb path)`);
     rmSync(out, { recursive: true, force: true });
   }
   mkdirSync(out, { recursive: true });
@@ -521,7 +557,8 @@ export async function saveTrace(t: LoadedTrace, out: string): Promise<void> {
 async function saveDuckDb(t: LoadedTrace, out: string): Promise<void> {
   const c = t.connection;
   mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
-  if (existsSync(out) && !statSync(out).isFile()) throw new UserError(`${out}: exists and is not a regular file; give another .duckdb path`);
+  if (existsSync(out) && !statSync(out).isFile())
+    throw new UserError(`${out}: exists and is not a regular file; give another .duckdb path`);
   const tmp = `${out}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
   const alias = `mpst_save_${randomBytes(4).toString('hex')}`;
   try {

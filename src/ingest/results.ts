@@ -23,7 +23,9 @@ export async function runQuery(conn: DuckDBConnection, sql: string): Promise<Que
     const full = (e as Error).message;
     const at = full.search(/\n\s*\nLINE \d+:/);
     const msg = at < 0 ? escapeText(full) : `${escapeText(full.slice(0, at))}\n\n${escapeLines(full.slice(at).replace(/^\s+/, ''), '')}`;
-    throw new UserError(`SQL error: ${msg}\nTables and views: raw_events, strings, kinds, enum_values, trace_meta, trace_warnings, events, threads, streams, submissions, host_syncs, elapsed_queries, gpu_events, slot_spans, objects, callsites, intents, ev_<kind> (see \`mpstrace sql <trace> "SHOW TABLES"\`)`);
+    throw new UserError(
+      `SQL error: ${msg}\nTables and views: raw_events, strings, kinds, enum_values, trace_meta, trace_warnings, events, threads, streams, submissions, host_syncs, elapsed_queries, gpu_events, slot_spans, objects, callsites, intents, ev_<kind> (see \`mpstrace sql <trace> "SHOW TABLES"\`)`,
+    );
   }
   const columns = reader.columnNames();
   const rows = reader.getRows().map((r) => r.map(jsonValue));
@@ -54,12 +56,15 @@ export function toTable(r: QueryResult): string {
   const columns = r.columns.map(escapeText);
   // A loop, not Math.max(...cells): spreading a million-row column overflows the call stack.
   const widths = columns.map((c) => Math.min(80, c.length));
-  for (const row of cells) for (let i = 0; i < widths.length; i++) if (row[i]!.length > widths[i]!) widths[i] = Math.min(80, row[i]!.length);
+  for (const row of cells)
+    for (let i = 0; i < widths.length; i++) if (row[i]!.length > widths[i]!) widths[i] = Math.min(80, row[i]!.length);
   const fit = (s: string, w: number) => (s.length > w ? s.slice(0, w - 1) + '…' : s);
   const numeric = r.columns.map((_, i) => r.rows.length > 0 && r.rows.every((row) => row[i] === null || typeof row[i] === 'number'));
-  const line = (vals: string[], head = false) => vals
-    .map((v, i) => (numeric[i] && !head ? fit(v, widths[i]!).padStart(widths[i]!) : fit(v, widths[i]!).padEnd(widths[i]!)))
-    .join('  ').trimEnd();
+  const line = (vals: string[], head = false) =>
+    vals
+      .map((v, i) => (numeric[i] && !head ? fit(v, widths[i]!).padStart(widths[i]!) : fit(v, widths[i]!).padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const out = [line(columns, true), widths.map((w) => '-'.repeat(w)).join('  ')];
   for (const row of cells) out.push(line(row));
   out.push(`(${r.rows.length} row${r.rows.length === 1 ? '' : 's'})`);

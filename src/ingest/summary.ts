@@ -51,16 +51,24 @@ function recordingMode(meta: Map<string, string>, backend: string, submissions: 
   if (meta.get('completions_sampled') === 'true') {
     const pct = submissions > 0 ? Math.min(100, (100 * withGpu) / submissions).toFixed(1) : '0';
     return {
-      completions: 'sampled', ...counts,
+      completions: 'sampled',
+      ...counts,
       shows: `${hostPart}; GPU start/end of the work submitted inside the sampling windows (about ${pct} % of submissions, MPSTRACE_CUPTI_SAMPLE)`,
-      cannot_show: 'GPU times of work submitted outside the windows: late completions and GPU overlap are judged only on sampled work, and GPU busy time (metrics) is undercounted',
+      cannot_show:
+        'GPU times of work submitted outside the windows: late completions and GPU overlap are judged only on sampled work, and GPU busy time (metrics) is undercounted',
     };
   }
   if (meta.get('cupti_completions') === 'true' || (backend !== 'cuda' && withGpu > 0)) {
-    return { completions: 'every', ...counts, shows: `${hostPart}; GPU start/end of every kernel, copy and fill`, cannot_show: 'nothing the rules need' };
+    return {
+      completions: 'every',
+      ...counts,
+      shows: `${hostPart}; GPU start/end of every kernel, copy and fill`,
+      cannot_show: 'nothing the rules need',
+    };
   }
   return {
-    completions: 'none', ...counts,
+    completions: 'none',
+    ...counts,
     shows: hostPart,
     cannot_show: `when GPU work ran: no GPU start/end, so no late-completion or GPU-overlap evidence and GPU busy time is estimated${backend === 'cuda' ? ' (recorded with MPSTRACE_CUPTI=0, or CUPTI was unavailable)' : ''}`,
   };
@@ -78,8 +86,11 @@ export interface MetalHookRow {
 
 /** The last report per (class, selector, state): the exit one when the process ended normally. */
 async function metalHooks(t: LoadedTrace): Promise<MetalHookRow[]> {
-  const r = await rows(t, `SELECT cls, sel, role, arg_max(hits, id) AS hits, state, bool_or(at_exit = 1) AS at_exit
-    FROM ev_metal_hook GROUP BY cls, sel, role, state ORDER BY cls, sel, state`);
+  const r = await rows(
+    t,
+    `SELECT cls, sel, role, arg_max(hits, id) AS hits, state, bool_or(at_exit = 1) AS at_exit
+    FROM ev_metal_hook GROUP BY cls, sel, role, state ORDER BY cls, sel, state`,
+  );
   return r.map((x) => ({
     cls: String(x.cls ?? ''),
     sel: String(x.sel ?? ''),
@@ -96,16 +107,21 @@ async function rows(t: LoadedTrace, sql: string): Promise<Record<string, JsonVal
   return r.getRows().map((row) => Object.fromEntries(cols.map((c, i) => [c, jsonValue(row[i])])));
 }
 
-
 export async function summarize(t: LoadedTrace): Promise<TraceSummary> {
   const meta = new Map((await rows(t, 'SELECT key, value FROM trace_meta')).map((r) => [String(r.key), String(r.value)]));
   const [totals] = await rows(t, 'SELECT count(*) AS n, min(ts) AS first_ts, max(ts) AS last_ts FROM raw_events');
   const byKind: Record<string, number> = {};
-  for (const r of await rows(t, 'SELECT k.name, count(*) AS n FROM raw_events e JOIN kinds k ON k.code = e.kind GROUP BY k.name ORDER BY n DESC, k.name')) {
+  for (const r of await rows(
+    t,
+    'SELECT k.name, count(*) AS n FROM raw_events e JOIN kinds k ON k.code = e.kind GROUP BY k.name ORDER BY n DESC, k.name',
+  )) {
     byKind[String(r.name)] = num(r.n);
   }
-  const [counts] = await rows(t, `SELECT (SELECT count(*) FROM threads) AS threads, (SELECT count(*) FROM streams) AS streams,
-    (SELECT coalesce(sum(count), 0) FROM ev_records_lost) AS lost`);
+  const [counts] = await rows(
+    t,
+    `SELECT (SELECT count(*) FROM threads) AS threads, (SELECT count(*) FROM streams) AS streams,
+    (SELECT coalesce(sum(count), 0) FROM ev_records_lost) AS lost`,
+  );
   const events = num(totals!.n);
   const synthetic = meta.get('synthetic') === 'true';
   const lost = num(counts!.lost);
@@ -115,11 +131,18 @@ export async function summarize(t: LoadedTrace): Promise<TraceSummary> {
   const why = recorderWarnings.some((w) => w.what === 'grow_failed' || w.what === 'file_lost')
     ? 'the trace file could not grow any more'
     : 'the trace reached MPSTRACE_MAX_MB or a thread outran its buffer';
-  if (lost > 0) warnings.push({ code: 'records_lost', message: `${lost} records were lost by the recorder (${why}); see ev_records_lost for threads and times` });
+  if (lost > 0)
+    warnings.push({
+      code: 'records_lost',
+      message: `${lost} records were lost by the recorder (${why}); see ev_records_lost for threads and times`,
+    });
   if (synthetic) warnings.push({ code: 'synthetic', message: 'synthetic trace (mpstrace synth), not recorded from a real program' });
   const hooks = byKind.metal_hook ? await metalHooks(t) : [];
   if (hooks.length > 0 && !hooks.some((h) => h.at_exit)) {
-    warnings.push({ code: 'metal_hooks_not_at_exit', message: 'the Metal hook table has no exit report (the process did not exit normally); hit counts are from load time' });
+    warnings.push({
+      code: 'metal_hooks_not_at_exit',
+      message: 'the Metal hook table has no exit report (the process did not exit normally); hit counts are from load time',
+    });
   }
   const first = totals!.first_ts === null ? null : num(totals!.first_ts);
   const last = totals!.last_ts === null ? null : num(totals!.last_ts);
@@ -156,20 +179,37 @@ export async function summarize(t: LoadedTrace): Promise<TraceSummary> {
   };
 }
 
-const ERRNO: Record<number, string> = { 9: 'EBADF', 27: 'EFBIG: file size limit', 28: 'ENOSPC: no space left on device', 122: 'EDQUOT: disk quota exceeded' };
+const ERRNO: Record<number, string> = {
+  9: 'EBADF',
+  27: 'EFBIG: file size limit',
+  28: 'ENOSPC: no space left on device',
+  122: 'EDQUOT: disk quota exceeded',
+};
 
 /** A recorder_warning record as a warning line that says what it cost. */
 function recorderWarning(what: string, err: number, value: number): TraceWarning {
   const e = err ? ` (errno ${err}${ERRNO[err] ? ` ${ERRNO[err]}` : ''})` : '';
   switch (what) {
     case 'fd_reopened':
-      return { code: 'recorder_fd_taken', message: `the program closed or replaced the recorder's file descriptor ${value}; the recorder reopened the trace file and went on (nothing lost)` };
+      return {
+        code: 'recorder_fd_taken',
+        message: `the program closed or replaced the recorder's file descriptor ${value}; the recorder reopened the trace file and went on (nothing lost)`,
+      };
     case 'file_lost':
-      return { code: 'recorder_fd_taken', message: `the program closed or replaced the recorder's file descriptor ${value} and the trace file could not be reopened${e}; records after that point are counted in records_lost` };
+      return {
+        code: 'recorder_fd_taken',
+        message: `the program closed or replaced the recorder's file descriptor ${value} and the trace file could not be reopened${e}; records after that point are counted in records_lost`,
+      };
     case 'grow_failed':
-      return { code: 'recorder_grow_failed', message: `the recorder could not grow the trace file to ${value} bytes${e}; records after that point are counted in records_lost` };
+      return {
+        code: 'recorder_grow_failed',
+        message: `the recorder could not grow the trace file to ${value} bytes${e}; records after that point are counted in records_lost`,
+      };
     case 'mapping_fault':
-      return { code: 'recorder_mapping_fault', message: `a write into the trace file faulted at offset ${value} (the file was truncated by another program); recording stopped there` };
+      return {
+        code: 'recorder_mapping_fault',
+        message: `a write into the trace file faulted at offset ${value} (the file was truncated by another program); recording stopped there`,
+      };
     default:
       return { code: 'recorder_warning', message: `recorder warning ${what}${e}, value ${value}` };
   }
@@ -186,14 +226,20 @@ export function renderSummary(s: TraceSummary): string {
   const out: string[] = [];
   out.push(`trace      ${s.trace}${s.synthetic ? '  (synthetic)' : ''}`);
   out.push(`backend    ${s.backend}   recorder ${s.recorder || '(unknown)'}   format ${s.format_version}   pid ${s.pid}`);
-  out.push(`events     ${s.events.toLocaleString('en-US')} in ${s.file_bytes.toLocaleString('en-US')} bytes (${s.bytes_per_event} bytes/event), ${s.strings} strings`);
+  out.push(
+    `events     ${s.events.toLocaleString('en-US')} in ${s.file_bytes.toLocaleString('en-US')} bytes (${s.bytes_per_event} bytes/event), ${s.strings} strings`,
+  );
   out.push(`threads    ${s.threads}   streams ${s.streams}   span ${fmtNs(s.span_ns)}`);
   const end = s.file_end === null ? '' : `   file end ${s.file_end ? 'yes' : 'no'}`;
-  out.push(`coverage   GPU completions ${s.coverage.cupti_completions ? 'yes' : 'no'}   driver-API launches ${s.coverage.driver_api ? 'yes' : 'no'}   closed cleanly ${s.closed_cleanly ? 'yes' : 'no'}${end}`);
+  out.push(
+    `coverage   GPU completions ${s.coverage.cupti_completions ? 'yes' : 'no'}   driver-API launches ${s.coverage.driver_api ? 'yes' : 'no'}   closed cleanly ${s.closed_cleanly ? 'yes' : 'no'}${end}`,
+  );
   if (s.records_missing > 0) out.push(`damage     ${s.records_missing.toLocaleString('en-US')} records lost to file damage (see warnings)`);
   const r = s.recording;
   const mode = { every: 'every GPU completion', sampled: 'sampled GPU completions', none: 'host only (no GPU completions)' }[r.completions];
-  out.push(`recording  ${mode}: ${r.completion_records.toLocaleString('en-US')} completion records for ${r.submissions.toLocaleString('en-US')} GPU submissions`);
+  out.push(
+    `recording  ${mode}: ${r.completion_records.toLocaleString('en-US')} completion records for ${r.submissions.toLocaleString('en-US')} GPU submissions`,
+  );
   out.push(`  shows    ${r.shows}`);
   out.push(`  cannot   ${r.cannot_show}`);
   out.push('by kind');
@@ -214,13 +260,17 @@ export function renderSummary(s: TraceSummary): string {
 function renderMetalHooks(rows: MetalHookRow[]): string[] {
   // Escaped before the column widths are measured, so a hostile name cannot misalign the table.
   const hooks = rows.map((h) => ({ ...h, cls: escapeText(h.cls), sel: escapeText(h.sel), role: escapeText(h.role) }));
-  const out = [`Metal hooks (${hooks.filter((h) => h.state === 'hooked').length} hooked, ${hooks.filter((h) => h.state !== 'hooked').length} other; the recorder's self-report)`];
+  const out = [
+    `Metal hooks (${hooks.filter((h) => h.state === 'hooked').length} hooked, ${hooks.filter((h) => h.state !== 'hooked').length} other; the recorder's self-report)`,
+  ];
   const wc = Math.max(5, ...hooks.map((h) => h.cls.length));
   const ws = Math.max(8, ...hooks.map((h) => h.sel.length));
   out.push(`  ${'class'.padEnd(wc)}  ${'selector'.padEnd(ws)}  ${'calls'.padStart(10)}  state        role`);
   const order = (h: MetalHookRow) => (h.state === 'hooked' ? 0 : 1);
   for (const h of [...hooks].sort((a, b) => order(a) - order(b) || a.cls.localeCompare(b.cls) || a.sel.localeCompare(b.sel))) {
-    out.push(`  ${h.cls.padEnd(wc)}  ${h.sel.padEnd(ws)}  ${h.hits.toLocaleString('en-US').padStart(10)}  ${h.state.padEnd(11)}  ${h.role}`.trimEnd());
+    out.push(
+      `  ${h.cls.padEnd(wc)}  ${h.sel.padEnd(ws)}  ${h.hits.toLocaleString('en-US').padStart(10)}  ${h.state.padEnd(11)}  ${h.role}`.trimEnd(),
+    );
   }
   return out;
 }

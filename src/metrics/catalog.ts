@@ -18,7 +18,12 @@ export interface MetricDef {
 }
 
 export const METRIC_CATALOG: MetricDef[] = [
-  { key: 'wall_span_ns', unit: 'ns', direction: 'info', description: 'whole process, start-up included (not gated: it varied 25 % between machines in the real runs)' },
+  {
+    key: 'wall_span_ns',
+    unit: 'ns',
+    direction: 'info',
+    description: 'whole process, start-up included (not gated: it varied 25 % between machines in the real runs)',
+  },
   { key: 'step.median_ns', unit: 'ns', direction: 'higher_is_worse', description: 'median step time (see step.source)' },
   { key: 'step.p90_ns', unit: 'ns', direction: 'higher_is_worse', description: '90th percentile step time' },
   { key: 'step.count', unit: 'count', direction: 'info', description: 'steps found' },
@@ -36,11 +41,28 @@ export const METRIC_CATALOG: MetricDef[] = [
   { key: 'host_sync.blocked_ns', unit: 'ns', direction: 'higher_is_worse', description: 'host time blocked in syncs' },
   { key: 'host_sync.blocked_pct', unit: 'pct', direction: 'higher_is_worse', description: 'blocked_ns / window.duration_ns' },
   { key: 'host_sync.unreturned', unit: 'count', direction: 'higher_is_worse', description: 'sync calls that never returned' },
-  { key: 'host_sync.api.<scope>:<api>.count', unit: 'count', direction: 'higher_is_worse', description: 'calls per sync API', zeroWhenAbsent: true },
-  { key: 'host_sync.api.<scope>:<api>.blocked_ns', unit: 'ns', direction: 'higher_is_worse', description: 'blocked time per sync API', zeroWhenAbsent: true },
+  {
+    key: 'host_sync.api.<scope>:<api>.count',
+    unit: 'count',
+    direction: 'higher_is_worse',
+    description: 'calls per sync API',
+    zeroWhenAbsent: true,
+  },
+  {
+    key: 'host_sync.api.<scope>:<api>.blocked_ns',
+    unit: 'ns',
+    direction: 'higher_is_worse',
+    description: 'blocked time per sync API',
+    zeroWhenAbsent: true,
+  },
   { key: 'submissions.count', unit: 'count', direction: 'info', description: 'GPU submissions' },
   { key: 'submissions.rate_per_s', unit: 'per_s', direction: 'info', description: 'submissions per second of the window' },
-  { key: 'submissions.queue_depth_mean', unit: 'ratio', direction: 'info', description: 'time-weighted mean of submitted-not-completed work' },
+  {
+    key: 'submissions.queue_depth_mean',
+    unit: 'ratio',
+    direction: 'info',
+    description: 'time-weighted mean of submitted-not-completed work',
+  },
   { key: 'submissions.queue_depth_max', unit: 'count', direction: 'info', description: 'maximum submitted-not-completed work' },
   { key: 'idle_gaps.count', unit: 'count', direction: 'higher_is_worse', description: 'GPU idle gaps above threshold_ns' },
   { key: 'idle_gaps.total_ns', unit: 'ns', direction: 'higher_is_worse', description: 'total time in those gaps' },
@@ -49,7 +71,12 @@ export const METRIC_CATALOG: MetricDef[] = [
   { key: 'stream.<index>.busy_ns', unit: 'ns', direction: 'info', description: 'busy time of the k-th stream to become active' },
   { key: 'stream.<index>.submissions', unit: 'count', direction: 'info', description: 'its submissions' },
   { key: 'kernel.<name>.count', unit: 'count', direction: 'info', description: 'executions of a kernel (or memcpy/memset)' },
-  { key: 'kernel.<name>.p50_ns', unit: 'ns', direction: 'higher_is_worse', description: 'median GPU duration (gated only for kernels with at least MINOR_KERNEL_PCT = 2 % of the GPU time)' },
+  {
+    key: 'kernel.<name>.p50_ns',
+    unit: 'ns',
+    direction: 'higher_is_worse',
+    description: 'median GPU duration (gated only for kernels with at least MINOR_KERNEL_PCT = 2 % of the GPU time)',
+  },
   { key: 'kernel.<name>.share_pct', unit: 'pct', direction: 'info', description: 'share of all measured GPU execution time' },
   { key: 'kernel.<name>.p90_ns', unit: 'ns', direction: 'info', description: '90th percentile GPU duration' },
   { key: 'findings.errors', unit: 'count', direction: 'higher_is_worse', description: 'error-severity findings' },
@@ -88,7 +115,15 @@ export function flattenMetrics(m: TraceMetrics): FlatMetric[] {
   plain('step.count', m.step.count);
   plain('step.host_median_ns', m.step.host_median_ns);
   plain('window.duration_ns', m.window.duration_ns);
-  for (const k of ['busy_union_ns', 'busy_sum_ns', 'utilization_pct', 'concurrent_ns', 'concurrency_pct', 'achieved_parallelism', 'streams_used'] as const) {
+  for (const k of [
+    'busy_union_ns',
+    'busy_sum_ns',
+    'utilization_pct',
+    'concurrent_ns',
+    'concurrency_pct',
+    'achieved_parallelism',
+    'streams_used',
+  ] as const) {
     plain(`gpu.${k}`, m.gpu[k]);
   }
   for (const k of ['count', 'per_step', 'blocked_ns', 'blocked_pct', 'unreturned'] as const) plain(`host_sync.${k}`, m.host_sync[k]);

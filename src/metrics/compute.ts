@@ -4,13 +4,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { levelSegmentsSql, levelSummarySql, unionIntervalsSql } from './intervalSql.js';
 import { num, numOrNull, queryOne, queryRows, round, sqlString } from '../ingest/db.js';
-import {
-  DEFAULT_METRICS_OPTIONS,
-  type FindingsMetrics,
-  type GpuTiming,
-  type MetricsOptions,
-  type TraceMetrics,
-} from './types.js';
+import { DEFAULT_METRICS_OPTIONS, type FindingsMetrics, type GpuTiming, type MetricsOptions, type TraceMetrics } from './types.js';
 import { FLAGS, ON_TIMELINE_SQL } from '../format/kinds.js';
 
 /** In the host-spacing fallback, a submit gap longer than this many median gaps counts as idle. */
@@ -63,7 +57,9 @@ export async function computeMetrics(
 
   const { step, marks, gpuSteps } = await findSteps(conn, opts.stepRange, gpuTiming === 'completion');
   if (opts.stepRange !== undefined && step.count === 0) {
-    warnings.push(`--step-range ${opts.stepRange}: the trace has fewer than two ranges of that name, so no steps; check the names with \`mpstrace sql <trace> "SELECT name, count(*) FROM ev_range_push GROUP BY name"\``);
+    warnings.push(
+      `--step-range ${opts.stepRange}: the trace has fewer than two ranges of that name, so no steps; check the names with \`mpstrace sql <trace> "SELECT name, count(*) FROM ev_range_push GROUP BY name"\``,
+    );
   }
   // The measurement window: the complete steps (from the first step start to the
   // GPU end of the work submitted before the last step start), so start-up,
@@ -95,10 +91,7 @@ export async function computeMetrics(
   const busySum = streamRows.reduce((a, r) => a + num(r.busy), 0);
   const busyUnion = num(levels.busy_ns);
 
-  const idleThreshold = Math.max(
-    opts.idleGapMinNs,
-    step.median_ns !== null ? (step.median_ns * opts.idleGapStepPct) / 100 : 0,
-  );
+  const idleThreshold = Math.max(opts.idleGapMinNs, step.median_ns !== null ? (step.median_ns * opts.idleGapStepPct) / 100 : 0);
   const idle = await queryOne(
     conn,
     `SELECT count(*)::DOUBLE AS n, coalesce(sum(t1 - t0), 0)::DOUBLE AS total, coalesce(max(t1 - t0), 0)::DOUBLE AS mx
@@ -180,7 +173,9 @@ export async function computeMetrics(
     })),
     findings,
   };
-  await conn.run('DROP TABLE IF EXISTS _mx_gpu; DROP TABLE IF EXISTS _mx_stream_busy; DROP TABLE IF EXISTS _mx_subs; DROP TABLE IF EXISTS _mx_syncs;');
+  await conn.run(
+    'DROP TABLE IF EXISTS _mx_gpu; DROP TABLE IF EXISTS _mx_stream_busy; DROP TABLE IF EXISTS _mx_subs; DROP TABLE IF EXISTS _mx_syncs;',
+  );
   return metrics;
 }
 
@@ -255,7 +250,11 @@ async function findSteps(
       }
     }
   }
-  const none = { step: { source, timing: 'none' as const, count: 0, median_ns: null, p90_ns: null, host_median_ns: null }, marks: null, gpuSteps: null };
+  const none = {
+    step: { source, timing: 'none' as const, count: 0, median_ns: null, p90_ns: null, host_median_ns: null },
+    marks: null,
+    gpuSteps: null,
+  };
   if (marks === '') return none;
   await conn.run(`CREATE OR REPLACE TEMP TABLE _mx_marks AS SELECT DISTINCT ts FROM (${marks})`);
   const host = await queryOne(
@@ -291,7 +290,11 @@ async function findSteps(
     }
   }
   await conn.run('DROP TABLE _mx_marks');
-  return { step: { ...hostStep, timing: 'host', median_ns: numOrNull(host.med), p90_ns: numOrNull(host.p90) }, marks: stepMarks, gpuSteps: null };
+  return {
+    step: { ...hostStep, timing: 'host', median_ns: numOrNull(host.med), p90_ns: numOrNull(host.p90) },
+    marks: stepMarks,
+    gpuSteps: null,
+  };
 }
 
 async function syncMetrics(

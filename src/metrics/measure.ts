@@ -16,9 +16,10 @@ export async function measureTrace(file: string, options: Partial<MetricsOptions
 
 /** Metrics of an open session (its findings are the session's shared analysis). */
 export async function measureSession(trace: TraceSession, options: Partial<MetricsOptions> = {}): Promise<TraceMetrics> {
-  const findings = options.findings === false
+  const findings =
+    options.findings === false
       ? { available: false, errors: 0, warnings: 0, by_rule: {}, note: 'disabled (--no-findings)' }
-    : await countFindings(() => trace.findings());
+      : await countFindings(() => trace.findings());
   const metrics = await computeMetrics(trace.connection, options, findings);
   for (const w of trace.warnings) {
     metrics.source.warnings.push(`${w.code}: ${w.message}${w.offset !== undefined ? ` (byte offset ${w.offset})` : ''}`);

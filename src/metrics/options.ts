@@ -15,8 +15,18 @@ export function nonNegative(flag: string) {
 export function addMeasureOptions(cmd: Command): Command {
   return cmd
     .option('--step-range <name>', 'range (range_push name) that marks one step (default: the most frequent range, else device-wide syncs)')
-    .option('--idle-gap-step-pct <pct>', 'a GPU idle gap counts when longer than this % of the median step', nonNegative('idle-gap-step-pct'), 5)
-    .option('--idle-gap-min-ns <ns>', 'and longer than this many ns (also the threshold when no step is found)', nonNegative('idle-gap-min-ns'), 50_000)
+    .option(
+      '--idle-gap-step-pct <pct>',
+      'a GPU idle gap counts when longer than this % of the median step',
+      nonNegative('idle-gap-step-pct'),
+      5,
+    )
+    .option(
+      '--idle-gap-min-ns <ns>',
+      'and longer than this many ns (also the threshold when no step is found)',
+      nonNegative('idle-gap-min-ns'),
+      50_000,
+    )
     .option('--no-findings', 'skip the analyzer (findings counts by rule)');
 }
 

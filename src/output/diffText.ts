@@ -47,7 +47,7 @@ const MAX_KEY = 72;
 export function shortKey(key: string, max = MAX_KEY): string {
   const k = escapeText(key);
   if (k.length <= max) return k;
-  const head = Math.ceil((max - 1) * 2 / 3);
+  const head = Math.ceil(((max - 1) * 2) / 3);
   return `${k.slice(0, head)}…${k.slice(-(max - head - 1))}`;
 }
 
@@ -84,7 +84,7 @@ export function shortKeys(keys: string[], max = MAX_KEY): Map<string, string> {
 function row(m: MetricComparison, short?: Map<string, string>): string[] {
   return [
     m.verdict,
-    short ? short.get(m.key) ?? shortKey(m.key) : escapeText(m.key),
+    short ? (short.get(m.key) ?? shortKey(m.key)) : escapeText(m.key),
     formatValue(m.baseline.median, m.unit),
     formatValue(m.candidate.median, m.unit),
     changeText(m),
@@ -119,7 +119,9 @@ export function renderText(report: DiffReport): string {
   const lines = [headline(report)];
   for (const n of report.notes) lines.push(`note: ${escapeText(n)}`);
   for (const r of report.new_error_rules) {
-    lines.push(`new error finding: ${escapeText(r.rule)} in ${r.candidate_runs_with} candidate run(s) (${r.candidate_count} findings), in no baseline run`);
+    lines.push(
+      `new error finding: ${escapeText(r.rule)} in ${r.candidate_runs_with} candidate run(s) (${r.candidate_count} findings), in no baseline run`,
+    );
   }
   if (rows.length === 0) {
     lines.push('no metric changed beyond the threshold');
@@ -128,7 +130,13 @@ export function renderText(report: DiffReport): string {
   const table = [HEADER, ...rows];
   const widths = HEADER.map((_, i) => Math.max(...table.map((r) => r[i].length)));
   lines.push('');
-  for (const r of table) lines.push(r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
+  for (const r of table)
+    lines.push(
+      r
+        .map((c, i) => c.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    );
   const notes = notable.filter((m) => m.note);
   if (notes.length) {
     lines.push('');
@@ -168,7 +176,9 @@ export function renderMarkdown(report: DiffReport, opts: MarkdownOptions = {}): 
   const limit = opts.limit ?? GITHUB_COMMENT_LIMIT;
   const rows = notableRows(report);
   // Regressions worst first: the largest relative change on top.
-  const regressed = rows.filter((m) => m.verdict === 'regressed').sort((a, b) => Math.abs(b.change_pct ?? Infinity) - Math.abs(a.change_pct ?? Infinity) || (a.key < b.key ? -1 : 1));
+  const regressed = rows
+    .filter((m) => m.verdict === 'regressed')
+    .sort((a, b) => Math.abs(b.change_pct ?? Infinity) - Math.abs(a.change_pct ?? Infinity) || (a.key < b.key ? -1 : 1));
   const others = rows.filter((m) => m.verdict !== 'regressed');
   const names = [...new Set(rows.map((m) => splitKey(m.key)?.name).filter((n): n is string => n !== undefined))];
   const shortName = shortKeys(names, MD_NAME);
@@ -184,14 +194,17 @@ export function renderMarkdown(report: DiffReport, opts: MarkdownOptions = {}): 
   for (const n of report.notes) head.push(`> **note:** ${mdText(n)}`, '');
   if (report.new_error_rules.length) {
     head.push('**New error findings** (in no baseline run):', '');
-    for (const r of report.new_error_rules) head.push(`- ${mdCode(shortKey(r.rule, 80))}: ${r.candidate_count} finding(s) in ${r.candidate_runs_with} candidate run(s)`);
+    for (const r of report.new_error_rules)
+      head.push(`- ${mdCode(shortKey(r.rule, 80))}: ${r.candidate_count} finding(s) in ${r.candidate_runs_with} candidate run(s)`);
     head.push('');
   }
   // The regressions table and its notes are the comment's point: never left out.
   if (regressed.length) {
     head.push('| regressed metric | baseline | candidate | change | ' + conf + ' |', '|:--|--:|--:|--:|:--|');
     for (const m of regressed) {
-      head.push(`| ${label(m)} | ${formatValue(m.baseline.median, m.unit)} | ${formatValue(m.candidate.median, m.unit)} | ${changeText(m)} | ${ciText(m, ' … ')} |`);
+      head.push(
+        `| ${label(m)} | ${formatValue(m.baseline.median, m.unit)} | ${formatValue(m.candidate.median, m.unit)} | ${changeText(m)} | ${ciText(m, ' … ')} |`,
+      );
     }
     head.push('');
     for (const m of regressed.filter((x) => x.note)) head.push(`- ${label(m)}: ${mdText(m.note!)}`);
@@ -201,8 +214,10 @@ export function renderMarkdown(report: DiffReport, opts: MarkdownOptions = {}): 
   }
 
   // The collapsed part, in the order it is worth keeping when space runs out.
-  const detailRows = others.map((m) =>
-    `| ${m.verdict.replace(/_/g, ' ')} | ${label(m)} | ${formatValue(m.baseline.median, m.unit)} | ${formatValue(m.candidate.median, m.unit)} | ${changeText(m)} | ${ciText(m, ' … ')} | ${m.p_value === null ? '-' : m.p_value.toFixed(3)} | ${m.effect_size === null ? '-' : m.effect_size.toFixed(2)} |`);
+  const detailRows = others.map(
+    (m) =>
+      `| ${m.verdict.replace(/_/g, ' ')} | ${label(m)} | ${formatValue(m.baseline.median, m.unit)} | ${formatValue(m.candidate.median, m.unit)} | ${changeText(m)} | ${ciText(m, ' … ')} | ${m.p_value === null ? '-' : m.p_value.toFixed(3)} | ${m.effect_size === null ? '-' : m.effect_size.toFixed(2)} |`,
+  );
   const noteLines = others.filter((m) => m.note).map((m) => `- ${label(m)}: ${mdText(m.note!)}`);
   const nameLines = names.filter((n) => shortName.get(n) !== escapeText(n)).map((n) => `- ${mdCode(shortName.get(n)!)}: ${mdCode(n)}`);
 
@@ -245,10 +260,16 @@ export function renderMarkdown(report: DiffReport, opts: MarkdownOptions = {}): 
       others.length ? `${others.length} other changed metric${others.length === 1 ? '' : 's'}` : '',
       noteLines.length ? 'notes' : '',
       nameLines.length ? 'full names' : '',
-    ].filter(Boolean).join(', ');
+    ]
+      .filter(Boolean)
+      .join(', ');
     out.push(`<details><summary>${what}</summary>`, '');
     used += size(out.slice(-2));
-    section([`| verdict | metric | baseline | candidate | change | ${conf} | p | δ |`, '|:--|:--|--:|--:|--:|:--|--:|--:|'], detailRows, 'rows');
+    section(
+      [`| verdict | metric | baseline | candidate | change | ${conf} | p | δ |`, '|:--|:--|--:|--:|--:|:--|--:|--:|'],
+      detailRows,
+      'rows',
+    );
     section(['**Notes**', ''], noteLines, 'notes');
     section(['**Full names**', ''], nameLines, 'names');
     if (full) {
@@ -257,7 +278,10 @@ export function renderMarkdown(report: DiffReport, opts: MarkdownOptions = {}): 
         omitted.notes ? `${omitted.notes} note${omitted.notes === 1 ? '' : 's'}` : '',
         omitted.names ? `${omitted.names} full name${omitted.names === 1 ? '' : 's'}` : '',
       ].filter(Boolean);
-      out.push(`_Left out to stay under GitHub's ${GITHUB_COMMENT_LIMIT.toLocaleString('en-US')}-character comment limit: ${parts.join(', ')}; \`mpstrace diff --json\` has them all._`, '');
+      out.push(
+        `_Left out to stay under GitHub's ${GITHUB_COMMENT_LIMIT.toLocaleString('en-US')}-character comment limit: ${parts.join(', ')}; \`mpstrace diff --json\` has them all._`,
+        '',
+      );
     }
     out.push('</details>');
   }

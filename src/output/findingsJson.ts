@@ -53,7 +53,10 @@ export function buildReport(trace: TraceRef, findings: Finding[], detectors: Det
     tool: { name: 'mpstrace', version: VERSION },
     trace,
     findings,
-    summary: summarize(findings, detectors.map((d) => d.id)),
+    summary: summarize(
+      findings,
+      detectors.map((d) => d.id),
+    ),
   };
 }
 

@@ -20,7 +20,8 @@ function formatFinding(f: Finding): string {
   if (f.threads.length > 0) who.push(`threads: ${f.threads.map((t) => (t.name ? `${t.tid} (${t.name})` : String(t.tid))).join(', ')}`);
   if (f.streams.length > 0) who.push(`streams: ${f.streams.join(', ')}`);
   if (who.length > 0) lines.push(`  ${who.join('   ')}`);
-  if (f.count > 1 && typeof f.details.bytes === 'number' && f.details.bytes > 0) lines.push(`  total: ${f.details.bytes} bytes in ${f.count} occurrences`);
+  if (f.count > 1 && typeof f.details.bytes === 'number' && f.details.bytes > 0)
+    lines.push(`  total: ${f.details.bytes} bytes in ${f.count} occurrences`);
   for (const s of f.sites) lines.push(`  at ${siteLabel(s)}`);
   if (f.evidence.length > 0) {
     const shown = f.evidence.slice(0, MAX_EVIDENCE_SHOWN).map((e) => `#${e.id} ${e.role} (${e.kind}, tid ${e.tid})`);
@@ -35,7 +36,10 @@ function formatFinding(f: Finding): string {
 export function formatText(report: FindingsReport): string {
   const s = report.summary;
   const out: string[] = [];
-  for (const w of report.trace.warnings) out.push(escapeText(`warning: ${w.message}${w.offset !== undefined && !w.message.includes(String(w.offset)) ? ` (byte ${w.offset})` : ''}`));
+  for (const w of report.trace.warnings)
+    out.push(
+      escapeText(`warning: ${w.message}${w.offset !== undefined && !w.message.includes(String(w.offset)) ? ` (byte ${w.offset})` : ''}`),
+    );
   const problems = report.findings.filter((f) => f.severity !== 'info');
   const info = report.findings.filter((f) => f.severity === 'info');
   for (const f of problems) out.push(formatFinding(f), '');
@@ -45,8 +49,11 @@ export function formatText(report: FindingsReport): string {
     out.push('');
   }
   const trace = escapeText(report.trace.path);
-  const head = `${trace}: ${plural(s.findings.error, 'error')}, ${plural(s.findings.warning, 'warning')}`
-    + ` (${plural(s.occurrences.error + s.occurrences.warning, 'occurrence')}) from ${plural(s.rules_run.length, 'rule')}`;
-  out.push(problems.length === 0 ? `${trace}: no problems found by ${plural(s.rules_run.length, 'rule')} (${s.rules_run.join(', ')})` : head);
+  const head =
+    `${trace}: ${plural(s.findings.error, 'error')}, ${plural(s.findings.warning, 'warning')}` +
+    ` (${plural(s.occurrences.error + s.occurrences.warning, 'occurrence')}) from ${plural(s.rules_run.length, 'rule')}`;
+  out.push(
+    problems.length === 0 ? `${trace}: no problems found by ${plural(s.rules_run.length, 'rule')} (${s.rules_run.join(', ')})` : head,
+  );
   return out.join('\n') + '\n';
 }

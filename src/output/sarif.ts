@@ -142,7 +142,9 @@ function result(f: Finding, ruleIndex: number, root: string, traceUri: string): 
   const anchor = placed.find((p) => p.user && p.uri && p.line);
   const rest = placed.filter((p) => p !== anchor);
   const times = f.count > 1 ? `${f.count} occurrences, first at ${findingTime(f.t_s)}` : `at ${findingTime(f.t_s)}`;
-  const where = anchor ? '' : ' No call site of this finding is in the repository (see the related library frames); it is shown at the trace file.';
+  const where = anchor
+    ? ''
+    : ' No call site of this finding is in the repository (see the related library frames); it is shown at the trace file.';
   const r: Record<string, unknown> = {
     ruleId: f.rule,
     ruleIndex,
@@ -171,10 +173,14 @@ function ruleDescriptor(d: Detector, homepage: string | null | undefined): Recor
   } catch {
     // a detector without README still gets its doc and fixes as help
   }
-  const fixes = Object.entries(d.cases).map(([k, c]) => `- ${k}: ${c.fix}`).join('\n');
+  const fixes = Object.entries(d.cases)
+    .map(([k, c]) => `- ${k}: ${c.fix}`)
+    .join('\n');
   const rule: Record<string, unknown> = {
     id: d.id,
-    name: d.title.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : '')).replace(/^./, (c) => c.toUpperCase()),
+    name: d.title
+      .replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))
+      .replace(/^./, (c) => c.toUpperCase()),
     shortDescription: { text: d.title },
     fullDescription: { text: d.doc },
     help: { text: `${d.doc}\n\nFixes:\n${fixes}`, markdown: readme || `${d.doc}\n\n**Fixes**\n\n${fixes}` },
@@ -201,24 +207,29 @@ export function toSarif(report: FindingsReport, detectors: Detector[], opts: Par
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
-    runs: [{
-      tool: { driver },
-      originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(root + path.sep).href } },
-      artifacts: [{ location: { uri: traceUri, uriBaseId: '%SRCROOT%' }, description: { text: 'mpstrace trace file' } }],
-      results,
-      properties: {
-        trace: report.trace.meta,
-        summary: report.summary,
-        context: report.findings.filter((f) => CONTEXT_RULES.has(f.rule)).map((f) => f.message),
+    runs: [
+      {
+        tool: { driver },
+        originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(root + path.sep).href } },
+        artifacts: [{ location: { uri: traceUri, uriBaseId: '%SRCROOT%' }, description: { text: 'mpstrace trace file' } }],
+        results,
+        properties: {
+          trace: report.trace.meta,
+          summary: report.summary,
+          context: report.findings.filter((f) => CONTEXT_RULES.has(f.rule)).map((f) => f.message),
+        },
       },
-    }],
+    ],
   };
 }
 
 /** package.json `homepage` (or repository URL) of mpstrace, when it names one. */
 export function packageHomepage(packageRoot: string): string | null {
   try {
-    const pkg = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { homepage?: string; repository?: string | { url?: string } };
+    const pkg = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as {
+      homepage?: string;
+      repository?: string | { url?: string };
+    };
     const repo = typeof pkg.repository === 'string' ? pkg.repository : pkg.repository?.url;
     const url = pkg.homepage ?? repo?.replace(/^git\+/, '').replace(/\.git$/, '');
     return url && /^https?:\/\//.test(url) ? url : null;

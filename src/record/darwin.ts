@@ -21,7 +21,12 @@ export function isSipProtected(file: string): boolean {
 
 /** `cmd` as the kernel would run it: found on PATH, symlinks (a venv's python) resolved. */
 export function resolveExecutable(cmd: string, envPath = process.env.PATH ?? ''): string | null {
-  const candidates = cmd.includes('/') ? [path.resolve(cmd)] : envPath.split(':').filter(Boolean).map((d) => path.join(d, cmd));
+  const candidates = cmd.includes('/')
+    ? [path.resolve(cmd)]
+    : envPath
+        .split(':')
+        .filter(Boolean)
+        .map((d) => path.join(d, cmd));
   for (const c of candidates) {
     try {
       if (statSync(c).isFile()) return realpathSync(c);
@@ -111,7 +116,9 @@ export function checkTarget(command: string[], run: Run = runTool, envPath?: str
   if (bang) {
     const interp = bang.split(/\s+/)[0]!;
     if (isSipProtected(interp)) {
-      problems.push(`${first} is a script run by ${bang}: SIP strips DYLD_* from ${interp} and everything it starts; run the interpreter itself (e.g. mpstrace record -- "$(command -v python3)" ${first})`);
+      problems.push(
+        `${first} is a script run by ${bang}: SIP strips DYLD_* from ${interp} and everything it starts; run the interpreter itself (e.g. mpstrace record -- "$(command -v python3)" ${first})`,
+      );
       return { binary: interp, problems };
     }
     binary = resolveExecutable(interp, envPath) ?? interp;
@@ -119,14 +126,18 @@ export function checkTarget(command: string[], run: Run = runTool, envPath?: str
   const app = frameworkApp(binary);
   if (app) binary = app;
   if (isSipProtected(binary)) {
-    problems.push(`${binary} is SIP-protected: dyld ignores DYLD_INSERT_LIBRARIES for it. Use a Homebrew, conda, pyenv or uv interpreter (run its binary, not a shim)`);
+    problems.push(
+      `${binary} is SIP-protected: dyld ignores DYLD_INSERT_LIBRARIES for it. Use a Homebrew, conda, pyenv or uv interpreter (run its binary, not a shim)`,
+    );
     return { binary, problems };
   }
   const cs = run('codesign', ['-dv', '--entitlements', '-', binary]);
   if (cs.status === 0) {
     const sig = parseCodesign(cs.out);
     if (!injectable(sig)) {
-      problems.push(`${binary} uses the hardened runtime without both com.apple.security.cs.allow-dyld-environment-variables and disable-library-validation: dyld will not load the recorder into it`);
+      problems.push(
+        `${binary} uses the hardened runtime without both com.apple.security.cs.allow-dyld-environment-variables and disable-library-validation: dyld will not load the recorder into it`,
+      );
       return { binary, problems, codesign: cs.out.trim() };
     }
     return { binary, problems, codesign: cs.out.trim() };

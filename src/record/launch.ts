@@ -50,12 +50,14 @@ export function recorderEnv(o: Pick<LaunchOptions, 'backend' | 'library' | 'out'
 const SIGINT_GRACE_MS = 250;
 
 export function launch(o: LaunchOptions): Promise<LaunchResult> {
-  if (o.command.length === 0) throw new UserError('nothing to record: give the command after --, e.g. `mpstrace record -- python3 train.py`');
+  if (o.command.length === 0)
+    throw new UserError('nothing to record: give the command after --, e.g. `mpstrace record -- python3 train.py`');
   const [cmd, ...args] = o.command;
   return new Promise((resolve, reject) => {
     const child = spawn(cmd!, args, { stdio: 'inherit', env: recorderEnv(o) });
     const forward = (sig: NodeJS.Signals) => () => {
-      if (sig === 'SIGINT') setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill(sig), SIGINT_GRACE_MS).unref();
+      if (sig === 'SIGINT')
+        setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill(sig), SIGINT_GRACE_MS).unref();
       else child.kill(sig);
     };
     const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((s) => [s, forward(s)] as const);

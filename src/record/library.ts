@@ -31,7 +31,8 @@ export function libraryPath(backend: Backend): string {
 export function findLibrary(backend: Backend): string {
   const override = process.env.MPSTRACE_LIB;
   if (override) {
-    if (!existsSync(override)) throw new UserError(`MPSTRACE_LIB=${override} does not exist; unset it or point it at a built recorder library`);
+    if (!existsSync(override))
+      throw new UserError(`MPSTRACE_LIB=${override} does not exist; unset it or point it at a built recorder library`);
     return override;
   }
   const lib = libraryPath(backend);

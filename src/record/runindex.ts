@@ -46,13 +46,21 @@ function describe(file: string): RunProcess {
       for (let i = 0; i < b.count; i++) {
         const k = b.kind[i]!;
         if (backendKinds.has(k)) calls++;
-        else if (k === execKind.id) execIds.push(Number((BigInt.asUintN(64, b.p[pathWord.word]![i]!) >> BigInt(pathWord.shift)) & 0xffffffffn));
+        else if (k === execKind.id)
+          execIds.push(Number((BigInt.asUintN(64, b.p[pathWord.word]![i]!) >> BigInt(pathWord.shift)) & 0xffffffffn));
       }
     }
   } finally {
     r.close();
   }
-  return { file, pid: r.header.pid, ppid: r.header.ppid, backend_calls: calls, records, execs: execIds.map((id) => r.strings.get(id) ?? '?') };
+  return {
+    file,
+    pid: r.header.pid,
+    ppid: r.header.ppid,
+    backend_calls: calls,
+    records,
+    execs: execIds.map((id) => r.strings.get(id) ?? '?'),
+  };
 }
 
 export function buildRunIndex(command: string[], startedMs: number, files: string[]): RunIndex {
@@ -72,10 +80,17 @@ export function buildRunIndex(command: string[], startedMs: number, files: strin
 export function writeRunIndex(dir: string, index: RunIndex): string {
   const file = path.join(dir, 'index.json');
   const rel = (p: string) => path.relative(dir, p) || p;
-  writeFileSync(file, JSON.stringify({
-    ...index,
-    gpu_process: rel(index.gpu_process),
-    processes: index.processes.map((p) => ({ ...p, file: rel(p.file) })),
-  }, null, 2) + '\n');
+  writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        ...index,
+        gpu_process: rel(index.gpu_process),
+        processes: index.processes.map((p) => ({ ...p, file: rel(p.file) })),
+      },
+      null,
+      2,
+    ) + '\n',
+  );
   return file;
 }

@@ -39,9 +39,18 @@ export function findingsForPage(findings: FindingLike[], r: LaneResolver): PageF
     const t0 = rel(Math.min(...times));
     const t1 = rel(Math.max(...times));
     const lanes = new Set<number>();
-    for (const s of f.streams ?? []) { const l = r.streamLane(s); if (l !== undefined) lanes.add(l); }
-    for (const t of f.threads ?? []) { const l = r.threadLane(String(t.tid)); if (l !== undefined) lanes.add(l); }
-    for (const e of ev) { const l = r.threadLane(String(e.tid)); if (l !== undefined) lanes.add(l); }
+    for (const s of f.streams ?? []) {
+      const l = r.streamLane(s);
+      if (l !== undefined) lanes.add(l);
+    }
+    for (const t of f.threads ?? []) {
+      const l = r.threadLane(String(t.tid));
+      if (l !== undefined) lanes.add(l);
+    }
+    for (const e of ev) {
+      const l = r.threadLane(String(e.tid));
+      if (l !== undefined) lanes.add(l);
+    }
     // The CLI's formatter: a site reads the same in `analyze` and on the page.
     const sites = (f.sites ?? []).map((s) => siteLabel(s));
     const tS = f.t_s ?? Math.round((f.ts_ns - r.originNs) / 1e3) / 1e6;
@@ -54,7 +63,9 @@ export function findingsForPage(findings: FindingLike[], r: LaneResolver): PageF
       fix: f.fix ?? '',
       sites,
       when: findingTime(tS),
-      evidence: ev.map((e) => `#${e.id} ${e.role}: ${e.kind}, thread ${e.tid}, ${findingTime(Math.round((e.ts_ns - r.originNs) / 1e3) / 1e6)}`),
+      evidence: ev.map(
+        (e) => `#${e.id} ${e.role}: ${e.kind}, thread ${e.tid}, ${findingTime(Math.round((e.ts_ns - r.originNs) / 1e3) / 1e6)}`,
+      ),
       t0,
       t1,
       lanes: [...lanes].sort((a, b) => a - b),

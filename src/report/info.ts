@@ -19,7 +19,9 @@ export async function infoPairs(
     out.push([k, String(v)]);
   };
   try {
-    const meta = new Map((await rowsOf(conn, `SELECT key, CAST(value AS VARCHAR) AS value FROM trace_meta`)).map((r) => [str(r.key), str(r.value)]));
+    const meta = new Map(
+      (await rowsOf(conn, `SELECT key, CAST(value AS VARCHAR) AS value FROM trace_meta`)).map((r) => [str(r.key), str(r.value)]),
+    );
     for (const k of META_KEYS) if (meta.has(k)) put(k, meta.get(k));
   } catch {
     // trace_meta is optional for the page

@@ -42,7 +42,8 @@ export class IntervalBuf {
     for (let i = 0; i < this.n; i++) idx[i] = i;
     const { start, dur } = this;
     let sorted = true;
-    for (let i = 1; i < this.n && sorted; i++) if (start[i] < start[i - 1] || (start[i] === start[i - 1] && dur[i] > dur[i - 1])) sorted = false;
+    for (let i = 1; i < this.n && sorted; i++)
+      if (start[i] < start[i - 1] || (start[i] === start[i - 1] && dur[i] > dur[i - 1])) sorted = false;
     if (!sorted) idx.sort((a, b) => start[a] - start[b] || dur[b] - dur[a] || a - b);
     return idx;
   }
@@ -60,7 +61,10 @@ export function packRows(buf: IntervalBuf, order: Uint32Array, maxRows = 8): Uin
     const s = buf.start[i];
     let r = ends.findIndex((e) => e <= s);
     if (r < 0) {
-      if (ends.length < maxRows) { ends.push(0); r = ends.length - 1; } else r = maxRows - 1;
+      if (ends.length < maxRows) {
+        ends.push(0);
+        r = ends.length - 1;
+      } else r = maxRows - 1;
     }
     ends[r] = Math.max(ends[r], s + buf.dur[i]);
     rows[i] = r;

@@ -10,8 +10,17 @@ import { analyzeTrace } from '../analyze/analyzeTrace.js';
 import { findingsForPage, type FindingLike } from './findings.js';
 import { findingsCount, siteLabel } from '../analyze/finding.js';
 import {
-  Lanes, collectHostCalls, collectInstants, collectLaneNames, collectRanges, collectRecordWaitFlows, collectSlots, collectSubmissions,
-  type Ctx, type FlowRow, type LaneAcc,
+  Lanes,
+  collectHostCalls,
+  collectInstants,
+  collectLaneNames,
+  collectRanges,
+  collectRecordWaitFlows,
+  collectSlots,
+  collectSubmissions,
+  type Ctx,
+  type FlowRow,
+  type LaneAcc,
 } from './collect.js';
 import { packLanes } from './pack.js';
 import { collectAggregated, estimateItems, fmtDur } from './aggregate.js';
@@ -72,10 +81,15 @@ export interface ReportStats {
   aggregated?: { estimatedItems: number; maxItems: number };
 }
 
-export async function buildReportPayload(loaded: LoadedLike, opts: ReportModelOptions = {}): Promise<{ payload: ReportPayload; stats: ReportStats }> {
+export async function buildReportPayload(
+  loaded: LoadedLike,
+  opts: ReportModelOptions = {},
+): Promise<{ payload: ReportPayload; stats: ReportStats }> {
   const conn = loaded.connection;
   const dict = new StringDict();
-  const warnings: string[] = (loaded.warnings ?? []).slice(0, 20).map((w) => (w.offset !== undefined ? `${w.message} (byte ${w.offset})` : w.message));
+  const warnings: string[] = (loaded.warnings ?? [])
+    .slice(0, 20)
+    .map((w) => (w.offset !== undefined ? `${w.message} (byte ${w.offset})` : w.message));
   if ((loaded.warnings?.length ?? 0) > 20) warnings.push(`… and ${loaded.warnings!.length - 20} more warnings (see \`mpstrace info\`)`);
 
   const { origin, events, spanNs } = await timeSpan(conn);
@@ -93,12 +107,14 @@ export async function buildReportPayload(loaded: LoadedLike, opts: ReportModelOp
   if (degraded) {
     const bucketNs = Math.max(1, Math.ceil(spanNs / AGGREGATE_BUCKETS));
     await collectAggregated(ctx, lanes, bucketNs);
-    warnings.unshift(`Aggregated view: this trace would embed about ${estimated.toLocaleString('en-US')} intervals, instants and flows, ` +
-      `more than this report's limit of ${maxItems.toLocaleString('en-US')}. Each lane shows one bar per category and ${fmtDur(bucketNs)} bucket ` +
-      'with its count and busy share; calls that never returned and slots never released are drawn one by one; ' +
-      'left out: the individual kernels, copies, syncs and ranges, their call sites, and the launch and event record → wait arrows. ' +
-      'The findings below are complete. For every event: `mpstrace export --format chrome` (ui.perfetto.dev) or `mpstrace sql`; ' +
-      'a higher limit: `mpstrace report --max-items N`.');
+    warnings.unshift(
+      `Aggregated view: this trace would embed about ${estimated.toLocaleString('en-US')} intervals, instants and flows, ` +
+        `more than this report's limit of ${maxItems.toLocaleString('en-US')}. Each lane shows one bar per category and ${fmtDur(bucketNs)} bucket ` +
+        'with its count and busy share; calls that never returned and slots never released are drawn one by one; ' +
+        'left out: the individual kernels, copies, syncs and ranges, their call sites, and the launch and event record → wait arrows. ' +
+        'The findings below are complete. For every event: `mpstrace export --format chrome` (ui.perfetto.dev) or `mpstrace sql`; ' +
+        'a higher limit: `mpstrace report --max-items N`.',
+    );
   } else {
     await collectSubmissions(ctx, lanes, flowRows);
     await collectHostCalls(ctx, lanes);
@@ -126,12 +142,18 @@ export async function buildReportPayload(loaded: LoadedLike, opts: ReportModelOp
   const total = packed.nIntervals;
   const nInst = packed.nInstants;
   if (!degraded && total + nInst > LARGE_REPORT) {
-    warnings.push(`This report embeds ${total.toLocaleString('en-US')} intervals and ${nInst.toLocaleString('en-US')} instants; ` +
-      'a browser may be slow with it. For traces this large, `mpstrace export --format chrome` and ui.perfetto.dev scale further.');
+    warnings.push(
+      `This report embeds ${total.toLocaleString('en-US')} intervals and ${nInst.toLocaleString('en-US')} instants; ` +
+        'a browser may be slow with it. For traces this large, `mpstrace export --format chrome` and ui.perfetto.dev scale further.',
+    );
   }
   const count = findingsNote ? null : findingsCount(findings.map((f) => ({ severity: f.severity as 'error', count: f.count ?? 1 })));
   const info = await infoPairs(conn, loaded.info, { events, spanNs, lanes: keep, hiddenStreams, findings: count });
-  if (degraded) info.push(['timeline', `aggregated (${estimated.toLocaleString('en-US')} items over the limit of ${maxItems.toLocaleString('en-US')})`]);
+  if (degraded)
+    info.push([
+      'timeline',
+      `aggregated (${estimated.toLocaleString('en-US')} items over the limit of ${maxItems.toLocaleString('en-US')})`,
+    ]);
   const payload: ReportPayload = {
     version: 1,
     title: opts.title ?? (opts.tracePath ? path.basename(opts.tracePath) : 'trace'),
@@ -152,7 +174,12 @@ export async function buildReportPayload(loaded: LoadedLike, opts: ReportModelOp
     ...(degraded ? { aggregated: true } : {}),
   };
   const stats = {
-    events, intervals: total, instants: nInst, flows: packed.flows.n, findings: pageFindings.length, findingsCount: count ?? undefined,
+    events,
+    intervals: total,
+    instants: nInst,
+    flows: packed.flows.n,
+    findings: pageFindings.length,
+    findingsCount: count ?? undefined,
     ...(degraded ? { aggregated: { estimatedItems: estimated, maxItems } } : {}),
   };
   return { payload, stats };
@@ -163,12 +190,18 @@ export async function buildReportPayload(loaded: LoadedLike, opts: ReportModelOp
  * String and call-site records are metadata whose ts may be 0.
  */
 async function timeSpan(conn: DuckDBConnection): Promise<{ origin: string; events: number; spanNs: number }> {
-  const [span] = await rowsOf(conn, `SELECT CAST(min(ts) FILTER (WHERE ${ON_TIMELINE_SQL}) AS VARCHAR) AS origin, count(*) AS n FROM raw_events`);
+  const [span] = await rowsOf(
+    conn,
+    `SELECT CAST(min(ts) FILTER (WHERE ${ON_TIMELINE_SQL}) AS VARCHAR) AS origin, count(*) AS n FROM raw_events`,
+  );
   const origin = /^-?\d+$/.test(str(span.origin)) ? str(span.origin) : '0';
   const O = `CAST(${origin} AS BIGINT)`;
-  const [end] = await rowsOf(conn, `SELECT greatest(
+  const [end] = await rowsOf(
+    conn,
+    `SELECT greatest(
       (SELECT max(ts) FROM raw_events WHERE ${ON_TIMELINE_SQL}),
-      coalesce((SELECT max(gpu_end) FROM submissions), ${O})) - ${O} AS span`);
+      coalesce((SELECT max(gpu_end) FROM submissions), ${O})) - ${O} AS span`,
+  );
   return { origin, events: num(span.n), spanNs: Math.max(1, num(end.span) || 0) };
 }
 
@@ -176,7 +209,18 @@ async function timeSpan(conn: DuckDBConnection): Promise<{ origin: string; event
 async function callSites(conn: DuckDBConnection): Promise<Map<number, string>> {
   const out = new Map<number, string>();
   for (const r of await rowsOf(conn, `SELECT site_id, symbol, module, "offset" AS off, file, line FROM callsites`)) {
-    out.set(num(r.site_id), siteLabel({ site: num(r.site_id), symbol: str(r.symbol) || null, module: str(r.module) || null, offset: num(r.off), addr: null, file: str(r.file) || null, line: num(r.line) || null }));
+    out.set(
+      num(r.site_id),
+      siteLabel({
+        site: num(r.site_id),
+        symbol: str(r.symbol) || null,
+        module: str(r.module) || null,
+        offset: num(r.off),
+        addr: null,
+        file: str(r.file) || null,
+        line: num(r.line) || null,
+      }),
+    );
   }
   return out;
 }
@@ -201,9 +245,11 @@ function lanesToKeep(lanes: Lanes, findings: FindingLike[]): { keep: LaneAcc[]; 
   const findingThreads = new Set(findings.flatMap((f) => (f.threads ?? []).map((t) => String(t.tid))));
   const findingStreams = new Set(findings.flatMap((f) => f.streams ?? []));
   const all = [...lanes.map.values()];
-  const keep = all.filter((l) =>
-    l.api.n + l.gpu.n + l.nest.n + l.slot.n + l.inst.ts.length > 0 ||
-    (l.kind === 'thread' ? findingThreads.has(l.key) : findingStreams.has(toHandle(l.key))));
+  const keep = all.filter(
+    (l) =>
+      l.api.n + l.gpu.n + l.nest.n + l.slot.n + l.inst.ts.length > 0 ||
+      (l.kind === 'thread' ? findingThreads.has(l.key) : findingStreams.has(toHandle(l.key))),
+  );
   const hiddenStreams = all.filter((l) => l.kind === 'stream').length - keep.filter((l) => l.kind === 'stream').length;
   keep.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'stream' ? -1 : 1));
   return { keep, hiddenStreams };
@@ -220,7 +266,8 @@ function extendToOpenCalls(findings: PageFinding[], keep: LaneAcc[], spanNs: num
       if (!l) continue;
       const b = l.nest;
       for (let i = 0; i < b.n; i++) {
-        if (b.flags[i] & FLAG_OPEN && b.cat[i] !== CATEGORIES.indexOf('range') && b.start[i] >= f.t0 - 1 && b.start[i] <= f.t1 + 1) f.t1 = Math.max(f.t1, spanNs);
+        if (b.flags[i] & FLAG_OPEN && b.cat[i] !== CATEGORIES.indexOf('range') && b.start[i] >= f.t0 - 1 && b.start[i] <= f.t1 + 1)
+          f.t1 = Math.max(f.t1, spanNs);
       }
     }
   }

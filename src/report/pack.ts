@@ -74,7 +74,10 @@ export function packLanes(keep: LaneAcc[], flowRows: FlowRow[]): Packed {
   // Instants sorted by lane, then ts.
   const instOffsets = [0];
   let nInst = 0;
-  for (const l of keep) { nInst += l.inst.ts.length; instOffsets.push(nInst); }
+  for (const l of keep) {
+    nInst += l.inst.ts.length;
+    instOffsets.push(nInst);
+  }
   const iTs = new Float64Array(nInst);
   const iName = new Uint32Array(nInst);
   const iSite = new Uint32Array(nInst);

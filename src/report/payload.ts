@@ -64,8 +64,21 @@ export interface ReportPayload {
 
 /** Category names (index = the `cat` byte); the page colours by name. */
 export const CATEGORIES = [
-  'kernel', 'commit', 'memcpy', 'memset', 'pending', 'sync', 'elapsed', 'range', 'slot',
-  'record', 'wait', 'query', 'marker', 'submit', 'launch',
+  'kernel',
+  'commit',
+  'memcpy',
+  'memset',
+  'pending',
+  'sync',
+  'elapsed',
+  'range',
+  'slot',
+  'record',
+  'wait',
+  'query',
+  'marker',
+  'submit',
+  'launch',
 ] as const;
 export type Category = (typeof CATEGORIES)[number];
 export const CAT: Record<Category, number> = Object.fromEntries(CATEGORIES.map((c, i) => [c, i])) as Record<Category, number>;
@@ -76,7 +89,12 @@ export const FLAG_ERROR = 2;
 
 type Typed = Float64Array | Float32Array | Uint32Array | Int32Array | Uint16Array | Uint8Array;
 const TYPE_NAME = new Map<unknown, Column['type']>([
-  [Float64Array, 'f64'], [Float32Array, 'f32'], [Uint32Array, 'u32'], [Int32Array, 'i32'], [Uint16Array, 'u16'], [Uint8Array, 'u8'],
+  [Float64Array, 'f64'],
+  [Float32Array, 'f32'],
+  [Uint32Array, 'u32'],
+  [Int32Array, 'i32'],
+  [Uint16Array, 'u16'],
+  [Uint8Array, 'u8'],
 ]);
 
 /** A typed array -> an inlined column (little-endian, which is every platform Node runs on). */

@@ -24,7 +24,13 @@ export interface ApiEntry {
 }
 
 const C_PARAM: Record<ParamType, string> = {
-  u32: 'uint32_t', u64: 'uint64_t', i32: 'int32_t', i64: 'int64_t', int: 'int', str: 'const char *', ptr: 'const void *',
+  u32: 'uint32_t',
+  u64: 'uint64_t',
+  i32: 'int32_t',
+  i64: 'int64_t',
+  int: 'int',
+  str: 'const char *',
+  ptr: 'const void *',
 };
 
 export function apiEntries(schema: Schema): ApiEntry[] {
@@ -34,8 +40,10 @@ export function apiEntries(schema: Schema): ApiEntry[] {
     names.add(e.name);
     const params = e.params.map((p) => {
       const [type, name, en, extra] = p.split(/\s+/);
-      if (!type || !name || extra !== undefined || !(type in C_PARAM)) throw new Error(`schema: annotation ${e.name}: bad parameter '${p}' (want 'type name' or 'int name enum')`);
-      if (en !== undefined && (type !== 'int' || !schema.enums[en])) throw new Error(`schema: annotation ${e.name}.${name}: unknown enum ${en} (only int parameters take an enum)`);
+      if (!type || !name || extra !== undefined || !(type in C_PARAM))
+        throw new Error(`schema: annotation ${e.name}: bad parameter '${p}' (want 'type name' or 'int name enum')`);
+      if (en !== undefined && (type !== 'int' || !schema.enums[en]))
+        throw new Error(`schema: annotation ${e.name}.${name}: unknown enum ${en} (only int parameters take an enum)`);
       return { name, type: type as ParamType, ...(en ? { enum: en } : {}) };
     });
     return { name: e.name, returns: e.returns ?? 'void', params, binding: !!e.binding, ...(e.doc ? { doc: e.doc } : {}) };
@@ -61,7 +69,7 @@ export function cPublicHeader(schema: Schema, banner: string): string {
     ' * caches the answer, later calls cost one load and one branch.',
     ' * Link with -ldl on glibc older than 2.34.',
     ' *',
-    ' * Streams and events are the backend\'s handles as integers',
+    " * Streams and events are the backend's handles as integers",
     ' * (cudaStream_t / cudaEvent_t cast to uint64_t; for PyTorch,',
     ' * torch.cuda.Stream.cuda_stream and torch.cuda.Event.cuda_event).',
     ' */',
@@ -83,7 +91,11 @@ export function cPublicHeader(schema: Schema, banner: string): string {
   for (const en of enums) {
     const d = schema.enums[en]!;
     L.push(`/* ${d.doc} */`);
-    L.push(`enum { ${Object.entries(d.values).map(([n, v]) => `MPSTRACE_${upper(en)}_${upper(n)} = ${v}`).join(', ')} };`);
+    L.push(
+      `enum { ${Object.entries(d.values)
+        .map(([n, v]) => `MPSTRACE_${upper(en)}_${upper(n)} = ${v}`)
+        .join(', ')} };`,
+    );
   }
   L.push(
     '',
@@ -101,7 +113,10 @@ export function cPublicHeader(schema: Schema, banner: string): string {
   );
   for (const e of entries) {
     if (e.binding) continue;
-    const enumNote = e.params.filter((p) => p.enum).map((p) => `${p.name}: MPSTRACE_${upper(p.enum!)}_*`).join('; ');
+    const enumNote = e.params
+      .filter((p) => p.enum)
+      .map((p) => `${p.name}: MPSTRACE_${upper(p.enum!)}_*`)
+      .join('; ');
     const doc = [e.doc, enumNote].filter(Boolean).join(' ');
     if (doc) L.push(`/* ${doc} */`);
     const ret = cReturn(e);
@@ -120,7 +135,7 @@ export function cPublicHeader(schema: Schema, banner: string): string {
 export function cImplPrototypes(schema: Schema, banner: string): string {
   const L = [
     `/* ${banner} */`,
-    '/* The recorder\'s annotation entry points; defined in mpst_annotate.c, looked up',
+    "/* The recorder's annotation entry points; defined in mpst_annotate.c, looked up",
     '   by name (dlsym) from mpstrace.h and the Python module. */',
     '#ifndef MPST_API_GENERATED_H',
     '#define MPST_API_GENERATED_H',

@@ -22,16 +22,22 @@ import { containerOf, layOut, layOutHeaders, loadSchema, type LaidOutHeader, typ
 const BANNER = 'Generated from instrumentation/schema/events.json by `npm run gen`. Do not edit.';
 
 const C_TYPE: Record<string, string> = {
-  u8: 'uint8_t', u16: 'uint16_t', u32: 'uint32_t', u64: 'uint64_t', i32: 'int32_t', i64: 'int64_t', str: 'uint32_t',
+  u8: 'uint8_t',
+  u16: 'uint16_t',
+  u32: 'uint32_t',
+  u64: 'uint64_t',
+  i32: 'int32_t',
+  i64: 'int64_t',
+  str: 'uint32_t',
 };
 
 const upper = (s: string) => s.toUpperCase();
 
 /** Flag set name -> bit name -> mask. */
 function flagMasks(schema: Schema): Record<string, Record<string, number>> {
-  return Object.fromEntries(Object.entries(schema.flags).map(([set, f]) => [
-    set, Object.fromEntries(Object.entries(f.bits).map(([n, b]) => [n, 2 ** b.bit])),
-  ]));
+  return Object.fromEntries(
+    Object.entries(schema.flags).map(([set, f]) => [set, Object.fromEntries(Object.entries(f.bits).map(([n, b]) => [n, 2 ** b.bit]))]),
+  );
 }
 
 function cHeaderStruct(h: LaidOutHeader): string[] {
@@ -53,7 +59,8 @@ function cCheck(poly: number): string[] {
   ];
   for (const t of crc16Tables(poly)) {
     const rows: string[] = [];
-    for (let i = 0; i < 256; i += 16) rows.push('   ' + Array.from(t.subarray(i, i + 16), (v) => ` 0x${v.toString(16).padStart(4, '0')},`).join(''));
+    for (let i = 0; i < 256; i += 16)
+      rows.push('   ' + Array.from(t.subarray(i, i + 16), (v) => ` 0x${v.toString(16).padStart(4, '0')},`).join(''));
     L.push('  {', ...rows, '  },');
   }
   L.push(
@@ -80,8 +87,7 @@ function cCheck(poly: number): string[] {
 
 function cHeader(schema: Schema, kinds: LaidOutKind[]): string {
   const L: string[] = [];
-  L.push(`/* ${BANNER} */`, '#ifndef MPSTRACE_FORMAT_H', '#define MPSTRACE_FORMAT_H', '',
-    '#include <stddef.h>', '#include <stdint.h>', '');
+  L.push(`/* ${BANNER} */`, '#ifndef MPSTRACE_FORMAT_H', '#define MPSTRACE_FORMAT_H', '', '#include <stddef.h>', '#include <stdint.h>', '');
   L.push(`#define MPST_VERSION_MAJOR ${schema.version.major}`, `#define MPST_VERSION_MINOR ${schema.version.minor}`);
   const C = containerOf(schema);
   L.push(`#define MPST_FILE_MAGIC "${C.fileMagic}"`);
@@ -98,7 +104,8 @@ function cHeader(schema: Schema, kinds: LaidOutKind[]): string {
   L.push(`#define MPST_CHECK_INIT 0x${C.crc16Init.toString(16).toUpperCase()}u`, '');
   for (const [set, f] of Object.entries(schema.flags)) {
     L.push(`/* ${f.doc} */`);
-    for (const [n, b] of Object.entries(f.bits)) L.push(`#define MPST_${upper(set)}_FLAG_${upper(n)} 0x${(2 ** b.bit).toString(16)}u${b.doc ? ` /* ${b.doc} */` : ''}`);
+    for (const [n, b] of Object.entries(f.bits))
+      L.push(`#define MPST_${upper(set)}_FLAG_${upper(n)} 0x${(2 ** b.bit).toString(16)}u${b.doc ? ` /* ${b.doc} */` : ''}`);
     L.push('');
   }
   for (const [name, e] of Object.entries(schema.enums)) {
@@ -136,7 +143,7 @@ function cHeader(schema: Schema, kinds: LaidOutKind[]): string {
   }
   L.push(
     '#ifdef MPST_WANT_EMITTERS',
-    '/* Provided by the runtime: reserve `words` zeroed words in this thread\'s chunk',
+    "/* Provided by the runtime: reserve `words` zeroed words in this thread's chunk",
     '   (NULL when recording is off, reentrant or out of space, counted as lost),',
     '   then publish the record by storing its first word last. */',
     'void *mpst_record_begin(unsigned words);',
@@ -173,15 +180,30 @@ function tsModule(schema: Schema, kinds: LaidOutKind[]): string {
   }
   L.push('', '/** Flag sets: set -> bit name -> mask. */');
   L.push(`export const FLAGS = ${JSON.stringify(flagMasks(schema), null, 2)} as const;`, '');
-  L.push('export interface FieldDef { name: string; type: string; enum?: string; unit?: string; offset: number; bytes: number; signed: boolean; word: number; shift: number }');
+  L.push(
+    'export interface FieldDef { name: string; type: string; enum?: string; unit?: string; offset: number; bytes: number; signed: boolean; word: number; shift: number }',
+  );
   L.push('export interface KindDef { id: number; name: string; group: string; words: number; variable: boolean; fields: FieldDef[] }', '');
-  L.push(`export const ENUMS: Record<string, Record<string, number>> = ${JSON.stringify(
-    Object.fromEntries(Object.entries(schema.enums).map(([n, e]) => [n, e.values])), null, 2)};`, '');
+  L.push(
+    `export const ENUMS: Record<string, Record<string, number>> = ${JSON.stringify(
+      Object.fromEntries(Object.entries(schema.enums).map(([n, e]) => [n, e.values])),
+      null,
+      2,
+    )};`,
+    '',
+  );
   L.push('export const KINDS: KindDef[] = [');
   for (const k of kinds) {
     const fields = k.fields.map((f) => ({
-      name: f.name, type: f.type, ...(f.enum ? { enum: f.enum } : {}), ...(f.unit ? { unit: f.unit } : {}),
-      offset: f.offset, bytes: f.bytes, signed: f.signed, word: f.word, shift: f.shift,
+      name: f.name,
+      type: f.type,
+      ...(f.enum ? { enum: f.enum } : {}),
+      ...(f.unit ? { unit: f.unit } : {}),
+      offset: f.offset,
+      bytes: f.bytes,
+      signed: f.signed,
+      word: f.word,
+      shift: f.shift,
     }));
     L.push(`  ${JSON.stringify({ id: k.id, name: k.name, group: k.group, words: k.words, variable: !!k.variable, fields })},`);
   }
@@ -193,7 +215,9 @@ function tsModule(schema: Schema, kinds: LaidOutKind[]): string {
 }
 
 function enumCase(expr: string, values: Record<string, number>): string {
-  return `CASE ${expr} ${Object.entries(values).map(([n, v]) => `WHEN ${v} THEN '${n}'`).join(' ')} ELSE 'unknown(' || ${expr} || ')' END`;
+  return `CASE ${expr} ${Object.entries(values)
+    .map(([n, v]) => `WHEN ${v} THEN '${n}'`)
+    .join(' ')} ELSE 'unknown(' || ${expr} || ')' END`;
 }
 
 function sqlViews(schema: Schema, kinds: LaidOutKind[]): string {
@@ -223,7 +247,9 @@ function sqlViews(schema: Schema, kinds: LaidOutKind[]): string {
         cols.push(`${x} AS ${f.name}`);
       }
     }
-    L.push(`CREATE VIEW ev_${k.name} AS SELECT ${cols.join(', ')} FROM raw_events e ${joins.join(' ')}${joins.length ? ' ' : ''}WHERE e.kind = ${k.id};`);
+    L.push(
+      `CREATE VIEW ev_${k.name} AS SELECT ${cols.join(', ')} FROM raw_events e ${joins.join(' ')}${joins.length ? ' ' : ''}WHERE e.kind = ${k.id};`,
+    );
   }
   L.push('');
   return L.join('\n');
@@ -250,7 +276,7 @@ function markdown(schema: Schema, kinds: LaidOutKind[]): string {
     '  bits 8-15), `check` (bits 16-31) and `site` (call-site id, bits 32-63); word 1 is `ts`. The payload starts at',
     '  byte 16. A writer fills the payload first and stores word 0 last, so a record is either complete or absent.',
     `  From version ${C.crcFromMajor}, \`words\` must be the kind's size exactly (a string: 3 + ceil(len / 8)) unless the file's`,
-    '  minor version is newer than the reader\'s.',
+    "  minor version is newer than the reader's.",
     `- **File end** (version ${C.crcFromMajor}): a cleanly closed file ends with a chunk table (one ${C.chunkEntryBytes}-byte \`chunk_entry\` per`,
     `  chunk) and a ${C.fileEndBytes}-byte \`file_end\` (magic \`${C.endMagic}\`), so the file size is`,
     `  \`header_bytes + chunks * (chunk_bytes + ${C.chunkEntryBytes}) + ${C.fileEndBytes}\`. The reader holds every chunk against its entry:`,
@@ -265,7 +291,7 @@ function markdown(schema: Schema, kinds: LaidOutKind[]): string {
     '  A reader that meets a bad check reports the byte offset and scans forward for the next valid record.',
     '- **Version 1** files (still read) have no file end and use another check: `x = 0x811C9DC5; for each u32 word w:',
     '  x = rotl(x, 5) ^ w; x *= 0x9E3779B1; check = (x ^ x >> 16) & 0xFFFF`. A cut at a chunk boundary or a zeroed',
-    '  range at the end of a chunk\'s records cannot be detected in them.',
+    "  range at the end of a chunk's records cannot be detected in them.",
     '- **Strings** (kernel names, call-site symbols, thread names) are interned: a `string` record defines an id once;',
     '  `str` fields hold that id (0 = none).',
     '- **Fields** keep declaration order with natural alignment; each kind has a fixed size. The loader stores payload',
@@ -273,7 +299,14 @@ function markdown(schema: Schema, kinds: LaidOutKind[]): string {
     '',
   );
   for (const h of layOutHeaders(schema)) {
-    L.push(`### \`${h.name}\` (${h.bytes} bytes)`, '', h.doc, '', '| field | type | offset | unit / enum | notes |', '|---|---|---|---|---|');
+    L.push(
+      `### \`${h.name}\` (${h.bytes} bytes)`,
+      '',
+      h.doc,
+      '',
+      '| field | type | offset | unit / enum | notes |',
+      '|---|---|---|---|---|',
+    );
     for (const f of h.fields) {
       const unit = f.enum ? `enum \`${f.enum}\`` : f.flags ? `flags \`${f.flags}\`` : (f.unit ?? '');
       L.push(`| \`${f.name}\` | ${f.type} | ${f.offset} | ${unit} | ${f.doc ?? ''} |`);
@@ -282,17 +315,28 @@ function markdown(schema: Schema, kinds: LaidOutKind[]): string {
   }
   L.push('## Flags', '');
   for (const [set, f] of Object.entries(schema.flags)) {
-    L.push(`- \`${set}\`: ${f.doc} ${Object.entries(f.bits).map(([n, b]) => `bit ${b.bit} \`${n}\`${b.doc ? ` (${b.doc})` : ''}`).join(', ')}`);
+    L.push(
+      `- \`${set}\`: ${f.doc} ${Object.entries(f.bits)
+        .map(([n, b]) => `bit ${b.bit} \`${n}\`${b.doc ? ` (${b.doc})` : ''}`)
+        .join(', ')}`,
+    );
   }
   L.push('', '## Enums', '');
   for (const [name, e] of Object.entries(schema.enums)) {
-    L.push(`- \`${name}\`: ${e.doc} ${Object.entries(e.values).map(([n, v]) => `\`${n}\`=${v}`).join(', ')}`);
+    L.push(
+      `- \`${name}\`: ${e.doc} ${Object.entries(e.values)
+        .map(([n, v]) => `\`${n}\`=${v}`)
+        .join(', ')}`,
+    );
   }
-  L.push('', '## Record kinds', '', 'Every record also carries `ts` (ns), the chunk\'s thread id and `site` (call-site id).', '');
+  L.push('', '## Record kinds', '', "Every record also carries `ts` (ns), the chunk's thread id and `site` (call-site id).", '');
   for (const k of kinds) {
     L.push(`### \`${k.name}\` (kind ${k.id}, ${k.words * 8} bytes${k.variable ? ' + string bytes' : ''}, view \`ev_${k.name}\`)`, '');
     if (k.doc) L.push(k.doc, '');
-    if (k.fields.length === 0) { L.push('No fields.', ''); continue; }
+    if (k.fields.length === 0) {
+      L.push('No fields.', '');
+      continue;
+    }
     L.push('| field | type | offset | unit / enum | notes |', '|---|---|---|---|---|');
     for (const f of k.fields) {
       const unit = f.enum ? `enum \`${f.enum}\`` : f.flags ? `flags \`${f.flags}\`` : f.type === 'str' ? 'string id' : (f.unit ?? '');
@@ -332,7 +376,11 @@ export function staleFiles(root: string): string[] {
   const stale: string[] = [];
   for (const [rel, text] of generateAll(root)) {
     let old = '';
-    try { old = readFileSync(path.join(root, rel), 'utf8'); } catch { /* missing counts as stale */ }
+    try {
+      old = readFileSync(path.join(root, rel), 'utf8');
+    } catch {
+      /* missing counts as stale */
+    }
     if (old !== text) stale.push(rel);
   }
   return stale;

@@ -156,7 +156,8 @@ export function layOutHeaders(schema: Schema): LaidOutHeader[] {
       const bytes = WIDTH[f.type];
       if (bytes === undefined) throw new Error(`schema: ${name}.${f.name}: unknown type ${f.type}`);
       const align = f.type === 'char8' ? 1 : bytes;
-      if (off % align !== 0) throw new Error(`schema: ${name}.${f.name} at offset ${off} is not ${align}-byte aligned; add a reserved field before it`);
+      if (off % align !== 0)
+        throw new Error(`schema: ${name}.${f.name} at offset ${off} is not ${align}-byte aligned; add a reserved field before it`);
       if (f.enum && !schema.enums[f.enum]) throw new Error(`schema: ${name}.${f.name}: unknown enum ${f.enum}`);
       if (f.flags && !schema.flags[f.flags]) throw new Error(`schema: ${name}.${f.name}: unknown flag set ${f.flags}`);
       const field: LaidOutHeaderField = { ...f, offset: off, bytes };
@@ -176,8 +177,10 @@ export function containerOf(schema: Schema): Container {
   const chunk = headers.get('chunk_header');
   const end = headers.get('file_end');
   const entry = headers.get('chunk_entry');
-  if (!file || !chunk || !end || !entry) throw new Error('schema: headers.file_header, chunk_header, chunk_entry and file_end are required');
-  if (c.fileMagic.length !== 8 || c.chunkMagic.length !== 4 || c.endMagic.length !== 8) throw new Error('schema: fileMagic and endMagic must be 8 and chunkMagic 4 ASCII characters');
+  if (!file || !chunk || !end || !entry)
+    throw new Error('schema: headers.file_header, chunk_header, chunk_entry and file_end are required');
+  if (c.fileMagic.length !== 8 || c.chunkMagic.length !== 4 || c.endMagic.length !== 8)
+    throw new Error('schema: fileMagic and endMagic must be 8 and chunkMagic 4 ASCII characters');
   return {
     fileMagic: c.fileMagic,
     fileHeaderBytes: file.bytes,
@@ -210,7 +213,8 @@ export function layOut(schema: Schema): LaidOutKind[] {
     let off = recordHeaderBytes;
     const fields = k.fields.map((f) => {
       // every ev_<kind> view already has these columns; a field of the same name would be shadowed
-      if (RESERVED_FIELD_NAMES.has(f.name)) throw new Error(`schema: ${k.name}.${f.name}: field name is reserved (${[...RESERVED_FIELD_NAMES].join(', ')})`);
+      if (RESERVED_FIELD_NAMES.has(f.name))
+        throw new Error(`schema: ${k.name}.${f.name}: field name is reserved (${[...RESERVED_FIELD_NAMES].join(', ')})`);
       const bytes = WIDTH[f.type];
       if (bytes === undefined) throw new Error(`schema: ${k.name}.${f.name}: unknown type ${f.type}`);
       if (f.enum && !schema.enums[f.enum]) throw new Error(`schema: ${k.name}.${f.name}: unknown enum ${f.enum}`);

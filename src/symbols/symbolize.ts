@@ -130,7 +130,10 @@ function runAddr2line(tool: string, queries: { file: string; vaddr: bigint }[]):
     byFile.set(q.file, [...(byFile.get(q.file) ?? []), i]);
   });
   for (const [file, idx] of byFile) {
-    const r = spawnSync(tool, ['-f', '-e', file, ...idx.map((i) => `0x${queries[i]!.vaddr.toString(16)}`)], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    const r = spawnSync(tool, ['-f', '-e', file, ...idx.map((i) => `0x${queries[i]!.vaddr.toString(16)}`)], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    });
     const lines = (r.stdout ?? '').split('\n');
     idx.forEach((qi, k) => {
       const fn = lines[2 * k] ?? '??';
@@ -196,7 +199,15 @@ export function symbolizeTrace(tracePath: string, opts: SymbolizeOptions = {}): 
     if (rel < 0n) continue;
     sites.push({ id: c.id, addr: c.addr, rel, module: c.module });
   }
-  const result: SymbolizeResult = { trace: tracePath, tool: null, sites: sites.length, already: done.size, resolved: 0, appended: 0, modules: [] };
+  const result: SymbolizeResult = {
+    trace: tracePath,
+    tool: null,
+    sites: sites.length,
+    already: done.size,
+    resolved: 0,
+    appended: 0,
+    modules: [],
+  };
   if (sites.length === 0) return result;
   const tool = pickTool(opts.tool);
   result.tool = tool;
@@ -222,7 +233,9 @@ export function symbolizeTrace(tracePath: string, opts: SymbolizeOptions = {}): 
       break;
     }
     if (!mr.file) {
-      mr.why = mismatch ? `${mismatch} file(s) named ${path.basename(module)} found, none with build id ${want}` : `no file ${path.basename(module)} found (give --search-path DIR)`;
+      mr.why = mismatch
+        ? `${mismatch} file(s) named ${path.basename(module)} found, none with build id ${want}`
+        : `no file ${path.basename(module)} found (give --search-path DIR)`;
     }
   }
   if (!tool) {
@@ -241,7 +254,8 @@ export function symbolizeTrace(tracePath: string, opts: SymbolizeOptions = {}): 
   result.resolved = found.length;
   if (found.length) {
     result.appended = appendToTrace(tracePath, tid || 1, (w) => {
-      for (const f of found) w.record(tid || 1, 'symbol', lastTs, { site_id: f.site, line: f.loc.line, function: f.loc.fn, file: f.loc.file });
+      for (const f of found)
+        w.record(tid || 1, 'symbol', lastTs, { site_id: f.site, line: f.loc.line, function: f.loc.fn, file: f.loc.file });
     });
   }
   return result;

@@ -33,8 +33,13 @@ export interface SynthResult {
 
 const KERNELS = [
   'void at::native::vectorized_elementwise_kernel<4, at::native::AddFunctor<float>>',
-  'ampere_sgemm_128x64_tn', 'void at::native::reduce_kernel<512, 1>', 'softmax_warp_forward<float, float, float, 10>',
-  'void cutlass::Kernel<cutlass_80_tensorop_s1688gemm_64x64_32x6_tn_align4>', 'layer_norm_kernel', 'gelu_kernel', 'copy_kernel',
+  'ampere_sgemm_128x64_tn',
+  'void at::native::reduce_kernel<512, 1>',
+  'softmax_warp_forward<float, float, float, 10>',
+  'void cutlass::Kernel<cutlass_80_tensorop_s1688gemm_64x64_32x6_tn_align4>',
+  'layer_norm_kernel',
+  'gelu_kernel',
+  'copy_kernel',
 ];
 const SYNC_APIS = ['cudaStreamSynchronize', 'cudaDeviceSynchronize', 'cudaEventSynchronize'];
 /** Most records one worker step can write; below this the budget is filled with markers. */
@@ -57,10 +62,23 @@ export function synthesize(opts: SynthOptions): SynthResult {
   const nThreads = Math.max(1, Math.floor(opts.threads ?? 4));
   const rand = seededRandom(opts.seed ?? 1);
   const pick = <T>(a: readonly T[]): T => a[Math.floor(rand() * a.length)]!;
-  for (const [name, v] of [['events', total], ['streams', nStreams], ['threads', nThreads]] as const) {
-    if (v > SYNTH_LIMITS[name]) throw new RangeError(`--${name} is at most ${SYNTH_LIMITS[name].toLocaleString('en-US')}, got ${v.toLocaleString('en-US')}`);
+  for (const [name, v] of [
+    ['events', total],
+    ['streams', nStreams],
+    ['threads', nThreads],
+  ] as const) {
+    if (v > SYNTH_LIMITS[name])
+      throw new RangeError(`--${name} is at most ${SYNTH_LIMITS[name].toLocaleString('en-US')}, got ${v.toLocaleString('en-US')}`);
   }
-  const w = new TraceWriter({ backend: opts.backend ?? 'synthetic', synthetic: true, pid: 10000, ppid: 1, chunkBytes: opts.chunkBytes ?? chunkSizeFor(total, nThreads), metaTid: MAIN_TID, t0Ns: 1_000_000_000 });
+  const w = new TraceWriter({
+    backend: opts.backend ?? 'synthetic',
+    synthetic: true,
+    pid: 10000,
+    ppid: 1,
+    chunkBytes: opts.chunkBytes ?? chunkSizeFor(total, nThreads),
+    metaTid: MAIN_TID,
+    t0Ns: 1_000_000_000,
+  });
   if (opts.output) w.streamTo(opts.output);
 
   let n = 0;
@@ -81,7 +99,14 @@ export function synthesize(opts: SynthOptions): SynthResult {
   n += sites.length;
   const setup = n + 3 + nStreams + 1 + 2 * nThreads + 8 + nThreads + 1;
   if (total < setup) throw new RangeError(`--events must be at least ${setup} for ${nStreams} streams and ${nThreads} threads`);
-  rec(MAIN_TID, 'process_start', tick(), { pid: 10000, ppid: 1, backend: opts.backend ?? 'synthetic', clock: 'synthetic', flags: 0x3, recorder: `mpstrace-synth ${VERSION}` });
+  rec(MAIN_TID, 'process_start', tick(), {
+    pid: 10000,
+    ppid: 1,
+    backend: opts.backend ?? 'synthetic',
+    clock: 'synthetic',
+    flags: 0x3,
+    recorder: `mpstrace-synth ${VERSION}`,
+  });
   rec(MAIN_TID, 'clock_calibration', now, { host_ns: now, gpu_ns: now + 12345, realtime_ns: 1_700_000_000_000_000_000n });
   rec(MAIN_TID, 'thread_name', tick(), { name: 'main' });
   for (const s of streams) rec(MAIN_TID, 'stream_create', tick(), { stream: s, flags: 1, priority: 0 });
@@ -99,7 +124,7 @@ export function synthesize(opts: SynthOptions): SynthResult {
   let nextEvent = 0x5a0000001000;
   const timingEvents: number[] = [];
   for (let i = 0; i < 8; i++) {
-    const e = nextEvent += 0x40;
+    const e = (nextEvent += 0x40);
     timingEvents.push(e);
     rec(MAIN_TID, 'event_create', tick(), { event: e, flags: 0, timing: true });
   }
@@ -110,7 +135,13 @@ export function synthesize(opts: SynthOptions): SynthResult {
     if (t.slot < 0 && rand() < 0.5) {
       t.slot = Math.floor(rand() * 32);
       t.stream = streams[t.slot % nStreams]!;
-      rec(t.tid, 'slot_acquire', tick(), { stream: t.stream, slot: t.slot, free_after: Math.floor(rand() * 31), wait_ns: Math.floor(rand() * 1000), source: 'api' }, sites[0]);
+      rec(
+        t.tid,
+        'slot_acquire',
+        tick(),
+        { stream: t.stream, slot: t.slot, free_after: Math.floor(rand() * 31), wait_ns: Math.floor(rand() * 1000), source: 'api' },
+        sites[0],
+      );
     }
     rec(t.tid, 'range_push', tick(), { name: rand() < 0.5 ? 'forward' : 'backward' }, sites[2]);
     const k = 2 + Math.floor(rand() * 5);
@@ -122,7 +153,7 @@ export function synthesize(opts: SynthOptions): SynthResult {
       gpuFree.set(t.stream, start + dur);
       rec(COMPLETION_TID, 'complete', start, { corr: c, error: 0, dur_ns: dur });
     }
-    const ev = nextEvent += 0x40;
+    const ev = (nextEvent += 0x40);
     rec(t.tid, 'event_record', tick(), { event: ev, stream: t.stream });
     const other = streams[(streams.indexOf(t.stream) + 1) % nStreams]!;
     rec(t.tid, 'event_wait', tick(), { event: ev, stream: other });
@@ -141,7 +172,15 @@ export function synthesize(opts: SynthOptions): SynthResult {
       rec(t.tid, 'elapsed_begin', tick(), { start_event: a, end_event: b });
       rec(t.tid, 'elapsed_end', tick(), { start_event: a, end_event: b, elapsed_ns: Math.floor(rand() * 1e6), error: 0 });
     } else if (r < 0.15) {
-      rec(t.tid, 'memcpy', tick(), { dst: 0x7f5000000000 + corr * 256, src: 0x55aa00000000, bytes: 4096, stream: t.stream, corr: ++corr, dir: 'h2d', is_async: true });
+      rec(t.tid, 'memcpy', tick(), {
+        dst: 0x7f5000000000 + corr * 256,
+        src: 0x55aa00000000,
+        bytes: 4096,
+        stream: t.stream,
+        corr: ++corr,
+        dir: 'h2d',
+        is_async: true,
+      });
       const start = Math.max(gpuFree.get(t.stream)!, now + 1000);
       gpuFree.set(t.stream, start + 1500);
       rec(COMPLETION_TID, 'complete', start, { corr, error: 0, dur_ns: 1500 });
@@ -150,7 +189,13 @@ export function synthesize(opts: SynthOptions): SynthResult {
     }
     rec(t.tid, 'range_pop', tick());
     if (t.slot >= 0 && rand() < 0.1) {
-      rec(t.tid, 'slot_release', tick(), { stream: t.stream, slot: t.slot, free_after: Math.floor(rand() * 32), at_thread_exit: false, source: 'api' }, sites[0]);
+      rec(
+        t.tid,
+        'slot_release',
+        tick(),
+        { stream: t.stream, slot: t.slot, free_after: Math.floor(rand() * 32), at_thread_exit: false, source: 'api' },
+        sites[0],
+      );
       t.slot = -1;
     }
   }

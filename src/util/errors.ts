@@ -12,7 +12,10 @@ export const EXIT_INTERNAL = 3;
  * (file, byte offset) and what to do next; the CLI prints it without a stack.
  */
 export class UserError extends Error {
-  constructor(message: string, readonly exitCode: number = EXIT_BAD_INPUT) {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT_BAD_INPUT,
+  ) {
     super(message);
     this.name = 'UserError';
   }
@@ -40,7 +43,9 @@ const ERRNO_ADVICE: Record<string, string> = {
 
 /** True for an error from a system call (it has an errno `code` such as ENOENT). */
 export function isErrno(e: unknown): e is NodeJS.ErrnoException {
-  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && /^E[A-Z0-9]+$/.test((e as NodeJS.ErrnoException).code!);
+  return (
+    e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && /^E[A-Z0-9]+$/.test((e as NodeJS.ErrnoException).code!)
+  );
 }
 
 /**
@@ -65,7 +70,10 @@ export function describeError(err: unknown): { message: string; exitCode: number
       exitCode: EXIT_BAD_INPUT,
     };
   }
-  return { message: `unexpected failure: ${first}. This is a bug in mpstrace: run again with --debug for the stack and report it`, exitCode: EXIT_INTERNAL };
+  return {
+    message: `unexpected failure: ${first}. This is a bug in mpstrace: run again with --debug for the stack and report it`,
+    exitCode: EXIT_INTERNAL,
+  };
 }
 
 /** The first line of an error's message (DuckDB's messages run over several lines). */

@@ -16,8 +16,9 @@
  * formatting characters, line/paragraph separators, the BOM and the
  * interlinear annotation controls.
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const ACTIVE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufeff\ufff9-\ufffb]/g;
+const ACTIVE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufeff\ufff9-\ufffb]/g;
 
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
@@ -51,7 +52,10 @@ export function escapeText(text: string): string {
  * line that looks like the tool's own.
  */
 export function escapeLines(text: string, indent = '  '): string {
-  return text.split(/\r?\n/).map((l, i) => (i === 0 ? '' : indent) + escapeText(l)).join('\n');
+  return text
+    .split(/\r?\n/)
+    .map((l, i) => (i === 0 ? '' : indent) + escapeText(l))
+    .join('\n');
 }
 
 /**
@@ -108,5 +112,6 @@ export function sarifText(text: string): string {
  */
 export function safeJson(value: unknown, indent: number = 2): string {
   return JSON.stringify(value, null, indent).replace(ACTIVE, (c) =>
-    c === '\n' || c === '\r' || c === '\t' ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    c === '\n' || c === '\r' || c === '\t' ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }

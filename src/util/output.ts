@@ -17,7 +17,9 @@ export function ensureDir(file: string, opts: { dir?: boolean } = {}): void {
   try {
     mkdirSync(d, { recursive: true });
   } catch (e) {
-    throw new UserError(`${file}: cannot create the directory ${d} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give an output path in a writable directory`);
+    throw new UserError(
+      `${file}: cannot create the directory ${d} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give an output path in a writable directory`,
+    );
   }
 }
 
@@ -31,6 +33,8 @@ export function writeOutput(file: string, text: string | Uint8Array): void {
   try {
     writeFileSync(file, text);
   } catch (e) {
-    throw new UserError(`${file}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check the path is a writable file, not a directory`);
+    throw new UserError(
+      `${file}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check the path is a writable file, not a directory`,
+    );
   }
 }

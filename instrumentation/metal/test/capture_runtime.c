@@ -39,8 +39,7 @@ int mpst_ensure_init(uint8_t backend) {
   pthread_mutex_unlock(&g_lock);
   if (first) {
     t_inside++;
-    mpst_emit_process_start(0, (uint32_t)getpid(), (uint32_t)getppid(), backend, MPST_CLOCK_MONOTONIC, 0,
-                            mpst_intern("capture"));
+    mpst_emit_process_start(0, (uint32_t)getpid(), (uint32_t)getppid(), backend, MPST_CLOCK_MONOTONIC, 0, mpst_intern("capture"));
     t_inside--;
   }
   return 0;
@@ -92,9 +91,7 @@ uint32_t mpst_intern(const char *s) {
   return id;
 }
 
-uint32_t mpst_intern_keyed(const void *key, const char *(*name_of)(const void *key)) {
-  return mpst_intern(name_of(key));
-}
+uint32_t mpst_intern_keyed(const void *key, const char *(*name_of)(const void *key)) { return mpst_intern(name_of(key)); }
 
 uint32_t mpst_callsite(const void *ra) { return ra ? 7 : 0; }
 void mpst_blocking_begin(uint64_t target, uint8_t scope, uint32_t api) { (void)target, (void)scope, (void)api; }

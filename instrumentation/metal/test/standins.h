@@ -17,10 +17,9 @@
 #include <stdint.h>
 
 typedef struct fake_counts {
-  int dev_new_queue, dev_new_event, queue_cb, cb_commit, agx_commit, late_commit, cb_enqueue, cb_wait_done,
-      cb_wait_sched, cb_signal, cb_wait_event, cb_add_handler, mps_from_queue, mps_commit, mps_cac, mps_root,
-      mps_wait_done, mps_signal, ev_notify, ev_set_value, dealloc_cb, dealloc_queue, dealloc_event, dealloc_mps,
-      handlers_run;
+  int dev_new_queue, dev_new_event, queue_cb, cb_commit, agx_commit, late_commit, cb_enqueue, cb_wait_done, cb_wait_sched, cb_signal,
+      cb_wait_event, cb_add_handler, mps_from_queue, mps_commit, mps_cac, mps_root, mps_wait_done, mps_signal, ev_notify, ev_set_value,
+      dealloc_cb, dealloc_queue, dealloc_event, dealloc_mps, handlers_run;
 } fake_counts;
 extern fake_counts fc;
 

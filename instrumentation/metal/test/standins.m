@@ -22,9 +22,15 @@ double fake_host_seconds(void) {
   mpstm_store(&o->_rc, 1);
   return o;
 }
-+ (id)new { return [[self alloc] init]; }
-+ (Class)class { return self; }
-- (id)init { return self; }
++ (id)new {
+  return [[self alloc] init];
+}
++ (Class)class {
+  return self;
+}
+- (id)init {
+  return self;
+}
 - (id)retain {
   mpstm_add(&_rc, 1);
   return self;
@@ -32,7 +38,9 @@ double fake_host_seconds(void) {
 - (void)release {
   if (mpstm_sub(&_rc, 1) == 1) [self dealloc];
 }
-- (void)dealloc { object_dispose(self); }
+- (void)dealloc {
+  object_dispose(self);
+}
 @end
 
 @implementation FakeHandler
@@ -76,7 +84,9 @@ double fake_host_seconds(void) {
   cb->queue = self;
   return cb;
 }
-- (id)commandBufferWithUnretainedReferences { return [self commandBuffer]; }
+- (id)commandBufferWithUnretainedReferences {
+  return [self commandBuffer];
+}
 - (void)dealloc {
   mpstm_add(&fc.dealloc_queue, 1);
   [super dealloc];
@@ -84,7 +94,9 @@ double fake_host_seconds(void) {
 @end
 
 @implementation FakeError
-- (long)code { return code; }
+- (long)code {
+  return code;
+}
 @end
 
 static void *gpu_main(void *arg) {
@@ -103,7 +115,9 @@ static void *gpu_main(void *arg) {
 }
 
 @implementation FakeCB
-- (id)commandQueue { return queue; }
+- (id)commandQueue {
+  return queue;
+}
 - (void)commit {
   mpstm_add(&fc.cb_commit, 1);
   if (mpstm_load(&status) < 1) [self enqueue]; /* Metal's commit enqueues first */
@@ -119,7 +133,9 @@ static void *gpu_main(void *arg) {
   if (gpuStarted) pthread_join(gpu, 0);
   gpuStarted = 0;
 }
-- (void)waitUntilScheduled { mpstm_add(&fc.cb_wait_sched, 1); }
+- (void)waitUntilScheduled {
+  mpstm_add(&fc.cb_wait_sched, 1);
+}
 - (void)encodeSignalEvent:(id)e value:(uint64_t)v {
   mpstm_add(&fc.cb_signal, 1);
   if (nsignals < FAKE_MAX_SIGNALS) sigEvents[nsignals] = e, sigValues[nsignals++] = v;
@@ -134,9 +150,15 @@ static void *gpu_main(void *arg) {
   if (mpstm_load(&status) >= 2) abort(); /* Metal: "Completed handler provided after commit call" */
   if (nhandlers < FAKE_MAX_HANDLERS) handlers[nhandlers++] = [h retain];
 }
-- (unsigned long)status { return mpstm_load(&status); }
-- (double)GPUStartTime { return gpuStart; }
-- (double)GPUEndTime { return gpuEnd; }
+- (unsigned long)status {
+  return mpstm_load(&status);
+}
+- (double)GPUStartTime {
+  return gpuStart;
+}
+- (double)GPUEndTime {
+  return gpuEnd;
+}
 - (id)error {
   if (!failWithCode) return nil;
   FakeError *e = [FakeError new];
@@ -163,7 +185,9 @@ static void *gpu_main(void *arg) {
   pthread_mutex_init(&mu, 0);
   return self;
 }
-- (uint64_t)signaledValue { return mpstm_load(&value); }
+- (uint64_t)signaledValue {
+  return mpstm_load(&value);
+}
 - (void)setSignaledValue:(uint64_t)v {
   mpstm_add(&fc.ev_set_value, 1);
   [self signalFromGPU:v];
@@ -217,7 +241,9 @@ static void *gpu_main(void *arg) {
   mpstm_add(&fc.mps_root, 1);
   return root;
 }
-- (id)commandQueue { return queue; }
+- (id)commandQueue {
+  return queue;
+}
 - (void)commit {
   mpstm_add(&fc.mps_commit, 1);
   [root commit];
@@ -239,8 +265,12 @@ static void *gpu_main(void *arg) {
   mpstm_add(&fc.mps_signal, 1);
   [root encodeSignalEvent:e value:v];
 }
-- (void)encodeWaitForEvent:(id)e value:(uint64_t)v { [root encodeWaitForEvent:e value:v]; }
-- (void)addCompletedHandler:(id)h { [root addCompletedHandler:h]; }
+- (void)encodeWaitForEvent:(id)e value:(uint64_t)v {
+  [root encodeWaitForEvent:e value:v];
+}
+- (void)addCompletedHandler:(id)h {
+  [root addCompletedHandler:h];
+}
 - (void)dealloc {
   mpstm_add(&fc.dealloc_mps, 1);
   [root release];

@@ -25,15 +25,15 @@
 #endif
 
 static int failures, checks;
-#define CHECK(cond, ...)                                                   \
-  do {                                                                     \
-    checks++;                                                              \
-    if (!(cond)) {                                                         \
-      failures++;                                                          \
-      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);      \
-      fprintf(stderr, __VA_ARGS__);                                        \
-      fputc('\n', stderr);                                                 \
-    }                                                                      \
+#define CHECK(cond, ...)                                                                                                                   \
+  do {                                                                                                                                     \
+    checks++;                                                                                                                              \
+    if (!(cond)) {                                                                                                                         \
+      failures++;                                                                                                                          \
+      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                                                                      \
+      fprintf(stderr, __VA_ARGS__);                                                                                                        \
+      fputc('\n', stderr);                                                                                                                 \
+    }                                                                                                                                      \
   } while (0)
 #define EQ(a, b) CHECK((long long)(a) == (long long)(b), "%lld != %lld", (long long)(a), (long long)(b))
 #define P(x) ((uint64_t)(uintptr_t)(x))
@@ -138,19 +138,30 @@ static void test_engine(void) {
   EQ(mpstm_hook_install([EngLeaf class], ping, (IMP)h_ping), 1);
   EQ(mpstm_hook_install([EngLeaf class], ping, (IMP)h_ping), 0); /* idempotent */
   EQ([leaf ping], 111);
-  EQ(hook_outer, 1); EQ(hook_nested, 0); EQ(leaf_pings, 1); EQ(mid_pings, 1); EQ(base_pings, 1);
+  EQ(hook_outer, 1);
+  EQ(hook_nested, 0);
+  EQ(leaf_pings, 1);
+  EQ(mid_pings, 1);
+  EQ(base_pings, 1);
   /* Then the ancestors: the super chain re-enters the hook twice, nested. */
   EQ(mpstm_hook_install([EngBase class], ping, (IMP)h_ping), 1);
   EQ(mpstm_hook_install([EngMid class], ping, (IMP)h_ping), 1);
   EQ([leaf ping], 111);
-  EQ(hook_outer, 2); EQ(hook_nested, 2); EQ(leaf_pings, 2); EQ(mid_pings, 2); EQ(base_pings, 2);
+  EQ(hook_outer, 2);
+  EQ(hook_nested, 2);
+  EQ(leaf_pings, 2);
+  EQ(mid_pings, 2);
+  EQ(base_pings, 2);
   EQ([mid ping], 11);
   EQ([base ping], 1);
-  EQ(hook_outer, 4); EQ(mid_pings, 3); EQ(base_pings, 4);
+  EQ(hook_outer, 4);
+  EQ(mid_pings, 3);
+  EQ(base_pings, 4);
   /* A sibling that inherits from a hooked base: nothing to add, still hooked once. */
   EQ(mpstm_hook_install([EngSib class], ping, (IMP)h_ping), 0);
   EQ([sib ping], 1);
-  EQ(hook_outer, 5); EQ(base_pings, 5);
+  EQ(hook_outer, 5);
+  EQ(base_pings, 5);
   /* Unknown selector and the recorded originals. */
   EQ(mpstm_hook_install([EngBase class], sel_registerName("noSuchSelector"), (IMP)h_ping), -1);
   CHECK(mpstm_hook_original([EngLeaf class], ping) != 0 && mpstm_hook_original([EngLeaf class], ping) != (IMP)h_ping,
@@ -175,7 +186,7 @@ static void test_engine(void) {
 
 typedef struct stream {
   id queue;
-  id cb;   /* MPSCommandBuffer*, lazily created */
+  id cb; /* MPSCommandBuffer*, lazily created */
   id prev; /* _prevCommandBuffer (commit-and-continue off) */
   int cac; /* commit-and-continue enabled */
   int32_t serial; /* the recorder's local number for it (not a PyTorch id) */
@@ -285,14 +296,21 @@ static void test_chain(void) {
   [cb waitUntilScheduled];
   [cb waitUntilCompleted];
   EQ([ev signaledValue], 1);
-  mps_event me = {.ev = ev, .counter = 1};
+  mps_event me = { .ev = ev, .counter = 1 };
   event_synchronize(&me);
   EQ(mpstm_load(&me.fired), 1);
   [ev setSignaledValue:0];
   [cb release];
   [ev release];
-  EQ(fc.cb_signal, 1); EQ(fc.cb_wait_event, 1); EQ(fc.cb_enqueue, 1); EQ(fc.cb_commit, 1); EQ(fc.cb_wait_sched, 1);
-      EQ(fc.cb_wait_done, 1); EQ(fc.ev_notify, 1); EQ(fc.dealloc_cb, 1); EQ(fc.dealloc_event, 1);
+  EQ(fc.cb_signal, 1);
+  EQ(fc.cb_wait_event, 1);
+  EQ(fc.cb_enqueue, 1);
+  EQ(fc.cb_commit, 1);
+  EQ(fc.cb_wait_sched, 1);
+  EQ(fc.cb_wait_done, 1);
+  EQ(fc.ev_notify, 1);
+  EQ(fc.dealloc_cb, 1);
+  EQ(fc.dealloc_event, 1);
   EQ(mpstm_hooks_get_stats().handlers_added, 1);
   EQ(fc.cb_add_handler, 1); /* ours, through the hooked selector, forwarded once */
   EQ(fc.handlers_run, 1);
@@ -306,31 +324,53 @@ static void test_chain(void) {
   const cap_rec *sc = nth_kind(MPST_K_STREAM_CREATE, 0);
   EQ(sc->w[0], P(s0.queue));
   const cap_rec *oc = nth_kind(MPST_K_OBJECT_CREATE, 0);
-  EQ(oc->w[0], P(s0.queue)); EQ(oc->w[1], P(g_dev)); EQ(B8(oc->w[3], 0), MPST_OBJECT_TYPE_COMMAND_QUEUE);
+  EQ(oc->w[0], P(s0.queue));
+  EQ(oc->w[1], P(g_dev));
+  EQ(B8(oc->w[3], 0), MPST_OBJECT_TYPE_COMMAND_QUEUE);
   const cap_rec *cc = nth_kind(MPST_K_CB_CREATE, 0);
-  EQ(cc->w[0], P(cb)); EQ(cc->w[1], P(s0.queue));
+  EQ(cc->w[0], P(cb));
+  EQ(cc->w[1], P(s0.queue));
   uint32_t corr = LO32(cc->w[2]);
   CHECK(corr != 0, "cb_create carries a corr");
   const cap_rec *ec = nth_kind(MPST_K_EVENT_CREATE, 0);
-  EQ(ec->w[0], P(ev)); EQ(B8(ec->w[1], 4), 0);
+  EQ(ec->w[0], P(ev));
+  EQ(B8(ec->w[1], 4), 0);
   const cap_rec *er = nth_kind(MPST_K_EVENT_RECORD, 0);
-  EQ(er->w[0], P(ev)); EQ(er->w[1], P(s0.queue));
+  EQ(er->w[0], P(ev));
+  EQ(er->w[1], P(s0.queue));
   const cap_rec *ew = nth_kind(MPST_K_EVENT_WAIT, 0);
-  EQ(ew->w[0], P(ev)); EQ(ew->w[1], P(s0.queue));
+  EQ(ew->w[0], P(ev));
+  EQ(ew->w[1], P(s0.queue));
   /* Values: signal 1 and wait 1 right after their records; the listener's
    * registration and its fire; the CPU-side reset to 0. */
   EQ(count_kind(MPST_K_EVENT_VALUE), 5);
   const cap_rec *vs = nth_kind(MPST_K_EVENT_VALUE, 0), *vw = nth_kind(MPST_K_EVENT_VALUE, 1);
-  EQ(index_of(vs), index_of(er) + 1); EQ(vs->w[0], P(ev)); EQ(vs->w[1], 1); EQ(vs->w[2], P(s0.queue)); EQ(B8(vs->w[3], 0), MPST_EVENT_VALUE_OP_SIGNAL);
-  EQ(index_of(vw), index_of(ew) + 1); EQ(vw->w[1], 1); EQ(vw->w[2], P(s0.queue)); EQ(B8(vw->w[3], 0), MPST_EVENT_VALUE_OP_WAIT);
+  EQ(index_of(vs), index_of(er) + 1);
+  EQ(vs->w[0], P(ev));
+  EQ(vs->w[1], 1);
+  EQ(vs->w[2], P(s0.queue));
+  EQ(B8(vs->w[3], 0), MPST_EVENT_VALUE_OP_SIGNAL);
+  EQ(index_of(vw), index_of(ew) + 1);
+  EQ(vw->w[1], 1);
+  EQ(vw->w[2], P(s0.queue));
+  EQ(B8(vw->w[3], 0), MPST_EVENT_VALUE_OP_WAIT);
   const cap_rec *vn = nth_kind(MPST_K_EVENT_VALUE, 2), *vf = nth_kind(MPST_K_EVENT_VALUE, 3), *vz = nth_kind(MPST_K_EVENT_VALUE, 4);
-  EQ(B8(vn->w[3], 0), MPST_EVENT_VALUE_OP_NOTIFY); EQ(vn->w[0], P(ev)); EQ(vn->w[1], 1); EQ(vn->w[2], 0);
-  EQ(B8(vf->w[3], 0), MPST_EVENT_VALUE_OP_NOTIFY_FIRE); EQ(vf->w[0], P(ev)); EQ(vf->w[1], 1);
+  EQ(B8(vn->w[3], 0), MPST_EVENT_VALUE_OP_NOTIFY);
+  EQ(vn->w[0], P(ev));
+  EQ(vn->w[1], 1);
+  EQ(vn->w[2], 0);
+  EQ(B8(vf->w[3], 0), MPST_EVENT_VALUE_OP_NOTIFY_FIRE);
+  EQ(vf->w[0], P(ev));
+  EQ(vf->w[1], 1);
   CHECK(vf->ts >= vn->ts && vf->ts <= (int64_t)(me.fired_at * 1e9), "fire time between registration and the program's block");
-  EQ(B8(vz->w[3], 0), MPST_EVENT_VALUE_OP_SET); EQ(vz->w[1], 0);
+  EQ(B8(vz->w[3], 0), MPST_EVENT_VALUE_OP_SET);
+  EQ(vz->w[1], 0);
   EQ(count_kind(MPST_K_CB_COMMIT), 1);
   const cap_rec *cm = nth_kind(MPST_K_CB_COMMIT, 0);
-  EQ(cm->w[0], P(cb)); EQ(cm->w[1], P(s0.queue)); EQ(LO32(cm->w[2]), corr); EQ(B8(cm->w[2], 4), 0);
+  EQ(cm->w[0], P(cb));
+  EQ(cm->w[1], P(s0.queue));
+  EQ(LO32(cm->w[2]), corr);
+  EQ(B8(cm->w[2], 4), 0);
   const cap_rec *done = complete_for(corr);
   CHECK(done != 0, "complete joined by corr %u", corr);
   if (done) {
@@ -339,16 +379,20 @@ static void test_chain(void) {
     CHECK(done->ts > cm->ts, "GPU start after the commit");
     CHECK(done->tid != cm->tid, "completion ran on the GPU thread");
   }
-  EQ(count_kind(MPST_K_SYNC_BEGIN), 2); EQ(count_kind(MPST_K_SYNC_END), 2);
+  EQ(count_kind(MPST_K_SYNC_BEGIN), 2);
+  EQ(count_kind(MPST_K_SYNC_END), 2);
   const cap_rec *sb = nth_kind(MPST_K_SYNC_BEGIN, 1), *se = nth_kind(MPST_K_SYNC_END, 1);
-  EQ(sb->w[0], P(s0.queue)); EQ(B8(sb->w[1], 0), MPST_SYNC_SCOPE_STREAM);
+  EQ(sb->w[0], P(s0.queue));
+  EQ(B8(sb->w[1], 0), MPST_SYNC_SCOPE_STREAM);
   CHECK(strcmp(cap_string(HI32(sb->w[1])), "waitUntilCompleted") == 0, "api %s", cap_string(HI32(sb->w[1])));
   CHECK(strcmp(cap_string(HI32(nth_kind(MPST_K_SYNC_BEGIN, 0)->w[1])), "waitUntilScheduled") == 0, "scheduled first");
-  EQ(se->w[0], P(s0.queue)); EQ(LO32(se->w[2]), 0);
+  EQ(se->w[0], P(s0.queue));
+  EQ(LO32(se->w[2]), 0);
   CHECK(index_of(sb) < index_of(se) && se->ts >= sb->ts, "sync_end after sync_begin");
   EQ(count_kind(MPST_K_MARKER), 1); /* the explicit enqueue (commit's own enqueue is not one) */
   const cap_rec *dl = nth_kind(MPST_K_CB_DEALLOC, 0);
-  EQ(dl->w[0], P(cb)); EQ(LO32(dl->w[1]), corr);
+  EQ(dl->w[0], P(cb));
+  EQ(LO32(dl->w[1]), corr);
   EQ(nth_kind(MPST_K_EVENT_DESTROY, 0)->w[0], P(ev));
   /* s0's first use came before anything said it is the default stream: its
    * inferred slot is a recorder-local number, never a PyTorch id. */
@@ -360,7 +404,6 @@ static void test_chain(void) {
   EQ(count_kind(MPST_K_STREAM_DESTROY), 0); /* q2 was never used: no stream to end */
 #endif
 }
-
 
 /* ---- 3. a driver subclass calling super; classes discovered late --------- */
 
@@ -424,7 +467,7 @@ static void test_mps_stream_sequences(void) {
   EQ(fc.mps_cac, cac0 + 1);
   EQ(fc.cb_commit, commit0 + 1);
   /* MPSEvent record (recordLocked) then wait, on the same stream. */
-  mps_event e = {.ev = [g_dev newSharedEvent]};
+  mps_event e = { .ev = [g_dev newSharedEvent] };
   event_record(&e, &s, 0);
   EQ(fc.mps_signal, msig0 + 1);
   EQ(fc.cb_signal, sig0 + 1); /* forwarded to the root once */
@@ -441,7 +484,7 @@ static void test_mps_stream_sequences(void) {
   event_synchronize(&e);
   EQ(mpstm_load(&e.fired), 1);
   /* elapsed_time: two timed records, a device-wide commit-and-wait, two notifies. */
-  mps_event a = {.ev = [g_dev newSharedEvent]}, b = {.ev = [g_dev newSharedEvent]};
+  mps_event a = { .ev = [g_dev newSharedEvent] }, b = { .ev = [g_dev newSharedEvent] };
   event_record(&a, &s, 0);
   event_record(&b, &s, 0);
   stream_commit_and_wait(&s);
@@ -461,7 +504,8 @@ static void test_mps_stream_sequences(void) {
   int commits = count_kind(MPST_K_CB_COMMIT);
   EQ(commits, 4);
   const cap_rec *c0 = nth_kind(MPST_K_CB_COMMIT, 0);
-  EQ(c0->w[0], P(root1)); EQ(B8(c0->w[2], 4), 1);
+  EQ(c0->w[0], P(root1));
+  EQ(B8(c0->w[2], 4), 1);
   EQ(nth_kind(MPST_K_CB_COMMIT, 1)->w[0], P(root2));
   EQ(B8(nth_kind(MPST_K_CB_COMMIT, 1)->w[2], 4), 0);
   for (int i = 0; i < commits; i++) {
@@ -614,7 +658,6 @@ static void test_race(void) {
   EQ(mpstm_engine_get_stats().frame_overflow, 0);
 }
 
-
 /* ---- 8. stream identity: the guard's temporary stream, pool before default -- */
 
 static void test_identity(void) {
@@ -677,7 +720,8 @@ static void test_identity(void) {
   for (int k = mark; k < cap_count(); k++) {
     const cap_rec *r = cap_get(k);
     CHECK(!((r->kind == MPST_K_STREAM_CREATE || r->kind == MPST_K_STREAM_DESTROY || r->kind == MPST_K_OBJECT_CREATE ||
-             r->kind == MPST_K_OBJECT_DESTROY) && r->w[0] == P(tmp.queue)),
+             r->kind == MPST_K_OBJECT_DESTROY) &&
+            r->w[0] == P(tmp.queue)),
           "record of kind %u names the temporary queue", r->kind);
   }
   /* Streams used: default, pool 0, 1, 2 and the program's queue. */
@@ -709,8 +753,12 @@ static void test_identity(void) {
 - (unsigned long)status;
 @end
 @implementation OtherCB
-- (void)commit { commits++; }
-- (unsigned long)status { return 0; }
+- (void)commit {
+  commits++;
+}
+- (unsigned long)status {
+  return 0;
+}
 @end
 @interface OtherSubCB : OtherCB
 @end
@@ -720,7 +768,9 @@ static void test_identity(void) {
 - (id)newCommandQueue;
 @end
 @implementation OtherDevice
-- (id)newCommandQueue { return [FakeQueue new]; }
+- (id)newCommandQueue {
+  return [FakeQueue new];
+}
 @end
 @interface OtherSubDevice : OtherDevice
 @end
@@ -847,7 +897,7 @@ static void test_handler_race(void) {
    * handler can only be added at commit. */
   SEL cbsel = sel_registerName("commandBuffer");
   IMP plain = mpstm_hook_original([FakeQueue class], cbsel);
-  id root = ((id (*)(id, SEL))plain)(s.queue, cbsel);
+  id root = ((id(*)(id, SEL))plain)(s.queue, cbsel);
   [((MPSCommandBuffer *)w)->root release];
   ((MPSCommandBuffer *)w)->root = root;
   race_w = w;
@@ -903,7 +953,9 @@ static int test_skip(const char *skip) {
   [cb encodeSignalEvent:ev value:1];
   [cb commit];
   [cb waitUntilCompleted];
-  EQ(fc.cb_commit, 1); EQ(fc.cb_signal, 1); EQ(fc.cb_wait_done, 1); /* forwarded, hooked or not */
+  EQ(fc.cb_commit, 1);
+  EQ(fc.cb_signal, 1);
+  EQ(fc.cb_wait_done, 1); /* forwarded, hooked or not */
   unsigned groups = mpstm_skipped_groups();
   int all = strcmp(skip, "all") == 0;
   if (all) EQ(groups, MPSTM_G_ALL);
@@ -975,8 +1027,8 @@ static int bench(long n) {
   for (long i = 0; i < n; i++) [w encodeSignalEvent:ev value:(uint64_t)i];
   double t3 = now_s();
   /* Stand-in's log fills at 8 entries; the rest are counted and dropped. */
-  printf("calls=%ld unhooked_ns=%.1f root_hook_ns=%.1f wrapper_to_root_ns=%.1f\n", n, (t1 - t0) * 1e9 / n,
-         (t2 - t1) * 1e9 / n, (t3 - t2) * 1e9 / n);
+  printf("calls=%ld unhooked_ns=%.1f root_hook_ns=%.1f wrapper_to_root_ns=%.1f\n", n, (t1 - t0) * 1e9 / n, (t2 - t1) * 1e9 / n,
+         (t3 - t2) * 1e9 / n);
   mpst_finish(0, MPST_END_REASON_EXIT);
   return 0;
 }

@@ -20,9 +20,23 @@
  */
 
 export const OP = {
-  TENSOR: 1, BUFFER: 2, COPY: 3, MEMSET: 4, HOST_DONE: 5,
-  EV_RECORD: 10, EV_WAIT: 11, EV_CREATE: 12, EV_DESTROY: 13, EV_QUERY: 14, ST_QUERY: 15,
-  SYNC_BEGIN: 16, SYNC_END: 17, ST_CREATE: 18, ALLOC: 19, FREE: 20, RECORD_STREAM: 21,
+  TENSOR: 1,
+  BUFFER: 2,
+  COPY: 3,
+  MEMSET: 4,
+  HOST_DONE: 5,
+  EV_RECORD: 10,
+  EV_WAIT: 11,
+  EV_CREATE: 12,
+  EV_DESTROY: 13,
+  EV_QUERY: 14,
+  ST_QUERY: 15,
+  SYNC_BEGIN: 16,
+  SYNC_END: 17,
+  ST_CREATE: 18,
+  ALLOC: 19,
+  FREE: 20,
+  RECORD_STREAM: 21,
 } as const;
 
 /** Sync scopes as query.sql codes them. */
@@ -108,8 +122,15 @@ export class NumMap<V> {
   set(k: number, v: V): void {
     const h = NumMap.h(k);
     const b = this.m.get(h);
-    if (!b) { this.m.set(h, [{ k, v }]); return; }
-    for (let i = 0; i < b.length; i++) if (b[i]!.k === k) { b[i]!.v = v; return; }
+    if (!b) {
+      this.m.set(h, [{ k, v }]);
+      return;
+    }
+    for (let i = 0; i < b.length; i++)
+      if (b[i]!.k === k) {
+        b[i]!.v = v;
+        return;
+      }
     b.push({ k, v });
   }
   delete(k: number): void {
@@ -128,7 +149,10 @@ function joinInto(dst: Vec, src: Vec | undefined): boolean {
   let grew = false;
   for (let i = 0; i < src.length; i++) {
     const v = src[i]!;
-    if (v > (dst[i] ?? 0)) { dst[i] = v; grew = true; }
+    if (v > (dst[i] ?? 0)) {
+      dst[i] = v;
+      grew = true;
+    }
   }
   return grew;
 }
@@ -170,7 +194,9 @@ export class RaceEngine {
     this.maxRows = opts.maxRows ?? 20000;
   }
 
-  get liveSegments(): number { return this.segs.length; }
+  get liveSegments(): number {
+    return this.segs.length;
+  }
 
   stream(h: number): number {
     if (h === this.lastHandle) return this.lastStream;
@@ -212,13 +238,29 @@ export class RaceEngine {
   }
 
   /** One record from query.sql (see its column list). */
-  row(id: number, tid: number, site: number, op: number, stream: number, obj: number,
-    ptr: number, bytes: number, base: number, mode: number, name: number, res: number): void {
+  row(
+    id: number,
+    tid: number,
+    site: number,
+    op: number,
+    stream: number,
+    obj: number,
+    ptr: number,
+    bytes: number,
+    base: number,
+    mode: number,
+    name: number,
+    res: number,
+  ): void {
     switch (op) {
-      case OP.TENSOR: case OP.BUFFER: case OP.COPY: case OP.MEMSET:
+      case OP.TENSOR:
+      case OP.BUFFER:
+      case OP.COPY:
+      case OP.MEMSET:
         this.access(id, tid, site, op, stream, ptr, bytes, base, mode, name);
         return;
-      case OP.HOST_DONE: case OP.ST_QUERY: {
+      case OP.HOST_DONE:
+      case OP.ST_QUERY: {
         const s = this.stream(stream);
         this.hostLearns(this.clk[s]);
         return;
@@ -231,7 +273,8 @@ export class RaceEngine {
         if (snap) joinInto(this.clk[this.stream(stream)]!, snap);
         return;
       }
-      case OP.EV_CREATE: case OP.EV_DESTROY:
+      case OP.EV_CREATE:
+      case OP.EV_DESTROY:
         this.events.delete(obj);
         return;
       case OP.EV_QUERY:
@@ -301,8 +344,18 @@ export class RaceEngine {
     return undefined;
   }
 
-  access(id: number, tid: number, site: number, op: number, stream: number, ptr: number, bytes: number,
-    base: number, mode: number, name: number): void {
+  access(
+    id: number,
+    tid: number,
+    site: number,
+    op: number,
+    stream: number,
+    ptr: number,
+    bytes: number,
+    base: number,
+    mode: number,
+    name: number,
+  ): void {
     if (!(bytes > 0) || mode === 0) return;
     const s = this.stream(stream);
     const c = this.clk[s]!;
@@ -361,7 +414,12 @@ export class RaceEngine {
         if (seg.lo > cursor) (gaps ??= []).push({ lo: cursor, hi: seg.lo, w: null, r: [acc] });
         const r = seg.r;
         let put = false;
-        for (let x = 0; x < r.length; x++) if (r[x]!.s === s) { r[x] = acc; put = true; break; }
+        for (let x = 0; x < r.length; x++)
+          if (r[x]!.s === s) {
+            r[x] = acc;
+            put = true;
+            break;
+          }
         if (!put) r.push(acc);
         cursor = seg.hi;
       }

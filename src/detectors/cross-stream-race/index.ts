@@ -12,7 +12,20 @@ export async function runEngine(batches: AsyncIterable<PassBatch>, grouped = tru
       if (i < 0) throw new Error(`query.sql must return column '${c}'`);
       return b.columns[i] as number[];
     });
-    const [id, tid, site, op, stream, obj, ptr, bytes, base, mode, name, res] = at as [number[], number[], number[], number[], number[], number[], number[], number[], number[], number[], number[], number[]];
+    const [id, tid, site, op, stream, obj, ptr, bytes, base, mode, name, res] = at as [
+      number[],
+      number[],
+      number[],
+      number[],
+      number[],
+      number[],
+      number[],
+      number[],
+      number[],
+      number[],
+      number[],
+      number[],
+    ];
     for (let r = 0; r < b.rowCount; r++) {
       engine.row(id[r]!, tid[r]!, site[r]!, op[r]!, stream[r]!, obj[r]!, ptr[r]!, bytes[r]!, base[r]!, mode[r]!, name[r]!, res[r]!);
     }
@@ -41,7 +54,8 @@ async function pass(batches: AsyncIterable<PassBatch>, ctx: PassContext): Promis
   const nameIds = [...new Set(found.flatMap((c) => [c.prev.name, c.cur.name]).filter((x) => x > 0))];
   const names = new Map<number, string>();
   if (nameIds.length > 0) {
-    for (const r of await ctx.query(`SELECT id, text FROM strings WHERE id IN (${nameIds.join(',')})`)) names.set(Number(r.id), String(r.text));
+    for (const r of await ctx.query(`SELECT id, text FROM strings WHERE id IN (${nameIds.join(',')})`))
+      names.set(Number(r.id), String(r.text));
   }
   const lastIds = [...new Set(found.map((c) => c.lastId))];
   const lastTs = new Map<number, bigint>();
@@ -49,13 +63,16 @@ async function pass(batches: AsyncIterable<PassBatch>, ctx: PassContext): Promis
     const rows = await ctx.query(`SELECT id, ts FROM raw_events WHERE id IN (${lastIds.slice(i, i + 5000).join(',')})`);
     for (const r of rows) lastTs.set(Number(r.id), BigInt(r.ts as bigint));
   }
-  const opName = (a: Access) => (a.name > 0 ? names.get(a.name) ?? `op#${a.name}` : KIND_NAME[a.op] ?? 'access');
+  const opName = (a: Access) => (a.name > 0 ? (names.get(a.name) ?? `op#${a.name}`) : (KIND_NAME[a.op] ?? 'access'));
   return found.map((c: Conflict) => {
     const prevStream = engine.handles[c.prev.s]!;
     const curStream = engine.handles[c.cur.s]!;
     // Who must wait for whom: the later access's stream for the earlier one's.
     const missing = `stream ${fmtHandle(curStream)} should have waited for stream ${fmtHandle(prevStream)} after ${opName(c.prev)} at ${where(sites.get(c.prev.site))}`;
-    const evidence = [{ id: BigInt(c.prev.id), role: 'first-access' }, { id: BigInt(c.cur.id), role: 'second-access' }];
+    const evidence = [
+      { id: BigInt(c.prev.id), role: 'first-access' },
+      { id: BigInt(c.cur.id), role: 'second-access' },
+    ];
     return {
       kind: c.kind,
       ts: null,
@@ -112,7 +129,8 @@ export default defineDetector({
       fix: 'Order the two writes: `second_stream.wait_stream(first_stream)` (or an event record + wait) between them.',
     },
     'allocator-reuse': {
-      message: (r) => `freed memory reused while another stream may still use it: ${both(r)}; the first tensor${r.first_allocated_at ? ` (allocated at ${r.first_allocated_at})` : ''} was freed without record_stream and its block handed out again${alloc(r)}; ${r.missing}`,
+      message: (r) =>
+        `freed memory reused while another stream may still use it: ${both(r)}; the first tensor${r.first_allocated_at ? ` (allocated at ${r.first_allocated_at})` : ''} was freed without record_stream and its block handed out again${alloc(r)}; ${r.missing}`,
       fix: 'Call `tensor.record_stream(stream)` for every other stream that used the tensor before it is freed (the caching allocator then keeps the block until that work is done), or keep the tensor alive / make its allocation stream wait for the user stream (`wait_stream`) before freeing it.',
     },
   },

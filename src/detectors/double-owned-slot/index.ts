@@ -9,7 +9,7 @@ export default defineDetector({
   cases: {
     'acquire-owned': {
       message: (r) => `slot ${r.slot} was acquired by thread ${r.second_tid} while thread ${r.owner_tid} still held it`,
-      fix: 'Make set-current an ownership transfer: acquire the slot from the free list (or fail) before setting the thread\'s current stream, so the pool never hands out a slot in use.',
+      fix: "Make set-current an ownership transfer: acquire the slot from the free list (or fail) before setting the thread's current stream, so the pool never hands out a slot in use.",
     },
     'set-current-owned': {
       message: (r) => `thread ${r.second_tid} set its current stream to slot ${r.slot}, which thread ${r.owner_tid} owns`,
@@ -28,7 +28,8 @@ export default defineDetector({
       fix: 'At thread exit release only a slot the thread acquired; a slot made current without an acquire must not go back to the free list.',
     },
     'metal-stream-shared': {
-      message: (r) => `threads ${r.owner_tid} and ${r.second_tid} submitted to stream ${fmtHandles(r.streams)} in overlapping intervals; Metal command queues/streams are not thread-safe`,
+      message: (r) =>
+        `threads ${r.owner_tid} and ${r.second_tid} submitted to stream ${fmtHandles(r.streams)} in overlapping intervals; Metal command queues/streams are not thread-safe`,
       fix: 'Give each thread its own pool stream (acquire a slot per worker thread) or serialize access to the shared stream.',
     },
   },

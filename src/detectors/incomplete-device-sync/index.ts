@@ -7,18 +7,25 @@ export default defineDetector({
   audit: '1) synchronizeDevice() is not device-wide',
   doc: 'An operation meant to synchronize the whole device (annotated with intent_device_sync_begin/end, a public device-wide sync of the program seen by the PyTorch layer such as torch.cuda.synchronize, or a backend call that is device-wide by contract such as cudaDeviceSynchronize) returned while GPU work submitted before it began was still running, or it waited on only some of the streams that had pending work. Callers then read results that are not ready.',
   thresholds: [
-    { name: 'syncToleranceUs', unit: 'us', default: 100, sqlParam: 'tolerance_ns',
-      doc: 'GPU work that finishes at most this long after a device sync returned counts as clock noise' },
+    {
+      name: 'syncToleranceUs',
+      unit: 'us',
+      default: 100,
+      sqlParam: 'tolerance_ns',
+      doc: 'GPU work that finishes at most this long after a device sync returned counts as clock noise',
+    },
   ],
   cases: {
     'late-completion': {
-      message: (r) => `${r.source === 'contract' ? 'device-wide call' : 'device sync'} '${r.api}' returned while work on stream ${fmtHandles(r.streams)} was still running (for ${fmtNs(r.pending_after_ns)} more)`
-        + (r.source !== 'contract' ? `; it waited only on ${fmtHandles(r.synced_streams)}` : ''),
+      message: (r) =>
+        `${r.source === 'contract' ? 'device-wide call' : 'device sync'} '${r.api}' returned while work on stream ${fmtHandles(r.streams)} was still running (for ${fmtNs(r.pending_after_ns)} more)` +
+        (r.source !== 'contract' ? `; it waited only on ${fmtHandles(r.synced_streams)}` : ''),
       fix: 'Make the device sync wait for every stream (e.g. synchronize all pool streams, as MPSHooks::deviceSynchronize does via MPSStreamPool::synchronizeAllStreams()), not only the current one.',
     },
     'partial-sync': {
-      message: (r) => `device sync '${r.api}' waited only on ${fmtHandles(r.synced_streams)} while stream ${fmtHandles(r.unsynced_streams)} had pending work`,
-      fix: 'Synchronize all streams with pending work inside the device sync (e.g. MPSStreamPool::synchronizeAllStreams()), or call the backend\'s device-wide synchronize.',
+      message: (r) =>
+        `device sync '${r.api}' waited only on ${fmtHandles(r.synced_streams)} while stream ${fmtHandles(r.unsynced_streams)} had pending work`,
+      fix: "Synchronize all streams with pending work inside the device sync (e.g. MPSStreamPool::synchronizeAllStreams()), or call the backend's device-wide synchronize.",
     },
   },
 });

@@ -7,8 +7,13 @@ export default defineDetector({
   audit: '6) getStreamFromPool() docs over-promise slot recycling',
   doc: 'Pool slots (and their streams) acquired and never released, including by threads that exited still owning one; the free pool reaching zero; acquisitions that had to wait for a free slot. Together these show a pool being exhausted by slots nobody returns.',
   thresholds: [
-    { name: 'slotWaitThresholdUs', unit: 'us', default: 0, sqlParam: 'wait_ns',
-      doc: 'report acquisitions that waited longer than this for a free slot' },
+    {
+      name: 'slotWaitThresholdUs',
+      unit: 'us',
+      default: 0,
+      sqlParam: 'wait_ns',
+      doc: 'report acquisitions that waited longer than this for a free slot',
+    },
   ],
   cases: {
     'thread-exited-owning': {
