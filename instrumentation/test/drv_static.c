@@ -129,7 +129,13 @@ static int bench(long n) {
 /* a program frame DEPTH calls deep (as Python and libtorch are above a GEMM) */
 static int (*gemm_var)(CUstream, int);
 static volatile int sink;
-__attribute__((noinline, noipa)) static int deep(int depth, CUstream s, int pad) {
+/* noipa (gcc) keeps each level a real frame; clang has no noipa, where noinline and the volatile sink suffice */
+#if defined(__clang__)
+#define MPST_NO_IPA __attribute__((noinline))
+#else
+#define MPST_NO_IPA __attribute__((noinline, noipa))
+#endif
+MPST_NO_IPA static int deep(int depth, CUstream s, int pad) {
   int r = depth > 0 ? deep(depth - 1, s, pad) : gemm_var(s, pad);
   sink = r; /* no tail calls: every level keeps its frame */
   return r;
