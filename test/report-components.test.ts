@@ -78,7 +78,7 @@ describe('layout', () => {
     { lane: 1, row: 2, kind: 'slot' },
   ];
   it('stacks lanes and their rows', () => {
-    const l = layoutLanes(lanes, tracks);
+    const l = layoutLanes(lanes as Parameters<typeof layoutLanes>[0], tracks as Parameters<typeof layoutLanes>[1]);
     expect({
       laneY: Array.from(l.laneY),
       laneH: Array.from(l.laneH),
@@ -166,7 +166,7 @@ describe('summary', () => {
       catNames: ['kernel', 'sync'],
       maxDur: f64([50, 40, 80]),
     };
-    const s = summarizeRange(data, 10, 90);
+    const s = summarizeRange(data as unknown as Parameters<typeof summarizeRange>[0], 10, 90);
     expect(s.streams.map((x: { busyNs: number }) => x.busyNs)).toEqual([60, 40]);
     expect(s.overlapNs).toBe(20); // 20-30 and 50-60
     expect(s.anyBusyNs).toBe(80);
@@ -261,7 +261,7 @@ describe('first view and flows', () => {
         { severity: 'error', t0: 3.1e9, t1: 3.9e9 },
       ],
     };
-    const [a, b] = activityRange(data);
+    const [a, b] = activityRange(data as unknown as Parameters<typeof activityRange>[0]);
     const pad = (3.9e9 - 3e9) * 0.03;
     expect(a).toBeCloseTo(3e9 - pad, -3);
     expect(b).toBeCloseTo(Math.min(4e9, 3.9e9 + pad), -3);
@@ -278,10 +278,11 @@ describe('first view and flows', () => {
       toLane: new Uint16Array(n).fill(1),
       kind: new Uint8Array(n),
     };
-    const layout = { trackY: [0, 20], trackH: [10, 10], laneY: [0, 20] };
+    // only the rows groupFlows reads
+    const layout = { trackY: [0, 20], trackH: [10, 10], laneY: [0, 20] } as unknown as Parameters<typeof groupFlows>[1];
     // 300 arrows within 310 ns on a 1000 px view of 100 µs: all within one bin
     const g = groupFlows(
-      { flows: { ...flows, maxLag: 10 } },
+      { flows: { ...flows, maxLag: 10 } } as unknown as Parameters<typeof groupFlows>[0],
       layout,
       { t0: 0, t1: 100e3, width: 1000, top: 0, height: 500 },
       Int32Array.from([0, 1]),
@@ -291,7 +292,7 @@ describe('first view and flows', () => {
     expect(g.reduce((s: number, x: { n: number }) => s + x.n, 0)).toBe(n);
     // zoomed in to 400 ns across 1000 px, each arrow has its own bins
     const z = groupFlows(
-      { flows: { ...flows, maxLag: 10 } },
+      { flows: { ...flows, maxLag: 10 } } as unknown as Parameters<typeof groupFlows>[0],
       layout,
       { t0: 0, t1: 400, width: 1000, top: 0, height: 500 },
       Int32Array.from([0, 1]),
@@ -301,7 +302,7 @@ describe('first view and flows', () => {
     // more than the limit in view: not grouped at all (the frame stays cheap; the status line says zoom in)
     expect(
       groupFlows(
-        { flows: { ...flows, maxLag: 10 } },
+        { flows: { ...flows, maxLag: 10 } } as unknown as Parameters<typeof groupFlows>[0],
         layout,
         { t0: 0, t1: 100e3, width: 1000, top: 0, height: 500 },
         Int32Array.from([0, 1]),
@@ -312,7 +313,7 @@ describe('first view and flows', () => {
     // a view after all the arrows finds none by binary search
     expect(
       groupFlows(
-        { flows: { ...flows, maxLag: 10 } },
+        { flows: { ...flows, maxLag: 10 } } as unknown as Parameters<typeof groupFlows>[0],
         layout,
         { t0: 1e6, t1: 2e6, width: 1000, top: 0, height: 500 },
         Int32Array.from([0, 1]),

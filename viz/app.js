@@ -23,7 +23,7 @@ const AXIS_H = 34;
  * elements, the zoom controller, the search, the brush and the selected range.
  * Built by startApp in order; a piece reads only what was set before it runs.
  * @typedef {object} Viewer
- * @property {any} payload
+ * @property {import('../src/report/payload-types.js').ReportPayload} payload
  * @property {Record<string, any>} state             window.__MPSTRACE__
  * @property {ReturnType<typeof decodeModel>} data
  * @property {import('./layout.js').Layout} layout
@@ -36,13 +36,15 @@ const AXIS_H = 34;
  * @property {() => void} schedule                   draw at the next animation frame
  * @property {ReturnType<typeof zoomController>} ctl
  * @property {() => void} home                       fit the view to the activity
- * @property {any} brush
- * @property {any} brushG
- * @property {(sum: any) => void} summary            show (or clear, with null) a range summary
+ * @property {import('d3').BrushBehavior<unknown>} brush
+ * @property {import('d3').Selection<SVGGElement, unknown, HTMLElement, unknown>} brushG
+ * @property {(sum: ReturnType<typeof summarizeRange> | null) => void} summary            show (or clear, with null) a range summary
  * @property {ReturnType<typeof makeSearch>} search
  */
 
+/** @param {import('../src/report/payload-types.js').ReportPayload} payload */
 export function startApp(payload) {
+  /** @type {Viewer['state']} */
   const state = initialState();
   window.__MPSTRACE__ = state;
   const data = decodeModel(payload);
@@ -123,7 +125,10 @@ function pageElements() {
   };
 }
 
-/** Lane labels are DOM text (selectable, searchable, never markup). */
+/**
+ * Lane labels are DOM text (selectable, searchable, never markup).
+ * @param {Viewer} ui
+ */
 function drawLaneLabels({ data, layout, dom }) {
   data.lanes.forEach((lane, l) => {
     const div = el('div', `lane-label ${lane.kind}`);
@@ -136,11 +141,12 @@ function drawLaneLabels({ data, layout, dom }) {
   });
 }
 
-const labelW = (ui) => ui.dom.labels.getBoundingClientRect().width || 180;
-const plotWidth = (ui) => Math.max(100, ui.dom.scroller.clientWidth - labelW(ui));
-const viewHeight = (ui) => Math.max(50, ui.dom.scroller.clientHeight);
-const fmtFor = (t0, t1) => timeFormatter(t1 - t0, Math.max(Math.abs(t0), Math.abs(t1)));
+const labelW = (/** @type {Viewer} */ ui) => ui.dom.labels.getBoundingClientRect().width || 180;
+const plotWidth = (/** @type {Viewer} */ ui) => Math.max(100, ui.dom.scroller.clientWidth - labelW(ui));
+const viewHeight = (/** @type {Viewer} */ ui) => Math.max(50, ui.dom.scroller.clientHeight);
+const fmtFor = (/** @type {number} */ t0, /** @type {number} */ t1) => timeFormatter(t1 - t0, Math.max(Math.abs(t0), Math.abs(t1)));
 
+/** @param {Viewer} ui */
 function sizeCanvas(ui) {
   const { canvas, content, ctx, axisSvg } = ui.dom;
   const dpr = window.devicePixelRatio || 1;
@@ -156,7 +162,10 @@ function sizeCanvas(ui) {
   axisSvg.attr('width', w).attr('height', AXIS_H);
 }
 
-/** One frame: lane backgrounds, intervals, instants, markers, arrows, the selection, the axis and the status line. */
+/**
+ * One frame: lane backgrounds, intervals, instants, markers, arrows, the selection, the axis and the status line.
+ * @param {Viewer} ui
+ */
 function renderFrame(ui) {
   const { state, data, layout, dom, selection } = ui;
   const ctx = dom.ctx;
@@ -178,7 +187,7 @@ function renderFrame(ui) {
     ctx.fillStyle = 'rgba(40, 100, 220, 0.10)';
     ctx.fillRect((selection[0] - t0) * k, 0, (selection[1] - selection[0]) * k, height);
   }
-  drawAxis(dom.axisSvg.select('g.axis'), x, width);
+  drawAxis(/** @type {import('d3').Selection<SVGGElement, unknown, HTMLElement, unknown>} */ (dom.axisSvg.select('g.axis')), x, width);
   if (selection && ui.brushG) {
     ui.movingBrush = true;
     ui.brushG.call(ui.brush.move, [Math.max(0, x(selection[0])), Math.min(width, x(selection[1]))]);
@@ -207,7 +216,13 @@ function renderFrame(ui) {
     ` · ${ms.toFixed(1)} ms`;
 }
 
-/** Alternating lane backgrounds (streams blue, threads sand), or a note when there is nothing to draw. */
+/**
+ * Alternating lane backgrounds (streams blue, threads sand), or a note when there is nothing to draw.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {Viewer['data']} data
+ * @param {import('./layout.js').Layout} layout
+ * @param {import('./layout.js').View} view
+ */
 function drawLaneBackgrounds(ctx, data, layout, view) {
   for (let l = 0; l < data.lanes.length; l++) {
     const y = layout.laneY[l] - view.top;
@@ -222,7 +237,10 @@ function drawLaneBackgrounds(ctx, data, layout, view) {
   }
 }
 
-/** Zoom and pan (d3.zoom, keys), vertical scroll, and resizing. */
+/**
+ * Zoom and pan (d3.zoom, keys), vertical scroll, and resizing.
+ * @param {Viewer} ui
+ */
 function bindZoom(ui) {
   const { dom, data } = ui;
   ui.ctl = zoomController(d3.select(dom.canvas), { width: () => plotWidth(ui), spanNs: data.spanNs, onZoom: ui.schedule });
@@ -266,7 +284,10 @@ function bindZoom(ui) {
   });
 }
 
-/** Brush on the axis strip: select a range, get its summary. */
+/**
+ * Brush on the axis strip: select a range, get its summary.
+ * @param {Viewer} ui
+ */
 function bindBrush(ui) {
   const { dom, data, state } = ui;
   dom.axisSvg.append('g').attr('class', 'axis').attr('transform', 'translate(0, 16)');
@@ -276,7 +297,7 @@ function bindBrush(ui) {
       [0, 0],
       [plotWidth(ui), AXIS_H],
     ])
-    .on('end', (e) => {
+    .on('end', (/** @type {import('d3').D3BrushEvent<unknown>} */ e) => {
       if (ui.movingBrush || !e.sourceEvent) return;
       if (!e.selection) {
         ui.selection = null;
@@ -285,7 +306,11 @@ function bindBrush(ui) {
         return;
       }
       const x = ui.ctl.x();
-      ui.selection = [x.invert(e.selection[0]), x.invert(e.selection[1])];
+      // a brushX selection is [x0, x1] in px (the 2-D form is brushXY's)
+      ui.selection = [
+        x.invert(/** @type {[number, number]} */ (e.selection)[0]),
+        x.invert(/** @type {[number, number]} */ (e.selection)[1]),
+      ];
       ui.summary(summarizeRange(data, ui.selection[0], ui.selection[1]));
       ui.schedule();
     });
@@ -297,10 +322,14 @@ function bindBrush(ui) {
   ui.summary(null);
 }
 
-/** Findings: the list, and a click zooms to the evidence and shows the details. Returns selectFinding(i). */
+/**
+ * Findings: the list, and a click zooms to the evidence and shows the details. Returns selectFinding(i).
+ * @param {Viewer} ui
+ */
 function bindFindings(ui) {
   const { data, state, dom, layout } = ui;
   const list = findingsList(data, ui.payload, selectFinding);
+  /** @param {number} i */
   function selectFinding(i) {
     const f = data.findings[i];
     if (!f) return;
@@ -315,7 +344,10 @@ function bindFindings(ui) {
   return selectFinding;
 }
 
-/** Hover details; a click (not a drag: d3.zoom swallows those) pins them in the side panel. Returns linesAt(px, y). */
+/**
+ * Hover details; a click (not a drag: d3.zoom swallows those) pins them in the side panel. Returns linesAt(px, y).
+ * @param {Viewer} ui
+ */
 function bindHover(ui) {
   const { dom, state } = ui;
   const linesAt = makeHover(ui.data, ui.layout, ui.firstTrack, () => {
@@ -324,6 +356,10 @@ function bindHover(ui) {
     return { x, width: plotWidth(ui), fmt: fmtFor(a, b) };
   });
   const tip = dom.tip;
+  /**
+   * @param {MouseEvent} e
+   * @returns {[number, number]}
+   */
   const pointer = (e) => {
     const r = dom.canvas.getBoundingClientRect();
     return [e.clientX - r.left, e.clientY - r.top + dom.scroller.scrollTop];
@@ -351,7 +387,10 @@ function bindHover(ui) {
   return linesAt;
 }
 
-/** The search box: matches as you type (debounced), Enter steps through them, Escape leaves. */
+/**
+ * The search box: matches as you type (debounced), Enter steps through them, Escape leaves.
+ * @param {Viewer} ui
+ */
 function bindSearch(ui) {
   const searchBox = ui.dom.searchBox;
   const search = makeSearch(ui.data, {
@@ -380,17 +419,22 @@ function bindSearch(ui) {
   byId('whole').addEventListener('click', () => ui.ctl.reset());
 }
 
-/** The controls the tests and the bench drive, on window.__MPSTRACE__. */
+/**
+ * The controls the tests and the bench drive, on window.__MPSTRACE__.
+ * @param {Viewer} ui
+ * @param {(i: number) => void} selectFinding
+ * @param {ReturnType<typeof makeHover>} linesAt
+ */
 function exposeControls(ui, selectFinding, linesAt) {
   const { state, data, layout, dom } = ui;
   Object.assign(state, {
     selectFinding,
-    zoomTo: (a, b) => ui.ctl.zoomTo(a, b),
+    zoomTo: (/** @type {number} */ a, /** @type {number} */ b) => ui.ctl.zoomTo(a, b),
     reset: ui.home,
     whole: () => ui.ctl.reset(),
     search: ui.search.run,
     nextMatch: ui.search.next,
-    hover: (px, y) => linesAt(px, y),
+    hover: (/** @type {number} */ px, /** @type {number} */ y) => linesAt(px, y),
     renderNow: () => renderFrame(ui),
     /** Where things are on screen (CSS px), for tests that check pixels. */
     geometry() {
@@ -409,6 +453,10 @@ function exposeControls(ui, selectFinding, linesAt) {
         lanes: data.lanes.map((l) => ({ kind: l.kind, label: l.label })),
       };
     },
+    /**
+     * @param {number} a
+     * @param {number} b
+     */
     select(a, b) {
       ui.selection = [a, b];
       ui.summary(summarizeRange(data, a, b));
@@ -418,6 +466,7 @@ function exposeControls(ui, selectFinding, linesAt) {
   });
 }
 
+/** @param {import('../src/report/payload-types.js').ReportPayload} payload */
 function renderHeader(payload) {
   document.title = `mpstrace · ${payload.title}`;
   byId('title').textContent = payload.title;

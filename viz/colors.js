@@ -1,6 +1,7 @@
 // Colours: one base colour per category; single (unmerged) GPU intervals get a
 // per-name shade so neighbouring kernels are distinguishable.
 
+/** @type {Record<string, string>} */
 export const CATEGORY_COLOR = {
   kernel: '#3b7dd8',
   commit: '#6a5acd',
@@ -21,7 +22,11 @@ export const CATEGORY_COLOR = {
 export const OPEN_COLOR = '#ff2d2d';
 export const HIT_COLOR = '#ffd400';
 
-/** Stable small hash of a string id, for per-name shades. */
+/**
+ * Stable small hash of a string id, for per-name shades.
+ * @param {number} id
+ * @returns {number}
+ */
 function mix(id) {
   let x = (id + 0x9e3779b1) | 0;
   x = Math.imul(x ^ (x >>> 16), 0x45d9f3b);
@@ -29,7 +34,12 @@ function mix(id) {
   return (x ^ (x >>> 16)) >>> 0;
 }
 
-/** A shade of the category colour that depends on the name id (lightness ±12%). */
+/**
+ * A shade of the category colour that depends on the name id (lightness ±12%).
+ * @param {string} category
+ * @param {number} nameId
+ * @returns {string}
+ */
 export function shadeFor(category, nameId) {
   const base = CATEGORY_COLOR[category] ?? '#888888';
   if (!nameId) return base;
@@ -42,7 +52,11 @@ export function shadeFor(category, nameId) {
 /** Ten distinguishable colours: slot spans are coloured by slot number, so two threads holding one slot match. */
 export const SLOT_PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#b07aa1', '#76b7b2', '#edc948', '#9c755f', '#e15759', '#bab0ac', '#ff9da7'];
 
-/** The colour of a slot span named `slot <n> …` (the CLI's naming), or null when the name has no number. */
+/**
+ * The colour of a slot span named `slot <n> …` (the CLI's naming), or null when the name has no number.
+ * @param {string | null | undefined} name
+ * @returns {string | null}
+ */
 export function slotColor(name) {
   const m = /^slot (\d+)/.exec(name ?? '');
   return m ? SLOT_PALETTE[Number(m[1]) % SLOT_PALETTE.length] : null;

@@ -9,7 +9,11 @@ const LOOKUP = (() => {
   return t;
 })();
 
-/** base64 (standard alphabet, '=' padding) -> bytes in a fresh, 8-byte aligned buffer. */
+/**
+ * base64 (standard alphabet, '=' padding) -> bytes in a fresh, 8-byte aligned buffer.
+ * @param {string} text
+ * @returns {Uint8Array}
+ */
 export function decodeBase64(text) {
   let len = text.length;
   while (len > 0 && text.charCodeAt(len - 1) === 61) len--; // '='
@@ -38,6 +42,10 @@ export function decodeBase64(text) {
   return out;
 }
 
+/** @typedef {{ type: string, b64: string }} Column */
+/** @typedef {Float64Array | Float32Array | Uint32Array | Int32Array | Uint16Array | Uint8Array} TypedColumn */
+
+/** @type {Record<string, { new (buffer: ArrayBufferLike, byteOffset: number, length: number): TypedColumn, BYTES_PER_ELEMENT: number }>} */
 const TYPES = {
   f64: Float64Array,
   f32: Float32Array,
@@ -47,7 +55,11 @@ const TYPES = {
   u8: Uint8Array,
 };
 
-/** One inlined column `{type, b64}` -> its typed array (little-endian, as written by the CLI). */
+/**
+ * One inlined column `{type, b64}` -> its typed array (little-endian, as written by the CLI).
+ * @param {Column} col
+ * @returns {TypedColumn}
+ */
 export function decodeColumn(col) {
   const Type = TYPES[col.type];
   if (!Type) throw new Error(`unknown column type ${col.type}`);
@@ -55,8 +67,14 @@ export function decodeColumn(col) {
   return new Type(bytes.buffer, 0, Math.floor(bytes.byteLength / Type.BYTES_PER_ELEMENT));
 }
 
-/** Decodes every column of a table `{n, cols: {name: {type, b64}}}` -> `{n, name: TypedArray...}`. */
+/**
+ * Decodes every column of a table `{n, cols: {name: {type, b64}}}` -> `{n, name: TypedArray...}`.
+ * @param {{ n: number, cols: Record<string, Column> }} table
+ * @returns {{ n: number } & Record<string, any>}
+ */
 export function decodeTable(table) {
+  // `any`: the column names are the payload's (generated from the schema), not known to this file
+  /** @type {{ n: number } & Record<string, any>} */
   const out = { n: table.n };
   for (const [name, col] of Object.entries(table.cols)) out[name] = decodeColumn(col);
   return out;

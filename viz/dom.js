@@ -13,7 +13,14 @@ export function byId(id) {
   return e;
 }
 
-/** Creates an element with a class and optional text. */
+/**
+ * Creates an element with a class and optional text.
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {string | null} [cls]
+ * @param {unknown} [text]
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 export function el(tag, cls, text) {
   const e = document.createElement(tag);
   if (cls) e.className = cls;
@@ -21,13 +28,23 @@ export function el(tag, cls, text) {
   return e;
 }
 
-/** Removes all children. */
+/**
+ * Removes all children.
+ * @template {Node} N
+ * @param {N} node
+ * @returns {N}
+ */
 export function clear(node) {
   while (node.firstChild) node.removeChild(node.firstChild);
   return node;
 }
 
-/** A definition list from [label, value] pairs. */
+/**
+ * A definition list from [label, value] pairs.
+ * @param {Iterable<[string, unknown]>} pairs
+ * @param {string} [cls]
+ * @returns {HTMLDListElement}
+ */
 export function keyValues(pairs, cls = 'kv') {
   const dl = el('dl', cls);
   for (const [k, v] of pairs) {

@@ -12,20 +12,41 @@ export const MAX_FLOWS = 600;
 /** Beyond this many arrows in view not even grouping is worth a frame: none are drawn, the status line says to zoom in. */
 export const MAX_FLOWS_SCANNED = 6000;
 
-/** The y of lane `l`'s first row centre, in view coordinates. */
+/**
+ * The y of lane `l`'s first row centre, in view coordinates.
+ * @param {import('./layout.js').Layout} layout
+ * @param {Int32Array} firstTrack
+ * @param {number} l
+ * @param {number} top
+ * @returns {number}
+ */
 function laneMidY(layout, firstTrack, l, top) {
   const t = firstTrack[l];
   return (t >= 0 ? layout.trackY[t] + layout.trackH[t] / 2 : layout.laneY[l] + 8) - top;
 }
 
-/** The y where arrows attach in a lane: a stream's GPU row, a thread's top row. */
+/**
+ * The y where arrows attach in a lane: a stream's GPU row, a thread's top row.
+ * @param {import('./layout.js').Layout} layout
+ * @param {Int32Array} firstTrack
+ * @param {Int32Array} gpuTrack
+ * @param {number} l
+ * @param {number} top
+ * @returns {number}
+ */
 function anchorY(layout, firstTrack, gpuTrack, l, top) {
   const t = gpuTrack[l];
   if (t >= 0) return layout.trackY[t] + layout.trackH[t] / 2 - top;
   return laneMidY(layout, firstTrack, l, top);
 }
 
-/** Index range of flows that may be in view: flows are sorted by fromTs and none is longer than maxLag. */
+/**
+ * Index range of flows that may be in view: flows are sorted by fromTs and none is longer than maxLag.
+ * @param {Pick<import('./model.js').Flows, 'n' | 'fromTs' | 'maxLag'>} f
+ * @param {number} t0
+ * @param {number} t1
+ * @returns {[number, number]}
+ */
 export function flowRange(f, t0, t1) {
   const lag = f.maxLag ?? Infinity;
   let lo = 0;
@@ -47,14 +68,26 @@ export function flowRange(f, t0, t1) {
   return [i0, lo];
 }
 
-/** Groups the flows in view: [{x0, y0, x1, y1, kind, n}]; null when more than `limit` are in view. */
+/** @typedef {{ x0: number, y0: number, x1: number, y1: number, kind: number, n: number }} FlowGroup */
+
+/**
+ * Groups the flows in view: [{x0, y0, x1, y1, kind, n}]; null when more than `limit` are in view.
+ * @param {import('./model.js').Model} data
+ * @param {import('./layout.js').Layout} layout
+ * @param {import('./layout.js').View} view
+ * @param {Int32Array} firstTrack
+ * @param {Int32Array} gpuTrack
+ * @param {number} [limit]
+ * @returns {FlowGroup[] | null}
+ */
 export function groupFlows(data, layout, view, firstTrack, gpuTrack, limit = Infinity) {
   const f = data.flows;
   const k = view.width / (view.t1 - view.t0);
   const [i0, i1] = flowRange(f, view.t0, view.t1);
   if (i1 - i0 > limit) return null;
+  /** @type {Map<number, FlowGroup>} */
   const groups = new Map();
-  const bin = (x) => Math.max(-1, Math.min(1023, Math.round(x / FLOW_BIN_PX))) + 1;
+  const bin = (/** @type {number} */ x) => Math.max(-1, Math.min(1023, Math.round(x / FLOW_BIN_PX))) + 1;
   for (let i = i0; i < i1; i++) {
     const a = f.fromTs[i];
     const b = f.toTs[i];
@@ -76,6 +109,16 @@ export function groupFlows(data, layout, view, firstTrack, gpuTrack, limit = Inf
   return [...groups.values()];
 }
 
+/**
+ * Draws the arrows in view (grouped); returns the counts for the status line and the tests.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {import('./model.js').Model} data
+ * @param {import('./layout.js').Layout} layout
+ * @param {import('./layout.js').View} view
+ * @param {Int32Array} firstTrack
+ * @param {Int32Array} gpuTrack
+ * @returns {{ drawn: number, merged: number, skipped: number }}
+ */
 export function drawFlows(ctx, data, layout, view, firstTrack, gpuTrack) {
   const all = groupFlows(data, layout, view, firstTrack, gpuTrack, MAX_FLOWS_SCANNED);
   if (all === null) {

@@ -9,7 +9,11 @@ const UNITS = [
   [1, 'ns'],
 ];
 
-/** Formats a duration in ns with at most 3 significant digits and a unit: 1500 -> "1.5 µs". */
+/**
+ * Formats a duration in ns with at most 3 significant digits and a unit: 1500 -> "1.5 µs".
+ * @param {number} ns
+ * @returns {string}
+ */
 export function formatDuration(ns) {
   if (!Number.isFinite(ns)) return String(ns);
   const a = Math.abs(ns);
@@ -32,6 +36,9 @@ export function formatDuration(ns) {
  * A tick formatter for an axis whose ticks are `step` ns apart and reach `maxAbs` ns:
  * one unit for all ticks (the unit of the largest value, so 8.5 ms rather than 8500 µs)
  * and only as many decimals as the step needs.
+ * @param {number} step
+ * @param {number} [maxAbs]
+ * @returns {(ns: number) => string}
  */
 export function tickFormatter(step, maxAbs = step) {
   let scale = 1;
@@ -47,7 +54,11 @@ export function tickFormatter(step, maxAbs = step) {
   return (ns) => `${(ns / scale).toFixed(decimals)} ${unit}`;
 }
 
-/** Formats a byte count: 1536 -> "1.5 KiB". */
+/**
+ * Formats a byte count: 1536 -> "1.5 KiB".
+ * @param {number} n
+ * @returns {string}
+ */
 export function formatBytes(n) {
   if (n < 1024) return `${n} B`;
   const u = ['KiB', 'MiB', 'GiB', 'TiB'];
@@ -66,6 +77,9 @@ export function formatBytes(n) {
  * tell apart points ~1/1000 of the view apart, so a tooltip at µs zoom says
  * `3.2867321 s`, not `3 s`. Tooltips, the status line, the selection and the
  * finding details all use it, as the axis does.
+ * @param {number} spanNs
+ * @param {number} [maxAbs]
+ * @returns {(ns: number) => string}
  */
 export function timeFormatter(spanNs, maxAbs) {
   const res = Math.max(1, spanNs / 1000);

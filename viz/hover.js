@@ -5,10 +5,18 @@ import { visibleRange, lowerBound } from './lod.js';
 import { formatDuration } from './format.js';
 
 /**
- * @param data decoded model; layout lane layout; firstTrack lane -> top track
- * @param view () => {x (d3 scale), width, fmt (time formatter at the view's precision)}
+ * @param {import('./model.js').Model} data decoded model
+ * @param {import('./layout.js').Layout} layout
+ * @param {Int32Array} firstTrack lane -> top track
+ * @param {() => { x: import('d3').ScaleLinear<number, number>, width: number, fmt: (ns: number) => string }} view
+ *   the scale, the plot width and a time formatter at the view's precision
  */
 export function makeHover(data, layout, firstTrack, view) {
+  /**
+   * @param {number} px
+   * @param {number} y
+   * @returns {string[] | null}
+   */
   return function linesAt(px, y) {
     const { x, width, fmt } = view();
     const nsPerPx = (x.domain()[1] - x.domain()[0]) / width;

@@ -9,8 +9,17 @@ const FLAG_OPEN = 1;
 const FLAG_ERROR = 2;
 
 /** Reusable 1-px-high canvas for heat strips (a row of alpha values, scaled to the track). */
+/** @type {HTMLCanvasElement | null} */
 let heatCanvas = null;
 
+/**
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {Float32Array} fractions busy fraction per pixel column
+ * @param {string} color `#rrggbb`
+ * @param {number} x
+ * @param {number} y
+ * @param {number} h
+ */
 function heatStrip(ctx, fractions, color, x, y, h) {
   const w = fractions.length;
   if (!heatCanvas || heatCanvas.width < w) {
@@ -18,7 +27,8 @@ function heatStrip(ctx, fractions, color, x, y, h) {
     heatCanvas.width = Math.max(w, 256);
     heatCanvas.height = 1;
   }
-  const hctx = heatCanvas.getContext('2d');
+  // null only for a canvas already given another context type, which this one never is
+  const hctx = /** @type {CanvasRenderingContext2D} */ (heatCanvas.getContext('2d'));
   const img = hctx.createImageData(w, 1);
   const r = parseInt(color.slice(1, 3), 16);
   const g = parseInt(color.slice(3, 5), 16);
@@ -42,6 +52,11 @@ function heatStrip(ctx, fractions, color, x, y, h) {
  * Draws every track that intersects the vertical window.
  * view: {t0, t1, width, top, height} (time domain in ns; CSS px); style: {isHit?}
  * Returns counts for tests and the bench: rects drawn, tracks drawn as heat strips, intervals in view.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {import('./model.js').Model} data
+ * @param {import('./layout.js').Layout} layout
+ * @param {import('./layout.js').View} view
+ * @param {{ isHit?: ((i: number) => boolean) | undefined }} [style]
  */
 export function drawTracks(ctx, data, layout, view, style = {}) {
   const k = view.width / (view.t1 - view.t0);
@@ -57,7 +72,8 @@ export function drawTracks(ctx, data, layout, view, style = {}) {
     const [i0, i1] = visibleRange(data.start, lo, hi, data.maxDur[t], view.t0, view.t1);
     stats.inView += i1 - i0;
     if (i1 - i0 > HEAT_DENSITY * view.width && data.heat[t]) {
-      const cols = heatColumns(data.heat[t], data.heatBucketNs, view.t0, 1 / k, Math.ceil(view.width));
+      // data.heat[t] was checked just above (TS does not narrow an indexed access)
+      const cols = heatColumns(/** @type {Float32Array} */ (data.heat[t]), data.heatBucketNs, view.t0, 1 / k, Math.ceil(view.width));
       const cat = data.catNames[data.cat[lo]];
       heatStrip(ctx, cols, CATEGORY_COLOR[cat] ?? '#888888', 0, y + 1, h - 2);
       stats.heatTracks++;
@@ -121,6 +137,11 @@ export function drawTracks(ctx, data, layout, view, style = {}) {
 /**
  * Names inside rectangles wide enough to hold a few characters (canvas text: never
  * markup). C++ kernel names are shortened (names.js); the tooltip has the full name.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {import('./model.js').Model & { shortNames?: Map<number, string> }} data  shortNames: a cache of labels, kept on the model
+ * @param {ReturnType<typeof mergeIntervals>} m
+ * @param {number} y
+ * @param {number} h
  */
 function drawLabels(ctx, data, m, y, h) {
   const short = data.shortNames ?? (data.shortNames = new Map());
@@ -148,7 +169,15 @@ function drawLabels(ctx, data, m, y, h) {
   }
 }
 
-/** Instants (event records, waits, markers, submissions without a completion) as ticks. */
+/**
+ * Instants (event records, waits, markers, submissions without a completion) as ticks.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {import('./model.js').Model} data
+ * @param {import('./layout.js').Layout} layout
+ * @param {import('./layout.js').View} view
+ * @param {Int32Array} firstTrack
+ * @returns {number}
+ */
 export function drawInstants(ctx, data, layout, view, firstTrack) {
   const inst = data.instants;
   const k = view.width / (view.t1 - view.t0);

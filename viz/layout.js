@@ -4,13 +4,21 @@
 
 export const TRACK_HEIGHT = { api: 8, gpu: 18, nest: 15, slot: 7, instant: 12 };
 export const LANE_PAD = 6;
+
+/**
+ * The part of the page a frame draws: times t0..t1 across `width` CSS px, and the rows
+ * from `top` (the scroll offset) down `height` px.
+ * @typedef {{ t0: number, t1: number, width: number, top: number, height: number }} View
+ */
 export const MIN_LANE_HEIGHT = 32;
 
 /**
  * @typedef {{ laneY: Float64Array, laneH: Float64Array, trackY: Float64Array, trackH: Float64Array, height: number }} Layout
  *   all in CSS px from the top of the lane area.
- * @param lanes  [{kind, label}]
- * @param tracks [{lane, row, kind}] in drawing order (row ascending within a lane)
+ * @param {import('../src/report/payload-types.js').Lane[]} lanes
+ * @param {import('../src/report/payload-types.js').Track[]} tracks in drawing order (row ascending within a lane)
+ * @param {Record<string, number> & { instant: number, nest: number }} [heights]
+ * @param {number} [pad]
  * @returns {Layout}
  */
 export function layoutLanes(lanes, tracks, heights = TRACK_HEIGHT, pad = LANE_PAD) {
@@ -18,7 +26,7 @@ export function layoutLanes(lanes, tracks, heights = TRACK_HEIGHT, pad = LANE_PA
   const laneH = new Float64Array(lanes.length);
   const trackY = new Float64Array(tracks.length);
   const trackH = new Float64Array(tracks.length);
-  const byLane = lanes.map(() => []);
+  const byLane = lanes.map(() => /** @type {number[]} */ ([]));
   tracks.forEach((t, i) => {
     byLane[t.lane]?.push(i);
   });
@@ -43,7 +51,12 @@ export function layoutLanes(lanes, tracks, heights = TRACK_HEIGHT, pad = LANE_PA
   return { laneY, laneH, trackY, trackH, height: y };
 }
 
-/** The lane under vertical position y, or -1. */
+/**
+ * The lane under vertical position y, or -1.
+ * @param {Layout} layout
+ * @param {number} y
+ * @returns {number}
+ */
 export function laneAtY(layout, y) {
   const { laneY, laneH } = layout;
   let lo = 0;
@@ -57,7 +70,12 @@ export function laneAtY(layout, y) {
   return -1;
 }
 
-/** The track under vertical position y, or -1 (tracks of a lane are contiguous in y). */
+/**
+ * The track under vertical position y, or -1 (tracks of a lane are contiguous in y).
+ * @param {Layout} layout
+ * @param {number} y
+ * @returns {number}
+ */
 export function trackAtY(layout, y) {
   for (let t = 0; t < layout.trackY.length; t++) {
     if (y >= layout.trackY[t] && y < layout.trackY[t] + layout.trackH[t]) return t;

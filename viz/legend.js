@@ -5,6 +5,7 @@ import { FLOW_COLOR, FLOW_LABEL } from './flows.js';
 import { SEVERITY_COLOR } from './markers.js';
 import { el } from './dom.js';
 
+/** @type {Record<string, string>} */
 export const CATEGORY_LABEL = {
   kernel: 'kernel (GPU)',
   commit: 'command buffer (GPU)',
@@ -24,7 +25,11 @@ export const CATEGORY_LABEL = {
 };
 const INSTANT_CATS = new Set(['record', 'wait', 'query', 'marker', 'submit']);
 
-/** Categories that occur in the trace, in the payload's order. */
+/**
+ * Categories that occur in the trace, in the payload's order.
+ * @param {import('./model.js').Model} data
+ * @returns {string[]}
+ */
 export function presentCategories(data) {
   const seen = new Uint8Array(data.catNames.length);
   for (let i = 0; i < data.nIntervals; i++) seen[data.cat[i]] = 1;
@@ -32,6 +37,11 @@ export function presentCategories(data) {
   return data.catNames.filter((_, c) => seen[c]);
 }
 
+/**
+ * @param {string} color
+ * @param {'tri' | 'open' | 'arrow' | 'bar' | 'band'} shape
+ * @returns {HTMLSpanElement}
+ */
 function swatch(color, shape) {
   const s = el('span', `sw ${shape}`);
   if (shape === 'tri') s.style.borderTopColor = color;
@@ -41,9 +51,20 @@ function swatch(color, shape) {
   return s;
 }
 
-/** Fills `box` with legend items; returns their labels (for tests). */
+/**
+ * Fills `box` with legend items; returns their labels (for tests).
+ * @param {HTMLElement} box
+ * @param {import('./model.js').Model} data
+ * @returns {string[]}
+ */
 export function buildLegend(box, data) {
+  /** @type {string[]} */
   const items = [];
+  /**
+   * @param {string} color
+   * @param {'tri' | 'open' | 'arrow' | 'bar' | 'band'} shape
+   * @param {string} label
+   */
   const add = (color, shape, label) => {
     const it = el('span', 'legend-item');
     it.appendChild(swatch(color, shape));
@@ -53,6 +74,7 @@ export function buildLegend(box, data) {
   };
   for (const c of presentCategories(data)) add(CATEGORY_COLOR[c] ?? '#888888', INSTANT_CATS.has(c) ? 'tri' : 'bar', CATEGORY_LABEL[c] ?? c);
   add(OPEN_COLOR, 'open', 'call that never returned (to trace end)');
+  /** @type {Set<number>} */
   const kinds = new Set();
   for (let i = 0; i < data.flows.n; i++) kinds.add(data.flows.kind ? data.flows.kind[i] : 0);
   for (const k of [...kinds].sort()) add(FLOW_COLOR[k], 'arrow', FLOW_LABEL[k]);

@@ -2,7 +2,14 @@
 // a frame draws only what intersects the view, merging neighbours closer than a
 // pixel, or, when even that would touch too many intervals, a busy-fraction heat strip.
 
-/** First index in [lo, hi) whose value is >= v (values sorted ascending). */
+/**
+ * First index in [lo, hi) whose value is >= v (values sorted ascending).
+ * @param {ArrayLike<number>} values
+ * @param {number} v
+ * @param {number} lo
+ * @param {number} hi
+ * @returns {number}
+ */
 export function lowerBound(values, v, lo, hi) {
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
@@ -15,6 +22,13 @@ export function lowerBound(values, v, lo, hi) {
 /**
  * Index range [i0, i1) of a track's intervals that may intersect [t0, t1].
  * `maxDur` is the longest interval of the track, so nothing starting before t0 - maxDur can reach t0.
+ * @param {ArrayLike<number>} start
+ * @param {number} lo
+ * @param {number} hi
+ * @param {number} maxDur
+ * @param {number} t0
+ * @param {number} t1
+ * @returns {[number, number]}
  */
 export function visibleRange(start, lo, hi, maxDur, t0, t1) {
   const i0 = lowerBound(start, t0 - maxDur, lo, hi);
@@ -25,7 +39,12 @@ export function visibleRange(start, lo, hi, maxDur, t0, t1) {
   return [i0, end];
 }
 
-/** Longest duration of each track, for visibleRange. */
+/**
+ * Longest duration of each track, for visibleRange.
+ * @param {ArrayLike<number>} dur
+ * @param {ArrayLike<number>} offsets
+ * @returns {Float64Array}
+ */
 export function maxDurations(dur, offsets) {
   const out = new Float64Array(offsets.length - 1);
   for (let t = 0; t + 1 < offsets.length; t++) {
@@ -43,6 +62,14 @@ export function maxDurations(dur, offsets) {
  * `minWidth` px wide so that short work stays visible.
  * Returns {n, x, w, count, first, hit}: `first` is the first merged interval (for colour and
  * hover), `count` how many were merged, `hit` 1 when any merged interval satisfies `isHit`.
+ * @param {ArrayLike<number>} start
+ * @param {ArrayLike<number>} dur
+ * @param {number} i0
+ * @param {number} i1
+ * @param {number} domain0
+ * @param {number} k
+ * @param {number} range0
+ * @param {{ minGap?: number, minWidth?: number, clip0?: number, clip1?: number, isHit?: ((i: number) => boolean) | null }} [opts]
  */
 export function mergeIntervals(start, dur, i0, i1, domain0, k, range0, opts = {}) {
   const minGap = opts.minGap ?? 1;
@@ -75,8 +102,13 @@ export function mergeIntervals(start, dur, i0, i1, domain0, k, range0, opts = {}
       continue;
     }
     if (n === x.length) {
+      /**
+       * @template {Float32Array | Uint32Array | Uint8Array} T
+       * @param {T} A
+       * @returns {T}
+       */
       const grow = (A) => {
-        const B = new A.constructor(A.length * 2);
+        const B = new /** @type {new (n: number) => T} */ (A.constructor)(A.length * 2);
         B.set(A);
         return B;
       };
@@ -102,6 +134,14 @@ export function mergeIntervals(start, dur, i0, i1, domain0, k, range0, opts = {}
  * Busy fraction of each of `n` equal buckets over [t0, t1) for intervals [lo, hi):
  * the heat strip drawn when a track is too dense to merge per frame. Overlapping
  * intervals can push a bucket above 1; it is clamped.
+ * @param {ArrayLike<number>} start
+ * @param {ArrayLike<number>} dur
+ * @param {number} lo
+ * @param {number} hi
+ * @param {number} t0
+ * @param {number} t1
+ * @param {number} n
+ * @returns {Float32Array}
  */
 export function busyBuckets(start, dur, lo, hi, t0, t1, n) {
   const out = new Float32Array(n);
@@ -130,6 +170,12 @@ export function busyBuckets(start, dur, lo, hi, t0, t1, n) {
 /**
  * Resamples bucket fractions (buckets of `bucketNs` from time 0) onto `columns` pixel columns
  * starting at time `t0`, `nsPerPx` each: the mean busy fraction under each column.
+ * @param {ArrayLike<number>} buckets
+ * @param {number} bucketNs
+ * @param {number} t0
+ * @param {number} nsPerPx
+ * @param {number} columns
+ * @returns {Float32Array}
  */
 export function heatColumns(buckets, bucketNs, t0, nsPerPx, columns) {
   const out = new Float32Array(columns);
@@ -150,8 +196,19 @@ export function heatColumns(buckets, bucketNs, t0, nsPerPx, columns) {
   return out;
 }
 
-/** Instants [i0, i1) at least `minGap` px apart: a dense run of ticks draws as one tick per pixel. */
+/**
+ * Instants [i0, i1) at least `minGap` px apart: a dense run of ticks draws as one tick per pixel.
+ * @param {ArrayLike<number>} ts
+ * @param {number} i0
+ * @param {number} i1
+ * @param {number} domain0
+ * @param {number} k
+ * @param {number} range0
+ * @param {number} [minGap]
+ * @returns {number[]}
+ */
 export function thinInstants(ts, i0, i1, domain0, k, range0, minGap = 1) {
+  /** @type {number[]} */
   const picked = [];
   let last = -Infinity;
   for (let i = i0; i < i1; i++) {

@@ -1,8 +1,18 @@
 // Findings from `mpstrace analyze` drawn on the lanes they concern: a translucent
 // band over the evidence time range and a flag at its start.
 
+/** @type {Record<string, string>} */
 export const SEVERITY_COLOR = { error: '#d62728', warning: '#ff7f0e', info: '#1f77b4', note: '#1f77b4' };
 
+/**
+ * Draws the findings' bands and flags in view; returns how many were drawn.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {import('./model.js').Model} data
+ * @param {import('./layout.js').Layout} layout
+ * @param {import('./layout.js').View} view
+ * @param {number} selected index of the selected finding, or -1
+ * @returns {number}
+ */
 export function drawMarkers(ctx, data, layout, view, selected) {
   const k = view.width / (view.t1 - view.t0);
   let drawn = 0;

@@ -3,9 +3,18 @@
 import { decodeTable } from './decode.js';
 import { maxDurations, busyBuckets } from './lod.js';
 
+/**
+ * The page's arrows, column-wise; maxLag is the longest arrow, set after decoding.
+ * @typedef {{ n: number, fromTs: Float64Array, fromLane: Uint16Array, toTs: Float64Array, toLane: Uint16Array, kind: Uint8Array, maxLag?: number }} Flows
+ */
+/** @typedef {ReturnType<typeof decodeModel>} Model */
+
 /** Buckets per track for the zoomed-out heat strip (a 1600 px view spans ~10 of them per px). */
 export const HEAT_BUCKETS = 16384;
 
+/**
+ * @param {import('../src/report/payload-types.js').ReportPayload} payload
+ */
 export function decodeModel(payload) {
   const iv = decodeTable(payload.intervals);
   const inst = decodeTable(payload.instants);
@@ -30,14 +39,14 @@ export function decodeModel(payload) {
     flags: iv.flags,
     nIntervals: iv.n,
     instants: { n: inst.n, laneOffsets, ts: inst.ts, name: inst.name, site: inst.site, cat: inst.cat },
-    flows: {
+    flows: /** @type {Flows} */ ({
       n: flows.n,
       fromTs: flows.fromTs,
       fromLane: flows.fromLane,
       toTs: flows.toTs,
       toLane: flows.toLane,
       kind: flows.kind ?? new Uint8Array(flows.n),
-    },
+    }),
     maxDur: maxDurations(iv.dur, trackOffsets),
     heat: /** @type {(Float32Array | null)[]} */ ([]),
     heatBucketNs: spanNs / HEAT_BUCKETS,
@@ -58,7 +67,11 @@ export function decodeModel(payload) {
   return data;
 }
 
-/** The track of lane `l` whose row is lowest: instants and flow endpoints are drawn there. */
+/**
+ * The track of lane `l` whose row is lowest: instants and flow endpoints are drawn there.
+ * @param {Model} data
+ * @returns {Int32Array}
+ */
 export function firstTrackOfLane(data) {
   const out = new Int32Array(data.lanes.length).fill(-1);
   data.tracks.forEach((t, i) => {
@@ -67,7 +80,11 @@ export function firstTrackOfLane(data) {
   return out;
 }
 
-/** The first GPU track of each lane (-1 for lanes without one): launch arrows end there. */
+/**
+ * The first GPU track of each lane (-1 for lanes without one): launch arrows end there.
+ * @param {Model} data
+ * @returns {Int32Array}
+ */
 export function gpuTrackOfLane(data) {
   const out = new Int32Array(data.lanes.length).fill(-1);
   data.tracks.forEach((t, i) => {
@@ -81,6 +98,8 @@ export function gpuTrackOfLane(data) {
  * annotation ranges or slot spans that may cover the whole run, padded by 3%.
  * The first view fits it, so a run whose first second is interpreter start-up
  * opens on its work. The whole trace when nothing qualifies.
+ * @param {Model} data
+ * @returns {[number, number]}
  */
 export function activityRange(data) {
   let a = Infinity;

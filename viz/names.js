@@ -6,7 +6,12 @@
 // full name is in the tooltip and the details. Not a demangler: only the
 // <nested-name> and template-argument prefix of the Itanium grammar is read.
 
-/** Reads `<len><identifier>` at s[i]; returns [identifier, next index] or null. */
+/**
+ * Reads `<len><identifier>` at s[i]; returns [identifier, next index] or null.
+ * @param {string} s
+ * @param {number} i
+ * @returns {[string, number] | null}
+ */
 function sourceName(s, i) {
   let j = i;
   while (j < s.length && s[j] >= '0' && s[j] <= '9') j++;
@@ -16,9 +21,14 @@ function sourceName(s, i) {
   return [s.slice(j, j + n), j + n];
 }
 
-const isAnon = (id) => id.startsWith('_GLOBAL__N');
+const isAnon = (/** @type {string} */ id) => id.startsWith('_GLOBAL__N');
 
-/** The first identifier of 3+ characters inside template arguments starting at s[i] (after the `I`). */
+/**
+ * The first identifier of 3+ characters inside template arguments starting at s[i] (after the `I`).
+ * @param {string} s
+ * @param {number} i
+ * @returns {string | null}
+ */
 function firstTemplateName(s, i) {
   for (let j = i; j < s.length; j++) {
     const c = s[j];
@@ -38,7 +48,11 @@ function firstTemplateName(s, i) {
   return null;
 }
 
-/** Short label of an Itanium-mangled name, or null when it is not one this reader understands. */
+/**
+ * Short label of an Itanium-mangled name, or null when it is not one this reader understands.
+ * @param {string} s
+ * @returns {string | null}
+ */
 export function shortMangled(s) {
   if (!/^_Z/.test(s)) return null;
   let i = 2;
@@ -80,7 +94,11 @@ export function shortMangled(s) {
   return template === null ? fn : `${fn}<${template || '…'}>`;
 }
 
-/** Short label of a demangled C++ name: the function's last `::` component and its first template argument's name. */
+/**
+ * Short label of a demangled C++ name: the function's last `::` component and its first template argument's name.
+ * @param {string} s
+ * @returns {string | null}
+ */
 export function shortDemangled(s) {
   if (!/::|\(/.test(s)) return null;
   s = s.replace(/\(anonymous namespace\)::/g, '');
@@ -118,7 +136,11 @@ export function shortDemangled(s) {
   return `${fn}<${m ? m[0] : '…'}>`;
 }
 
-/** The label drawn on a bar: short for C++ names, the name itself otherwise. */
+/**
+ * The label drawn on a bar: short for C++ names, the name itself otherwise.
+ * @param {string | null | undefined} name
+ * @returns {string}
+ */
 export function shortName(name) {
   if (!name) return '';
   // a host API slice is `<call> <kernel name>`

@@ -4,6 +4,12 @@ import { SEVERITY_COLOR } from './markers.js';
 import { formatDuration, timeFormatter } from './format.js';
 import { el, clear, keyValues, byId } from './dom.js';
 
+/**
+ * Fills the findings list; `onSelect` gets the index of the finding clicked or chosen by keyboard.
+ * @param {import('./model.js').Model} data
+ * @param {import('../src/report/payload-types.js').ReportPayload} payload
+ * @param {(i: number) => void} onSelect
+ */
 export function findingsList(data, payload, onSelect) {
   const list = byId('findings-list');
   byId('findings-count').textContent =
@@ -27,12 +33,14 @@ export function findingsList(data, payload, onSelect) {
     list.appendChild(li);
   });
   return {
+    /** @param {number} i the finding to show as selected (-1: none) */
     mark(i) {
       for (const [j, li] of list.querySelectorAll('li').entries()) li.classList.toggle('selected', j === i);
     },
   };
 }
 
+/** @param {import('../src/report/payload-types.js').PageFinding} f */
 export function showFindingDetails(f) {
   const box = clear(byId('details'));
   const fmt = timeFormatter(Math.max(f.t1 - f.t0, 1000), f.t1);
@@ -64,13 +72,18 @@ export function showFindingDetails(f) {
   }
 }
 
+/** @param {string[]} lines a title, then one paragraph each */
 export function showPinned(lines) {
   const box = clear(byId('details'));
   box.appendChild(el('h2', null, lines[0]));
   for (const line of lines.slice(1)) box.appendChild(el('p', 'message', line));
 }
 
-/** The selected range's summary, at the top of the panel (it is what the user is looking at). */
+/**
+ * The selected range's summary, at the top of the panel (it is what the user is looking at).
+ * @param {ReturnType<typeof import('./summary.js').summarizeRange> | null} sum
+ * @param {(t0: number, t1: number) => void} zoomTo
+ */
 export function showSummary(sum, zoomTo) {
   const box = clear(byId('selection'));
   if (!sum) {
@@ -84,7 +97,7 @@ export function showSummary(sum, zoomTo) {
   zoomBtn.addEventListener('click', () => zoomTo(sum.t0, sum.t1));
   head.appendChild(zoomBtn);
   box.appendChild(head);
-  const pct = (v) => `${formatDuration(v)} (${((100 * v) / Math.max(1, sum.spanNs)).toFixed(1)}%)`;
+  const pct = (/** @type {number} */ v) => `${formatDuration(v)} (${((100 * v) / Math.max(1, sum.spanNs)).toFixed(1)}%)`;
   box.appendChild(
     keyValues([
       ['from', fmt(sum.t0)],

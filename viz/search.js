@@ -2,10 +2,20 @@
 // Enter steps through them in time order. Matches the full and the short name.
 import { shortName } from './names.js';
 
+/**
+ * @param {import('./model.js').Model} data
+ * @param {{ onChange: () => void, zoomTo: (t0: number, t1: number) => void, info: HTMLElement }} hooks
+ */
 export function makeSearch(data, { onChange, zoomTo, info }) {
+  /** @type {number[]} */
   let matches = [];
   let pos = -1;
+  /** @type {Uint8Array | null} */
   let hitName = null;
+  /**
+   * @param {string} q
+   * @returns {number} the number of matches
+   */
   function run(q) {
     q = q.trim().toLowerCase();
     matches = [];
@@ -17,8 +27,10 @@ export function makeSearch(data, { onChange, zoomTo, info }) {
       return 0;
     }
     hitName = new Uint8Array(data.strings.length);
+    // the callbacks below run while hitName is this fresh array (TS does not narrow into closures)
     data.strings.forEach((s, i) => {
-      if (i > 0 && (String(s).toLowerCase().includes(q) || shortName(String(s)).toLowerCase().includes(q))) hitName[i] = 1;
+      if (i > 0 && (String(s).toLowerCase().includes(q) || shortName(String(s)).toLowerCase().includes(q)))
+        /** @type {Uint8Array} */ (hitName)[i] = 1;
     });
     // a launch call is named after its kernel: step through the kernels, not both
     const launch = data.catNames.indexOf('launch');
@@ -40,6 +52,6 @@ export function makeSearch(data, { onChange, zoomTo, info }) {
     run,
     next,
     count: () => matches.length,
-    isHit: () => (hitName ? (i) => hitName[data.name[i]] === 1 : undefined),
+    isHit: () => (hitName ? (/** @type {number} */ i) => /** @type {Uint8Array} */ (hitName)[data.name[i]] === 1 : undefined),
   };
 }

@@ -5,8 +5,19 @@ import { visibleRange } from './lod.js';
 const GPU_CATS = new Set(['kernel', 'commit', 'memcpy', 'memset']);
 const BLOCKING_CATS = new Set(['sync', 'elapsed']);
 
-/** Sorted, merged [a, b) pairs of the intervals of `tracks` (with a category in `cats`) clipped to [t0, t1]. */
+/** @typedef {[number, number]} Pair */
+
+/**
+ * Sorted, merged [a, b) pairs of the intervals of `tracks` (with a category in `cats`) clipped to [t0, t1].
+ * @param {import('./model.js').Model} data
+ * @param {number[]} tracks
+ * @param {Set<string>} cats
+ * @param {number} t0
+ * @param {number} t1
+ * @returns {Pair[]}
+ */
 export function clippedUnion(data, tracks, cats, t0, t1) {
+  /** @type {Pair[]} */
   const pairs = [];
   for (const t of tracks) {
     const [i0, i1] = visibleRange(data.start, data.trackOffsets[t], data.trackOffsets[t + 1], data.maxDur[t], t0, t1);
@@ -18,6 +29,7 @@ export function clippedUnion(data, tracks, cats, t0, t1) {
     }
   }
   pairs.sort((p, q) => p[0] - q[0]);
+  /** @type {Pair[]} */
   const out = [];
   for (const p of pairs) {
     const last = out[out.length - 1];
@@ -27,10 +39,16 @@ export function clippedUnion(data, tracks, cats, t0, t1) {
   return out;
 }
 
-const total = (pairs) => pairs.reduce((s, p) => s + (p[1] - p[0]), 0);
+const total = (/** @type {Pair[]} */ pairs) => pairs.reduce((s, p) => s + (p[1] - p[0]), 0);
 
-/** Time covered by at least `k` of the given unions (each a sorted merged pair list). */
+/**
+ * Time covered by at least `k` of the given unions (each a sorted merged pair list).
+ * @param {Pair[][]} unions
+ * @param {number} k
+ * @returns {number}
+ */
 export function coveredByAtLeast(unions, k) {
+  /** @type {Pair[]} */
   const edges = [];
   for (const u of unions) for (const [a, b] of u) edges.push([a, 1], [b, -1]);
   edges.sort((p, q) => p[0] - q[0] || p[1] - q[1]);
@@ -46,16 +64,21 @@ export function coveredByAtLeast(unions, k) {
 }
 
 /**
- * @param data decoded model: lanes, tracks, trackOffsets, start, dur, cat, catNames, maxDur
- * @returns the range summary: t0, t1, spanNs, streams [{lane, label, busyNs}], overlapNs, threads [{lane, label, blockedNs}]
+ * The range summary: t0, t1, spanNs, streams [{lane, label, busyNs}], overlapNs, threads [{lane, label, blockedNs}].
+ * @param {import('./model.js').Model} data decoded model
+ * @param {number} t0
+ * @param {number} t1
  */
 export function summarizeRange(data, t0, t1) {
-  const tracksOf = data.lanes.map(() => []);
+  const tracksOf = data.lanes.map(() => /** @type {number[]} */ ([]));
   data.tracks.forEach((t, i) => {
     tracksOf[t.lane].push(i);
   });
+  /** @type {{ lane: number, label: string, busyNs: number }[]} */
   const streams = [];
+  /** @type {Pair[][]} */
   const unions = [];
+  /** @type {{ lane: number, label: string, blockedNs: number }[]} */
   const threads = [];
   data.lanes.forEach((lane, l) => {
     if (lane.kind === 'stream') {

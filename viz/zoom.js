@@ -2,17 +2,16 @@
 // plus keyboard (W/S or +/- zoom, A/D or arrows pan, 0 or Home resets).
 
 /**
- * @param target  element receiving wheel/drag (a d3 selection)
+ * @param {import('d3').Selection<HTMLCanvasElement, unknown, null, undefined>} target  element receiving wheel/drag
  * @param {{ width: () => number, spanNs: number, onZoom: (x: import('d3').ScaleLinear<number, number>) => void }} opts
- * @returns the controller: x(), zoomTo(t0, t1), reset(), zoomBy(f), panBy(px), resize()
+ * The controller: x(), zoomTo(t0, t1), reset(), zoomBy(f), panBy(px), resize().
  */
 export function zoomController(target, opts) {
   let width = opts.width();
   const x0 = () => d3.scaleLinear().domain([0, opts.spanNs]).range([0, width]);
   let base = x0();
   const maxK = Math.max(1, opts.spanNs / 50); // at most 50 ns across the view
-  const zoom = d3
-    .zoom()
+  const zoom = /** @type {import('d3').ZoomBehavior<HTMLCanvasElement, unknown>} */ (d3.zoom())
     .scaleExtent([1, maxK])
     // shift+wheel scrolls the lanes vertically instead of zooming
     .filter((e) => (e.type === 'wheel' ? !e.shiftKey : !e.ctrlKey && !e.button))
@@ -31,9 +30,14 @@ export function zoomController(target, opts) {
   applyExtent();
   target.call(zoom).on('dblclick.zoom', null);
 
-  const current = () => d3.zoomTransform(target.node());
+  // target is a selection of one canvas, so node() is never null
+  const current = () => d3.zoomTransform(/** @type {HTMLCanvasElement} */ (target.node()));
   const api = {
     x: () => current().rescaleX(base),
+    /**
+     * @param {number} t0
+     * @param {number} t1
+     */
     zoomTo(t0, t1) {
       const a = Math.max(0, Math.min(t0, t1));
       const b = Math.min(opts.spanNs, Math.max(t0, t1));
@@ -44,9 +48,11 @@ export function zoomController(target, opts) {
     reset() {
       target.call(zoom.transform, d3.zoomIdentity);
     },
+    /** @param {number} f */
     zoomBy(f) {
       target.call(zoom.scaleBy, f, [width / 2, 0]);
     },
+    /** @param {number} px */
     panBy(px) {
       target.call(zoom.translateBy, px / current().k, 0);
     },
@@ -61,10 +67,15 @@ export function zoomController(target, opts) {
   return api;
 }
 
-/** Keyboard bindings for a zoom controller; ignores keys typed into inputs. */
+/**
+ * Keyboard bindings for a zoom controller; ignores keys typed into inputs.
+ * @param {Document} doc
+ * @param {ReturnType<typeof zoomController>} ctl
+ * @param {{ escape?: () => void, search?: () => void }} [extra]
+ */
 export function bindKeys(doc, ctl, extra = {}) {
   doc.addEventListener('keydown', (e) => {
-    const tag = e.target?.tagName;
+    const tag = /** @type {HTMLElement | null} */ (e.target)?.tagName;
     if (tag === 'INPUT' || tag === 'TEXTAREA') return;
     const key = e.key.toLowerCase();
     if (key === 'w' || key === '+' || key === '=') ctl.zoomBy(1.5);

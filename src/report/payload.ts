@@ -2,65 +2,9 @@
 // Columns travel as base64 little-endian typed arrays: no parser library in the
 // page, no per-row objects, ~23 bytes per interval before base64.
 
-export type Column = { type: 'f64' | 'f32' | 'u32' | 'i32' | 'u16' | 'u8'; b64: string };
-export type Table = { n: number; cols: Record<string, Column> };
+import type { Column, Table } from './payload-types.js';
 
-export interface Lane {
-  kind: 'stream' | 'thread';
-  label: string;
-  detail?: string;
-}
-
-/** A row of a lane; intervals belong to tracks. kind picks its height: api (host launches/copies), gpu, nest (host calls), slot, instant. */
-export interface Track {
-  lane: number;
-  row: number;
-  kind: 'api' | 'gpu' | 'nest' | 'slot' | 'instant';
-}
-
-export interface PageFinding {
-  severity: string;
-  detector: string;
-  title: string;
-  message: string;
-  fix: string;
-  sites: string[];
-  /** the CLI's time of the finding, `t=3.286732s` */
-  when: string;
-  evidence: string[];
-  /** evidence time range, ns since trace start */
-  t0: number;
-  t1: number;
-  lanes: number[];
-}
-
-export interface ReportPayload {
-  version: 1;
-  title: string;
-  info: [string, string][];
-  warnings: string[];
-  /** ns from the trace start (time 0 on the page) to its last record */
-  spanNs: number;
-  /** absolute ts of time 0, as a decimal string (i64) */
-  originNs: string;
-  strings: string[];
-  categories: string[];
-  lanes: Lane[];
-  tracks: Track[];
-  /** sorted by track, then start; offsets[t]..offsets[t+1] are track t's. cols: start f64, dur f32, name u32, site u32, cat u8, flags u8 */
-  intervals: Table & { offsets: number[] };
-  /** sorted by lane, then ts. cols: ts f64, name u32, site u32, cat u8 */
-  instants: Table & { offsets: number[] };
-  /** arrows, sorted by fromTs. cols: fromTs f64, fromLane u16, toTs f64, toLane u16, kind u8 (0 event record -> wait, 1 host launch -> GPU execution) */
-  flows: Table;
-  findings: PageFinding[];
-  /** the findings count as the CLI's last line says it (errors, warnings, context notes) */
-  findingsCount?: string;
-  /** replaces the findings count when analysis was unavailable */
-  findingsNote?: string;
-  /** the trace was too large to embed: tracks are aggregated per time bucket (the first warning says what was left out) */
-  aggregated?: boolean;
-}
+export type { Column, Table, Lane, Track, PageFinding, ReportPayload } from './payload-types.js';
 
 /** Category names (index = the `cat` byte); the page colours by name. */
 export const CATEGORIES = [
