@@ -5,7 +5,7 @@ import path from 'node:path';
 import { TraceWriter } from '../src/format/writer.js';
 import { readTrace, TraceReader } from '../src/format/reader.js';
 import { check16 } from '../src/format/checksum.js';
-import { KIND } from '../src/format/schema.generated.js';
+import { CONTAINER, KIND } from '../src/format/schema.generated.js';
 import { UserError } from '../src/util/errors.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mpst-bad-'));
@@ -166,6 +166,35 @@ describe('bad input', () => {
       offset: 64 + CHUNK,
       message: expect.stringMatching(/check failed/),
     });
+  });
+
+  it('a killed recorder: a half-written header of an empty chunk loses nothing and is not damage; over records it is', () => {
+    // A run of chunks is claimed, then headed one by one: SIGKILL between the
+    // header's stores leaves a chunk whose check (or index) is not written yet.
+    const w = new TraceWriter({ backend: 'cuda', chunkBytes: CHUNK, closed: false });
+    for (let i = 0; i < 40; i++) w.record(1, 'submit', 10 + i, { stream: 0x101, name: 'k', corr: i });
+    const base = w.toBuffer();
+    const full = readTrace(base);
+    const torn = Buffer.concat([base, Buffer.alloc(CHUNK)]);
+    const at = base.length;
+    torn.writeUInt32LE(CONTAINER.chunkMagic, at);
+    torn.writeUInt32LE(Math.floor((at - 64) / CHUNK), at + 4); // its index
+    torn.writeUInt32LE(0x7777, at + 8); // tid; the check is not written yet
+    const t = readTrace(torn);
+    expect(t.records).toHaveLength(full.records.length);
+    expect(t.warnings.map((x) => x.code)).toEqual(['not_closed']);
+
+    // the same header over a record is damage: warned, with its offset
+    torn.writeUInt32LE(0x0404_0001, at + 32);
+    const d = readTrace(torn);
+    expect(d.warnings.find((x) => x.code === 'bad_chunk')).toMatchObject({ offset: at });
+    // and in a file closed cleanly, even an empty chunk's bad header is reported
+    const closed = Buffer.from(torn);
+    closed.writeUInt32LE(0, at + 32);
+    const w2 = new TraceWriter({ backend: 'cuda', chunkBytes: CHUNK, closed: true, fileEnd: false });
+    for (let i = 0; i < 40; i++) w2.record(1, 'submit', 10 + i, { stream: 0x101, name: 'k', corr: i });
+    const c2 = Buffer.concat([w2.toBuffer(), closed.subarray(at)]);
+    expect(readTrace(c2).warnings.map((x) => x.code)).toContain('bad_chunk');
   });
 
   it('unknown kinds from a newer minor writer are skipped, counted and warned once per kind', () => {

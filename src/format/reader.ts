@@ -513,6 +513,18 @@ export class TraceReader {
     const magicOk = u32[w + (CH.magic.offset >>> 2)] === CONTAINER.chunkMagic;
     const index = u32[w + (CH.index.offset >>> 2)];
     if (!magicOk || check !== stored || index !== k) {
+      if (
+        !this.header.closedCleanly &&
+        !this.fileEnd &&
+        this.emptyBody(u32, w + hw, (rel + Math.min(avail, this.header.chunkBytes)) >>> 2)
+      ) {
+        // No file end (the recorder was killed) and nothing past the header:
+        // the kill landed while the recorder was writing this chunk's header
+        // (a run of chunks is claimed first, then headed one by one). No
+        // record was ever written here, so nothing is lost.
+        this.stats.unusedChunks++;
+        return false;
+      }
       this.stats.badChunks++;
       const why = !magicOk
         ? 'wrong chunk magic'
@@ -536,6 +548,12 @@ export class TraceReader {
       t.count++;
       if (seq > t.maxSeq) t.maxSeq = seq;
     } else this.threadChunks.set(key, { count: 1, maxSeq: seq });
+    return true;
+  }
+
+  /** True when words [from, to) are all zero. */
+  private emptyBody(u32: Uint32Array, from: number, to: number): boolean {
+    for (let i = from; i < to; i++) if (u32[i] !== 0) return false;
     return true;
   }
 
