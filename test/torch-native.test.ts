@@ -35,6 +35,28 @@ function lineOf(marker: string): number {
   return i + 1;
 }
 
+describe.skipIf(!haveCxx)('the C++ op observer records only the outermost op that touches bytes (no torch needed)', () => {
+  it('skips ops nested in a recorded op, keeps the parts of composites', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mpst-nesting-'));
+    try {
+      const exe = path.join(dir, 'nesting');
+      execFileSync('c++', [
+        '-std=c++17',
+        '-I',
+        path.join(pyDir, 'mpstrace'),
+        path.join(root, 'test', 'torch_hook_nesting_test.cpp'),
+        '-o',
+        exe,
+      ]);
+      const r = spawnSync(exe, [], { encoding: 'utf8' });
+      expect(r.stdout).toBe('ok 6\n');
+      expect(r.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 describe.skipIf(!haveTorch || !haveCxx)('mpstrace.torch C++ op observer (real CPU torch)', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'mpst-torch-native-'));
   const trace = path.join(dir, 'prog.mpst');
@@ -106,6 +128,19 @@ describe.skipIf(!haveTorch || !haveCxx)('mpstrace.torch C++ op observer (real CP
     expect(phase.cpp!.some((a) => String(a.op).startsWith('linear'))).toBe(false);
     expect(k.some((s) => / w\+0 96 read$/.test(s))).toBe(true);
     expect(new Set(phase.cpp!.map((a) => a.stream))).toEqual(new Set([0]));
+  });
+
+  it('records an op nested in another op once, as the outer op (a race is reported once)', () => {
+    // x.to(float64): _to_copy, whose kernel calls copy_ (observed too, not recorded)
+    const k = phase.cpp!.map(key);
+    expect(k).toContain('_to_copy.default x+0 128 read');
+    expect(k.filter((s) => s.startsWith('_to_copy.default fresh 256 write'))).toHaveLength(1);
+    expect(phase.cpp!.filter((a) => String(a.op).startsWith('copy_'))).toEqual([]);
+    // no access twice where the dispatch mode (which sees no nested ops) has it once
+    const count = (ks: string[]) => ks.reduce((m, s) => m.set(s, (m.get(s) ?? 0) + 1), new Map<string, number>());
+    const py = count(phase.python!.map(key));
+    const twice = [...count(k)].filter(([s, n]) => n > (py.get(s) ?? 0) && py.has(s));
+    expect(twice).toEqual([]);
   });
 
   it('names the program line of each op as its call site, in every thread', () => {

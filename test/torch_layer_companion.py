@@ -275,6 +275,92 @@ class StepAsideTest(unittest.TestCase):
             layer.install(fresh_torch(), level="most", recorder=FakeRecorder())
 
 
+class ApiLifetimes(unittest.TestCase):
+    """Level api's block lifetimes come only from C++ (the CUDA caching
+    allocator's trace tracker), attached once CUDA is initialized; without
+    the C++ library there are none and no Python runs per allocation."""
+
+    class Lib:
+        lifetimes_available = True
+
+        def __init__(self, fail=False):
+            self.attached, self.active, self.fail = [], [], fail
+
+        def lifetimes_attach(self, level):
+            if self.fail:
+                raise RuntimeError("allocator refused the tracker")
+            self.attached.append(level)
+            return True
+
+        def lifetimes_set_active(self, on):
+            self.active.append(on)
+
+    def setUp(self):
+        layer._reset_for_tests()
+        self.saved = (layer._native_lib, os.environ.get("MPSTRACE_TORCH_HOOK"))
+        self.torch = fresh_torch()
+        self.queued = []  # torch.cuda._lazy_call: run when CUDA initializes
+        self.torch.cuda._lazy_call = lambda fn, **_kw: self.queued.append(fn)
+        self.rec = FakeRecorder()
+
+    def tearDown(self):
+        layer._reset_for_tests()
+        layer._native_lib = self.saved[0]
+        if self.saved[1] is None:
+            os.environ.pop("MPSTRACE_TORCH_HOOK", None)
+        else:
+            os.environ["MPSTRACE_TORCH_HOOK"] = self.saved[1]
+
+    def install_with(self, lib):
+        layer._native_lib = lambda *_a: lib
+        layer.install(self.torch, level="api", recorder=self.rec)
+        return self.rec.kinds("api_layer")[0][3].decode()
+
+    def test_from_the_allocator_once_cuda_is_initialized(self):
+        lib = self.Lib()
+        msg = self.install_with(lib)
+        self.assertIn("block lifetimes: C++ allocator trace tracker", msg)
+        self.assertEqual(lib.attached, [])  # no devices set up yet: nothing to attach to
+        self.assertEqual(len(self.queued), 1)
+        self.queued[0]()  # torch's CUDA initialization runs the queued calls
+        self.assertEqual(lib.attached, [layer.LEVELS["api"]])
+        self.assertEqual(layer._S.lifetimes, "cpp")
+
+    def test_a_failing_attach_never_raises_into_cuda_init(self):
+        lib = self.Lib(fail=True)
+        self.install_with(lib)
+        self.assertIsNone(self.queued[0]())
+        self.assertEqual(layer.level(), "api")  # the intent wrappers keep working
+        self.torch.cuda.synchronize()
+        self.assertEqual(len(self.rec.kinds("api_sync_begin")), 1)
+
+    def test_stepping_aside_pauses_them(self):
+        lib = self.Lib()
+        self.install_with(lib)
+        self.queued[0]()
+        layer._fail("a test", RuntimeError("x"))
+        self.assertEqual(lib.active, [False])
+
+    def test_a_library_without_the_tracker_records_none(self):
+        lib = self.Lib()
+        lib.lifetimes_available = False
+        msg = self.install_with(lib)
+        self.assertIn("block lifetimes: none at level api", msg)
+        self.assertEqual(self.queued, [])
+        self.assertIsNone(layer._S.lifetimes)
+
+    def test_without_the_library_none_and_no_python_callbacks(self):
+        layer._native_lib = self.saved[0]
+        os.environ["MPSTRACE_TORCH_HOOK"] = "python"  # the fallback: no C++ at all
+        registered = []
+        self.torch._C._activate_gpu_trace = lambda: registered.append("activate")
+        layer.install(self.torch, level="api", recorder=self.rec)
+        msg = self.rec.kinds("api_layer")[0][3].decode()
+        self.assertIn("block lifetimes: none at level api (no C++ library)", msg)
+        self.assertEqual((self.queued, registered, layer._S.lifetimes), ([], [], None))
+        self.assertEqual(layer.level(), "api")
+
+
 def _real_torch():
     try:
         import torch  # noqa: F401

@@ -49,6 +49,7 @@ def ops():
     torch.cat([x, x])           # op:cat
     x.flip(1)                   # op:flip
     torch.nn.functional.linear(x, w)  # op:linear
+    x.to(torch.float64)         # op:to (_to_copy, with copy_ nested in its kernel)
     return z
 
 

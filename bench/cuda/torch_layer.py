@@ -9,23 +9,34 @@ process (only that process is preloaded), in interleaved rounds so drift of
 the machine hits every mode alike:
 
   plain  no recorder            off   recorder, MPSTRACE_TORCH=off
-  api    recorder, level api
+  api    recorder, level api (block lifetimes from the C++ allocator trace tracker when it builds)
+  apinolife  level api without the C++ library (MPSTRACE_TORCH_HOOK=python): no block lifetimes
+  apipy  level api without the C++ library, plus torch's Python GPU-trace callbacks on every
+         allocation and free (the layer's _install_lifetimes): what lifetimes through Python cost
   full   recorder, level full, per-op hook: Python dispatch mode (MPSTRACE_TORCH_HOOK=python)
   fullcpp  recorder, level full, per-op hook: C++ RecordFunction observer (MPSTRACE_TORCH_HOOK=cpp)
   csan   no recorder, TORCH_CUDA_SANITIZER=1 (PyTorch's CUDA sanitizer)
 
-Per mode: median and worst step time over all rounds (each step ends with
-torch.cuda.synchronize(), after warm-up). Processes differ by up to ~20% from
-one another (allocator, clocks), more than the api level costs, so one more
-process under the recorder alternates, in place, blocks of: the layer off,
-level api, a no-op TorchDispatchMode (the floor of any per-op Python layer,
-CSAN's included), the layer's own dispatch mode and the C++ observer (ab_*
-keys). The last line is key=value pairs: <mode>_med_ms, <mode>_max_ms,
-api_over_off_pct, full_over_off_pct, fullcpp_over_off_pct, csan_over_full and
-csan_over_fullcpp (how many times the full level's step CSAN's is),
-ab_<variant>_med_ms, ab_<variant>_over_off_pct, kernels_per_step,
-fullcpp_ops_per_step, fullcpp_records_per_step. The C++ observer is built
-before the rounds (its build time is printed), so no round pays for it.
+--modes picks a subset; each round runs them in a rotated order. Per mode:
+median and worst step time over all rounds (each step ends with
+torch.cuda.synchronize(), after warm-up), and <mode>_over_off_paired_pct: per
+round the mode's median over off's median in the same round, the median of
+those ratios (processes differ by up to ~20% from one another: allocator,
+clocks). One more process under the recorder alternates, in place, blocks of
+a few steps in rotating order: the layer off, level api without lifetimes
+(the C++ tracker paused), level api, and level api plus the C++ op observer
+(ab_* keys). Per mode it also prints, from its first round, the wrapped
+calls one step makes and where lifetimes come from, and key=value counts per
+step: <mode>_allocator_allocated_per_step / _freed_per_step (the caching
+allocator's own counters: the callbacks a lifetime hook gets),
+<mode>_cpp_allocs_per_step / _cpp_frees_per_step (records the C++ tracker
+wrote), <mode>_ops_per_step / _records_per_step (the C++ observer). The last
+line is key=value pairs: <mode>_med_ms, <mode>_max_ms, <mode>_over_off_pct,
+<mode>_over_off_paired_pct, csan_over_full and csan_over_fullcpp (how many
+times the full level's step CSAN's is), ab_<variant>_med_ms,
+ab_<variant>_over_off_pct, kernels_per_step and the counts. The C++ library
+is built before the rounds (its build time is printed), so no round pays
+for it.
 BENCH_PYDIR: the mpstrace Python folder to put on PYTHONPATH (default
 instrumentation/python of this checkout).
 With --child, runs one mode's loop and prints its step times as JSON.
@@ -39,8 +50,12 @@ import sys
 import tempfile
 import time
 
-MODES = ("plain", "off", "api", "full", "fullcpp", "csan")
+MODES = ("plain", "off", "api", "apinolife", "apipy", "full", "fullcpp", "csan")
 HOOK = {"full": "python", "fullcpp": "cpp"}
+# level api variants: apinolife = the fallback without the C++ library (no
+# block lifetimes); apipy = that plus torch's Python GPU-trace callbacks on
+# every allocation and free (what lifetimes through Python would cost)
+API_HOOK = {"apinolife": "python", "apipy": "python"}
 
 
 def pydir():
@@ -72,6 +87,8 @@ def build_step():
 
 
 def child(steps, warmup):
+    if os.environ.get("BENCH_PYLIFE"):
+        python_lifetimes()
     step = build_step()
     for _ in range(warmup):
         step()
@@ -85,46 +102,96 @@ def child(steps, warmup):
                           and str(e.device_type).endswith("CUDA") and not e.name.startswith("Memcpy"))
         except Exception as e:  # noqa: BLE001 - optional
             print("kernel count failed: %s" % e, file=sys.stderr)
+    import torch
+
     L = sys.modules.get("mpstrace.torch")
     native = getattr(getattr(L, "_S", None), "native", None)
+    lib = getattr(getattr(L, "_S", None), "lib", None)
     c0 = native.counts() if native is not None else None
+    l0 = lib.lifetimes_counts() if lib is not None else None
+    cuda = torch.cuda.is_available() and torch.cuda.is_initialized()
+    m0 = torch.cuda.memory_stats() if cuda else {}
     times = []
     for _ in range(steps):
         t0 = time.perf_counter()
         step()
         times.append((time.perf_counter() - t0) * 1e3)
     out = {"ms": times, "kernels": kernels, "hook": L.hook() if L is not None else None,
-           "level": L.level() if L is not None else None}
+           "level": L.level() if L is not None else None,
+           "lifetimes": getattr(L._S, "lifetimes", None) if L is not None else None}
+    if cuda:  # the caching allocator's own counts: blocks handed out and freed per step
+        m1 = torch.cuda.memory_stats()
+        for k in ("allocated", "freed"):
+            key = "allocation.all." + k
+            out["allocator_%s_per_step" % k] = (m1.get(key, 0) - m0.get(key, 0)) / max(1, steps)
     if c0 is not None:
         c1 = native.counts()
         out["ops_per_step"] = (c1[0] - c0[0]) / max(1, steps)
         out["records_per_step"] = (c1[1] - c0[1]) / max(1, steps)
+    if l0 is not None:
+        l1 = lib.lifetimes_counts()
+        out["cpp_allocs_per_step"] = (l1[0] - l0[0]) / max(1, steps)
+        out["cpp_frees_per_step"] = (l1[1] - l0[1]) / max(1, steps)
+        out["lifetimes_error"] = lib.lifetimes_error
+    if L is not None and L._S.active:  # one more, untimed step: which wrapped calls run per step
+        import collections
+
+        calls = collections.Counter()
+        orig = L._call
+
+        def counting(label, *a):
+            calls[label] += 1
+            return orig(label, *a)
+        L._call = counting
+        step()
+        L._call = orig
+        out["wrapped_calls_per_step"] = dict(calls)
     print(json.dumps(out))
 
 
+def python_lifetimes():
+    """apipy: torch's GPU-trace callbacks in Python on every allocation and
+    free (the layer's own _install_lifetimes, as level full without the C++
+    library runs it), at level api."""
+    import mpstrace.torch as L
+    import torch
+    if L._S.active and L._S.backend is not None:
+        L._install_lifetimes(torch, L._S.backend, ({}, {}))
+        L._S.lifetimes = "gputrace"
+
+
 def child_ab(steps, warmup, rounds):
-    """One process under the recorder (layer at level api): blocks of steps
-    alternate between the layer switched off in place, level api, a no-op
-    TorchDispatchMode (the floor of any per-op Python layer) and the layer's
-    own dispatch mode (level full's per-op work, without block lifetimes).
-    Same process, same allocator state: only the variant differs."""
+    """One process under the recorder (layer at level api): blocks of a few
+    steps alternate, in rotating order, between the layer switched off in
+    place, level api without block lifetimes (the C++ tracker paused), level
+    api with them, and level api plus the C++ op observer (level full's
+    per-op work). Same process, same allocator state: only the variant
+    differs."""
     import contextlib
 
     import mpstrace.torch as L
     import torch
-    from torch.utils._python_dispatch import TorchDispatchMode
-
-    class Bare(TorchDispatchMode):
-        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-            return func(*args, **(kwargs or {}))
 
     step = build_step()
     if not L._S.active or L._S.backend is None:
         print(json.dumps({"error": "layer not active on a GPU backend: %s" % L.level()}))
         return
-    mode_cls, _ = L._make_mode(torch, L._S.backend)
+    lib = L._S.lib
+    life = lib is not None and L._S.lifetimes == "cpp"
     notes = []
     native = L._native_observer(torch, L._S.backend, notes)
+
+    def lifetimes(on):
+        @contextlib.contextmanager
+        def ctx():
+            if life:
+                lib.lifetimes_set_active(on)
+            try:
+                yield
+            finally:
+                if life:
+                    lib.lifetimes_set_active(True)
+        return ctx
 
     @contextlib.contextmanager
     def cpp():
@@ -133,12 +200,11 @@ def child_ab(steps, warmup, rounds):
             yield
         finally:
             native.set_active(False)
-    variants = {
-        "off": (False, contextlib.nullcontext),
-        "api": (True, contextlib.nullcontext),
-        "bare": (False, Bare),
-        "mode": (True, mode_cls),
-    }
+    variants = {"off": (False, lifetimes(False)), "apinolife": (True, lifetimes(False))}
+    if life:
+        variants["api"] = (True, lifetimes(True))
+    else:
+        print("in-process A/B: no C++ lifetimes: %s" % getattr(lib, "lifetimes_error", L._S.lifetimes), file=sys.stderr)
     if native is not None:
         native.set_active(False)
         variants["cpp"] = (True, cpp)
@@ -147,11 +213,13 @@ def child_ab(steps, warmup, rounds):
     for _ in range(warmup):
         step()
     ms = {k: [] for k in variants}
-    for _ in range(rounds):
-        for name, (active, ctx) in variants.items():
+    names = list(variants)
+    for r in range(rounds):
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            active, ctx = variants[name]
             L._S.active = active
             with ctx():
-                step()  # one untimed step per block: entering the mode
+                step()  # one untimed step per block
                 for _ in range(steps):
                     t0 = time.perf_counter()
                     step()
@@ -165,12 +233,17 @@ def run_mode(mode, lib, steps, warmup, work, count):
     for k in ("LD_PRELOAD", "MPSTRACE_OUT", "MPSTRACE_TORCH", "TORCH_CUDA_SANITIZER"):
         env.pop(k, None)
     env.pop("MPSTRACE_TORCH_HOOK", None)
-    if mode in ("off", "api", "full", "fullcpp", "ab"):
+    env.pop("BENCH_PYLIFE", None)
+    if mode in ("off", "api", "apinolife", "apipy", "full", "fullcpp", "ab"):
         env["LD_PRELOAD"] = lib
         env["MPSTRACE_OUT"] = os.path.join(work, "%s_%d.mpst" % (mode, time.monotonic_ns()))
-        env["MPSTRACE_TORCH"] = "api" if mode == "ab" else ("full" if mode in HOOK else mode)
+        env["MPSTRACE_TORCH"] = "full" if mode in HOOK else ("off" if mode == "off" else "api")
         if mode in HOOK:
             env["MPSTRACE_TORCH_HOOK"] = HOOK[mode]
+        if mode in API_HOOK:
+            env["MPSTRACE_TORCH_HOOK"] = API_HOOK[mode]
+        if mode == "apipy":
+            env["BENCH_PYLIFE"] = "1"
         env["PYTHONPATH"] = pydir() + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     if mode == "csan":
         env["TORCH_CUDA_SANITIZER"] = "1"
@@ -179,7 +252,7 @@ def run_mode(mode, lib, steps, warmup, work, count):
     n = steps if mode != "csan" else max(5, steps // 4)  # CSAN is slow; fewer steps
     cmd = [sys.executable, os.path.abspath(__file__), "--child", "--steps", str(n), "--warmup", str(warmup)]
     if mode == "ab":
-        cmd = [sys.executable, os.path.abspath(__file__), "--child-ab", "--steps", "10", "--warmup", str(warmup), "--rounds", "6"]
+        cmd = [sys.executable, os.path.abspath(__file__), "--child-ab", "--steps", "5", "--warmup", str(warmup), "--rounds", "40"]
     try:
         r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
     except subprocess.TimeoutExpired:
@@ -205,6 +278,7 @@ def main():
     p.add_argument("--child", action="store_true")
     p.add_argument("--child-ab", action="store_true")
     p.add_argument("--no-ab", action="store_true", help="skip the in-process A/B run")
+    p.add_argument("--modes", default=",".join(MODES), help="comma-separated subset of %s" % ",".join(MODES))
     a = p.parse_args()
     if a.child:
         return child(a.steps, a.warmup)
@@ -221,26 +295,38 @@ def main():
     print("C++ observer build: rc=%d in %.1f s: %s" % (r.returncode, time.monotonic() - t0,
                                                        (r.stdout.strip() or r.stderr.strip()[-800:])), flush=True)
     work = tempfile.mkdtemp(prefix="mpst-torchbench.")
-    ms = {m: [] for m in MODES}
-    worst_run = {m: [] for m in MODES}
+    modes = [m for m in a.modes.split(",") if m]
+    bad = [m for m in modes if m not in MODES]
+    if bad:
+        p.error("--modes: unknown %s" % bad)
+    ms = {m: [] for m in modes}
+    worst_run = {m: [] for m in modes}
+    round_med = {m: {} for m in modes}  # per round: its median (for paired ratios)
     kernels = None
     per_step = {}
     for rnd in range(a.rounds):
         if rnd and time.monotonic() - t0 > a.budget_s:
             print("budget reached after %d rounds" % rnd, file=sys.stderr)
             break
-        for mode in MODES:
+        # rotate the order each round: no mode always runs right after another
+        for mode in modes[rnd % len(modes):] + modes[:rnd % len(modes)]:
             res = run_mode(mode, lib, a.steps, a.warmup, work, count=(rnd == 0 and mode == "plain"))
             if res is None:
                 continue
             if res.get("kernels"):
                 kernels = res["kernels"]
-            if "ops_per_step" in res:
-                per_step["%s_ops_per_step" % mode] = round(res["ops_per_step"], 1)
-                per_step["%s_records_per_step" % mode] = round(res["records_per_step"], 1)
+            for k in ("ops_per_step", "records_per_step", "allocator_allocated_per_step", "allocator_freed_per_step",
+                      "cpp_allocs_per_step", "cpp_frees_per_step"):
+                if res.get(k) is not None:
+                    per_step["%s_%s" % (mode, k)] = round(res[k], 1)
+            if rnd == 0 and res.get("wrapped_calls_per_step") is not None:
+                print("%s: wrapped calls in one step: %s; lifetimes: %s%s" % (
+                    mode, res["wrapped_calls_per_step"], res.get("lifetimes"),
+                    (" (%s)" % res["lifetimes_error"]) if res.get("lifetimes_error") else ""), flush=True)
             ms[mode] += res["ms"]
             worst_run[mode].append(max(res["ms"]))
-            print("round %d %-7s median %.3f ms  max %.3f ms  (%d steps)" % (
+            round_med[mode][rnd] = statistics.median(res["ms"])
+            print("round %d %-9s median %.3f ms  max %.3f ms  (%d steps)" % (
                 rnd + 1, mode, statistics.median(res["ms"]), max(res["ms"]), len(res["ms"])), flush=True)
     kv = {}
     if not a.no_ab:
@@ -251,21 +337,25 @@ def main():
                 print("in-process %-4s median %.3f ms  worst %.3f ms  over %d steps" % (name, statistics.median(xs), max(xs), len(xs)))
             off = kv.get("ab_off_med_ms")
             if off:
-                for name in ("api", "bare", "mode", "cpp"):
+                for name in ("api", "apinolife", "cpp"):
                     if "ab_%s_med_ms" % name in kv:
                         kv["ab_%s_over_off_pct" % name] = round(100.0 * (kv["ab_%s_med_ms" % name] / off - 1), 2)
         elif res:
             print("in-process A/B: %s" % res, file=sys.stderr)
-    for mode in MODES:
+    for mode in modes:
         if ms[mode]:
             kv[mode + "_med_ms"] = round(statistics.median(ms[mode]), 3)
             kv[mode + "_max_ms"] = round(max(ms[mode]), 3)
-            print("%-7s median %.3f ms  worst %.3f ms  over %d steps" % (mode, kv[mode + "_med_ms"], kv[mode + "_max_ms"], len(ms[mode])))
+            print("%-9s median %.3f ms  worst %.3f ms  over %d steps" % (mode, kv[mode + "_med_ms"], kv[mode + "_max_ms"], len(ms[mode])))
     base = kv.get("off_med_ms")
     if base:
-        for mode in ("api", "full", "fullcpp"):
+        for mode in ("api", "apinolife", "apipy", "full", "fullcpp"):
             if mode + "_med_ms" in kv:
                 kv[mode + "_over_off_pct"] = round(100.0 * (kv[mode + "_med_ms"] / base - 1), 2)
+            # paired: per round, this mode's median over off's median in the same round; the median of those
+            pairs = [round_med[mode][r] / round_med["off"][r] for r in round_med.get(mode, {}) if r in round_med["off"]]
+            if pairs:
+                kv[mode + "_over_off_paired_pct"] = round(100.0 * (statistics.median(pairs) - 1), 2)
     if kv.get("plain_med_ms") and base:
         kv["off_over_plain_pct"] = round(100.0 * (base / kv["plain_med_ms"] - 1), 2)
     if kv.get("csan_med_ms") and kv.get("full_med_ms"):

@@ -1,17 +1,22 @@
-"""Builds and loads mpstrace.torch's C++ op observer (torch_hook.cpp).
+"""Builds and loads mpstrace.torch's C++ library (torch_hook.cpp): the op
+observer of level ``full`` and the block lifetimes of levels api and full.
 
 Level ``full`` records every op's byte accesses. A Python TorchDispatchMode
 does that at a Python call per op; the observer does it in C++ through
-torch's own RecordFunction callbacks. It is compiled on first use against the
-installed torch's headers and libraries (no ninja, no pybind, no Python
-headers: one compiler call), into a cache keyed by the source, torch's version
-and location, the Python version and the compiler, so a second run loads it
-at once.
+torch's own RecordFunction callbacks. Block lifetimes come from the CUDA
+caching allocator's trace tracker (C++, built in when CUDA's headers are
+found: CUDA_HOME, /usr/local/cuda, or the nvidia-* runtime wheel beside
+torch), not from a Python callback per allocation and free. The library is
+compiled on first use against the installed torch's headers and libraries (no
+ninja, no pybind, no Python headers: one compiler call), into a cache keyed by
+the source, torch's version and location, the Python version, the compiler
+and the CUDA headers used, so a second run loads it at once.
 
     python3 -m mpstrace._torch_native      # build now (prints the library's path)
 
 ``MPSTRACE_TORCH_HOOK=auto|cpp|python`` picks the per-op hook (auto: C++
-when it builds, else Python); ``MPSTRACE_CACHE`` the cache folder (default
+when it builds, else Python; python also means no block lifetimes at level
+api); ``MPSTRACE_CACHE`` the cache folder (default
 ``$XDG_CACHE_HOME/mpstrace`` or ``~/.cache/mpstrace``); ``CXX`` the compiler.
 """
 from __future__ import annotations
@@ -27,8 +32,9 @@ import tempfile
 __mpstrace_skip__ = True
 
 SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "torch_hook.cpp")
+HEADERS = [os.path.join(os.path.dirname(SOURCE), "torch_hook_nesting.h")]  # included by SOURCE
 HOOKS = ("auto", "cpp", "python")
-_FLAGS_VERSION = "2"  # bump when the compile command changes: a new cache key
+_FLAGS_VERSION = "3"  # bump when the compile command changes: a new cache key
 
 
 def hook_choice():
@@ -66,11 +72,39 @@ def _abi_flag(torch):
     return "-D_GLIBCXX_USE_CXX11_ABI=%d" % (1 if abi else 0)
 
 
+def _cuda_include(torch):
+    """A folder with CUDA's cuda_runtime_api.h (torch's CUDA headers include
+    it), for the caching allocator's trace tracker; None without CUDA (a CPU
+    torch, no toolkit and no nvidia-* runtime wheel)."""
+    _inc, lib = _torch_paths(torch)
+    try:
+        if not any(n.startswith("libc10_cuda.") for n in os.listdir(lib)):
+            return None
+    except OSError:
+        return None
+    cands = []
+    for var in ("CUDA_HOME", "CUDA_PATH"):
+        if os.environ.get(var):
+            cands.append(os.path.join(os.environ[var], "include"))
+    cands.append("/usr/local/cuda/include")
+    # the nvidia-cuda-runtime wheels torch depends on: site-packages/nvidia/{cuda_runtime,cu13}/include
+    nv = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(torch.__file__))), "nvidia")
+    if os.path.isdir(nv):
+        for d in sorted(os.listdir(nv)):
+            cands.append(os.path.join(nv, d, "include"))
+    for c in cands:
+        if os.path.exists(os.path.join(c, "cuda_runtime_api.h")):
+            return c
+    return None
+
+
 def _key(torch, cxx):
     h = hashlib.sha256()
-    with open(SOURCE, "rb") as f:
-        h.update(f.read())
-    for part in (torch.__version__, os.path.abspath(torch.__file__), sys.version, cxx or "", _FLAGS_VERSION):
+    for src in [SOURCE] + HEADERS:
+        with open(src, "rb") as f:
+            h.update(f.read())
+    for part in (torch.__version__, os.path.abspath(torch.__file__), sys.version, cxx or "", _FLAGS_VERSION,
+                 _cuda_include(torch) or ""):
         h.update(part.encode("utf-8", "replace"))
     return h.hexdigest()[:16]
 
@@ -95,25 +129,32 @@ def build(torch, log=None):
         raise RuntimeError("torch's C++ headers are missing under %s; the Python dispatch mode is used instead" % inc)
     os.makedirs(os.path.dirname(out), exist_ok=True)
     if log is not None:
-        log.write("mpstrace: building the C++ op observer for torch %s (once per torch; about half a minute)...\n"
-                  % torch.__version__)
+        log.write("mpstrace: building its C++ library for torch %s (block lifetimes, op observer; once per torch; "
+                  "about half a minute)...\n" % torch.__version__)
     fd, tmp = tempfile.mkstemp(prefix=".torch_hook-", suffix=".so", dir=os.path.dirname(out))
     os.close(fd)
     errors = []
     try:
         # torch 2.10+ headers want C++20; older ones build as C++17. NDEBUG as in
         # torch's own release build: some structs (RecordFunction) have debug-only members
-        for std in ("-std=c++20", "-std=c++17"):
+        # with CUDA's headers: first with the caching allocator's trace tracker
+        # (block lifetimes in C++), then without it, so the observer never depends on it
+        cuda_inc = _cuda_include(torch)
+        extras = ([["-DMPST_CUDA_ALLOC", "-I", cuda_inc, "-lc10_cuda"]] if cuda_inc else []) + [[]]
+        for extra, std in [(e, s) for e in extras for s in ("-std=c++20", "-std=c++17")]:
             cmd = [cxx, std, "-O2", "-DNDEBUG", "-fPIC", "-shared", "-fvisibility=hidden", _abi_flag(torch),
                    "-I", inc, "-I", os.path.join(inc, "torch", "csrc", "api", "include"),
-                   SOURCE, "-o", tmp, "-L", lib, "-Wl,-rpath," + lib, "-lc10", "-ltorch_cpu"]
+                   SOURCE, "-o", tmp, "-L", lib, "-Wl,-rpath," + lib] + extra + ["-lc10", "-ltorch_cpu"]
             r = subprocess.run(cmd, capture_output=True, text=True)
             if r.returncode == 0:
                 os.replace(tmp, out)  # atomic: concurrent first runs each build, one file wins
                 if log is not None:
-                    log.write("mpstrace: built the C++ op observer: %s\n" % out)
+                    if errors and extra == []:  # built, but not with the trace tracker: say why
+                        log.write("mpstrace: the C++ library has no allocator trace tracker (no block lifetimes at "
+                                  "level api): %s\n" % errors[-1][-600:])
+                    log.write("mpstrace: built its C++ library: %s\n" % out)
                 return out
-            errors.append("%s: %s" % (std, r.stderr.strip()[-1500:]))
+            errors.append("%s%s: %s" % (std, " (trace tracker)" if extra else "", r.stderr.strip()[-1500:]))
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -145,6 +186,31 @@ class Native:
         proto = ctypes.CFUNCTYPE(None, ctypes.c_uint64)
         self.block_alloc = proto(("mpst_torch_block_alloc", lib))
         self.block_free = proto(("mpst_torch_block_free", lib))
+        # block lifetimes from the caching allocator's trace tracker (C++; builds with CUDA headers only)
+        lib.mpst_torch_lifetimes_available.restype = ctypes.c_int
+        lib.mpst_torch_lifetimes_attach.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
+        lib.mpst_torch_lifetimes_attach.restype = ctypes.c_int
+        lib.mpst_torch_lifetimes_set_active.argtypes = [ctypes.c_int]
+        lib.mpst_torch_lifetimes_set_active.restype = None
+        for name in ("mpst_torch_lifetimes_allocs", "mpst_torch_lifetimes_frees"):
+            getattr(lib, name).restype = ctypes.c_uint64
+        self.lifetimes_available = bool(lib.mpst_torch_lifetimes_available())
+        self.lifetimes_error = None
+
+    def lifetimes_attach(self, level):
+        """Attaches the allocator trace tracker (once CUDA is initialized);
+        False with the reason in lifetimes_error when it cannot."""
+        err = ctypes.create_string_buffer(512)
+        if self.lib.mpst_torch_lifetimes_attach(int(level), err, len(err)) != 0:
+            self.lifetimes_error = err.value.decode("utf-8", "replace")
+            return False
+        return True
+
+    def lifetimes_set_active(self, on):
+        self.lib.mpst_torch_lifetimes_set_active(1 if on else 0)
+
+    def lifetimes_counts(self):
+        return int(self.lib.mpst_torch_lifetimes_allocs()), int(self.lib.mpst_torch_lifetimes_frees())
 
     def install(self, device_type, level, classify):
         err = ctypes.create_string_buffer(512)

@@ -16,10 +16,13 @@ what the program asked for, so the rules can hold one against the other:
 - ``Event.elapsed_time``: api_elapsed with both events' requested timing
   flags, also when torch raises before any backend call;
 - ``Tensor.record_stream``: api_record_stream;
+- the caching allocator's block lifetimes (alloc/free with mem torch_block):
+  at level api only from the C++ library (the allocator's trace tracker, no
+  Python per allocation or free), none without it; at level full from the
+  same tracker, else torch's GPU trace callbacks;
 - level ``full``: per op on a GPU tensor the byte ranges it reads and writes
-  (tensor_access, from a TorchDispatchMode and the op schema's alias/write
-  information) and the caching allocator's block lifetimes (alloc/free with
-  mem torch_block, from torch's GPU trace callbacks).
+  (tensor_access, from the C++ op observer or a TorchDispatchMode, and the op
+  schema's alias/write information).
 
 While a wrapped call runs, the recorder's backend hooks name the user's
 Python line as their call site (push_site/pop_site).
@@ -194,6 +197,8 @@ class _State:
         self.mode = None
         self.native = None  # the C++ op observer (level full), when it built
         self.hook = None  # which per-op hook level full runs: "cpp" or "python"
+        self.lib = None  # the C++ library (mpstrace/_torch_native.py), when it built: lifetimes, observer
+        self.lifetimes = None  # where block lifetimes come from: "cpp", "gputrace", or None
 
 
 _S = _State()
@@ -226,6 +231,8 @@ def _fail(where, exc):
             _S.mode.disabled = True
         if _S.native is not None:
             _S.native.set_active(False)
+        if _S.lib is not None and _S.lifetimes == "cpp":
+            _S.lib.lifetimes_set_active(False)
     except Exception:  # noqa: BLE001
         pass
 
@@ -929,24 +936,47 @@ def _classify(code, f_globals):
     return _b(code.co_name), _b(code.co_filename)
 
 
-def _native_observer(torch, be, notes):
-    """The C++ op observer (mpstrace/torch_hook.cpp), built on first use, or
-    None (with the reason in `notes`) when MPSTRACE_TORCH_HOOK=python or it
-    cannot be built or loaded here."""
-    from . import _torch_native  # noqa: PLC0415 - only at level full
+def _native_lib(torch, be, notes, what):
+    """The C++ library (mpstrace/torch_hook.cpp: the op observer and the
+    allocator's block lifetimes), built on first use, once per process; None
+    (with the reason in `notes`) when MPSTRACE_TORCH_HOOK=python or it cannot
+    be built or loaded here."""
+    if _S.lib is not None:
+        return _S.lib
+    from . import _torch_native  # noqa: PLC0415
 
     choice, warn = _torch_native.hook_choice()
-    if warn:
+    if warn and warn not in notes:
         notes.append(warn)
     if choice == "python":
         return None
     if be.name not in _DEVICE_TYPES:
-        notes.append("C++ op observer: not for %s, Python dispatch mode instead" % be.name)
+        notes.append("C++ %s: not for %s" % (what, be.name))
         return None
     try:
-        native = _torch_native.load(torch, sys.stderr)
-        native.install(_DEVICE_TYPES[be.name], _S.level, _classify)
+        _S.lib = _torch_native.load(torch, sys.stderr)
     except Exception as e:  # noqa: BLE001 - no compiler, no headers, a torch it does not build for
+        why = str(e)
+        if what != "op observer":  # the build's own words are about the observer's fallback
+            why = why.replace("; the Python dispatch mode is used instead", "").replace(
+                " (the Python dispatch mode is used instead)", "")
+        notes.append("C++ %s unavailable (%s: %s)" % (what, type(e).__name__, why[:300]))
+        return None
+    return _S.lib
+
+
+def _native_observer(torch, be, notes):
+    """The C++ op observer (mpstrace/torch_hook.cpp), built on first use, or
+    None (with the reason in `notes`) when MPSTRACE_TORCH_HOOK=python or it
+    cannot be built or loaded here."""
+    native = _native_lib(torch, be, notes, "op observer")
+    if native is None:
+        if notes and notes[-1].startswith("C++ op observer"):
+            notes[-1] += ", Python dispatch mode instead"
+        return None
+    try:
+        native.install(_DEVICE_TYPES[be.name], _S.level, _classify)
+    except Exception as e:  # noqa: BLE001 - a torch it does not build for
         notes.append("C++ op observer unavailable (%s: %s), Python dispatch mode instead" % (
             type(e).__name__, str(e)[:300]))
         return None
@@ -957,6 +987,53 @@ def _native_observer(torch, be, notes):
     return native
 
 
+def _install_cpp_lifetimes(torch, be, lib, notes):
+    """Block lifetimes from the CUDA caching allocator's trace tracker (C++:
+    no Python per allocation or free). Its trackers attach to the devices the
+    allocator has set up, so the attach runs once CUDA is initialized
+    (torch.cuda._lazy_call: at once when it already is). False when this
+    build has no tracker (no CUDA headers) or torch lacks the hook point."""
+    if be.name != "cuda" or lib is None or not getattr(lib, "lifetimes_available", False):
+        return False
+    cuda = torch.cuda
+    lazy = getattr(cuda, "_lazy_call", None)
+    if lazy is None:
+        return False
+    level = _S.level
+
+    def attach():
+        # runs inside torch's CUDA initialization: never raise into it
+        try:
+            if not _S.failed:
+                lib.lifetimes_attach(level)
+        except Exception:  # noqa: BLE001
+            pass
+    lazy(attach)
+    _S.lib, _S.lifetimes = lib, "cpp"
+    import atexit  # noqa: PLC0415
+
+    # frees while the interpreter and the recorder shut down say nothing
+    atexit.register(lib.lifetimes_set_active, False)
+    return True
+
+
+def _install_api_lifetimes(torch, be, notes):
+    """Level api's block lifetimes: only from C++. Without the C++ library
+    (MPSTRACE_TORCH_HOOK=python, no compiler or headers, no CUDA headers)
+    there are none: torch's Python GPU-trace callbacks would run Python on
+    every allocation and free, per-op work this level does not do."""
+    if be.name != "cuda":
+        return
+    lib = _native_lib(torch, be, notes, "block lifetimes")
+    if _install_cpp_lifetimes(torch, be, lib, notes):
+        notes.append("block lifetimes: C++ allocator trace tracker")
+    elif lib is not None:
+        notes.append("block lifetimes: none at level api (this build of the C++ library has no allocator "
+                     "trace tracker: CUDA headers not found)")
+    else:
+        notes.append("block lifetimes: none at level api (no C++ library)")
+
+
 def _install_full(torch, be, notes):
     """Level full: per-op accesses from the C++ observer when it is there,
     else from a TorchDispatchMode; block lifetimes; CUDA graph replays."""
@@ -964,7 +1041,10 @@ def _install_full(torch, be, notes):
     graph_cls = getattr(getattr(torch, "cuda", None), "CUDAGraph", None)
     if native is not None:
         _S.native, _S.hook = native, "cpp"
-        if _install_lifetimes(torch, be, None, native=native):
+        if _install_cpp_lifetimes(torch, be, native, notes):
+            notes.append("block lifetimes: C++ allocator trace tracker")
+        elif _install_lifetimes(torch, be, None, native=native):
+            _S.lifetimes = "gputrace"
             notes.append("block lifetimes from torch GPU trace")
         if graph_cls is not None and be.name == "cuda":
             _install_graphs(graph_cls, be, native=native)
@@ -974,6 +1054,7 @@ def _install_full(torch, be, notes):
     _S.hook = "python"
     mode_cls, blocks = _make_mode(torch, be)
     if _install_lifetimes(torch, be, blocks):
+        _S.lifetimes = "gputrace"
         notes.append("block lifetimes from torch GPU trace")
     if graph_cls is not None and be.name == "cuda":
         _install_graphs(graph_cls, be)
@@ -1053,6 +1134,8 @@ def install(torch_module=None, level=None, recorder=None):
                 _wrap(tensor_cls, "record_stream", _record_stream("Tensor.record_stream", be), "Tensor.record_stream")
             if _S.level >= LEVELS["full"]:
                 _install_full(torch_module, be, notes)
+            else:
+                _install_api_lifetimes(torch_module, be, notes)
         else:
             notes.append("no CUDA or MPS device: nothing wrapped")
     except Exception as e:  # noqa: BLE001 - the layer's failure: step aside

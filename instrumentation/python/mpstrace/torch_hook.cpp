@@ -17,7 +17,12 @@
 // (CompositeImplicitAutograd with no kernel of their own for the device) are
 // skipped, since their parts are observed themselves and such an op may
 // return an input as a "fresh" output (type_as); ops nested in another op's
-// kernel are observed too (same stream, so they add records, never races).
+// kernel (the copy_ inside _to_copy) are not recorded: the outer op's schema
+// covers what they touch (torch_hook_nesting.h), so a race is reported once.
+//
+// Block lifetimes (levels api and full): the CUDA caching allocator's own
+// trace tracker, when this library was built with CUDA's headers; else
+// (level full) torch's GPU-trace callbacks, paired with op outputs for sizes.
 //
 // Call sites: the outermost op of a Python thread names the program's
 // Python line (the thread's frames are walked with the GIL taken back for
@@ -65,6 +70,19 @@ char* PyBytes_AsString(PyObject*);
 #include <ATen/record_function.h>
 #include <c10/core/TensorOptions.h>
 #include <c10/core/impl/DeviceGuardImplInterface.h>
+
+// Block lifetimes from the CUDA caching allocator's own trace tracker (C++,
+// no Python per block). Only when the build found CUDA's headers and
+// libc10_cuda (_torch_native.py defines MPST_CUDA_ALLOC then; it builds
+// again without it when that fails, so the observer never depends on it).
+#if defined(MPST_CUDA_ALLOC) && __has_include(<c10/cuda/CUDACachingAllocator.h>)
+#include <c10/cuda/CUDACachingAllocator.h>
+#define MPST_HAVE_TRACKER 1
+#else
+#define MPST_HAVE_TRACKER 0
+#endif
+
+#include "torch_hook_nesting.h"
 
 #include <dlfcn.h>
 
@@ -232,6 +250,7 @@ struct ThreadState {
   int op_depth = 0;   // of which ops (with a schema)
   bool counted[kMaxDepth] = {};
   bool pushed[kMaxDepth] = {};
+  TouchNesting<kMaxDepth> nest;  // only the outermost op that touches bytes is recorded
   uint32_t prev_site[kMaxDepth] = {};
   std::vector<Access>* capture = nullptr;  // set while this thread captures a CUDA graph
 };
@@ -402,7 +421,10 @@ void block_alloc_seen(const at::Tensor& t);
 std::unique_ptr<at::ObserverContext> on_start(const at::RecordFunction& fn) {
   // depth counts every op (on_end always runs), recording or not
   int d = T.depth++;
-  if (d < kMaxDepth) T.pushed[d] = T.counted[d] = false;
+  if (d < kMaxDepth) {
+    T.pushed[d] = T.counted[d] = false;
+    T.nest.start(d);
+  }
   if (!g_on.load(std::memory_order_relaxed) || d >= kMaxDepth) return nullptr;
   try {
     const OpInfo* info = info_for(fn);
@@ -418,7 +440,8 @@ std::unique_ptr<at::ObserverContext> on_start(const at::RecordFunction& fn) {
         T.prev_site[d] = prev;
       }
     }
-    if (!info->touches) return nullptr;
+    // an op nested in another that touches bytes is not recorded (torch_hook_nesting.h)
+    if (!info->touches || !T.nest.touches(d)) return nullptr;
     auto inputs = fn.inputs();
     Emitter e{info};
     size_t n = std::min(inputs.size(), info->mode.size());
@@ -439,6 +462,7 @@ void on_end(const at::RecordFunction& fn, at::ObserverContext*) {
     return;
   }
   bool pushed = d < kMaxDepth && T.pushed[d];
+  bool recorded = d < kMaxDepth && T.nest.end(d);
   if (d < kMaxDepth && T.counted[d]) {
     T.counted[d] = false;
     T.op_depth--;
@@ -459,7 +483,7 @@ void on_end(const at::RecordFunction& fn, at::ObserverContext*) {
             for (const c10::IValue& x : v.toListRef())
               if (x.isTensor()) block_alloc_seen(x.toTensor());
           }
-          if (info->touches) e.value(v, kWrite);
+          if (recorded) e.value(v, kWrite);
         }
       }
     } catch (const std::exception& ex) {
@@ -504,6 +528,77 @@ uint64_t current_stream_of_device() {
   return (uint64_t)s.id();
 }
 
+// ---- block lifetimes from the caching allocator's trace tracker ---------------
+// The allocator calls its trackers for every block it hands out (ALLOC, with
+// the block's address, size and stream) and every block the program drops
+// (FREE_REQUESTED, with the stream the block belongs to): one C++ call under
+// the allocator's own lock, no Python, no GIL. Trackers attach to the
+// devices the allocator has set up, so the layer attaches this once CUDA is
+// initialized (torch.cuda._lazy_call). A free is written only for a block
+// whose allocation was (blocks handed out before the attach have none).
+
+std::atomic<bool> g_life_on{false};
+std::atomic<bool> g_life_attached{false};
+std::atomic<uint64_t> g_life_allocs{0}, g_life_frees{0};
+std::mutex g_life_mu;
+std::unordered_map<uint64_t, uint64_t> g_life_alive;  // ptr -> stream, written allocations not yet freed
+
+#if MPST_HAVE_TRACKER
+inline uint64_t native_stream(cudaStream_t s) { return (uint64_t)(uintptr_t)s; }
+inline uint64_t native_stream(const c10::Stream& s) {
+  return (uint64_t)(uintptr_t)c10::impl::getDeviceGuardImpl(s.device_type())->getStreamNativeHandle(s);
+}
+template <typename S>  // a stream class of its own (c10::cuda::CUDAStream)
+inline uint64_t native_stream(const S& s) {
+  return (uint64_t)(uintptr_t)s.stream();
+}
+
+template <typename Entry>
+void on_trace_entry(const Entry& te) {
+  if (!g_life_on.load(std::memory_order_relaxed)) return;
+  try {
+    if (te.action_ == Entry::Action::ALLOC) {
+      uint64_t ptr = (uint64_t)te.addr_, stream = native_stream(te.stream_);
+      {
+        std::lock_guard<std::mutex> g(g_life_mu);
+        g_life_alive[ptr] = stream;
+      }
+      if (R.alloc) R.alloc(ptr, (uint64_t)te.size_, stream, kMemTorchBlock);
+      g_life_allocs.fetch_add(1, std::memory_order_relaxed);
+    } else if (te.action_ == Entry::Action::FREE_REQUESTED) {
+      uint64_t ptr = (uint64_t)te.addr_, stream;
+      {
+        std::lock_guard<std::mutex> g(g_life_mu);
+        auto it = g_life_alive.find(ptr);
+        if (it == g_life_alive.end()) return;
+        stream = it->second;
+        g_life_alive.erase(it);
+      }
+      if (R.free_) R.free_(ptr, stream, kMemTorchBlock);
+      g_life_frees.fetch_add(1, std::memory_order_relaxed);
+    }
+  } catch (...) {
+    g_life_on.store(false);  // never into the allocator: lifetimes stop, the program goes on
+  }
+}
+#endif
+
+bool bind_recorder(int level, char* err, int errlen) {
+  void* self = dlopen(nullptr, RTLD_NOW);
+  R.tensor_access = (tensor_access_fn)dlsym(self, "mpstrace_impl_tensor_access");
+  R.alloc = (alloc_fn)dlsym(self, "mpstrace_impl_alloc");
+  R.free_ = (free_fn)dlsym(self, "mpstrace_impl_free");
+  R.api_layer = (layer_fn)dlsym(self, "mpstrace_impl_api_layer");
+  R.push_site = (push_fn)dlsym(self, "mpstrace_impl_push_site");
+  R.pop_site = (pop_fn)dlsym(self, "mpstrace_impl_pop_site");
+  if (!R.tensor_access || !R.api_layer) {
+    snprintf(err, errlen, "no recorder in this process (mpstrace_impl_tensor_access not found)");
+    return false;
+  }
+  g_level = level;
+  return true;
+}
+
 }  // namespace
 
 #define MPST_EXPORT __attribute__((visibility("default")))
@@ -516,20 +611,9 @@ extern "C" {
 // filled in.
 MPST_EXPORT int mpst_torch_hook_install(int device_type, int level, PyObject* classify, char* err, int errlen) {
   try {
-    void* self = dlopen(nullptr, RTLD_NOW);
-    R.tensor_access = (tensor_access_fn)dlsym(self, "mpstrace_impl_tensor_access");
-    R.alloc = (alloc_fn)dlsym(self, "mpstrace_impl_alloc");
-    R.free_ = (free_fn)dlsym(self, "mpstrace_impl_free");
-    R.api_layer = (layer_fn)dlsym(self, "mpstrace_impl_api_layer");
-    R.push_site = (push_fn)dlsym(self, "mpstrace_impl_push_site");
-    R.pop_site = (pop_fn)dlsym(self, "mpstrace_impl_pop_site");
-    if (!R.tensor_access || !R.api_layer) {
-      snprintf(err, errlen, "no recorder in this process (mpstrace_impl_tensor_access not found)");
-      return -1;
-    }
+    if (!bind_recorder(level, err, errlen)) return -1;
     g_dev = (c10::DeviceType)device_type;
     g_backend_key = c10::computeDispatchKey(std::nullopt, c10::kStrided, c10::Device(g_dev));
-    g_level = level;
     // no probe: a CUDA call here would initialize CUDA while torch is imported.
     // CPU (tests) has no native stream: its stream id stands in
     g_stream_native = g_dev != c10::DeviceType::CPU;
@@ -603,6 +687,46 @@ MPST_EXPORT void mpst_torch_block_free(uint64_t ptr) {
   }
   if (R.free_) R.free_(ptr, stream, kMemTorchBlock);
 }
+
+// Block lifetimes without the op observer (level api) or beside it (full):
+// 1 when this build has the allocator's trace tracker (CUDA headers found).
+MPST_EXPORT int mpst_torch_lifetimes_available(void) { return MPST_HAVE_TRACKER; }
+
+// Attaches the trace tracker to the CUDA caching allocator's devices (call it
+// once CUDA is initialized). Returns 0, or -1 with `err` filled in.
+MPST_EXPORT int mpst_torch_lifetimes_attach(int level, char* err, int errlen) {
+#if MPST_HAVE_TRACKER
+  try {
+    if (R.api_layer == nullptr && !bind_recorder(level, err, errlen)) return -1;
+    if (!R.alloc || !R.free_) {
+      snprintf(err, errlen, "the recorder has no alloc/free entry points");
+      return -1;
+    }
+    if (g_life_attached.exchange(true)) return 0;
+    g_life_on.store(true);
+    c10::cuda::CUDACachingAllocator::attachAllocatorTraceTracker([](const auto& te) { on_trace_entry(te); });
+    return 0;
+  } catch (const std::exception& ex) {
+    g_life_on.store(false);
+    snprintf(err, errlen, "%s", ex.what());
+  } catch (...) {
+    g_life_on.store(false);
+    snprintf(err, errlen, "unknown exception");
+  }
+  return -1;
+#else
+  (void)level;
+  snprintf(err, errlen, "built without CUDA's headers: no caching-allocator trace tracker");
+  return -1;
+#endif
+}
+
+// Pauses or resumes the lifetimes (the bench's in-process A/B, interpreter exit).
+MPST_EXPORT void mpst_torch_lifetimes_set_active(int on) {
+  if (g_life_attached.load()) g_life_on.store(on != 0);
+}
+MPST_EXPORT uint64_t mpst_torch_lifetimes_allocs(void) { return g_life_allocs.load(); }
+MPST_EXPORT uint64_t mpst_torch_lifetimes_frees(void) { return g_life_frees.load(); }
 
 // CUDA graphs: accesses of ops captured on this thread are kept, not
 // written; a replay writes them on the stream it is replayed on.
