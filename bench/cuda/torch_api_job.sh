@@ -45,6 +45,10 @@ for var in buggy fixed; do
     echo "race $sc $var rc=$?" >>"$OUTD/info.txt"
   done
 done
+# per-call costs on this machine's CPU, stand-in torch (no GPU)
+CPUB=$D/torch_api_cpu.py; [ -f "$CPUB" ] || CPUB=$D/bench/torch_api_cpu.py
+timeout 40 env LD_PRELOAD="$LIB" MPSTRACE_OUT=/tmp/api_cpu.mpst MPSTRACE_TORCH=off PYTHONPATH="$PYDIR:test/fake_torch" \
+  "$PY" "$CPUB" >"$OUTD/api_cpu.txt" 2>&1
 echo "checks done after $(( $(date +%s) - T0 )) s" >>"$OUTD/info.txt"
 # 3. the bench: separate processes (off / api / api without lifetimes / api with Python
 #    lifetime callbacks), rotating order, then the in-process A/B
