@@ -92,6 +92,7 @@ char* PyBytes_AsString(PyObject*);
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -544,13 +545,17 @@ std::mutex g_life_mu;
 std::unordered_map<uint64_t, uint64_t> g_life_alive;  // ptr -> stream, written allocations not yet freed
 
 #if MPST_HAVE_TRACKER
-inline uint64_t native_stream(cudaStream_t s) { return (uint64_t)(uintptr_t)s; }
-inline uint64_t native_stream(const c10::Stream& s) {
-  return (uint64_t)(uintptr_t)c10::impl::getDeviceGuardImpl(s.device_type())->getStreamNativeHandle(s);
-}
-template <typename S>  // a stream class of its own (c10::cuda::CUDAStream)
+// The entry's stream: a raw handle (cudaStream_t, or void* in torch 2.11's
+// generic allocator), a c10::Stream, or a stream class of its own.
+template <typename S>
 inline uint64_t native_stream(const S& s) {
-  return (uint64_t)(uintptr_t)s.stream();
+  if constexpr (std::is_pointer_v<S>) {
+    return (uint64_t)(uintptr_t)s;
+  } else if constexpr (std::is_same_v<S, c10::Stream>) {
+    return (uint64_t)(uintptr_t)c10::impl::getDeviceGuardImpl(s.device_type())->getStreamNativeHandle(s);
+  } else {
+    return (uint64_t)(uintptr_t)s.stream();
+  }
 }
 
 template <typename Entry>
