@@ -3,6 +3,7 @@
 // hostile names as text without running them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { inflateRawSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -109,9 +110,13 @@ describe('report of a trace over the item limit', () => {
     expect(s.findings).toBe(full.findings);
     expect(s.intervals).toBeGreaterThan(0);
     expect(await o.page.textContent('#warnings')).toMatch(/Aggregated view: .*left out: the individual kernels.*--max-items/s);
-    // A bar says what it stands for.
+    // A bar says what it stands for (its name in the page's strings, which travel deflated).
     const html = readFileSync(smallFile, 'utf8');
-    expect(html).toMatch(/\d+ kernels?, busy \d+ %/);
+    const data = JSON.parse(html.slice(html.indexOf('id="mpstrace-data">') + 19, html.indexOf('</script>')));
+    const blob = inflateRawSync(Buffer.from(data.packed.b64, 'base64'));
+    expect(blob.length).toBe(data.packed.bytes);
+    const [at, len] = data.packed.strings;
+    expect(blob.subarray(at, at + len).toString('utf8')).toMatch(/\d+ kernels?, busy \d+ %/);
     await o.page.click('li.finding');
     await settle(o.page);
     expect(await o.page.textContent('#details')).toMatch(/severity/);

@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openTrace, type LoadedTrace } from '../src/ingest/load.js';
 import { buildReportPayload } from '../src/report/model.js';
-import { renderHtml, jsonForScript, d3Source } from '../src/report/html.js';
+import { renderHtml, jsonForScript, d3Source, packForPage } from '../src/report/html.js';
 import type { ReportPayload } from '../src/report/payload.js';
-import { decodeTable } from '../viz/decode.js';
+import { decodeTable, lazyStrings, unpackPayload } from '../viz/decode.js';
+import { decodeModel } from '../viz/model.js';
 import { knownTrace, knownFinding, HOSTILE, MS } from './report-fixture.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mpst-report-'));
@@ -138,6 +139,39 @@ describe('report HTML', () => {
     const s = jsonForScript({ a: '</script><!-- \u2028 & >' });
     expect(s).not.toMatch(/[<>&\u2028]/);
     expect(JSON.parse(s)).toEqual({ a: '</script><!-- \u2028 & >' });
+  });
+
+  it('carries the data deflated, and the page reads back every column value and string', async () => {
+    const packed = packForPage(payload);
+    // the page's form has no strings or base64 columns in clear
+    expect(packed.strings).toEqual([]);
+    for (const t of [packed.intervals, packed.instants, packed.flows])
+      for (const c of Object.values(t.cols)) expect([c.b64, Array.isArray(c.at)]).toEqual([undefined, true]);
+    // ids here are small: u32 name and site columns travel as u8
+    expect([packed.intervals.cols.name.type, packed.intervals.cols.site.type]).toEqual(['u8', 'u8']);
+    const page = decodeModel(await unpackPayload(JSON.parse(jsonForScript(packed))));
+    const plain = decodeModel(payload);
+    for (const k of ['start', 'dur', 'name', 'site', 'cat', 'flags'] as const)
+      expect(Array.from(page[k] as ArrayLike<number>)).toEqual(Array.from(plain[k] as ArrayLike<number>));
+    for (const k of ['ts', 'name', 'site', 'cat'] as const)
+      expect(Array.from(page.instants[k] as ArrayLike<number>)).toEqual(Array.from(plain.instants[k] as ArrayLike<number>));
+    for (const k of ['fromTs', 'toTs', 'fromLane', 'toLane', 'kind'] as const)
+      expect(Array.from(page.flows[k] as ArrayLike<number>)).toEqual(Array.from(plain.flows[k] as ArrayLike<number>));
+    expect(page.allStrings()).toEqual(payload.strings);
+    expect(payload.strings.map((_, i) => page.str(i))).toEqual(payload.strings);
+    expect(page.allStrings()).toContain(HOSTILE.kernelB);
+  });
+
+  it('decodes strings one at a time from UTF-8 bytes', () => {
+    const list = ['', 'gemm', 'ü → 中文 😀', 'x'];
+    const bytes = list.map((x) => Buffer.from(x, 'utf8'));
+    const offsets = new Uint32Array(list.length + 1);
+    bytes.forEach((b, i) => {
+      offsets[i + 1] = offsets[i] + b.length;
+    });
+    const t = lazyStrings(new Uint8Array(Buffer.concat(bytes)), offsets);
+    expect([t.n, t.get(2), t.get(9), t.get(-1)]).toEqual([4, 'ü → 中文 😀', '', '']);
+    expect(t.all()).toEqual(list);
   });
 
   it('is compact: columns, not objects', () => {

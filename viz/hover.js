@@ -31,9 +31,9 @@ export function makeHover(data, layout, firstTrack, view) {
       const j = lowerBound(inst.ts, t - 4 * nsPerPx, lo, hi);
       if (j < hi && inst.ts[j] <= t + 4 * nsPerPx && y - (layout.trackY[firstTrack[lane]] ?? layout.laneY[lane]) < 10) {
         return [
-          `${data.catNames[inst.cat[j]]}: ${data.strings[inst.name[j]] ?? ''}`,
+          `${data.catNames[inst.cat[j]]}: ${data.str(inst.name[j]) ?? ''}`,
           `at ${fmt(inst.ts[j])}`,
-          data.strings[inst.site[j]] ? `at ${data.strings[inst.site[j]]}` : '',
+          data.str(inst.site[j]) ? `at ${data.str(inst.site[j])}` : '',
           data.lanes[lane].label,
         ].filter(Boolean);
       }
@@ -55,10 +55,10 @@ export function makeHover(data, layout, firstTrack, view) {
         ? `at ${fmt(data.start[best])}`
         : `${fmt(data.start[best])} to ${fmt(data.start[best] + data.dur[best])} (${formatDuration(data.dur[best])})`;
     return [
-      `${cat}: ${data.strings[data.name[best]] ?? ''}`,
+      `${cat}: ${data.str(data.name[best]) ?? ''}`,
       `${when}${flags & 1 ? ' — never returned: open until the end of the trace' : ''}`,
       flags & 2 ? 'error reported' : '',
-      data.strings[data.site[best]] ? `at ${data.strings[data.site[best]]}` : '',
+      data.str(data.site[best]) ? `at ${data.str(data.site[best])}` : '',
       data.lanes[data.tracks[tr].lane].label,
     ].filter(Boolean);
   };

@@ -100,7 +100,7 @@ export function drawTracks(ctx, data, layout, view, style = {}) {
         const key = data.cat[i] * 4294967296 + data.name[i];
         color = colorCache.get(key);
         if (!color) {
-          color = (cat === 'slot' && slotColor(data.strings[data.name[i]])) || shadeFor(cat, data.name[i]);
+          color = (cat === 'slot' && slotColor(data.str(data.name[i]))) || shadeFor(cat, data.name[i]);
           colorCache.set(key, color);
         }
       }
@@ -153,7 +153,7 @@ function drawLabels(ctx, data, m, y, h) {
     const id = data.name[m.first[r]];
     let text = short.get(id);
     if (text === undefined) {
-      text = shortName(data.strings[id] ?? '');
+      text = shortName(data.str(id) ?? '');
       short.set(id, text);
     }
     if (!text) continue;

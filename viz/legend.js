@@ -74,10 +74,10 @@ export function buildLegend(box, data) {
   };
   for (const c of presentCategories(data)) add(CATEGORY_COLOR[c] ?? '#888888', INSTANT_CATS.has(c) ? 'tri' : 'bar', CATEGORY_LABEL[c] ?? c);
   add(OPEN_COLOR, 'open', 'call that never returned (to trace end)');
-  /** @type {Set<number>} */
-  const kinds = new Set();
-  for (let i = 0; i < data.flows.n; i++) kinds.add(data.flows.kind ? data.flows.kind[i] : 0);
-  for (const k of [...kinds].sort()) add(FLOW_COLOR[k], 'arrow', FLOW_LABEL[k]);
+  const kinds = new Uint8Array(256);
+  const fk = data.flows.kind;
+  for (let i = 0; i < data.flows.n; i++) kinds[fk ? fk[i] : 0] = 1;
+  for (let k = 0; k < 256; k++) if (kinds[k]) add(FLOW_COLOR[k], 'arrow', FLOW_LABEL[k]);
   if (data.findings.length) {
     const sev = [...new Set(data.findings.map((f) => f.severity))];
     for (const s of ['error', 'warning', 'info'])

@@ -1,6 +1,6 @@
 // The page's data model: the inlined payload decoded into typed arrays plus the
 // derived indexes the renderer needs (per-track maximum duration, heat buckets).
-import { decodeTable } from './decode.js';
+import { decodeTable, stringList } from './decode.js';
 import { maxDurations, busyBuckets } from './lod.js';
 
 /**
@@ -13,9 +13,11 @@ import { maxDurations, busyBuckets } from './lod.js';
 export const HEAT_BUCKETS = 16384;
 
 /**
- * @param {import('../src/report/payload-types.js').ReportPayload} payload
+ * @param {import('../src/report/payload-types.js').ReportPayload & { stringTable?: import('./decode.js').StringTable }} payload
+ *   stringTable: set by unpackPayload for a packed payload (else the plain `strings`)
  */
 export function decodeModel(payload) {
+  const strs = payload.stringTable ?? stringList(payload.strings);
   const iv = decodeTable(payload.intervals);
   const inst = decodeTable(payload.instants);
   const flows = decodeTable(payload.flows);
@@ -25,7 +27,10 @@ export function decodeModel(payload) {
   const data = {
     payload,
     spanNs,
-    strings: payload.strings,
+    /** the string with id i ('' for none) */
+    str: strs.get,
+    /** every string, by id (decodes them all the first time) */
+    allStrings: strs.all,
     catNames: payload.categories,
     lanes: payload.lanes,
     tracks: payload.tracks,
@@ -104,11 +109,14 @@ export function gpuTrackOfLane(data) {
 export function activityRange(data) {
   let a = Infinity;
   let b = -Infinity;
-  const skip = new Set(['range', 'slot'].map((c) => data.catNames.indexOf(c)));
+  const skip = new Uint8Array(256);
+  for (const c of ['range', 'slot']) if (data.catNames.indexOf(c) >= 0) skip[data.catNames.indexOf(c)] = 1;
+  const { start, dur, cat } = data;
   for (let i = 0; i < data.nIntervals; i++) {
-    if (skip.has(data.cat[i])) continue;
-    if (data.start[i] < a) a = data.start[i];
-    const e = data.start[i] + data.dur[i];
+    if (skip[cat[i]]) continue;
+    const s = start[i];
+    if (s < a) a = s;
+    const e = s + dur[i];
     if (e > b) b = e;
   }
   const ts = data.instants.ts;

@@ -26,9 +26,10 @@ export function makeSearch(data, { onChange, zoomTo, info }) {
       onChange();
       return 0;
     }
-    hitName = new Uint8Array(data.strings.length);
+    const strings = data.allStrings();
+    hitName = new Uint8Array(strings.length);
     // the callbacks below run while hitName is this fresh array (TS does not narrow into closures)
-    data.strings.forEach((s, i) => {
+    strings.forEach((s, i) => {
       if (i > 0 && (String(s).toLowerCase().includes(q) || shortName(String(s)).toLowerCase().includes(q)))
         /** @type {Uint8Array} */ (hitName)[i] = 1;
     });

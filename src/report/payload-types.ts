@@ -2,7 +2,11 @@
 // page (viz/model.js, through JSDoc) reads them, so the viewer's type-check uses
 // this one definition without pulling in Node code.
 
-export type Column = { type: 'f64' | 'f32' | 'u32' | 'i32' | 'u16' | 'u8'; b64: string };
+/**
+ * A column's little-endian bytes: inline as base64 (`b64`), or, in the page's packed form
+ * (html.ts packForPage), at `at` = [byte offset, byte length] of the payload's `packed` blob.
+ */
+export type Column = { type: 'f64' | 'f32' | 'u32' | 'i32' | 'u16' | 'u8'; b64?: string; at?: [number, number] };
 export type Table = { n: number; cols: Record<string, Column> };
 
 export interface Lane {
@@ -58,6 +62,12 @@ export interface ReportPayload {
   findingsCount?: string;
   /** replaces the findings count when analysis was unavailable */
   findingsNote?: string;
+  /**
+   * The page's form (html.ts packForPage): `strings` and every column's bytes in one deflate-raw
+   * blob (`bytes` long inflated), base64. [offset, length] in it: `strings` the strings' UTF-8 bytes one
+   * after the other, `stringOffsets` their u32 byte offsets (n + 1); columns carry `at` instead of `b64`.
+   */
+  packed?: { b64: string; bytes: number; strings: [number, number]; stringOffsets: [number, number] };
   /** the trace was too large to embed: tracks are aggregated per time bucket (the first warning says what was left out) */
   aggregated?: boolean;
 }
