@@ -208,6 +208,22 @@ describe('report page in headless Chromium', () => {
     await o.page.close();
   });
 
+  it('tells a browser that cannot inflate the data why the report is not shown', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    // a browser from before DecompressionStream (Chrome < 80, Firefox < 113, Safari < 16.4)
+    await page.addInitScript(() => {
+      delete (window as any).DecompressionStream;
+    });
+    await page.goto(`file://${report}`);
+    await page.waitForFunction(() => (window as any).__MPSTRACE__?.error);
+    expect(await page.textContent('#fatal')).toMatch(/could not be shown: this browser cannot inflate the report/);
+    expect(await page.isVisible('#fatal')).toBe(true);
+    expect(errors.join(' ')).toMatch(/DecompressionStream/);
+    await page.close();
+  });
+
   it('zooms to a finding when it is clicked and shows its message, call sites and fix', async () => {
     const p = opened.page;
     await p.click('li.finding');
