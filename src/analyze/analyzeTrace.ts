@@ -11,6 +11,7 @@ import { SEVERITY_RANK, siteName, type CallSite, type Evidence, type Finding, ty
 import { groupFindings } from './group.js';
 import { jsonValue, num, toHandle } from '../ingest/db.js';
 import { ON_TIMELINE_SQL } from '../format/kinds.js';
+import { memoryLimitBytes } from '../ingest/resources.js';
 
 /** What analyzeTrace needs of a loaded trace (LoadedTrace from src/ingest/load.ts fits). */
 export interface AnalyzableTrace {
@@ -28,6 +29,11 @@ export interface AnalyzeOptions {
   group?: boolean;
   /** Called after each detector with its wall time (bench, --timings). */
   onTiming?: (rule: string, ms: number) => void;
+  /**
+   * Most rows a windowed pass query sorts at once (see runDetectorPass);
+   * default from DuckDB's memory limit. Tests set it small to force windows.
+   */
+  passWindowRows?: number;
 }
 
 /** With grouping off (--no-group), at most this many occurrences per rule are listed. */
@@ -77,7 +83,7 @@ export async function analyzeTrace(trace: AnalyzableTrace, opts: AnalyzeOptions 
   for (const det of detectors) {
     const t0 = performance.now();
     const rows = det.pass
-      ? await runDetectorPass(conn, det, opts.thresholds, opts.group !== false)
+      ? await runDetectorPass(conn, det, opts.thresholds, opts.group !== false, opts.passWindowRows)
       : await runDetectorSql(conn, det, opts.thresholds, opts.group !== false);
     for (const row of rows) shaped.push(shapeRow(det, row));
     opts.onTiming?.(det.id, performance.now() - t0);
@@ -137,28 +143,111 @@ SELECT * EXCLUDE (_rn, _sites) FROM _w WHERE _k <= ${EXAMPLES_PER_GROUP} ORDER B
 /** Rows per batch handed to a streaming pass (DuckDB's vector size is 2048). */
 export const PASS_BATCH_ROWS = 2048;
 
+/** Bytes a sorted pass row takes in DuckDB, with headroom (measured: 1.78 M rows of 15 columns did not sort in 190 MiB). */
+const PASS_ROW_BYTES = 160;
+/** Time bins of the window plan (its histogram query returns at most this many rows). */
+const PASS_BINS = 65536;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** Rows per window by default: a quarter of DuckDB's memory limit at PASS_ROW_BYTES a row. */
+async function defaultPassWindowRows(conn: DuckDBConnection): Promise<number> {
+  const r = await conn.runAndReadAll("SELECT current_setting('memory_limit') AS m");
+  const limit = String(r.getRowObjectsJS()[0]?.m ?? '1GB');
+  return Math.max(50_000, Math.floor(memoryLimitBytes(limit) / 4 / PASS_ROW_BYTES));
+}
+
+/** The pass query for one window: literal BIGINT bounds, so DuckDB can skip row groups by their ts range. */
+function inWindow(sql: string, lo: bigint, hi: bigint): string {
+  return sql.replaceAll('$pass_ts_lo', `CAST('${lo}' AS BIGINT)`).replaceAll('$pass_ts_hi', `CAST('${hi}' AS BIGINT)`);
+}
+
+/**
+ * Splits a windowed pass query's rows into time windows [lo, hi] (inclusive,
+ * on its BIGINT `ts` column) of at most `maxRows` rows each where the trace
+ * allows (rows of one time bin, 1/65536 of the trace's time span, are never
+ * split), in time order. The first window starts at INT64_MIN and the last
+ * ends at INT64_MAX, so together they cover every row. A trace whose records
+ * could not give more than `maxRows` rows (a pass row per record, at most
+ * three for a copy) is one window, with no extra scan; a larger one costs one
+ * scan of the query's rows, grouped by time bin (DuckDB's hash aggregate,
+ * which stays within the memory limit).
+ */
+export async function passWindows(
+  conn: DuckDBConnection,
+  unordered: string,
+  values: Record<string, number> | undefined,
+  maxRows: number,
+): Promise<[bigint, bigint][]> {
+  const one: [bigint, bigint][] = [[INT64_MIN, INT64_MAX]];
+  const st = (await conn.runAndReadAll('SELECT count(*) AS n, min(ts) AS lo, max(ts) AS hi FROM raw_events')).getRowObjectsJS()[0]!;
+  if (3 * Number(st.n) <= maxRows || st.lo === null) return one;
+  const lo = BigInt(st.lo as bigint);
+  const span = BigInt(st.hi as bigint) - lo + 1n;
+  const width = (span + BigInt(PASS_BINS) - 1n) / BigInt(PASS_BINS);
+  const all = inWindow(unordered, INT64_MIN, INT64_MAX);
+  const bins = (
+    await conn.runAndReadAll(
+      `SELECT floor((ts::DOUBLE - ${lo}) / ${width})::BIGINT AS b, count(*) AS c FROM (${all}\n) GROUP BY b ORDER BY b`,
+      values,
+    )
+  ).getRowObjectsJS();
+  const out: [bigint, bigint][] = [];
+  let start = INT64_MIN;
+  let rows = 0;
+  for (const r of bins) {
+    const c = Number(r.c);
+    if (rows > 0 && rows + c > maxRows) {
+      const at = lo + BigInt(r.b as bigint) * width;
+      out.push([start, at - 1n]);
+      start = at;
+      rows = 0;
+    }
+    rows += c;
+  }
+  out.push([start, INT64_MAX]);
+  return out;
+}
+
 /**
  * Runs a detector that has a streaming pass: its query.sql yields the records
  * the pass reads, fetched chunk by chunk so a long trace never sits in memory
  * as JS values, and the pass returns the raw findings.
+ *
+ * A pass query that filters `ts BETWEEN $pass_ts_lo AND $pass_ts_hi` and ends
+ * with `ORDER BY ts, ...` is windowed: it runs once per time window of at most
+ * `windowRows` rows (passWindows), in time order, so DuckDB sorts one window at
+ * a time within its memory limit instead of the whole trace (which it cannot
+ * spill). The pass sees the same rows in the same order either way.
  */
 export async function runDetectorPass(
   conn: DuckDBConnection,
   det: Detector,
   thresholds?: Record<string, number>,
   grouped = true,
+  windowRows?: number,
 ): Promise<RawFinding[]> {
   const params = sqlParams(det, thresholds);
   const values = Object.keys(params).length > 0 ? params : undefined;
   const body = det.sql.replace(/;\s*$/, '');
   try {
-    const result = await conn.stream(body, values);
-    const names = result.columnNames();
+    let windows: [bigint, bigint][] | null = null;
+    if (body.includes('$pass_ts_lo')) {
+      const unordered = body.replace(/\bORDER\s+BY\s+ts\b[^()]*$/i, '');
+      if (unordered === body) throw new Error('a windowed pass query must end with ORDER BY ts, ...');
+      windows = await passWindows(conn, unordered, values, windowRows ?? (await defaultPassWindowRows(conn)));
+    }
+    const texts = windows ? windows.map(([lo, hi]) => inWindow(body, lo, hi)) : [body];
+    let names: string[] = [];
     async function* batches() {
-      for (;;) {
-        const chunk = await result.fetchChunk();
-        if (!chunk || chunk.rowCount === 0) return;
-        yield { names, columns: chunk.getColumns() as unknown[][], rowCount: chunk.rowCount };
+      for (const text of texts) {
+        const result = await conn.stream(text, values);
+        names = result.columnNames();
+        for (;;) {
+          const chunk = await result.fetchChunk();
+          if (!chunk || chunk.rowCount === 0) break;
+          yield { names, columns: chunk.getColumns() as unknown[][], rowCount: chunk.rowCount };
+        }
       }
     }
     const query = async (sql: string) => (await conn.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];

@@ -108,6 +108,8 @@ type Vec = number[];
  */
 export class NumMap<V> {
   private readonly m = new Map<number, { k: number; v: V }[]>();
+  /** Number of keys held. */
+  size = 0;
   private static h(k: number): number {
     const lo = k >>> 0;
     const hi = Math.floor(k / 4294967296) >>> 0;
@@ -124,6 +126,7 @@ export class NumMap<V> {
     const b = this.m.get(h);
     if (!b) {
       this.m.set(h, [{ k, v }]);
+      this.size++;
       return;
     }
     for (let i = 0; i < b.length; i++)
@@ -132,6 +135,7 @@ export class NumMap<V> {
         return;
       }
     b.push({ k, v });
+    this.size++;
   }
   delete(k: number): void {
     const h = NumMap.h(k);
@@ -139,8 +143,19 @@ export class NumMap<V> {
     if (!b) return;
     const i = b.findIndex((e) => e.k === k);
     if (i < 0) return;
+    this.size--;
     if (b.length === 1) this.m.delete(h);
     else b.splice(i, 1);
+  }
+  /** Removes every entry whose value `drop` says to. */
+  deleteWhere(drop: (v: V) => boolean): void {
+    for (const [h, b] of this.m) {
+      const keep = b.filter((e) => !drop(e.v));
+      if (keep.length === b.length) continue;
+      this.size -= b.length - keep.length;
+      if (keep.length === 0) this.m.delete(h);
+      else this.m.set(h, keep);
+    }
   }
 }
 
@@ -179,6 +194,8 @@ export class RaceEngine {
   private reusePending: { lo: number; hi: number; snap: Vec }[] = [];
   private segs: Seg[] = [];
   private sinceSweep = 0;
+  /** Event snapshots held before the next sweep of `events` (see sweepEvents). */
+  private eventsSweepAt = 4096;
   private dedupeCur: Access | null = null;
   private readonly dedupe = new Set<Access>();
   readonly groups = new Map<string, Conflict>();
@@ -267,6 +284,7 @@ export class RaceEngine {
       }
       case OP.EV_RECORD:
         this.events.set(obj, this.eff(this.stream(stream)));
+        if (this.events.size >= this.eventsSweepAt) this.sweepEvents();
         return;
       case OP.EV_WAIT: {
         const snap = this.events.get(obj);
@@ -488,6 +506,30 @@ export class RaceEngine {
     }
     this.segs = out;
     this.reusePending = this.reusePending.filter((p) => p.snap.some((v, s) => v > (h[s] ?? 0)));
+  }
+
+  /**
+   * Forgets event snapshots the host already knows (every component <= H):
+   * waiting on one, querying it or synchronizing on it can no longer change
+   * anything (H only grows, and every ordering test and every snapshot taken
+   * later already includes H), so forgetting it is the same as keeping it.
+   * A trace that records ever new event handles (and never destroys them)
+   * then holds only the snapshots newer than what the host knows, not one per
+   * record. Runs when the map doubled since the last sweep, so its cost stays
+   * proportional to the records.
+   */
+  private sweepEvents(): void {
+    const h = this.host;
+    this.events.deleteWhere((snap) => {
+      for (let i = 0; i < snap.length; i++) if ((snap[i] ?? 0) > (h[i] ?? 0)) return false;
+      return true;
+    });
+    this.eventsSweepAt = Math.max(4096, 2 * this.events.size);
+  }
+
+  /** Event snapshots held (bench and tests). */
+  get liveEvents(): number {
+    return this.events.size;
   }
 
   /** Conflicts found: one per group (grouped) or per occurrence. */

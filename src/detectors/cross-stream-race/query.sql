@@ -1,6 +1,7 @@
 -- cross-stream-race: the records the streaming pass (pass.ts) reads, in the
 -- order the program made them (ts, then record id; a memcpy gives a read row
--- and a write row). All numeric, so the pass reads plain numbers:
+-- and a write row). All numeric, so the pass reads plain numbers (ts, the
+-- window key, is not read by the pass):
 --   op      what the row is (codes in pass.ts, OP_*)
 --   stream  the stream it is enqueued on / waits / is about
 --   obj     event handle (record, wait, query, create, destroy) or sync target
@@ -71,8 +72,11 @@ _rows AS (
   UNION ALL
   SELECT id, ts, tid, site, 21, 0, stream, 0, ptr, bytes, ptr, 0, 0, 0 FROM ev_api_record_stream
 )
-SELECT id::DOUBLE AS id, tid::DOUBLE AS tid, site::DOUBLE AS site, op, stream::DOUBLE AS stream, obj::DOUBLE AS obj,
+SELECT ts, id::DOUBLE AS id, tid::DOUBLE AS tid, site::DOUBLE AS site, op, stream::DOUBLE AS stream, obj::DOUBLE AS obj,
        ptr::DOUBLE AS ptr, bytes::DOUBLE AS bytes, base::DOUBLE AS base, mode::INTEGER AS mode,
        name::DOUBLE AS name, res::INTEGER AS res
 FROM _rows
+-- one time window at a time (the runner fills these in; see runDetectorPass):
+-- a window's sort stays within the memory limit at any trace size
+WHERE ts BETWEEN $pass_ts_lo AND $pass_ts_hi
 ORDER BY ts, id, sub
