@@ -142,6 +142,7 @@ describe('grouping and exit levels', () => {
       occurrences: { error: 0, warning: 4, info: 0 },
       by_rule: { 'retained-buffer': 4, hang: 0 },
       rules_run: ['retained-buffer', 'hang'],
+      rules_failed: [],
     });
   });
 });

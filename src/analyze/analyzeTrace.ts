@@ -6,7 +6,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { detectors as allDetectors, type Detector } from '../detectors/registry.js';
 import type { RawFinding, Severity, ThresholdDef } from '../detectors/defineDetector.js';
-import { UserError } from '../util/errors.js';
+import { firstLine, UserError } from '../util/errors.js';
 import { SEVERITY_RANK, siteName, type CallSite, type Evidence, type Finding, type ThreadRef } from './finding.js';
 import { groupFindings } from './group.js';
 import { jsonValue, num, toHandle } from '../ingest/db.js';
@@ -76,21 +76,102 @@ interface Shaped {
   evidenceRefs: { id: bigint; role: string }[];
 }
 
-export async function analyzeTrace(trace: AnalyzableTrace, opts: AnalyzeOptions = {}): Promise<Finding[]> {
+/** A detector that failed while the others ran (e.g. DuckDB out of memory); its findings are missing. */
+export interface DetectorFailure {
+  rule: string;
+  /** First line of the error. */
+  message: string;
+}
+
+/** The findings of the detectors that ran, and the detectors that failed (empty when the analysis is complete). */
+export interface Analysis {
+  findings: Finding[];
+  failed: DetectorFailure[];
+  /** Ids of the detectors asked for, in order. */
+  rules: string[];
+}
+
+/**
+ * What to do after detectors failed: one line naming them, with the way on
+ * (more DuckDB memory, or the other rules alone). Shown by analyze, report,
+ * metrics and export.
+ */
+export function incompleteMessage(a: Pick<Analysis, 'failed' | 'rules'>): string {
+  const names = a.failed.map((f) => `'${f.rule}'`).join(', ');
+  const failedIds = new Set(a.failed.map((f) => f.rule));
+  const others = a.rules.filter((r) => !failedIds.has(r));
+  const oom = a.failed.some((f) => /out of memory|could not allocate|failed to pin block/i.test(f.message));
+  const why = a.failed.map((f) => `${f.rule}: ${f.message}`).join('; ');
+  return (
+    `incomplete analysis: detector${a.failed.length > 1 ? 's' : ''} ${names} failed (${why}), so ${a.failed.length > 1 ? 'their' : 'its'} findings are missing` +
+    (others.length > 0 ? ` and only the other ${others.length} rule${others.length > 1 ? 's' : ''}' findings are shown` : '') +
+    `; ${oom ? 'raise the DuckDB memory limit (MPSTRACE_MEMORY_LIMIT, default 1GB, e.g. MPSTRACE_MEMORY_LIMIT=4GB) and run again' : 'run again with --debug and report it'}` +
+    (others.length > 0 ? `, or run \`mpstrace analyze --rules ${others.join(',')}\` for the others alone` : '')
+  );
+}
+
+/** Thrown by analyzeTrace and TraceSession.findings when a detector failed; `analysis` keeps the others' findings. */
+export class IncompleteAnalysisError extends Error {
+  constructor(readonly analysis: Analysis) {
+    super(incompleteMessage(analysis));
+    this.name = 'IncompleteAnalysisError';
+  }
+}
+
+/** DuckDB's errors about the database file itself (the same as describeError's). */
+const FILE_TROUBLE = /\b(IO|Serialization|Corruption) Error:|Corrupt database file|Could not set lock on file|not a valid DuckDB database/i;
+
+/**
+ * Test hook: MPSTRACE_TEST_FAIL_RULES=<id,...> makes these detectors fail as
+ * DuckDB does when out of memory, so the partial-analysis path can be tested on
+ * any trace (test/analyze-partial.test.ts).
+ */
+function forcedFailure(id: string, env: NodeJS.ProcessEnv = process.env): void {
+  const ids = (env.MPSTRACE_TEST_FAIL_RULES ?? '').split(',').map((r) => r.trim());
+  if (ids.includes(id))
+    throw new Error('Out of Memory Error: could not allocate block of size 256.0 KiB (forced by MPSTRACE_TEST_FAIL_RULES)');
+}
+
+/**
+ * Runs every detector; one that fails (DuckDB out of memory, a bad query) is
+ * recorded in `failed` and the others' findings are kept. Usage errors (a bad
+ * threshold) still throw.
+ */
+export async function analyzeTraceAll(trace: AnalyzableTrace, opts: AnalyzeOptions = {}): Promise<Analysis> {
   const conn = trace.connection;
   const detectors = opts.detectors ?? selectDetectors(opts.rules);
   const shaped: Shaped[] = [];
+  const failed: DetectorFailure[] = [];
   for (const det of detectors) {
     const t0 = performance.now();
-    const rows = det.pass
-      ? await runDetectorPass(conn, det, opts.thresholds, opts.group !== false, opts.passWindowRows)
-      : await runDetectorSql(conn, det, opts.thresholds, opts.group !== false);
-    for (const row of rows) shaped.push(shapeRow(det, row));
+    sqlParams(det, opts.thresholds); // a bad threshold is a usage error, not a failed detector
+    try {
+      forcedFailure(det.id);
+      const rows = det.pass
+        ? await runDetectorPass(conn, det, opts.thresholds, opts.group !== false, opts.passWindowRows)
+        : await runDetectorSql(conn, det, opts.thresholds, opts.group !== false);
+      const mine = rows.map((row) => shapeRow(det, row));
+      shaped.push(...mine);
+    } catch (err) {
+      // a usage error, or a damaged/busy .duckdb (every detector would fail: exit 2, see describeError), ends the analysis
+      if (err instanceof UserError || FILE_TROUBLE.test((err as Error).message)) throw err;
+      let first = firstLine(err);
+      const at = first.indexOf(') failed: ');
+      if (first.startsWith(`detector '${det.id}' (`) && at >= 0) first = first.slice(at + ') failed: '.length);
+      failed.push({ rule: det.id, message: first });
+    }
     opts.onTiming?.(det.id, performance.now() - t0);
   }
   const findings = await resolve(conn, shaped);
   const out = opts.group === false ? findings : groupFindings(findings, detectorSums(detectors));
-  return out.sort(compareFindings);
+  return { findings: out.sort(compareFindings), failed, rules: detectors.map((d) => d.id) };
+}
+
+/** The findings of every detector; throws IncompleteAnalysisError (with the others' findings) when one failed. */
+export async function analyzeTrace(trace: AnalyzableTrace, opts: AnalyzeOptions = {}): Promise<Finding[]> {
+  const a = await analyzeTraceAll(trace, opts);
+  if (a.failed.length > 0) throw new IncompleteAnalysisError(a);
+  return a.findings;
 }
 
 /** Examples kept per SQL-side group (their threads/streams are merged into the finding). */

@@ -8,12 +8,12 @@
 import { openTrace, type LoadedTrace, type OpenTraceOptions, type TraceInfo, type TraceWarning } from '../ingest/load.js';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Detector } from '../detectors/registry.js';
-import { analyzeTrace, type AnalyzeOptions } from './analyzeTrace.js';
+import { analyzeTraceAll, IncompleteAnalysisError, type Analysis, type AnalyzeOptions } from './analyzeTrace.js';
 import type { Finding } from './finding.js';
 import { readTraceMeta } from './traceMeta.js';
 
 export class TraceSession {
-  private readonly findingsByKey = new Map<string, Promise<Finding[]>>();
+  private readonly analysisByKey = new Map<string, Promise<Analysis>>();
   private metaP?: Promise<Record<string, string>>;
 
   private constructor(
@@ -44,19 +44,30 @@ export class TraceSession {
   }
 
   /**
-   * The findings for these options, computed once per distinct (rules,
-   * thresholds, grouping): `report` and `metrics` ask for the defaults and share them.
+   * The analysis for these options, computed once per distinct (rules,
+   * thresholds, grouping): `report` and `metrics` ask for the defaults and share
+   * it. A detector that fails (e.g. DuckDB out of memory) is listed in `failed`;
+   * the other detectors' findings are kept.
    */
-  findings(
+  analysis(
     opts: Omit<AnalyzeOptions, 'rules' | 'onTiming'> & { detectors?: Detector[]; onTiming?: AnalyzeOptions['onTiming'] } = {},
-  ): Promise<Finding[]> {
+  ): Promise<Analysis> {
     const key = JSON.stringify([opts.detectors?.map((d) => d.id) ?? null, opts.thresholds ?? {}, opts.group !== false]);
-    let p = this.findingsByKey.get(key);
+    let p = this.analysisByKey.get(key);
     if (!p) {
-      p = analyzeTrace(this.loaded, opts);
-      this.findingsByKey.set(key, p);
+      p = analyzeTraceAll(this.loaded, opts);
+      this.analysisByKey.set(key, p);
     }
     return p;
+  }
+
+  /** The findings; throws IncompleteAnalysisError (which carries the others' findings) when a detector failed. */
+  async findings(
+    opts: Omit<AnalyzeOptions, 'rules' | 'onTiming'> & { detectors?: Detector[]; onTiming?: AnalyzeOptions['onTiming'] } = {},
+  ): Promise<Finding[]> {
+    const a = await this.analysis(opts);
+    if (a.failed.length > 0) throw new IncompleteAnalysisError(a);
+    return a.findings;
   }
 
   /** trace_meta as strings (backend, pid, recorder, ...), read once. */

@@ -1,7 +1,8 @@
 /**
  * `mpstrace analyze <trace>`: runs the detectors and prints findings as text,
  * JSON (`--json`) or SARIF (`--format sarif`). Exit codes: 0 ok, 1 findings at
- * or above `--fail-on`, 2 bad input or usage.
+ * or above `--fail-on`, 2 bad input or usage, 3 a detector failed (the others'
+ * findings are printed, with a warning naming it) or a bug.
  */
 import { Option, type Command } from 'commander';
 import { detectors as registeredDetectors, PACKAGE_ROOT, type Detector } from '../detectors/registry.js';
@@ -13,8 +14,8 @@ import { buildReport, failsAt } from '../output/findingsJson.js';
 import { formatText } from '../output/findingsText.js';
 import { defaultSourceRoot, packageHomepage, toSarif } from '../output/sarif.js';
 import { writeOutput } from '../util/output.js';
-import { safeJson } from '../util/escape.js';
-import { EXIT_CHECK_FAILED, UserError } from '../util/errors.js';
+import { escapeText, safeJson } from '../util/escape.js';
+import { EXIT_CHECK_FAILED, EXIT_INTERNAL, UserError } from '../util/errors.js';
 import { outputOption, resolveOutput } from './outputOption.js';
 
 // Thresholds become options at registration. A broken detector folder must not
@@ -93,14 +94,14 @@ export function register(program: Command): void {
 
     const session = await TraceSession.open(tracePath, { cache: opts.cache ?? false });
     try {
-      const findings = await session.findings({
+      const { findings, failed } = await session.analysis({
         detectors,
         thresholds,
         group: opts.group,
         onTiming: opts.timings ? (rule, ms) => process.stderr.write(`${rule}: ${ms.toFixed(1)} ms\n`) : undefined,
       });
       const meta = await session.meta();
-      const report = buildReport({ path: tracePath, meta, warnings: session.warnings }, findings, detectors);
+      const report = buildReport({ path: tracePath, meta, warnings: session.warnings }, findings, detectors, failed);
       const text =
         format === 'json'
           ? `${safeJson(report)}\n`
@@ -110,7 +111,11 @@ export function register(program: Command): void {
       const output = resolveOutput(opts, { required: false });
       if (output) writeOutput(output, text);
       else process.stdout.write(text);
+      // a detector failed: the output holds the others' findings and says so; never a clean exit 0
+      if (report.incomplete && (output || format !== 'text'))
+        process.stderr.write(`mpstrace: warning: ${escapeText(report.incomplete.message)}\n`);
       if (opts.failOn && failsAt(findings, opts.failOn)) process.exitCode = EXIT_CHECK_FAILED;
+      else if (report.incomplete) process.exitCode = EXIT_INTERNAL;
     } finally {
       session.close();
     }

@@ -4,7 +4,9 @@ import { TraceSession } from '../analyze/session.js';
 import { exportChrome } from '../export/chrome.js';
 import { parquetExporter } from '../export/parquet.js';
 import { arrowExporter } from '../export/arrow.js';
-import { UserError } from '../util/errors.js';
+import { EXIT_INTERNAL, UserError } from '../util/errors.js';
+import { escapeText } from '../util/escape.js';
+import { incompleteMessage } from '../analyze/analyzeTrace.js';
 import { isStdout } from '../util/output.js';
 import { outputOption, resolveOutput } from './outputOption.js';
 
@@ -15,7 +17,17 @@ async function chrome(traces: string[], out: string): Promise<string> {
   if (traces.length !== 1) throw new UserError(`--format chrome takes one trace, got ${traces.length}; export them one at a time`);
   const t = await TraceSession.open(traces[0]);
   try {
-    const s = await exportChrome(t.loaded, out, { analyze: () => t.findings() });
+    let incomplete: string | undefined;
+    const analyze = async () => {
+      const a = await t.analysis();
+      if (a.failed.length > 0) incomplete = incompleteMessage(a);
+      return a.findings; // the detectors that ran keep their findings
+    };
+    const s = await exportChrome(t.loaded, out, { analyze });
+    if (incomplete) {
+      process.stderr.write(`mpstrace: warning: ${escapeText(incomplete)}\n`);
+      process.exitCode = EXIT_INTERNAL;
+    }
     return `wrote ${out === '-' ? 'stdout' : out} (${(s.bytes / 1e6).toFixed(2)} MB: ${s.events} trace events, ${s.slices} slices, ${s.flows} flows, ${s.findings ?? 0} findings); open it in https://ui.perfetto.dev or chrome://tracing`;
   } finally {
     t.close();

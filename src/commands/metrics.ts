@@ -7,6 +7,7 @@ import { measureTraces } from '../metrics/measure.js';
 import { addMeasureOptions, measureOptions, type MeasureCliOptions } from '../metrics/options.js';
 import { renderMetricsText } from '../output/metricsText.js';
 import { escapeText, safeJson } from '../util/escape.js';
+import { EXIT_INTERNAL } from '../util/errors.js';
 
 export function register(program: Command): void {
   const cmd = program
@@ -20,5 +21,12 @@ export function register(program: Command): void {
     else process.stdout.write(renderMetricsText(doc));
     for (const t of doc.traces)
       for (const w of t.metrics.source.warnings) process.stderr.write(`mpstrace: warning: ${escapeText(`${t.trace}: ${w}`)}\n`);
+    for (const t of doc.traces) {
+      const f = t.metrics.findings;
+      if (!f.failed_rules?.length) continue;
+      // the findings counts are incomplete: say so, and never exit 0
+      process.stderr.write(`mpstrace: warning: ${escapeText(`${t.trace}: ${f.note ?? ''}`)}\n`);
+      process.exitCode = EXIT_INTERNAL;
+    }
   });
 }

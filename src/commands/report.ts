@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { writeReport } from '../report/writeReport.js';
 import { MAX_ITEMS, maxItemsFrom } from '../report/model.js';
-import { UserError } from '../util/errors.js';
+import { EXIT_INTERNAL, UserError } from '../util/errors.js';
+import { escapeText } from '../util/escape.js';
 import { isStdout } from '../util/output.js';
 import { outputOption, resolveOutput } from './outputOption.js';
 
@@ -51,6 +52,11 @@ export function register(program: Command): void {
         `mpstrace: wrote ${isStdout(out) ? 'the report to stdout' : out} (${(r.bytes / 1e6).toFixed(2)} MB, ${(r.bytes / Math.max(1, r.events)).toFixed(1)} bytes/event; ` +
           `${r.intervals} intervals, ${r.instants} instants, ${r.flows} flows; ${r.findingsCount ?? `${r.findings} findings`})\n`,
       );
+      if (r.findingsIncomplete) {
+        // the page is written, with the findings of the detectors that ran and a note; the exit code says it is incomplete
+        process.stderr.write(`mpstrace: warning: ${escapeText(r.findingsIncomplete)}\n`);
+        process.exitCode = EXIT_INTERNAL;
+      }
       // the path on stdout lets scripts open it; with `-o -` stdout is the report itself
       if (!isStdout(out)) process.stdout.write(`${out}\n`);
     },

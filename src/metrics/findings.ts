@@ -2,6 +2,7 @@
 // When the analysis fails, the metrics still come out and say why.
 import type { Finding } from '../analyze/finding.js';
 import type { FindingsMetrics } from './types.js';
+import { IncompleteAnalysisError } from '../analyze/analyzeTrace.js';
 
 type CountedFinding = Pick<Finding, 'rule' | 'severity'> & { count?: number };
 
@@ -9,6 +10,14 @@ export async function countFindings(findings: () => Promise<CountedFinding[]>): 
   try {
     return summarizeFindings(await findings());
   } catch (err) {
+    // some detectors failed: the others' counts are kept, the note names the failed ones (the command exits 3)
+    if (err instanceof IncompleteAnalysisError)
+      return {
+        ...summarizeFindings(err.analysis.findings),
+        available: false,
+        failed_rules: err.analysis.failed.map((f) => f.rule),
+        note: err.message,
+      };
     return { available: false, errors: 0, warnings: 0, by_rule: {}, note: `analyzer failed: ${(err as Error).message}` };
   }
 }

@@ -48,6 +48,8 @@ export interface FindingsMetrics {
   errors: number;
   warnings: number;
   by_rule: Record<string, { severity: string; count: number }>;
+  /** Detectors that failed (e.g. DuckDB out of memory): the counts are the other rules' only (`note` says what to do). */
+  failed_rules?: string[];
   note?: string;
 }
 

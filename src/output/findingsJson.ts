@@ -6,6 +6,7 @@
 import { VERSION } from '../version.js';
 import type { Detector } from '../detectors/registry.js';
 import { SEVERITY_RANK, type Finding, type Severity } from '../analyze/finding.js';
+import { incompleteMessage, type DetectorFailure } from '../analyze/analyzeTrace.js';
 
 export const FINDINGS_SCHEMA_VERSION = 1;
 
@@ -25,6 +26,8 @@ export interface Summary {
   /** Occurrences per rule, for every rule that ran (0 when clean). */
   by_rule: Record<string, number>;
   rules_run: string[];
+  /** Rules that failed (e.g. DuckDB out of memory): not in rules_run/by_rule, their findings are missing. */
+  rules_failed: string[];
 }
 
 export interface FindingsReport {
@@ -33,11 +36,16 @@ export interface FindingsReport {
   trace: TraceRef;
   findings: Finding[];
   summary: Summary;
+  /**
+   * Present only when detectors failed: which, why, and what to do. The findings
+   * are then those of the other rules; the command exits 3.
+   */
+  incomplete?: { failed: DetectorFailure[]; message: string };
 }
 
-export function summarize(findings: Finding[], rulesRun: string[]): Summary {
+export function summarize(findings: Finding[], rulesRun: string[], rulesFailed: string[] = []): Summary {
   const zero = (): Record<Severity, number> => ({ error: 0, warning: 0, info: 0 });
-  const s: Summary = { findings: zero(), occurrences: zero(), by_rule: {}, rules_run: [...rulesRun] };
+  const s: Summary = { findings: zero(), occurrences: zero(), by_rule: {}, rules_run: [...rulesRun], rules_failed: [...rulesFailed] };
   for (const r of rulesRun) s.by_rule[r] = 0;
   for (const f of findings) {
     s.findings[f.severity] += 1;
@@ -47,7 +55,9 @@ export function summarize(findings: Finding[], rulesRun: string[]): Summary {
   return s;
 }
 
-export function buildReport(trace: TraceRef, findings: Finding[], detectors: Detector[]): FindingsReport {
+export function buildReport(trace: TraceRef, findings: Finding[], detectors: Detector[], failed: DetectorFailure[] = []): FindingsReport {
+  const failedIds = new Set(failed.map((f) => f.rule));
+  const rules = detectors.map((d) => d.id);
   return {
     schema_version: FINDINGS_SCHEMA_VERSION,
     tool: { name: 'mpstrace', version: VERSION },
@@ -55,8 +65,10 @@ export function buildReport(trace: TraceRef, findings: Finding[], detectors: Det
     findings,
     summary: summarize(
       findings,
-      detectors.map((d) => d.id),
+      rules.filter((r) => !failedIds.has(r)),
+      rules.filter((r) => failedIds.has(r)),
     ),
+    ...(failed.length > 0 ? { incomplete: { failed, message: incompleteMessage({ failed, rules }) } } : {}),
   };
 }
 

@@ -52,8 +52,17 @@ export function formatText(report: FindingsReport): string {
   const head =
     `${trace}: ${plural(s.findings.error, 'error')}, ${plural(s.findings.warning, 'warning')}` +
     ` (${plural(s.occurrences.error + s.occurrences.warning, 'occurrence')}) from ${plural(s.rules_run.length, 'rule')}`;
-  out.push(
-    problems.length === 0 ? `${trace}: no problems found by ${plural(s.rules_run.length, 'rule')} (${s.rules_run.join(', ')})` : head,
-  );
+  if (report.incomplete) {
+    // never "no problems found" when a detector did not run to the end
+    out.push(
+      `${trace}: INCOMPLETE: ${plural(s.findings.error, 'error')}, ${plural(s.findings.warning, 'warning')}` +
+        ` (${plural(s.occurrences.error + s.occurrences.warning, 'occurrence')}) from the ${plural(s.rules_run.length, 'rule')} that ran;` +
+        ` ${s.rules_failed.join(', ')} failed`,
+    );
+    out.push(escapeText(`warning: ${report.incomplete.message}`));
+  } else
+    out.push(
+      problems.length === 0 ? `${trace}: no problems found by ${plural(s.rules_run.length, 'rule')} (${s.rules_run.join(', ')})` : head,
+    );
   return out.join('\n') + '\n';
 }

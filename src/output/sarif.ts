@@ -213,10 +213,26 @@ export function toSarif(report: FindingsReport, detectors: Detector[], opts: Par
         originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(root + path.sep).href } },
         artifacts: [{ location: { uri: traceUri, uriBaseId: '%SRCROOT%' }, description: { text: 'mpstrace trace file' } }],
         results,
+        // a detector that failed (e.g. DuckDB out of memory): the run is incomplete, and says which and what to do
+        ...(report.incomplete
+          ? {
+              invocations: [
+                {
+                  executionSuccessful: false,
+                  toolExecutionNotifications: report.incomplete.failed.map((f) => ({
+                    level: 'error',
+                    message: { text: `detector '${f.rule}' failed: ${f.message}` },
+                    associatedRule: { id: f.rule },
+                  })),
+                },
+              ],
+            }
+          : {}),
         properties: {
           trace: report.trace.meta,
           summary: report.summary,
           context: report.findings.filter((f) => CONTEXT_RULES.has(f.rule)).map((f) => f.message),
+          ...(report.incomplete ? { incomplete: report.incomplete.message } : {}),
         },
       },
     ],

@@ -6,7 +6,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { CATEGORIES, FLAG_OPEN, StringDict, type PageFinding, type ReportPayload } from './payload.js';
 import { num, rowsOf, str, toHandle } from '../ingest/db.js';
 import { ON_TIMELINE_SQL } from '../format/kinds.js';
-import { analyzeTrace } from '../analyze/analyzeTrace.js';
+import { analyzeTrace, IncompleteAnalysisError } from '../analyze/analyzeTrace.js';
 import { findingsForPage, type FindingLike } from './findings.js';
 import { findingsCount, siteLabel } from '../analyze/finding.js';
 import {
@@ -77,6 +77,8 @@ export interface ReportStats {
   findings: number;
   /** the CLI's wording of the findings count (errors, warnings, context notes) */
   findingsCount?: string;
+  /** set when the analysis failed or some detector failed: what failed and what to do (the report exits 3) */
+  findingsIncomplete?: string;
   /** set when the trace was over the item limit and the page shows aggregated tracks */
   aggregated?: { estimatedItems: number; maxItems: number };
 }
@@ -124,7 +126,7 @@ export async function buildReportPayload(
     await collectRecordWaitFlows(ctx, lanes, flowRows);
   }
 
-  const { findings, findingsNote } = await findingsOf(loaded, opts);
+  const { findings, findingsNote, incomplete } = await findingsOf(loaded, opts);
   const { keep, hiddenStreams } = lanesToKeep(lanes, findings);
   const packed = packLanes(keep, flowRows);
 
@@ -147,7 +149,9 @@ export async function buildReportPayload(
         'a browser may be slow with it. For traces this large, `mpstrace export --format chrome` and ui.perfetto.dev scale further.',
     );
   }
-  const count = findingsNote ? null : findingsCount(findings.map((f) => ({ severity: f.severity as 'error', count: f.count ?? 1 })));
+  const counted = findingsCount(findings.map((f) => ({ severity: f.severity as 'error', count: f.count ?? 1 })));
+  // an incomplete analysis still counts what it found, and says it is incomplete (never a bare "no problems found")
+  const count = incomplete ? `INCOMPLETE: ${partialCount(findings)}; see the findings note` : findingsNote ? null : counted;
   const info = await infoPairs(conn, loaded.info, { events, spanNs, lanes: keep, hiddenStreams, findings: count });
   if (degraded)
     info.push([
@@ -180,6 +184,7 @@ export async function buildReportPayload(
     flows: packed.flows.n,
     findings: pageFindings.length,
     findingsCount: count ?? undefined,
+    ...(incomplete ? { findingsIncomplete: incomplete } : {}),
     ...(degraded ? { aggregated: { estimatedItems: estimated, maxItems } } : {}),
   };
   return { payload, stats };
@@ -225,15 +230,35 @@ async function callSites(conn: DuckDBConnection): Promise<Map<number, string>> {
   return out;
 }
 
-/** The findings to show: given, or from analyzeTrace (a failure becomes a note, never a failed report). */
-async function findingsOf(loaded: LoadedLike, opts: ReportModelOptions): Promise<{ findings: FindingLike[]; findingsNote?: string }> {
+/**
+ * The findings to show: given, or from analyzeTrace. A failure becomes a note, never a failed
+ * report; when some detectors failed, the others' findings are shown and the note names the failed ones.
+ */
+async function findingsOf(
+  loaded: LoadedLike,
+  opts: ReportModelOptions,
+): Promise<{ findings: FindingLike[]; findingsNote?: string; incomplete?: string }> {
   if (opts.findings) return { findings: opts.findings };
   if (opts.noAnalyze) return { findings: [], findingsNote: 'Analysis skipped (--no-analyze)' };
   try {
     return { findings: await (opts.analyze ? opts.analyze() : analyzeTrace(loaded)) };
   } catch (err) {
-    return { findings: [], findingsNote: `Findings unavailable: ${(err as Error).message.split('\n')[0]}` };
+    if (err instanceof IncompleteAnalysisError) {
+      const shown = err.analysis.findings;
+      return { findings: shown, findingsNote: `Findings INCOMPLETE (${partialCount(shown)}): ${err.message}`, incomplete: err.message };
+    }
+    return {
+      findings: [],
+      findingsNote: `Findings unavailable: ${(err as Error).message.split('\n')[0]}`,
+      incomplete: (err as Error).message.split('\n')[0],
+    };
   }
+}
+
+/** The count of an incomplete analysis: never "no problems found" or a bare "0 findings". */
+function partialCount(findings: FindingLike[]): string {
+  const n = (sev: string) => findings.filter((f) => f.severity === sev).length;
+  return `${n('error')} error(s), ${n('warning')} warning(s) from the detectors that ran`;
 }
 
 /**
