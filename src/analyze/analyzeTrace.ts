@@ -7,6 +7,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { detectors as allDetectors, type Detector } from '../detectors/registry.js';
 import type { RawFinding, Severity, ThresholdDef } from '../detectors/defineDetector.js';
 import { firstLine, UserError } from '../util/errors.js';
+import { progress } from '../util/progress.js';
 import { SEVERITY_RANK, siteName, type CallSite, type Evidence, type Finding, type ThreadRef } from './finding.js';
 import { groupFindings } from './group.js';
 import { jsonValue, num, toHandle } from '../ingest/db.js';
@@ -34,6 +35,8 @@ export interface AnalyzeOptions {
    * default from DuckDB's memory limit. Tests set it small to force windows.
    */
   passWindowRows?: number;
+  /** A status line naming the detector that runs (util/progress.ts); default: MPSTRACE_PROGRESS, else stderr is a terminal. */
+  progress?: boolean;
 }
 
 /** With grouping off (--no-group), at most this many occurrences per rule are listed. */
@@ -142,7 +145,9 @@ export async function analyzeTraceAll(trace: AnalyzableTrace, opts: AnalyzeOptio
   const detectors = opts.detectors ?? selectDetectors(opts.rules);
   const shaped: Shaped[] = [];
   const failed: DetectorFailure[] = [];
-  for (const det of detectors) {
+  const line = progress({ enabled: opts.progress });
+  for (const [i, det] of detectors.entries()) {
+    line.update(`running detectors ${i + 1}/${detectors.length} (${det.id})`, true);
     const t0 = performance.now();
     sqlParams(det, opts.thresholds); // a bad threshold is a usage error, not a failed detector
     try {
@@ -162,7 +167,8 @@ export async function analyzeTraceAll(trace: AnalyzableTrace, opts: AnalyzeOptio
     }
     opts.onTiming?.(det.id, performance.now() - t0);
   }
-  const findings = await resolve(conn, shaped);
+  line.update('resolving evidence and call sites', true);
+  const findings = await resolve(conn, shaped).finally(() => line.end());
   const out = opts.group === false ? findings : groupFindings(findings, detectorSums(detectors));
   return { findings: out.sort(compareFindings), failed, rules: detectors.map((d) => d.id) };
 }

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import duckdb from '@duckdb/node-bindings';
 import { describeError, firstLine, UserError } from '../util/errors.js';
+import { progress } from '../util/progress.js';
 import { statInput } from '../util/files.js';
 import { traceContentKey } from './cacheKey.js';
 import { VERSION } from '../version.js';
@@ -74,7 +75,7 @@ export interface OpenTraceOptions {
    * and a cache that cannot be saved is a note on stderr, not an error.
    */
   cache?: string | boolean;
-  /** Progress on stderr; defaults to stderr being a terminal. */
+  /** Progress on stderr; default: MPSTRACE_PROGRESS, else whether stderr is a terminal (util/progress.ts). */
   progress?: boolean;
   /** Records per decode/append batch (bounds peak memory). */
   batchRows?: number;
@@ -158,20 +159,14 @@ class RawEventAppender {
 }
 
 /** Progress by records decoded against the file size (about 32 bytes per record). */
-function progressReporter(enabled: boolean, fileBytes: number): { update(rows: number): void; end(): void } {
-  if (!enabled) return { update() {}, end() {} };
-  let last = 0;
+function loadProgress(enabled: boolean | undefined, fileBytes: number): { update(rows: number): void; end(): void } {
+  const line = progress({ enabled });
   return {
     update(rows) {
-      const now = Date.now();
-      if (now - last < 200) return;
-      last = now;
       const pct = Math.min(99, Math.floor((rows * 3200) / Math.max(1, fileBytes)));
-      process.stderr.write(`\rmpstrace: loading trace ${pct}% (${(rows / 1e6).toFixed(1)} M records)`);
+      line.update(`loading trace ${pct}% (${(rows / 1e6).toFixed(1)} M records)`);
     },
-    end() {
-      process.stderr.write('\r\x1b[K');
-    },
+    end: () => line.end(),
   };
 }
 
@@ -329,7 +324,7 @@ async function loadBinary(tracePath: string, opts: OpenTraceOptions, contentKey 
     // appended row groups as they are at commit (about 10% less memory).
     await connection.run('BEGIN TRANSACTION');
     await connection.run(sql.views);
-    const progress = progressReporter(opts.progress ?? process.stderr.isTTY === true, reader.fileBytes);
+    const progress = loadProgress(opts.progress, reader.fileBytes);
     const appender = new RawEventAppender(connection);
     let rows = 0;
     const onBatch = (batch: EventBatch) => {
