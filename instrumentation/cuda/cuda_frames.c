@@ -186,6 +186,16 @@ static int in_cuda(uintptr_t pc) {
   return lo > 0 && o->syms[lo - 1].runtime;
 }
 
+/* 1 when pc lies in a loaded object and outside CUDA's code: what a value
+ * read from a remembered stack slot must be before it is taken for the user's
+ * return address (a slot can hold a stale word from an earlier, differently
+ * laid out call; a word that is no code address at all is rejected here) */
+static int user_code(uintptr_t pc) {
+  const obj *o = lookup(pc);
+  if (!o) o = classify_slow(pc);
+  return o && !in_cuda(pc);
+}
+
 #define MAX_FRAMES 48
 struct walk {
   uintptr_t pcs[MAX_FRAMES], cfas[MAX_FRAMES];
@@ -291,7 +301,7 @@ __attribute__((noinline)) uint32_t mpst_cuda_driver_site(const void *ra, const v
       if (here + p->user_delta + 8 > top || here + p->inner_delta + 8 > top) continue;
       if (*(const uintptr_t *)(here + p->inner_delta) != p->inner_pc) continue;
       uintptr_t user = *(const uintptr_t *)(here + p->user_delta);
-      if (user && !in_cuda(user)) return mpst_callsite((const void *)user);
+      if (user && user_code(user)) return mpst_callsite((const void *)user);
     }
   }
   struct walk w;

@@ -68,7 +68,7 @@ def _load() -> dict:
     """The recorder's mpstrace_impl_* functions, looked up in the already
     loaded process image (never loads a library itself)."""
     try:
-        proc = ctypes.CDLL(None)
+        proc = ctypes.PyDLL(None)  # keeps the GIL: each entry point only writes a record
     except OSError:
         return {}
     fns = {}

@@ -79,7 +79,11 @@ class Recorder:
         self.ok = False
         if lib == "process":
             try:
-                lib = ctypes.CDLL(None)
+                # PyDLL: calls keep the GIL. Every entry point only writes a
+                # record (tens of ns); with CDLL each call dropped and took
+                # back the GIL, and in a program of several Python threads
+                # another thread could take it in between (bench/cuda/torchops.py)
+                lib = ctypes.PyDLL(None)
             except OSError:
                 lib = None
         fns = {}
