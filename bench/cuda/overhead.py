@@ -56,9 +56,13 @@ MODES = {
     "noflush": ("lib", {"MPSTRACE_CUPTI_FLUSH": "0"}),
     "cbonly": ("lib", {"MPSTRACE_CUPTI_SAMPLE": "0"}),
     "sample10": ("lib", {"MPSTRACE_CUPTI_SAMPLE": "10"}),
+    # correlation through CUPTI external ids instead of a callback per call
+    "ext": ("lib", {"MPSTRACE_CUPTI_CORR": "ext"}),
+    # the per-call callbacks, for a recorder whose default is ext
+    "cbcorr": ("lib", {"MPSTRACE_CUPTI_CORR": "callback"}),
 }
 CLEAR_ENV = ("LD_PRELOAD", "MPSTRACE_OUT", "MPSTRACE_CUPTI", "MPSTRACE_CLOCK", "MPSTRACE_TORCH",
-             "MPSTRACE_CUPTI_SAMPLE", "MPSTRACE_CUPTI_FLUSH", "MPSTRACE_CHUNK_KB")
+             "MPSTRACE_CUPTI_SAMPLE", "MPSTRACE_CUPTI_FLUSH", "MPSTRACE_CHUNK_KB", "MPSTRACE_CUPTI_CORR", "MPSTRACE_CUPTI_CB")
 
 
 # ---- worker side ---------------------------------------------------------------

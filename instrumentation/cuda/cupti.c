@@ -65,6 +65,7 @@ CUPTI_EXT_FNS(DECLARE)
  * no hook saw) is written with CUPTI's id when its slot is reused or at exit.
  */
 int mpst_cuda_ext_corr;
+#define CORR_DEFAULT_EXT 0
 #define EXT_BITS 18
 #define EXT_SLOTS (1u << EXT_BITS)
 static _Atomic uint64_t ext_map[EXT_SLOTS]; /* cupti corr << 32 | our corr */
@@ -78,6 +79,17 @@ static pthread_mutex_t pending_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void mpst_cuda_ext_push(uint32_t id) { p_cuptiActivityPushExternalCorrelationId(CUPTI_EXTERNAL_CORRELATION_KIND_CUSTOM0, id); }
 void mpst_cuda_ext_pop(void) { p_cuptiActivityPopExternalCorrelationId(CUPTI_EXTERNAL_CORRELATION_KIND_CUSTOM0, NULL); }
+
+/* The shared libcudart is loaded: its calls reach the runtime hooks, which
+ * bracket the whole call. A statically linked runtime's launches reach only
+ * the driver wrappers, whose pop comes before the enclosing runtime call ends
+ * (the kernel carries that call's id): those need the runtime callbacks. */
+static int has_shared_cudart(struct dl_phdr_info *info, size_t size, void *data) {
+  (void)size, (void)data;
+  const char *n = info->dlpi_name ? strrchr(info->dlpi_name, '/') : NULL;
+  n = n ? n + 1 : info->dlpi_name;
+  return n && strncmp(n, "libcudart.so", 12) == 0;
+}
 
 static inline uint32_t ext_lookup(uint32_t cupti) {
   uint64_t v = atomic_load_explicit(&ext_map[cupti & (EXT_SLOTS - 1)], memory_order_acquire);
@@ -335,9 +347,10 @@ static int start_cupti(void) {
   CUPTI_FNS(LOAD)
 #define LOAD_OPT(f) p_##f = (__typeof__(&f))dlsym(h, #f);
   CUPTI_EXT_FNS(LOAD_OPT)
-  e = getenv("MPSTRACE_CUPTI_CORR");
-  int want_ext = e && strcmp(e, "ext") == 0 && sample_pct == 100 && p_cuptiActivityPushExternalCorrelationId &&
-                 p_cuptiActivityPopExternalCorrelationId && p_cuptiActivityEnableRuntimeApi && p_cuptiActivityEnableDriverApi;
+  e = getenv("MPSTRACE_CUPTI_CORR"); /* ext | callback */
+  int want_ext = (e && *e ? strcmp(e, "ext") == 0 : CORR_DEFAULT_EXT && dl_iterate_phdr(has_shared_cudart, NULL)) && sample_pct == 100 &&
+                 p_cuptiActivityPushExternalCorrelationId && p_cuptiActivityPopExternalCorrelationId && p_cuptiActivityEnableRuntimeApi &&
+                 p_cuptiActivityEnableDriverApi;
   CUpti_SubscriberHandle sub;
   CUptiResult rc = p_cuptiSubscribe(&sub, (CUpti_CallbackFunc)on_callback, NULL);
   if (rc != CUPTI_SUCCESS) {
