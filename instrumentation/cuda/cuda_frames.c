@@ -186,14 +186,16 @@ static int in_cuda(uintptr_t pc) {
   return lo > 0 && o->syms[lo - 1].runtime;
 }
 
-/* 1 when pc lies in a loaded object and outside CUDA's code: what a value
- * read from a remembered stack slot must be before it is taken for the user's
- * return address (a slot can hold a stale word from an earlier, differently
- * laid out call; a word that is no code address at all is rejected here) */
+/* 1 when pc lies in an already classified object and outside CUDA's code:
+ * what a value read from a remembered stack slot must be before it is taken
+ * for the user's return address. A slot can hold a stale word from an
+ * earlier, differently laid out call (another way's inner slot can match by
+ * such a stale copy); a word in no known object is rejected without the slow
+ * classification (a new object is classified by the unwinding path). */
 static int user_code(uintptr_t pc) {
   const obj *o = lookup(pc);
-  if (!o) o = classify_slow(pc);
-  return o && !in_cuda(pc);
+  if (!o) return 0;
+  return !in_cuda(pc);
 }
 
 #define MAX_FRAMES 48
