@@ -6,7 +6,10 @@
 #
 # 1. hookparts (bench/cuda/hookparts.c): the hook's parts on this CPU, no GPU:
 #    reentrancy guard, clock, call site, kernel name, correlation id, record write.
-# 2. drv_bench against the stand-in libcudart: the whole hook per call, no GPU.
+# 2. drv_bench against the stand-in libcudart: the whole hook per call, no GPU;
+#    drv_static gemm-bench: a cuBLAS-like stand-in launching through the driver
+#    entry path (call site found above the library's frames). LIB_BEFORE=OLD.so
+#    adds both under an older recorder build.
 # 3. launchcost (bench/cuda/launchcost.cu), interleaved ROUNDS times:
 #    - CUPTI used by the program itself, one part at a time (no recorder):
 #      none, act (activity records), cb (callbacks: runtime+driver ids),
@@ -68,6 +71,12 @@ done
 for r in $(seq "$ROUNDS"); do
   plain drv_plain "$WORK/build/test/drv_bench" 1000000
   rec drv_rec MPSTRACE_CUPTI=0 -- "$WORK/build/test/drv_bench" 1000000
+  plain gemm_plain env LD_LIBRARY_PATH="$WORK/build/test" "$WORK/build/test/drv_static" gemm-bench 200000 6
+  rec gemm_rec MPSTRACE_CUPTI=0 LD_LIBRARY_PATH="$WORK/build/test" -- "$WORK/build/test/drv_static" gemm-bench 200000 6
+  if [ -n "${LIB_BEFORE:-}" ]; then
+    LIB="$LIB_BEFORE" rec drv_rec_before MPSTRACE_CUPTI=0 -- "$WORK/build/test/drv_bench" 1000000
+    LIB="$LIB_BEFORE" rec gemm_rec_before MPSTRACE_CUPTI=0 LD_LIBRARY_PATH="$WORK/build/test" -- "$WORK/build/test/drv_static" gemm-bench 200000 6
+  fi
 done
 if [ -x "$WORK/launchcost" ]; then
   for r in $(seq "$ROUNDS"); do
@@ -118,6 +127,11 @@ if "hookparts" in rows:
         kv.append(f"part_{k}={med('hookparts', k):.1f}")
 for k in ("ns_per_call_event", "ns_per_call_launch"):
     kv.append(f"stand_in_hook_{k}={med('drv_rec', k) - med('drv_plain', k):.1f}")
+    if "drv_rec_before" in rows:
+        kv.append(f"stand_in_hook_before_{k}={med('drv_rec_before', k) - med('drv_plain', k):.1f}")
+kv.append(f"gemm_driver_path_ns={med('gemm_rec', 'ns_per_gemm_launch') - med('gemm_plain', 'ns_per_gemm_launch'):.1f}")
+if "gemm_rec_before" in rows:
+    kv.append(f"gemm_driver_path_before_ns={med('gemm_rec_before', 'ns_per_gemm_launch') - med('gemm_plain', 'ns_per_gemm_launch'):.1f}")
 base = med("lc_none", "ns_per_launch")
 ebase = med("lc_none", "ns_per_event_call")
 print(f"launchcost: plain {base:.0f} ns per launch, {ebase:.0f} ns per event call; added by each mode (median of rounds):")
