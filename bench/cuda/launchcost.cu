@@ -11,6 +11,8 @@
 //           its driver launch/copy/fill ids, the callback storing the correlation id in TLS
 //   cbrt    as cb, runtime ids only
 //   cbdrv   as cb, driver ids only
+//   cbreg   as cb, plus the activity buffer callbacks registered and a 100 ms flush
+//           period, no activity kind enabled (the recorder's MPSTRACE_CUPTI_SAMPLE=0)
 //   both    act + cb (the recorder's CUPTI configuration)
 //   actrt   act + runtime-API activity records for the launch entry points only
 //   ext     actrt + EXTERNAL_CORRELATION records, one push/pop of an external id per launch
@@ -101,12 +103,13 @@ static const CUpti_CallbackId DRV_IDS[] = {
 };
 
 static int setup(const char *mode) {
-  int act = 0, cbrt = 0, cbdrv = 0, actrt = 0, ext = 0;
+  int act = 0, cbrt = 0, cbdrv = 0, actrt = 0, ext = 0, reg = 0;
   if (!strcmp(mode, "none")) return 0;
   if (!strcmp(mode, "act")) act = 1;
   else if (!strcmp(mode, "cb")) cbrt = cbdrv = 1;
   else if (!strcmp(mode, "cbrt")) cbrt = 1;
   else if (!strcmp(mode, "cbdrv")) cbdrv = 1;
+  else if (!strcmp(mode, "cbreg")) cbrt = cbdrv = reg = 1;
   else if (!strcmp(mode, "both")) act = cbrt = cbdrv = 1;
   else if (!strcmp(mode, "actrt")) act = actrt = 1;
   else if (!strcmp(mode, "ext")) act = actrt = ext = 1;
@@ -122,7 +125,12 @@ static int setup(const char *mode) {
     if (cbdrv)
       for (CUpti_CallbackId id : DRV_IDS) CUPTI_OK(cuptiEnableCallback(1, sub, CUPTI_CB_DOMAIN_DRIVER_API, id));
   }
-  if (act || actrt || ext) CUPTI_OK(cuptiActivityRegisterCallbacks(buf_req, buf_done));
+  if (act || actrt || ext || reg) CUPTI_OK(cuptiActivityRegisterCallbacks(buf_req, buf_done));
+  if (reg) {
+    uint64_t ts;
+    CUPTI_OK(cuptiActivityFlushPeriod(100));
+    CUPTI_OK(cuptiGetTimestamp(&ts));
+  }
   if (act) {
     CUPTI_OK(cuptiActivityEnable(CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL));
     CUPTI_OK(cuptiActivityEnable(CUPTI_ACTIVITY_KIND_MEMCPY));

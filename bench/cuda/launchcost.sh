@@ -13,15 +13,16 @@
 # 3. launchcost (bench/cuda/launchcost.cu), interleaved ROUNDS times:
 #    - CUPTI used by the program itself, one part at a time (no recorder):
 #      none, act (activity records), cb (callbacks: runtime+driver ids),
-#      cbrt, cbdrv, both (= the recorder's CUPTI setup), actrt, ext
+#      cbrt, cbdrv, cbreg (cb + activity buffers registered, no kind on),
+#      both (= the recorder's CUPTI setup), actrt, ext (LC_MODES overrides the list)
 #    - under the recorder: rec (default), rec_nocupti (MPSTRACE_CUPTI=0),
 #      rec_cbonly (MPSTRACE_CUPTI_SAMPLE=0), rec_cbnone/rec_cbrt/rec_cbdrv
-#      (MPSTRACE_CUPTI_CB=none|rt|drv: which callbacks are subscribed),
-#      rec_ext (MPSTRACE_CUPTI_CORR=ext: external correlation ids instead of
-#      the runtime callbacks), rec_extnodrv (the same, no driver callbacks)
+#      (MPSTRACE_CUPTI_CB=none|rt|drv: which callbacks are subscribed)
 # 4. torchops (bench/cuda/torchops.py) in the same recorder modes plus
 #    torchoff (MPSTRACE_TORCH=off), ROUNDS/2 rounds (at least 1); then a
 #    summary of the last traces (completions joined to submissions?).
+# Shorter runs: HP_RUNS=1, LC_MODES="none act cb", LC_SHORT=1 (no cbrt/cbdrv
+# recorder modes), SKIP_TORCH=1.
 # Prints the raw rows, then per mode the median and the difference to its
 # baseline (none / plain), last a key=value line.
 set -u
@@ -65,7 +66,7 @@ plain() { # plain <label> <command...>
   echo "$label $(timeout 60 "$@" 2>>"$WORK/err.txt" | tail -n 1)" | tee -a "$ROWS"
 }
 
-for r in 1 2; do
+for r in $(seq "${HP_RUNS:-2}"); do
   plain hookparts env MPSTRACE_OUT="$WORK/hp$r.mpst" "$WORK/hookparts" 1000000
 done
 for r in $(seq "$ROUNDS"); do
@@ -80,18 +81,19 @@ for r in $(seq "$ROUNDS"); do
 done
 if [ -x "$WORK/launchcost" ]; then
   for r in $(seq "$ROUNDS"); do
-    for m in none act cb cbrt cbdrv both actrt ext; do plain "lc_$m" "$WORK/launchcost" --cupti "$m" 30000; done
+    for m in ${LC_MODES:-none act cb cbrt cbdrv cbreg both actrt ext}; do plain "lc_$m" "$WORK/launchcost" --cupti "$m" 30000; done
     rec lc_rec -- "$WORK/launchcost" 30000
     rec lc_rec_nocupti MPSTRACE_CUPTI=0 -- "$WORK/launchcost" 30000
     rec lc_rec_cbonly MPSTRACE_CUPTI_SAMPLE=0 -- "$WORK/launchcost" 30000
     rec lc_rec_cbnone MPSTRACE_CUPTI_CB=none -- "$WORK/launchcost" 30000
-    rec lc_rec_cbrt MPSTRACE_CUPTI_CB=rt -- "$WORK/launchcost" 30000
-    rec lc_rec_cbdrv MPSTRACE_CUPTI_CB=drv -- "$WORK/launchcost" 30000
-    rec lc_rec_ext MPSTRACE_CUPTI_CORR=ext -- "$WORK/launchcost" 30000
-    rec lc_rec_extnodrv MPSTRACE_CUPTI_CORR=ext MPSTRACE_CUPTI_CB=none -- "$WORK/launchcost" 30000
+    if [ -z "${LC_SHORT:-}" ]; then
+      rec lc_rec_cbrt MPSTRACE_CUPTI_CB=rt -- "$WORK/launchcost" 30000
+      rec lc_rec_cbdrv MPSTRACE_CUPTI_CB=drv -- "$WORK/launchcost" 30000
+    fi
   done
 fi
 TR=$(( ROUNDS / 2 > 0 ? ROUNDS / 2 : 1 ))
+[ -n "${SKIP_TORCH:-}" ] && TR=0
 for r in $(seq "$TR"); do
   plain to_plain "$PY" bench/cuda/torchops.py --n 10000
   rec to_rec -- "$PY" bench/cuda/torchops.py --n 10000
@@ -99,10 +101,9 @@ for r in $(seq "$TR"); do
   rec to_torchoff MPSTRACE_TORCH=off -- "$PY" bench/cuda/torchops.py --n 10000
   rec to_cbonly MPSTRACE_CUPTI_SAMPLE=0 -- "$PY" bench/cuda/torchops.py --n 10000
   rec to_cbnone MPSTRACE_CUPTI_CB=none -- "$PY" bench/cuda/torchops.py --n 10000
-  rec to_ext MPSTRACE_CUPTI_CORR=ext -- "$PY" bench/cuda/torchops.py --n 10000
 done
 # did GPU completions join their submissions? (the last run of each mode)
-for t in lc_rec lc_rec_ext lc_rec_extnodrv to_rec to_ext; do
+for t in lc_rec to_rec; do
   [ -f "$WORK/$t.mpst" ] && echo "summary $t $("$PY" traces/programs/trace_summary.py "$WORK/$t.mpst" --json 2>&1 | "$PY" -c '
 import json, sys
 d = json.load(sys.stdin)

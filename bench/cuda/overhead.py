@@ -1,7 +1,8 @@
 """Recorder overhead per run, many interleaved rounds, and where the time goes (issue 16).
 
     python3 bench/cuda/overhead.py --lib instrumentation/build/libmpstrace_cuda.so \
-        [--lib-before OTHER.so] [--gens 3] [--rounds 4] [--steps 80] [--budget-s 220]
+        [--lib-before OTHER.so [--pydir-before OTHER/instrumentation/python]] \
+        [--gens 3] [--rounds 4] [--steps 80] [--budget-s 220]
 
 Workloads (every worker process builds all three once):
   transformer  launch-bound small transformer training step (2 encoder layers,
@@ -56,13 +57,9 @@ MODES = {
     "noflush": ("lib", {"MPSTRACE_CUPTI_FLUSH": "0"}),
     "cbonly": ("lib", {"MPSTRACE_CUPTI_SAMPLE": "0"}),
     "sample10": ("lib", {"MPSTRACE_CUPTI_SAMPLE": "10"}),
-    # correlation through CUPTI external ids instead of a callback per call
-    "ext": ("lib", {"MPSTRACE_CUPTI_CORR": "ext"}),
-    # the per-call callbacks, for a recorder whose default is ext
-    "cbcorr": ("lib", {"MPSTRACE_CUPTI_CORR": "callback"}),
 }
 CLEAR_ENV = ("LD_PRELOAD", "MPSTRACE_OUT", "MPSTRACE_CUPTI", "MPSTRACE_CLOCK", "MPSTRACE_TORCH",
-             "MPSTRACE_CUPTI_SAMPLE", "MPSTRACE_CUPTI_FLUSH", "MPSTRACE_CHUNK_KB", "MPSTRACE_CUPTI_CORR", "MPSTRACE_CUPTI_CB")
+             "MPSTRACE_CUPTI_SAMPLE", "MPSTRACE_CUPTI_FLUSH", "MPSTRACE_CHUNK_KB", "MPSTRACE_CUPTI_CB")
 
 
 # ---- worker side ---------------------------------------------------------------
@@ -276,7 +273,7 @@ def worker(steps, fake):
 
 # ---- parent side ----------------------------------------------------------------
 
-def start_workers(modes, libs, steps, workdir, logdir, pydir, gen, fake):
+def start_workers(modes, libs, steps, workdir, logdir, pydirs, gen, fake):
     procs = {}
     for m in modes:
         lib, extra = MODES[m]
@@ -284,7 +281,7 @@ def start_workers(modes, libs, steps, workdir, logdir, pydir, gen, fake):
         if lib:
             env["LD_PRELOAD"] = libs[lib]
             env["MPSTRACE_OUT"] = os.path.join(workdir, f"g{gen + 1}_{m}.mpst")
-            env["PYTHONPATH"] = pydir + (":" + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+            env["PYTHONPATH"] = pydirs[lib] + (":" + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
         env.update(extra)
         log = open(os.path.join(logdir, f"g{gen + 1}_{m}.log"), "w")
         procs[m] = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--worker", "--steps", str(steps)]
@@ -337,6 +334,7 @@ def main():
     ap.add_argument("--lib", default=os.path.join(ROOT, "instrumentation/build/libmpstrace_cuda.so"))
     ap.add_argument("--lib-before", help="a second recorder build (mode rec_before), e.g. the commit before a change")
     ap.add_argument("--pydir", default=os.path.join(ROOT, "instrumentation", "python"))
+    ap.add_argument("--pydir-before", help="the Python layer (PYTHONPATH) for rec_before; default --pydir")
     ap.add_argument("--gens", type=int, default=3)
     ap.add_argument("--rounds", type=int, default=4)
     ap.add_argument("--steps", type=int, default=80)
@@ -366,7 +364,8 @@ def main():
                 print(f"# budget: stopping before generation {g + 1}", flush=True)
                 break
             gs = time.monotonic()
-            procs = start_workers(modes, libs, a.steps, workdir, logdir, a.pydir, g, a.fake)
+            pydirs = {"lib": a.pydir, "before": a.pydir_before or a.pydir}
+            procs = start_workers(modes, libs, a.steps, workdir, logdir, pydirs, g, a.fake)
             live = {}
             for m, p in procs.items():
                 hello = read_reply(p, 150)

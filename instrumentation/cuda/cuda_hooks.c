@@ -165,28 +165,6 @@ static void on_alloc(int64_t ts, uint32_t site, cudaError_t rc, void **p, size_t
 
 /* ---- the wrappers ------------------------------------------------------------ */
 
-int mpst_cuda_makes_gpu_work(const char *after) {
-  static const char *const kinds[] = { "on_launch", "on_graph_launch", "on_memcpy", "on_memset", "on_drv_launch" };
-  for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-    if (strstr(after, kinds[i])) return 1;
-  return 0;
-}
-
-/* ext correlation: the id this call's records take, pushed as CUPTI's
- * external id around the real call (0: not pushed) */
-#define EXT_PUSH(after_text)                                                                                                               \
-  static int8_t gpu_work_ = -1;                                                                                                            \
-  if (__builtin_expect(gpu_work_ < 0, 0)) gpu_work_ = (int8_t)mpst_cuda_makes_gpu_work(after_text);                                        \
-  uint32_t ext_ = 0;                                                                                                                       \
-  if (mpst_cuda_ext_corr && gpu_work_) mpst_cuda_ext_push(ext_ = 0x80000000u | mpst_next_corr())
-#define EXT_POP                                                                                                                            \
-  do {                                                                                                                                     \
-    if (ext_) {                                                                                                                            \
-      mpst_cuda_ext_pop();                                                                                                                 \
-      mpst_cuda_cupti_corr = ext_;                                                                                                         \
-    }                                                                                                                                      \
-  } while (0)
-
 #define HOOK(name, params, args, scope, target, before, after)                                                                             \
   typedef cudaError_t(*name##_fn) params;                                                                                                  \
   static name##_fn real_##name;                                                                                                            \
@@ -208,10 +186,8 @@ int mpst_cuda_makes_gpu_work(const char *after) {
       mpst_emit_sync_begin_at(ts, site, (uint64_t)(target), scope, api);                                                                   \
       mpst_blocking_begin((uint64_t)(target), scope, api);                                                                                 \
     }                                                                                                                                      \
-    EXT_PUSH(#after);                                                                                                                      \
     mpst_cuda_cupti_corr = 0;                                                                                                              \
     cudaError_t rc = real args;                                                                                                            \
-    EXT_POP;                                                                                                                               \
     if (scope) {                                                                                                                           \
       mpst_blocking_end();                                                                                                                 \
       mpst_emit_sync_end(site, (uint64_t)(target), scope, api, rc);                                                                        \
@@ -322,7 +298,6 @@ static inline int from_tool(const void *ra) {
       mpst_emit_sync_begin_at(ts, site, (uint64_t)(target), scope, api);                                                                   \
       mpst_blocking_begin((uint64_t)(target), scope, api);                                                                                 \
     }                                                                                                                                      \
-    EXT_PUSH(#after);                                                                                                                      \
     mpst_cuda_drv_corr = 0;                                                                                                                \
     mpst_cuda_in_drv = 1;                                                                                                                  \
     CUresult rc = real args;                                                                                                               \
@@ -333,7 +308,6 @@ static inline int from_tool(const void *ra) {
       mpst_cuda_after_sync();                                                                                                              \
     }                                                                                                                                      \
     drv_pick_corr();                                                                                                                       \
-    EXT_POP;                                                                                                                               \
     (void)after;                                                                                                                           \
     mpst_cuda_cupti_corr = 0;                                                                                                              \
     mpst_leave();                                                                                                                          \

@@ -33,15 +33,6 @@ static inline void mpst_cuda_lazy_init(void) {
   if (__builtin_expect(!mpst_cuda_started, 0)) mpst_cuda_lazy_init_slow();
 }
 
-/* MPSTRACE_CUPTI_CORR=ext (cupti.c): set once CUPTI joins GPU records to
- * the hooks' own correlation ids through external ids; a hook that starts GPU
- * work then brackets its real call with push(its id) and pop. */
-extern int mpst_cuda_ext_corr;
-void mpst_cuda_ext_push(uint32_t id);
-void mpst_cuda_ext_pop(void);
-/* 1 for a hook whose `after` writes a record of GPU work (takes a correlation id) */
-int mpst_cuda_makes_gpu_work(const char *after);
-
 /* Called after each host sync returns: lets CUPTI flush what completed. */
 void mpst_cuda_after_sync(void);
 #endif

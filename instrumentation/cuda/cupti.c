@@ -30,7 +30,7 @@
 int mpst_cuda_started;
 static int active;
 static int64_t gpu_to_host; /* host_ns = gpu_ns + gpu_to_host */
-static __thread int runtime_depth;
+static __thread __attribute__((tls_model("initial-exec"))) int runtime_depth; /* read on every callback */
 
 #define CUPTI_FNS(X)                                                                                                                       \
   X(cuptiSubscribe)                                                                                                                        \
@@ -44,92 +44,6 @@ static __thread int runtime_depth;
   X(cuptiGetTimestamp)
 #define DECLARE(f) static __typeof__(&f) p_##f;
 CUPTI_FNS(DECLARE)
-/* for MPSTRACE_CUPTI_CORR=ext (newer CUPTI only; looked up, not required) */
-#define CUPTI_EXT_FNS(X)                                                                                                                   \
-  X(cuptiActivityPushExternalCorrelationId)                                                                                                \
-  X(cuptiActivityPopExternalCorrelationId)                                                                                                 \
-  X(cuptiActivityEnableRuntimeApi)                                                                                                         \
-  X(cuptiActivityEnableDriverApi)
-CUPTI_EXT_FNS(DECLARE)
-
-/*
- * Correlation without a callback per call (MPSTRACE_CUPTI_CORR=ext): a hook
- * that starts GPU work pushes its own correlation id as CUPTI's external id
- * around the real call. CUPTI then writes, ahead of the API record of that
- * call (runtime/driver API records are enabled for the launch, copy and fill
- * entry points only), an EXTERNAL_CORRELATION record: CUPTI's id -> ours.
- * buffer_completed joins GPU records to it: by CUPTI's id through ext_map
- * (direct-mapped on the id, which CUPTI hands out in sequence), or, when the
- * GPU record arrives first (buffers come in any order), held in `pending`
- * until its external record does. A GPU record that never gets one (a launch
- * no hook saw) is written with CUPTI's id when its slot is reused or at exit.
- */
-int mpst_cuda_ext_corr;
-#define CORR_DEFAULT_EXT 0
-#define EXT_BITS 18
-#define EXT_SLOTS (1u << EXT_BITS)
-static _Atomic uint64_t ext_map[EXT_SLOTS]; /* cupti corr << 32 | our corr */
-typedef struct {
-  uint32_t corr; /* CUPTI's; 0 = empty */
-  uint32_t pad;
-  int64_t start, dur;
-} pending_rec;
-static pending_rec pending[EXT_SLOTS];
-static pthread_mutex_t pending_lock = PTHREAD_MUTEX_INITIALIZER;
-
-void mpst_cuda_ext_push(uint32_t id) { p_cuptiActivityPushExternalCorrelationId(CUPTI_EXTERNAL_CORRELATION_KIND_CUSTOM0, id); }
-void mpst_cuda_ext_pop(void) { p_cuptiActivityPopExternalCorrelationId(CUPTI_EXTERNAL_CORRELATION_KIND_CUSTOM0, NULL); }
-
-/* The shared libcudart is loaded: its calls reach the runtime hooks, which
- * bracket the whole call. A statically linked runtime's launches reach only
- * the driver wrappers, whose pop comes before the enclosing runtime call ends
- * (the kernel carries that call's id): those need the runtime callbacks. */
-static int has_shared_cudart(struct dl_phdr_info *info, size_t size, void *data) {
-  (void)size, (void)data;
-  const char *n = info->dlpi_name ? strrchr(info->dlpi_name, '/') : NULL;
-  n = n ? n + 1 : info->dlpi_name;
-  return n && strncmp(n, "libcudart.so", 12) == 0;
-}
-
-static inline uint32_t ext_lookup(uint32_t cupti) {
-  uint64_t v = atomic_load_explicit(&ext_map[cupti & (EXT_SLOTS - 1)], memory_order_acquire);
-  return (uint32_t)(v >> 32) == cupti ? (uint32_t)v : 0;
-}
-
-/* a callback's own submit (a driver launch no wrapper saw) keeps CUPTI's id */
-static inline void ext_identity(uint32_t cupti) {
-  atomic_store_explicit(&ext_map[cupti & (EXT_SLOTS - 1)], (uint64_t)cupti << 32 | cupti, memory_order_release);
-}
-
-/* under pending_lock */
-static void pending_emit(pending_rec *p, uint32_t corr) {
-  mpst_emit_complete_at(p->start, 0, corr, 0, p->dur);
-  p->corr = 0;
-}
-
-static void ext_gpu_record(uint32_t cupti, int64_t start, int64_t dur) {
-  uint32_t ours = ext_lookup(cupti);
-  if (ours) {
-    mpst_emit_complete_at(start, 0, ours, 0, dur);
-    return;
-  }
-  pending_rec *p = &pending[cupti & (EXT_SLOTS - 1)];
-  if (p->corr) pending_emit(p, p->corr); /* an older one that never got its id */
-  p->corr = cupti, p->start = start, p->dur = dur;
-}
-
-static void ext_correlation(uint32_t cupti, uint32_t ours) {
-  atomic_store_explicit(&ext_map[cupti & (EXT_SLOTS - 1)], (uint64_t)cupti << 32 | ours, memory_order_release);
-  pending_rec *p = &pending[cupti & (EXT_SLOTS - 1)];
-  if (p->corr == cupti) pending_emit(p, ours);
-}
-
-static void ext_drain(void) {
-  pthread_mutex_lock(&pending_lock);
-  for (uint32_t i = 0; i < EXT_SLOTS; i++)
-    if (pending[i].corr) pending_emit(&pending[i], pending[i].corr);
-  pthread_mutex_unlock(&pending_lock);
-}
 
 static void calibrate(void) {
   uint64_t gpu = 0;
@@ -178,7 +92,6 @@ static void CUPTIAPI on_callback(void *ud, CUpti_CallbackDomain dom, CUpti_Callb
     s = p->config ? p->config->hStream : NULL;
   }
   uint32_t name = mpst_intern(cb->symbolName ? cb->symbolName : "driver-launch");
-  if (mpst_cuda_ext_corr) ext_identity(cb->correlationId);
   mpst_emit_submit(0, (uint64_t)(uintptr_t)s, name, cb->correlationId);
   mpst_leave();
 }
@@ -197,8 +110,6 @@ static void CUPTIAPI buffer_completed(CUcontext ctx, uint32_t stream, uint8_t *b
   int64_t t0 = mpst_now();
   uint64_t n = 0;
   CUpti_Activity *rec = NULL;
-  int ext = mpst_cuda_ext_corr;
-  if (ext) pthread_mutex_lock(&pending_lock);
   while (p_cuptiActivityGetNextRecord(buf, valid, &rec) == CUPTI_SUCCESS) {
     uint64_t start, end;
     uint32_t corr;
@@ -219,19 +130,11 @@ static void CUPTIAPI buffer_completed(CUcontext ctx, uint32_t stream, uint8_t *b
         start = m->start, end = m->end, corr = m->correlationId;
         break;
       }
-      case CUPTI_ACTIVITY_KIND_EXTERNAL_CORRELATION: {
-        const CUpti_ActivityExternalCorrelation *x = (const CUpti_ActivityExternalCorrelation *)rec;
-        if (ext && x->externalKind == CUPTI_EXTERNAL_CORRELATION_KIND_CUSTOM0 && x->externalId)
-          ext_correlation(x->correlationId, (uint32_t)x->externalId);
-        continue;
-      }
       default: continue;
     }
-    if (ext) ext_gpu_record(corr, (int64_t)start + gpu_to_host, (int64_t)(end - start));
-    else mpst_emit_complete_at((int64_t)start + gpu_to_host, 0, corr, 0, (int64_t)(end - start));
+    mpst_emit_complete_at((int64_t)start + gpu_to_host, 0, corr, 0, (int64_t)(end - start));
     n++;
   }
-  if (ext) pthread_mutex_unlock(&pending_lock);
   free(buf);
   mpst_stat_add(MPST_STAT_cupti_buffers, 1);
   mpst_stat_add(MPST_STAT_cupti_records, n);
@@ -240,7 +143,6 @@ static void CUPTIAPI buffer_completed(CUcontext ctx, uint32_t stream, uint8_t *b
 
 static void flush_at_exit(void) {
   if (active) p_cuptiActivityFlushAll(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
-  if (active && mpst_cuda_ext_corr) ext_drain();
 }
 
 static int find_cupti(struct dl_phdr_info *info, size_t size, void *out) {
@@ -345,12 +247,6 @@ static int start_cupti(void) {
 #define LOAD(f)                                                                                                                            \
   if (!(p_##f = (__typeof__(&f))dlsym(h, #f))) return 0;
   CUPTI_FNS(LOAD)
-#define LOAD_OPT(f) p_##f = (__typeof__(&f))dlsym(h, #f);
-  CUPTI_EXT_FNS(LOAD_OPT)
-  e = getenv("MPSTRACE_CUPTI_CORR"); /* ext | callback */
-  int want_ext = (e && *e ? strcmp(e, "ext") == 0 : CORR_DEFAULT_EXT && dl_iterate_phdr(has_shared_cudart, NULL)) && sample_pct == 100 &&
-                 p_cuptiActivityPushExternalCorrelationId && p_cuptiActivityPopExternalCorrelationId && p_cuptiActivityEnableRuntimeApi &&
-                 p_cuptiActivityEnableDriverApi;
   CUpti_SubscriberHandle sub;
   CUptiResult rc = p_cuptiSubscribe(&sub, (CUpti_CallbackFunc)on_callback, NULL);
   if (rc != CUPTI_SUCCESS) {
@@ -378,18 +274,11 @@ static int start_cupti(void) {
      only the runtime or only the driver callbacks, or none (then records
      carry the recorder's own ids and no completion joins its submit) */
   e = getenv("MPSTRACE_CUPTI_CB");
-  int cb_rt = !want_ext && !(e && (strcmp(e, "drv") == 0 || strcmp(e, "none") == 0));
+  int cb_rt = !(e && (strcmp(e, "drv") == 0 || strcmp(e, "none") == 0));
   int cb_drv = !(e && (strcmp(e, "rt") == 0 || strcmp(e, "none") == 0));
   for (size_t i = 0; cb_rt && i < sizeof rt / sizeof rt[0]; i++)
     if (p_cuptiEnableCallback(1, sub, CUPTI_CB_DOMAIN_RUNTIME_API, rt[i]) != CUPTI_SUCCESS) return 0;
   if (p_cuptiActivityRegisterCallbacks(buffer_requested, buffer_completed) != CUPTI_SUCCESS) return 0;
-  if (want_ext) {
-    /* API records only for the calls whose GPU work we join (each carries an
-       external-correlation record ahead of it) */
-    int ok = p_cuptiActivityEnable(CUPTI_ACTIVITY_KIND_EXTERNAL_CORRELATION) == CUPTI_SUCCESS;
-    for (size_t i = 0; ok && i < sizeof rt / sizeof rt[0]; i++) ok = p_cuptiActivityEnableRuntimeApi(rt[i], 1) == CUPTI_SUCCESS;
-    if (!ok) return 0;
-  }
   if (sample_pct > 0 && !activity_set(1)) return 0;
   p_cuptiActivityFlushPeriod(100); /* completions reach the file within ~100 ms */
   if (sample_pct > 0 && sample_pct < 100) start_sampler();
@@ -439,11 +328,6 @@ static int start_cupti(void) {
   };
   for (size_t i = 0; cb_drv && i < sizeof drv_ids / sizeof drv_ids[0]; i++)
     p_cuptiEnableCallback(1, sub, CUPTI_CB_DOMAIN_DRIVER_API, drv_ids[i]);
-  if (want_ext) {
-    for (size_t i = 0; i < sizeof drv / sizeof drv[0]; i++) p_cuptiActivityEnableDriverApi(drv[i], 1);
-    for (size_t i = 0; i < sizeof drv_ids / sizeof drv_ids[0]; i++) p_cuptiActivityEnableDriverApi(drv_ids[i], 1);
-    mpst_cuda_ext_corr = 1;
-  }
   note_tool_range(h);
   mpst_set_process_flags(flags);
   mpst_add_shutdown_hook(flush_at_exit);

@@ -5,6 +5,3 @@
 int mpst_cuda_started;
 void mpst_cuda_lazy_init_slow(void) { mpst_cuda_started = 1; }
 void mpst_cuda_after_sync(void) {}
-int mpst_cuda_ext_corr;
-void mpst_cuda_ext_push(uint32_t id) { (void)id; }
-void mpst_cuda_ext_pop(void) {}

@@ -102,11 +102,12 @@ static uint32_t callsite_slow(const void *ra);
 uint32_t mpst_callsite_id(const void *ra) {
   mpst_tls *t = &T;
   if (t->py_site) return t->py_site;
-  unsigned i = (unsigned)((uintptr_t)ra >> 2) & 3;
+  uintptr_t a = (uintptr_t)ra;
+  unsigned i = (unsigned)(a ^ (a >> 6)) & (MPST_SITE_CACHE - 1);
   if (MPST_LIKELY(t->site_ra[i] == ra && t->site_gen == G.gen)) return t->site_id[i];
   uint32_t id = callsite_slow(ra);
   if (t->site_gen != G.gen) {
-    for (int j = 0; j < 4; j++) t->site_ra[j] = NULL;
+    for (int j = 0; j < MPST_SITE_CACHE; j++) t->site_ra[j] = NULL;
     t->site_gen = G.gen;
   }
   if (id) t->site_ra[i] = ra, t->site_id[i] = id;

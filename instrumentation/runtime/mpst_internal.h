@@ -18,6 +18,7 @@
  * so losses are accounted for even when the file never gets more space. */
 #define MPST_CHUNK_RESERVE 32u
 #define MPST_MAX_THREADS 1024
+#define MPST_SITE_CACHE 64 /* per-thread call-site cache entries (a power of 2) */
 
 enum { MPST_OFF = 0, MPST_INITIALIZING = 1, MPST_ON = 2, MPST_DISABLED = 3, MPST_CLOSED = 4 };
 
@@ -67,10 +68,13 @@ typedef struct mpst_tls {
      while set, hooked backend calls name it instead of their return address
      (e.g. the user's Python line for the cudaEventRecord under Event.record) */
   uint32_t py_site;
-  /* last call sites seen by this thread (direct-mapped), valid for site_gen */
+  /* call sites seen by this thread (direct-mapped on the return address),
+     valid for site_gen. 64 entries: a PyTorch step launches from a few
+     hundred places in libtorch, and with 4 most launches missed into the
+     process-wide table (bench/cuda/hookparts.c site_hit vs site_64) */
   uint32_t site_gen;
-  uint32_t site_id[4];
-  const void *site_ra[4];
+  uint32_t site_id[MPST_SITE_CACHE];
+  const void *site_ra[MPST_SITE_CACHE];
 } mpst_tls;
 
 typedef struct mpst_global {
