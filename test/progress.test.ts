@@ -56,4 +56,18 @@ describe('progress line', () => {
     expect(off.stderr).not.toMatch(/mpstrace: (loading|running)/);
     expect(off.stdout).toBe(on.stdout);
   });
+
+  it('report shows its stages too (layout, detectors, compression) and clears the line', () => {
+    const bin = path.join(root, 'bin', 'mpstrace.js');
+    const trace = path.join(root, 'traces', 'cuda', 'pool', 'stream_pool_buggy.mpst');
+    const r = spawnSync(process.execPath, [bin, 'report', trace, '-o', '-'], {
+      encoding: 'utf8',
+      env: { ...process.env, MPSTRACE_PROGRESS: '1' },
+      maxBuffer: 1 << 28,
+    });
+    expect(r.status).toBe(0);
+    const stages = [...r.stderr.matchAll(/mpstrace: (laying out|running detectors 1\/|compressing)/g)].map((m) => m[1]);
+    expect(stages).toEqual(['laying out', 'running detectors 1/', 'compressing']);
+    expect(r.stdout.startsWith('<!doctype html>') || r.stdout.startsWith('<!DOCTYPE html>')).toBe(true);
+  });
 });

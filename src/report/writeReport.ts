@@ -1,6 +1,7 @@
 // `mpstrace report`: load a trace, lay it out, write one self-contained HTML file.
 import { TraceSession } from '../analyze/session.js';
 import { writeOutput } from '../util/output.js';
+import { progress } from '../util/progress.js';
 import { buildReportPayload, type ReportModelOptions, type ReportStats } from './model.js';
 import { renderHtml } from './html.js';
 
@@ -18,11 +19,15 @@ export async function writeReport(tracePath: string, out: string, opts: WriteRep
   const session = await TraceSession.open(tracePath, { cache: opts.cache });
   let html: string;
   let stats: ReportStats;
+  const line = progress(); // the detectors show their own line in between
   try {
+    line.update('laying out the timeline', true);
     const built = await buildReportPayload(session.loaded, { analyze: () => session.findings(), ...opts, tracePath });
     stats = built.stats;
+    line.update('compressing the page', true);
     html = renderHtml(built.payload);
   } finally {
+    line.end();
     session.close();
   }
   // `-` is stdout; missing directories are created; a failed write is a UserError naming `out`
