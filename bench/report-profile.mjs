@@ -5,22 +5,20 @@
 // Make a 1 M-event report with `npm run bench -- report --keep DIR` (DIR/bench.html).
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { benchSetup, findChromium } from './lib/common.mjs';
 
 const file = process.argv[2];
 if (!file || !existsSync(file)) {
   console.error('usage: node bench/report-profile.mjs <report.html> [--runs N] [--top N] [--no-profile]');
   process.exit(2);
 }
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : def;
-};
+const { opt: arg } = benchSetup('report-profile');
 const runs = Number(arg('runs', 3));
 const top = Number(arg('top', 25));
 const profile = !process.argv.includes('--no-profile');
 
 const { chromium } = await import('playwright-core');
-const exe = ['/usr/bin/chromium-headless-shell', '/usr/bin/chromium'].find((p) => existsSync(p));
+const exe = findChromium();
 const browser = await chromium.launch({ executablePath: exe, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
 
 /** phase name -> ms since navigation start, for every run */

@@ -10,18 +10,9 @@
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { benchSetup, findChromium } from './lib/common.mjs';
 
-const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const dist = path.join(root, 'dist');
-if (!existsSync(path.join(dist, 'report', 'writeReport.js'))) {
-  console.error('bench report: dist/ is missing; run `npm run build` first');
-  process.exit(2);
-}
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : def;
-};
+const { dist, opt: arg } = benchSetup('report', { needs: 'report/writeReport.js' });
 const events = Number(arg('events', 1_000_000));
 const keep = arg('keep', null);
 const nRuns = Number(arg('runs', 3));
@@ -33,8 +24,8 @@ if (baseline && !existsSync(baseline)) {
 }
 const dir = keep ?? mkdtempSync(path.join(tmpdir(), 'mpst-bench-report-'));
 
-const { synthesize } = await import(path.join(dist, 'synth', 'generate.js'));
-const { writeReport } = await import(path.join(dist, 'report', 'writeReport.js'));
+const { synthesize } = await import(dist('synth/generate.js'));
+const { writeReport } = await import(dist('report/writeReport.js'));
 const { chromium } = await import('playwright-core');
 
 const trace = path.join(dir, 'bench.mpst');
@@ -51,7 +42,7 @@ console.error(
   `report: ${(r.bytes / 1e6).toFixed(1)} MB, ${r.intervals} intervals, ${r.instants} instants, ${r.flows} flows in ${buildMs.toFixed(0)} ms`,
 );
 
-const exe = ['/usr/bin/chromium-headless-shell', '/usr/bin/chromium'].find((p) => existsSync(p));
+const exe = findChromium();
 if (!exe) {
   console.error('bench report: no Chromium (run .ci/setup-system.sh)');
   process.exit(2);

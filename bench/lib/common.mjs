@@ -19,3 +19,8 @@ export function benchSetup(name, { needs } = {}) {
   }
   return { root, dist, args, opt, log };
 }
+
+/** The system's headless Chromium for the browser benches (CI installs chromium-headless-shell). */
+export function findChromium() {
+  return ['/usr/bin/chromium-headless-shell', '/usr/bin/chromium'].find((p) => existsSync(p));
+}
