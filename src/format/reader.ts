@@ -113,6 +113,12 @@ export const DEFAULT_BATCH_ROWS = 1 << 16;
 
 const utf8 = new TextDecoder('utf-8');
 
+/** Index of the first non-zero word in u32[from, to), or -1. */
+function firstNonZero(u32: Uint32Array, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (u32[i] !== 0) return i;
+  return -1;
+}
+
 export class TraceReader {
   readonly header: FileHeader;
   readonly fileBytes: number;
@@ -479,17 +485,10 @@ export class TraceReader {
     }
     const w = rel >>> 2;
     const hw = hdr >>> 2;
-    let allZero = true;
-    for (let i = 0; i < hw; i++) if (u32[w + i] !== 0) allZero = false;
-    if (allZero) {
+    if (firstNonZero(u32, w, w + hw) < 0) {
       // An unused chunk is zero throughout; a zeroed header over records is damage.
       const limit = Math.min(avail, this.header.chunkBytes);
-      let data = -1;
-      for (let i = w + hw, e = (rel + limit) >>> 2; i < e; i++)
-        if (u32[i] !== 0) {
-          data = i;
-          break;
-        }
+      const data = firstNonZero(u32, w + hw, (rel + limit) >>> 2);
       if (data < 0 && listed <= 0) {
         this.stats.unusedChunks++;
         if (avail < this.header.chunkBytes)
@@ -516,7 +515,7 @@ export class TraceReader {
       if (
         !this.header.closedCleanly &&
         !this.fileEnd &&
-        this.emptyBody(u32, w + hw, (rel + Math.min(avail, this.header.chunkBytes)) >>> 2)
+        firstNonZero(u32, w + hw, (rel + Math.min(avail, this.header.chunkBytes)) >>> 2) < 0
       ) {
         // No file end (the recorder was killed) and nothing past the header:
         // the kill landed while the recorder was writing this chunk's header
@@ -548,12 +547,6 @@ export class TraceReader {
       t.count++;
       if (seq > t.maxSeq) t.maxSeq = seq;
     } else this.threadChunks.set(key, { count: 1, maxSeq: seq });
-    return true;
-  }
-
-  /** True when words [from, to) are all zero. */
-  private emptyBody(u32: Uint32Array, from: number, to: number): boolean {
-    for (let i = from; i < to; i++) if (u32[i] !== 0) return false;
     return true;
   }
 
@@ -630,12 +623,7 @@ export class TraceReader {
       const w0 = u32[w]!;
       if (w0 === 0 && u32[w + 1] === 0) {
         // The end marker: the rest of the chunk must be zero too, or records were zeroed.
-        let data = -1;
-        for (let i = w + 2, e = (rel + limit) >>> 2; i < e; i++)
-          if (u32[i] !== 0) {
-            data = i;
-            break;
-          }
+        const data = firstNonZero(u32, w + 2, (rel + limit) >>> 2);
         if (data < 0) {
           if (truncated)
             this.torn(`file ends at offset ${fileOff + limit}, inside chunk at offset ${fileOff} (torn tail)`, fileOff + limit);
