@@ -160,10 +160,8 @@ export async function analyzeTraceAll(trace: AnalyzableTrace, opts: AnalyzeOptio
     } catch (err) {
       // a usage error, or a damaged/busy .duckdb (every detector would fail: exit 2, see describeError), ends the analysis
       if (err instanceof UserError || FILE_TROUBLE.test((err as Error).message)) throw err;
-      let first = firstLine(err);
-      const at = first.indexOf(') failed: ');
-      if (first.startsWith(`detector '${det.id}' (`) && at >= 0) first = first.slice(at + ') failed: '.length);
-      failed.push({ rule: det.id, message: first });
+      // the message names the detector already (DetectorFailure.rule): keep the cause's own words
+      failed.push({ rule: det.id, message: firstLine((err as Error).cause ?? err) });
     }
     opts.onTiming?.(det.id, performance.now() - t0);
   }
@@ -223,7 +221,7 @@ SELECT * EXCLUDE (_rn, _sites) FROM _w WHERE _k <= ${EXAMPLES_PER_GROUP} ORDER B
     const reader = await conn.runAndReadAll(sql, values);
     return reader.getRowObjectsJS() as unknown as RawFinding[];
   } catch (err) {
-    throw new Error(`detector '${det.id}' (${det.dir}/query.sql) failed: ${(err as Error).message}`);
+    throw new Error(`detector '${det.id}' (${det.dir}/query.sql) failed: ${(err as Error).message}`, { cause: err });
   }
 }
 
@@ -341,7 +339,7 @@ export async function runDetectorPass(
     const rows = await det.pass!(batches(), { params, grouped, query });
     return grouped ? rows : rows.slice(0, MAX_ROWS_PER_RULE);
   } catch (err) {
-    throw new Error(`detector '${det.id}' (${det.dir}) failed: ${(err as Error).message}`);
+    throw new Error(`detector '${det.id}' (${det.dir}) failed: ${(err as Error).message}`, { cause: err });
   }
 }
 
