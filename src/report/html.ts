@@ -7,6 +7,7 @@ import { deflateRawSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { bundleViz, VIZ_DIR } from './bundle.js';
+import { columnBytes } from './payload.js';
 import type { Column, ReportPayload, Table } from './payload.js';
 
 const require = createRequire(import.meta.url);
@@ -79,8 +80,8 @@ export function packForPage(payload: ReportPayload): ReportPayload {
   const stringBytes = put(Buffer.concat(text));
   const stringOffsets = put(Buffer.from(offsets.buffer, offsets.byteOffset, offsets.byteLength));
   const packCol = (c: Column): Column => {
-    if (c.b64 === undefined) return c;
-    const raw = Buffer.from(c.b64, 'base64');
+    const raw = columnBytes(c);
+    if (raw === undefined) return c;
     const narrow = c.type === 'u32' || c.type === 'u16' ? narrowest(c.type, raw) : null;
     return narrow ? { type: narrow.type, at: put(narrow.bytes) } : { type: c.type, at: put(raw) };
   };

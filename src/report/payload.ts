@@ -41,11 +41,37 @@ const TYPE_NAME = new Map<unknown, Column['type']>([
   [Uint8Array, 'u8'],
 ]);
 
-/** A typed array -> an inlined column (little-endian, which is every platform Node runs on). */
+/** The bytes behind each column made here, so the page's packed form (html.ts) takes them as they are. */
+const RAW = new WeakMap<Column, Buffer>();
+
+/**
+ * A typed array -> an inlined column (little-endian, which is every platform Node runs on).
+ * Its base64 is made only when something reads `b64` (serializing the column inline): the
+ * report page packs the raw bytes instead (columnBytes), and encoding every column to base64
+ * only to decode it again cost a second pass over ~23 bytes per interval.
+ */
 export function column(a: Typed): Column {
   const type = TYPE_NAME.get(a.constructor);
   if (!type) throw new Error('unsupported column type');
-  return { type, b64: Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64') };
+  const raw = Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  let b64: string | undefined;
+  const c = { type } as Column;
+  Object.defineProperty(c, 'b64', {
+    enumerable: true,
+    get: () => {
+      b64 ??= raw.toString('base64');
+      return b64;
+    },
+  });
+  RAW.set(c, raw);
+  return c;
+}
+
+/** A column's bytes: the ones it was made from, or its base64 decoded; undefined for a packed column. */
+export function columnBytes(c: Column): Buffer | undefined {
+  const raw = RAW.get(c);
+  if (raw) return raw;
+  return c.b64 === undefined ? undefined : Buffer.from(c.b64, 'base64');
 }
 
 export function table(n: number, cols: Record<string, Typed>): Table {
