@@ -31,6 +31,10 @@ int mpst_cuda_started;
 static int active;
 static int64_t gpu_to_host; /* host_ns = gpu_ns + gpu_to_host */
 static __thread __attribute__((tls_model("initial-exec"))) int runtime_depth; /* read on every callback */
+/* bumped when `pause` turns the callbacks off or on: a thread whose runtime
+   call's exit callback was lost to the toggle starts its depth again */
+static _Atomic unsigned cb_epoch;
+static __thread __attribute__((tls_model("initial-exec"))) unsigned depth_epoch;
 
 #define CUPTI_FNS(X)                                                                                                                       \
   X(cuptiSubscribe)                                                                                                                        \
@@ -67,6 +71,8 @@ static void CUPTIAPI on_callback(void *ud, CUpti_CallbackDomain dom, CUpti_Callb
   const CUpti_CallbackData *cb = (const CUpti_CallbackData *)data;
   if (dom == CUPTI_CB_DOMAIN_RUNTIME_API) {
     if (cb->callbackSite == CUPTI_API_ENTER) {
+      unsigned ep = atomic_load_explicit(&cb_epoch, memory_order_relaxed);
+      if (__builtin_expect(depth_epoch != ep, 0)) runtime_depth = 0, depth_epoch = ep;
       if (runtime_depth++ == 0) mpst_cuda_cupti_corr = mpst_cuda_rt_live_corr = cb->correlationId;
     } else if (runtime_depth > 0 && --runtime_depth == 0) {
       mpst_cuda_rt_live_corr = 0;
@@ -219,7 +225,7 @@ static void *sampler_main(void *arg) {
     nanosleep(&on, NULL);
     activity_set(0);
     nanosleep(&off, NULL);
-    activity_set(1);
+    if (!(mpst_paused() & MPST_PAUSE_PART_COMPLETIONS)) activity_set(1);
   }
   return NULL;
 }
@@ -237,6 +243,83 @@ static void start_sampler(void) {
   pthread_attr_destroy(&attr);
 }
 
+/* callbacks only for the calls whose correlation id we need: every other
+   runtime call stays free of CUPTI callback cost */
+static const CUpti_CallbackId rt[] = {
+  CUPTI_RUNTIME_TRACE_CBID_cudaLaunchKernel_v7000,    CUPTI_RUNTIME_TRACE_CBID_cudaLaunchKernelExC_v11060,
+  CUPTI_RUNTIME_TRACE_CBID_cudaGraphLaunch_v10000,    CUPTI_RUNTIME_TRACE_CBID_cudaMemcpy_v3020,
+  CUPTI_RUNTIME_TRACE_CBID_cudaMemcpyAsync_v3020,     CUPTI_RUNTIME_TRACE_CBID_cudaMemset_v3020,
+  CUPTI_RUNTIME_TRACE_CBID_cudaMemsetAsync_v3020,
+#if CUPTI_API_VERSION >= 130000
+  CUPTI_RUNTIME_TRACE_CBID___cudaLaunchKernel_v13000,
+#endif
+};
+/* driver launches outside any runtime call (cuBLAS, cuDNN) */
+static const CUpti_CallbackId drv[] = { CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel, CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel_ptsz,
+                                        CUPTI_DRIVER_TRACE_CBID_cuLaunchKernelEx, CUPTI_DRIVER_TRACE_CBID_cuLaunchKernelEx_ptsz };
+
+/* driver copies, fills and other launches recorded by the driver-entry
+   wrappers: the callback only hands them CUPTI's correlation id */
+static const CUpti_CallbackId drv_ids[] = {
+  CUPTI_DRIVER_TRACE_CBID_cuLaunchCooperativeKernel,
+  CUPTI_DRIVER_TRACE_CBID_cuLaunchCooperativeKernel_ptsz,
+  CUPTI_DRIVER_TRACE_CBID_cuGraphLaunch,
+  CUPTI_DRIVER_TRACE_CBID_cuGraphLaunch_ptsz,
+  CUPTI_DRIVER_TRACE_CBID_cuMemcpy,
+  CUPTI_DRIVER_TRACE_CBID_cuMemcpy_ptds,
+  CUPTI_DRIVER_TRACE_CBID_cuMemcpyAsync,
+  CUPTI_DRIVER_TRACE_CBID_cuMemcpyAsync_ptsz,
+  CUPTI_DRIVER_TRACE_CBID_cuMemcpyHtoD_v2,
+  CUPTI_DRIVER_TRACE_CBID_cuMemcpyHtoD_v2_ptds,
+  CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoH_v2,
+  CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoH_v2_ptds,
+  CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoD_v2,
+  CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoD_v2_ptds,
+  CUPTI_DRIVER_TRACE_CBID_cuMemcpyHtoDAsync_v2,
+  CUPTI_DRIVER_TRACE_CBID_cuMemcpyHtoDAsync_v2_ptsz,
+  CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoHAsync_v2,
+  CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoHAsync_v2_ptsz,
+  CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoDAsync_v2,
+  CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoDAsync_v2_ptsz,
+  CUPTI_DRIVER_TRACE_CBID_cuMemsetD8_v2,
+  CUPTI_DRIVER_TRACE_CBID_cuMemsetD8_v2_ptds,
+  CUPTI_DRIVER_TRACE_CBID_cuMemsetD8Async,
+  CUPTI_DRIVER_TRACE_CBID_cuMemsetD8Async_ptsz,
+  CUPTI_DRIVER_TRACE_CBID_cuMemsetD32_v2,
+  CUPTI_DRIVER_TRACE_CBID_cuMemsetD32_v2_ptds,
+  CUPTI_DRIVER_TRACE_CBID_cuMemsetD32Async,
+  CUPTI_DRIVER_TRACE_CBID_cuMemsetD32Async_ptsz,
+};
+#define N_OF(a) (sizeof a / sizeof a[0])
+static CUpti_SubscriberHandle sub;
+static int cb_rt, cb_drv;
+
+/* Runtime callbacks (cb_rt) and driver callbacks (cb_drv) on or off; 1 when
+   every launch callback took. */
+static int callbacks_set(int on) {
+  int ok = 1;
+  for (size_t i = 0; cb_rt && i < N_OF(rt); i++) ok &= p_cuptiEnableCallback(on, sub, CUPTI_CB_DOMAIN_RUNTIME_API, rt[i]) == CUPTI_SUCCESS;
+  for (size_t i = 0; cb_drv && i < N_OF(drv); i++)
+    ok &= p_cuptiEnableCallback(on, sub, CUPTI_CB_DOMAIN_DRIVER_API, drv[i]) == CUPTI_SUCCESS;
+  for (size_t i = 0; cb_drv && i < N_OF(drv_ids); i++) p_cuptiEnableCallback(on, sub, CUPTI_CB_DOMAIN_DRIVER_API, drv_ids[i]);
+  return ok;
+}
+
+/* The `pause` annotation's CUPTI part: activity records (completions) and
+   callbacks off or on from the calling thread. */
+static int act_paused, cb_paused;
+static void on_pause(int parts) {
+  if (!active) return;
+  int a = (parts & MPST_PAUSE_PART_COMPLETIONS) != 0, c = (parts & MPST_PAUSE_PART_CALLBACKS) != 0;
+  if (a != act_paused && sample_pct > 0) activity_set(!a);
+  act_paused = a;
+  if (c != cb_paused) {
+    atomic_fetch_add_explicit(&cb_epoch, 1, memory_order_relaxed);
+    callbacks_set(!c);
+  }
+  cb_paused = c;
+}
+
 static int start_cupti(void) {
   const char *e = getenv("MPSTRACE_CUPTI_SAMPLE");
   if (e && *e) sample_pct = atoi(e) < 0 ? 0 : atoi(e) > 100 ? 100 : atoi(e);
@@ -247,7 +330,6 @@ static int start_cupti(void) {
 #define LOAD(f)                                                                                                                            \
   if (!(p_##f = (__typeof__(&f))dlsym(h, #f))) return 0;
   CUPTI_FNS(LOAD)
-  CUpti_SubscriberHandle sub;
   CUptiResult rc = p_cuptiSubscribe(&sub, (CUpti_CallbackFunc)on_callback, NULL);
   if (rc != CUPTI_SUCCESS) {
     fprintf(stderr,
@@ -256,27 +338,13 @@ static int start_cupti(void) {
             (int)rc, rc == CUPTI_ERROR_MULTIPLE_SUBSCRIBERS_NOT_SUPPORTED ? ": another tool, e.g. a profiler, holds it" : "");
     return 0;
   }
-  /* callbacks only for the calls whose correlation id we need: every other
-     runtime call stays free of CUPTI callback cost */
-  const CUpti_CallbackId rt[] = {
-    CUPTI_RUNTIME_TRACE_CBID_cudaLaunchKernel_v7000,
-    CUPTI_RUNTIME_TRACE_CBID_cudaLaunchKernelExC_v11060,
-    CUPTI_RUNTIME_TRACE_CBID_cudaGraphLaunch_v10000,
-    CUPTI_RUNTIME_TRACE_CBID_cudaMemcpy_v3020,
-    CUPTI_RUNTIME_TRACE_CBID_cudaMemcpyAsync_v3020,
-    CUPTI_RUNTIME_TRACE_CBID_cudaMemset_v3020,
-    CUPTI_RUNTIME_TRACE_CBID_cudaMemsetAsync_v3020,
-#if CUPTI_API_VERSION >= 130000
-    CUPTI_RUNTIME_TRACE_CBID___cudaLaunchKernel_v13000,
-#endif
-  };
   /* MPSTRACE_CUPTI_CB=rt|drv|none (diagnostic, bench/cuda/launchcost.sh):
      only the runtime or only the driver callbacks, or none (then records
      carry the recorder's own ids and no completion joins its submit) */
   e = getenv("MPSTRACE_CUPTI_CB");
-  int cb_rt = !(e && (strcmp(e, "drv") == 0 || strcmp(e, "none") == 0));
-  int cb_drv = !(e && (strcmp(e, "rt") == 0 || strcmp(e, "none") == 0));
-  for (size_t i = 0; cb_rt && i < sizeof rt / sizeof rt[0]; i++)
+  cb_rt = !(e && (strcmp(e, "drv") == 0 || strcmp(e, "none") == 0));
+  cb_drv = !(e && (strcmp(e, "rt") == 0 || strcmp(e, "none") == 0));
+  for (size_t i = 0; cb_rt && i < N_OF(rt); i++)
     if (p_cuptiEnableCallback(1, sub, CUPTI_CB_DOMAIN_RUNTIME_API, rt[i]) != CUPTI_SUCCESS) return 0;
   if (p_cuptiActivityRegisterCallbacks(buffer_requested, buffer_completed) != CUPTI_SUCCESS) return 0;
   if (sample_pct > 0 && !activity_set(1)) return 0;
@@ -288,49 +356,15 @@ static int start_cupti(void) {
   uint16_t flags = sample_pct == 0     ? 0
                    : sample_pct == 100 ? MPST_PROCESS_FLAG_CUPTI_COMPLETIONS
                                        : MPST_PROCESS_FLAG_CUPTI_COMPLETIONS | MPST_PROCESS_FLAG_COMPLETIONS_SAMPLED;
-  const CUpti_CallbackId drv[] = { CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel, CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel_ptsz,
-                                   CUPTI_DRIVER_TRACE_CBID_cuLaunchKernelEx, CUPTI_DRIVER_TRACE_CBID_cuLaunchKernelEx_ptsz };
   int ok = cb_drv;
-  for (size_t i = 0; cb_drv && i < sizeof drv / sizeof drv[0]; i++)
-    ok &= p_cuptiEnableCallback(1, sub, CUPTI_CB_DOMAIN_DRIVER_API, drv[i]) == CUPTI_SUCCESS;
+  for (size_t i = 0; cb_drv && i < N_OF(drv); i++) ok &= p_cuptiEnableCallback(1, sub, CUPTI_CB_DOMAIN_DRIVER_API, drv[i]) == CUPTI_SUCCESS;
   if (ok) flags |= MPST_PROCESS_FLAG_DRIVER_API_COVERED;
-  /* driver copies, fills and other launches recorded by the driver-entry
-     wrappers: the callback only hands them CUPTI's correlation id */
-  const CUpti_CallbackId drv_ids[] = {
-    CUPTI_DRIVER_TRACE_CBID_cuLaunchCooperativeKernel,
-    CUPTI_DRIVER_TRACE_CBID_cuLaunchCooperativeKernel_ptsz,
-    CUPTI_DRIVER_TRACE_CBID_cuGraphLaunch,
-    CUPTI_DRIVER_TRACE_CBID_cuGraphLaunch_ptsz,
-    CUPTI_DRIVER_TRACE_CBID_cuMemcpy,
-    CUPTI_DRIVER_TRACE_CBID_cuMemcpy_ptds,
-    CUPTI_DRIVER_TRACE_CBID_cuMemcpyAsync,
-    CUPTI_DRIVER_TRACE_CBID_cuMemcpyAsync_ptsz,
-    CUPTI_DRIVER_TRACE_CBID_cuMemcpyHtoD_v2,
-    CUPTI_DRIVER_TRACE_CBID_cuMemcpyHtoD_v2_ptds,
-    CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoH_v2,
-    CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoH_v2_ptds,
-    CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoD_v2,
-    CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoD_v2_ptds,
-    CUPTI_DRIVER_TRACE_CBID_cuMemcpyHtoDAsync_v2,
-    CUPTI_DRIVER_TRACE_CBID_cuMemcpyHtoDAsync_v2_ptsz,
-    CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoHAsync_v2,
-    CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoHAsync_v2_ptsz,
-    CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoDAsync_v2,
-    CUPTI_DRIVER_TRACE_CBID_cuMemcpyDtoDAsync_v2_ptsz,
-    CUPTI_DRIVER_TRACE_CBID_cuMemsetD8_v2,
-    CUPTI_DRIVER_TRACE_CBID_cuMemsetD8_v2_ptds,
-    CUPTI_DRIVER_TRACE_CBID_cuMemsetD8Async,
-    CUPTI_DRIVER_TRACE_CBID_cuMemsetD8Async_ptsz,
-    CUPTI_DRIVER_TRACE_CBID_cuMemsetD32_v2,
-    CUPTI_DRIVER_TRACE_CBID_cuMemsetD32_v2_ptds,
-    CUPTI_DRIVER_TRACE_CBID_cuMemsetD32Async,
-    CUPTI_DRIVER_TRACE_CBID_cuMemsetD32Async_ptsz,
-  };
-  for (size_t i = 0; cb_drv && i < sizeof drv_ids / sizeof drv_ids[0]; i++)
-    p_cuptiEnableCallback(1, sub, CUPTI_CB_DOMAIN_DRIVER_API, drv_ids[i]);
+  for (size_t i = 0; cb_drv && i < N_OF(drv_ids); i++) p_cuptiEnableCallback(1, sub, CUPTI_CB_DOMAIN_DRIVER_API, drv_ids[i]);
   note_tool_range(h);
   mpst_set_process_flags(flags);
   mpst_add_shutdown_hook(flush_at_exit);
+  mpst_set_pause_handler(on_pause);
+  on_pause(mpst_paused()); /* paused before CUPTI started */
   pthread_atfork(NULL, NULL, cupti_child);
   return 1;
 }
@@ -350,7 +384,7 @@ void mpst_cuda_after_sync(void) {
      every new thread flush at its first sync (4 inference threads per step:
      4 flushes, ~300 us, per 4 ms step) */
   static _Atomic int64_t last;
-  if (!active || !flush_after_sync) return;
+  if (!active || !flush_after_sync || (mpst_paused() & MPST_PAUSE_PART_FLUSH)) return;
   int64_t now = mpst_now(), prev = atomic_load_explicit(&last, memory_order_relaxed);
   if (now - prev < 50 * 1000 * 1000 || !atomic_compare_exchange_strong(&last, &prev, now)) return;
   p_cuptiActivityFlushAll(0);

@@ -34,6 +34,8 @@ enum { MPSTRACE_SYNC_SCOPE_DEVICE = 1, MPSTRACE_SYNC_SCOPE_STREAM = 2, MPSTRACE_
 enum { MPSTRACE_TORCH_LEVEL_OFF = 0, MPSTRACE_TORCH_LEVEL_API = 1, MPSTRACE_TORCH_LEVEL_FULL = 2 };
 /* Which allocator an allocation came from. */
 enum { MPSTRACE_MEM_KIND_DEVICE = 1, MPSTRACE_MEM_KIND_HOST_PINNED = 2, MPSTRACE_MEM_KIND_DEVICE_ASYNC = 3, MPSTRACE_MEM_KIND_MANAGED = 4, MPSTRACE_MEM_KIND_METAL_BUFFER = 5, MPSTRACE_MEM_KIND_OTHER = 6, MPSTRACE_MEM_KIND_TORCH_BLOCK = 7 };
+/* Bits of the `pause` annotation: which parts of the recorder stop (for measuring each part's cost in one process). */
+enum { MPSTRACE_PAUSE_PART_HOOKS = 1, MPSTRACE_PAUSE_PART_COMPLETIONS = 2, MPSTRACE_PAUSE_PART_CALLBACKS = 4, MPSTRACE_PAUSE_PART_FLUSH = 8, MPSTRACE_PAUSE_PART_ALL = 15 };
 
 /* Resolves `name` once; (void *)1 marks "looked up, absent". */
 static inline void *mpstrace__resolve_(void **cache, const char *name) {
@@ -203,6 +205,12 @@ static inline void mpstrace_free(uint64_t ptr, uint64_t stream, int mem) {
   static void *fn;
   void (*f)(uint64_t, uint64_t, int) = (void (*)(uint64_t, uint64_t, int))mpstrace__resolve_(&fn, "mpstrace_impl_free");
   if (f) f(ptr, stream, mem);
+}
+/* Stops parts of the recorder from now on in the whole process (0 resumes all; returns the parts paused before): hooks call straight through and write nothing, completions stops CUPTI's per-kernel activity records, callbacks CUPTI's API callbacks (launches then carry the recorder's own correlation ids), flush the CUPTI flush after a sync. For measuring each part's cost in one process (bench/cuda/overhead.py --paired): a marker record names each change, and the rules do not know what a paused stretch left out. parts: MPSTRACE_PAUSE_PART_* */
+static inline int mpstrace_pause(int parts) {
+  static void *fn;
+  int (*f)(int) = (int (*)(int))mpstrace__resolve_(&fn, "mpstrace_impl_pause");
+  return f ? f(parts) : 0;
 }
 
 #ifdef __cplusplus

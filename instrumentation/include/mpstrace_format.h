@@ -136,6 +136,15 @@ enum mpst_hook_state {
   MPST_HOOK_STATE_NO_ORIGINAL = 5,
 };
 
+/* Bits of the `pause` annotation: which parts of the recorder stop (for measuring each part's cost in one process). */
+enum mpst_pause_part {
+  MPST_PAUSE_PART_HOOKS = 1,
+  MPST_PAUSE_PART_COMPLETIONS = 2,
+  MPST_PAUSE_PART_CALLBACKS = 4,
+  MPST_PAUSE_PART_FLUSH = 8,
+  MPST_PAUSE_PART_ALL = 15,
+};
+
 /* What went wrong for the recorder itself (see the `recorder_warning` record). */
 enum mpst_warning_code {
   MPST_WARNING_CODE_FD_REOPENED = 1,

@@ -10,6 +10,9 @@
 #include "mpst_internal.h"
 #include "mpst_api.generated.h"
 
+#include <stdio.h>
+#include <string.h>
+
 #define BEGIN_ANNOTATION                                                                                                                   \
   if (!mpst_enter()) return;                                                                                                               \
   uint32_t site = T.next_site ? T.next_site : mpst_callsite(__builtin_return_address(0));                                                  \
@@ -228,4 +231,45 @@ MPST_EXPORT void mpstrace_impl_free(uint64_t ptr, uint64_t stream, int mem) {
   uint8_t m = mem >= 1 && mem <= MPST_MEM_KIND_TORCH_BLOCK ? (uint8_t)mem : MPST_MEM_KIND_OTHER;
   mpst_emit_free_at(ts, site, ptr, stream, m);
   END_ANNOTATION;
+}
+
+/* ---- pause: parts of the recorder off and on again in one process ---------- */
+
+static void (*pause_handler)(int parts);
+
+void mpst_set_pause_handler(void (*fn)(int parts)) { pause_handler = fn; }
+
+int mpst_paused(void) { return atomic_load_explicit(&G.paused, memory_order_relaxed); }
+
+/* One marker naming the parts paused from now on ("mpstrace.pause hooks+flush",
+ * "mpstrace.pause none" on resume), written even while hooks are paused. */
+static void pause_marker(int parts, const void *ra) {
+  static const char *const names[] = { "hooks", "completions", "callbacks", "flush" };
+  char msg[96] = "mpstrace.pause ";
+  size_t n = strlen(msg);
+  for (int b = 0; b < 4; b++) {
+    if (!(parts & (1 << b))) continue;
+    n += (size_t)snprintf(msg + n, sizeof msg - n, "%s%s", n > 15 ? "+" : "", names[b]);
+  }
+  if (!parts) snprintf(msg + n, sizeof msg - n, "none");
+  mpst_tls *t = &T;
+  if (t->depth || atomic_load(&G.state) != MPST_ON) return;
+  t->depth = 1;
+  uint32_t site = t->next_site ? t->next_site : mpst_callsite(ra);
+  t->next_site = 0;
+  mpst_emit_marker(site, mpst_intern(msg));
+  t->depth = 0;
+}
+
+/* Pausing is for measurement (bench/cuda/overhead.py --paired): the backend's
+ * handler turns CUPTI activity and callbacks off and on, the hooks check the
+ * `hooks` bit in mpst_enter (one load beside the state they already load). */
+MPST_EXPORT int mpstrace_impl_pause(int parts) {
+  parts &= MPST_PAUSE_PART_ALL;
+  if (atomic_load(&G.state) == MPST_OFF && mpst_ensure_init(G.backend) != 0) return 0;
+  int prev = atomic_exchange(&G.paused, parts);
+  if (prev == parts) return prev;
+  pause_marker(parts, __builtin_return_address(0));
+  if (pause_handler) pause_handler(parts);
+  return prev;
 }

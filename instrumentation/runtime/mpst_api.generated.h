@@ -41,5 +41,6 @@ MPST_EXPORT void mpstrace_impl_tensor_access(uint64_t ptr, uint64_t bytes, uint6
 MPST_EXPORT void mpstrace_impl_api_layer(int level, int ok, const char *message);
 MPST_EXPORT void mpstrace_impl_alloc(uint64_t ptr, uint64_t bytes, uint64_t stream, int mem);
 MPST_EXPORT void mpstrace_impl_free(uint64_t ptr, uint64_t stream, int mem);
+MPST_EXPORT int mpstrace_impl_pause(int parts);
 
 #endif

@@ -79,6 +79,7 @@ typedef struct mpst_tls {
 
 typedef struct mpst_global {
   _Atomic int state;
+  _Atomic int paused; /* MPST_PAUSE_PART_* bits (the `pause` annotation); beside state: one cache line for mpst_enter */
   uint8_t backend;
   uint16_t proc_flags;
   uint32_t gen;

@@ -432,6 +432,7 @@ int mpst_enter(void) {
   if (MPST_UNLIKELY(atomic_load_explicit(&G.state, memory_order_relaxed) != MPST_ON)) {
     if (atomic_load(&G.state) != MPST_OFF || mpst_ensure_init(G.backend) != 0) return 0;
   }
+  if (MPST_UNLIKELY(atomic_load_explicit(&G.paused, memory_order_relaxed) & MPST_PAUSE_PART_HOOKS)) return 0;
   t->depth = 1;
   return 1;
 }

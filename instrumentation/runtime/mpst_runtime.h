@@ -75,6 +75,13 @@ typedef struct mpst_str_cache {
 } mpst_str_cache;
 uint32_t mpst_intern_cached(mpst_str_cache *cache, const char *s);
 
+/* Parts of the recorder paused by the `pause` annotation (MPST_PAUSE_PART_*
+ * bits; 0 when recording). While `hooks` is paused mpst_enter returns 0. A
+ * backend registers what a change of the other parts must do (CUPTI activity
+ * and callbacks off or on); it runs on the thread that called pause. */
+int mpst_paused(void);
+void mpst_set_pause_handler(void (*fn)(int parts));
+
 /* The current thread's id as written in chunk headers. */
 uint64_t mpst_thread_id(void);
 

@@ -125,6 +125,13 @@ export const ENUMS: Record<string, Record<string, number>> = {
     "fallback": 4,
     "no_original": 5
   },
+  "pause_part": {
+    "hooks": 1,
+    "completions": 2,
+    "callbacks": 4,
+    "flush": 8,
+    "all": 15
+  },
   "warning_code": {
     "fd_reopened": 1,
     "file_lost": 2,

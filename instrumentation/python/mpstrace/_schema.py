@@ -249,6 +249,13 @@ ENUMS = {
     "fallback": 4,
     "no_original": 5
   },
+  "pause_part": {
+    "hooks": 1,
+    "completions": 2,
+    "callbacks": 4,
+    "flush": 8,
+    "all": 15
+  },
   "warning_code": {
     "fd_reopened": 1,
     "file_lost": 2,
@@ -1372,6 +1379,12 @@ ANNOTATIONS = {
     [
       "u64",
       "u64",
+      "int"
+    ]
+  ],
+  "pause": [
+    "int",
+    [
       "int"
     ]
   ]
