@@ -214,6 +214,20 @@ class LayerTest(unittest.TestCase):
         self.assertEqual(len(self.rec.kinds("api_sync_begin")), 4)
 
 
+    def test_set_active_off_calls_through_and_on_records_again(self):
+        t = self.torch
+        self.assertIs(layer.set_active(False), True)
+        n = len(self.rec.calls)
+        t.cuda.synchronize()
+        self.assertEqual(t.calls, [("device_sync",)])  # still went through
+        self.assertEqual(len(self.rec.calls), n)  # and recorded nothing
+        self.assertEqual(layer.level(), "off")
+        self.assertIs(layer.set_active(True), False)
+        t.cuda.synchronize()
+        self.assertEqual(len(self.rec.kinds("api_sync_begin")), 1)
+        self.assertEqual(layer.level(), "api")
+
+
 class StepAsideTest(unittest.TestCase):
     def tearDown(self):
         layer._reset_for_tests()
@@ -340,6 +354,17 @@ class ApiLifetimes(unittest.TestCase):
         self.queued[0]()
         layer._fail("a test", RuntimeError("x"))
         self.assertEqual(lib.active, [False])
+
+    def test_set_active_pauses_and_resumes_them(self):
+        lib = self.Lib()
+        self.install_with(lib)
+        self.queued[0]()
+        layer.set_active(False)
+        layer.set_active(True)
+        self.assertEqual(lib.active, [False, True])
+        layer._fail("a test", RuntimeError("x"))
+        self.assertIs(layer.set_active(True), False)  # stepped aside: stays off
+        self.assertEqual(lib.active, [False, True, False])
 
     def test_a_library_without_the_tracker_records_none(self):
         lib = self.Lib()

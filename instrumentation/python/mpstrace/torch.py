@@ -47,7 +47,7 @@ import os
 import sys
 import threading
 
-__all__ = ["install", "installed", "level", "hook", "LEVELS", "DEFAULT_LEVEL"]
+__all__ = ["install", "installed", "level", "hook", "set_active", "LEVELS", "DEFAULT_LEVEL"]
 __mpstrace_skip__ = True
 
 LEVELS = {"off": 0, "api": 1, "full": 2}
@@ -1073,6 +1073,29 @@ def hook():
     """The per-op hook level full runs in this process: 'cpp', 'python', or
     None below level full."""
     return _S.hook if _S.active else None
+
+
+def set_active(on):
+    """Turns the installed layer off in this process (every wrapper calls
+    straight through, the C++ op observer and allocator tracker and the
+    dispatch mode stop recording) or on again; returns whether it was on.
+    For measuring the layer's own cost in one process, beside the recorder's
+    `pause` (bench/cuda/overhead.py --paired): the wrappers stay in place, so
+    off still costs one Python check per wrapped call, and what happened
+    while off is missing from the trace. A layer that stepped aside after a
+    failure, or was never installed, stays off (returns False)."""
+    was = _S.active
+    if _S.failed or _S.level == 0 or not _S.wrapped:
+        return False
+    on = bool(on)
+    _S.active = on
+    if _S.mode is not None:
+        _S.mode.disabled = not on
+    if _S.native is not None:
+        _S.native.set_active(on)
+    if _S.lib is not None and _S.lifetimes == "cpp":
+        _S.lib.lifetimes_set_active(on)
+    return was
 
 
 # ---- install ----------------------------------------------------------------
