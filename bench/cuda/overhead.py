@@ -28,6 +28,22 @@ thread ran on, and the recorder's own slow-path counters (mpstrace_recorder_stat
 thread setups, chunk claims, file growth, CUPTI buffer and flush time).
 Summary per workload and mode: median of run medians and worst run median,
 as overhead against the first plain process; last line key=value.
+
+--paired rec[,sample5]: besides those processes, one recorded process per
+named mode measures in-process paired blocks. Each round, for each workload,
+it runs one block of `--block-steps` steps per configuration (PAIRED: all on,
+all off twice, and each part of the recorder off alone), in a fresh random
+order, switching parts with the recorder's `pause` entry point
+(mpstrace_impl_pause: hooks, CUPTI completions, CUPTI callbacks, flush after
+sync) and the torch layer's mpstrace.torch.set_active, `--warm-steps` steps
+after each switch before timing. A part's cost is the round's ratio of block
+medians (all on / that part off), so process-to-process noise (which CPU, which
+CUPTI start: +-30 % between two plain processes) cancels; off2/off is the
+in-process noise floor, plain2/plain the cross-process one. Summary per
+workload and part: median and worst ratio over rounds, the where-the-time-goes
+counters per configuration, and key=value lines.
+
+    python3 bench/cuda/overhead.py --modes plain,plain2 --paired rec --gens 2 --rounds 10
 """
 import argparse
 import ctypes
@@ -57,6 +73,33 @@ MODES = {
     "noflush": ("lib", {"MPSTRACE_CUPTI_FLUSH": "0"}),
     "cbonly": ("lib", {"MPSTRACE_CUPTI_SAMPLE": "0"}),
     "sample10": ("lib", {"MPSTRACE_CUPTI_SAMPLE": "10"}),
+    "sample5": ("lib", {"MPSTRACE_CUPTI_SAMPLE": "5"}),
+}
+# --paired: configuration -> (recorder parts paused, torch layer on). Bits of
+# the `pause` annotation (instrumentation/schema/events.json, enum pause_part).
+PAUSE = {"hooks": 1, "completions": 2, "callbacks": 4, "flush": 8}
+PAUSE_ALL = 15
+PAIRED = {
+    "on": (0, True),
+    "off": (PAUSE_ALL, False),
+    "off2": (PAUSE_ALL, False),
+    "no_cupti": (PAUSE["completions"] | PAUSE["callbacks"] | PAUSE["flush"], True),
+    "no_completions": (PAUSE["completions"], True),
+    "no_callbacks": (PAUSE["callbacks"], True),
+    "no_flush": (PAUSE["flush"], True),
+    "no_hooks": (PAUSE["hooks"], True),
+    "no_torch": (0, False),
+}
+# part -> (numerator, denominator) configurations: the part's cost is num/den - 1
+PARTS = {
+    "total": ("on", "off"),
+    "cupti": ("on", "no_cupti"),
+    "completions": ("on", "no_completions"),
+    "callbacks": ("on", "no_callbacks"),
+    "flush": ("on", "no_flush"),
+    "hooks": ("on", "no_hooks"),
+    "torch": ("on", "no_torch"),
+    "noise": ("off2", "off"),
 }
 CLEAR_ENV = ("LD_PRELOAD", "MPSTRACE_OUT", "MPSTRACE_CUPTI", "MPSTRACE_CLOCK", "MPSTRACE_TORCH",
              "MPSTRACE_CUPTI_SAMPLE", "MPSTRACE_CUPTI_FLUSH", "MPSTRACE_CHUNK_KB", "MPSTRACE_CUPTI_CB")
@@ -120,6 +163,47 @@ def recorder_stats():
     return {k: int(v) for k, v in (kv.split("=") for kv in buf.value.decode().split())}
 
 
+_pause_fn = None
+
+
+def recorder_pause():
+    """The preloaded recorder's pause entry point (mpstrace_impl_pause), None
+    without one (or an older one)."""
+    global _pause_fn
+    if _pause_fn is None:
+        try:
+            _pause_fn = ctypes.CDLL(None).mpstrace_impl_pause
+            _pause_fn.argtypes = [ctypes.c_int]
+            _pause_fn.restype = ctypes.c_int
+        except (AttributeError, OSError):
+            _pause_fn = False
+    return _pause_fn or None
+
+
+_layer = None  # mpstrace.torch when it installed itself in this worker
+
+
+def apply_config(cfg):
+    """Switches the recorder's parts and the torch layer to configuration cfg (PAIRED)."""
+    parts, torch_on = PAIRED[cfg]
+    pause = recorder_pause()
+    if pause:
+        pause(parts)
+    if _layer is not None:
+        _layer.set_active(torch_on)
+
+
+def paired_blocks(torch, enqueue, configs, steps, warm):
+    """One block per configuration, in the given order: {cfg: measure(...)}.
+    Ends with everything on again."""
+    out = {}
+    for cfg in configs:
+        apply_config(cfg)
+        out[cfg] = measure(torch, enqueue, steps, warm)
+    apply_config("on")
+    return out
+
+
 def build(workload, torch):
     from torch import nn
     dev = torch.device("cuda")
@@ -176,8 +260,8 @@ def build(workload, torch):
     return enqueue
 
 
-def measure(torch, enqueue, steps):
-    for _ in range(5):
+def measure(torch, enqueue, steps, warm=5):
+    for _ in range(warm):
         enqueue()
     torch.cuda.synchronize()
     cpu0, ru0, st0, rec0 = thread_cpu(), resource.getrusage(resource.RUSAGE_SELF), main_thread_state(), recorder_stats()
@@ -202,6 +286,7 @@ def measure(torch, enqueue, steps):
         "vcsw": st1[0] - st0[0], "ivcsw": st1[1] - st0[1], "cpu_at": [st0[2], st1[2]],
         "node_at": [cpu_node(st0[2]), cpu_node(st1[2])],
         "rec": {k: rec1[k] - rec0.get(k, 0) for k in rec1 if rec1[k] - rec0.get(k, 0)},
+        "steps": steps,
     }
 
 
@@ -218,7 +303,16 @@ class _FakeTorch:
 
 
 def fake_build(workload):
+    # with a recorder loaded, one marker per step: a test reads which blocks recorded
+    try:
+        marker = ctypes.CDLL(None).mpstrace_impl_marker
+        marker.argtypes = [ctypes.c_char_p]
+    except (AttributeError, OSError):
+        marker = None
+
     def spin():
+        if marker is not None and threading.current_thread() is threading.main_thread():
+            marker(b"fake step")
         s = 0
         for i in range(20000):
             s += i
@@ -237,12 +331,16 @@ def fake_build(workload):
 
 
 def worker(steps, fake):
+    global _layer
     if fake:
         torch = _FakeTorch
         fns = {w: fake_build(w) for w in WORKLOADS}
     else:
         import torch
         fns = {w: build(w, torch) for w in WORKLOADS}
+        layer = sys.modules.get("mpstrace.torch")
+        if layer is not None and hasattr(layer, "set_active") and layer.level() != "off":
+            _layer = layer
     for f in fns.values():
         for _ in range(15):
             f()
@@ -257,7 +355,8 @@ def worker(steps, fake):
         pass
     out = sys.stdout
     out.write("@@" + json.dumps({"ready": True, "pid": os.getpid(), "gpu_local_cpus": local,
-                                 "allowed_cpus": len(os.sched_getaffinity(0)), "rec": bool(recorder_stats())}) + "\n")
+                                 "allowed_cpus": len(os.sched_getaffinity(0)), "rec": bool(recorder_stats()),
+                                 "pause": recorder_pause() is not None, "torch_layer": _layer is not None}) + "\n")
     out.flush()
     while True:
         line = sys.stdin.readline()
@@ -266,17 +365,24 @@ def worker(steps, fake):
         w = line.strip()
         if not w:
             continue
-        res = measure(torch, fns[w], steps)
+        if w.startswith("{"):
+            q = json.loads(w)
+            res = {"blocks": paired_blocks(torch, fns[q["w"]], q["configs"], q["steps"], q["warm"])}
+        else:
+            res = measure(torch, fns[w], steps)
         out.write("@@" + json.dumps(res) + "\n")
         out.flush()
 
 
 # ---- parent side ----------------------------------------------------------------
 
+PAIRED_PREFIX = "paired_"
+
+
 def start_workers(modes, libs, steps, workdir, logdir, pydirs, gen, fake):
     procs = {}
     for m in modes:
-        lib, extra = MODES[m]
+        lib, extra = MODES[m[len(PAIRED_PREFIX):] if m.startswith(PAIRED_PREFIX) else m]
         env = {k: v for k, v in os.environ.items() if k not in CLEAR_ENV}
         if lib:
             env["LD_PRELOAD"] = libs[lib]
@@ -307,7 +413,7 @@ def read_reply(p, timeout):
     return None
 
 
-def stop(procs, workdir):
+def stop(procs, workdir, keep=False):
     sizes = {}
     for m, p in procs.items():
         try:
@@ -321,12 +427,57 @@ def stop(procs, workdir):
     for name in os.listdir(workdir):
         path = os.path.join(workdir, name)
         sizes[name] = os.path.getsize(path)
-        os.unlink(path)
+        if not keep:
+            os.unlink(path)
     return sizes
 
 
 def fmt_cpu(d):
     return " ".join(f"{k}={v:.3f}" for k, v in sorted(d.items(), key=lambda kv: -kv[1])[:5])
+
+
+def fmt_rec(rec):
+    if not rec:
+        return ""
+    return (f" rec: thr {rec.get('threads', 0)} setup_us {rec.get('thread_setup_ns', 0) / 1e3:.0f}"
+            f" chunks {rec.get('chunks', 0)} chunk_us {rec.get('chunk_ns', 0) / 1e3:.0f}"
+            f" grows {rec.get('grows', 0)} grow_us {rec.get('grow_ns', 0) / 1e3:.0f}"
+            f" cupti_bufs {rec.get('cupti_buffers', 0)} buf_us {rec.get('cupti_buffer_ns', 0) / 1e3:.0f}"
+            f" flushes {rec.get('cupti_flushes', 0)} flush_us {rec.get('cupti_flush_ns', 0) / 1e3:.0f}"
+            f" toggles {rec.get('cupti_toggles', 0)} toggle_us {rec.get('cupti_toggle_ns', 0) / 1e3:.0f}"
+            f" wd_us {rec.get('watchdog_ns', 0) / 1e3:.0f}")
+
+
+def where(xs):
+    """Where the time goes over runs or blocks xs: medians of host/wait, page
+    faults and the recorder's slow-path time per step, CPU per thread name."""
+    steps = sum(x["steps"] for x in xs) or 1
+    recs, cpu = {}, {}
+    for x in xs:
+        for k, v in x["rec"].items():
+            recs[k] = recs.get(k, 0) + v
+        for k, v in x["cpu_ms_per_step"].items():
+            cpu[k] = cpu.get(k, 0.0) + v * x["steps"]
+    per_step = lambda k: recs.get(k, 0) / steps / 1e3  # noqa: E731  us per step
+    return (f"host {statistics.median(x['host'] for x in xs):6.3f} wait {statistics.median(x['wait'] for x in xs):6.3f} ms  "
+            f"minflt/step {sum(x['minflt'] for x in xs) / steps:6.1f}  "
+            f"completions/step {recs.get('cupti_records', 0) / steps:.0f}  "
+            f"us/step: thread setup {per_step('thread_setup_ns'):.1f} chunks {per_step('chunk_ns'):.1f} "
+            f"cupti buffers {per_step('cupti_buffer_ns'):.1f} flushes {per_step('cupti_flush_ns'):.1f} "
+            f"toggles {per_step('cupti_toggle_ns'):.1f} watchdog {per_step('watchdog_ns'):.1f}  "
+            f"cpu_ms/step {fmt_cpu({k: v / steps for k, v in cpu.items()})}")
+
+
+def paired_parts(rounds, parts=None):
+    """rounds: [{cfg: block median ms}] (one dict per round). Per part (PARTS)
+    whose two configurations ran: (rounds, median, worst, best) of the per-round
+    ratios num/den - 1, in percent. A round missing either block is skipped."""
+    out = {}
+    for part, (num, den) in (parts or PARTS).items():
+        r = [100.0 * (x[num] / x[den] - 1) for x in rounds if num in x and den in x and x[den] > 0]
+        if r:
+            out[part] = (len(r), statistics.median(r), max(r), min(r))
+    return out
 
 
 def main():
@@ -339,9 +490,15 @@ def main():
     ap.add_argument("--rounds", type=int, default=4)
     ap.add_argument("--steps", type=int, default=80)
     ap.add_argument("--budget-s", type=float, default=220)
-    ap.add_argument("--modes", default=",".join(MODES))
+    ap.add_argument("--modes", default=",".join(MODES), help="cross-process modes, one process each ('' for none)")
+    ap.add_argument("--paired", default="", help="recorded modes (e.g. rec or rec,sample5) that each run one process "
+                    "measuring in-process paired blocks of the configurations in --configs")
+    ap.add_argument("--configs", default=",".join(PAIRED))
+    ap.add_argument("--block-steps", type=int, default=30, help="--paired: timed steps per block")
+    ap.add_argument("--warm-steps", type=int, default=3, help="--paired: steps after each switch before timing")
     ap.add_argument("--workloads", default=",".join(WORKLOADS))
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--trace-dir", help="keep the workers' traces here (default: a temporary directory, removed)")
     ap.add_argument("--worker", action="store_true")
     ap.add_argument("--fake", action="store_true", help="CPU stand-in workloads, no torch: tries the plumbing")
     a = ap.parse_args()
@@ -350,14 +507,23 @@ def main():
         return
     libs = {"lib": os.path.abspath(a.lib), "before": os.path.abspath(a.lib_before) if a.lib_before else None}
     modes = [m for m in a.modes.split(",") if m in MODES and (MODES[m][0] != "before" or libs["before"])]
+    paired = [PAIRED_PREFIX + m for m in a.paired.split(",") if m in MODES and MODES[m][0] == "lib"]
+    configs = [c for c in a.configs.split(",") if c in PAIRED]
     workloads = a.workloads.split(",")
     rng = random.Random(a.seed)
     res = {(w, m): [] for w in workloads for m in modes}
+    pres = {(w, m): [] for w in workloads for m in paired}  # one {cfg: block} per round
     t0 = time.monotonic()
-    print(f"# modes {' '.join(modes)}; workloads {' '.join(workloads)}; {a.steps} steps per run; lib {libs['lib']}"
+    print(f"# modes {' '.join(modes)}; paired {' '.join(paired) or '-'} (configs {' '.join(configs)}; "
+          f"{a.block_steps} steps per block after {a.warm_steps}); workloads {' '.join(workloads)}; "
+          f"{a.steps} steps per run; lib {libs['lib']}"
           f"{'; before lib ' + libs['before'] if libs['before'] else ''}", flush=True)
     round_s = None
-    with tempfile.TemporaryDirectory() as workdir, tempfile.TemporaryDirectory() as logdir:
+    keep = bool(a.trace_dir)
+    if keep:
+        os.makedirs(a.trace_dir, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmpdir, tempfile.TemporaryDirectory() as logdir:
+        workdir = a.trace_dir or tmpdir
         for g in range(a.gens):
             left = a.budget_s - (time.monotonic() - t0)
             if g > 0 and round_s and left < 25 + round_s:
@@ -365,14 +531,17 @@ def main():
                 break
             gs = time.monotonic()
             pydirs = {"lib": a.pydir, "before": a.pydir_before or a.pydir}
-            procs = start_workers(modes, libs, a.steps, workdir, logdir, pydirs, g, a.fake)
+            procs = start_workers(modes + paired, libs, a.steps, workdir, logdir, pydirs, g, a.fake)
             live = {}
             for m, p in procs.items():
                 hello = read_reply(p, 150)
                 if hello:
                     live[m] = p
                     print(f"# gen {g + 1} {m}: pid {hello['pid']} recorder {'yes' if hello['rec'] else 'no'} "
+                          f"pause {'yes' if hello.get('pause') else 'no'} torch layer {'yes' if hello.get('torch_layer') else 'no'} "
                           f"gpu-local cpus {hello['gpu_local_cpus'] or '?'} allowed {hello['allowed_cpus']}", flush=True)
+                    if m in paired and not hello.get("pause"):
+                        print(f"# gen {g + 1} {m}: this recorder has no pause entry point: its configurations do not differ", flush=True)
                 else:
                     with open(p.log_path) as f:
                         tail = f.read()[-300:].replace("\n", " | ")
@@ -386,64 +555,80 @@ def main():
                     rng.shuffle(order)
                     for m in order:
                         p = live[m]
+                        if m in paired:
+                            cfgs = list(configs)
+                            rng.shuffle(cfgs)
+                            q = json.dumps({"w": w, "configs": cfgs, "steps": a.block_steps, "warm": a.warm_steps})
+                        else:
+                            q = w
                         try:
-                            p.stdin.write(w + "\n")
+                            p.stdin.write(q + "\n")
                             p.stdin.flush()
                         except OSError:
                             continue
-                        x = read_reply(p, 60)
+                        x = read_reply(p, 60 if m not in paired else 60 + 10 * len(configs))
                         if not x:
                             print(f"# gen {g + 1} {w} {m}: no reply", flush=True)
                             continue
+                        if m in paired:
+                            blocks = x["blocks"]
+                            pres[(w, m)].append(blocks)
+                            print(f"g{g + 1} r{r + 1} {w:11s} {m} " + " ".join(
+                                f"{c} {blocks[c]['med']:.3f}" for c in configs if c in blocks), flush=True)
+                            continue
                         x["gen"] = g + 1
                         res[(w, m)].append(x)
-                        rec = x["rec"]
-                        recs = (f" rec: thr {rec.get('threads', 0)} setup_us {rec.get('thread_setup_ns', 0) / 1e3:.0f}"
-                                f" chunks {rec.get('chunks', 0)} chunk_us {rec.get('chunk_ns', 0) / 1e3:.0f}"
-                                f" grows {rec.get('grows', 0)} grow_us {rec.get('grow_ns', 0) / 1e3:.0f}"
-                                f" cupti_bufs {rec.get('cupti_buffers', 0)} buf_us {rec.get('cupti_buffer_ns', 0) / 1e3:.0f}"
-                                f" flushes {rec.get('cupti_flushes', 0)} flush_us {rec.get('cupti_flush_ns', 0) / 1e3:.0f}"
-                                f" toggles {rec.get('cupti_toggles', 0)} toggle_us {rec.get('cupti_toggle_ns', 0) / 1e3:.0f}"
-                                f" wd_us {rec.get('watchdog_ns', 0) / 1e3:.0f}") if rec else ""
                         print(f"g{g + 1} r{r + 1} {w:11s} {m:8s} med {x['med']:7.3f} p90 {x['p90']:7.3f} max {x['max']:7.3f} "
                               f"host {x['host']:6.3f} wait {x['wait']:6.3f} minflt {x['minflt']:5d} vcsw {x['vcsw']:4d} "
                               f"ivcsw {x['ivcsw']:3d} cpu@{x['cpu_at'][0]}->{x['cpu_at'][1]} node {x['node_at'][0]}->{x['node_at'][1]} "
-                              f"cpu_ms/step {fmt_cpu(x['cpu_ms_per_step'])}{recs}", flush=True)
+                              f"cpu_ms/step {fmt_cpu(x['cpu_ms_per_step'])}{fmt_rec(x['rec'])}", flush=True)
                 round_s = time.monotonic() - rs
                 if a.budget_s - (time.monotonic() - t0) < round_s + 15:
                     print(f"# budget: generation {g + 1} stops after round {r + 1}", flush=True)
                     break
-            sizes = stop(live, workdir)
+            sizes = stop(live, workdir, keep)
             for name, size in sorted(sizes.items()):
-                print(f"# gen {g + 1} trace {name}: {size} bytes", flush=True)
+                if name.startswith(f"g{g + 1}_"):
+                    print(f"# gen {g + 1} trace {name}: {size} bytes", flush=True)
     kv = []
+    # cross-process: each process's run medians against the first plain process
+    # (a paired process's all-on and all-off blocks too: the recorder loaded but paused)
     for w in workloads:
         base = [x["med"] for x in res[(w, "plain")]] if "plain" in modes else []
         if not base:
             continue
         pm = statistics.median(base)
-        for m in modes:
-            xs = res[(w, m)]
+        rows = [(m, res[(w, m)]) for m in modes]
+        for m in paired:
+            for c in ("on", "off"):
+                rows.append((f"{m}:{c}", [b[c] for b in pres[(w, m)] if c in b]))
+        for m, xs in rows:
             if not xs:
                 continue
             meds = [x["med"] for x in xs]
             med, worst = statistics.median(meds), max(meds)
-            host = statistics.median(x["host"] for x in xs)
-            wait = statistics.median(x["wait"] for x in xs)
-            flt = statistics.median(x["minflt"] for x in xs) / a.steps
-            recs = {}
-            for x in xs:
-                for k, v in x["rec"].items():
-                    recs[k] = recs.get(k, 0) + v
-            per_step = lambda k: recs.get(k, 0) / (len(xs) * a.steps) / 1e3  # noqa: E731  us per step
             print(f"{w:11s} {m:8s} runs {len(meds):2d}  median {med:7.3f} ms  worst run {worst:7.3f} ms  "
-                  f"overhead median {100 * (med / pm - 1):+6.1f} %  worst {100 * (worst / pm - 1):+6.1f} %  "
-                  f"host {host:6.3f} wait {wait:6.3f} ms  minflt/step {flt:6.1f}  "
-                  f"us/step: thread setup {per_step('thread_setup_ns'):.1f} chunks {per_step('chunk_ns'):.1f} "
-                  f"cupti buffers {per_step('cupti_buffer_ns'):.1f} flushes {per_step('cupti_flush_ns'):.1f} "
-                  f"toggles {per_step('cupti_toggle_ns'):.1f} watchdog {per_step('watchdog_ns'):.1f}", flush=True)
-            kv.append(f"{w}_{m}_med_pct={100 * (med / pm - 1):.1f}")
-            kv.append(f"{w}_{m}_worst_pct={100 * (worst / pm - 1):.1f}")
+                  f"overhead median {100 * (med / pm - 1):+6.1f} %  worst {100 * (worst / pm - 1):+6.1f} %  {where(xs)}", flush=True)
+            kv.append(f"{w}_{m.replace(':', '_')}_med_pct={100 * (med / pm - 1):.1f}")
+            kv.append(f"{w}_{m.replace(':', '_')}_worst_pct={100 * (worst / pm - 1):.1f}")
+    # in-process: each part's cost as per-round ratios of block medians
+    for m in paired:
+        name = m[len(PAIRED_PREFIX):]
+        for w in workloads:
+            rounds = pres[(w, m)]
+            if not rounds:
+                continue
+            for part, (n, med, worst, best) in paired_parts([{c: b["med"] for c, b in x.items()} for x in rounds]).items():
+                num, den = PARTS[part]
+                print(f"paired {name} {w:11s} {part:12s} ({num}/{den}) rounds {n:2d}  median {med:+6.1f} %  worst {worst:+6.1f} %  "
+                      f"best {best:+6.1f} %", flush=True)
+                kv.append(f"paired_{name}_{w}_{part}_med_pct={med:.1f}")
+                kv.append(f"paired_{name}_{w}_{part}_worst_pct={worst:.1f}")
+            for c in configs:
+                xs = [x[c] for x in rounds if c in x]
+                if xs:
+                    print(f"where {name} {w:11s} {c:14s} blocks {len(xs):2d} median {statistics.median(x['med'] for x in xs):7.3f} ms  "
+                          f"{where(xs)}", flush=True)
     print(" ".join(kv + [f"wall_s={time.monotonic() - t0:.0f}"]), flush=True)
 
 
