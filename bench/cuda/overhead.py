@@ -74,6 +74,9 @@ MODES = {
     "cbonly": ("lib", {"MPSTRACE_CUPTI_SAMPLE": "0"}),
     "sample10": ("lib", {"MPSTRACE_CUPTI_SAMPLE": "10"}),
     "sample5": ("lib", {"MPSTRACE_CUPTI_SAMPLE": "5"}),
+    "sampled": ("lib", {"MPSTRACE_COMPLETIONS": "sampled"}),
+    "compl_off": ("lib", {"MPSTRACE_COMPLETIONS": "off"}),
+    "cupti": ("lib", {"MPSTRACE_COMPLETIONS": "cupti"}),
 }
 # --paired: configuration -> (recorder parts paused, torch layer on). Bits of
 # the `pause` annotation (instrumentation/schema/events.json, enum pause_part).
@@ -102,7 +105,8 @@ PARTS = {
     "noise": ("off2", "off"),
 }
 CLEAR_ENV = ("LD_PRELOAD", "MPSTRACE_OUT", "MPSTRACE_CUPTI", "MPSTRACE_CLOCK", "MPSTRACE_TORCH",
-             "MPSTRACE_CUPTI_SAMPLE", "MPSTRACE_CUPTI_FLUSH", "MPSTRACE_CHUNK_KB", "MPSTRACE_CUPTI_CB")
+             "MPSTRACE_CUPTI_SAMPLE", "MPSTRACE_CUPTI_FLUSH", "MPSTRACE_CHUNK_KB", "MPSTRACE_CUPTI_CB",
+             "MPSTRACE_COMPLETIONS")
 
 
 # ---- worker side ---------------------------------------------------------------
@@ -490,7 +494,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=4)
     ap.add_argument("--steps", type=int, default=80)
     ap.add_argument("--budget-s", type=float, default=220)
-    ap.add_argument("--modes", default=",".join(MODES), help="cross-process modes, one process each ('' for none)")
+    ap.add_argument("--modes", default="plain,plain2,rec,rec_before,nocupti,torchoff,noflush,cbonly,sample10",
+                    help=f"cross-process modes, one process each ('' for none), of: {','.join(MODES)}")
     ap.add_argument("--paired", default="", help="recorded modes (e.g. rec or rec,sample5) that each run one process "
                     "measuring in-process paired blocks of the configurations in --configs")
     ap.add_argument("--configs", default=",".join(PAIRED))
