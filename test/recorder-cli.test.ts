@@ -39,6 +39,18 @@ describe('record: environment and backend choice', () => {
     expect(r.stderr).toMatch(/--torch must be one of off, api, full, not 'most'/);
   });
 
+  it("--completions sets MPSTRACE_COMPLETIONS for the CUDA recorder; unset, the environment's value stays", () => {
+    expect(recorderEnv({ backend: 'cuda', library: '/l.so', out: '/t.mpst', env: {}, completions: 'sampled' }).MPSTRACE_COMPLETIONS).toBe(
+      'sampled',
+    );
+    expect(
+      recorderEnv({ backend: 'cuda', library: '/l.so', out: '/t.mpst', env: { MPSTRACE_COMPLETIONS: 'off' } }).MPSTRACE_COMPLETIONS,
+    ).toBe('off');
+    const r = spawnSync(process.execPath, [cli, 'record', '--completions', 'some', '--', '/bin/true'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--completions must be one of cupti, sampled, off, not 'some'/);
+  });
+
   it('auto picks metal on macOS and cuda elsewhere; bad names are usage errors', () => {
     expect(resolveBackend('auto', 'darwin')).toBe('metal');
     expect(resolveBackend('auto', 'linux')).toBe('cuda');

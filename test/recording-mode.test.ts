@@ -41,18 +41,25 @@ describe('recording mode in info and metrics', () => {
   it('every completion (CUPTI): says so, and that nothing the rules need is missing', () => {
     const r = cli('info', trace('every.mpst', P.cupti_completions | P.driver_api_covered, 10), '--json');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.out).recording).toMatchObject({ completions: 'every', submissions: 10, completion_records: 10 });
+    expect(JSON.parse(r.out).recording).toMatchObject({ completions: 'every', mode: 'cupti', submissions: 10, completion_records: 10 });
+    expect(cli('info', trace('every2.mpst', P.cupti_completions | P.driver_api_covered, 10)).out).toMatch(
+      /^ {2}mode {5}cupti \(every kernel/m,
+    );
   });
 
   it('sampled completions: info names the mode, the share with GPU times and what is undercounted', () => {
     const file = trace('sampled.mpst', P.cupti_completions | P.completions_sampled, 2);
     const j = JSON.parse(cli('info', file, '--json').out);
-    expect(j.recording).toMatchObject({ completions: 'sampled', submissions: 10, completion_records: 2 });
-    expect(j.recording.shows).toMatch(/about 20\.0 % of submissions, MPSTRACE_CUPTI_SAMPLE/);
+    expect(j.recording).toMatchObject({ completions: 'sampled', mode: 'sampled', submissions: 10, completion_records: 2 });
+    expect(j.recording.cannot_show).toMatch(
+      /incomplete-device-sync \(late-completion, partial-sync\) counts only work that has a completion/,
+    );
+    expect(j.recording.shows).toMatch(/about 20\.0 % of submissions; MPSTRACE_COMPLETIONS=sampled, duty MPSTRACE_CUPTI_SAMPLE/);
     expect(j.recording.cannot_show).toMatch(/outside the windows.*undercounted/);
     const text = cli('info', file).out;
     expect(text).toMatch(/^recording {2}sampled GPU completions: 2 completion records for 10 GPU submissions$/m);
     expect(text).toMatch(/^ {2}cannot {3}GPU times of work submitted outside the windows/m);
+    expect(text).toMatch(/^ {2}mode {5}sampled \(`--completions sampled`/m);
     const m = cli('metrics', file, '--json');
     expect(m.out).toMatch(/GPU completions were sampled \(MPSTRACE_CUPTI_SAMPLE\)/);
   });
@@ -62,6 +69,34 @@ describe('recording mode in info and metrics', () => {
     const text = cli('info', file).out;
     expect(text).toMatch(/^recording {2}host only \(no GPU completions\): 0 completion records for 10 GPU submissions$/m);
     expect(text).toMatch(/no GPU start\/end.*recorded with MPSTRACE_CUPTI=0, or CUPTI was unavailable/);
+    expect(text).toMatch(/^ {2}mode {5}no CUPTI \(MPSTRACE_CUPTI=0/m);
     expect(cli('metrics', file, '--json').out).not.toMatch(/were sampled/);
+  });
+
+  it('analyze names what the completion rules cannot see in a sampled or completion-less trace, and nothing otherwise', () => {
+    const sampled = cli('analyze', trace('a-sampled.mpst', P.cupti_completions | P.completions_sampled, 2));
+    expect(sampled.out).toMatch(
+      /^note: incomplete-device-sync: this trace has GPU completions only for work submitted inside sampling windows \(--completions sampled\): pending GPU work is known only from its completion record/m,
+    );
+    const off = JSON.parse(cli('analyze', trace('a-off.mpst', P.driver_api_covered, 0), '--json').out);
+    expect(off.limits).toEqual([
+      {
+        rule: 'incomplete-device-sync',
+        completions: 'none',
+        message: expect.stringMatching(/^this trace has no GPU completions \(--completions off\): /),
+      },
+    ]);
+    const every = JSON.parse(cli('analyze', trace('a-every.mpst', P.cupti_completions | P.driver_api_covered, 10), '--json').out);
+    expect(every.limits).toBeUndefined();
+    // a rule that does not judge completions says nothing
+    expect(JSON.parse(cli('analyze', trace('a-off2.mpst', 0, 0), '--json', '--rules', 'hang').out).limits).toBeUndefined();
+  });
+
+  it('completions off (CUPTI callbacks only, MPSTRACE_COMPLETIONS=off): told apart from no CUPTI by driver-API coverage', () => {
+    const file = trace('off.mpst', P.driver_api_covered, 0);
+    const j = JSON.parse(cli('info', file, '--json').out);
+    expect(j.recording).toMatchObject({ completions: 'none', mode: 'off', completion_records: 0 });
+    expect(j.recording.cannot_show).toMatch(/incomplete-device-sync .*missed.*recorded with MPSTRACE_COMPLETIONS=off\)$/);
+    expect(cli('info', file).out).toMatch(/^ {2}mode {5}off \(`--completions off`/m);
   });
 });

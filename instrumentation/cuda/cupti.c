@@ -320,7 +320,27 @@ static void on_pause(int parts) {
   cb_paused = c;
 }
 
+/* MPSTRACE_COMPLETIONS (mpstrace record --completions): which GPU completions
+ * CUPTI records. cupti: every kernel, copy and fill (a CUPTI activity record
+ * per launch, the driver's per-launch cost); sampled: only inside sampling
+ * windows, SAMPLED_PCT % of the time (MPSTRACE_CUPTI_SAMPLE sets the
+ * percentage); off: none (CUPTI's callbacks stay: driver-API launches are still
+ * covered). MPSTRACE_CUPTI=0 turns CUPTI off altogether. */
+#define COMPLETIONS_DEFAULT "cupti"
+#define SAMPLED_PCT 5
+static int mode_pct(const char *m) {
+  return strcmp(m, "sampled") == 0 ? SAMPLED_PCT : strcmp(m, "off") == 0 ? 0 : strcmp(m, "cupti") == 0 ? 100 : -1;
+}
+static void completions_mode(void) {
+  const char *m = getenv("MPSTRACE_COMPLETIONS");
+  int p = m && *m ? mode_pct(m) : -1;
+  if (m && *m && p < 0)
+    fprintf(stderr, "mpstrace: MPSTRACE_COMPLETIONS=%s is not one of cupti, sampled, off: using %s\n", m, COMPLETIONS_DEFAULT);
+  sample_pct = p >= 0 ? p : mode_pct(COMPLETIONS_DEFAULT);
+}
+
 static int start_cupti(void) {
+  completions_mode();
   const char *e = getenv("MPSTRACE_CUPTI_SAMPLE");
   if (e && *e) sample_pct = atoi(e) < 0 ? 0 : atoi(e) > 100 ? 100 : atoi(e);
   e = getenv("MPSTRACE_CUPTI_FLUSH");

@@ -1,9 +1,9 @@
-/** `mpstrace record [-o file] [--backend auto|cuda|metal] [--torch off|api|full] -- <command...>`: run a program with the recorder injected. */
+/** `mpstrace record [-o file] [--backend auto|cuda|metal] [--torch off|api|full] [--completions cupti|sampled|off] -- <command...>`: run a program with the recorder injected. */
 import type { Command } from 'commander';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { findLibrary, resolveBackend } from '../record/library.js';
-import { launch, TORCH_LEVELS, type TorchLevel } from '../record/launch.js';
+import { COMPLETION_MODES, launch, TORCH_LEVELS, type CompletionMode, type TorchLevel } from '../record/launch.js';
 import { UserError } from '../util/errors.js';
 import { relatedTraces } from '../record/files.js';
 import { openTrace } from '../ingest/load.js';
@@ -26,6 +26,10 @@ export function register(program: Command): void {
       '--torch <level>',
       'PyTorch layer (mpstrace.torch) in recorded Python programs: off, api (public stream/event/sync intent) or full (adds per-op tensor accesses and block lifetimes); default: $MPSTRACE_TORCH, else api',
     )
+    .option(
+      '--completions <mode>',
+      'GPU completion times (CUDA): cupti (every kernel, copy and fill: costs the driver about 1 us per launch), sampled (only work submitted inside CUPTI sampling windows, 5 % of the time) or off (host calls only); `info` says which a trace has and what it cannot show; default: $MPSTRACE_COMPLETIONS, else cupti',
+    )
     .option('--no-summary', 'do not print the trace summary after the run')
     .option('--no-symbolize', 'do not name native call sites (function, file:line) from the binaries after the run');
   outputOption(
@@ -34,7 +38,15 @@ export function register(program: Command): void {
   ).action(
     async (
       command: string[],
-      opts: { output?: string; out?: string; backend: string; summary: boolean; symbolize: boolean; torch?: string },
+      opts: {
+        output?: string;
+        out?: string;
+        backend: string;
+        summary: boolean;
+        symbolize: boolean;
+        torch?: string;
+        completions?: string;
+      },
     ) => {
       const o = { ...opts, out: resolveOutput(opts, { required: false }) ?? 'mpstrace-run/' };
       if (isStdout(o.out))
@@ -43,6 +55,9 @@ export function register(program: Command): void {
         );
       if (o.torch !== undefined && !(TORCH_LEVELS as readonly string[]).includes(o.torch)) {
         throw new UserError(`--torch must be one of ${TORCH_LEVELS.join(', ')}, not '${o.torch}'`);
+      }
+      if (o.completions !== undefined && !(COMPLETION_MODES as readonly string[]).includes(o.completions)) {
+        throw new UserError(`--completions must be one of ${COMPLETION_MODES.join(', ')}, not '${o.completions}'`);
       }
       const backend = resolveBackend(o.backend);
       const library = findLibrary(backend);
@@ -66,7 +81,14 @@ export function register(program: Command): void {
         for (const p of target.problems) process.stderr.write(`mpstrace: warning: ${p}\n`);
       }
       const started = Date.now();
-      const r = await launch({ backend, library, out, command, torch: o.torch as TorchLevel | undefined });
+      const r = await launch({
+        backend,
+        library,
+        out,
+        command,
+        torch: o.torch as TorchLevel | undefined,
+        completions: o.completions as CompletionMode | undefined,
+      });
       const err = (s: string) => process.stderr.write(`mpstrace: ${s}\n`);
       if (r.signal) err(`${command[0]} was killed by ${r.signal}`);
       if ((!existsSync(out) || statSync(out).size === 0) && target) {

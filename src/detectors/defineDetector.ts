@@ -59,6 +59,12 @@ export interface DetectorDef {
   thresholds?: ThresholdDef[];
   /** Sub-case (`kind` column) -> wording and fix. */
   cases: Record<string, SubCase>;
+  /**
+   * What the rule cannot see when the trace lacks a GPU completion for some
+   * submissions (CUDA `--completions sampled` or `off`, MPSTRACE_CUPTI=0):
+   * `analyze` prints it beside the findings of such a trace (JSON `limits`).
+   */
+  withoutCompletions?: string;
   /** Numeric `details` columns that add up when findings are grouped (e.g. `bytes`). */
   sumOnGroup?: string[];
   /**

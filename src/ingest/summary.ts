@@ -37,6 +37,11 @@ export interface TraceSummary {
 export interface Recording {
   /** every: a GPU completion for every submission; sampled: only inside sampling windows; none: host calls only */
   completions: 'every' | 'sampled' | 'none';
+  /**
+   * CUDA traces: the recorder's completion mode (MPSTRACE_COMPLETIONS, `mpstrace record --completions`):
+   * cupti, sampled, off (CUPTI callbacks only), or no-cupti (MPSTRACE_CUPTI=0, or CUPTI was unavailable).
+   */
+  mode?: 'cupti' | 'sampled' | 'off' | 'no-cupti';
   /** GPU submissions (launches, commits, copies, fills) and GPU completion records (counts by kind, not matched) */
   submissions: number;
   completion_records: number;
@@ -44,33 +49,41 @@ export interface Recording {
   cannot_show: string;
 }
 
+/** What the rules that judge GPU completions (incomplete-device-sync) cannot see without every completion. */
+const RULES_WITHOUT_EVERY =
+  'incomplete-device-sync (late-completion, partial-sync) counts only work that has a completion as pending, so a device sync that returned early is missed when the work it left running has none';
+
 /** The recording mode from the process flags and the backend; counts say how much GPU timing a sampled trace holds. */
 function recordingMode(meta: Map<string, string>, backend: string, submissions: number, withGpu: number): Recording {
   const counts = { submissions, completion_records: withGpu };
   const hostPart = 'host calls, syncs, events, streams and their order';
+  const cuda = backend === 'cuda';
   if (meta.get('completions_sampled') === 'true') {
     const pct = submissions > 0 ? Math.min(100, (100 * withGpu) / submissions).toFixed(1) : '0';
     return {
       completions: 'sampled',
+      ...(cuda ? { mode: 'sampled' as const } : {}),
       ...counts,
-      shows: `${hostPart}; GPU start/end of the work submitted inside the sampling windows (about ${pct} % of submissions, MPSTRACE_CUPTI_SAMPLE)`,
-      cannot_show:
-        'GPU times of work submitted outside the windows: late completions and GPU overlap are judged only on sampled work, and GPU busy time (metrics) is undercounted',
+      shows: `${hostPart}; GPU start/end of the work submitted inside the sampling windows (about ${pct} % of submissions; MPSTRACE_COMPLETIONS=sampled, duty MPSTRACE_CUPTI_SAMPLE)`,
+      cannot_show: `GPU times of work submitted outside the windows: late completions and GPU overlap are judged only on sampled work (${RULES_WITHOUT_EVERY}), and GPU busy time (metrics) is undercounted`,
     };
   }
-  if (meta.get('cupti_completions') === 'true' || (backend !== 'cuda' && withGpu > 0)) {
+  if (meta.get('cupti_completions') === 'true' || (!cuda && withGpu > 0)) {
     return {
       completions: 'every',
+      ...(cuda ? { mode: 'cupti' as const } : {}),
       ...counts,
       shows: `${hostPart}; GPU start/end of every kernel, copy and fill`,
       cannot_show: 'nothing the rules need',
     };
   }
+  const off = cuda && meta.get('driver_api_covered') === 'true';
   return {
     completions: 'none',
+    ...(cuda ? { mode: off ? ('off' as const) : ('no-cupti' as const) } : {}),
     ...counts,
     shows: hostPart,
-    cannot_show: `when GPU work ran: no GPU start/end, so no late-completion or GPU-overlap evidence and GPU busy time is estimated${backend === 'cuda' ? ' (recorded with MPSTRACE_CUPTI=0, or CUPTI was unavailable)' : ''}`,
+    cannot_show: `when GPU work ran: no GPU start/end, so no late-completion or GPU-overlap evidence (${RULES_WITHOUT_EVERY}) and GPU busy time is estimated${cuda ? (off ? ' (recorded with MPSTRACE_COMPLETIONS=off)' : ' (recorded with MPSTRACE_CUPTI=0, or CUPTI was unavailable)') : ''}`,
   };
 }
 
@@ -240,6 +253,15 @@ export function renderSummary(s: TraceSummary): string {
   out.push(
     `recording  ${mode}: ${r.completion_records.toLocaleString('en-US')} completion records for ${r.submissions.toLocaleString('en-US')} GPU submissions`,
   );
+  if (r.mode) {
+    const how = {
+      cupti: 'cupti (every kernel, copy and fill; `--completions sampled` or `off` costs less per launch)',
+      sampled: 'sampled (`--completions sampled`: CUPTI activity only inside sampling windows)',
+      off: 'off (`--completions off`: CUPTI callbacks, no activity records)',
+      'no-cupti': 'no CUPTI (MPSTRACE_CUPTI=0, or CUPTI was unavailable)',
+    }[r.mode];
+    out.push(`  mode     ${how}`);
+  }
   out.push(`  shows    ${r.shows}`);
   out.push(`  cannot   ${r.cannot_show}`);
   out.push('by kind');

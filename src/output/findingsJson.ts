@@ -37,10 +37,37 @@ export interface FindingsReport {
   findings: Finding[];
   summary: Summary;
   /**
+   * Present only when the trace lacks GPU completions for some submissions (CUDA
+   * `--completions sampled` or `off`, MPSTRACE_CUPTI=0): per rule that ran and
+   * needs them, what it cannot see in this trace.
+   */
+  limits?: Limit[];
+  /**
    * Present only when detectors failed: which, why, and what to do. The findings
    * are then those of the other rules; the command exits 3.
    */
   incomplete?: { failed: DetectorFailure[]; message: string };
+}
+
+export interface Limit {
+  rule: string;
+  /** how this trace recorded GPU completions: sampled, or none */
+  completions: 'sampled' | 'none';
+  message: string;
+}
+
+/** The rules' limits in a CUDA trace without a GPU completion for every submission (none for other traces). */
+export function completionLimits(meta: Record<string, string>, detectors: Detector[]): Limit[] {
+  if (meta.backend !== 'cuda') return [];
+  const completions = meta.completions_sampled === 'true' ? 'sampled' : meta.cupti_completions === 'true' ? null : 'none';
+  if (!completions) return [];
+  const how =
+    completions === 'sampled'
+      ? 'this trace has GPU completions only for work submitted inside sampling windows (--completions sampled)'
+      : `this trace has no GPU completions (${meta.driver_api_covered === 'true' ? '--completions off' : 'MPSTRACE_CUPTI=0, or CUPTI was unavailable'})`;
+  return detectors
+    .filter((d) => d.withoutCompletions)
+    .map((d) => ({ rule: d.id, completions, message: `${how}: ${d.withoutCompletions}` }));
 }
 
 export function summarize(findings: Finding[], rulesRun: string[], rulesFailed: string[] = []): Summary {
@@ -58,6 +85,10 @@ export function summarize(findings: Finding[], rulesRun: string[], rulesFailed: 
 export function buildReport(trace: TraceRef, findings: Finding[], detectors: Detector[], failed: DetectorFailure[] = []): FindingsReport {
   const failedIds = new Set(failed.map((f) => f.rule));
   const rules = detectors.map((d) => d.id);
+  const limits = completionLimits(
+    trace.meta,
+    detectors.filter((d) => !failedIds.has(d.id)),
+  );
   return {
     schema_version: FINDINGS_SCHEMA_VERSION,
     tool: { name: 'mpstrace', version: VERSION },
@@ -68,6 +99,7 @@ export function buildReport(trace: TraceRef, findings: Finding[], detectors: Det
       rules.filter((r) => !failedIds.has(r)),
       rules.filter((r) => failedIds.has(r)),
     ),
+    ...(limits.length > 0 ? { limits } : {}),
     ...(failed.length > 0 ? { incomplete: { failed, message: incompleteMessage({ failed, rules }) } } : {}),
   };
 }

@@ -48,6 +48,7 @@ export function formatText(report: FindingsReport): string {
     for (const f of info) out.push(`  ${escapeText(f.message)}`);
     out.push('');
   }
+  for (const l of report.limits ?? []) out.push(escapeText(`note: ${l.rule}: ${l.message}`));
   const trace = escapeText(report.trace.path);
   const head =
     `${trace}: ${plural(s.findings.error, 'error')}, ${plural(s.findings.warning, 'warning')}` +

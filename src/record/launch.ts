@@ -12,6 +12,9 @@ import { packageRoot, type Backend } from './library.js';
 /** Levels of the PyTorch layer (instrumentation/python/mpstrace/torch.py reads MPSTRACE_TORCH). */
 export const TORCH_LEVELS = ['off', 'api', 'full'] as const;
 export type TorchLevel = (typeof TORCH_LEVELS)[number];
+/** GPU completion modes of the CUDA recorder (instrumentation/cuda/cupti.c reads MPSTRACE_COMPLETIONS). */
+export const COMPLETION_MODES = ['cupti', 'sampled', 'off'] as const;
+export type CompletionMode = (typeof COMPLETION_MODES)[number];
 
 export interface LaunchOptions {
   backend: Backend;
@@ -21,6 +24,8 @@ export interface LaunchOptions {
   env?: NodeJS.ProcessEnv;
   /** sets MPSTRACE_TORCH; unset: the environment's value, else the layer's default */
   torch?: TorchLevel;
+  /** sets MPSTRACE_COMPLETIONS; unset: the environment's value, else the recorder's default */
+  completions?: CompletionMode;
 }
 
 export interface LaunchResult {
@@ -29,7 +34,7 @@ export interface LaunchResult {
 }
 
 /** The child's environment: the parent's plus what injects the recorder. */
-export function recorderEnv(o: Pick<LaunchOptions, 'backend' | 'library' | 'out' | 'env' | 'torch'>): NodeJS.ProcessEnv {
+export function recorderEnv(o: Pick<LaunchOptions, 'backend' | 'library' | 'out' | 'env' | 'torch' | 'completions'>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...(o.env ?? process.env) };
   const append = (cur: string | undefined, v: string) => (cur ? `${cur}:${v}` : v);
   if (o.backend === 'cuda') env.LD_PRELOAD = append(env.LD_PRELOAD, o.library);
@@ -43,6 +48,7 @@ export function recorderEnv(o: Pick<LaunchOptions, 'backend' | 'library' | 'out'
   // the folder's sitecustomize.py installs mpstrace.torch when the program imports torch
   env.PYTHONPATH = env.PYTHONPATH ? `${py}${path.delimiter}${env.PYTHONPATH}` : py;
   if (o.torch) env.MPSTRACE_TORCH = o.torch;
+  if (o.completions) env.MPSTRACE_COMPLETIONS = o.completions;
   return env;
 }
 

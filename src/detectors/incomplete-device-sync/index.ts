@@ -6,6 +6,8 @@ export default defineDetector({
   severity: 'error',
   audit: '1) synchronizeDevice() is not device-wide',
   doc: 'An operation meant to synchronize the whole device (annotated with intent_device_sync_begin/end, a public device-wide sync of the program seen by the PyTorch layer such as torch.cuda.synchronize, or a backend call that is device-wide by contract such as cudaDeviceSynchronize) returned while GPU work submitted before it began was still running, or it waited on only some of the streams that had pending work. Callers then read results that are not ready.',
+  withoutCompletions:
+    'pending GPU work is known only from its completion record: work without one is not counted, so a device sync that returned while such work was still running (late-completion) or that skipped a stream with only such work (partial-sync) is not reported. Record with `--completions cupti` (the default) to judge every sync',
   thresholds: [
     {
       name: 'syncToleranceUs',
