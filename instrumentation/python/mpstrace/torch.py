@@ -128,7 +128,16 @@ def _b(s):
 # ---- call sites -------------------------------------------------------------
 
 _PKG_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+# Per code object, keyed by id(code): (code, plumbing?, symbol, file, lines).
+# Not keyed by the code object itself: a code object hashes its whole
+# contents (bytecode, constants, names) on every dict lookup, 10+ us for a
+# long function, and every wrapped call looked up each frame it walked that
+# way. The entry keeps its code object alive, so the id is never another code
+# object's while it is cached. `lines`: instruction offset -> line number,
+# since f_lineno scans the code's line table from its start on every read
+# (as long again for a long function).
 _plumbing_cache: dict = {}
+_CACHE_MAX = 1 << 16  # programs that make code at run time: start over rather than grow
 
 
 def _plumbing_dirs(torch_module):
@@ -144,46 +153,58 @@ def _plumbing_dirs(torch_module):
 _PLUMBING = (_PKG_DIR,)
 
 
+def _code_entry(code, f_globals):
+    """(code, plumbing?, symbol, file) of a code object, cached."""
+    e = _plumbing_cache.get(id(code))
+    if e is not None and e[0] is code:
+        return e
+    fn = code.co_filename
+    v = fn.startswith(_PLUMBING) or fn.startswith("<frozen") or bool(f_globals.get("__mpstrace_skip__"))
+    if len(_plumbing_cache) >= _CACHE_MAX:
+        _plumbing_cache.clear()
+    e = _plumbing_cache[id(code)] = (code, v, _b(code.co_name), _b(fn), {})
+    return e
+
+
 def _is_plumbing(code, f_globals):
-    v = _plumbing_cache.get(code)
-    if v is None:
-        fn = code.co_filename
-        v = fn.startswith(_PLUMBING) or fn.startswith("<frozen") or bool(f_globals.get("__mpstrace_skip__"))
-        _plumbing_cache[code] = v
-    return v
+    return _code_entry(code, f_globals)[1]
 
 
 def _user_frame(depth=2):
     """The innermost frame that is the program's own code (not torch, not
-    this package, not contextlib/functools). Per op at level full: the cache
-    lookup is inlined (a dozen frames is typical under nn.Module)."""
+    this package, not contextlib/functools), with its cache entry. Per
+    wrapped call, and per op at level full: the lookup is inlined (a dozen
+    frames is typical under nn.Module)."""
     try:
         f = sys._getframe(depth)
     except ValueError:
-        return None
+        return None, None
     get = _plumbing_cache.get
     while f is not None:
-        v = get(f.f_code)
-        if v is None:
-            v = _is_plumbing(f.f_code, f.f_globals)
-        if not v:
-            return f
+        code = f.f_code
+        e = get(id(code))
+        if e is None or e[0] is not code:
+            e = _code_entry(code, f.f_globals)
+        if not e[1]:
+            return f, e
         f = f.f_back
-    return None
-
-
-_names: dict = {}
+    return None, None
 
 
 def _push_site(rec, depth=1):
-    f = _user_frame(depth)
+    """Pushes the program's innermost own line as the thread's site; the
+    previous site (for pop_site), or None when there is no such frame.
+    depth 1: starting from the caller of this function."""
+    f, e = _user_frame(depth + 1)
     if f is None:
         return None
-    code = f.f_code
-    nm = _names.get(code)
-    if nm is None:
-        nm = _names[code] = (_b(code.co_name), _b(code.co_filename))
-    return rec.push_site(nm[0], nm[1], f.f_lineno)
+    lines, at = e[4], f.f_lasti
+    line = lines.get(at)
+    if line is None:
+        line = f.f_lineno
+        if len(lines) < 4096:
+            lines[at] = line
+    return rec.push_site(e[2], e[3], line)
 
 
 # ---- the layer's state ------------------------------------------------------
@@ -271,43 +292,47 @@ def _wrap(owner, name, make, label=None):
 
 
 def _call(label, orig, args, kwargs, before, after):
-    """Runs orig(*args, **kwargs) with the user's site pushed, `before()`
-    ahead of it and `after(value, raised)` behind it. The layer's own
-    failures step it aside; orig's value and exceptions pass untouched."""
-    if not _S.active or _depth():
+    """Runs orig(*args, **kwargs) with the user's site pushed,
+    `before(args, kwargs)` ahead of it (its value is the call's state) and
+    `after(state, args, kwargs, value, raised)` behind it (either may be
+    None). The layer's own failures step it aside; orig's value and
+    exceptions pass untouched. Per wrapped call: no closures, no encoding."""
+    tls = _S.tls
+    if not _S.active or getattr(tls, "depth", 0):
         return orig(*args, **kwargs)
     rec = _S.rec
     prev = None
     try:
         prev = _push_site(rec, 1)
-        state = before()
+        state = before(args, kwargs) if before is not None else None
     except Exception as e:  # noqa: BLE001 - the layer's failure, not the program's
         _fail(label, e)
         if prev is not None:
             rec.pop_site(prev)
         return orig(*args, **kwargs)
-    tls = _S.tls
     tls.depth = 1
     try:
         value = orig(*args, **kwargs)
     except BaseException:
         tls.depth = 0
-        _after(label, after, state, None, True)
+        if after is not None:
+            _after(label, after, state, args, kwargs, None, True)
         if prev is not None:
             rec.pop_site(prev)
         raise
     tls.depth = 0
-    _after(label, after, state, value, False)
+    if after is not None:
+        _after(label, after, state, args, kwargs, value, False)
     if prev is not None:
         rec.pop_site(prev)
     return value
 
 
-def _after(label, after, state, value, raised):
-    if after is None or not _S.active:
+def _after(label, after, state, args, kwargs, value, raised):
+    if not _S.active:
         return
     try:
-        after(state, value, raised)
+        after(state, args, kwargs, value, raised)
     except Exception as e:  # noqa: BLE001
         _fail(label, e)
 
@@ -415,36 +440,38 @@ def _stream_arg(args, kwargs, i=0):
 
 
 # ---- the intent wrappers ----------------------------------------------------
+# Each wrapper's before/after are made once per wrapped function (labels
+# encoded once); a call passes them its own arguments.
 
 def _sync_device(label, be):
+    lab = _b(label)
+
+    def before(_args, _kwargs):
+        _S.rec.api_sync_begin(0, SCOPE_DEVICE, lab)
+
+    def after(_s, _args, _kwargs, _v, raised):
+        _S.rec.api_sync_end(0, SCOPE_DEVICE, lab, 1 if raised else 0)
+
     def make(orig):
         def synchronize(*args, **kwargs):
-            rec = _S.rec
-            lab = _b(label)
-
-            def before():
-                rec.api_sync_begin(0, SCOPE_DEVICE, lab)
-
-            def after(_s, _v, raised):
-                rec.api_sync_end(0, SCOPE_DEVICE, lab, 1 if raised else 0)
             return _call(label, orig, args, kwargs, before, after)
         return synchronize
     return make
 
 
 def _sync_obj(label, scope, handle):
+    lab = _b(label)
+
+    def before(args, _kwargs):
+        h = handle(args[0])
+        _S.rec.api_sync_begin(h, scope, lab)
+        return h
+
+    def after(h, _args, _kwargs, _v, raised):
+        _S.rec.api_sync_end(h, scope, lab, 1 if raised else 0)
+
     def make(orig):
         def synchronize(self, *args, **kwargs):
-            rec = _S.rec
-            lab = _b(label)
-
-            def before():
-                h = handle(self)
-                rec.api_sync_begin(h, scope, lab)
-                return h
-
-            def after(h, _v, raised):
-                rec.api_sync_end(h, scope, lab, 1 if raised else 0)
             return _call(label, orig, (self,) + args, kwargs, before, after)
         return synchronize
     return make
@@ -453,14 +480,13 @@ def _sync_obj(label, scope, handle):
 def _event_intent(label, kind, be):
     """Event.record / Event.wait: the stream the caller asked for (the
     thread's current stream when none was given, as torch itself does)."""
+    def before(args, kwargs):
+        stream = _stream_arg(args, kwargs, 1)
+        sh = be.current_stream() if stream is None else be.stream_handle(stream)
+        getattr(_S.rec, kind)(be.event_handle(args[0]), sh)
+
     def make(orig):
         def method(self, *args, **kwargs):
-            rec = _S.rec
-
-            def before():
-                stream = _stream_arg(args, kwargs)
-                sh = be.current_stream() if stream is None else be.stream_handle(stream)
-                getattr(rec, kind)(be.event_handle(self), sh)
             return _call(label, orig, (self,) + args, kwargs, before, None)
         return method
     return make
@@ -493,40 +519,39 @@ def _timing(event):
 
 
 def _elapsed(label, be):
+    def before(args, _kwargs):
+        start, end = args[0], args[1]
+        return (be.event_handle(start), be.event_handle(end), _timing(start), _timing(end))
+
+    def after(st, args, _kwargs, ms, raised):
+        # handles again: a lazily created event got its handle meanwhile
+        start, end = be.event_handle(args[0]) or st[0], be.event_handle(args[1]) or st[1]
+        ns = -1 if raised else int(round(float(ms) * 1e6))
+        _S.rec.api_elapsed(start, end, ns, int(st[2]), int(st[3]), 1 if raised else 0)
+
     def make(orig):
         def elapsed_time(self, end_event, *args, **kwargs):
-            rec = _S.rec
-
-            def before():
-                return (be.event_handle(self), be.event_handle(end_event), _timing(self), _timing(end_event))
-
-            def after(st, ms, raised):
-                # handles again: a lazily created event got its handle meanwhile
-                start, end = be.event_handle(self) or st[0], be.event_handle(end_event) or st[1]
-                ns = -1 if raised else int(round(float(ms) * 1e6))
-                rec.api_elapsed(start, end, ns, int(st[2]), int(st[3]), 1 if raised else 0)
             return _call(label, orig, (self, end_event) + args, kwargs, before, after)
         return elapsed_time
     return make
 
 
 def _set_stream(label, be):
+    def before(_args, _kwargs):
+        return be.current_stream()
+
+    def after(prev, args, kwargs, _v, raised):
+        if raised:
+            return
+        if be.name == "mps":
+            stream = _stream_arg(args, kwargs)
+            h = _S.tls.mps_stream = be.stream_handle(stream) if stream is not None else 0
+        else:  # what torch made current, whatever form the stream was given in
+            h = be.current_stream()
+        _S.rec.api_current_stream(h, prev, be.current_device())
+
     def make(orig):
         def set_stream(*args, **kwargs):
-            rec = _S.rec
-
-            def before():
-                return be.current_stream()
-
-            def after(prev, _v, raised):
-                if raised:
-                    return
-                if be.name == "mps":
-                    stream = _stream_arg(args, kwargs)
-                    h = _S.tls.mps_stream = be.stream_handle(stream) if stream is not None else 0
-                else:  # what torch made current, whatever form the stream was given in
-                    h = be.current_stream()
-                rec.api_current_stream(h, prev, be.current_device())
             return _call(label, orig, args, kwargs, before, after)
         return set_stream
     return make
@@ -535,30 +560,29 @@ def _set_stream(label, be):
 def _stream_change(label, be):
     """A context manager's __enter__/__exit__ that may switch the current
     stream (StreamContext): compare before and after."""
+    def before(_args, _kwargs):
+        return be.current_stream()
+
+    def after(prev, _args, _kwargs, _v, _raised):
+        cur = be.current_stream()
+        if cur != prev:
+            _S.rec.api_current_stream(cur, prev, be.current_device())
+
     def make(orig):
         def method(*args, **kwargs):
-            rec = _S.rec
-
-            def before():
-                return be.current_stream()
-
-            def after(prev, _v, raised):
-                cur = be.current_stream()
-                if cur != prev:
-                    rec.api_current_stream(cur, prev, be.current_device())
             return _call(label, orig, args, kwargs, before, after)
         return method
     return make
 
 
 def _record_stream(label, be):
+    def before(args, kwargs):
+        st = args[0].untyped_storage()
+        stream = _stream_arg(args, kwargs, 1)
+        _S.rec.api_record_stream(int(st.data_ptr()) & _MASK, int(st.nbytes()), be.stream_handle(stream))
+
     def make(orig):
         def record_stream(self, stream, *args, **kwargs):
-            rec = _S.rec
-
-            def before():
-                st = self.untyped_storage()
-                rec.api_record_stream(int(st.data_ptr()) & _MASK, int(st.nbytes()), be.stream_handle(stream))
             return _call(label, orig, (self, stream) + args, kwargs, before, None)
         return record_stream
     return make
@@ -567,14 +591,13 @@ def _record_stream(label, be):
 def _event_query(label, be):
     """MPS Event.query: the Metal hooks cannot see PyTorch's event ids, so the
     answer the program got is recorded here (event_query; 0 ready, 1 not)."""
+    def after(_st, args, _kwargs, ready, raised):
+        if not raised:
+            _S.rec.event_query(be.event_handle(args[0]), 0 if ready else 1)
+
     def make(orig):
         def query(self, *args, **kwargs):
-            rec = _S.rec
-
-            def after(_st, ready, raised):
-                if not raised:
-                    rec.event_query(be.event_handle(self), 0 if ready else 1)
-            return _call(label, orig, (self,) + args, kwargs, lambda: None, after)
+            return _call(label, orig, (self,) + args, kwargs, None, after)
         return query
     return make
 
@@ -582,14 +605,13 @@ def _event_query(label, be):
 def _stream_from_pool(label, be):
     """MPS getStreamFromPool / get_stream_from_pool: the pool stream the
     thread now owns (slot_acquire; the slot is PyTorch's stream ordinal)."""
+    def after(_st, _args, _kwargs, stream, raised):
+        if not raised and stream is not None:
+            _S.rec.slot_acquire(be.ordinal(stream), be.stream_handle(stream), -1, 0)
+
     def make(orig):
         def get_stream_from_pool(*args, **kwargs):
-            rec = _S.rec
-
-            def after(_st, stream, raised):
-                if not raised and stream is not None:
-                    rec.slot_acquire(be.ordinal(stream), be.stream_handle(stream), -1, 0)
-            return _call(label, orig, args, kwargs, lambda: None, after)
+            return _call(label, orig, args, kwargs, None, after)
         return get_stream_from_pool
     return make
 
@@ -935,9 +957,8 @@ _DEVICE_TYPES = {"cpu": 0, "cuda": 1}  # c10::DeviceType of the backends the C++
 def _classify(code, f_globals):
     """For the C++ observer, once per code object: None for plumbing, else
     the (symbol, file) a site of this code names."""
-    if _is_plumbing(code, f_globals):
-        return None
-    return _b(code.co_name), _b(code.co_filename)
+    e = _code_entry(code, f_globals)
+    return None if e[1] else (e[2], e[3])
 
 
 def _native_lib(torch, be, notes, what):
