@@ -2,26 +2,32 @@
 the stand-in torch (test/fake_torch) under the real recorder: no GPU needed.
 
     LD_PRELOAD=$PWD/instrumentation/build/libmpstrace_cuda.so MPSTRACE_OUT=/tmp/api_cpu.mpst MPSTRACE_TORCH=off \\
-      PYTHONPATH=instrumentation/python:test/fake_torch python3 bench/torch_api_cpu.py
+      PYTHONPATH=instrumentation/python:test/fake_torch python3 bench/torch_api_cpu.py [--json]
 
 (MPSTRACE_TORCH=off: the script installs the layer itself, so it can switch it
-off and on in place.) It prints, in ns, alternating blocks of calls in one
-process (median over blocks):
+off and on in place.) Point PYTHONPATH at another checkout's
+instrumentation/python to time that version of the layer. It prints, in ns,
+from alternating blocks of calls in one process (median over blocks, and the
+fastest block: on a loaded machine the minimum is the steadier figure):
 
-  sync_off_ns / sync_api_ns   torch.cuda.synchronize with the layer off / at
-                              level api (its wrapper: call site, two records)
-  sync_wrapper_ns             the difference: what one wrapped call adds
-  wrapper_alone_ns            the same wrapper around a function that does
-                              nothing, layer at api minus layer off
-  pylife_pair_ns              one allocation + one free through the layer's
-                              Python GPU-trace callbacks (_install_lifetimes,
-                              what level full without the C++ library runs);
-                              a lower bound: torch's own C++ -> Python hop per
-                              callback (GIL, its callback registry) comes on top
+  wrapper_small_ns   one wrapped call (torch.cuda.synchronize's wrapper
+                     around a function that does nothing), layer at api
+                     minus layer off, called from a short function
+  wrapper_big_ns     the same, called from a long function (a training
+                     script's loop body: ~300 lines): the call site is looked
+                     up per wrapped call, so a lookup whose cost grows with
+                     the caller's code shows here
+  sync_wrapper_ns    the stand-in torch.cuda.synchronize at api minus off
+                     (its own body is slow: a ctypes lookup per call)
+  pylife_pair_ns     one allocation + one free through the layer's Python
+                     GPU-trace callbacks (_install_lifetimes, what level full
+                     without the C++ library runs); torch's own C++ -> Python
+                     hop per callback (GIL, its callback registry) comes on top
 
 The per-step cost on a real loop is these times the per-step counts the GPU
 bench prints (wrapped calls, allocator_allocated_per_step).
 """
+import json
 import statistics
 import sys
 import time
@@ -33,6 +39,18 @@ def per_call_ns(fn, n):
     for _ in range(n):
         fn()
     return (time.perf_counter_ns() - t0) / n
+
+
+def big_caller(target, lines=300):
+    """A function of `lines` statements (constants, names, arithmetic, as a
+    training script's loop has) whose last statement calls target(); returns
+    a no-argument callable running only that call."""
+    body = "".join("    if k == %d: v%d = x * %d + len('step %d') - %d.5\n" % (i, i, i, i, i) for i in range(lines))
+    src = "def loop(fn, x=1, k=-1):\n%s    return fn()\n" % body
+    ns = {}
+    exec(compile(src, "/home/user/train_loop.py", "exec"), ns)  # noqa: S102 - generated bench code
+    loop = ns["loop"]
+    return lambda: loop(target)
 
 
 def main():
@@ -49,13 +67,13 @@ def main():
 
     # the same wrapper around a function that does nothing: the wrapper's own cost
     noop = L._sync_device("torch.cuda.synchronize", L._S.backend)(lambda *a, **k: None)
-    blocks = {"off": [], "api": [], "noop_off": [], "noop_api": []}
-    n = 2000
+    calls = {"sync": (sync, 1000), "small": (noop, 5000), "big": (big_caller(noop), 5000)}
+    blocks = {"%s_%s" % (k, m): [] for k in calls for m in ("off", "api")}
     for r in range(30):
-        for name in (("off", "api") if r % 2 == 0 else ("api", "off")):
-            L._S.active = name == "api"
-            blocks[name].append(per_call_ns(sync, n))
-            blocks["noop_" + name].append(per_call_ns(noop, n))
+        for mode in (("off", "api") if r % 2 == 0 else ("api", "off")):
+            L._S.active = mode == "api"
+            for k, (fn, n) in calls.items():
+                blocks["%s_%s" % (k, mode)].append(per_call_ns(fn, n))
             del torch.calls[:]
     L._S.active = True
 
@@ -68,6 +86,7 @@ def main():
     torch._C._activate_gpu_trace = lambda: None
     assert L._install_lifetimes(torch, L._S.backend, ({}, {}))
     on_alloc, on_free = cbs["alloc"], cbs["free"]
+    n = 2000
     ptrs = [0x7F0000000000 + 512 * i for i in range(n)]
 
     def pairs():
@@ -81,12 +100,18 @@ def main():
         pairs()
         life.append((time.perf_counter_ns() - t0) / n)
 
-    off, api = statistics.median(blocks["off"]), statistics.median(blocks["api"])
     med = {k: statistics.median(v) for k, v in blocks.items()}
-    kv = {"sync_off_ns": round(off), "sync_api_ns": round(api), "sync_wrapper_ns": round(api - off),
-          "wrapper_alone_ns": round(med["noop_api"] - med["noop_off"]),
-          "pylife_pair_ns": round(statistics.median(life)), "blocks": len(blocks["off"]), "calls_per_block": n}
-    print(" ".join("%s=%s" % x for x in kv.items()))
+    low = {k: min(v) for k, v in blocks.items()}
+    kv = {}
+    for name, k in (("wrapper_small", "small"), ("wrapper_big", "big"), ("sync_wrapper", "sync")):
+        kv[name + "_ns"] = round(med[k + "_api"] - med[k + "_off"])
+        kv[name + "_min_ns"] = round(low[k + "_api"] - low[k + "_off"])
+    kv.update({"sync_off_ns": round(med["sync_off"]), "pylife_pair_ns": round(statistics.median(life)),
+               "blocks": len(blocks["small_off"]), "layer": L.__file__})
+    if "--json" in sys.argv:
+        print(json.dumps(kv))
+    else:
+        print(" ".join("%s=%s" % x for x in kv.items()))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,186 @@
+"""Where level api's time goes, per call, on the GPU machine (issues 10, 16):
+each call the torch layer wraps, and one block allocation + free, timed with
+the layer on and off in place, in alternating blocks of one process.
+
+    python3 bench/cuda/torch_api_parts.py --lib instrumentation/build/libmpstrace_cuda.so \\
+        [--layer new=instrumentation/python --layer old=OTHER/instrumentation/python] [--rounds 2]
+
+Each --layer NAME=DIR runs one process per round under the recorder at level
+api (LD_PRELOAD, MPSTRACE_TORCH=api, PYTHONPATH=DIR), in rotating order;
+NAME=DIR@python runs that layer without its C++ library
+(MPSTRACE_TORCH_HOOK=python: intent only, no block lifetimes, no build).
+Per call (us, median of the blocks; ..._min: the fastest block):
+
+  sync          torch.cuda.synchronize() on an idle GPU (called from a short function)
+  sync_big      the same, called from a long function (~300 lines, as a
+                training script's loop): the call site is looked up per wrapped call
+  stream_sync   Stream.synchronize()
+  stream_ctx    one `with torch.cuda.stream(s): pass` (StreamContext __enter__ + __exit__)
+  event_record  Event.record(s)
+  wait_event    current_stream().wait_event(ev) (Event.wait inside)
+  thread        start and join a new thread that runs `with torch.cuda.stream(s)`
+                and s.synchronize() (per-thread setup of the layer)
+  alloc_free    torch.empty(256 floats) dropped at once: one block handed out and
+                freed; on/off = the C++ trace tracker writing / paused (torch
+                still builds its trace entry when paused)
+
+<op>_on_us, <op>_off_us and <op>_us (on minus off) per layer; the last line
+key=value (<layer>_<op>_us ...). Also pieces of a wrapped call with the layer
+on: push+pop of the call site, one recorder record through ctypes.
+With --child: one process's measurements as JSON.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+
+def big_caller(target, lines=300):
+    body = "".join("    if k == %d: v%d = x * %d + len('step %d') - %d.5\n" % (i, i, i, i, i) for i in range(lines))
+    src = "def loop(fn, x=1, k=-1):\n%s    return fn()\n" % body
+    ns = {}
+    exec(compile(src, "/home/user/train_loop.py", "exec"), ns)  # noqa: S102 - generated bench code
+    loop = ns["loop"]
+    return lambda: loop(target)
+
+
+def per_call_us(fn, n):
+    t0 = time.perf_counter()
+    for _ in range(n):
+        fn()
+    return (time.perf_counter() - t0) / n * 1e6
+
+
+def child(blocks):
+    import torch
+
+    import mpstrace.torch as L
+
+    out = {"level": L.level(), "lifetimes": getattr(L._S, "lifetimes", None), "layer": L.__file__}
+    dev = torch.device("cuda")
+    torch.empty(1, device=dev)
+    torch.cuda.synchronize()
+    lib = L._S.lib if getattr(L._S, "lifetimes", None) == "cpp" else None
+    s, s2 = torch.cuda.Stream(), torch.cuda.Stream()
+    ev = torch.cuda.Event()
+    ev.record(s)
+    cur = torch.cuda.current_stream()
+    sync = torch.cuda.synchronize
+
+    def ctx():
+        with torch.cuda.stream(s):
+            pass
+
+    def thread_work():
+        with torch.cuda.stream(s2):
+            pass
+        s2.synchronize()
+
+    def thread():
+        t = threading.Thread(target=thread_work)
+        t.start()
+        t.join()
+
+    def alloc_free():
+        torch.empty(256, device=dev)
+
+    ops = {"sync": (lambda: sync(), 2000), "sync_big": (big_caller(sync), 2000),
+           "stream_sync": (lambda: s.synchronize(), 2000), "stream_ctx": (ctx, 2000),
+           "event_record": (lambda: ev.record(s), 2000), "wait_event": (lambda: cur.wait_event(ev), 2000),
+           "thread": (thread, 200), "alloc_free": (alloc_free, 4000)}
+    ms = {"%s_%s" % (k, m): [] for k in ops for m in ("on", "off")}
+
+    def set_mode(op, on):
+        if op == "alloc_free":
+            L._S.active = True
+            if lib is not None:
+                lib.lifetimes_set_active(on)
+        else:
+            L._S.active = on
+            if lib is not None:
+                lib.lifetimes_set_active(True)
+
+    for k, (fn, n) in ops.items():  # warm up every path once
+        for on in (True, False):
+            set_mode(k, on)
+            per_call_us(fn, max(1, n // 20))
+    for r in range(blocks):
+        for k, (fn, n) in ops.items():
+            for on in ((True, False) if r % 2 == 0 else (False, True)):
+                set_mode(k, on)
+                torch.cuda.synchronize()
+                ms["%s_%s" % (k, "on" if on else "off")].append(per_call_us(fn, n))
+    L._S.active = True
+    if lib is not None:
+        lib.lifetimes_set_active(True)
+    for k in ops:
+        on, off = statistics.median(ms[k + "_on"]), statistics.median(ms[k + "_off"])
+        out[k + "_on_us"], out[k + "_off_us"], out[k + "_us"] = round(on, 3), round(off, 3), round(on - off, 3)
+        out[k + "_min_us"] = round(min(ms[k + "_on"]) - min(ms[k + "_off"]), 3)
+    if lib is not None:
+        a0 = lib.lifetimes_counts()
+        for _ in range(1000):
+            alloc_free()
+        a1 = lib.lifetimes_counts()
+        out["tracker_records_per_alloc_free"] = round(((a1[0] - a0[0]) + (a1[1] - a0[1])) / 1000, 2)
+    # pieces of a wrapped call (layer on)
+    rec = L._S.rec
+    if L._S.active:
+        out["push_pop_site_us"] = round(statistics.median(
+            per_call_us(lambda: rec.pop_site(L._push_site(rec, 1) or 0), 5000) for _ in range(5)), 3)
+        out["record_ctypes_us"] = round(statistics.median(
+            per_call_us(lambda: rec.api_sync_end(0, 1, b"torch.cuda.synchronize", 0), 5000) for _ in range(5)), 3)
+        be = L._S.backend
+        out["current_stream_us"] = round(statistics.median(
+            per_call_us(be.current_stream, 5000) for _ in range(5)), 3)
+    print(json.dumps(out))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--lib")
+    p.add_argument("--layer", action="append", default=[], help="NAME=DIR (the mpstrace Python folder)")
+    p.add_argument("--rounds", type=int, default=2)
+    p.add_argument("--blocks", type=int, default=6)
+    p.add_argument("--child", action="store_true")
+    a = p.parse_args()
+    if a.child:
+        return child(a.blocks)
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    layers = [x.split("=", 1) for x in a.layer] or [["new", os.path.join(root, "instrumentation", "python")]]
+    work = tempfile.mkdtemp(prefix="mpst-apiparts.")
+    res = {name: [] for name, _ in layers}
+    for rnd in range(a.rounds):
+        for name, d in layers[rnd % len(layers):] + layers[:rnd % len(layers)]:
+            d, _, hook = d.partition("@")
+            env = dict(os.environ, LD_PRELOAD=os.path.abspath(a.lib), MPSTRACE_TORCH="api",
+                       MPSTRACE_OUT=os.path.join(work, "%s_%d.mpst" % (name, rnd)), PYTHONPATH=os.path.abspath(d))
+            env.pop("MPSTRACE_TORCH_HOOK", None)
+            if hook:
+                env["MPSTRACE_TORCH_HOOK"] = hook
+            r = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", "--blocks", str(a.blocks)],
+                               env=env, capture_output=True, text=True, timeout=150)
+            if r.returncode != 0 or not r.stdout.strip():
+                print("%s round %d: rc=%d %s" % (name, rnd + 1, r.returncode, r.stderr[-800:]), flush=True)
+                continue
+            out = json.loads(r.stdout.strip().splitlines()[-1])
+            res[name].append(out)
+            print("round %d %s: %s" % (rnd + 1, name, json.dumps(out)), flush=True)
+    kv = {}
+    for name, outs in res.items():
+        if not outs:
+            continue
+        for k in sorted(outs[0]):
+            vals = [o[k] for o in outs if isinstance(o.get(k), (int, float))]
+            if vals:
+                kv["%s_%s" % (name, k)] = round(statistics.median(vals), 3)
+    print(" ".join("%s=%s" % x for x in kv.items()))
+
+
+if __name__ == "__main__":
+    main()
