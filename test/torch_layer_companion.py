@@ -196,6 +196,34 @@ class LayerTest(unittest.TestCase):
         line = line_of(type(self).test_backend_calls_get_the_callers_python_line, "SITE-B")
         self.assertEqual({p[3] for p in self.rec.kinds("push_site")[1:]}, {line})
 
+    def test_equal_code_in_two_files_names_each_file(self):
+        # code objects compare (and hash) equal across files: a site cache
+        # keyed by them took the user's copy for the plumbing one seen first
+        t = self.torch
+        src = "def call(sync):\n    return sync()\n"
+        torch_copy, user_copy = {}, {}
+        exec(compile(src, os.path.join(os.path.dirname(t.__file__), "helpers.py"), "exec"), torch_copy)  # noqa: S102
+        exec(compile(src, "/home/u/train.py", "exec"), user_copy)  # noqa: S102
+        self.assertEqual(torch_copy["call"].__code__, user_copy["call"].__code__)
+        torch_copy["call"](t.cuda.synchronize)  # SITE-PLUMBING
+        user_copy["call"](t.cuda.synchronize)
+        self.assertEqual(self.rec.kinds("push_site"), [
+            ("push_site", "test_equal_code_in_two_files_names_each_file", "torch_layer_companion.py",
+             line_of(type(self).test_equal_code_in_two_files_names_each_file, "SITE-PLUMBING")),
+            ("push_site", "call", "train.py", 2)])
+
+    def test_each_line_of_one_function_is_its_own_site(self):
+        # line numbers are cached per instruction offset: one code object, many lines
+        t = self.torch
+
+        def loop():
+            for _ in range(2):
+                t.cuda.synchronize()  # LINE-1
+                t.cuda.synchronize()  # LINE-2
+        loop()
+        l1, l2 = line_of(loop, "LINE-1"), line_of(loop, "LINE-2")
+        self.assertEqual([p[3] for p in self.rec.kinds("push_site")], [l1, l2, l1, l2])
+
     def test_threads_keep_their_own_depth(self):
         t = self.torch
         errs = []
