@@ -578,6 +578,30 @@ class AutoInstall(unittest.TestCase):
     def test_off_switch(self):
         self.assertEqual(self.run_py(self.CHECK, MPSTRACE_TORCH="off"), "off False")
 
+    @unittest.skipUnless(os.path.exists(os.environ.get("MPST_RECORDER_LIB", "/nonexistent")), "needs the recorder library")
+    def test_recorder_built_ins(self):
+        # the recorder's C built-ins replace ctypes for every entry point the
+        # layer calls, with ctypes' argument rules: integers masked to their
+        # width, bytes or None for strings, anything else a TypeError
+        code = ("import mpstrace.torch as L\n"
+                "r = L.Recorder()\n"
+                "p = r.push_site(b'f', b'/a.py', 3)\n"
+                "r.pop_site(p)\n"
+                "out = [len(r.fast), type(r.api_sync_begin).__name__, type(p).__name__,\n"
+                "       r.api_sync_end(2**64 + 5, -1, None, -7), r.enabled()]\n"
+                "if r.fast:\n"
+                "    for bad in ((1, 2), (1, 2, 'text'), ('x', 2, b'a')):\n"
+                "        try:\n"
+                "            r.api_sync_begin(*bad)\n"
+                "        except TypeError:\n"
+                "            out.append('TypeError')\n"
+                "print(*out)\n")
+        every = len(layer._C_SIGNATURES) + len(layer._C_OPTIONAL)
+        self.assertEqual(self.run_py(code).split(),
+                         [str(every), "builtin_function_or_method", "int", "None", "1", "TypeError", "TypeError", "TypeError"])
+        # MPSTRACE_TORCH_CTYPES=1 keeps the ctypes functions
+        self.assertEqual(self.run_py(code, MPSTRACE_TORCH_CTYPES="1").split(), ["0", "_FuncPtr", "int", "None", "1"])
+
     def test_no_recorder_no_layer(self):
         self.assertEqual(self.run_py(self.CHECK, preload=False), "off False")
 

@@ -101,6 +101,10 @@ class Recorder:
                 if f is not None:
                     f.restype, f.argtypes = res, args
                     fns[name] = f
+            fast = _fast_functions(lib, fns)
+            fns.update(fast)
+        # entry points called through the recorder's C built-ins, not ctypes
+        self.fast = sorted(fast) if fns else []
         self.ok = bool(fns) and bool(fns["enabled"]())
         for name in list(_C_SIGNATURES) + list(_C_OPTIONAL):
             setattr(self, name, fns.get(name) or _noop)
@@ -111,6 +115,26 @@ class Recorder:
         if h is not None:
             h.argtypes, h.restype = [_i32], _u64
             self.metal_handle = h
+
+
+def _fast_functions(lib, fns):
+    """The recorder's C built-ins for these entry points (runtime/mpst_python.c):
+    same arguments and results as the ctypes functions, converted in C
+    (ctypes' own conversion cost more per call than the record written).
+    {} from a recorder without them; an entry point without one keeps ctypes."""
+    get = getattr(lib, "mpstrace_py_function", None)
+    if get is None or os.environ.get("MPSTRACE_TORCH_CTYPES"):  # the bench's comparison
+        return {}
+    get.restype, get.argtypes = ctypes.py_object, [ctypes.c_char_p]
+    out = {}
+    for name in fns:
+        try:
+            f = get(name.encode())
+        except Exception:  # noqa: BLE001 - no CPython functions found: keep ctypes
+            return {}
+        if f is not None:
+            out[name] = f
+    return out
 
 
 def _noop(*_a):
@@ -1189,6 +1213,8 @@ def install(torch_module=None, level=None, recorder=None):
     except Exception as e:  # noqa: BLE001 - the layer's failure: step aside
         _fail("install", e)
         return list(_S.wrapped)
+    if getattr(rec, "fast", None):
+        notes.append("recorder called through C built-ins")
     msg = "torch %s, level %s, %s: %d entry points wrapped%s" % (
         version, level, "+".join(b.name for b, _ in backends) or "no backend", len(_S.wrapped),
         ("; " + "; ".join(notes)) if notes else "")
