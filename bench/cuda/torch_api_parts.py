@@ -8,7 +8,9 @@ the layer on and off in place, in alternating blocks of one process.
 Each --layer NAME=DIR runs one process per round under the recorder at level
 api (LD_PRELOAD, MPSTRACE_TORCH=api, PYTHONPATH=DIR), in rotating order;
 NAME=DIR@python runs that layer without its C++ library
-(MPSTRACE_TORCH_HOOK=python: intent only, no block lifetimes, no build).
+(MPSTRACE_TORCH_HOOK=python: intent only, no block lifetimes, no build);
+NAME=DIR@ctypes with the recorder called through ctypes, not its C built-ins
+(MPSTRACE_TORCH_CTYPES=1); both: NAME=DIR@python,ctypes.
 Per call (us, median of the blocks; ..._min: the fastest block):
 
   sync          torch.cuda.synchronize() on an idle GPU (called from a short function)
@@ -61,7 +63,8 @@ def child(blocks):
 
     import mpstrace.torch as L
 
-    out = {"level": L.level(), "lifetimes": getattr(L._S, "lifetimes", None), "layer": L.__file__}
+    out = {"level": L.level(), "lifetimes": getattr(L._S, "lifetimes", None), "layer": L.__file__,
+           "built_ins": len(getattr(L._S.rec, "fast", None) or ())}
     dev = torch.device("cuda")
     torch.empty(1, device=dev)
     torch.cuda.synchronize()
@@ -161,8 +164,11 @@ def main():
             env = dict(os.environ, LD_PRELOAD=os.path.abspath(a.lib), MPSTRACE_TORCH="api",
                        MPSTRACE_OUT=os.path.join(work, "%s_%d.mpst" % (name, rnd)), PYTHONPATH=os.path.abspath(d))
             env.pop("MPSTRACE_TORCH_HOOK", None)
-            if hook:
-                env["MPSTRACE_TORCH_HOOK"] = hook
+            env.pop("MPSTRACE_TORCH_CTYPES", None)
+            if "python" in hook.split(","):
+                env["MPSTRACE_TORCH_HOOK"] = "python"
+            if "ctypes" in hook.split(","):
+                env["MPSTRACE_TORCH_CTYPES"] = "1"
             r = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", "--blocks", str(a.blocks)],
                                env=env, capture_output=True, text=True, timeout=150)
             if r.returncode != 0 or not r.stdout.strip():

@@ -178,7 +178,7 @@ _PLUMBING = (_PKG_DIR,)
 
 
 def _code_entry(code, f_globals):
-    """(code, plumbing?, symbol, file) of a code object, cached."""
+    """(code, plumbing?, symbol, file, lines) of a code object, cached."""
     e = _plumbing_cache.get(id(code))
     if e is not None and e[0] is code:
         return e
