@@ -10,6 +10,9 @@
 #      this job runs from (old, without its C++ library: no second build)
 #   3. bench/cuda/torch_layer.py modes plain,off,api,apinolife, rounds as time allows
 #   4. freed_block_reuse (buggy) at level full, C++ observer + tracker: a trace to analyze here
+#   overhead: bench/cuda/overhead.py (issue 16's bench) on WORKLOADS, modes plain, rec (this
+#      recorder and layer), torchoff (the same, layer off), rec_before (the tree's recorder and layer)
+# STAGES picks and orders them (default parts,layer,race); BUDGET the seconds to stay within.
 # D = the folder holding this branch's instrumentation/python copy (D/python), its
 # recorder sources (D/instrumentation) and bench scripts (D/*.py); default this
 # checkout. $PY, $LIB (the tree's recorder: used when D has no sources), $JOB_OUT as
@@ -22,6 +25,11 @@ pick() { if [ -f "$D/$1" ]; then echo "$D/$1"; else echo "$D/bench/cuda/$1"; fi;
 BENCH=$(pick torch_layer.py)
 PARTS=$(pick torch_api_parts.py)
 OLD=${OLD_PYDIR:-instrumentation/python}
+OLDLIB=$LIB
+STAGES=${STAGES:-parts,layer,race}
+WORKLOADS=${WORKLOADS:-transformer,mlp,mt}
+OVERHEAD=$(pick overhead.py)
+has() { case ",$STAGES," in *",$1,"*) return 0;; esac; return 1; }
 OUTD=${JOB_OUT:-${OUT:-/tmp}}
 BUDGET=${BUDGET:-195}
 mkdir -p "$OUTD/traces"
@@ -59,21 +67,38 @@ fi
 echo "recorder: $LIB" >>"$OUTD/info.txt"
 echo "prep done after $(( $(date +%s) - T0 )) s" >>"$OUTD/info.txt"
 
-timeout 75 "$PY" "$PARTS" --lib "$LIB" --layer new="$PYDIR" --layer ctypes="$PYDIR@ctypes" --layer old="$OLD@python" \
-  --rounds 1 --blocks 4 \
-  >"$OUTD/parts.txt" 2>&1
-echo "parts rc=$? after $(( $(date +%s) - T0 )) s" >>"$OUTD/info.txt"
-
-L=$(( $(left) - 22 ))
-BENCH_PYDIR=$PYDIR timeout $L "$PY" "$BENCH" --lib "$LIB" --modes plain,off,api,apinolife --rounds 6 --steps 60 \
-  --budget-s $(( L - 50 )) >"$OUTD/bench.txt" 2>"$OUTD/bench.stderr"
-echo "bench rc=$? after $(( $(date +%s) - T0 )) s" >>"$OUTD/info.txt"
-
-L=$(left)
-if [ "$L" -gt 12 ]; then
+run_parts() {
+  timeout 75 "$PY" "$PARTS" --lib "$LIB" --layer new="$PYDIR" --layer ctypes="$PYDIR@ctypes" --layer old="$OLD@python" \
+    --rounds 1 --blocks 4 >"$OUTD/parts.txt" 2>&1
+  echo "parts rc=$? after $(( $(date +%s) - T0 )) s" >>"$OUTD/info.txt"
+}
+run_layer() {
+  local L=$(( $(left) - ${LAYER_RESERVE:-22} ))
+  BENCH_PYDIR=$PYDIR timeout $L "$PY" "$BENCH" --lib "$LIB" --modes plain,off,api,apinolife --rounds 6 --steps 60 \
+    --budget-s $(( L - 50 )) >"$OUTD/bench.txt" 2>"$OUTD/bench.stderr"
+  echo "bench rc=$? after $(( $(date +%s) - T0 )) s" >>"$OUTD/info.txt"
+}
+run_overhead() {
+  local L=$(( $(left) - ${OVERHEAD_RESERVE:-5} ))
+  timeout $L "$PY" "$OVERHEAD" --lib "$LIB" --pydir "$PYDIR" --lib-before "$OLDLIB" --pydir-before "$OLD" \
+    --modes plain,rec,torchoff,rec_before --workloads "$WORKLOADS" --gens ${GENS:-2} --rounds ${ROUNDS:-3} --steps 80 \
+    --budget-s $(( L - 25 )) >"$OUTD/overhead.txt" 2>&1
+  echo "overhead rc=$? after $(( $(date +%s) - T0 )) s" >>"$OUTD/info.txt"
+}
+run_race() {
+  local L=$(left)
+  [ "$L" -gt 12 ] || return 0
   timeout $L env LD_PRELOAD="$LIB" MPSTRACE_OUT="$OUTD/traces/freed_block_reuse_buggy_cpp.mpst" PYTHONPATH="$PYDIR" \
     MPSTRACE_TORCH=full MPSTRACE_TORCH_HOOK=cpp "$PY" traces/programs/races/freed_block_reuse.py --steps 10 \
     >"$OUTD/race_freed_block_reuse_buggy.txt" 2>&1
   echo "race freed_block_reuse buggy rc=$? after $(( $(date +%s) - T0 )) s" >>"$OUTD/info.txt"
-fi
+}
+for st in ${STAGES//,/ }; do
+  case $st in
+    parts) run_parts ;;
+    layer) run_layer ;;
+    overhead) run_overhead ;;
+    race) run_race ;;
+  esac
+done
 exit 0
