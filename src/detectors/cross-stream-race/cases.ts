@@ -88,6 +88,41 @@ export const CASES: DetectorCase[] = [
   },
   {
     rule: 'cross-stream-race',
+    name: 'allocator-reuse-after-unpaired-frees',
+    expectKinds: ['allocator-reuse'],
+    build() {
+      // the torch layer's allocator trace tracker writes every free it sees, also of
+      // blocks handed out before it attached (no alloc record): such a free pairs
+      // with nothing and changes nothing, here at the very address reused later
+      const t = new T();
+      const py = (line: number) => t.site(`main:${line}`, '/home/u/prefetch.py');
+      t.rec(1, 'free', 0.05 * MS, { ptr: 0x30000, stream: A, mem: 'torch_block' }, py(38));
+      t.rec(1, 'free', 0.06 * MS, { ptr: 0x50000, stream: B, mem: 'torch_block' }, py(38));
+      t.rec(1, 'alloc', 0.1 * MS, { ptr: 0x30000, bytes: 4096, stream: A, mem: 'torch_block' }, py(40));
+      t.rec(
+        1,
+        'tensor_access',
+        0.2 * MS,
+        { ptr: 0x30000, bytes: 4096, base: 0x30000, stream: A, op: 'aten::copy_', mode: 'write' },
+        py(40),
+      );
+      t.rec(1, 'event_record', 0.25 * MS, { event: 0xe1, stream: A });
+      t.rec(1, 'event_wait', 0.26 * MS, { event: 0xe1, stream: B });
+      t.rec(1, 'tensor_access', 0.3 * MS, { ptr: 0x30000, bytes: 4096, base: 0x30000, stream: B, op: 'aten::mm', mode: 'read' }, py(43));
+      t.rec(1, 'free', 0.4 * MS, { ptr: 0x30000, stream: A, mem: 'torch_block' }, py(44));
+      t.rec(1, 'alloc', 0.5 * MS, { ptr: 0x30000, bytes: 4096, stream: A, mem: 'torch_block' }, py(45));
+      t.rec(
+        1,
+        'tensor_access',
+        0.6 * MS,
+        { ptr: 0x30000, bytes: 4096, base: 0x30000, stream: A, op: 'aten::fill_', mode: 'write' },
+        py(46),
+      );
+      return t.end(1 * MS);
+    },
+  },
+  {
+    rule: 'cross-stream-race',
     name: 'ordered',
     expectKinds: [],
     build() {
