@@ -58,6 +58,54 @@ def per_call_us(fn, n):
     return (time.perf_counter() - t0) / n * 1e6
 
 
+def thread_parts(torch, L, s2, blocks, n=40):
+    """Inside new threads, layer on and off: the first and second of each
+    call, timed in the thread (us, medians over the threads): tls (the
+    layer's thread-local state), cur (the layer's current-stream lookup: the
+    thread's first CUDA call in both modes), ctx1/ctx2 (`with
+    torch.cuda.stream(s)`), sync1/sync2 (Stream.synchronize), life (start to
+    join, teardown included)."""
+    be = L._S.backend
+    clock = time.perf_counter_ns
+    got = {True: [], False: []}
+
+    def work(res):
+        a = clock()
+        getattr(L._S.tls, "depth", 0)
+        b = clock()
+        be.current_stream()
+        c = clock()
+        with torch.cuda.stream(s2):
+            pass
+        d = clock()
+        with torch.cuda.stream(s2):
+            pass
+        e = clock()
+        s2.synchronize()
+        f = clock()
+        s2.synchronize()
+        g = clock()
+        res.update(tls=b - a, cur=c - b, ctx1=d - c, ctx2=e - d, sync1=f - e, sync2=g - f)
+
+    for r in range(blocks):
+        for on in ((True, False) if r % 2 == 0 else (False, True)):
+            L._S.active = on
+            for _ in range(n):
+                res = {}
+                t0 = clock()
+                t = threading.Thread(target=work, args=(res,))
+                t.start()
+                t.join()
+                res["life"] = clock() - t0
+                got[on].append(res)
+    L._S.active = True
+    out = {}
+    for on, rows in got.items():
+        for k in ("tls", "cur", "ctx1", "ctx2", "sync1", "sync2", "life"):
+            out["thread_%s_%s_us" % (k, "on" if on else "off")] = round(statistics.median(x[k] for x in rows) / 1e3, 3)
+    return out
+
+
 def child(blocks):
     import torch
 
@@ -131,6 +179,7 @@ def child(blocks):
             alloc_free()
         a1 = lib.lifetimes_counts()
         out["tracker_records_per_alloc_free"] = round(((a1[0] - a0[0]) + (a1[1] - a0[1])) / 1000, 2)
+    out.update(thread_parts(torch, L, s2, blocks))
     # pieces of a wrapped call (layer on)
     rec = L._S.rec
     if L._S.active:

@@ -12,7 +12,8 @@
 #   4. freed_block_reuse (buggy) at level full, C++ observer + tracker: a trace to analyze here
 #   overhead: bench/cuda/overhead.py (issue 16's bench) on WORKLOADS, modes plain, rec (this
 #      recorder and layer), torchoff (the same, layer off), rec_before (the tree's recorder and layer)
-# STAGES picks and orders them (default parts,layer,race); BUDGET the seconds to stay within.
+# STAGES picks and orders them (default parts,layer,race); BUDGET the seconds to stay within;
+# LAYER_MODES the torch_layer.py modes (default plain,off,api,apinolife).
 # D = the folder holding this branch's instrumentation/python copy (D/python), its
 # recorder sources (D/instrumentation) and bench scripts (D/*.py); default this
 # checkout. $PY, $LIB (the tree's recorder: used when D has no sources), $JOB_OUT as
@@ -74,8 +75,8 @@ run_parts() {
 }
 run_layer() {
   local L=$(( $(left) - ${LAYER_RESERVE:-22} ))
-  BENCH_PYDIR=$PYDIR timeout $L "$PY" "$BENCH" --lib "$LIB" --modes plain,off,api,apinolife --rounds 6 --steps 60 \
-    --budget-s $(( L - 50 )) >"$OUTD/bench.txt" 2>"$OUTD/bench.stderr"
+  BENCH_PYDIR=$PYDIR timeout $L "$PY" "$BENCH" --lib "$LIB" --modes ${LAYER_MODES:-plain,off,api,apinolife} --rounds 6 --steps 60 \
+    --budget-s $(( L - ${LAYER_TAIL:-50} )) >"$OUTD/bench.txt" 2>"$OUTD/bench.stderr"
   echo "bench rc=$? after $(( $(date +%s) - T0 )) s" >>"$OUTD/info.txt"
 }
 run_overhead() {
