@@ -13,7 +13,8 @@
 #   overhead: bench/cuda/overhead.py (issue 16's bench) on WORKLOADS, modes plain, rec (this
 #      recorder and layer), torchoff (the same, layer off), rec_before (the tree's recorder and layer)
 # STAGES picks and orders them (default parts,layer,race); BUDGET the seconds to stay within;
-# LAYER_MODES the torch_layer.py modes (default plain,off,api,apinolife).
+# LAYER_MODES / LAYER_ROUNDS the torch_layer.py modes and rounds (default plain,off,api,apinolife; 6, as time allows);
+# PARTS_LAYERS the --layer arguments of torch_api_parts.py; OV_ARGS overhead.py's mode arguments.
 # D = the folder holding this branch's instrumentation/python copy (D/python), its
 # recorder sources (D/instrumentation) and bench scripts (D/*.py); default this
 # checkout. $PY, $LIB (the tree's recorder: used when D has no sources), $JOB_OUT as
@@ -69,20 +70,22 @@ echo "recorder: $LIB" >>"$OUTD/info.txt"
 echo "prep done after $(( $(date +%s) - T0 )) s" >>"$OUTD/info.txt"
 
 run_parts() {
-  timeout 75 "$PY" "$PARTS" --lib "$LIB" --layer new="$PYDIR" --layer ctypes="$PYDIR@ctypes" --layer old="$OLD@python" \
+  # PARTS_LAYERS: the layers torch_api_parts.py times (default this one, it through ctypes, the old one)
+  timeout 75 "$PY" "$PARTS" --lib "$LIB" ${PARTS_LAYERS:---layer new=$PYDIR --layer ctypes=$PYDIR@ctypes --layer old=$OLD@python} \
     --rounds 1 --blocks 4 >"$OUTD/parts.txt" 2>&1
   echo "parts rc=$? after $(( $(date +%s) - T0 )) s" >>"$OUTD/info.txt"
 }
 run_layer() {
   local L=$(( $(left) - ${LAYER_RESERVE:-22} ))
-  BENCH_PYDIR=$PYDIR timeout $L "$PY" "$BENCH" --lib "$LIB" --modes ${LAYER_MODES:-plain,off,api,apinolife} --rounds 6 --steps 60 \
+  BENCH_PYDIR=$PYDIR timeout $L "$PY" "$BENCH" --lib "$LIB" --modes ${LAYER_MODES:-plain,off,api,apinolife} --rounds ${LAYER_ROUNDS:-6} --steps 60 \
     --budget-s $(( L - ${LAYER_TAIL:-50} )) >"$OUTD/bench.txt" 2>"$OUTD/bench.stderr"
   echo "bench rc=$? after $(( $(date +%s) - T0 )) s" >>"$OUTD/info.txt"
 }
 run_overhead() {
   local L=$(( $(left) - ${OVERHEAD_RESERVE:-5} ))
+  # OV_ARGS: overhead.py's mode arguments (default: cross-process, both layers)
   timeout $L "$PY" "$OVERHEAD" --lib "$LIB" --pydir "$PYDIR" --lib-before "$OLDLIB" --pydir-before "$OLD" \
-    --modes plain,rec,torchoff,rec_before --workloads "$WORKLOADS" --gens ${GENS:-2} --rounds ${ROUNDS:-3} --steps 80 \
+    ${OV_ARGS:---modes plain,rec,torchoff,rec_before --gens 2 --rounds 3} --workloads "$WORKLOADS" --steps 80 \
     --budget-s $(( L - 25 )) >"$OUTD/overhead.txt" 2>&1
   echo "overhead rc=$? after $(( $(date +%s) - T0 )) s" >>"$OUTD/info.txt"
 }
