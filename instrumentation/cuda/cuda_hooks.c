@@ -394,16 +394,16 @@ static int gpa_v1_wrapper(const char *sym, void **pfn, int version, unsigned lon
 /* Called (through the dlsym interposer below) for every dlsym() on a real
  * library handle: the driver's lookup functions come back wrapped. */
 typedef void *(*dlsym_fn)(void *, const char *);
-__attribute__((visibility("hidden"))) void *mpst_real_dlsym_ptr; /* read by the assembly stub */
+__attribute__((visibility("hidden"), used)) void *mpst_real_dlsym_ptr; /* read by the assembly stub */
 
-__attribute__((visibility("hidden"))) void *mpst_dlsym_init(void) {
+__attribute__((visibility("hidden"), used)) void *mpst_dlsym_init(void) {
   void *f = dlvsym(RTLD_NEXT, "dlsym", "GLIBC_2.34");
   if (!f) f = dlvsym(RTLD_NEXT, "dlsym", "GLIBC_2.2.5");
   __atomic_store_n(&mpst_real_dlsym_ptr, f, __ATOMIC_RELEASE);
   return f;
 }
 
-__attribute__((visibility("hidden"))) void *mpst_dlsym_handle(void *handle, const char *name) {
+__attribute__((visibility("hidden"), used)) void *mpst_dlsym_handle(void *handle, const char *name) {
   dlsym_fn real = (dlsym_fn)__atomic_load_n(&mpst_real_dlsym_ptr, __ATOMIC_ACQUIRE);
   if (!real) real = (dlsym_fn)mpst_dlsym_init();
   void *f = real ? real(handle, name) : NULL;

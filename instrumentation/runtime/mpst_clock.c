@@ -3,7 +3,7 @@
  *
  * On Linux x86-64 with an invariant TSC, reading the TSC costs less than the
  * vDSO clock_gettime, so once the watchdog thread has measured the TSC rate
- * (after ~100 ms; until then clock_gettime is used) mpst_now converts the TSC
+ * (after ~20 ms; until then clock_gettime is used) mpst_now converts the TSC
  * with an anchor (tsc, ns, mult). Every second the watchdog re-anchors at the
  * converted value (so time never jumps) and slews the rate to cancel the drift
  * measured against clock_gettime: timestamps stay within microseconds of
@@ -13,6 +13,7 @@
  */
 #define _GNU_SOURCE
 #include "mpst_internal.h"
+#include "mpst_stats.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,7 @@ int64_t mpst_clock_monotonic(void) {
 int64_t mpst_now(void) { return mpst_clock_monotonic(); }
 void mpst_clock_calibrate_start(void) {}
 void mpst_clock_calibrate_tick(void) {}
+int mpst_clock_calibrating(void) { return 0; }
 #else
 
 typedef struct {
@@ -62,7 +64,9 @@ int64_t mpst_now(void) {
 static int cal_state; /* 0 off, 1 measuring, 2 running */
 static uint64_t first_tsc;
 static int64_t first_ns;
-static int ticks;
+static int64_t last_anchor_ns;
+
+int mpst_clock_calibrating(void) { return cal_state == 1; }
 
 /* a (tsc, ns) pair read as close together as possible */
 static void pair(uint64_t *tsc, int64_t *ns) {
@@ -122,7 +126,10 @@ static void publish(uint64_t tsc, int64_t ns, uint64_t mult) {
   atomic_store_explicit(&current, next, memory_order_release);
 }
 
-/* Called by the watchdog about every 100 ms. */
+/* Called by the watchdog every 10 ms while calibrating, then about every 100 ms.
+ * The TSC takes over after 20 ms: the pairs' jitter (tens of ns) over that
+ * span puts the first rate within a few ppm, microseconds per second, and the
+ * re-anchoring every second cancels that drift. */
 void mpst_clock_calibrate_tick(void) {
   if (!cal_state) return;
   uint64_t tsc;
@@ -132,13 +139,15 @@ void mpst_clock_calibrate_tick(void) {
   /* the long-run rate: accurate to the pairs' jitter over the whole run */
   uint64_t mult = (uint64_t)(((unsigned __int128)(uint64_t)(ns - first_ns) << 32) / (tsc - first_tsc));
   if (cal_state == 1) {
-    if (ns - first_ns < 50 * 1000 * 1000) return;
+    if (ns - first_ns < 20 * 1000 * 1000) return;
     publish(tsc, ns, mult);
+    last_anchor_ns = ns;
     cal_state = 2;
+    mpst_stat_add(MPST_STAT_clock_tsc, 1);
     return;
   }
-  if (++ticks < 10) return;
-  ticks = 0;
+  if (ns - last_anchor_ns < 1000 * 1000 * 1000) return;
+  last_anchor_ns = ns;
   /* re-anchor where the current conversion is (no jump) and slew the rate so
      the offset measured against clock_gettime is gone within ~1 s */
   const anchor *cur = &anchors[atomic_load(&current) - 1];

@@ -96,6 +96,10 @@ typedef struct mpst_global {
   _Atomic uint64_t next_chunk;
   _Atomic uint64_t file_bytes;
   _Atomic int grow_lock;
+  /* the file up to here is mapped writable ahead of the writers by the
+     watchdog (mpst_prefault_tick), so claiming a chunk below it faults nothing */
+  _Atomic uint64_t prefaulted;
+  uint64_t prefault_seen; /* next chunk's offset at the last tick (watchdog only) */
   uint32_t pid;
   int64_t hang_ns;
   int cupti_wanted;
@@ -119,6 +123,7 @@ uint64_t mpst_gettid(void);
 int64_t mpst_clock_monotonic(void);
 void mpst_clock_calibrate_start(void);
 void mpst_clock_calibrate_tick(void);
+int mpst_clock_calibrating(void); /* 1 while the TSC rate is being measured */
 int64_t mpst_realtime(void);
 /* Builds `<stem>.<suffix>.mpst`, stem being the first traced process's output
  * path without .mpst (inherited through MPSTRACE_STEM), so the files of
@@ -151,6 +156,9 @@ void mpst_intern_reset(void);
 void mpst_threads_reset_after_fork(void);
 void mpst_process_hooks_install(void);
 void mpst_watchdog_start(void);
+/* Maps the next few MiB of the file writable ahead of the writers (watchdog);
+ * 1 when chunks were claimed since the last call. */
+int mpst_prefault_tick(void);
 void mpst_run_shutdown_hooks(void);
 
 /* Call site named by a language binding (e.g. a Python function, file and

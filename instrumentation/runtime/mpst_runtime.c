@@ -176,6 +176,87 @@ static int ensure_file(uint64_t end) {
   return 1;
 }
 
+/* ---- mapping the file ahead of the writers -------------------------------- */
+
+#if defined(__linux__) && !defined(MADV_POPULATE_WRITE)
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14; older kernels answer EINVAL */
+#endif
+
+/*
+ * The first store into a page of the trace costs a page fault, and on a file
+ * system like ext4 that fault also allocates and zeroes the page cache
+ * around it: microseconds, paid by the program thread that writes there (a
+ * new thread's first record, every page of a busy one). So the watchdog maps
+ * the file past the last claimed chunk writable ahead of the writers
+ * (MADV_POPULATE_WRITE: mapping only, nothing is written, so it never races
+ * a writer), growing the file for it if needed. How far ahead: what the
+ * writers claim in 100 ms at the rate since the last call (ten of the
+ * watchdog's 10 ms ticks while they are busy), 1 to 16 MiB. A
+ * growth that fails here is left for the writers to meet and report (the
+ * disk may still hold what they need). Returns 1 when chunks were claimed
+ * since the last call (the watchdog then comes back sooner).
+ */
+int mpst_prefault_tick(void) {
+#ifdef __linux__
+  static uintptr_t page;
+  static int64_t last;
+  if (atomic_load(&G.state) != MPST_ON || atomic_load(&G.ended) || atomic_load(&G.grow_failed) || atomic_load(&G.fd_lost)) return 0;
+  int64_t t0 = mpst_now();
+  if (!page) page = (uintptr_t)sysconf(_SC_PAGESIZE);
+  uint64_t cb = G.chunk_bytes;
+  uint64_t next = MPST_FILE_HEADER_BYTES + atomic_load(&G.next_chunk) * cb;
+  uint64_t claimed = next > G.prefault_seen ? next - G.prefault_seen : 0;
+  int64_t dt = last && t0 > last ? t0 - last : 100 * 1000 * 1000;
+  G.prefault_seen = next;
+  last = t0;
+  uint64_t ahead = (uint64_t)((double)claimed * 1e8 / (double)dt);
+  if (ahead < (1u << 20)) ahead = 1u << 20;
+  if (ahead > (16u << 20)) ahead = 16u << 20;
+  uint64_t cap = MPST_FILE_HEADER_BYTES + (uint64_t)G.max_chunks * cb;
+  uint64_t want = next + ahead < cap ? next + ahead : cap;
+  uint64_t from = atomic_load(&G.prefaulted);
+  if (from < next) from = next;
+  /* top up only when a quarter of the distance is used: fewer, larger calls */
+  if (want <= from || want - from < ahead / 4) return claimed > 0;
+  uint64_t have = atomic_load_explicit(&G.file_bytes, memory_order_acquire);
+  if (have < want) {
+    int unlocked = 0;
+    if (atomic_compare_exchange_strong(&G.grow_lock, &unlocked, 1)) {
+      have = atomic_load(&G.file_bytes);
+      /* in whole segments of 8 MiB, as ensure_file grows (and never while closing) */
+      uint64_t seg = cb * 8 > (8u << 20) ? cb * 8 : (8u << 20);
+      uint64_t to = have + (want - have + seg - 1) / seg * seg;
+      to = MPST_FILE_HEADER_BYTES + (to - MPST_FILE_HEADER_BYTES) / cb * cb;
+      if (to > cap) to = cap;
+      if (have < to && atomic_load(&G.state) == MPST_ON && !atomic_load(&G.ended) && !atomic_load(&G.grow_failed)) {
+        int64_t g0 = mpst_now();
+        int fd = mpst_trace_fd();
+        if (fd >= 0 && posix_fallocate(fd, (off_t)have, (off_t)(to - have)) == 0) {
+          atomic_store_explicit(&G.file_bytes, to, memory_order_release);
+          have = to;
+          mpst_stat_add(MPST_STAT_grows, 1);
+        }
+        mpst_stat_add(MPST_STAT_grow_ns, (uint64_t)(mpst_now() - g0));
+      }
+      atomic_store(&G.grow_lock, 0);
+    }
+    if (want > have) want = have;
+  }
+  uintptr_t a = (uintptr_t)(G.base + from) & ~(page - 1), b = (uintptr_t)(G.base + want) & ~(page - 1);
+  if (b <= a) return claimed > 0;
+  /* fails on kernels before 5.14 (EINVAL: nothing mapped ahead there) and when
+     the file was cut meanwhile (EFAULT: the process is closing it) */
+  if (madvise((void *)a, b - a, MADV_POPULATE_WRITE) == 0) {
+    atomic_store(&G.prefaulted, (uint64_t)(b - (uintptr_t)G.base));
+    mpst_stat_add(MPST_STAT_prefault_bytes, b - a);
+  }
+  mpst_stat_add(MPST_STAT_prefault_ns, (uint64_t)(mpst_now() - t0));
+  return claimed > 0;
+#else
+  return 0;
+#endif
+}
+
 /* ---- chunks ------------------------------------------------------------- */
 
 /* Moves the thread to its next chunk; `final` may also take the file's last
@@ -219,8 +300,9 @@ static int claim_chunk(mpst_tls *t, int final) {
   /* a run of several chunks belongs to a thread that writes a lot: one
      syscall maps it writable instead of a page fault per page. Not for a
      single chunk: most short-lived threads write a few records, and
-     populating for each of them costs more than its one or two faults */
-  if (!t->in_signal && n > 1) {
+     populating for each of them costs more than its one or two faults.
+     Nothing to do where the watchdog has mapped the file ahead already. */
+  if (!t->in_signal && n > 1 && off + (uint64_t)n * cb > atomic_load_explicit(&G.prefaulted, memory_order_relaxed)) {
     int64_t p0 = mpst_now();
     /* chunks start 64 bytes past a page boundary; populating the shared
        first page again is harmless (it only maps pages, never writes) */
@@ -523,6 +605,8 @@ int mpst_open_file(const char *path) {
   atomic_store(&G.file_bytes, 0);
   atomic_store(&G.next_chunk, 0);
   atomic_store(&G.grow_lock, 0);
+  atomic_store(&G.prefaulted, 0);
+  G.prefault_seen = 0;
   atomic_store(&G.ended, 0);
   G.start_rec = NULL;
   /* the header and a first chunk, so even a nearly full disk keeps a readable trace */
@@ -757,8 +841,15 @@ void mpst_finish(int status, uint8_t reason) {
     used = MPST_FILE_HEADER_BYTES + k * G.chunk_bytes;
   }
   uint64_t want = used + k * MPST_CHUNK_ENTRY_BYTES + MPST_FILE_END_BYTES;
-  int sized = 0, unlocked = 0;
-  if (atomic_compare_exchange_strong(&G.grow_lock, &unlocked, 1)) {
+  int sized = 0, unlocked = 0, got = 0;
+  /* the watchdog may be growing the file ahead (mpst_prefault_tick): wait for
+     it a little; a lock held by the code this signal interrupted is never freed */
+  for (int i = 0; i < (t->in_signal ? 200 : 20000); i++) {
+    unlocked = 0;
+    if ((got = atomic_compare_exchange_strong(&G.grow_lock, &unlocked, 1))) break;
+    sched_yield();
+  }
+  if (got) {
     int fd = mpst_trace_fd(); /* never truncate or grow a descriptor the program now owns */
     if (fd >= 0) {
       if (want < have) sized = ftruncate(fd, (off_t)want) == 0;

@@ -19,6 +19,8 @@
   X(grows) /* file growths (posix_fallocate) */                                                                                            \
   X(grow_ns)                                                                                                                               \
   X(populate_ns) /* MADV_POPULATE_WRITE of claimed chunks */                                                                               \
+  X(prefault_bytes) /* mapped ahead of the writers by the watchdog */                                                                      \
+  X(prefault_ns)                                                                                                                           \
   X(cupti_buffers) /* CUPTI activity buffers handed back */                                                                                \
   X(cupti_buffer_ns) /* time converting them into complete records */                                                                      \
   X(cupti_records)                                                                                                                         \
@@ -27,6 +29,7 @@
   X(cupti_toggles) /* sampled completions: activity switched on or off */                                                                  \
   X(cupti_toggle_ns)                                                                                                                       \
   X(watchdog_ticks)                                                                                                                        \
+  X(clock_tsc) /* 1 once mpst_now reads the TSC (calibrated), 0 while it reads clock_gettime */                                            \
   X(watchdog_ns)
 
 enum {

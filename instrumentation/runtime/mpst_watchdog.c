@@ -1,5 +1,6 @@
 /*
- * Hang evidence: a thread wakes every 100 ms and, for every thread blocked in
+ * Hang evidence: a thread wakes every 100 ms (10 ms while it calibrates the
+ * clock or maps the file ahead of busy writers) and, for every thread blocked in
  * a host sync longer than MPSTRACE_HANG_MS, writes a heartbeat naming what it
  * waits for. Repeats once per threshold period while the thread stays blocked,
  * so a process killed by a CI timeout leaves "thread T waiting since t on X".
@@ -15,12 +16,19 @@ static void *watchdog_main(void *arg) {
   (void)arg;
   uint32_t gen = G.gen;
   T.depth = 1; /* nothing this thread calls is recorded as program activity */
-  struct timespec tick = { 0, 100 * 1000 * 1000 };
   mpst_clock_calibrate_start();
+  int busy = mpst_prefault_tick();
+  int64_t last_scan = 0;
   while (atomic_load(&G.state) == MPST_ON && G.gen == gen) {
+    /* 10 ms while the clock is being calibrated or the writers claim chunks
+       (mapping the file ahead of them), else 100 ms */
+    struct timespec tick = { 0, (busy || mpst_clock_calibrating() ? 10 : 100) * 1000 * 1000 };
     nanosleep(&tick, NULL);
     mpst_clock_calibrate_tick();
+    busy = mpst_prefault_tick();
     int64_t now = mpst_now();
+    if (now - last_scan < 95 * 1000 * 1000) continue;
+    last_scan = now;
     mpst_stat_add(MPST_STAT_watchdog_ticks, 1);
     for (int i = 0; i < MPST_MAX_THREADS; i++) {
       mpst_thread_slot *s = &mpst_slots[i];
