@@ -442,14 +442,65 @@ void *mpst_record_begin(unsigned words) {
   return record_begin_slow(t, words);
 }
 
+/*
+ * The record check (the format's CRC-16) with carry-less multiplies, x86-64:
+ * the table-driven CRC steps through the record 8 bytes at a time, each step
+ * waiting for the last (~130 instructions for 4 words, about 10 ns). The CRC
+ * is linear, so every word's part can be taken on its own: word i of n,
+ * W_i(x) x^(64(n-1-i)), is congruent to W_i(x) K_(n-1-i) with K_d = x^(64 d)
+ * mod P, one PCLMULQDQ each, all independent; their sum S (under 79 bits) is
+ * then reduced with one table step. Bit order: the CRC is reflected, so a
+ * word's bit j is the coefficient of x^(63-j); the product of two such
+ * operands puts the coefficient of x^m (of W_i K) at bit 78-m.
+ * The initial value enters as the table code does, xored into word 0.
+ */
+#if defined(__x86_64__) && !defined(MPST_NO_CLMUL)
+#include <immintrin.h>
+#define MPST_CLMUL_CRC 1
+static uint16_t crc_k[MPST_MAX_RECORD_WORDS]; /* K_d, reflected */
+static int have_clmul;
+
+__attribute__((constructor(101))) static void crc_init(void) {
+  uint32_t k = 0x8000; /* the polynomial 1 */
+  for (int d = 0; d < MPST_MAX_RECORD_WORDS; d++, k = mpst_crc16_step(k, 0, 0)) crc_k[d] = (uint16_t)k;
+  __builtin_cpu_init();
+  const char *e = getenv("MPSTRACE_CRC");
+  have_clmul = __builtin_cpu_supports("pclmul") && !(e && strcmp(e, "table") == 0);
+}
+
+__attribute__((target("pclmul"))) static inline uint32_t crc_clmul(uint64_t w0, const uint64_t *w, unsigned words) {
+  __m128i acc = _mm_clmulepi64_si128(_mm_cvtsi64_si128((long long)(w0 ^ MPST_CHECK_INIT)), _mm_cvtsi32_si128(crc_k[words - 1]), 0);
+  for (unsigned i = 1; i + 1 < words; i++)
+    acc = _mm_xor_si128(acc, _mm_clmulepi64_si128(_mm_cvtsi64_si128((long long)w[i]), _mm_cvtsi32_si128(crc_k[words - 1 - i]), 0));
+  uint64_t last = w[words - 1];
+  uint64_t lo = (uint64_t)_mm_cvtsi128_si64(acc) ^ last << 15, hi = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(acc, acc)) ^ last >> 49;
+  /* S = A x^64 + B; S x^16 = (A x^16 mod P) x^64 + B x^16: A's CRC as two bytes, then one step over B */
+  uint64_t b = lo >> 15 | hi << 49;
+  uint32_t a = (uint32_t)(lo & 0x7FFF) << 1;
+  uint32_t ca = (uint32_t)mpst_crc16_tab[1][a & 0xFF] ^ mpst_crc16_tab[0][a >> 8];
+  return mpst_crc16_step(ca, (uint32_t)b, (uint32_t)(b >> 32));
+}
+#endif
+
+#ifdef MPST_CLMUL_CRC
+__attribute__((target("pclmul")))
+#endif
 void mpst_record_end(void *rec, unsigned kind, unsigned words, uint32_t site, int64_t ts) {
   uint64_t *w = (uint64_t *)rec;
   w[1] = (uint64_t)ts;
   uint64_t w0 = (uint64_t)kind | (uint64_t)words << 8 | (uint64_t)site << 32;
+  uint32_t crc;
+#ifdef MPST_CLMUL_CRC
+  if (MPST_LIKELY(have_clmul)) {
+    crc = crc_clmul(w0, w, words);
+    __atomic_store_n(w, w0 | (uint64_t)crc << 16, __ATOMIC_RELEASE);
+    return;
+  }
+#endif
   /* the format's CRC-16 over the record with the check bits zero: word 0 from
      registers, the rest (ts included) 8 bytes per step */
   const uint32_t *u = (const uint32_t *)rec;
-  uint32_t crc = mpst_crc16_step(MPST_CHECK_INIT, (uint32_t)w0, site);
+  crc = mpst_crc16_step(MPST_CHECK_INIT, (uint32_t)w0, site);
   for (unsigned i = 2; i < words * 2; i += 2) crc = mpst_crc16_step(crc, u[i], u[i + 1]);
   __atomic_store_n(w, w0 | (uint64_t)crc << 16, __ATOMIC_RELEASE);
 }
