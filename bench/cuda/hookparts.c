@@ -3,7 +3,13 @@
  *
  *   cc -O2 -Iinstrumentation/include -Iinstrumentation/runtime bench/cuda/hookparts.c \
  *      instrumentation/build/libmpstrace_runtime.a -ldl -lpthread -o hookparts
- *   MPSTRACE_OUT=/tmp/hp.mpst ./hookparts [N]
+ *   MPSTRACE_OUT=/tmp/hp.mpst ./hookparts [N [WARMUP_MS]]
+ *
+ * Before measuring it writes records for WARMUP_MS (default 250) so the
+ * recorder runs as in a program that runs a while: its clock calibrated (the
+ * TSC instead of clock_gettime, if it chose it) and its file mapped ahead.
+ * Printed: clock_tsc=1 when mpst_now read the TSC, and for reference the
+ * raw clock_gettime and rdtsc reads (gettime_raw, rdtsc_raw).
  *
  * Each part runs N times in a loop of its own; ns per call is the best of 5
  * repeats, minus the empty loop's. `hook_like` is the sequence a launch hook
@@ -20,7 +26,10 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+
+int mpstrace_recorder_stats(char *buf, int n);
 
 static double now_ns(void) {
   struct timespec t;
@@ -50,6 +59,13 @@ static long n;
   }
 
 PART(empty, sink = sink + (uint64_t)i)
+PART(gettime_raw, struct timespec ts_; clock_gettime(CLOCK_MONOTONIC, &ts_); sink = sink + (uint64_t)ts_.tv_nsec)
+#if defined(__x86_64__)
+#include <x86intrin.h>
+PART(rdtsc_raw, sink = sink + __rdtsc())
+#else
+PART(rdtsc_raw, sink = sink + 0)
+#endif
 PART(enter_leave, if (mpst_enter()) mpst_leave(); sink = sink + (uint64_t)i)
 PART(clock, sink = sink + (uint64_t)mpst_now())
 PART(site_hit, sink = sink + mpst_callsite(ras[0]))
@@ -81,11 +97,19 @@ int main(int argc, char **argv) {
     return 1;
   }
   for (int i = 0; i < 64; i++) ras[i] = (const char *)(uintptr_t)main + 16 * i + 1;
+  double warm_end = now_ns() + (argc > 2 ? atof(argv[2]) : 250) * 1e6;
+  while (now_ns() < warm_end)
+    for (int i = 0; i < 1000; i++) mpst_emit_submit_at(mpst_now(), 1, 7, 3, (uint32_t)i);
+  char stats[2048] = "";
+  mpstrace_recorder_stats(stats, sizeof stats);
+  const char *tsc = strstr(stats, "clock_tsc=");
   double e = part_empty();
   struct {
     const char *k;
     double (*f)(void);
   } parts[] = {
+    { "gettime_raw", part_gettime_raw },
+    { "rdtsc_raw", part_rdtsc_raw },
     { "enter_leave", part_enter_leave },
     { "clock", part_clock },
     { "site_hit", part_site_hit },
@@ -97,7 +121,7 @@ int main(int argc, char **argv) {
     { "hook_like_1site", part_hook_like_1site },
     { "hook_like_64sites", part_hook_like_64sites },
   };
-  printf("empty_loop_ns=%.2f", e);
+  printf("clock_tsc=%d empty_loop_ns=%.2f", tsc ? atoi(tsc + 10) : -1, e);
   for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) printf(" %s_ns=%.2f", parts[i].k, parts[i].f() - e);
   printf("\n");
   mpst_finish(0, 0);

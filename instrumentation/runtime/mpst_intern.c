@@ -84,9 +84,21 @@ uint32_t mpst_intern(const char *s) {
   return id;
 }
 
+static uint32_t intern_keyed_slow(uint64_t k, const void *key, const char *(*name_of)(const void *key));
+
 uint32_t mpst_intern_keyed(const void *key, const char *(*name_of)(const void *key)) {
   uint64_t k = (uint64_t)(uintptr_t)key;
   if (k == 0) k = ~0ULL;
+  /* a key found in its first slot (most kernels of a program): no call */
+  entry *e = &keyed[mix64(k) & (TABLE_SIZE - 1)];
+  if (MPST_LIKELY(atomic_load_explicit(&e->key, memory_order_acquire) == k)) {
+    uint32_t id = atomic_load_explicit(&e->id, memory_order_acquire);
+    if (MPST_LIKELY(id)) return id;
+  }
+  return intern_keyed_slow(k, key, name_of);
+}
+
+__attribute__((noinline)) static uint32_t intern_keyed_slow(uint64_t k, const void *key, const char *(*name_of)(const void *key)) {
   entry *e;
   int mine;
   uint32_t id = lookup(keyed, k, &e, &mine);
@@ -99,12 +111,19 @@ uint32_t mpst_intern_keyed(const void *key, const char *(*name_of)(const void *k
 
 static uint32_t callsite_slow(const void *ra);
 
+static uint32_t callsite_miss(mpst_tls *t, const void *ra, unsigned i);
+
 uint32_t mpst_callsite_id(const void *ra) {
   mpst_tls *t = &T;
   if (t->py_site) return t->py_site;
   uintptr_t a = (uintptr_t)ra;
   unsigned i = (unsigned)(a ^ (a >> 6)) & (MPST_SITE_CACHE - 1);
   if (MPST_LIKELY(t->site_ra[i] == ra && t->site_gen == G.gen)) return t->site_id[i];
+  return callsite_miss(t, ra, i);
+}
+
+/* out of line (dladdr's buffers), so a cache hit saves no registers */
+__attribute__((noinline)) static uint32_t callsite_miss(mpst_tls *t, const void *ra, unsigned i) {
   uint32_t id = callsite_slow(ra);
   if (t->site_gen != G.gen) {
     for (int j = 0; j < MPST_SITE_CACHE; j++) t->site_ra[j] = NULL;

@@ -407,7 +407,8 @@ static void thread_announce(void) {
 #endif
 }
 
-static void *record_begin_slow(mpst_tls *t, unsigned words) {
+/* out of line, so the fast path in mpst_record_begin saves no registers */
+__attribute__((noinline, cold)) static void *record_begin_slow(mpst_tls *t, unsigned words) {
   uint32_t bytes = words << 3;
   if (t->gen != G.gen) {
     if (!thread_setup(t)) {

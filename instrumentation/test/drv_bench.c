@@ -1,5 +1,7 @@
-/* drv_bench N: ns per call of cudaEventRecord+cudaEventQuery pairs and of
- * cudaLaunchKernel against the stand-in libcudart (CPU-only hook cost). */
+/* drv_bench N [WARMUP_MS]: ns per call of cudaEventRecord+cudaEventQuery pairs
+ * and of cudaLaunchKernel against the stand-in libcudart (CPU-only hook cost).
+ * WARMUP_MS: calls made for that long before timing, so a recorder's clock is
+ * calibrated and its file mapped ahead as in a program that runs a while. */
 #include "fake_cuda_api.h"
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,6 +23,9 @@ int main(int argc, char **argv) {
   cudaStreamCreate(&s);
   dim3 g = { 1, 1, 1 }, b = { 32, 1, 1 };
   for (long i = 0; i < 1000; i++) cudaEventRecord(e, s), cudaEventQuery(e); /* warm up */
+  double warm_end = now_ns() + (argc > 2 ? atof(argv[2]) : 0) * 1e6;
+  while (now_ns() < warm_end)
+    for (int i = 0; i < 1000; i++) cudaEventRecord(e, s), cudaEventQuery(e);
   double t0 = now_ns();
   for (long i = 0; i < n; i++) {
     cudaEventRecord(e, s);
