@@ -469,7 +469,7 @@ __attribute__((constructor(101))) static void crc_init(void) {
   have_clmul = __builtin_cpu_supports("pclmul") && !(e && strcmp(e, "table") == 0);
 }
 
-__attribute__((target("pclmul"))) static inline uint32_t crc_clmul(uint64_t w0, const uint64_t *w, unsigned words) {
+__attribute__((target("pclmul"), always_inline)) static inline uint32_t crc_clmul(uint64_t w0, const uint64_t *w, unsigned words) {
   __m128i acc = _mm_clmulepi64_si128(_mm_cvtsi64_si128((long long)(w0 ^ MPST_CHECK_INIT)), _mm_cvtsi32_si128(crc_k[words - 1]), 0);
   for (unsigned i = 1; i + 1 < words; i++)
     acc = _mm_xor_si128(acc, _mm_clmulepi64_si128(_mm_cvtsi64_si128((long long)w[i]), _mm_cvtsi32_si128(crc_k[words - 1 - i]), 0));
@@ -493,7 +493,14 @@ void mpst_record_end(void *rec, unsigned kind, unsigned words, uint32_t site, in
   uint32_t crc;
 #ifdef MPST_CLMUL_CRC
   if (MPST_LIKELY(have_clmul)) {
-    crc = crc_clmul(w0, w, words);
+    /* the usual sizes unrolled (words is then a constant) */
+    switch (words) {
+      case 3: crc = crc_clmul(w0, w, 3); break;
+      case 4: crc = crc_clmul(w0, w, 4); break;
+      case 5: crc = crc_clmul(w0, w, 5); break;
+      case 6: crc = crc_clmul(w0, w, 6); break;
+      default: crc = crc_clmul(w0, w, words); break;
+    }
     __atomic_store_n(w, w0 | (uint64_t)crc << 16, __ATOMIC_RELEASE);
     return;
   }
