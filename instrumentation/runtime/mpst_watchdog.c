@@ -24,11 +24,13 @@ static void *watchdog_main(void *arg) {
        (mapping the file ahead of them), else 100 ms */
     struct timespec tick = { 0, (busy || mpst_clock_calibrating() ? 10 : 100) * 1000 * 1000 };
     nanosleep(&tick, NULL);
-    mpst_clock_calibrate_tick();
+    int calibrating = mpst_clock_calibrating();
+    if (calibrating) mpst_clock_calibrate_tick();
     busy = mpst_prefault_tick();
     int64_t now = mpst_now();
     if (now - last_scan < 95 * 1000 * 1000) continue;
     last_scan = now;
+    if (!calibrating) mpst_clock_calibrate_tick();
     mpst_stat_add(MPST_STAT_watchdog_ticks, 1);
     for (int i = 0; i < MPST_MAX_THREADS; i++) {
       mpst_thread_slot *s = &mpst_slots[i];
