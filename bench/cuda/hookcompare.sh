@@ -11,7 +11,9 @@
 #   build once more with MPSTRACE_CRC=table (the record check without
 #   carry-less multiplies);
 # - drv_bench against the stand-in libcudart (whole hook per call, no GPU;
-#   200 ms warm-up), trace in TRACE_DIR (default /tmp) and in /dev/shm;
+#   200 ms warm-up), trace in TRACE_DIR (default /tmp) and in /dev/shm; the new
+#   build also with MPSTRACE_CLOCK=gettime and with MPSTRACE_CRC=table (what the
+#   TSC clock and the carry-less-multiply check each save);
 # - drv_threads 4 threads x 20 records x 500 rounds with MPSTRACE_STATS=1:
 #   recorder setup per new thread (thread_setup_ns / threads) and its chunk claim;
 # - hookbench (bench/cuda/hookbench.cu, real GPU): ns per cudaEventRecord+Query
@@ -68,6 +70,8 @@ for r in $(seq "$ROUNDS"); do
   row drv_plain "$T/drv_bench" 1000000 200
   row drv_before env LD_PRELOAD="$LIB_BEFORE" MPSTRACE_CUPTI=0 MPSTRACE_OUT="$TRACE_DIR/hc_drv.mpst" "$T/drv_bench" 1000000 200
   row drv_new env LD_PRELOAD="$NEW" MPSTRACE_CUPTI=0 MPSTRACE_OUT="$TRACE_DIR/hc_drv.mpst" "$T/drv_bench" 1000000 200
+  row drv_new_gettime env LD_PRELOAD="$NEW" MPSTRACE_CUPTI=0 MPSTRACE_CLOCK=gettime MPSTRACE_OUT="$TRACE_DIR/hc_drv.mpst" "$T/drv_bench" 1000000 200
+  row drv_new_crctable env LD_PRELOAD="$NEW" MPSTRACE_CUPTI=0 MPSTRACE_CRC=table MPSTRACE_OUT="$TRACE_DIR/hc_drv.mpst" "$T/drv_bench" 1000000 200
   row drv_before_shm env LD_PRELOAD="$LIB_BEFORE" MPSTRACE_CUPTI=0 MPSTRACE_OUT=/dev/shm/hc_drv.mpst "$T/drv_bench" 1000000 200
   row drv_new_shm env LD_PRELOAD="$NEW" MPSTRACE_CUPTI=0 MPSTRACE_OUT=/dev/shm/hc_drv.mpst "$T/drv_bench" 1000000 200
   stats_row thr_before "$LIB_BEFORE"
@@ -99,7 +103,7 @@ for label in ("hp_before", "hp_new", "hp_new_crctable"):
     for k in rows.get(label, {}):
         kv.append(f"{label}_{k}={med(label, k):.2f}")
 for k in ("ns_per_call_event", "ns_per_call_launch"):
-    for b in ("before", "new", "before_shm", "new_shm"):
+    for b in ("before", "new", "new_gettime", "new_crctable", "before_shm", "new_shm"):
         kv.append(f"hook_{b}_{k}={med('drv_' + b, k) - med('drv_plain', k):.1f}")
 for b in ("before", "new"):
     for k in ("setup_us_per_thread", "chunk_us_per_claim", "prefault_ms"):
