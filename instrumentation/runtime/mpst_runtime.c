@@ -230,8 +230,8 @@ int mpst_prefault_tick(void) {
       if (to > cap) to = cap;
       if (have < to && atomic_load(&G.state) == MPST_ON && !atomic_load(&G.ended) && !atomic_load(&G.grow_failed)) {
         int64_t g0 = mpst_now();
-        int fd = mpst_trace_fd();
-        if (fd >= 0 && posix_fallocate(fd, (off_t)have, (off_t)(to - have)) == 0) {
+        /* grow_to: never past RLIMIT_FSIZE (SIGXFSZ), only through our own descriptor */
+        if (grow_to(have, to) == 0) {
           atomic_store_explicit(&G.file_bytes, to, memory_order_release);
           have = to;
           mpst_stat_add(MPST_STAT_grows, 1);
