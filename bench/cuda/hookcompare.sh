@@ -37,10 +37,11 @@ ROWS=$WORK/rows.txt
 echo "# cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2) cores $(nproc); tsc flags:$(grep -m1 -o -w -e constant_tsc -e nonstop_tsc -e tsc_known_freq /proc/cpuinfo | sort -u | tr '\n' ' ')"
 echo "# clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null); kernel $(uname -r); trace dir $TRACE_DIR on $(df -T "$TRACE_DIR" | awk 'NR==2 {print $2}'); cc $(cc -dumpfullversion 2>/dev/null)"
 
-make -s -C instrumentation CUDA_HOME="$CUDA_HOME" BUILD="$WORK/new" test-build >&2 || exit 1
-NEW=$WORK/new/libmpstrace_cuda.so
-T=$WORK/new/test
-cc -O2 -Iinstrumentation/include -Iinstrumentation/runtime bench/cuda/hookparts.c "$WORK/new/libmpstrace_runtime.a" -ldl -lpthread -o "$WORK/hp_new" >&2 || exit 1
+NEWB=${BUILD_DIR:-$WORK/new} # BUILD_DIR: keep this tree's build there (e.g. for overhead.py after)
+make -s -C instrumentation CUDA_HOME="$CUDA_HOME" BUILD="$NEWB" test-build >&2 || exit 1
+NEW=$NEWB/libmpstrace_cuda.so
+T=$NEWB/test
+cc -O2 -Iinstrumentation/include -Iinstrumentation/runtime bench/cuda/hookparts.c "$NEWB/libmpstrace_runtime.a" -ldl -lpthread -o "$WORK/hp_new" >&2 || exit 1
 if [ -n "${RUNTIME_BEFORE:-}" ]; then
   cc -O2 -Iinstrumentation/include -Iinstrumentation/runtime bench/cuda/hookparts.c "$RUNTIME_BEFORE" -ldl -lpthread -o "$WORK/hp_before" >&2 || echo "# hookparts for the old runtime did not build" >&2
 fi
