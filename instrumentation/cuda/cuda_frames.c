@@ -186,6 +186,27 @@ static int in_cuda(uintptr_t pc) {
   return lo > 0 && o->syms[lo - 1].runtime;
 }
 
+/* in_cuda(pc), remembered per thread for the last few addresses (direct-mapped):
+ * the wrapper asks it for its return address and for the user's candidate on
+ * every call, and the answer for an address never changes once its object is
+ * classified (objects are never forgotten). An entry is written address
+ * last, so a signal handler on this thread never sees a torn one. */
+#define PC_MEMO 32
+static __thread __attribute__((tls_model("initial-exec"))) uintptr_t memo_pc[PC_MEMO];
+static __thread __attribute__((tls_model("initial-exec"))) uint8_t memo_cuda[PC_MEMO];
+
+static inline int in_cuda_memo(uintptr_t pc) {
+  unsigned i = (unsigned)(((uint64_t)pc * 0x9E3779B97F4A7C15ull) >> 59);
+  if (memo_pc[i] == pc && pc) return memo_cuda[i];
+  int v = in_cuda(pc);
+  if (lookup(pc)) { /* classified: the answer is final */
+    memo_pc[i] = 0;
+    memo_cuda[i] = (uint8_t)v;
+    memo_pc[i] = pc;
+  }
+  return v;
+}
+
 /* 1 when pc lies in an already classified object and outside CUDA's code:
  * what a value read from a remembered stack slot must be before it is taken
  * for the user's return address. A slot can hold a stale word from an
@@ -193,9 +214,11 @@ static int in_cuda(uintptr_t pc) {
  * such a stale copy); a word in no known object is rejected without the slow
  * classification (a new object is classified by the unwinding path). */
 static int user_code(uintptr_t pc) {
+  unsigned i = (unsigned)(((uint64_t)pc * 0x9E3779B97F4A7C15ull) >> 59);
+  if (memo_pc[i] == pc && pc) return !memo_cuda[i];
   const obj *o = lookup(pc);
   if (!o) return 0;
-  return !in_cuda(pc);
+  return !in_cuda_memo(pc);
 }
 
 #define MAX_FRAMES 48
@@ -290,7 +313,7 @@ static void remember(path_entry *e, uint64_t key, intptr_t user_delta, intptr_t 
 
 __attribute__((noinline)) uint32_t mpst_cuda_driver_site(const void *ra, const void *wrapper) {
   uintptr_t a = (uintptr_t)ra;
-  if (!in_cuda(a)) return mpst_callsite(ra); /* the program called the driver itself */
+  if (!in_cuda_memo(a)) return mpst_callsite(ra); /* the program called the driver itself */
   volatile char anchor = 0;
   uintptr_t here = (uintptr_t)&anchor;
   uint64_t key = path_key(a, wrapper);
