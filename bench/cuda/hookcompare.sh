@@ -14,6 +14,8 @@
 #   200 ms warm-up), trace in TRACE_DIR (default /tmp) and in /dev/shm; the new
 #   build also with MPSTRACE_CLOCK=gettime and with MPSTRACE_CRC=table (what the
 #   TSC clock and the carry-less-multiply check each save);
+# - drv_static gemm-bench: a cuBLAS-like stand-in launching through the driver
+#   entry path (call site found above the library's frames);
 # - drv_threads 4 threads x 20 records x 500 rounds with MPSTRACE_STATS=1:
 #   recorder setup per new thread (thread_setup_ns / threads) and its chunk claim;
 # - hookbench (bench/cuda/hookbench.cu, real GPU): ns per cudaEventRecord+Query
@@ -75,6 +77,9 @@ for r in $(seq "$ROUNDS"); do
   row drv_new_crctable env LD_PRELOAD="$NEW" MPSTRACE_CUPTI=0 MPSTRACE_CRC=table MPSTRACE_OUT="$TRACE_DIR/hc_drv.mpst" "$T/drv_bench" 1000000 200
   row drv_before_shm env LD_PRELOAD="$LIB_BEFORE" MPSTRACE_CUPTI=0 MPSTRACE_OUT=/dev/shm/hc_drv.mpst "$T/drv_bench" 1000000 200
   row drv_new_shm env LD_PRELOAD="$NEW" MPSTRACE_CUPTI=0 MPSTRACE_OUT=/dev/shm/hc_drv.mpst "$T/drv_bench" 1000000 200
+  row gemm_plain env LD_LIBRARY_PATH="$T" "$T/drv_static" gemm-bench 200000 6
+  row gemm_before env LD_LIBRARY_PATH="$T" LD_PRELOAD="$LIB_BEFORE" MPSTRACE_CUPTI=0 MPSTRACE_OUT="$TRACE_DIR/hc_gemm.mpst" "$T/drv_static" gemm-bench 200000 6
+  row gemm_new env LD_LIBRARY_PATH="$T" LD_PRELOAD="$NEW" MPSTRACE_CUPTI=0 MPSTRACE_OUT="$TRACE_DIR/hc_gemm.mpst" "$T/drv_static" gemm-bench 200000 6
   stats_row thr_before "$LIB_BEFORE"
   stats_row thr_new "$NEW"
   if [ -x "$WORK/hookbench" ]; then
@@ -106,6 +111,8 @@ for label in ("hp_before", "hp_new", "hp_new_crctable"):
 for k in ("ns_per_call_event", "ns_per_call_launch"):
     for b in ("before", "new", "new_gettime", "new_crctable", "before_shm", "new_shm"):
         kv.append(f"hook_{b}_{k}={med('drv_' + b, k) - med('drv_plain', k):.1f}")
+for b in ("before", "new"):
+    kv.append(f"gemm_driver_path_{b}_ns={med('gemm_' + b, 'ns_per_gemm_launch') - med('gemm_plain', 'ns_per_gemm_launch'):.1f}")
 for b in ("before", "new"):
     for k in ("setup_us_per_thread", "chunk_us_per_claim", "prefault_ms"):
         kv.append(f"thr_{b}_{k}={med('thr_' + b, k):.2f}")
