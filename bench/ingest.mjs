@@ -1,11 +1,16 @@
 // Ingest bench: synthesize N events (default 10 M), time openTrace on the binary
 // trace, and in the same run time DuckDB's read_json over the same events as
 // NDJSON with explicit columns. Each timed load runs in its own child process so
-// its peak RSS is its own. Needs `npm run build` first.
-//   npm run bench -- ingest [--events N] [--reps 3] [--keep] [--dir D]
+// its peak RSS is its own; the two loads alternate (which goes first alternates
+// too) for --reps rounds, and each round prints both side by side. The summary
+// gives the median and the worst of each, with the machine's load average, since
+// on a shared machine every run is slowed by whatever else runs. Needs `npm run build` first.
+//   npm run bench -- ingest [--events N] [--reps 5] [--keep] [--dir D]
+// With --dir D, a trace and NDJSON of the same event count left there by an
+// earlier --keep run are reused (writing the NDJSON takes longer than the loads).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, statSync, openSync, writeSync, closeSync } from 'node:fs';
-import { tmpdir, cpus } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, openSync, writeSync, closeSync, writeFileSync } from 'node:fs';
+import { tmpdir, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { benchSetup } from './lib/common.mjs';
@@ -69,59 +74,97 @@ function runChild(argv) {
   return r.stdout;
 }
 
+const median = (xs) => {
+  const a = [...xs].sort((x, y) => x - y);
+  const m = a.length >> 1;
+  return a.length % 2 ? a[m] : (a[m - 1] + a[m]) / 2;
+};
+const load = () => loadavg()[0].toFixed(1);
+
 try {
-  let t = performance.now();
   const me = fileURLToPath(import.meta.url);
-  runChild([me, '--child', 'synth', trace, String(events)]);
-  log(`synthesized ${events} events in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  const stamp = path.join(dir, 'events.txt');
+  const reuse = existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === String(events) && existsSync(trace) && existsSync(ndjson);
+  if (reuse) log(`reusing ${trace} and ${ndjson} (${events} events)`);
+  else {
+    let t = performance.now();
+    runChild([me, '--child', 'synth', trace, String(events)]);
+    log(`synthesized ${events} events in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-  // The same rows as NDJSON, decoded with the reader (explicit, fixed key order).
-  t = performance.now();
-  const { TraceReader } = await import(dist('format/reader.js'));
-  const r = TraceReader.open(trace);
-  const fd = openSync(ndjson, 'w');
-  for (const b of r.batches(1 << 16)) {
-    const lines = new Array(b.count);
-    for (let i = 0; i < b.count; i++) {
-      lines[i] =
-        `{"id":${b.id[i]},"ts":${b.ts[i]},"tid":${b.tid[i]},"kind":${b.kind[i]},"site":${b.site[i]},"p0":${b.p[0][i]},"p1":${b.p[1][i]},"p2":${b.p[2][i]},"p3":${b.p[3][i]},"p4":${b.p[4][i]}}\n`;
+    // The same rows as NDJSON, decoded with the reader (explicit, fixed key order).
+    t = performance.now();
+    const { TraceReader } = await import(dist('format/reader.js'));
+    const r = TraceReader.open(trace);
+    const fd = openSync(ndjson, 'w');
+    for (const b of r.batches(1 << 16)) {
+      const lines = new Array(b.count);
+      for (let i = 0; i < b.count; i++) {
+        lines[i] =
+          `{"id":${b.id[i]},"ts":${b.ts[i]},"tid":${b.tid[i]},"kind":${b.kind[i]},"site":${b.site[i]},"p0":${b.p[0][i]},"p1":${b.p[1][i]},"p2":${b.p[2][i]},"p3":${b.p[3][i]},"p4":${b.p[4][i]}}\n`;
+      }
+      writeSync(fd, lines.join(''));
     }
-    writeSync(fd, lines.join(''));
+    closeSync(fd);
+    r.close();
+    writeFileSync(stamp, `${events}\n`);
+    log(`wrote NDJSON (${(statSync(ndjson).size / 1e6).toFixed(0)} MB) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   }
-  closeSync(fd);
-  r.close();
-  log(`wrote NDJSON (${(statSync(ndjson).size / 1e6).toFixed(0)} MB) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-  // Alternate the two loads and keep each one's best run: on a shared machine
-  // other jobs only ever make a run slower, so the minimum is the fairest figure.
-  const reps = Number(opt('reps', '3'));
-  let bin, json;
+  const reps = Number(opt('reps', '5'));
+  const bins = [];
+  const jsons = [];
+  const load0 = load();
+  process.stdout.write(`round  openTrace wall / CPU    read_json wall / CPU    ratio (wall)  load avg\n`);
   for (let i = 0; i < reps; i++) {
-    const b = JSON.parse(runChild([me, '--child', 'trace', trace]));
-    log(`openTrace: ${b.rows} rows in ${b.s.toFixed(2)} s (CPU ${b.cpu.toFixed(2)} s), peak RSS ${b.rss_mb.toFixed(0)} MB`);
-    const j = JSON.parse(runChild([me, '--child', 'json', ndjson]));
-    log(`read_json: ${j.rows} rows in ${j.s.toFixed(2)} s (CPU ${j.cpu.toFixed(2)} s), peak RSS ${j.rss_mb.toFixed(0)} MB`);
-    if (!bin || b.s < bin.s) bin = b;
-    if (!json || j.s < json.s) json = j;
+    const one = (mode, f) => JSON.parse(runChild([me, '--child', mode, f]));
+    let b, j;
+    if (i % 2 === 0) {
+      b = one('trace', trace);
+      j = one('json', ndjson);
+    } else {
+      j = one('json', ndjson);
+      b = one('trace', trace);
+    }
+    if (b.rows !== events || j.rows !== events) {
+      log(`row counts differ: trace ${b.rows}, json ${j.rows}, expected ${events}`);
+      process.exit(1);
+    }
+    bins.push(b);
+    jsons.push(j);
+    process.stdout.write(
+      `${String(i + 1).padStart(5)}  ${b.s.toFixed(2).padStart(7)} s / ${b.cpu.toFixed(2).padStart(5)} s    ${j.s.toFixed(2).padStart(7)} s / ${j.cpu.toFixed(2).padStart(5)} s    ${(j.s / b.s).toFixed(2).padStart(10)}x  ${load()}\n`,
+    );
   }
-  if (bin.rows !== events || json.rows !== events) {
-    log(`row counts differ: trace ${bin.rows}, json ${json.rows}, expected ${events}`);
-    process.exit(1);
-  }
+  const bs = bins.map((x) => x.s);
+  const js = jsons.map((x) => x.s);
+  const ratios = bins.map((b, i) => jsons[i].s / b.s);
+  const bMed = median(bs);
+  const jMed = median(js);
   const bytes = statSync(trace).size;
-  process.stdout.write(`ingest: ${events} events, ${cpus().length} CPUs, trace ${(bytes / 1e6).toFixed(0)} MB\n`);
+  const f = (x) => x.toFixed(2);
+  process.stdout.write(
+    `median   ${f(bMed).padStart(7)} s / ${f(median(bins.map((x) => x.cpu))).padStart(5)} s    ${f(jMed).padStart(7)} s / ${f(median(jsons.map((x) => x.cpu))).padStart(5)} s    ${f(jMed / bMed).padStart(10)}x\n` +
+      `worst    ${f(Math.max(...bs)).padStart(7)} s / ${f(Math.max(...bins.map((x) => x.cpu))).padStart(5)} s    ${f(Math.max(...js)).padStart(7)} s / ${f(Math.max(...jsons.map((x) => x.cpu))).padStart(5)} s    ${f(Math.min(...ratios)).padStart(10)}x (worst round)\n`,
+  );
+  process.stdout.write(
+    `ingest: ${events} events, ${cpus().length} CPUs, trace ${(bytes / 1e6).toFixed(0)} MB, peak RSS ${Math.round(Math.max(...bins.map((x) => x.rss_mb)))} MB (read_json ${Math.round(Math.max(...jsons.map((x) => x.rss_mb)))} MB), load average ${load0} -> ${load()}\n`,
+  );
   process.stdout.write(
     [
-      `ingest_events_per_s=${Math.round(events / bin.s)}`,
-      `ratio_vs_read_json=${(json.s / bin.s).toFixed(2)}`,
+      `ingest_events_per_s=${Math.round(events / bMed)}`,
+      `ratio_vs_read_json=${f(jMed / bMed)}`,
       `bytes_per_event=${(bytes / events).toFixed(2)}`,
-      `peak_rss_mb=${Math.round(bin.rss_mb)}`,
+      `peak_rss_mb=${Math.round(Math.max(...bins.map((x) => x.rss_mb)))}`,
       `events=${events}`,
-      `ingest_s=${bin.s.toFixed(3)}`,
-      `read_json_s=${json.s.toFixed(3)}`,
-      `read_json_events_per_s=${Math.round(events / json.s)}`,
-      `ingest_cpu_s=${bin.cpu.toFixed(3)}`,
-      `read_json_cpu_s=${json.cpu.toFixed(3)}`,
+      `ingest_s_median=${bMed.toFixed(3)}`,
+      `ingest_s_worst=${Math.max(...bs).toFixed(3)}`,
+      `read_json_s_median=${jMed.toFixed(3)}`,
+      `read_json_s_worst=${Math.max(...js).toFixed(3)}`,
+      `ingest_events_per_s_worst=${Math.round(events / Math.max(...bs))}`,
+      `read_json_events_per_s=${Math.round(events / jMed)}`,
+      `ratio_worst_round=${f(Math.min(...ratios))}`,
+      `ingest_cpu_s_median=${median(bins.map((x) => x.cpu)).toFixed(3)}`,
+      `read_json_cpu_s_median=${median(jsons.map((x) => x.cpu)).toFixed(3)}`,
       `reps=${reps}`,
     ].join(' ') + '\n',
   );

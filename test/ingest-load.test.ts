@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TraceWriter } from '../src/format/writer.js';
-import { readTrace } from '../src/format/reader.js';
+import { readTrace, TraceReader } from '../src/format/reader.js';
+import { packedLayout, viewPacked } from '../src/ingest/decode.js';
 import { openTrace, saveTrace, type LoadedTrace } from '../src/ingest/load.js';
 import { synthesize } from '../src/synth/generate.js';
 import { UserError } from '../src/util/errors.js';
@@ -188,6 +189,35 @@ describe('openTrace', () => {
     } finally {
       t.close();
     }
+  });
+
+  it("decodes into the caller's buffers, one per batch, never writing a yielded one again", () => {
+    // The decode worker hands each yielded batch's buffer to the main thread.
+    const { writer } = synthesize({ events: 5_000, seed: 3, threads: 2, streams: 2 });
+    const f = path.join(dir, 'batches.mpst');
+    writer.writeFile(f);
+    const ref = readTrace(f);
+    const cap = 704;
+    const r = TraceReader.open(f);
+    const kept: { count: number; buf: ArrayBuffer; copy: Uint8Array }[] = [];
+    try {
+      for (const b of r.batches(cap, () => viewPacked(new ArrayBuffer(packedLayout(cap).bytes), cap, 0))) {
+        const buf = b.id.buffer as ArrayBuffer;
+        expect(kept.some((k) => k.buf === buf)).toBe(false);
+        kept.push({ count: b.count, buf, copy: new Uint8Array(buf.slice(0)) });
+      }
+    } finally {
+      r.close();
+    }
+    expect(kept.length).toBe(Math.ceil(5_000 / cap));
+    const rows: typeof ref.records = [];
+    for (const k of kept) {
+      expect(new Uint8Array(k.buf)).toEqual(k.copy);
+      const b = viewPacked(k.buf, cap, k.count);
+      for (let i = 0; i < b.count; i++)
+        rows.push({ id: b.id[i]!, ts: b.ts[i]!, tid: b.tid[i]!, kind: b.kind[i]!, site: b.site[i]!, p: b.p.map((c) => c[i]!) });
+    }
+    expect(rows).toEqual(ref.records);
   });
 
   it('saves to .duckdb and Parquet and reopens them without decoding', async () => {

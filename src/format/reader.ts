@@ -405,8 +405,12 @@ export class TraceReader {
   /**
    * Yields batches of at most `capacity` records in file order (chunk by chunk).
    * `id` numbers records from 0 in that order. Call once.
+   * `nextBatch` gives the arrays each batch is decoded into (room for `capacity` rows): it
+   * is called for the first batch and after each full one is yielded, so a caller may
+   * hand a yielded batch's memory away (the loader's worker transfers it). Without it,
+   * one batch is reused.
    */
-  *batches(capacity = DEFAULT_BATCH_ROWS): Generator<EventBatch> {
+  *batches(capacity = DEFAULT_BATCH_ROWS, nextBatch?: () => EventBatch): Generator<EventBatch> {
     if (this.done) throw new Error('TraceReader.batches() may run once');
     this.done = true;
     const { headerBytes, chunkBytes } = this.header;
@@ -419,8 +423,8 @@ export class TraceReader {
     const nChunks = end ? end.chunks : size > headerBytes ? Math.ceil((size - headerBytes) / chunkBytes) : 0;
     const block = new Uint8Array(Math.min(blockBytes, Math.max(0, size - headerBytes)) || 8);
     const u32 = new Uint32Array(block.buffer, 0, block.length >>> 2);
-    const batch = newBatch(capacity);
-    const cur = new DecodeCursor(batch);
+    const cur = new DecodeCursor(nextBatch ? nextBatch() : newBatch(capacity));
+    cur.cap = capacity;
     for (let k0 = 0; k0 < nChunks; k0 += chunksPerBlock) {
       const blockOff = headerBytes + k0 * chunkBytes;
       const got = this.src.read(block, Math.min(block.length, size - blockOff), blockOff);
@@ -438,6 +442,7 @@ export class TraceReader {
           const more = this.decodeChunk(block, u32, rel, avail, fileOff, cur);
           if (cur.batch.count === capacity) {
             yield cur.batch;
+            if (nextBatch) cur.bind(nextBatch());
             cur.batch.count = 0;
           }
           if (!more) break;
@@ -591,7 +596,7 @@ export class TraceReader {
    */
   private decodeChunk(block: Uint8Array, u32: Uint32Array, rel: number, avail: number, fileOff: number, cur: DecodeCursor): boolean {
     const b = cur.batch;
-    const cap = b.kind.length;
+    const cap = cur.cap;
     const chunkBytes = this.header.chunkBytes;
     const limit = Math.min(avail, chunkBytes);
     const truncated = avail < chunkBytes;
@@ -845,6 +850,8 @@ function stringWords(len: number): number {
 }
 
 class DecodeCursor {
+  /** Rows per batch. */
+  cap = 0;
   pos = 0;
   tidLo = 0;
   tidHi = 0;
@@ -858,20 +865,26 @@ class DecodeCursor {
   chunkRecords = 0;
   /** File offset of the first damage met in the current chunk, -1 if none. */
   firstDamage = -1;
-  readonly kind: Uint8Array;
-  readonly site: Uint32Array;
-  readonly idU: Uint32Array;
-  readonly tsU: Uint32Array;
-  readonly tidU: Uint32Array;
-  readonly pU0: Uint32Array;
-  readonly pU1: Uint32Array;
-  readonly pU2: Uint32Array;
-  readonly pU3: Uint32Array;
-  readonly pU4: Uint32Array;
+  batch!: EventBatch;
+  kind!: Uint8Array;
+  site!: Uint32Array;
+  idU!: Uint32Array;
+  tsU!: Uint32Array;
+  tidU!: Uint32Array;
+  pU0!: Uint32Array;
+  pU1!: Uint32Array;
+  pU2!: Uint32Array;
+  pU3!: Uint32Array;
+  pU4!: Uint32Array;
   /** pU0..pU4 by payload word. */
-  readonly pU: readonly Uint32Array[];
-  constructor(readonly batch: EventBatch) {
+  pU!: readonly Uint32Array[];
+  constructor(batch: EventBatch) {
+    this.bind(batch);
+  }
+  /** Decodes into `batch` from now on. */
+  bind(batch: EventBatch): void {
     const v = (a: BigInt64Array) => new Uint32Array(a.buffer, a.byteOffset, a.length * 2);
+    this.batch = batch;
     this.kind = batch.kind;
     this.site = batch.site;
     this.idU = v(batch.id);

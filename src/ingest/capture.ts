@@ -9,10 +9,12 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { TraceWarning } from '../format/reader.js';
-import { FLAGS } from '../format/kinds.js';
+import { FLAGS, KIND, KINDS } from '../format/kinds.js';
 
 /** Kind groups written by backend hooks (not annotations, not process/thread bookkeeping). */
 export const BACKEND_GROUPS = ['stream', 'event', 'gpu', 'sync', 'memory'] as const;
+/** Kind groups written by annotations (the program's own statements of intent). */
+const ANNOTATION_GROUPS: readonly string[] = ['intent', 'slot', 'torch', 'object'];
 
 export interface CaptureFacts {
   backend_calls: number;
@@ -22,23 +24,32 @@ export interface CaptureFacts {
   process_flags: number;
 }
 
-export async function captureFacts(conn: DuckDBConnection): Promise<CaptureFacts> {
-  const groups = BACKEND_GROUPS.map((g) => `'${g}'`).join(', ');
-  const r = await conn.runAndReadAll(`SELECT
-      count(*) FILTER (WHERE k.grp IN (${groups})) AS backend,
-      count(*) FILTER (WHERE k.grp IN ('intent', 'slot', 'torch', 'object')) AS annotations,
-      count(*) FILTER (WHERE k.name = 'fork') AS forks
-    FROM raw_events e JOIN kinds k ON k.code = e.kind`);
-  const row = r.getRowObjects()[0]!;
-  const execs = (await conn.runAndReadAll('SELECT path FROM ev_exec ORDER BY ts')).getRowObjects().map((x) => String(x.path ?? '?'));
-  const ps = (await conn.runAndReadAll('SELECT flags FROM ev_process_start ORDER BY ts LIMIT 1')).getRowObjects()[0];
-  return {
-    backend_calls: Number(row.backend),
-    annotations: Number(row.annotations),
-    execs,
-    forks: Number(row.forks),
-    process_flags: ps ? Number(ps.flags) : 0,
-  };
+/**
+ * The facts, counted from the decoder's records per kind (`byKind`, index = kind id):
+ * no scan of raw_events. The exec paths and process flags are read from the tables
+ * only where the warning can use them (no backend call recorded).
+ */
+export async function captureFacts(conn: DuckDBConnection, byKind: ArrayLike<number>): Promise<CaptureFacts> {
+  const backendGroups: readonly string[] = BACKEND_GROUPS;
+  let backend = 0;
+  let annotations = 0;
+  for (const k of KINDS) {
+    const n = byKind[k.id] ?? 0;
+    if (backendGroups.includes(k.group)) backend += n;
+    else if (ANNOTATION_GROUPS.includes(k.group)) annotations += n;
+  }
+  const forks = byKind[KIND.fork] ?? 0;
+  let execs: string[] = [];
+  let processFlags = 0;
+  if (backend === 0) {
+    if (byKind[KIND.exec])
+      execs = (await conn.runAndReadAll('SELECT path FROM ev_exec ORDER BY ts')).getRowObjects().map((x) => String(x.path ?? '?'));
+    if (byKind[KIND.process_start]) {
+      const ps = (await conn.runAndReadAll('SELECT flags FROM ev_process_start ORDER BY ts LIMIT 1')).getRowObjects()[0];
+      processFlags = ps ? Number(ps.flags) : 0;
+    }
+  }
+  return { backend_calls: backend, annotations, execs, forks, process_flags: processFlags };
 }
 
 /** The warning for a trace without backend calls, or none. */

@@ -1,7 +1,10 @@
-/** Worker side of decodeInWorker (see decode.ts): decode, pack, transfer, wait for a free buffer. */
+/**
+ * Worker side of decodeInWorker (see decode.ts): decode straight into a packed buffer
+ * of the pool, transfer it, wait for a free one.
+ */
 import { parentPort, workerData } from 'node:worker_threads';
 import { TraceReader, type EventBatch } from '../format/reader.js';
-import { packedLayout, packInto } from './decode.js';
+import { packedLayout, viewPacked } from './decode.js';
 
 const { path, cap, pool } = workerData as { path: string; cap: number; pool: number };
 const port = parentPort!;
@@ -10,7 +13,8 @@ let reader: TraceReader;
 let it: Iterator<EventBatch>;
 try {
   reader = TraceReader.open(path);
-  it = reader.batches(cap);
+  // The reader asks for the next buffer only when pump() resumes it, which it does with one free.
+  it = reader.batches(cap, () => viewPacked(free.pop()!, cap, 0));
 } catch (e) {
   port.postMessage({ t: 'error', message: (e as Error).message });
   process.exit(0);
@@ -34,8 +38,7 @@ function pump(): void {
         reader.close();
         return;
       }
-      const buf = free.pop()!;
-      packInto(next.value, buf, cap);
+      const buf = next.value.id.buffer as ArrayBuffer;
       port.postMessage({ t: 'batch', count: next.value.count, buf }, [buf]);
     }
   } catch (e) {

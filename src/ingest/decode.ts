@@ -48,17 +48,6 @@ export function viewPacked(buf: ArrayBuffer, cap: number, count: number): EventB
   };
 }
 
-export function packInto(src: EventBatch, buf: ArrayBuffer, cap: number): void {
-  const dst = viewPacked(buf, cap, src.count);
-  const n = src.count;
-  dst.id.set(src.id.subarray(0, n));
-  dst.ts.set(src.ts.subarray(0, n));
-  dst.tid.set(src.tid.subarray(0, n));
-  for (let i = 0; i < 5; i++) dst.p[i]!.set(src.p[i]!.subarray(0, n));
-  dst.site.set(src.site.subarray(0, n));
-  dst.kind.set(src.kind.subarray(0, n));
-}
-
 function summaryOf(r: TraceReader): DecodeSummary {
   return {
     header: r.header,

@@ -322,6 +322,10 @@ async function loadBinary(tracePath: string, opts: OpenTraceOptions, contentKey 
     const sql = schemaSql();
     // One transaction from CREATE TABLE to the last append: DuckDB then keeps the
     // appended row groups as they are at commit (about 10% less memory).
+    // The appender runs on this thread alone; DuckDB's other threads only cost CPU
+    // while it appends (polling for tasks), CPU the decoder needs. Restored after COMMIT.
+    const threads = (await connection.runAndReadAll("SELECT current_setting('threads') AS t")).getRowObjects()[0]!.t;
+    await connection.run('SET threads = 1');
     await connection.run('BEGIN TRANSACTION');
     await connection.run(sql.views);
     const progress = loadProgress(opts.progress, reader.fileBytes);
@@ -344,6 +348,7 @@ async function loadBinary(tracePath: string, opts: OpenTraceOptions, contentKey 
       progress.end();
     }
     await connection.run('COMMIT');
+    await connection.run(`SET threads = ${Number(threads)}`);
     await appendStrings(connection, d.strings);
     const demangleWarning = await demangleStrings(connection);
     await connection.run(sql.derived);
@@ -375,7 +380,7 @@ async function loadBinary(tracePath: string, opts: OpenTraceOptions, contentKey 
     };
     const warnings = [...d.warnings];
     if (demangleWarning) warnings.push(demangleWarning);
-    const silent = captureWarning(await captureFacts(connection), h.backend, h.synthetic);
+    const silent = captureWarning(await captureFacts(connection, s.byKind), h.backend, h.synthetic);
     if (silent) warnings.push(silent);
     await writeMeta(connection, info, warnings, reader.mtimeMs, contentKey);
     info.loadMs = Date.now() - started;
