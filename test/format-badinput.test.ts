@@ -5,7 +5,7 @@ import path from 'node:path';
 import { TraceWriter } from '../src/format/writer.js';
 import { readTrace, TraceReader } from '../src/format/reader.js';
 import { check16 } from '../src/format/checksum.js';
-import { CONTAINER, KIND } from '../src/format/schema.generated.js';
+import { CONTAINER, KIND, KINDS } from '../src/format/schema.generated.js';
 import { UserError } from '../src/util/errors.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mpst-bad-'));
@@ -214,6 +214,27 @@ describe('bad input', () => {
     const warned = t.warnings.filter((x) => x.code === 'unknown_kind');
     expect(warned.map((x) => x.message.match(/kind (\d+)/)![1])).toEqual(['200', '201']);
     expect(warned[0]!.message).toContain('1.7');
+  });
+
+  it('an impossible time in any ns payload field of any kind is read as 0 and warned with its name', () => {
+    const ns = KINDS.flatMap((k) => k.fields.filter((f) => f.unit === 'ns' && f.bytes === 8).map((f) => ({ kind: k, field: f })));
+    expect(ns.map((x) => x.field.word).sort()).toContain(0);
+    const w = new TraceWriter({ backend: 'cuda', chunkBytes: CHUNK });
+    for (const [i, { kind, field }] of ns.entries()) {
+      w.record(1, kind.name, 100 + i, { [field.name]: 1n << 62n });
+      w.record(1, kind.name, 200 + i, { [field.name]: (1n << 62n) - 1n });
+    }
+    const d = readTrace(w.toBuffer());
+    const warned = d.warnings.filter((x) => x.code === 'bad_timestamp');
+    expect(warned.length).toBe(Math.min(ns.length, 20));
+    for (const [i, { kind, field }] of ns.entries()) {
+      const bad = d.records.find((r) => r.ts === BigInt(100 + i))!;
+      const good = d.records.find((r) => r.ts === BigInt(200 + i))!;
+      expect(bad.kind).toBe(kind.id);
+      expect(bad.p[field.word]).toBe(0n);
+      expect(good.p[field.word]).toBe((1n << 62n) - 1n);
+      if (i < 20) expect(warned[i]!.message).toContain(`${kind.name}) has the impossible ${field.name} ${1n << 62n} ns`);
+    }
   });
 
   it('a directory or a missing path', () => {

@@ -43,6 +43,15 @@ export const NS_PAYLOAD_WORDS: readonly (readonly { word: number; name: string }
   return t;
 })();
 
+/** NS_PAYLOAD_WORDS as one bit per payload word (bit w: word w is such a time), 0 for none. */
+export const NS_PAYLOAD_MASK: Uint8Array = (() => {
+  const t = new Uint8Array(256);
+  NS_PAYLOAD_WORDS.forEach((ws, kind) => {
+    for (const { word } of ws ?? []) t[kind]! |= 1 << word;
+  });
+  return t;
+})();
+
 /** Record kinds with no timeline meaning (the string and call-site tables). */
 export const NON_TIMELINE_KINDS: readonly number[] = [KIND.string, KIND.callsite];
 /** SQL condition on raw_events.kind keeping records that have a place on the timeline. */

@@ -25,6 +25,7 @@ import {
   FORMAT_VERSION,
   KIND_BY_ID,
   KNOWN_WORDS,
+  NS_PAYLOAD_MASK,
   NS_PAYLOAD_WORDS,
   STRING_KIND,
   enumName,
@@ -732,8 +733,17 @@ export class TraceReader {
       pU3[n2 + 1] = pw > 3 ? u32[w + 11]! : 0;
       pU4[n2] = pw > 4 ? u32[w + 12]! : 0;
       pU4[n2 + 1] = pw > 4 ? u32[w + 13]! : 0;
-      const nsWords = NS_PAYLOAD_WORDS[kind];
-      if (nsWords !== undefined) this.checkNsFields(nsWords, cur, n2, kind, fileOff + pos);
+      // Time fields out of range (rare) are handled by checkNsFields; the test here is inline.
+      const nsMask = NS_PAYLOAD_MASK[kind]!;
+      if (
+        nsMask !== 0 &&
+        (((nsMask & 1) !== 0 && (pU0[n2 + 1]! + 0x40000000) >>> 0 >= 0x80000000) ||
+          ((nsMask & 2) !== 0 && (pU1[n2 + 1]! + 0x40000000) >>> 0 >= 0x80000000) ||
+          ((nsMask & 4) !== 0 && (pU2[n2 + 1]! + 0x40000000) >>> 0 >= 0x80000000) ||
+          ((nsMask & 8) !== 0 && (pU3[n2 + 1]! + 0x40000000) >>> 0 >= 0x80000000) ||
+          ((nsMask & 16) !== 0 && (pU4[n2 + 1]! + 0x40000000) >>> 0 >= 0x80000000))
+      )
+        this.checkNsFields(NS_PAYLOAD_WORDS[kind]!, cur, n2, kind, fileOff + pos);
       n++;
       byKind[kind]!++;
       if (pos < used) listedSeen++;
