@@ -1,5 +1,5 @@
 /**
- * Worker side of decodeInWorker (see decode.ts): decode straight into a packed buffer
+ * Worker side of startWorkerDecode (see decode.ts): decode straight into a packed buffer
  * of the pool, transfer it, wait for a free one.
  */
 import { parentPort, workerData } from 'node:worker_threads';

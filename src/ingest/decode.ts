@@ -86,45 +86,78 @@ interface WorkerEnd {
   fileEndIntact: boolean;
 }
 
+type WorkerMessage = { t: string; count?: number; buf?: ArrayBuffer; message?: string };
+
+/** A decode worker started ahead of the appends (it decodes its first batches while DuckDB opens). */
+export interface WorkerDecode {
+  /** Hands every batch to `onBatch` in order (those decoded already first); resolves with the summary and ends the worker. */
+  run(onBatch: (b: EventBatch) => void): Promise<DecodeSummary>;
+  /** Ends the worker without taking its batches (the load failed elsewhere). */
+  stop(): Promise<void>;
+}
+
 /**
- * Decodes on a worker thread. `r` (opened and validated by the caller, who
+ * Starts decoding on a worker thread. `r` (opened and validated by the caller, who
  * closes it) supplies the header; the worker opens the file for itself, since
- * a file descriptor's reads cannot be shared across threads.
+ * a file descriptor's reads cannot be shared across threads. Until run() is called
+ * the worker fills its pool of buffers and waits.
  */
-export async function decodeInWorker(r: TraceReader, batchRows: number, onBatch: (b: EventBatch) => void): Promise<DecodeSummary> {
+export function startWorkerDecode(r: TraceReader, batchRows: number): WorkerDecode {
   const { header, fileBytes, name: path } = r;
   const cap = Math.max(8, Math.ceil(batchRows / 8) * 8);
   const worker = new Worker(workerFile()!, { workerData: { path, cap, pool: 3 } });
-  try {
-    const end = await new Promise<WorkerEnd>((resolve, reject) => {
-      worker.on('message', (m: { t: string; count?: number; buf?: ArrayBuffer; message?: string }) => {
-        if (m.t === 'batch') {
-          try {
-            onBatch(viewPacked(m.buf!, cap, m.count!));
-          } catch (e) {
-            reject(e);
+  const early: WorkerMessage[] = [];
+  let handle: ((m: WorkerMessage) => void) | undefined;
+  let failure: Error | undefined;
+  let failed: ((e: Error) => void) | undefined;
+  const fail = (e: Error) => {
+    if (failed) failed(e);
+    else failure ??= e;
+  };
+  worker.on('message', (m: WorkerMessage) => (handle ? handle(m) : early.push(m)));
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new Error(`decode worker exited with code ${code} before finishing`)));
+  return {
+    async run(onBatch) {
+      try {
+        const end = await new Promise<WorkerEnd>((resolve, reject) => {
+          if (failure) {
+            reject(failure);
             return;
           }
-          worker.postMessage({ t: 'free', buf: m.buf }, [m.buf!]);
-        } else if (m.t === 'end') resolve(m as unknown as WorkerEnd);
-        else if (m.t === 'error') reject(new Error(`decode worker: ${m.message}`));
-      });
-      worker.on('error', reject);
-      worker.on('exit', (code) => reject(new Error(`decode worker exited with code ${code} before finishing`)));
-    });
-    const byKind = new Float64Array(256);
-    end.stats.byKind.forEach((v, i) => {
-      byKind[i] = v;
-    });
-    return {
-      header,
-      fileBytes,
-      strings: new Map(end.strings),
-      warnings: end.warnings,
-      fileEndIntact: end.fileEndIntact,
-      stats: { ...end.stats, unknownKinds: new Map(end.stats.unknownKinds), byKind },
-    };
-  } finally {
-    await worker.terminate();
-  }
+          failed = reject;
+          handle = (m) => {
+            if (m.t === 'batch') {
+              try {
+                onBatch(viewPacked(m.buf!, cap, m.count!));
+              } catch (e) {
+                reject(e);
+                return;
+              }
+              worker.postMessage({ t: 'free', buf: m.buf }, [m.buf!]);
+            } else if (m.t === 'end') resolve(m as unknown as WorkerEnd);
+            else if (m.t === 'error') reject(new Error(`decode worker: ${m.message}`));
+          };
+          for (const m of early.splice(0)) handle(m);
+        });
+        const byKind = new Float64Array(256);
+        end.stats.byKind.forEach((v, i) => {
+          byKind[i] = v;
+        });
+        return {
+          header,
+          fileBytes,
+          strings: new Map(end.strings),
+          warnings: end.warnings,
+          fileEndIntact: end.fileEndIntact,
+          stats: { ...end.stats, unknownKinds: new Map(end.stats.unknownKinds), byKind },
+        };
+      } finally {
+        await worker.terminate();
+      }
+    },
+    async stop() {
+      await worker.terminate();
+    },
+  };
 }

@@ -17,7 +17,7 @@ import { statInput } from '../util/files.js';
 import { traceContentKey } from './cacheKey.js';
 import { VERSION } from '../version.js';
 import { TraceReader, DEFAULT_BATCH_ROWS, type EventBatch, type TraceWarning } from '../format/reader.js';
-import { canDecodeInWorker, decodeHere, decodeInWorker, type DecodeSummary } from './decode.js';
+import { canDecodeInWorker, decodeHere, startWorkerDecode, type DecodeSummary, type WorkerDecode } from './decode.js';
 import { CONTAINER, FLAGS, FORMAT_VERSION } from '../format/kinds.js';
 import { captureFacts, captureWarning } from './capture.js';
 import { demangleStrings } from './demangle.js';
@@ -309,6 +309,11 @@ async function loadBinary(tracePath: string, opts: OpenTraceOptions, contentKey 
   // The one reader of this trace: it validates the header before DuckDB starts (bad
   // input fails fast and clearly) and is handed to the decoder.
   const reader = TraceReader.open(tracePath);
+  const batchRows = opts.batchRows ?? DEFAULT_BATCH_ROWS;
+  // A worker pays off only when decoding takes longer than starting it. It starts
+  // before DuckDB opens, so its first batches are ready when the appends begin.
+  const useWorker = canDecodeInWorker() && (process.env.MPSTRACE_DECODE_THREAD === '1' || reader.fileBytes > 16 << 20);
+  let worker: WorkerDecode | undefined = useWorker ? startWorkerDecode(reader, batchRows) : undefined;
   let instance: DuckDBInstance;
   let connection: DuckDBConnection;
   let close: () => void;
@@ -316,6 +321,7 @@ async function loadBinary(tracePath: string, opts: OpenTraceOptions, contentKey 
     ({ instance, connection, close } = await openDatabase(loadTarget(reader.fileBytes)));
   } catch (e) {
     reader.close();
+    await worker?.stop();
     throw e;
   }
   try {
@@ -336,12 +342,11 @@ async function loadBinary(tracePath: string, opts: OpenTraceOptions, contentKey 
       rows += batch.count;
       progress.update(rows);
     };
-    const batchRows = opts.batchRows ?? DEFAULT_BATCH_ROWS;
     let d: DecodeSummary;
     try {
-      // A worker pays off only when decoding takes longer than starting it.
-      const useWorker = canDecodeInWorker() && (process.env.MPSTRACE_DECODE_THREAD === '1' || reader.fileBytes > 16 << 20);
-      d = useWorker ? await decodeInWorker(reader, batchRows, onBatch) : decodeHere(reader, batchRows, onBatch);
+      const w = worker;
+      worker = undefined; // run() ends it
+      d = w ? await w.run(onBatch) : decodeHere(reader, batchRows, onBatch);
     } finally {
       reader.close();
       appender.close();
@@ -387,6 +392,7 @@ async function loadBinary(tracePath: string, opts: OpenTraceOptions, contentKey 
     return { connection, instance, info, warnings, close };
   } catch (e) {
     reader.close();
+    await worker?.stop();
     close();
     throw e;
   }
