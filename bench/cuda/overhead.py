@@ -577,6 +577,8 @@ def main():
                             continue
                         if m in paired:
                             blocks = x["blocks"]
+                            for blk in blocks.values():
+                                blk["gen"] = g + 1
                             pres[(w, m)].append(blocks)
                             print(f"g{g + 1} r{r + 1} {w:11s} {m} " + " ".join(
                                 f"{c} {blocks[c]['med']:.3f}" for c in configs if c in blocks), flush=True)
@@ -623,10 +625,14 @@ def main():
             rounds = pres[(w, m)]
             if not rounds:
                 continue
+            gens = sorted({b["gen"] for x in rounds for b in x.values()})
+            per_gen = {gn: paired_parts([{c: b["med"] for c, b in x.items()} for x in rounds
+                                         if any(b["gen"] == gn for b in x.values())]) for gn in gens}
             for part, (n, med, worst, best) in paired_parts([{c: b["med"] for c, b in x.items()} for x in rounds]).items():
                 num, den = PARTS[part]
+                by_proc = " ".join(f"g{gn} {per_gen[gn][part][1]:+.1f}" for gn in gens if part in per_gen[gn])
                 print(f"paired {name} {w:11s} {part:12s} ({num}/{den}) rounds {n:2d}  median {med:+6.1f} %  worst {worst:+6.1f} %  "
-                      f"best {best:+6.1f} %", flush=True)
+                      f"best {best:+6.1f} %  median per process: {by_proc} %", flush=True)
                 kv.append(f"paired_{name}_{w}_{part}_med_pct={med:.1f}")
                 kv.append(f"paired_{name}_{w}_{part}_worst_pct={worst:.1f}")
             for c in configs:
