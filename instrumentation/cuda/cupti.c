@@ -147,7 +147,10 @@ static void CUPTIAPI buffer_completed(CUcontext ctx, uint32_t stream, uint8_t *b
   mpst_stat_add(MPST_STAT_cupti_buffer_ns, (uint64_t)(mpst_now() - t0));
 }
 
+static void stop_toggles(void);
 static void flush_at_exit(void) {
+  if (!active) return;
+  stop_toggles();
   if (active) p_cuptiActivityFlushAll(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
 }
 
@@ -193,7 +196,14 @@ static void note_tool_range(void *h) {
 }
 
 /* A forked child inherits CUPTI's state but not its threads: never flush there. */
-static void cupti_child(void) { active = 0; }
+static pthread_mutex_t act_mu;
+static int stopping;
+static void cupti_child(void) {
+  active = 0;
+  /* the lock may have been held by the parent's sampler thread, which the child lacks */
+  pthread_mutex_init(&act_mu, NULL);
+  stopping = 1;
+}
 
 /* MPSTRACE_CUPTI_SAMPLE=P (diagnostic, for bench/cuda/overhead.py): GPU
  * activity records only P % of the time (P*10 ms of every second); 0 keeps
@@ -217,15 +227,44 @@ static int activity_set(int on) {
   return ok;
 }
 
+/* Whether activity records are on follows three things, changed from three
+ * threads: the sampler's window, the `pause` annotation, and exit. One lock
+ * orders every CUPTI enable/disable: CUPTI is not called from two of them at
+ * once, and after `stopping` (exit) never again from the sampler, whose
+ * toggles into a CUPTI that the process is tearing down crashed it (SIGSEGV
+ * at exit of a sampled run). */
+static pthread_mutex_t act_mu = PTHREAD_MUTEX_INITIALIZER;
+static int act_on; /* activity records enabled now */
+static int act_window = 1; /* the sampler is inside a window (always 1 without sampling) */
+static int act_paused; /* `pause` holds completions off */
+static int stopping; /* the process is exiting */
+
+/* under act_mu */
+static void activity_apply(void) {
+  int want = sample_pct > 0 && act_window && !act_paused;
+  if (stopping || want == act_on) return;
+  activity_set(want);
+  act_on = want;
+}
+
+static void stop_toggles(void) {
+  pthread_mutex_lock(&act_mu);
+  stopping = 1;
+  pthread_mutex_unlock(&act_mu);
+}
+
 static void *sampler_main(void *arg) {
   (void)arg;
   mpst_enter(); /* nothing this thread calls is the program's */
   struct timespec on = { 0, (long)sample_pct * 10 * 1000 * 1000 }, off = { 0, (long)(100 - sample_pct) * 10 * 1000 * 1000 };
-  while (mpst_enabled()) {
-    nanosleep(&on, NULL);
-    activity_set(0);
-    nanosleep(&off, NULL);
-    if (!(mpst_paused() & MPST_PAUSE_PART_COMPLETIONS)) activity_set(1);
+  for (int window = 0; mpst_enabled(); window = !window) {
+    nanosleep(window ? &off : &on, NULL);
+    pthread_mutex_lock(&act_mu);
+    int done = stopping;
+    act_window = window;
+    activity_apply();
+    pthread_mutex_unlock(&act_mu);
+    if (done) break;
   }
   return NULL;
 }
@@ -307,17 +346,19 @@ static int callbacks_set(int on) {
 
 /* The `pause` annotation's CUPTI part: activity records (completions) and
    callbacks off or on from the calling thread. */
-static int act_paused, cb_paused;
+static int cb_paused;
 static void on_pause(int parts) {
   if (!active) return;
-  int a = (parts & MPST_PAUSE_PART_COMPLETIONS) != 0, c = (parts & MPST_PAUSE_PART_CALLBACKS) != 0;
-  if (a != act_paused && sample_pct > 0) activity_set(!a);
-  act_paused = a;
-  if (c != cb_paused) {
+  int c = (parts & MPST_PAUSE_PART_CALLBACKS) != 0;
+  pthread_mutex_lock(&act_mu);
+  act_paused = (parts & MPST_PAUSE_PART_COMPLETIONS) != 0;
+  activity_apply(); /* sampled: back on only inside a window */
+  if (c != cb_paused && !stopping) {
     atomic_fetch_add_explicit(&cb_epoch, 1, memory_order_relaxed);
     callbacks_set(!c);
+    cb_paused = c;
   }
-  cb_paused = c;
+  pthread_mutex_unlock(&act_mu);
 }
 
 /* MPSTRACE_COMPLETIONS (mpstrace record --completions): which GPU completions
@@ -368,8 +409,12 @@ static int start_cupti(void) {
     if (p_cuptiEnableCallback(1, sub, CUPTI_CB_DOMAIN_RUNTIME_API, rt[i]) != CUPTI_SUCCESS) return 0;
   if (p_cuptiActivityRegisterCallbacks(buffer_requested, buffer_completed) != CUPTI_SUCCESS) return 0;
   if (sample_pct > 0 && !activity_set(1)) return 0;
+  act_on = sample_pct > 0;
   p_cuptiActivityFlushPeriod(100); /* completions reach the file within ~100 ms */
-  if (sample_pct > 0 && sample_pct < 100) start_sampler();
+  if (sample_pct > 0 && sample_pct < 100) {
+    atexit(stop_toggles); /* before the program's own atexit handlers (registered earlier) tear CUDA down */
+    start_sampler();
+  }
   calibrate();
   active = 1;
   /* sampled: `info` and `metrics` say that GPU times cover only the windows */
