@@ -43,7 +43,11 @@ in-process noise floor, plain2/plain the cross-process one. Summary per
 workload and part: median and worst ratio over rounds, the where-the-time-goes
 counters per configuration, and key=value lines.
 
-    python3 bench/cuda/overhead.py --modes plain,plain2 --paired rec --gens 2 --rounds 10
+    python3 bench/cuda/overhead.py --modes plain,plain2 --paired rec,nocupti --gens 3 --rounds 7
+
+(a paired process of mode nocupti, MPSTRACE_CUPTI=0, never starts CUPTI: its
+all-off blocks against rec's, across processes, are what a subscribed but
+disabled CUPTI costs.)
 """
 import argparse
 import ctypes
@@ -283,7 +287,7 @@ def measure(torch, enqueue, steps, warm=5):
     cpu = {k: round((v - cpu0.get(k, 0.0)) / steps * 1e3, 4) for k, v in cpu1.items() if v - cpu0.get(k, 0.0) > 0.0}
     ms_sorted = sorted(ms)
     return {
-        "med": statistics.median(ms), "p90": ms_sorted[int(0.9 * (len(ms) - 1))], "max": ms_sorted[-1],
+        "med": statistics.median(ms), "mean": statistics.fmean(ms), "p90": ms_sorted[int(0.9 * (len(ms) - 1))], "max": ms_sorted[-1],
         "host": statistics.median(host), "wait": statistics.median(wait),
         "cpu_ms_per_step": cpu,
         "minflt": ru1.ru_minflt - ru0.ru_minflt, "majflt": ru1.ru_majflt - ru0.ru_majflt,
@@ -625,20 +629,26 @@ def main():
             rounds = pres[(w, m)]
             if not rounds:
                 continue
-            gens = sorted({b["gen"] for x in rounds for b in x.values()})
+            gens = sorted({b.get("gen", 0) for x in rounds for b in x.values()})
             per_gen = {gn: paired_parts([{c: b["med"] for c, b in x.items()} for x in rounds
-                                         if any(b["gen"] == gn for b in x.values())]) for gn in gens}
+                                         if any(b.get("gen", 0) == gn for b in x.values())]) for gn in gens}
+            # block means too: a cost paid once every few steps (a flush) moves the mean, not the median
+            means = paired_parts([{c: b.get("mean", b["med"]) for c, b in x.items()} for x in rounds])
             for part, (n, med, worst, best) in paired_parts([{c: b["med"] for c, b in x.items()} for x in rounds]).items():
                 num, den = PARTS[part]
                 by_proc = " ".join(f"g{gn} {per_gen[gn][part][1]:+.1f}" for gn in gens if part in per_gen[gn])
+                mn = means.get(part, (0, 0.0, 0.0, 0.0))
                 print(f"paired {name} {w:11s} {part:12s} ({num}/{den}) rounds {n:2d}  median {med:+6.1f} %  worst {worst:+6.1f} %  "
-                      f"best {best:+6.1f} %  median per process: {by_proc} %", flush=True)
+                      f"best {best:+6.1f} %  (of block means: median {mn[1]:+6.1f} % worst {mn[2]:+6.1f} %)  "
+                      f"median per process: {by_proc} %", flush=True)
                 kv.append(f"paired_{name}_{w}_{part}_med_pct={med:.1f}")
                 kv.append(f"paired_{name}_{w}_{part}_worst_pct={worst:.1f}")
+                kv.append(f"paired_{name}_{w}_{part}_mean_med_pct={mn[1]:.1f}")
             for c in configs:
                 xs = [x[c] for x in rounds if c in x]
                 if xs:
                     print(f"where {name} {w:11s} {c:14s} blocks {len(xs):2d} median {statistics.median(x['med'] for x in xs):7.3f} ms  "
+                          f"mean {statistics.median(x.get('mean', x['med']) for x in xs):7.3f} ms  "
                           f"{where(xs)}", flush=True)
     print(" ".join(kv + [f"wall_s={time.monotonic() - t0:.0f}"]), flush=True)
 
