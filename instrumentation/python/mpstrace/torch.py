@@ -370,10 +370,14 @@ class _Cuda:
         self.torch = torch
         self.mod = torch.cuda
         self.raw = getattr(torch._C, "_cuda_getCurrentRawStream", None)
+        # torch.cuda.current_device() is _lazy_init() and this; the C function
+        # initializes CUDA lazily itself, without two Python calls around it
+        # (a wrapped stream context reads the device up to six times)
+        self.device = getattr(torch._C, "_cuda_getDevice", None) or self.mod.current_device
 
     def current_stream(self, device=None):
         if self.raw is not None:
-            idx = self.mod.current_device() if device is None else self._index(device)
+            idx = self.device() if device is None else self._index(device)
             return int(self.raw(idx)) & _MASK
         return self.stream_handle(self.mod.current_stream(device))
 
@@ -389,10 +393,10 @@ class _Cuda:
         idx = getattr(device, "index", None)
         if idx is None and isinstance(device, str):
             idx = self.torch.device(device).index
-        return self.mod.current_device() if idx is None else idx
+        return self.device() if idx is None else idx
 
     def current_device(self):
-        return int(self.mod.current_device())
+        return int(self.device())
 
     def stream_handle(self, stream):
         """The cudaStream_t of a torch.cuda.Stream, or of a generic
