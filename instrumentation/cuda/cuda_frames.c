@@ -201,7 +201,9 @@ static inline int in_cuda_memo(uintptr_t pc) {
   int v = in_cuda(pc);
   if (lookup(pc)) { /* classified: the answer is final */
     memo_pc[i] = 0;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST); /* the compiler keeps the three stores, in this order */
     memo_cuda[i] = (uint8_t)v;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
     memo_pc[i] = pc;
   }
   return v;
