@@ -141,10 +141,13 @@ const REAL_EXPECT: Record<string, string | null> = {
   graph_replay: GRAPH_REPLAY_EXPECT,
 };
 // the same programs recorded with each per-op hook of torch level full: the
-// Python TorchDispatchMode (REAL) and the C++ RecordFunction observer (REAL/cpp)
-for (const [hook, dir] of [
-  ['python dispatch mode', REAL],
-  ['C++ observer', path.join(REAL, 'cpp')],
+// Python TorchDispatchMode (REAL) and the C++ RecordFunction observer (REAL/cpp),
+// and two of them under torch's other allocator, cudaMallocAsync (REAL/async)
+const ALL_SCENARIOS = Object.keys(REAL_EXPECT);
+for (const [hook, dir, scenarios] of [
+  ['python dispatch mode', REAL, ALL_SCENARIOS],
+  ['C++ observer', path.join(REAL, 'cpp'), ALL_SCENARIOS],
+  ['C++ observer, cudaMallocAsync allocator', path.join(REAL, 'async'), ['freed_block_reuse', 'side_write_default_read']],
 ] as const) {
   describe.skipIf(!existsSync(path.join(dir, 'side_write_default_read_buggy.mpst')))(
     `cross-stream-race on real PyTorch runs (${hook})`,
@@ -157,8 +160,9 @@ for (const [hook, dir] of [
           loaded.close();
         }
       }
-      for (const [scenario, kind] of Object.entries(REAL_EXPECT)) {
-        test.skipIf(!existsSync(path.join(dir, `${scenario}_buggy.mpst`)))(`${scenario}: buggy run found, fixed twin silent`, async () => {
+      for (const scenario of scenarios) {
+        const kind = REAL_EXPECT[scenario];
+        test(`${scenario}: buggy run found, fixed twin silent`, async () => {
           const bad = await real(`${scenario}_buggy.mpst`);
           if (kind === null) {
             expect(bad).toEqual([]);
