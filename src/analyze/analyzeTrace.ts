@@ -195,9 +195,10 @@ export async function runDetectorSql(
   grouped = true,
 ): Promise<RawFinding[]> {
   const params = sqlParams(det, thresholds);
-  const values = Object.keys(params).length > 0 ? params : undefined;
-  const body = det.sql.replace(/;\s*$/, '');
+  const { stages, body } = detectorStages(det.sql);
+  const values = paramsFor(body, params);
   try {
+    for (const st of stages) await conn.run(st.sql, paramsFor(st.sql, params));
     if (!grouped) {
       const reader = await conn.runAndReadAll(`SELECT * FROM (${body}\n) LIMIT ${MAX_ROWS_PER_RULE}`, values);
       return reader.getRowObjectsJS() as unknown as RawFinding[];
@@ -222,6 +223,62 @@ SELECT * EXCLUDE (_rn, _sites) FROM _w WHERE _k <= ${EXAMPLES_PER_GROUP} ORDER B
     return reader.getRowObjectsJS() as unknown as RawFinding[];
   } catch (err) {
     throw new Error(`detector '${det.id}' (${det.dir}/query.sql) failed: ${(err as Error).message}`, { cause: err });
+  } finally {
+    await dropStages(conn, stages);
+  }
+}
+
+/** One statement of a staged query.sql that fills a temporary table. */
+export interface DetectorStage {
+  table: string;
+  sql: string;
+}
+
+/**
+ * Splits a detector's query.sql into its stages and the final query. A
+ * query.sql may begin with statements `CREATE TEMP TABLE <name> AS ...;`
+ * (each ending with `;` at the end of a line): they run in order before the
+ * final query, which reads their tables, and the tables are dropped after it.
+ * DuckDB holds an operator's memory (hash tables, sorts) until its statement
+ * ends, so a detector with several heavy steps over a large trace runs each
+ * step on its own and keeps only its (small) result, instead of holding them
+ * all in one plan.
+ */
+export function detectorStages(sql: string): { stages: DetectorStage[]; body: string } {
+  // split at a `;` that ends a line, outside comments (a comment may end with one)
+  const masked = sql.replace(/--[^\n]*/g, (c) => ' '.repeat(c.length));
+  const parts: string[] = [];
+  let from = 0;
+  for (const m of masked.matchAll(/;[ \t]*(?:\r?\n|$)/g)) {
+    parts.push(sql.slice(from, m.index));
+    from = m.index + m[0].length;
+  }
+  parts.push(sql.slice(from));
+  for (let i = parts.length - 1; i >= 0; i--) if (parts[i]!.replace(/--[^\n]*/g, '').trim() === '') parts.splice(i, 1);
+  const body = (parts.pop() ?? '').trim();
+  const stages = parts.map((p) => {
+    p = p.trim();
+    const m = /^(?:\s*--[^\n]*\n)*\s*CREATE\s+TEMP(?:ORARY)?\s+TABLE\s+([A-Za-z_][A-Za-z0-9_]*)\s+AS\b/i.exec(p);
+    if (!m) throw new Error(`a statement before the final query must be CREATE TEMP TABLE <name> AS ...: ${firstLine(p.slice(0, 120))}`);
+    return { table: m[1]!, sql: p };
+  });
+  return { stages, body };
+}
+
+/** The parameters a statement names (DuckDB refuses values it has no `$name` for). */
+function paramsFor(sql: string, params: Record<string, number>): Record<string, number> | undefined {
+  const code = sql.replace(/--[^\n]*/g, '');
+  const used = Object.entries(params).filter(([k]) => new RegExp(`\\$${k}\\b`).test(code));
+  return used.length > 0 ? Object.fromEntries(used) : undefined;
+}
+
+async function dropStages(conn: DuckDBConnection, stages: DetectorStage[]): Promise<void> {
+  for (const st of stages) {
+    try {
+      await conn.run(`DROP TABLE IF EXISTS temp.main.${st.table}`);
+    } catch {
+      // a connection that failed badly enough to refuse a DROP fails the next statement with its own message
+    }
   }
 }
 

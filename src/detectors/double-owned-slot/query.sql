@@ -3,11 +3,16 @@
 -- threads in overlapping intervals. One row per offending span or release.
 -- Slot records the recorder only inferred (source 'inferred', not declared by
 -- the runtime's annotation or API) give warnings instead of errors.
+--
+-- Memory: the query runs as statements (see runDetectorSql), each step's small
+-- result in a temporary table, so DuckDB frees one step's sorts before the next.
+CREATE TEMP TABLE _dos_spans AS SELECT * FROM slot_spans;
+
+CREATE TEMP TABLE _dos_islands AS
 WITH
-_all_spans AS MATERIALIZED (SELECT * FROM slot_spans),
 _spans AS (
   SELECT slot, stream, tid, start_id, start_ts, coalesce(end_ts, 9223372036854775807) AS end_ts, how, source
-  FROM _all_spans
+  FROM _dos_spans
 ),
 -- Merge each thread's own spans of a slot into islands (acquire followed by
 -- set-current of the same slot is one ownership), so a sweep per slot counts
@@ -24,21 +29,31 @@ _islands AS (
          arg_min(source, start_ts) AS source
   FROM (SELECT *, sum(new_island) OVER (PARTITION BY slot, tid ORDER BY start_ts, start_id ROWS UNBOUNDED PRECEDING) AS island FROM _marked)
   GROUP BY slot, tid, island
-),
+)
+SELECT * FROM _islands;
+
+CREATE TEMP TABLE _dos_conflicts AS
+WITH
 -- Sweep: +1 at an island's start, -1 at its end; a start that brings the count
 -- to 2 or more took a slot another thread still held (ends sort before starts).
 _sweep AS (
   SELECT slot, tid, start_id, t, how, stream, source,
          sum(d) OVER (PARTITION BY slot ORDER BY t, d, start_id ROWS UNBOUNDED PRECEDING) AS owners, d
-  FROM (SELECT slot, tid, start_id, start_ts AS t, 1 AS d, how, stream, source FROM _islands
-        UNION ALL SELECT slot, tid, start_id, end_ts, -1, how, stream, source FROM _islands)
+  FROM (SELECT slot, tid, start_id, start_ts AS t, 1 AS d, how, stream, source FROM _dos_islands
+        UNION ALL SELECT slot, tid, start_id, end_ts, -1, how, stream, source FROM _dos_islands)
+)
+SELECT * FROM _sweep WHERE d = 1 AND owners >= 2;
+
+WITH
+_spans AS (
+  SELECT slot, stream, tid, start_id, start_ts, coalesce(end_ts, 9223372036854775807) AS end_ts, how, source
+  FROM _dos_spans
 ),
-_conflicts AS (SELECT * FROM _sweep WHERE d = 1 AND owners >= 2),
 -- The other owner of each conflict (conflicts are few, so this join is small).
 _owned AS (
   SELECT c.slot, c.tid, c.start_id, c.t, c.how, c.stream, c.source,
          arg_max(s.tid, s.start_ts) AS other_tid, arg_max(s.start_id, s.start_ts) AS other_id, arg_max(s.stream, s.start_ts) AS other_stream
-  FROM _conflicts c JOIN _spans s ON s.slot = c.slot AND s.tid <> c.tid AND s.start_ts <= c.t AND s.end_ts > c.t
+  FROM _dos_conflicts c JOIN _spans s ON s.slot = c.slot AND s.tid <> c.tid AND s.start_ts <= c.t AND s.end_ts > c.t
   GROUP BY ALL
 ),
 -- Pool slots: those the pool ever handed out. A set-current onto one whose
@@ -57,7 +72,7 @@ _set_free AS (
 -- Releases that no acquire span of the same thread ends.
 _unowned_rel AS (
   SELECT r.* FROM ev_slot_release r
-  WHERE r.id NOT IN (SELECT end_id FROM _all_spans WHERE how = 'acquire' AND end_id IS NOT NULL)
+  WHERE r.id NOT IN (SELECT end_id FROM _dos_spans WHERE how = 'acquire' AND end_id IS NOT NULL)
 ),
 -- Metal streams (MTLCommandQueue use) are not thread-safe: per stream and
 -- thread the interval from first to last command-buffer commit; two threads

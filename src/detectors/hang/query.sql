@@ -4,8 +4,12 @@
 --
 -- Parameters: $floor_ns: never flag a block shorter than this;
 -- $step_factor: a block longer than step_factor x the typical step is a hang.
+--
+-- Memory: the query runs as statements (see runDetectorSql): the typical step
+-- (one row) and the calls that never returned or blocked past the limit (few)
+-- go to temporary tables, so no step holds another's sorts.
+CREATE TEMP TABLE _hang_limit AS
 WITH
-_trace_end AS (SELECT max(ts) AS t FROM raw_events),
 -- Typical step, as the metrics define it: the median interval between starts
 -- of the most frequent range of one thread (e.g. 'step'), with 5 or more
 -- starts; failing that, the median gap between a thread's consecutive
@@ -24,17 +28,25 @@ _gaps AS (
 _step AS (
   SELECT coalesce((SELECT median(gap) FROM _range_gaps WHERE gap > 0),
                   (SELECT CASE WHEN count(gap) >= 5 THEN median(gap) END FROM _gaps WHERE gap > 0)) AS step_ns
-),
-_limit AS (SELECT greatest($floor_ns, coalesce((SELECT step_ns FROM _step) * $step_factor, 0)) AS limit_ns, (SELECT step_ns FROM _step) AS step_ns),
+)
+SELECT greatest($floor_ns, coalesce((SELECT step_ns FROM _step) * $step_factor, 0)) AS limit_ns,
+       (SELECT step_ns FROM _step) AS step_ns, (SELECT max(ts) FROM raw_events) AS t;
+
+CREATE TEMP TABLE _hang_calls AS
+WITH
 -- Every blocking call: host syncs and elapsed-time queries.
-_calls AS MATERIALIZED (
+_calls AS (
   SELECT begin_id, end_id, tid, begin_ts, end_ts, coalesce(api, scope) AS api, scope, target, 'sync' AS what FROM host_syncs
   UNION ALL
   SELECT begin_id, end_id, tid, begin_ts, end_ts, 'elapsed_time', 'event', end_event, 'elapsed' FROM elapsed_queries
-),
+)
+SELECT * FROM _calls WHERE end_ts IS NULL OR end_ts - begin_ts > (SELECT limit_ns FROM _hang_limit);
+
+WITH
+_limit AS (SELECT limit_ns, step_ns FROM _hang_limit),
 _open0 AS (
-  SELECT c.*, (SELECT t FROM _trace_end) - c.begin_ts AS blocked_ns, hb.id AS hb_id
-  FROM _calls c ASOF LEFT JOIN ev_heartbeat hb ON hb.blocked_tid = c.tid AND hb.ts >= c.begin_ts
+  SELECT c.*, (SELECT t FROM _hang_limit) - c.begin_ts AS blocked_ns, hb.id AS hb_id
+  FROM _hang_calls c ASOF LEFT JOIN ev_heartbeat hb ON hb.blocked_tid = c.tid AND hb.ts >= c.begin_ts
   WHERE c.end_ts IS NULL
 ),
 -- A wait on an event created without timing is how elapsedTime() hangs on MPS
@@ -82,7 +94,7 @@ UNION ALL
 SELECT 'long-block', begin_ts, [tid], CASE WHEN scope = 'stream' THEN [target] ELSE [] END,
   [{'id': begin_id, 'role': 'call-begin'}, {'id': end_id, 'role': 'call-end'}], NULL,
   api, scope, target, end_ts - begin_ts, (SELECT limit_ns FROM _limit), (SELECT step_ns FROM _limit), NULL, NULL, NULL, NULL
-FROM _calls WHERE end_ts IS NOT NULL AND end_ts - begin_ts > (SELECT limit_ns FROM _limit)
+FROM _hang_calls WHERE end_ts IS NOT NULL AND end_ts - begin_ts > (SELECT limit_ns FROM _limit)
 UNION ALL
 SELECT 'elapsed-untimed', begin_ts, [tid], [],
   [{'id': begin_id, 'role': 'elapsed-begin'}]
