@@ -3,11 +3,15 @@
 -- that had to wait for a free slot. One row per acquire at fault.
 --
 -- Parameters: $wait_ns: an acquire that waited longer than this is reported.
+--
+-- Memory: the query runs as statements (see runDetectorSql): the spans never
+-- released (few) go to a temporary table before the threads are looked up.
+CREATE TEMP TABLE _ls_open AS SELECT * FROM slot_spans WHERE how = 'acquire' AND end_id IS NULL;
+
 WITH
 _held AS (
   SELECT s.*, t.exited, t.last_ts AS thread_last_ts
-  FROM slot_spans s LEFT JOIN threads t ON t.tid = s.tid
-  WHERE s.how = 'acquire' AND s.end_id IS NULL
+  FROM _ls_open s LEFT JOIN threads t ON t.tid = s.tid
 ),
 _exit_rec AS (SELECT tid, max(id) AS id FROM ev_thread_exit GROUP BY tid),
 -- A pool that runs dry is a problem when slots leak or acquires wait;
