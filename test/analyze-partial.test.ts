@@ -116,3 +116,24 @@ describe('a failed detector keeps the others’ findings', () => {
     expect(r.err).toContain(`detector '${FAILED}' failed`);
   });
 });
+
+describe('metrics that do not fit DuckDB’s memory limit', () => {
+  it('say so in one line with the findings counts that stand and what to do; exit 3, no "bug" report', () => {
+    const env = { ...process.env, MPSTRACE_TEST_METRICS_OOM: '1' };
+    delete env.MPSTRACE_TEST_FAIL_RULES;
+    const r = spawnSync(process.execPath, [path.join(root, 'bin', 'mpstrace.js'), 'metrics', trace, '--json'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env,
+    });
+    expect(r.status).toBe(3);
+    expect(r.stdout).toBe('');
+    const full = JSON.parse(cli(null, 'analyze', trace, '--json').out) as { summary: { occurrences: { error: number; warning: number } } };
+    const { error: errors, warning: warnings } = full.summary.occurrences;
+    expect(errors).toBeGreaterThan(0);
+    expect(r.stderr).toMatch(/metrics incomplete: Out of Memory Error/);
+    expect(r.stderr).toContain(`its findings are complete (${errors} errors, ${warnings} warnings;`);
+    expect(r.stderr).toContain('MPSTRACE_MEMORY_LIMIT');
+    expect(r.stderr).not.toMatch(/This is a bug/);
+  });
+});

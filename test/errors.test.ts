@@ -23,6 +23,16 @@ describe('describeError: every error the CLI sees becomes one line and a documen
     expect(wrapped.exitCode).toBe(EXIT_BAD_INPUT);
   });
 
+  it('DuckDB over its memory limit is exit 3 with the limit to raise, not a bug report', () => {
+    const d = describeError(
+      new Error('Out of Memory Error: failed to pin block of size 256.0 KiB (953.6 MiB/953.6 MiB used)\n\nPossible solutions:'),
+    );
+    expect(d.exitCode).toBe(EXIT_INTERNAL);
+    expect(d.message).not.toContain('\n');
+    expect(d.message).toMatch(/^Out of Memory Error: .*; DuckDB ran out of its memory limit .*MPSTRACE_MEMORY_LIMIT=4GB/);
+    expect(d.message).not.toMatch(/bug/);
+  });
+
   it('anything else is exit 3, one line, asking for --debug', () => {
     const d = describeError(new TypeError('x is undefined\n  at foo'));
     expect(d).toEqual({ exitCode: EXIT_INTERNAL, message: expect.stringMatching(/^unexpected failure: x is undefined\. .*--debug/) });

@@ -48,6 +48,9 @@ export function isErrno(e: unknown): e is NodeJS.ErrnoException {
   );
 }
 
+/** DuckDB's words for running out of its memory limit. */
+export const OUT_OF_MEMORY = /out of memory|could not allocate|failed to pin block|failed to allocate/i;
+
 /**
  * The one-line message and exit code for any error that reaches the CLI: a
  * UserError as it is, a system error (ENOSPC, EACCES, ...) or a DuckDB I/O
@@ -68,6 +71,13 @@ export function describeError(err: unknown): { message: string; exitCode: number
     return {
       message: `${first}; a .duckdb file (a --cache or a saved trace) is damaged or busy: delete the cache and run again (it is rebuilt from the .mpst trace)`,
       exitCode: EXIT_BAD_INPUT,
+    };
+  }
+  // DuckDB over its memory limit: the trace needs more than MPSTRACE_MEMORY_LIMIT for this command, not a bug.
+  if (OUT_OF_MEMORY.test(first)) {
+    return {
+      message: `${first}; DuckDB ran out of its memory limit on this trace (MPSTRACE_MEMORY_LIMIT, default 1GB): raise it (e.g. MPSTRACE_MEMORY_LIMIT=4GB) and run again`,
+      exitCode: EXIT_INTERNAL,
     };
   }
   return {
