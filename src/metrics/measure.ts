@@ -40,7 +40,9 @@ export async function measureSession(trace: TraceSession, options: Partial<Metri
     if (!OUT_OF_MEMORY.test(firstLine(e))) throw e;
     const counts = findings.available
       ? `its findings are complete (${findings.errors} errors, ${findings.warnings} warnings; \`mpstrace analyze\` lists them)`
-      : 'no findings were counted';
+      : findings.failed_rules?.length
+        ? `its findings are incomplete too (${findings.errors} errors, ${findings.warnings} warnings from the rules that ran; failed: ${findings.failed_rules.join(', ')})`
+        : 'no findings were counted';
     throw new MetricsOutOfMemory(
       `${trace.path}: metrics incomplete: ${firstLine(e)}; the GPU-time metrics (busy time, queue depth, idle gaps, kernel percentiles) ` +
         `sort every submission (${trace.info.events.toLocaleString('en-US')} events) and did not fit DuckDB's memory limit; ${counts}; ` +
