@@ -119,7 +119,7 @@ describe('a failed detector keeps the others’ findings', () => {
 
 describe('metrics that do not fit DuckDB’s memory limit', () => {
   it('say so in one line with the findings counts that stand and what to do; exit 3, no "bug" report', () => {
-    const env = { ...process.env, MPSTRACE_TEST_METRICS_OOM: '1' };
+    const env: NodeJS.ProcessEnv = { ...process.env, MPSTRACE_TEST_METRICS_OOM: '1' };
     delete env.MPSTRACE_TEST_FAIL_RULES;
     const r = spawnSync(process.execPath, [path.join(root, 'bin', 'mpstrace.js'), 'metrics', trace, '--json'], {
       cwd: dir,

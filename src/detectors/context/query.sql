@@ -1,70 +1,6 @@
 -- context: info-level facts about the whole trace that frame the other
 -- findings: streams used concurrently, host syncs per second, and time blocked
 -- in host syncs. Always one row per fact.
---
--- Memory: the query runs as statements (see runDetectorSql). The peak of streams
--- executing at once is computed per time bin (1/65536 of the GPU time span): each
--- stream's intervals are ordered within their bin, with the neighbours across a
--- bin edge from a small per-(stream, bin) table, and the sweep is summed per bin;
--- no sort of all submissions at once (that grew with the trace).
-CREATE TEMP TABLE _ctx_grid AS
-SELECT lo, greatest(1.0, (hi::DOUBLE - lo::DOUBLE) / 65536) AS w
-FROM (SELECT coalesce(min(ts), 0) AS lo, coalesce(max(ts + dur_ns), 0) AS hi FROM ev_complete WHERE corr <> 0);
-
--- GPU execution of each submission (as in `submissions`), with the bin of its start.
-CREATE TEMP TABLE _ctx_edges AS
-WITH
-_iv AS (
-  SELECT s.stream, c.gpu_start, c.gpu_end,
-         greatest(-1, least(65536, floor((c.gpu_start::DOUBLE - g.lo::DOUBLE) / g.w)))::BIGINT AS b
-  FROM (SELECT {{field.submit.stream}} AS stream, {{field.submit.corr}} AS corr FROM raw_events WHERE kind = {{kind.submit}}
-        UNION ALL SELECT stream, corr FROM ev_cb_commit
-        UNION ALL SELECT stream, corr FROM ev_memcpy
-        UNION ALL SELECT stream, corr FROM ev_memset) s
-  JOIN (SELECT corr, min(ts) AS gpu_start, max(ts + dur_ns) AS gpu_end FROM ev_complete WHERE corr <> 0 GROUP BY corr) c
-    ON c.corr = s.corr, _ctx_grid g
-  WHERE c.gpu_end > c.gpu_start
-),
--- Per stream and bin: the first start and the end of the last interval (in
--- start order), and the neighbouring bins' (lag/lead over the stream's bins).
-_b AS (SELECT stream, b, min(gpu_start) AS first_start, arg_max(gpu_end, gpu_start) AS last_end FROM _iv GROUP BY stream, b)
-SELECT stream, b, lag(last_end) OVER w AS prev_end, lead(first_start) OVER w AS next_start
-FROM _b WINDOW w AS (PARTITION BY stream ORDER BY b);
-
--- Each stream's GPU busy time as merged intervals: work on one stream runs in
--- order, so an interval starts where the previous execution ended earlier and
--- ends where the next one starts later. Algorithm: +1 at each busy interval's
--- start, -1 at its end (ends first on ties), summed in time order: the peak is
--- the number of streams executing at once; here per bin, with the bin's total.
-CREATE TEMP TABLE _ctx_bins AS
-WITH
-_iv AS (
-  SELECT s.stream, c.gpu_start, c.gpu_end,
-         greatest(-1, least(65536, floor((c.gpu_start::DOUBLE - g.lo::DOUBLE) / g.w)))::BIGINT AS b
-  FROM (SELECT {{field.submit.stream}} AS stream, {{field.submit.corr}} AS corr FROM raw_events WHERE kind = {{kind.submit}}
-        UNION ALL SELECT stream, corr FROM ev_cb_commit
-        UNION ALL SELECT stream, corr FROM ev_memcpy
-        UNION ALL SELECT stream, corr FROM ev_memset) s
-  JOIN (SELECT corr, min(ts) AS gpu_start, max(ts + dur_ns) AS gpu_end FROM ev_complete WHERE corr <> 0 GROUP BY corr) c
-    ON c.corr = s.corr, _ctx_grid g
-  WHERE c.gpu_end > c.gpu_start
-),
-_gpu AS (
-  SELECT i.gpu_start, i.gpu_end,
-         i.gpu_start > coalesce(lag(i.gpu_end) OVER w, e.prev_end, -1) AS opens,
-         i.gpu_end < coalesce(lead(i.gpu_start) OVER w, e.next_start, 9223372036854775807) AS closes
-  FROM _iv i JOIN _ctx_edges e ON e.stream = i.stream AND e.b = i.b
-  WINDOW w AS (PARTITION BY i.stream, i.b ORDER BY i.gpu_start)
-),
-_ev AS (
-  SELECT t, d, greatest(-1, least(65536, floor((t::DOUBLE - g.lo::DOUBLE) / g.w)))::BIGINT AS b
-  FROM (SELECT gpu_start AS t, 1 AS d FROM _gpu WHERE opens
-        UNION ALL SELECT gpu_end, -1 FROM _gpu WHERE closes), _ctx_grid g
-)
-SELECT b, sum(d) AS total, max(running) AS top
-FROM (SELECT b, d, sum(d) OVER (PARTITION BY b ORDER BY t, d ROWS UNBOUNDED PRECEDING) AS running FROM _ev)
-GROUP BY b;
-
 WITH
 -- Who submitted where: straight from the submission records (no GPU join needed).
 _sub_ev AS (
@@ -73,9 +9,23 @@ _sub_ev AS (
   UNION ALL SELECT stream, tid FROM ev_memcpy
   UNION ALL SELECT stream, tid FROM ev_memset
 ),
+-- Each stream's GPU busy time as merged intervals: work on one stream runs in
+-- order, so an interval starts where the previous execution ended earlier and
+-- ends where the next one starts later; the sweep below then sees few rows.
+_gpu AS (
+  SELECT gpu_start, gpu_end,
+         gpu_start > coalesce(lag(gpu_end) OVER w, -1) AS opens,
+         gpu_end < coalesce(lead(gpu_start) OVER w, 9223372036854775807) AS closes
+  FROM submissions WHERE gpu_start IS NOT NULL AND gpu_end > gpu_start
+  WINDOW w AS (PARTITION BY stream ORDER BY gpu_start)
+),
+-- Algorithm: +1 at each busy interval's start, -1 at its end (ends first on
+-- ties), summed in time order: the peak is the number of streams executing at once.
 _peak AS (
-  SELECT max(top + coalesce(before, 0)) AS max_concurrent
-  FROM (SELECT top, sum(total) OVER (ORDER BY b ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before FROM _ctx_bins)
+  SELECT max(running) AS max_concurrent FROM (
+    SELECT sum(d) OVER (ORDER BY t, d ROWS UNBOUNDED PRECEDING) AS running
+    FROM (SELECT gpu_start AS t, 1 AS d FROM _gpu WHERE opens
+          UNION ALL SELECT gpu_end, -1 FROM _gpu WHERE closes))
 ),
 -- Blocked time per call; a call that never returned blocked until the trace ended.
 _blocked AS MATERIALIZED (
