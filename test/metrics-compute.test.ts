@@ -5,6 +5,7 @@ import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { TraceWriter } from '../src/format/writer.js';
 import { measureTrace } from '../src/metrics/measure.js';
+import { submissionQueueDepth } from '../src/metrics/compute.js';
 import { levelSegmentsSql, levelSummarySql, unionIntervalsSql } from '../src/metrics/intervalSql.js';
 import { queryRows } from '../src/ingest/db.js';
 import type { TraceMetrics } from '../src/metrics/types.js';
@@ -215,5 +216,34 @@ describe('interval building blocks', () => {
     ]);
     const sum = (await queryRows(conn, levelSummarySql(levelSegmentsSql(src))))[0];
     expect(sum).toEqual({ busy_ns: 20, concurrent_ns: 6, mean_level: 26 / 25, max_level: 2 });
+  });
+
+  it("the chunked queue-depth sweep gives the one-sort sweep's mean and maximum", async () => {
+    // Deterministic pseudo-random intervals on a coarse grid, so starts and ends often share a time
+    // (touching and equal-time intervals), some zero-length, and some reaching past the window.
+    let x = 12345;
+    const rnd = (m: number) => {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      return x % m;
+    };
+    const rows: string[] = [];
+    for (let i = 0; i < 400; i++) {
+      const ts = rnd(200) * 5;
+      rows.push(`(${ts}, ${rnd(10) === 0 ? 'NULL' : ts + rnd(12) * 5})`);
+    }
+    await conn.run(`CREATE OR REPLACE TABLE _mx_subs AS SELECT * FROM (VALUES ${rows.join(', ')}) t(ts, gpu_end)`);
+    for (const [w0, w1] of [
+      [0, 2000],
+      [100, 700],
+    ]) {
+      const src = `SELECT greatest(ts, ${w0}) AS s, least(gpu_end, ${w1}) AS e FROM _mx_subs
+        WHERE gpu_end IS NOT NULL AND gpu_end > ${w0} AND ts < ${w1}`;
+      const ref = (await queryRows(conn, levelSummarySql(levelSegmentsSql(src))))[0];
+      expect(Number(ref.max_level)).toBeGreaterThan(3);
+      for (const chunk of [2, 7, 64, 1_000_000]) {
+        const got = await submissionQueueDepth(conn, src, `ts >= ${w0} AND ts < ${w1}`, chunk);
+        expect({ chunk, mean: got.mean_level, max: got.max_level }).toEqual({ chunk, mean: ref.mean_level, max: ref.max_level });
+      }
+    }
   });
 });

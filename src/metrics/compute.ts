@@ -105,14 +105,11 @@ export async function computeMetrics(
   const hostWindowLen = marks ? marks.last - marks.first : windowLen;
   const sync = await syncMetrics(conn, step, marks, hostWindow);
 
-  const subs = await queryOne(
+  const subs = await submissionQueueDepth(
     conn,
-    `SELECT (SELECT count(*) FROM _mx_subs WHERE ${inWindow('ts')})::DOUBLE AS n, q.* FROM (${levelSummarySql(
-      levelSegmentsSql(
-        `SELECT greatest(ts, ${window.start}) AS s, least(gpu_end, ${window.end}) AS e FROM _mx_subs
-         WHERE gpu_end IS NOT NULL AND gpu_end > ${window.start} AND ts < ${window.end}`,
-      ),
-    )}) q`,
+    `SELECT greatest(ts, ${window.start}) AS s, least(gpu_end, ${window.end}) AS e FROM _mx_subs
+     WHERE gpu_end IS NOT NULL AND gpu_end > ${window.start} AND ts < ${window.end}`,
+    inWindow('ts'),
   );
 
   const kernels = await queryRows(
@@ -151,10 +148,10 @@ export async function computeMetrics(
     },
     host_sync: { ...sync, blocked_pct: hostWindowLen > 0 ? round((100 * sync.blocked_ns) / hostWindowLen) : 0 },
     submissions: {
-      count: num(subs.n),
-      rate_per_s: windowLen > 0 ? round((num(subs.n) * 1e9) / windowLen) : 0,
-      queue_depth_mean: round(num(subs.mean_level), 4),
-      queue_depth_max: num(subs.max_level),
+      count: subs.n,
+      rate_per_s: windowLen > 0 ? round((subs.n * 1e9) / windowLen) : 0,
+      queue_depth_mean: round(subs.mean_level, 4),
+      queue_depth_max: subs.max_level,
     },
     idle_gaps: {
       threshold_ns: round(idleThreshold, 0),
@@ -209,6 +206,60 @@ async function buildGpuIntervals(conn: DuckDBConnection): Promise<GpuTiming> {
      FROM sp JOIN med USING (stream)`,
   );
   return 'host_submit_spacing';
+}
+
+/** The queue-depth sweep sorts at most about this many interval ends at once. */
+const SWEEP_CHUNK_ENDS = 2_000_000;
+
+/**
+ * Submissions in the window and their queue depth (how many are in flight),
+ * without sorting every submission at once: the time-weighted mean depth is
+ * the summed interval lengths over the covered span (what the sweep's
+ * level-weighted sum comes to), and the maximum is swept in time chunks of
+ * bounded size, each starting from the depth at its start (two counts).
+ * Same values as levelSummarySql(levelSegmentsSql(src)), memory bounded by the chunk
+ * (`src` yields `s, e` over `_mx_subs`, whose rows matching `inWindowTs` are counted).
+ */
+export async function submissionQueueDepth(
+  conn: DuckDBConnection,
+  src: string,
+  inWindowTs: string,
+  chunkEnds = SWEEP_CHUNK_ENDS,
+): Promise<{ n: number; mean_level: number; max_level: number }> {
+  const tot = await queryOne(
+    conn,
+    `SELECT (SELECT count(*) FROM _mx_subs WHERE ${inWindowTs})::DOUBLE AS n, count(*)::DOUBLE AS k,
+       coalesce(sum(e - s)::DOUBLE / nullif(max(e) - min(s), 0), 0)::DOUBLE AS mean_level,
+       min(s)::DOUBLE AS lo, max(e)::DOUBLE AS hi
+     FROM (${src}) WHERE e > s`,
+  );
+  const k = num(tot.k);
+  let maxLevel = 0;
+  if (k > 0) {
+    const lo = num(tot.lo);
+    const hi = num(tot.hi);
+    const chunks = Math.max(1, Math.ceil((2 * k) / chunkEnds));
+    for (let i = 0; i < chunks; i++) {
+      const a = lo + Math.floor(((hi - lo) * i) / chunks);
+      const b = i === chunks - 1 ? hi + 1 : lo + Math.floor(((hi - lo) * (i + 1)) / chunks);
+      if (b <= a) continue;
+      // The depth after all ends then starts at each distinct time (ends before
+      // starts, so touching intervals do not overlap), from the depth open before a.
+      const r = await queryOne(
+        conn,
+        `WITH src AS (SELECT s, e FROM (${src}) WHERE e > s),
+         base AS (SELECT (count(*) FILTER (WHERE s < ${a}) - count(*) FILTER (WHERE e < ${a}))::BIGINT AS open FROM src),
+         d AS (SELECT t, sum(d) AS d FROM (
+                 SELECT s AS t, 1 AS d FROM src WHERE s >= ${a} AND s < ${b}
+                 UNION ALL
+                 SELECT e AS t, -1 AS d FROM src WHERE e >= ${a} AND e < ${b}) GROUP BY t)
+         SELECT coalesce(max((SELECT open FROM base) + lvl), 0)::DOUBLE AS mx
+         FROM (SELECT sum(d) OVER (ORDER BY t ROWS UNBOUNDED PRECEDING) AS lvl FROM d)`,
+      );
+      maxLevel = Math.max(maxLevel, num(r.mx));
+    }
+  }
+  return { n: num(tot.n), mean_level: num(tot.mean_level), max_level: maxLevel };
 }
 
 interface StepMarks {
