@@ -63,27 +63,7 @@ export const CASES: DetectorCase[] = [
     build() {
       const t = new T();
       const py = (line: number) => t.site(`main:${line}`, '/home/u/prefetch.py');
-      t.rec(1, 'alloc', 0.1 * MS, { ptr: 0x30000, bytes: 4096, stream: A, mem: 'torch_block' }, py(40));
-      t.rec(
-        1,
-        'tensor_access',
-        0.2 * MS,
-        { ptr: 0x30000, bytes: 4096, base: 0x30000, stream: A, op: 'aten::copy_', mode: 'write' },
-        py(40),
-      );
-      t.rec(1, 'event_record', 0.25 * MS, { event: 0xe1, stream: A });
-      t.rec(1, 'event_wait', 0.26 * MS, { event: 0xe1, stream: B });
-      t.rec(1, 'tensor_access', 0.3 * MS, { ptr: 0x30000, bytes: 4096, base: 0x30000, stream: B, op: 'aten::mm', mode: 'read' }, py(43));
-      t.rec(1, 'free', 0.4 * MS, { ptr: 0x30000, stream: A, mem: 'torch_block' }, py(44));
-      t.rec(1, 'alloc', 0.5 * MS, { ptr: 0x30000, bytes: 4096, stream: A, mem: 'torch_block' }, py(45));
-      t.rec(
-        1,
-        'tensor_access',
-        0.6 * MS,
-        { ptr: 0x30000, bytes: 4096, base: 0x30000, stream: A, op: 'aten::fill_', mode: 'write' },
-        py(46),
-      );
-      return t.end(1 * MS);
+      return allocatorReuseRun(t, py);
     },
   },
   {
@@ -98,27 +78,7 @@ export const CASES: DetectorCase[] = [
       const py = (line: number) => t.site(`main:${line}`, '/home/u/prefetch.py');
       t.rec(1, 'free', 0.05 * MS, { ptr: 0x30000, stream: A, mem: 'torch_block' }, py(38));
       t.rec(1, 'free', 0.06 * MS, { ptr: 0x50000, stream: B, mem: 'torch_block' }, py(38));
-      t.rec(1, 'alloc', 0.1 * MS, { ptr: 0x30000, bytes: 4096, stream: A, mem: 'torch_block' }, py(40));
-      t.rec(
-        1,
-        'tensor_access',
-        0.2 * MS,
-        { ptr: 0x30000, bytes: 4096, base: 0x30000, stream: A, op: 'aten::copy_', mode: 'write' },
-        py(40),
-      );
-      t.rec(1, 'event_record', 0.25 * MS, { event: 0xe1, stream: A });
-      t.rec(1, 'event_wait', 0.26 * MS, { event: 0xe1, stream: B });
-      t.rec(1, 'tensor_access', 0.3 * MS, { ptr: 0x30000, bytes: 4096, base: 0x30000, stream: B, op: 'aten::mm', mode: 'read' }, py(43));
-      t.rec(1, 'free', 0.4 * MS, { ptr: 0x30000, stream: A, mem: 'torch_block' }, py(44));
-      t.rec(1, 'alloc', 0.5 * MS, { ptr: 0x30000, bytes: 4096, stream: A, mem: 'torch_block' }, py(45));
-      t.rec(
-        1,
-        'tensor_access',
-        0.6 * MS,
-        { ptr: 0x30000, bytes: 4096, base: 0x30000, stream: A, op: 'aten::fill_', mode: 'write' },
-        py(46),
-      );
-      return t.end(1 * MS);
+      return allocatorReuseRun(t, py);
     },
   },
   {
@@ -156,3 +116,19 @@ export const CASES: DetectorCase[] = [
     },
   },
 ];
+
+/**
+ * The allocator-reuse program: a block written on A, read on B after an event, freed on A while B's read may
+ * still run, handed out again and written on A.
+ */
+function allocatorReuseRun(t: T, py: (line: number) => number): ReturnType<T['end']> {
+  t.rec(1, 'alloc', 0.1 * MS, { ptr: 0x30000, bytes: 4096, stream: A, mem: 'torch_block' }, py(40));
+  t.rec(1, 'tensor_access', 0.2 * MS, { ptr: 0x30000, bytes: 4096, base: 0x30000, stream: A, op: 'aten::copy_', mode: 'write' }, py(40));
+  t.rec(1, 'event_record', 0.25 * MS, { event: 0xe1, stream: A });
+  t.rec(1, 'event_wait', 0.26 * MS, { event: 0xe1, stream: B });
+  t.rec(1, 'tensor_access', 0.3 * MS, { ptr: 0x30000, bytes: 4096, base: 0x30000, stream: B, op: 'aten::mm', mode: 'read' }, py(43));
+  t.rec(1, 'free', 0.4 * MS, { ptr: 0x30000, stream: A, mem: 'torch_block' }, py(44));
+  t.rec(1, 'alloc', 0.5 * MS, { ptr: 0x30000, bytes: 4096, stream: A, mem: 'torch_block' }, py(45));
+  t.rec(1, 'tensor_access', 0.6 * MS, { ptr: 0x30000, bytes: 4096, base: 0x30000, stream: A, op: 'aten::fill_', mode: 'write' }, py(46));
+  return t.end(1 * MS);
+}
