@@ -28,10 +28,14 @@ The per-step cost on a real loop is these times the per-step counts the GPU
 bench prints (wrapped calls, allocator_allocated_per_step).
 """
 import json
+import os
 import statistics
 import sys
 import time
 import types
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "cuda"))
+from train_loop_caller import big_caller  # noqa: E402 - after the path it lives on
 
 
 # CPU time of this thread, not wall time: on a shared machine the wall clock
@@ -44,18 +48,6 @@ def per_call_ns(fn, n):
     for _ in range(n):
         fn()
     return (clock() - t0) / n
-
-
-def big_caller(target, lines=300):
-    """A function of `lines` statements (constants, names, arithmetic, as a
-    training script's loop has) whose last statement calls target(); returns
-    a no-argument callable running only that call."""
-    body = "".join("    if k == %d: v%d = x * %d + len('step %d') - %d.5\n" % (i, i, i, i, i) for i in range(lines))
-    src = "def loop(fn, x=1, k=-1):\n%s    return fn()\n" % body
-    ns = {}
-    exec(compile(src, "/home/user/train_loop.py", "exec"), ns)  # noqa: S102 - generated bench code
-    loop = ns["loop"]
-    return lambda: loop(target)
 
 
 def main():

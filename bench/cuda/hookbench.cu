@@ -1,22 +1,11 @@
 // ns per intercepted CUDA call: a tight loop of cudaEventRecord+cudaEventQuery
 // and one of small kernel launches. Run with and without the recorder
 // (run.sh interleaves them); the difference is the hook cost.
+#include "benchkit.cuh"
 #include <cuda_runtime.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
-
-__global__ void tiny(int *p) {
-  if (p && threadIdx.x == 0) p[0] += 1;
-}
-
-static double now_ns() {
-  timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec * 1e9 + t.tv_nsec;
-}
-
-#define CHECK(x) do { cudaError_t err_ = (x); if (err_ != cudaSuccess) { fprintf(stderr, "%s: %s\n", #x, cudaGetErrorString(err_)); return 1; } } while (0)
 
 int main(int argc, char **argv) {
   long n = argc > 1 ? atol(argv[1]) : 200000;

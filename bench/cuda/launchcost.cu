@@ -19,6 +19,7 @@
 // With the recorder preloaded, run with --cupti none (the recorder brings its own).
 // Launches are timed in batches of 256 (drained between batches so the queue never
 // blocks); the value printed is the median batch's ns per launch. Last line key=value.
+#include "benchkit.cuh"
 #include <cuda_runtime.h>
 #include <cupti.h>
 #include <algorithm>
@@ -29,24 +30,6 @@
 #include <time.h>
 #include <vector>
 
-__global__ void tiny(int *p) {
-  if (p && threadIdx.x == 0) p[0] += 1;
-}
-
-static double now_ns() {
-  timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec * 1e9 + t.tv_nsec;
-}
-
-#define CHECK(x)                                                                                                                           \
-  do {                                                                                                                                     \
-    cudaError_t err_ = (x);                                                                                                                \
-    if (err_ != cudaSuccess) {                                                                                                             \
-      fprintf(stderr, "%s: %s\n", #x, cudaGetErrorString(err_));                                                                           \
-      return 1;                                                                                                                            \
-    }                                                                                                                                      \
-  } while (0)
 #define CUPTI_OK(x)                                                                                                                        \
   do {                                                                                                                                     \
     CUptiResult r_ = (x);                                                                                                                  \

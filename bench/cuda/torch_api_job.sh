@@ -11,6 +11,8 @@ PYDIR=$D/python
 [ -d "$PYDIR" ] || PYDIR=$D/instrumentation/python
 BENCH=$D/torch_layer.py
 [ -f "$BENCH" ] || BENCH=$D/bench/cuda/torch_layer.py
+BUILD=$D/build_torch_native.py
+[ -f "$BUILD" ] || BUILD=$D/bench/cuda/build_torch_native.py
 CHECK=$D/torch_lifetimes_check.py
 [ -f "$CHECK" ] || CHECK=$D/bench/cuda/torch_lifetimes_check.py
 OUTD=${JOB_OUT:-${OUT:-/tmp}}
@@ -22,20 +24,7 @@ T0=$(date +%s)
   "$PY" -c 'import sys, torch; print(sys.version.split()[0], "torch", torch.__version__, "cuda", torch.version.cuda)'
   nvidia-smi -L 2>&1 | head -1
   # the C++ library, built once outside the timed runs; the tracker attempt's full errors kept
-  PYTHONPATH=$PYDIR timeout 120 "$PY" -c '
-import subprocess, sys, time, torch
-from mpstrace import _torch_native as n
-t = time.monotonic(); inc = n._cuda_include(torch); print("cuda include:", inc)
-real_run = subprocess.run
-def run(cmd, **kw):
-    r = real_run(cmd, **kw)
-    if r.returncode and "-DMPST_CUDA_ALLOC" in cmd:
-        open(sys.argv[1], "a").write(" ".join(cmd) + "\n" + r.stderr + "\n")
-    return r
-n.subprocess.run = run
-p = n.build(torch, sys.stdout); lib = n.Native(p)
-print("built %s in %.1f s; trace tracker compiled in: %s" % (p, time.monotonic() - t, lib.lifetimes_available))' \
-    "$OUTD/tracker_build_errors.txt"
+  PYTHONPATH=$PYDIR timeout 120 "$PY" "$BUILD" "$OUTD/tracker_build_errors.txt"
 } >"$OUTD/info.txt" 2>&1
 echo "prep done after $(( $(date +%s) - T0 )) s" >>"$OUTD/info.txt"
 

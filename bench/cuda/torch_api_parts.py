@@ -41,14 +41,8 @@ import tempfile
 import threading
 import time
 
-
-def big_caller(target, lines=300):
-    body = "".join("    if k == %d: v%d = x * %d + len('step %d') - %d.5\n" % (i, i, i, i, i) for i in range(lines))
-    src = "def loop(fn, x=1, k=-1):\n%s    return fn()\n" % body
-    ns = {}
-    exec(compile(src, "/home/user/train_loop.py", "exec"), ns)  # noqa: S102 - generated bench code
-    loop = ns["loop"]
-    return lambda: loop(target)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from train_loop_caller import big_caller  # noqa: E402 - after the path it lives on
 
 
 def per_call_us(fn, n):

@@ -26,6 +26,7 @@ PYDIR=$D/python
 pick() { if [ -f "$D/$1" ]; then echo "$D/$1"; else echo "$D/bench/cuda/$1"; fi; }
 BENCH=$(pick torch_layer.py)
 PARTS=$(pick torch_api_parts.py)
+BUILD=$(pick build_torch_native.py)
 OLD=${OLD_PYDIR:-instrumentation/python}
 OLDLIB=$LIB
 STAGES=${STAGES:-parts,layer,race}
@@ -48,20 +49,7 @@ fi
   echo "# $(date -u +%FT%TZ) torchcost job; new layer $PYDIR, old layer $OLD"
   "$PY" -c 'import sys, torch; print(sys.version.split()[0], "torch", torch.__version__, "cuda", torch.version.cuda)'
   nvidia-smi -L 2>&1 | head -1
-  PYTHONPATH=$PYDIR timeout 90 "$PY" -c '
-import subprocess, sys, time, torch
-from mpstrace import _torch_native as n
-t = time.monotonic()
-real_run = subprocess.run
-def run(cmd, **kw):
-    r = real_run(cmd, **kw)
-    if r.returncode and "-DMPST_CUDA_ALLOC" in cmd:
-        open(sys.argv[1], "a").write(" ".join(cmd) + "\n" + r.stderr + "\n")
-    return r
-n.subprocess.run = run
-p = n.build(torch, sys.stdout); lib = n.Native(p)
-print("built %s in %.1f s; trace tracker compiled in: %s" % (p, time.monotonic() - t, lib.lifetimes_available))' \
-    "$OUTD/tracker_build_errors.txt"
+  PYTHONPATH=$PYDIR timeout 90 "$PY" "$BUILD" "$OUTD/tracker_build_errors.txt"
 } >"$OUTD/info.txt" 2>&1
 if [ -n "${MAKE_PID:-}" ] && wait "$MAKE_PID" && [ -f /tmp/torchcost-rec/build/libmpstrace_cuda.so ]; then
   LIB=/tmp/torchcost-rec/build/libmpstrace_cuda.so
