@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runChecks } from './check.mjs';
+import { torchPython } from './torch-python.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const setup = path.join(root, '.ci', 'setup-system.sh');
@@ -30,8 +31,11 @@ const CHROMIUM = ['/usr/bin/chromium-headless-shell', '/usr/bin/chromium', '/usr
 function missingTools() {
   const missing = [];
   if (!has('cc') || !has('gcc')) missing.push('gcc');
+  if (!has('c++')) missing.push('g++');
   if (!has('make')) missing.push('make');
   if (!has('python3')) missing.push('python3');
+  // a CPU torch with its C++ headers (Debian's python3-torch, libtorch-dev) for the real-torch tests
+  if (process.platform === 'linux' && !torchPython().python) missing.push('python3-torch');
   if (!has('clang-format')) missing.push('clang-format');
   if (!hasLibobjc()) missing.push('gobjc');
   if (process.platform === 'linux' && !process.env.MPSTRACE_CHROMIUM && !CHROMIUM.some((p) => existsSync(p))) missing.push('chromium');

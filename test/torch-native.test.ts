@@ -2,23 +2,34 @@
 // built against a real torch and run under the real recorder, it must record what the
 // Python TorchDispatchMode records for the same ops on the same tensors (byte extents of
 // views, read/write modes from the schemas), with the program's lines as call sites, in
-// any Python thread. Needs a Python with torch (MPST_TORCH_PYTHON, else python3) and a
-// C++ compiler; skipped without them (CI has no torch: the GPU machine's runs are the
-// real check there, see traces/cuda/races/).
+// any Python thread. Needs a Python with torch and its C++ headers (scripts/torch-python.mjs:
+// MPST_TORCH_PYTHON, else python3, else Debian's /usr/bin/python3 with python3-torch, which
+// .ci/setup-system.sh installs: CI runs this on Debian's CPU torch 1.13) and a C++ compiler;
+// skipped without them, saying so. The GPU machine's runs (torch 2.11) are the check on CUDA,
+// see traces/cuda/races/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openTrace, type LoadedTrace } from '../src/ingest/load.js';
+import { TORCH_INSTALL, torchPython as findTorchPython } from '../scripts/torch-python.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const pyDir = path.join(root, 'instrumentation', 'python');
 const recorderLib = path.join(root, 'instrumentation', 'build', 'libmpstrace_cuda.so');
 const prog = path.join(root, 'test', 'torch_native_program.py');
-const torchPython = process.env.MPST_TORCH_PYTHON || 'python3';
-const haveTorch = process.platform === 'linux' && spawnSync(torchPython, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+const found = findTorchPython();
+const torchPython = found.python ?? 'python3';
+const haveTorch = process.platform === 'linux' && found.python !== null;
 const haveCxx = spawnSync('c++', ['--version'], { stdio: 'ignore' }).status === 0;
+if (!haveCxx) console.warn('torch-native: the C++ op observer tests are skipped: no C++ compiler (c++). Enable: sudo apt-get install g++');
+else if (!haveTorch)
+  console.warn(
+    process.platform !== 'linux'
+      ? 'torch-native: the real-torch C++ observer tests are skipped: they run on Linux only (the recorder is LD_PRELOADed)'
+      : `torch-native: the real-torch C++ observer tests are skipped: no Python with torch and its C++ headers (tried ${found.tried}). Enable: ${TORCH_INSTALL}`,
+  );
 
 type Row = Record<string, unknown>;
 async function rows(t: LoadedTrace, sql: string): Promise<Row[]> {
@@ -61,7 +72,7 @@ describe.skipIf(!haveTorch || !haveCxx)('mpstrace.torch C++ op observer (real CP
   const dir = mkdtempSync(path.join(tmpdir(), 'mpst-torch-native-'));
   const trace = path.join(dir, 'prog.mpst');
   let t: LoadedTrace;
-  let out: { hook: string | null; x: number; w: number; failed: boolean; notes?: string[] };
+  let out: { hook: string | null; torch: string; x: number; w: number; failed: boolean; notes?: string[] };
   // accesses of each phase: op, where (which input tensor and offset, or "fresh"), bytes, mode
   const phase: Record<string, Row[]> = {};
 
@@ -76,6 +87,7 @@ describe.skipIf(!haveTorch || !haveCxx)('mpstrace.torch C++ op observer (real CP
     });
     expect(r.status, r.stderr).toBe(0);
     out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    console.info(`torch-native: torch ${out.torch} (${torchPython})`);
     t = await openTrace(trace, { progress: false });
     // phases by time: a second thread's records come after the main thread's in id order
     const marks = await rows(t, `SELECT ts, name FROM ev_marker ORDER BY ts`);

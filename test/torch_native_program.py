@@ -4,7 +4,7 @@ on the same input tensors, so their tensor_access records can be compared
 byte for byte. CPU stands in for the GPU (the layer itself only serves CUDA
 and MPS). Markers split the trace: "cpp" (the C++ RecordFunction observer),
 "python" (the TorchDispatchMode), "thread" (the observer in a second thread).
-Prints one JSON line: the hook that ran, the input tensors' addresses."""
+Prints one JSON line: the hook that ran, torch's version, the input tensors' addresses."""
 import json
 import sys
 import threading
@@ -33,7 +33,7 @@ class Cpu:
 notes = []
 native = L._native_observer(torch, Cpu(), notes)
 if native is None:
-    print(json.dumps({"hook": None, "notes": notes}))
+    print(json.dumps({"hook": None, "torch": torch.__version__, "notes": notes}))
     sys.exit(0)
 native.set_active(False)
 mode_cls, _ = L._make_mode(torch, Cpu())
@@ -73,5 +73,5 @@ t.start()
 t.join()
 native.set_active(False)
 mpstrace.marker("end")
-print(json.dumps({"hook": "cpp", "x": x.data_ptr(), "w": w.data_ptr(), "failed": native.failed(),
+print(json.dumps({"hook": "cpp", "torch": torch.__version__, "x": x.data_ptr(), "w": w.data_ptr(), "failed": native.failed(),
                   "counts": native.counts()}))

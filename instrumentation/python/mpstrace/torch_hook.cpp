@@ -95,6 +95,7 @@ char* PyBytes_AsString(PyObject*);
 #include <type_traits>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -357,10 +358,29 @@ inline uint64_t storage_base(const at::Tensor& t) {
   return (uint64_t)(uintptr_t)t.storage().data();
 }
 
+// A stream's native handle (cudaStream_t) through the device's guard
+// interface: getStreamNativeHandle, which torch 1.13 does not have yet. Such
+// a torch gets no observer for a GPU device (install says so and the Python
+// dispatch mode is used); CPU (the tests) names streams by id and needs none.
+template <typename Impl, typename = void>
+struct HasNativeHandle : std::false_type {};
+template <typename Impl>
+struct HasNativeHandle<Impl, std::void_t<decltype(std::declval<const Impl&>().getStreamNativeHandle(
+                                 std::declval<c10::Stream>()))>> : std::true_type {};
+constexpr bool kHaveNativeHandle = HasNativeHandle<c10::impl::DeviceGuardImplInterface>::value;
+
+template <typename Impl>
+inline uint64_t native_handle(const Impl* impl, c10::Stream s) {
+  if constexpr (HasNativeHandle<Impl>::value)
+    return (uint64_t)(uintptr_t)impl->getStreamNativeHandle(s);
+  else
+    return (uint64_t)s.id();  // not reached: install refuses a GPU device without it
+}
+
 inline uint64_t stream_of(const at::Tensor& t) {
   const auto* impl = c10::impl::getDeviceGuardImpl(g_dev);
   c10::Stream s = impl->getStream(t.device());
-  if (g_stream_native) return (uint64_t)(uintptr_t)impl->getStreamNativeHandle(s);
+  if (g_stream_native) return native_handle(impl, s);
   return (uint64_t)s.id();
 }
 
@@ -525,7 +545,7 @@ uint64_t current_stream_of_device() {
   const auto* impl = c10::impl::getDeviceGuardImpl(g_dev);
   c10::Device dev = impl->getDevice();
   c10::Stream s = impl->getStream(dev);
-  if (g_stream_native) return (uint64_t)(uintptr_t)impl->getStreamNativeHandle(s);
+  if (g_stream_native) return native_handle(impl, s);
   return (uint64_t)s.id();
 }
 
@@ -555,7 +575,7 @@ inline uint64_t native_stream(const S& s) {
   if constexpr (std::is_pointer_v<S>) {
     return (uint64_t)(uintptr_t)s;
   } else if constexpr (std::is_same_v<S, c10::Stream>) {
-    return (uint64_t)(uintptr_t)c10::impl::getDeviceGuardImpl(s.device_type())->getStreamNativeHandle(s);
+    return native_handle(c10::impl::getDeviceGuardImpl(s.device_type()), s);
   } else {
     return (uint64_t)(uintptr_t)s.stream();
   }
@@ -609,12 +629,19 @@ extern "C" {
 // filled in.
 MPST_EXPORT int mpst_torch_hook_install(int device_type, int level, PyObject* classify, char* err, int errlen) {
   try {
-    if (!bind_recorder(level, err, errlen)) return -1;
-    g_dev = (c10::DeviceType)device_type;
-    g_backend_key = c10::computeDispatchKey(std::nullopt, c10::kStrided, c10::Device(g_dev));
+    c10::DeviceType dev = (c10::DeviceType)device_type;
     // no probe: a CUDA call here would initialize CUDA while torch is imported.
     // CPU (tests) has no native stream: its stream id stands in
-    g_stream_native = g_dev != c10::DeviceType::CPU;
+    bool native = dev != c10::DeviceType::CPU;
+    if (native && !kHaveNativeHandle) {
+      snprintf(err, errlen, "this torch's device guard has no getStreamNativeHandle (torch 1.x): no stream handles");
+      return -1;
+    }
+    if (!bind_recorder(level, err, errlen)) return -1;
+    g_dev = dev;
+    g_stream_native = native;
+    // {}: no dtype (std::optional in torch 2.x, c10::optional in 1.x)
+    g_backend_key = c10::computeDispatchKey({}, c10::kStrided, c10::Device(g_dev));
     if (classify != nullptr) {  // kept for the process
       Py_IncRef(classify);
       g_classify = classify;
