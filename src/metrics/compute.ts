@@ -110,15 +110,10 @@ export async function computeMetrics(
     `SELECT greatest(ts, ${window.start}) AS s, least(gpu_end, ${window.end}) AS e FROM _mx_subs
      WHERE gpu_end IS NOT NULL AND gpu_end > ${window.start} AND ts < ${window.end}`,
     inWindow('ts'),
+    testSplit() ?? SWEEP_CHUNK_ENDS,
   );
 
-  const kernels = await queryRows(
-    conn,
-    `SELECT name, count(*)::DOUBLE AS n, sum(e - s)::DOUBLE AS total,
-       quantile_cont(e - s, 0.5)::DOUBLE AS p50, quantile_cont(e - s, 0.9)::DOUBLE AS p90,
-       quantile_cont(e - s, 0.99)::DOUBLE AS p99
-     FROM _mx_gpu WHERE measured GROUP BY name ORDER BY total DESC, name`,
-  );
+  const kernels = await kernelDurations(conn, testSplit() ?? PCTL_BUCKETS);
 
   const metrics: TraceMetrics = {
     source: {
@@ -162,11 +157,11 @@ export async function computeMetrics(
     },
     kernels: kernels.map((k) => ({
       name: String(k.name),
-      count: num(k.n),
-      total_ns: num(k.total),
-      p50_ns: round(num(k.p50), 1),
-      p90_ns: round(num(k.p90), 1),
-      p99_ns: round(num(k.p99), 1),
+      count: k.n,
+      total_ns: k.total,
+      p50_ns: round(k.p50, 1),
+      p90_ns: round(k.p90, 1),
+      p99_ns: round(k.p99, 1),
     })),
     findings,
   };
@@ -206,6 +201,145 @@ async function buildGpuIntervals(conn: DuckDBConnection): Promise<GpuTiming> {
      FROM sp JOIN med USING (stream)`,
   );
   return 'host_submit_spacing';
+}
+
+/**
+ * Test hook (test/metrics-compute.test.ts): MPSTRACE_TEST_METRICS_SPLIT=N forces the
+ * bounded steps to split their work finely (N interval ends per queue-depth chunk,
+ * N buckets per percentile pass), so small traces take the many-chunk paths.
+ */
+function testSplit(): number | undefined {
+  const v = Number(process.env.MPSTRACE_TEST_METRICS_SPLIT ?? '');
+  return Number.isInteger(v) && v >= 2 ? v : undefined;
+}
+
+/** A percentile pass splits each value range still open into at most this many buckets... */
+const PCTL_BUCKETS = 4096;
+/** ...and counts at most about this many (range, bucket) groups at once. */
+const PCTL_GROUPS = 1 << 20;
+const PCTL_QUANTILES = [0.5, 0.9, 0.99] as const;
+
+export interface KernelDurations {
+  name: string | null;
+  n: number;
+  total: number;
+  p50: number;
+  p90: number;
+  p99: number;
+}
+
+/**
+ * Per kernel name of `_mx_gpu` (measured rows): count, summed duration and the
+ * 50th/90th/99th percentiles of the duration `e - s`, equal to DuckDB's
+ * `quantile_cont` (which keeps every value of a group in memory outside DuckDB's
+ * buffer pool: about 1.3 GB at 32 M kernels). Here the order statistics each
+ * percentile needs (ranks floor and ceil of (n - 1) q) are found by narrowing a
+ * value range per rank: each pass counts the durations in buckets of the ranges
+ * still open (one hash aggregate of at most PCTL_GROUPS groups) and keeps the bucket
+ * that holds the rank, until a range is one value. Integer durations, so at most
+ * about 64 / log2(buckets) passes; then quantile_cont's interpolation, lo (1 - d) + hi d.
+ */
+export async function kernelDurations(conn: DuckDBConnection, buckets = PCTL_BUCKETS): Promise<KernelDurations[]> {
+  const groups = await queryRows(
+    conn,
+    `SELECT name, count(*)::DOUBLE AS n, sum(e - s)::DOUBLE AS total,
+       min(e - s)::VARCHAR AS lo, max(e - s)::VARCHAR AS hi
+     FROM _mx_gpu WHERE measured GROUP BY name ORDER BY total DESC, name`,
+  );
+  // One target per (group, rank); ranks shared by several percentiles are found once.
+  interface Target {
+    g: number;
+    k: number;
+    lo: bigint;
+    hi: bigint;
+    below: number;
+  }
+  const targets = new Map<string, Target>();
+  groups.forEach((r, g) => {
+    const n = num(r.n);
+    for (const q of PCTL_QUANTILES) {
+      const rn = (n - 1) * q;
+      for (const k of [Math.floor(rn), Math.ceil(rn)]) {
+        targets.set(`${g}:${k}`, { g, k, lo: BigInt(String(r.lo)), hi: BigInt(String(r.hi)), below: 0 });
+      }
+    }
+  });
+  for (let pass = 0; pass < 200; pass++) {
+    const open = [...targets.values()].filter((t) => t.lo < t.hi);
+    if (open.length === 0) break;
+    // The distinct ranges still open (ranks of one group often share one).
+    const ranges = new Map<string, { g: number; lo: bigint; hi: bigint; w: bigint; ts: Target[] }>();
+    for (const t of open) {
+      const key = `${t.g}:${t.lo}:${t.hi}`;
+      let r = ranges.get(key);
+      if (!r) ranges.set(key, (r = { g: t.g, lo: t.lo, hi: t.hi, w: 0n, ts: [] }));
+      r.ts.push(t);
+    }
+    const b = BigInt(Math.max(2, Math.min(buckets, Math.floor(PCTL_GROUPS / ranges.size))));
+    const list = [...ranges.values()];
+    for (const r of list) r.w = (r.hi - r.lo + b) / b; // ceil((hi - lo + 1) / b)
+    const values = list.map((r, i) => {
+      const name = groups[r.g]!.name;
+      return `(${i}, ${name === null ? 'NULL' : sqlString(String(name))}, ${r.lo}::BIGINT, ${r.hi}::BIGINT, ${r.w}::BIGINT)`;
+    });
+    await conn.run(`CREATE OR REPLACE TEMP TABLE _mx_pctl AS SELECT * FROM (VALUES ${values.join(', ')}) t(rid, name, lo, hi, w)`);
+    const counts = await queryRows(
+      conn,
+      `SELECT rid, b::VARCHAR AS bucket, c FROM (
+         SELECT q.rid, (g.e - g.s - q.lo) // q.w AS b, count(*)::DOUBLE AS c
+         FROM _mx_gpu g JOIN _mx_pctl q ON g.name IS NOT DISTINCT FROM q.name AND g.e - g.s BETWEEN q.lo AND q.hi
+         WHERE g.measured GROUP BY ALL)
+       ORDER BY rid, b`,
+    );
+    const byRange = new Map<number, { b: bigint; c: number }[]>();
+    for (const c of counts) {
+      const rid = num(c.rid);
+      let a = byRange.get(rid);
+      if (!a) byRange.set(rid, (a = []));
+      a.push({ b: BigInt(String(c.bucket)), c: num(c.c) });
+    }
+    list.forEach((r, i) => {
+      const bs = byRange.get(i) ?? [];
+      for (const t of r.ts) {
+        let cum = t.below;
+        for (const { b: bi, c } of bs) {
+          if (cum + c > t.k) {
+            const lo = r.lo + bi * r.w;
+            t.lo = lo;
+            t.hi = lo + r.w - 1n < r.hi ? lo + r.w - 1n : r.hi;
+            t.below = cum;
+            break;
+          }
+          cum += c;
+        }
+      }
+    });
+  }
+  await conn.run('DROP TABLE IF EXISTS _mx_pctl');
+  return groups.map((r, g) => {
+    const n = num(r.n);
+    const at = (k: number) => {
+      const t = targets.get(`${g}:${k}`)!;
+      if (t.lo !== t.hi) throw new Error(`kernel percentiles: rank ${k} of ${String(r.name)} not resolved`);
+      return Number(t.lo);
+    };
+    const pct = (q: number) => {
+      const rn = (n - 1) * q;
+      const f = Math.floor(rn);
+      const c = Math.ceil(rn);
+      if (f === c) return at(f);
+      const d = rn - f;
+      return at(f) * (1.0 - d) + at(c) * d;
+    };
+    return {
+      name: r.name === null ? null : String(r.name),
+      n,
+      total: num(r.total),
+      p50: pct(PCTL_QUANTILES[0]),
+      p90: pct(PCTL_QUANTILES[1]),
+      p99: pct(PCTL_QUANTILES[2]),
+    };
+  });
 }
 
 /** The queue-depth sweep sorts at most about this many interval ends at once. */
