@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { TraceWriter } from '../src/format/writer.js';
 import { measureTrace } from '../src/metrics/measure.js';
-import { submissionQueueDepth } from '../src/metrics/compute.js';
+import { kernelDurations, submissionQueueDepth } from '../src/metrics/compute.js';
 import { levelSegmentsSql, levelSummarySql, unionIntervalsSql } from '../src/metrics/intervalSql.js';
 import { queryRows } from '../src/ingest/db.js';
 import type { TraceMetrics } from '../src/metrics/types.js';
@@ -245,5 +246,65 @@ describe('interval building blocks', () => {
         expect({ chunk, mean: got.mean_level, max: got.max_level }).toEqual({ chunk, mean: ref.mean_level, max: ref.max_level });
       }
     }
+  });
+});
+
+describe('kernel percentiles without holding every duration', () => {
+  let inst: DuckDBInstance;
+  let c: DuckDBConnection;
+  beforeAll(async () => {
+    inst = await DuckDBInstance.create(':memory:');
+    c = await inst.connect();
+  });
+  afterAll(() => inst.closeSync());
+
+  it("the bucket-narrowing passes give quantile_cont's values, for any bucket count", async () => {
+    // Pseudo-random durations: ties, many equal values, durations above 2^53, a NULL name,
+    // a quoted name, unmeasured rows, groups of one and two values.
+    let x = 99;
+    const rnd = (m: number) => {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      return Math.floor((x / 2147483648) * m);
+    };
+    const names = ['a', 'b', "it's", null];
+    const rows: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const name = names[rnd(4)];
+      const s = BigInt(rnd(1000));
+      const d = rnd(40) === 0 ? 9007199254740993n + BigInt(rnd(1000)) : BigInt(rnd(6) === 0 ? 5 : rnd(100000));
+      rows.push(`(${name === null ? 'NULL' : `'${name!.replace("'", "''")}'`}, ${s}, ${s + d}, ${rnd(9) !== 0})`);
+    }
+    rows.push("('one', 5, 12, true)", "('two', 0, 3, true)", "('two', 0, 10, true)", "('same', 0, 4, true)", "('same', 1, 5, true)");
+    await c.run(
+      `CREATE OR REPLACE TEMP TABLE _mx_gpu AS SELECT name, s::BIGINT AS s, e::BIGINT AS e, measured FROM (VALUES ${rows.join(', ')}) t(name, s, e, measured)`,
+    );
+    const ref = await queryRows(
+      c,
+      `SELECT name, count(*)::DOUBLE AS n, sum(e - s)::DOUBLE AS total, quantile_cont(e - s, 0.5)::DOUBLE AS p50,
+         quantile_cont(e - s, 0.9)::DOUBLE AS p90, quantile_cont(e - s, 0.99)::DOUBLE AS p99
+       FROM _mx_gpu WHERE measured GROUP BY name ORDER BY total DESC, name`,
+    );
+    expect(ref.length).toBe(7);
+    expect(ref.some((r) => !Number.isInteger(r.p90))).toBe(true);
+    for (const buckets of [2, 3, 16, 4096]) {
+      const got = await kernelDurations(c, buckets);
+      expect({ buckets, got }).toEqual({ buckets, got: ref });
+    }
+  });
+
+  it('a real trace gives the same metrics with every bounded step split finely (MPSTRACE_TEST_METRICS_SPLIT)', async () => {
+    // 8,395 submissions, 19 kernel names: 64 interval ends per queue-depth chunk and 64 buckets
+    // per percentile pass mean hundreds of chunks and several passes.
+    const trace = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'traces', 'cuda', 'train_prefetch.mpst');
+    const plain = await measureTrace(trace, { findings: false });
+    process.env.MPSTRACE_TEST_METRICS_SPLIT = '64';
+    try {
+      const split = await measureTrace(trace, { findings: false });
+      expect(split).toEqual(plain);
+    } finally {
+      delete process.env.MPSTRACE_TEST_METRICS_SPLIT;
+    }
+    expect(plain.kernels.length).toBeGreaterThan(10);
+    expect(plain.submissions.queue_depth_max).toBeGreaterThan(1);
   });
 });
