@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openTrace } from '../src/ingest/load.js';
-import { exportChrome } from '../src/export/chrome.js';
+import { exportChrome, hostWindows } from '../src/export/chrome.js';
 import { synthesize } from '../src/synth/generate.js';
 import { TraceWriter } from '../src/format/writer.js';
 import { knownTrace, HOSTILE } from './report-fixture.js';
@@ -233,5 +233,74 @@ describe('chrome export of a large synthetic trace', () => {
     expect(stats.slices).toBeGreaterThan(50_000);
     expect(stats.flows).toBeGreaterThan(1000);
     expect(problems(events)).toEqual([]);
+  });
+});
+
+/**
+ * The host rows are read back one window of (thread, time) at a time, each its own sort
+ * (hostWindows); windows of a few rows must give the bytes that one sort of all rows gives.
+ */
+describe('chrome export read back in windows', () => {
+  async function bothWays(trace: string, name: string, windowRows = 3): Promise<{ one: Buffer; windowed: Buffer }> {
+    const t = await openTrace(trace);
+    try {
+      const a = path.join(dir, `${name}.one.json`);
+      const b = path.join(dir, `${name}.win.json`);
+      await exportChrome(t, a, { findings: null });
+      await exportChrome(t, b, { findings: null, windowRows });
+      return { one: readFileSync(a), windowed: readFileSync(b) };
+    } finally {
+      t.close();
+    }
+  }
+
+  const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+  it.each(['traces/cuda/timing_events.mpst', 'traces/cuda/mt_inference.mpst', 'traces/cuda/pool/stream_pool_buggy.mpst'])(
+    '%s: the same bytes with windows of 3 rows',
+    async (rel) => {
+      const { one, windowed } = await bothWays(path.join(root, rel), path.basename(rel));
+      expect(one.length).toBeGreaterThan(1000);
+      expect(windowed.equals(one)).toBe(true);
+    },
+  );
+
+  it('a synthetic trace (threads split in time, ties on a timestamp): the same bytes', async () => {
+    const { writer } = synthesize({ events: 6_000, streams: 3, threads: 4, seed: 11 });
+    const trace = path.join(dir, 'win-synth.mpst');
+    writer.writeFile(trace);
+    const { one, windowed } = await bothWays(trace, 'win-synth', 150);
+    expect(windowed.equals(one)).toBe(true);
+  });
+
+  it('plans windows that cover every row once, in read-back order', async () => {
+    const w = new TraceWriter({ backend: 'cuda', chunkBytes: 4096, pid: 7 });
+    w.record(1, 'process_start', 1000, { pid: 7, backend: 'cuda' });
+    const trace = path.join(dir, 'win-plan.mpst');
+    w.writeFile(trace);
+    const t = await openTrace(trace);
+    try {
+      const conn = t.connection;
+      await conn.run('CREATE OR REPLACE TEMP TABLE _chrome_host (tid BIGINT, ts BIGINT, k INTEGER)');
+      // thread 5: 40 rows over time, two at each ts; threads 1-3: a few rows; thread 9: rows without a time; NULL thread
+      const rows: string[] = [];
+      for (let i = 0; i < 40; i++) rows.push(`(5, ${1000 + Math.floor(i / 2) * 10}, ${i})`);
+      rows.push('(1, 5, 100)', '(2, 6, 101)', '(2, 6, 102)', '(3, 1, 103)', '(9, 50, 104)', '(9, NULL, 105)', '(NULL, 3, 106)');
+      rows.push('(9, 60, 107)', '(9, 70, 108)', '(9, 80, 109)', '(9, 90, 110)', '(9, 99, 111)');
+      await conn.run(`INSERT INTO _chrome_host VALUES ${rows.join(', ')}`);
+      const order = 'ORDER BY tid, ts, k';
+      const all = (await conn.runAndReadAll(`SELECT k FROM _chrome_host ${order}`)).getRows().map((r) => Number(r[0]));
+      const windows = await hostWindows(conn, 5);
+      expect(windows.length).toBeGreaterThan(8);
+      const got: number[] = [];
+      for (const where of windows) {
+        const part = (await conn.runAndReadAll(`SELECT k FROM _chrome_host WHERE ${where} ${order}`)).getRows().map((r) => Number(r[0]));
+        expect(part.length).toBeGreaterThan(0);
+        got.push(...part);
+      }
+      expect(got).toEqual(all);
+      expect(await hostWindows(conn, 1000)).toEqual(['']);
+    } finally {
+      t.close();
+    }
   });
 });

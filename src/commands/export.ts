@@ -13,10 +13,23 @@ import { outputOption, resolveOutput } from './outputOption.js';
 /** An exporter writes `traces` to `out` and returns a one-line summary for stderr. */
 export type Exporter = (traces: string[], out: string) => Promise<string>;
 
+/** JSON bytes a record becomes in the Chrome export (240.7 at 1 M synth events, 243.6 at 10 M). */
+const CHROME_BYTES_PER_EVENT = 245;
+/** Above this estimate the export warns before it starts that a browser will not open the file. */
+const CHROME_WARN_BYTES = 1e9;
+
 async function chrome(traces: string[], out: string): Promise<string> {
   if (traces.length !== 1) throw new UserError(`--format chrome takes one trace, got ${traces.length}; export them one at a time`);
   const t = await TraceSession.open(traces[0]);
   try {
+    const guess = t.info.events * CHROME_BYTES_PER_EVENT;
+    if (guess > CHROME_WARN_BYTES) {
+      process.stderr.write(
+        `mpstrace: warning: ${t.info.events} events make about ${(guess / 1e9).toFixed(1)} GB of JSON; the Perfetto UI in a browser ` +
+          'typically has about 2 GB for the parsed trace (more than the file) and chrome://tracing less, so it will likely not open: ' +
+          "for a trace this size `mpstrace report` (its aggregated page) or `mpstrace sql` are the way in (or Perfetto's trace_processor --httpd)\n",
+      );
+    }
     let incomplete: string | undefined;
     const analyze = async () => {
       const a = await t.analysis();

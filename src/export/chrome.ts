@@ -20,6 +20,7 @@ import { siteLabel } from '../analyze/finding.js';
 import type { FindingLike } from '../report/findings.js';
 import { ON_TIMELINE_SQL } from '../format/kinds.js';
 import { analyzeTrace } from '../analyze/analyzeTrace.js';
+import { memoryLimitBytes } from '../ingest/resources.js';
 
 export interface ChromeExportStats {
   /** findings written as instant events */
@@ -108,6 +109,8 @@ export interface ChromeExportOptions {
   findings?: FindingLike[] | null;
   /** The shared analysis of the trace (TraceSession.findings). */
   analyze?: () => Promise<FindingLike[]>;
+  /** Most host rows DuckDB sorts at once (hostWindows); default from its memory limit. Tests set it small. */
+  windowRows?: number;
 }
 
 export async function exportChrome(loaded: Loaded, outPath: string, opts: ChromeExportOptions = {}): Promise<ChromeExportStats> {
@@ -246,62 +249,67 @@ export async function exportChrome(loaded: Loaded, outPath: string, opts: Chrome
   let stack: number[] = [];
   let asyncId = 1;
   let flows = 0;
-  // Built into a temporary table first (hostEventsSql), then read back sorted.
+  // Built into a temporary table first (hostEventsSql), then read back sorted one window
+  // of (thread, time) at a time (hostWindows): each window is one sort that fits in memory,
+  // and the windows in order give the rows in the order of one sort of the whole table.
   for (const sql of hostEventsSql(E)) await conn.run(sql);
-  await forEachChunk(
-    conn,
-    `SELECT CAST(tid AS VARCHAR), CAST(ts - ${O} AS DOUBLE), CAST(dur AS DOUBLE), ph, name, cat, fid, args
-      FROM _chrome_host ORDER BY tid, ts, ord, dur DESC NULLS LAST, fid`,
-    async (c, n) => {
-      for (let i = 0; i < n; i++) {
-        const tidKey = c[0][i] as string;
-        if (tidKey !== curTid) {
-          curTid = tidKey;
-          stack = [];
+  const windows = await hostWindows(conn, opts.windowRows ?? (await defaultWindowRows(conn)));
+  for (const where of windows) {
+    await forEachChunk(
+      conn,
+      `SELECT CAST(tid AS VARCHAR), CAST(ts - ${O} AS DOUBLE), CAST(dur AS DOUBLE), ph, name, cat, fid, args
+      FROM _chrome_host${where ? ` WHERE ${where}` : ''} ORDER BY tid, ts, ord, dur DESC NULLS LAST, fid`,
+      async (c, n) => {
+        for (let i = 0; i < n; i++) {
+          const tidKey = c[0][i] as string;
+          if (tidKey !== curTid) {
+            curTid = tidKey;
+            stack = [];
+          }
+          const tid = num(tidKey);
+          const ts = c[1][i] as number;
+          const dur = c[2][i] as number | null;
+          const ph = c[3][i] as string;
+          const name = str(c[4][i]);
+          const cat = str(c[5][i]);
+          const args = c[7][i] === null ? undefined : (JSON.parse(c[7][i] as string) as Record<string, unknown>);
+          if (ph === 'ls') {
+            w.push({ ph: 's', pid: hostPid, tid, ts: us(ts), name: 'launch', cat: 'launch_flow', id: LAUNCH_FLOW_ID0 + num(c[6][i]) });
+            continue;
+          }
+          if (ph === 's' || ph === 'f') {
+            const ev: Record<string, unknown> = { ph, pid: hostPid, tid, ts: us(ts), name: 'event', cat: 'sync', id: num(c[6][i]) };
+            if (ph === 'f') ev.bp = 'e';
+            w.push(ev);
+            if (ph === 's') flows++;
+            continue;
+          }
+          if (ph === 'i') {
+            w.push({ ph: 'i', s: 't', pid: hostPid, tid, ts: us(ts), name, cat });
+            continue;
+          }
+          if (ph === 'span') {
+            const id = asyncId++;
+            w.push({ ph: 'b', pid: hostPid, tid, ts: us(ts), name, cat, id, args });
+            w.push({ ph: 'e', pid: hostPid, tid, ts: us(ts + (dur ?? 0)), name, cat, id });
+            continue;
+          }
+          const end = ts + (dur ?? 0);
+          while (stack.length && stack[stack.length - 1] <= ts) stack.pop();
+          if (stack.length && end > stack[stack.length - 1]) {
+            const id = asyncId++;
+            w.push({ ph: 'b', pid: hostPid, tid, ts: us(ts), name, cat, id, args });
+            w.push({ ph: 'e', pid: hostPid, tid, ts: us(end), name, cat, id });
+            continue;
+          }
+          stack.push(end);
+          w.push({ ph: 'X', pid: hostPid, tid, ts: us(ts), dur: us(dur ?? 0), name, cat, ...(args ? { args } : {}) });
+          slices++;
         }
-        const tid = num(tidKey);
-        const ts = c[1][i] as number;
-        const dur = c[2][i] as number | null;
-        const ph = c[3][i] as string;
-        const name = str(c[4][i]);
-        const cat = str(c[5][i]);
-        const args = c[7][i] === null ? undefined : (JSON.parse(c[7][i] as string) as Record<string, unknown>);
-        if (ph === 'ls') {
-          w.push({ ph: 's', pid: hostPid, tid, ts: us(ts), name: 'launch', cat: 'launch_flow', id: LAUNCH_FLOW_ID0 + num(c[6][i]) });
-          continue;
-        }
-        if (ph === 's' || ph === 'f') {
-          const ev: Record<string, unknown> = { ph, pid: hostPid, tid, ts: us(ts), name: 'event', cat: 'sync', id: num(c[6][i]) };
-          if (ph === 'f') ev.bp = 'e';
-          w.push(ev);
-          if (ph === 's') flows++;
-          continue;
-        }
-        if (ph === 'i') {
-          w.push({ ph: 'i', s: 't', pid: hostPid, tid, ts: us(ts), name, cat });
-          continue;
-        }
-        if (ph === 'span') {
-          const id = asyncId++;
-          w.push({ ph: 'b', pid: hostPid, tid, ts: us(ts), name, cat, id, args });
-          w.push({ ph: 'e', pid: hostPid, tid, ts: us(ts + (dur ?? 0)), name, cat, id });
-          continue;
-        }
-        const end = ts + (dur ?? 0);
-        while (stack.length && stack[stack.length - 1] <= ts) stack.pop();
-        if (stack.length && end > stack[stack.length - 1]) {
-          const id = asyncId++;
-          w.push({ ph: 'b', pid: hostPid, tid, ts: us(ts), name, cat, id, args });
-          w.push({ ph: 'e', pid: hostPid, tid, ts: us(end), name, cat, id });
-          continue;
-        }
-        stack.push(end);
-        w.push({ ph: 'X', pid: hostPid, tid, ts: us(ts), dur: us(dur ?? 0), name, cat, ...(args ? { args } : {}) });
-        slices++;
-      }
-      await w.flush();
-    },
-  );
+        await w.flush();
+      },
+    );
+  }
   const findings = await findingEvents(loaded, opts, origin, hostPid);
   for (const ev of findings) w.push(ev);
   await w.flush();
@@ -363,6 +371,96 @@ function hostEventsSql(E: string): string[] {
     'CREATE OR REPLACE TEMP TABLE _chrome_host (tid BIGINT, ts BIGINT, dur BIGINT, ph VARCHAR, name VARCHAR, cat VARCHAR, fid BIGINT, args VARCHAR, ord INTEGER)',
     ...branches.map((b) => `INSERT INTO _chrome_host ${b}`),
   ];
+}
+
+/** Bytes a host row takes in a window's sort, with headroom (most of a row is its args JSON text). */
+const HOST_ROW_BYTES = 250;
+/** Time bins of one thread's window plan: a thread's rows are split at bin edges only. */
+const HOST_BINS = 65536;
+
+/** Rows per window by default: a quarter of DuckDB's memory limit at HOST_ROW_BYTES a row. */
+async function defaultWindowRows(conn: DuckDBConnection): Promise<number> {
+  const [r] = await rowsOf(conn, "SELECT current_setting('memory_limit') AS m");
+  return Math.max(50_000, Math.floor(memoryLimitBytes(str(r?.m) || '1GB') / 4 / HOST_ROW_BYTES));
+}
+
+/**
+ * Splits _chrome_host into windows of at most `maxRows` rows where the trace
+ * allows, in the read-back order (thread, then time): a window is either a run
+ * of whole threads (`tid BETWEEN a AND b`) or a time range of one thread with
+ * more rows than that, cut at the edges of 1/65536 of its own time span (a bin
+ * is never split, so rows with the same thread and time are always in one
+ * window). Returns each window's WHERE condition, in order; '' is the whole
+ * table (a table of at most `maxRows` rows costs no extra query). Each
+ * condition is on the tid and ts columns with constants, which DuckDB applies
+ * in its scan, so a window's sort holds only its own rows (one sort of the
+ * whole table, 107 M rows at 100 M events, spilled to disk, and reading it
+ * back alone peaked at 1.9 GB of RSS).
+ */
+export async function hostWindows(conn: DuckDBConnection, maxRows: number): Promise<string[]> {
+  const threads = await rowsOf(
+    conn,
+    `SELECT CAST(tid AS VARCHAR) AS tid, count(*) AS n, count(ts) AS nts, CAST(min(ts) AS VARCHAR) AS lo, CAST(max(ts) AS VARCHAR) AS hi
+      FROM _chrome_host GROUP BY tid ORDER BY tid`,
+  );
+  const total = threads.reduce((a, r) => a + num(r.n), 0);
+  if (total <= maxRows) return [''];
+  const big = (v: string) => `CAST('${BigInt(v)}' AS BIGINT)`;
+  const out: string[] = [];
+  let group: { first: string; last: string; rows: number } | null = null;
+  const flush = () => {
+    if (group) out.push(`tid BETWEEN ${big(group.first)} AND ${big(group.last)}`);
+    group = null;
+  };
+  for (const r of threads) {
+    const n = num(r.n);
+    const tid = str(r.tid);
+    if (tid === '') {
+      // rows without a thread sort last (NULLS LAST), in one window of their own
+      flush();
+      out.push('tid IS NULL');
+      continue;
+    }
+    if (n <= maxRows) {
+      if (group && group.rows + n > maxRows) flush();
+      if (group) {
+        group.last = tid;
+        group.rows += n;
+      } else group = { first: tid, last: tid, rows: n };
+      continue;
+    }
+    flush();
+    const lo = BigInt(str(r.lo));
+    const width = (BigInt(str(r.hi)) - lo + BigInt(HOST_BINS)) / BigInt(HOST_BINS);
+    const bins = await rowsOf(
+      conn,
+      `SELECT (ts - ${big(String(lo))}) // ${big(String(width))} AS b, count(*) AS c
+        FROM _chrome_host WHERE tid = ${big(tid)} AND ts IS NOT NULL GROUP BY b ORDER BY b`,
+    );
+    let start: bigint | null = null;
+    let rows = 0;
+    const cut = (hi: bigint | null) => {
+      const range: string[] = [];
+      if (start !== null) range.push(`ts >= ${big(String(start))}`);
+      if (hi !== null) range.push(`ts < ${big(String(hi))}`);
+      // rows of this thread without a time sort after the others (NULLS LAST): in its last window
+      else if (num(r.nts) < n && range.length) range[0] = `(${range[0]} OR ts IS NULL)`;
+      out.push([`tid = ${big(tid)}`, ...range].join(' AND '));
+    };
+    for (const b of bins) {
+      const c = num(b.c);
+      if (rows > 0 && rows + c > maxRows) {
+        const at = lo + BigInt(str(b.b)) * width;
+        cut(at);
+        start = at;
+        rows = 0;
+      }
+      rows += c;
+    }
+    cut(null);
+  }
+  flush();
+  return out;
 }
 
 /** The host process's track that holds the findings (a pseudo thread id no OS hands out). */
