@@ -8,10 +8,13 @@
 //   npm run bench -- ingest [--events N] [--reps 5] [--keep] [--dir D]
 // With --dir D, a trace and NDJSON of the same event count left there by an
 // earlier --keep run are reused (writing the NDJSON takes longer than the loads).
+// With --before DIST (another build's dist/, e.g. main's), each round also loads the
+// trace with that build, so before and after are timed side by side in one run (the
+// three loads of a round rotate which goes first); ratios are each build's to read_json.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, openSync, writeSync, closeSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { benchSetup } from './lib/common.mjs';
 
@@ -25,8 +28,10 @@ async function child(mode, file) {
     writer.writeFile(file);
     return { events };
   }
-  if (mode === 'trace') {
-    const { openTrace } = await import(dist('ingest/load.js'));
+  if (mode === 'trace' || mode === 'trace-before') {
+    const { openTrace } = await import(
+      mode === 'trace' ? dist('ingest/load.js') : pathToFileURL(path.join(path.resolve(args[3]), 'ingest/load.js')).href
+    );
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     const t = await openTrace(file, { progress: false });
@@ -111,28 +116,39 @@ try {
   }
 
   const reps = Number(opt('reps', '5'));
+  const beforeDist = opt('before', '');
+  if (beforeDist && !existsSync(path.join(beforeDist, 'ingest/load.js'))) {
+    log(`--before ${beforeDist}: no ingest/load.js there; give a built dist/ directory`);
+    process.exit(2);
+  }
   const bins = [];
   const jsons = [];
+  const befores = [];
   const load0 = load();
-  process.stdout.write(`round  openTrace wall / CPU    read_json wall / CPU    ratio (wall)  load avg\n`);
+  const cell = (x) => `${x.s.toFixed(2).padStart(7)} s / ${x.cpu.toFixed(2).padStart(5)} s`;
+  process.stdout.write(
+    `round  ${beforeDist ? 'before wall / CPU       ratio   ' : ''}openTrace wall / CPU    read_json wall / CPU    ratio (wall)  load avg\n`,
+  );
   for (let i = 0; i < reps; i++) {
-    const one = (mode, f) => JSON.parse(runChild([me, '--child', mode, f]));
-    let b, j;
-    if (i % 2 === 0) {
-      b = one('trace', trace);
-      j = one('json', ndjson);
-    } else {
-      j = one('json', ndjson);
-      b = one('trace', trace);
+    const one = (mode, f) => JSON.parse(runChild([me, '--child', mode, f, ...(mode === 'trace-before' ? [beforeDist] : [])]));
+    const order = beforeDist ? ['trace', 'json', 'trace-before'] : ['trace', 'json'];
+    const got = {};
+    for (let k = 0; k < order.length; k++) {
+      const mode = order[(k + i) % order.length];
+      got[mode] = one(mode, mode === 'json' ? ndjson : trace);
     }
-    if (b.rows !== events || j.rows !== events) {
-      log(`row counts differ: trace ${b.rows}, json ${j.rows}, expected ${events}`);
+    const b = got.trace;
+    const j = got.json;
+    const a = got['trace-before'];
+    if (b.rows !== events || j.rows !== events || (a && a.rows !== events)) {
+      log(`row counts differ: trace ${b.rows}, json ${j.rows}${a ? `, before ${a.rows}` : ''}, expected ${events}`);
       process.exit(1);
     }
     bins.push(b);
     jsons.push(j);
+    if (a) befores.push(a);
     process.stdout.write(
-      `${String(i + 1).padStart(5)}  ${b.s.toFixed(2).padStart(7)} s / ${b.cpu.toFixed(2).padStart(5)} s    ${j.s.toFixed(2).padStart(7)} s / ${j.cpu.toFixed(2).padStart(5)} s    ${(j.s / b.s).toFixed(2).padStart(10)}x  ${load()}\n`,
+      `${String(i + 1).padStart(5)}  ${a ? `${cell(a)}  ${(j.s / a.s).toFixed(2).padStart(5)}x   ` : ''}${cell(b)}    ${cell(j)}    ${(j.s / b.s).toFixed(2).padStart(10)}x  ${load()}\n`,
     );
   }
   const bs = bins.map((x) => x.s);
@@ -148,6 +164,17 @@ try {
     `median   ${f(bMed).padStart(7)} s / ${f(median(bins.map((x) => x.cpu))).padStart(5)} s    ${f(jMed).padStart(7)} s / ${f(median(jsons.map((x) => x.cpu))).padStart(5)} s    ${f(rMed).padStart(10)}x (median round)\n` +
       `worst    ${f(Math.max(...bs)).padStart(7)} s / ${f(Math.max(...bins.map((x) => x.cpu))).padStart(5)} s    ${f(Math.max(...js)).padStart(7)} s / ${f(Math.max(...jsons.map((x) => x.cpu))).padStart(5)} s    ${f(Math.min(...ratios)).padStart(10)}x (worst round)\n`,
   );
+  if (befores.length) {
+    const as = befores.map((x) => x.s);
+    const ar = befores.map((x, i) => jsons[i].s / x.s);
+    process.stdout.write(
+      `before   ${f(median(as)).padStart(7)} s / ${f(median(befores.map((x) => x.cpu))).padStart(5)} s    ${f(median(ar))}x (median round)  ` +
+        `worst ${f(Math.max(...as))} s / ${f(Math.max(...befores.map((x) => x.cpu)))} s    ${f(Math.min(...ar))}x (worst round)  ` +
+        `peak RSS ${Math.round(Math.max(...befores.map((x) => x.rss_mb)))} MB\n` +
+        `before_ingest_s_median=${median(as).toFixed(3)} before_ratio_vs_read_json=${f(median(ar))} before_ratio_worst_round=${f(Math.min(...ar))} ` +
+        `before_cpu_s_median=${median(befores.map((x) => x.cpu)).toFixed(3)} before_events_per_s=${Math.round(events / median(as))}\n`,
+    );
+  }
   process.stdout.write(
     `ingest: ${events} events, ${cpus().length} CPUs, trace ${(bytes / 1e6).toFixed(0)} MB, peak RSS ${Math.round(Math.max(...bins.map((x) => x.rss_mb)))} MB (read_json ${Math.round(Math.max(...jsons.map((x) => x.rss_mb)))} MB), load average ${load0} -> ${load()}\n`,
   );
