@@ -81,6 +81,9 @@ MODES = {
     "sampled": ("lib", {"MPSTRACE_COMPLETIONS": "sampled"}),
     "compl_off": ("lib", {"MPSTRACE_COMPLETIONS": "off"}),
     "cupti": ("lib", {"MPSTRACE_COMPLETIONS": "cupti"}),
+    # the hooks alone: no CUPTI, no torch layer (what the interposition itself costs)
+    "bare": ("lib", {"MPSTRACE_CUPTI": "0", "MPSTRACE_TORCH": "off"}),
+    "bare_torch": ("lib", {"MPSTRACE_CUPTI": "0"}),
 }
 # --paired: configuration -> (recorder parts paused, torch layer on). Bits of
 # the `pause` annotation (instrumentation/schema/events.json, enum pause_part).
@@ -387,7 +390,16 @@ def worker(steps, fake):
 PAIRED_PREFIX = "paired_"
 
 
-def start_workers(modes, libs, steps, workdir, logdir, pydirs, gen, fake):
+def parse_cpus(spec):
+    """'4-7,10' -> {4, 5, 6, 7, 10}"""
+    cpus = set()
+    for part in filter(None, spec.split(",")):
+        lo, _, hi = part.partition("-")
+        cpus.update(range(int(lo), int(hi or lo) + 1))
+    return cpus
+
+
+def start_workers(modes, libs, steps, workdir, logdir, pydirs, gen, fake, pin=None):
     procs = {}
     for m in modes:
         lib, extra = MODES[m[len(PAIRED_PREFIX):] if m.startswith(PAIRED_PREFIX) else m]
@@ -401,7 +413,10 @@ def start_workers(modes, libs, steps, workdir, logdir, pydirs, gen, fake):
         procs[m] = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--worker", "--steps", str(steps)]
                                     + (["--fake"] if fake else []),
                                     env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
-                                    text=True, bufsize=1)
+                                    text=True, bufsize=1,
+                                    # --pin: every worker on the same CPUs (they run one at a time), so
+                                    # which cores a process lands on stops differing between modes
+                                    preexec_fn=(lambda: os.sched_setaffinity(0, pin)) if pin else None)
         procs[m].log_path = log.name
         log.close()
     return procs
@@ -507,6 +522,7 @@ def main():
     ap.add_argument("--warm-steps", type=int, default=3, help="--paired: steps after each switch before timing")
     ap.add_argument("--workloads", default=",".join(WORKLOADS))
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--pin", default="", help="CPU list (e.g. 2-7) every worker is bound to; default: unbound")
     ap.add_argument("--trace-dir", help="keep the workers' traces here (default: a temporary directory, removed)")
     ap.add_argument("--worker", action="store_true")
     ap.add_argument("--fake", action="store_true", help="CPU stand-in workloads, no torch: tries the plumbing")
@@ -540,7 +556,8 @@ def main():
                 break
             gs = time.monotonic()
             pydirs = {"lib": a.pydir, "before": a.pydir_before or a.pydir}
-            procs = start_workers(modes + paired, libs, a.steps, workdir, logdir, pydirs, g, a.fake)
+            procs = start_workers(modes + paired, libs, a.steps, workdir, logdir, pydirs, g, a.fake,
+                                  parse_cpus(a.pin) if a.pin else None)
             live = {}
             for m, p in procs.items():
                 hello = read_reply(p, 150)
