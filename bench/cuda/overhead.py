@@ -75,6 +75,7 @@ MODES = {
     "nocupti": ("lib", {"MPSTRACE_CUPTI": "0"}),
     "torchoff": ("lib", {"MPSTRACE_TORCH": "off"}),
     "noflush": ("lib", {"MPSTRACE_CUPTI_FLUSH": "0"}),
+    "flush": ("lib", {"MPSTRACE_CUPTI_FLUSH": "1"}),  # the flush after a sync (the default before 2026-12-03 21:50)
     "cbonly": ("lib", {"MPSTRACE_CUPTI_SAMPLE": "0"}),
     "sample10": ("lib", {"MPSTRACE_CUPTI_SAMPLE": "10"}),
     "sample5": ("lib", {"MPSTRACE_CUPTI_SAMPLE": "5"}),
@@ -468,6 +469,7 @@ def fmt_rec(rec):
             f" cupti_bufs {rec.get('cupti_buffers', 0)} buf_us {rec.get('cupti_buffer_ns', 0) / 1e3:.0f}"
             f" flushes {rec.get('cupti_flushes', 0)} flush_us {rec.get('cupti_flush_ns', 0) / 1e3:.0f}"
             f" toggles {rec.get('cupti_toggles', 0)} toggle_us {rec.get('cupti_toggle_ns', 0) / 1e3:.0f}"
+            f" unwinds {rec.get('unwinds', 0)} unwind_us {rec.get('unwind_ns', 0) / 1e3:.0f}"
             f" wd_us {rec.get('watchdog_ns', 0) / 1e3:.0f}")
 
 
@@ -487,7 +489,8 @@ def where(xs):
             f"completions/step {recs.get('cupti_records', 0) / steps:.0f}  "
             f"us/step: thread setup {per_step('thread_setup_ns'):.1f} chunks {per_step('chunk_ns'):.1f} "
             f"cupti buffers {per_step('cupti_buffer_ns'):.1f} flushes {per_step('cupti_flush_ns'):.1f} "
-            f"toggles {per_step('cupti_toggle_ns'):.1f} watchdog {per_step('watchdog_ns'):.1f}  "
+            f"toggles {per_step('cupti_toggle_ns'):.1f} watchdog {per_step('watchdog_ns'):.1f} "
+            f"unwinds {recs.get('unwinds', 0) / steps:.1f} ({per_step('unwind_ns'):.1f} us)  "
             f"cpu_ms/step {fmt_cpu({k: v / steps for k, v in cpu.items()})}")
 
 

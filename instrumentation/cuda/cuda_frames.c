@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #include "mpst_runtime.h"
 #include "cuda_recorder.h"
+#include "mpst_stats.h"
 
 #include <elf.h>
 #include <fcntl.h>
@@ -335,7 +336,11 @@ __attribute__((noinline)) uint32_t mpst_cuda_driver_site(const void *ra, const v
   w.n = 0;
   w.ra = a;
   w.past_ra = 0;
+  int64_t t0 = mpst_now();
   _Unwind_Backtrace(collect, &w);
+  /* the slow path: counted, so a bench can tell a cache that keeps missing */
+  mpst_stat_add(MPST_STAT_unwinds, 1);
+  mpst_stat_add(MPST_STAT_unwind_ns, (uint64_t)(mpst_now() - t0));
   /* frames up to and including the one at `ra` are ours and CUDA's */
   int i = 0;
   while (i < w.n && w.pcs[i] != a) i++;

@@ -208,10 +208,13 @@ static void cupti_child(void) {
 /* MPSTRACE_CUPTI_SAMPLE=P (diagnostic, for bench/cuda/overhead.py): GPU
  * activity records only P % of the time (P*10 ms of every second); 0 keeps
  * only the callbacks (correlation ids, driver-API launches), 100 (default)
- * records every completion. MPSTRACE_CUPTI_FLUSH=0: no flush from a program
- * thread after a sync (CUPTI's own thread still flushes every 100 ms). */
+ * records every completion. MPSTRACE_CUPTI_FLUSH=1: also flush from the program
+ * thread after a sync (at most every 50 ms). Off by default: CUPTI's own thread
+ * flushes every 100 ms anyway, and on the program thread one flush took ~0.5 ms
+ * (62 us per step of a launch-bound transformer loop on the H200, ~1 % of it;
+ * bench/results/overhead-2026-12-03-2130.txt). */
 static int sample_pct = 100;
-static int flush_after_sync = 1;
+static int flush_after_sync = 0;
 
 static int activity_set(int on) {
   static const CUpti_ActivityKind kinds[] = { CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL, CUPTI_ACTIVITY_KIND_MEMCPY,
@@ -385,7 +388,7 @@ static int start_cupti(void) {
   const char *e = getenv("MPSTRACE_CUPTI_SAMPLE");
   if (e && *e) sample_pct = atoi(e) < 0 ? 0 : atoi(e) > 100 ? 100 : atoi(e);
   e = getenv("MPSTRACE_CUPTI_FLUSH");
-  if (e && strcmp(e, "0") == 0) flush_after_sync = 0;
+  if (e && *e) flush_after_sync = strcmp(e, "0") != 0;
   void *h = open_cupti();
   if (!h) return 0;
 #define LOAD(f)                                                                                                                            \
@@ -443,7 +446,8 @@ void mpst_cuda_lazy_init_slow(void) {
 }
 
 void mpst_cuda_after_sync(void) {
-  /* completions of work the sync waited for reach the file soon after */
+  /* MPSTRACE_CUPTI_FLUSH=1: completions of work the sync waited for reach the
+     file soon after (else within CUPTI's 100 ms flush period) */
   /* at most every 50 ms in the whole process: a flush costs tens of
      microseconds on the calling program thread, and a per-thread limit let
      every new thread flush at its first sync (4 inference threads per step:
