@@ -133,6 +133,39 @@ describe.skipIf(!canBuild)('driver-entry capture (stand-in static runtime and li
     }
   });
 
+  it('a GEMM reached by 16 stack layouts walks the stack once per layout, and launches from two functions at one depth keep their own call sites', () => {
+    const fnRange = (name: string) => {
+      const nm = spawnSync('nm', ['-S', '--defined-only', b.prog('drv_static')], { encoding: 'utf8' });
+      const p = nm.stdout
+        .split('\n')
+        .map((l) => l.trim().split(/\s+/))
+        .find((q) => q[3] === name || q[3]?.startsWith(`${name}.`));
+      expect(p, `nm finds ${name}`).toBeDefined();
+      const lo = parseInt(p![0]!, 16);
+      return { lo, hi: lo + parseInt(p![1]!, 16) };
+    };
+    // 16 layouts (frames of varying size inside the library), 2,008 launches:
+    // the per-thread memo of where the user's frame lies answers after one
+    // walk per layout
+    const bench = runTraced(b, 'drv_static', ['gemm-bench', '2000', '6'], path.join(tempDir(), 'gemm16.mpst'), { MPSTRACE_STATS: '1' });
+    expect(bench.status).toBe(0);
+    const unwinds = Number(/unwinds=(\d+)/.exec(bench.stderr)?.[1]);
+    expect(unwinds).toBeGreaterThanOrEqual(1);
+    expect(unwinds).toBeLessThanOrEqual(16);
+    const out = path.join(tempDir(), 'gemm-two.mpst');
+    const r = runTraced(b, 'drv_static', ['gemm-two', '40'], out);
+    expect(r.status).toBe(0);
+    const { recs: g } = load(out);
+    const subs = g.filter((x) => x.kind === 'submit');
+    expect(subs).toHaveLength(40);
+    const [a, bb] = [fnRange('deep'), fnRange('deep_b')];
+    const where = subs.map((x) => {
+      const off = Number(g.find((c) => c.kind === 'callsite' && c.f.site_id === x.site)!.f.offset);
+      return off >= a.lo && off < a.hi ? 'deep' : off >= bb.lo && off < bb.hi ? 'deep_b' : `0x${off.toString(16)}`;
+    });
+    expect(where).toEqual(subs.map((_, i) => (i & 1 ? 'deep_b' : 'deep')));
+  });
+
   it('records nothing at the driver entries when MPSTRACE_ENABLE=0', () => {
     const out = path.join(tempDir(), 'off.mpst');
     const r = runTraced(b, 'drv_static', ['gemm'], out, { MPSTRACE_ENABLE: '0' });

@@ -210,20 +210,6 @@ static inline int in_cuda_memo(uintptr_t pc) {
   return v;
 }
 
-/* 1 when pc lies in an already classified object and outside CUDA's code:
- * what a value read from a remembered stack slot must be before it is taken
- * for the user's return address. A slot can hold a stale word from an
- * earlier, differently laid out call (another way's inner slot can match by
- * such a stale copy); a word in no known object is rejected without the slow
- * classification (a new object is classified by the unwinding path). */
-static int user_code(uintptr_t pc) {
-  unsigned i = (unsigned)(((uint64_t)pc * 0x9E3779B97F4A7C15ull) >> 59);
-  if (memo_pc[i] == pc && pc) return !memo_cuda[i];
-  const obj *o = lookup(pc);
-  if (!o) return 0;
-  return !in_cuda_memo(pc);
-}
-
 #define MAX_FRAMES 48
 struct walk {
   uintptr_t pcs[MAX_FRAMES], cfas[MAX_FRAMES];
@@ -246,43 +232,8 @@ static _Unwind_Reason_Code collect(struct _Unwind_Context *ctx, void *data) {
   return _URC_NO_REASON;
 }
 
-/*
- * Unwinding costs microseconds, too much per call. But the frames between a
- * given driver call inside CUDA code (its return address `ra`, from a given
- * wrapper) and the user's frame have fixed sizes on a given path, so the
- * user's return address sits at a fixed distance from this function's own
- * frame. The first call from each (ra, wrapper) unwinds and remembers that
- * distance, plus the return address of the CUDA frame just inside the user's
- * and where it lies; later calls read the two stack slots and take the
- * user's address only when the inner one still matches exactly (the same
- * path) and the user's is outside CUDA; otherwise they unwind again.
- * One (ra, wrapper) can reach the user by several paths whose frames differ
- * in size (stack realignment, variable-length arrays, different entry points
- * of a library: real cuBLAS launches do), so each key keeps up to PATH_WAYS
- * layouts; a layout is only ever written into an empty way, never replaced,
- * so a reader never sees half of one.
- */
-#define PATH_WAYS 4
-typedef struct {
-  _Atomic int state; /* 0 empty, 1 being filled, 2 ready */
-  intptr_t user_delta, inner_delta;
-  uintptr_t inner_pc;
-} path_way;
-
-typedef struct {
-  _Atomic uint64_t key;
-  path_way way[PATH_WAYS];
-} path_entry;
-
-#define PATHS 1024
-static path_entry paths[PATHS];
-
-static inline uint64_t path_key(uintptr_t ra, const void *wrapper) {
-  return (((uint64_t)ra * 0x9E3779B97F4A7C15ull) ^ (uint64_t)(uintptr_t)wrapper) | 1; /* never 0 (empty) */
-}
-
 /* The top of this thread's stack (once per thread), so the fast path never
- * reads past it whatever a stale distance says. */
+ * reads past it. */
 static uintptr_t stack_top(void) {
   static __thread uintptr_t top;
   if (!top) {
@@ -297,48 +248,65 @@ static uintptr_t stack_top(void) {
   return top;
 }
 
-static void remember(path_entry *e, uint64_t key, intptr_t user_delta, intptr_t inner_delta, uintptr_t inner_pc) {
-  uint64_t expected = 0;
-  if (atomic_load_explicit(&e->key, memory_order_acquire) != key && !atomic_compare_exchange_strong(&e->key, &expected, key))
-    return; /* the slot holds another (ra, wrapper): that one keeps it */
-  for (int j = 0; j < PATH_WAYS; j++) {
-    path_way *p = &e->way[j];
-    int st = atomic_load_explicit(&p->state, memory_order_acquire);
-    if (st == 2 && p->user_delta == user_delta && p->inner_delta == inner_delta && p->inner_pc == inner_pc) return;
-    int empty = 0;
-    if (st == 0 && atomic_compare_exchange_strong(&p->state, &empty, 1)) {
-      p->user_delta = user_delta, p->inner_delta = inner_delta, p->inner_pc = inner_pc;
-      atomic_store_explicit(&p->state, 2, memory_order_release);
-      return;
+/*
+ * Unwinding costs microseconds (7 us on the H200's CPU through cuBLAS and
+ * libtorch), too much per call. So each thread remembers the last RECENT user
+ * frames it found, by where they lie on the stack: the slot holding the
+ * user's return address (into the user's frame) and the slot holding the
+ * return address into the outermost CUDA frame (the library function the user
+ * called). While that library call is on the stack, and on every later call
+ * made from the same user frame at the same depth (a loop), both slots hold
+ * exactly those words, whatever the library does below them: reading the two
+ * slots back answers without walking. Both must lie in this thread's live
+ * stack between this frame and the stack's top (so the reads cannot fault).
+ *
+ * An earlier cache keyed on (return address, wrapper) and kept the user's
+ * slot as a distance from this frame: real cuBLAS reaches one launch by more
+ * paths of different depths than it held (7 to 64 stack walks per training
+ * step on the H200, 50 to 356 us per step; bench/results/overhead-2026-12-03-2200.txt),
+ * and with frames of varying size it could read a stale word as the user's
+ * address (test/recorder-driver-entry.test.ts, gemm-two). A stale match here
+ * needs both slots to hold, at the same addresses, the words of an earlier
+ * call; the word returned is the one the walk found for that layout.
+ */
+#define RECENT 16
+#define RECENT_SPAN (1u << 20) /* a library's frames below the user's stay well under 1 MiB */
+typedef struct {
+  uintptr_t user_slot, user_pc, inner_slot, inner_pc;
+} recent_path;
+static __thread recent_path recent[RECENT];
+static __thread unsigned recent_next;
+
+static inline int recent_hit(uintptr_t here, uintptr_t top, uintptr_t *user) {
+  for (int j = 0; j < RECENT; j++) {
+    const recent_path *p = &recent[j];
+    if (p->user_slot <= here || p->inner_slot <= here || p->user_slot + 8 > top || p->inner_slot + 8 > top ||
+        p->user_slot - here > RECENT_SPAN)
+      continue;
+    if (*(const uintptr_t *)p->inner_slot == p->inner_pc && *(const uintptr_t *)p->user_slot == p->user_pc) {
+      *user = p->user_pc;
+      return 1;
     }
   }
+  return 0;
 }
 
 __attribute__((noinline)) uint32_t mpst_cuda_driver_site(const void *ra, const void *wrapper) {
+  (void)wrapper;
   uintptr_t a = (uintptr_t)ra;
   if (!in_cuda_memo(a)) return mpst_callsite(ra); /* the program called the driver itself */
   volatile char anchor = 0;
   uintptr_t here = (uintptr_t)&anchor;
-  uint64_t key = path_key(a, wrapper);
-  path_entry *e = &paths[key % PATHS];
   uintptr_t top = stack_top();
-  if (top && atomic_load_explicit(&e->key, memory_order_acquire) == key) {
-    for (int j = 0; j < PATH_WAYS; j++) {
-      const path_way *p = &e->way[j];
-      if (atomic_load_explicit(&p->state, memory_order_acquire) != 2) continue;
-      if (here + p->user_delta + 8 > top || here + p->inner_delta + 8 > top) continue;
-      if (*(const uintptr_t *)(here + p->inner_delta) != p->inner_pc) continue;
-      uintptr_t user = *(const uintptr_t *)(here + p->user_delta);
-      if (user && user_code(user)) return mpst_callsite((const void *)user);
-    }
-  }
+  uintptr_t hit;
+  if (top && recent_hit(here, top, &hit)) return mpst_callsite((const void *)hit);
   struct walk w;
   w.n = 0;
   w.ra = a;
   w.past_ra = 0;
   int64_t t0 = mpst_now();
   _Unwind_Backtrace(collect, &w);
-  /* the slow path: counted, so a bench can tell a cache that keeps missing */
+  /* the slow path: counted, so a bench can tell a memo that keeps missing */
   mpst_stat_add(MPST_STAT_unwinds, 1);
   mpst_stat_add(MPST_STAT_unwind_ns, (uint64_t)(mpst_now() - t0));
   /* frames up to and including the one at `ra` are ours and CUDA's */
@@ -348,11 +316,11 @@ __attribute__((noinline)) uint32_t mpst_cuda_driver_site(const void *ra, const v
     if (!w.pcs[i] || in_cuda(w.pcs[i])) continue;
     /* the return address into a frame lies just below the CFA the unwinder
        reports with it (x86-64: the call pushed it there) */
-    if (i >= 1) {
-      intptr_t user_delta = (intptr_t)(w.cfas[i] - 8 - here), inner_delta = (intptr_t)(w.cfas[i - 1] - 8 - here);
-      if (user_delta > 0 && inner_delta > 0 && *(const uintptr_t *)(here + user_delta) == w.pcs[i] &&
-          *(const uintptr_t *)(here + inner_delta) == w.pcs[i - 1])
-        remember(e, key, user_delta, inner_delta, w.pcs[i - 1]);
+    if (i >= 1 && top) {
+      uintptr_t user_slot = w.cfas[i] - 8, inner_slot = w.cfas[i - 1] - 8;
+      if (user_slot > here && inner_slot > here && user_slot + 8 <= top && inner_slot + 8 <= top &&
+          *(const uintptr_t *)user_slot == w.pcs[i] && *(const uintptr_t *)inner_slot == w.pcs[i - 1])
+        recent[recent_next++ % RECENT] = (recent_path){ user_slot, w.pcs[i], inner_slot, w.pcs[i - 1] };
     }
     return mpst_callsite((const void *)w.pcs[i]);
   }

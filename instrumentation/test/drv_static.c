@@ -141,6 +141,22 @@ MPST_NO_IPA static int deep(int depth, CUstream s, int pad) {
   return r;
 }
 
+MPST_NO_IPA static int deep_b(int depth, CUstream s, int pad) {
+  int r = depth > 0 ? deep_b(depth - 1, s, pad) : gemm_var(s, pad);
+  sink = r;
+  return r;
+}
+
+/* argv[1] == "gemm-two" N: N launches, alternately from deep and deep_b at
+ * the same depth (the same stack slots): each launch's call site must name
+ * the function that made it, whatever the call before it found. */
+static int gemm_two(long n) {
+  CUstream s;
+  cudaStreamCreate(&s);
+  for (long i = 0; i < n; i++) (i & 1 ? deep_b : deep)(3, s, (int)(i / 2));
+  return 0;
+}
+
 /* argv[1] == "gemm-bench" N DEPTH: ns per launch of the stand-in cuBLAS whose
  * frames vary in size call to call, called DEPTH frames below main. */
 static int gemm_bench(long n, int depth) {
@@ -163,6 +179,11 @@ static int gemm_bench(long n, int depth) {
 int main(int argc, char **argv) {
   if (argc > 2 && strcmp(argv[1], "bench") == 0) return bench(atol(argv[2]));
   if (argc > 3 && strcmp(argv[1], "gemm-bench") == 0) return gemm_bench(atol(argv[2]), atoi(argv[3]));
+  if (argc > 2 && strcmp(argv[1], "gemm-two") == 0) {
+    void *lib = dlopen("libcublas_fake.so", RTLD_NOW);
+    gemm_var = lib ? (int (*)(CUstream, int))dlsym(lib, "fake_gemm_var") : NULL;
+    return gemm_var ? gemm_two(atol(argv[2])) : 4;
+  }
   CUstream s1, s2;
   CUevent e1;
   cudaStreamCreate(&s1);

@@ -24,7 +24,7 @@ __attribute__((visibility("default"), noinline)) int fake_gemm(CUstream s) {
  * distance from the driver call to the program's frame is not fixed per call
  * address, which the recorder's call-site cache must survive. */
 __attribute__((noinline)) static int launch_from_var_frame(CUstream s, int pad) {
-  volatile char *room = __builtin_alloca(16 * (size_t)(1 + (pad & 3)));
+  volatile char *room = __builtin_alloca(16 * (size_t)(1 + (pad & 15))); /* 16 layouts: more than the distance cache's 4 ways */
   room[0] = (char)pad;
   return fake_gemm(s) + room[0] - (char)pad;
 }
