@@ -89,11 +89,17 @@ static const char *sym_of(void *pc, const char **lib) {
   return d.dli_sname ? d.dli_sname : *lib;
 }
 
-__attribute__((destructor)) static void report(void) {
+/* Stops sampling and writes the report; the program may call it before it
+ * exits (bench/cuda/profile_workload.py does, through ctypes): a SIGPROF
+ * that lands in exit's teardown, while the loader's lock is held, would
+ * deadlock the unwinder in the handler. */
+__attribute__((visibility("default"))) void cpusampler_stop(void) {
   const char *out = getenv("SAMPLER_OUT");
-  if (!out || !armed || n_samples < 20) return; /* wrappers and short helpers: nothing to say */
+  if (!armed) return;
+  armed = 0;
   timer_delete(timer);
   signal(SIGPROF, SIG_IGN);
+  if (!out || n_samples < 20) return; /* wrappers and short helpers: nothing to say */
   const char *want = getenv("SAMPLER_LIB") ? getenv("SAMPLER_LIB") : "libmpstrace";
   int n = atomic_load(&n_samples);
   if (n > MAX_SAMPLES) n = MAX_SAMPLES;
@@ -139,3 +145,5 @@ __attribute__((destructor)) static void report(void) {
   for (int j = 0; j < ninlib && j < 15; j++) fprintf(f, "  in %s %5.1f %% %s\n", want, 100.0 * inlib[j].n / (n ? n : 1), inlib[j].name);
   fclose(f);
 }
+
+__attribute__((destructor)) static void at_exit(void) { cpusampler_stop(); }
