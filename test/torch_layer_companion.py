@@ -241,6 +241,45 @@ class LayerTest(unittest.TestCase):
         self.assertEqual(errs, [])
         self.assertEqual(len(self.rec.kinds("api_sync_begin")), 4)
 
+    def test_no_thread_stays_marked_inside_a_wrapped_call(self):
+        # the nesting guard is a table of threads inside a wrapped call, not
+        # per-thread state: each entry goes when its call returns or raises
+        t = self.torch
+        with t.cuda.stream(t.cuda.Stream()):
+            self.assertEqual(layer._busy, {})  # between the wrapped __enter__ and __exit__
+        t.fail_sync = True
+        try:
+            with self.assertRaises(RuntimeError):
+                t.cuda.synchronize()
+        finally:
+            t.fail_sync = False
+        seen = []
+
+        def work():
+            with t.cuda.stream(t.cuda.Stream()):  # set_stream runs nested in the wrapped __enter__
+                pass
+            t.cuda.Stream().wait_stream(t.cuda.Stream())
+            seen.append(dict(layer._busy))
+        th = threading.Thread(target=work)
+        th.start()
+        th.join()
+        self.assertEqual(seen, [{}])
+        self.assertEqual(layer._busy, {})
+        self.assertEqual(len(self.rec.kinds("api_sync_begin")), 1)
+        self.assertEqual(len(self.rec.kinds("api_sync_end")), 1)
+        # two contexts, entered and left: the nested set_stream adds nothing
+        self.assertEqual(len(self.rec.kinds("api_current_stream")), 4)
+
+    def test_after_fork_only_the_forking_thread_may_stay_marked(self):
+        me = threading.get_ident()
+        layer._busy.update({me + 1: 1})
+        layer._busy_after_fork()
+        self.assertEqual(layer._busy, {})
+        layer._busy.update({me: 1, me + 1: 1})
+        layer._busy_after_fork()
+        self.assertEqual(layer._busy, {me: 1})
+        layer._busy.clear()
+
 
     def test_set_active_off_calls_through_and_on_records_again(self):
         t = self.torch

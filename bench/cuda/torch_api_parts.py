@@ -55,17 +55,20 @@ def per_call_us(fn, n):
 def thread_parts(torch, L, s2, blocks, n=40):
     """Inside new threads, layer on and off: the first and second of each
     call, timed in the thread (us, medians over the threads): tls (the
-    layer's thread-local state), cur (the layer's current-stream lookup: the
-    thread's first CUDA call in both modes), ctx1/ctx2 (`with
-    torch.cuda.stream(s)`), sync1/sync2 (Stream.synchronize), life (start to
-    join, teardown included)."""
+    layer's nesting guard, L._depth(): a threading.local's first use in the
+    thread before, a table lookup since), cur (the layer's current-stream
+    lookup: the thread's first CUDA call in both modes), ctx1/ctx2 (`with
+    torch.cuda.stream(s)`), sync1/sync2 (Stream.synchronize), work (all six,
+    wall), cpu (all six as the thread's CPU time), life (start to join,
+    teardown included)."""
     be = L._S.backend
-    clock = time.perf_counter_ns
+    clock, cpu = time.perf_counter_ns, time.thread_time_ns
     got = {True: [], False: []}
 
     def work(res):
+        c0 = cpu()
         a = clock()
-        getattr(L._S.tls, "depth", 0)
+        L._depth()
         b = clock()
         be.current_stream()
         c = clock()
@@ -79,7 +82,8 @@ def thread_parts(torch, L, s2, blocks, n=40):
         f = clock()
         s2.synchronize()
         g = clock()
-        res.update(tls=b - a, cur=c - b, ctx1=d - c, ctx2=e - d, sync1=f - e, sync2=g - f)
+        c1 = cpu()
+        res.update(tls=b - a, cur=c - b, ctx1=d - c, ctx2=e - d, sync1=f - e, sync2=g - f, work=g - a, cpu=c1 - c0)
 
     for r in range(blocks):
         for on in ((True, False) if r % 2 == 0 else (False, True)):
@@ -95,8 +99,10 @@ def thread_parts(torch, L, s2, blocks, n=40):
     L._S.active = True
     out = {}
     for on, rows in got.items():
-        for k in ("tls", "cur", "ctx1", "ctx2", "sync1", "sync2", "life"):
+        for k in ("tls", "cur", "ctx1", "ctx2", "sync1", "sync2", "work", "cpu", "life"):
             out["thread_%s_%s_us" % (k, "on" if on else "off")] = round(statistics.median(x[k] for x in rows) / 1e3, 3)
+    for k in ("tls", "cur", "ctx1", "ctx2", "sync1", "sync2", "work", "cpu", "life"):
+        out["thread_%s_us" % k] = round(out["thread_%s_on_us" % k] - out["thread_%s_off_us" % k], 3)
     return out
 
 

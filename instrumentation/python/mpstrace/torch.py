@@ -194,15 +194,18 @@ def _is_plumbing(code, f_globals):
     return _code_entry(code, f_globals)[1]
 
 
-def _user_frame(depth=2):
-    """The innermost frame that is the program's own code (not torch, not
-    this package, not contextlib/functools), with its cache entry. Per
-    wrapped call, and per op at level full: the lookup is inlined (a dozen
-    frames is typical under nn.Module)."""
+def _push_site(rec, depth=1):
+    """Pushes the program's innermost own line as the thread's site; the
+    previous site (for pop_site), or None when there is no such frame.
+    depth 1: starting from the caller of this function. Per wrapped call,
+    and per op at level full: the walk to the innermost frame that is the
+    program's own code (not torch, not this package, not
+    contextlib/functools) is inlined (a dozen frames is typical under
+    nn.Module)."""
     try:
         f = sys._getframe(depth)
     except ValueError:
-        return None, None
+        return None
     get = _plumbing_cache.get
     while f is not None:
         code = f.f_code
@@ -210,17 +213,9 @@ def _user_frame(depth=2):
         if e is None or e[0] is not code:
             e = _code_entry(code, f.f_globals)
         if not e[1]:
-            return f, e
+            break
         f = f.f_back
-    return None, None
-
-
-def _push_site(rec, depth=1):
-    """Pushes the program's innermost own line as the thread's site; the
-    previous site (for pop_site), or None when there is no such frame.
-    depth 1: starting from the caller of this function."""
-    f, e = _user_frame(depth + 1)
-    if f is None:
+    else:
         return None
     lines, at = e[4], f.f_lasti
     line = lines.get(at)
@@ -286,8 +281,32 @@ def _fail(where, exc):
         pass
 
 
+# Threads inside a wrapped call (thread ident -> 1): a wrapped function that
+# torch calls from another one (set_stream inside StreamContext.__enter__,
+# Event.wait inside Stream.wait_event) runs straight through. Not a
+# threading.local: that builds a dict and two weak references in every
+# thread at its first wrapped call and tears them down at its exit, per-thread
+# work a program of short-lived threads pays per thread (issues 10, 16); an
+# entry here lives only while its thread is inside a wrapped call, and is
+# removed only by that thread.
+_busy: dict = {}
+_get_ident = threading.get_ident
+
+
+def _busy_after_fork():
+    # only the forking thread lives on in the child; other threads' idents may be reused
+    keep = _get_ident() in _busy
+    _busy.clear()
+    if keep:
+        _busy[_get_ident()] = 1
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_busy_after_fork)
+
+
 def _depth():
-    return getattr(_S.tls, "depth", 0)
+    return 1 if _get_ident() in _busy else 0
 
 
 def _wrap(owner, name, make, label=None):
@@ -320,45 +339,47 @@ def _call(label, orig, args, kwargs, before, after):
     `before(args, kwargs)` ahead of it (its value is the call's state) and
     `after(state, args, kwargs, value, raised)` behind it (either may be
     None). The layer's own failures step it aside; orig's value and
-    exceptions pass untouched. Per wrapped call: no closures, no encoding."""
-    tls = _S.tls
-    if not _S.active or getattr(tls, "depth", 0):
+    exceptions pass untouched. Per wrapped call: no closures, no encoding,
+    no per-thread state to set up."""
+    if not _S.active:
+        return orig(*args, **kwargs)
+    tid = _get_ident()
+    busy = _busy
+    if tid in busy:
         return orig(*args, **kwargs)
     rec = _S.rec
     prev = None
     try:
-        prev = _push_site(rec, 1)
+        # from the wrapper's caller: this frame and the wrapper's are the layer's own
+        prev = _push_site(rec, 3)
         state = before(args, kwargs) if before is not None else None
     except Exception as e:  # noqa: BLE001 - the layer's failure, not the program's
         _fail(label, e)
         if prev is not None:
             rec.pop_site(prev)
         return orig(*args, **kwargs)
-    tls.depth = 1
+    busy[tid] = 1
     try:
         value = orig(*args, **kwargs)
     except BaseException:
-        tls.depth = 0
-        if after is not None:
-            _after(label, after, state, args, kwargs, None, True)
+        del busy[tid]
+        if after is not None and _S.active:
+            try:
+                after(state, args, kwargs, None, True)
+            except Exception as e:  # noqa: BLE001
+                _fail(label, e)
         if prev is not None:
             rec.pop_site(prev)
         raise
-    tls.depth = 0
-    if after is not None:
-        _after(label, after, state, args, kwargs, value, False)
+    del busy[tid]
+    if after is not None and _S.active:
+        try:
+            after(state, args, kwargs, value, False)
+        except Exception as e:  # noqa: BLE001
+            _fail(label, e)
     if prev is not None:
         rec.pop_site(prev)
     return value
-
-
-def _after(label, after, state, args, kwargs, value, raised):
-    if not _S.active:
-        return
-    try:
-        after(state, args, kwargs, value, raised)
-    except Exception as e:  # noqa: BLE001
-        _fail(label, e)
 
 
 # ---- backends: handles of streams and events --------------------------------
@@ -564,8 +585,24 @@ def _elapsed(label, be):
     return make
 
 
+def _raw_reader(be):
+    """(raw, device) for a CUDA backend that reads the current stream as
+    raw(device()) (torch._C's getters), else (None, None). The stream
+    wrappers call these two C functions themselves: no backend method call
+    around them, and one device read serves both the stream and the device
+    they record (a new thread's first wrapped calls are its slowest; every
+    Python call less counts there, issues 10 and 16)."""
+    if be.name == "cuda" and getattr(be, "raw", None) is not None:
+        return be.raw, be.device
+    return None, None
+
+
 def _set_stream(label, be):
+    raw, dev = _raw_reader(be)
+
     def before(_args, _kwargs):
+        if raw is not None:
+            return int(raw(dev())) & _MASK
         return be.current_stream()
 
     def after(prev, args, kwargs, _v, raised):
@@ -574,9 +611,13 @@ def _set_stream(label, be):
         if be.name == "mps":
             stream = _stream_arg(args, kwargs)
             h = _S.tls.mps_stream = be.stream_handle(stream) if stream is not None else 0
-        else:  # what torch made current, whatever form the stream was given in
-            h = be.current_stream()
-        _S.rec.api_current_stream(h, prev, be.current_device())
+            d = be.current_device()
+        elif raw is not None:  # what torch made current, whatever form the stream was given in
+            idx = dev()
+            h, d = int(raw(idx)) & _MASK, int(idx)
+        else:
+            h, d = be.current_stream(), be.current_device()
+        _S.rec.api_current_stream(h, prev, d)
 
     def make(orig):
         def set_stream(*args, **kwargs):
@@ -588,13 +629,25 @@ def _set_stream(label, be):
 def _stream_change(label, be):
     """A context manager's __enter__/__exit__ that may switch the current
     stream (StreamContext): compare before and after."""
-    def before(_args, _kwargs):
-        return be.current_stream()
+    raw, dev = _raw_reader(be)
 
-    def after(prev, _args, _kwargs, _v, _raised):
-        cur = be.current_stream()
-        if cur != prev:
-            _S.rec.api_current_stream(cur, prev, be.current_device())
+    if raw is not None:
+        def before(_args, _kwargs):
+            return int(raw(dev())) & _MASK
+
+        def after(prev, _args, _kwargs, _v, _raised):
+            idx = dev()
+            cur = int(raw(idx)) & _MASK
+            if cur != prev:
+                _S.rec.api_current_stream(cur, prev, int(idx))
+    else:
+        def before(_args, _kwargs):
+            return be.current_stream()
+
+        def after(prev, _args, _kwargs, _v, _raised):
+            cur = be.current_stream()
+            if cur != prev:
+                _S.rec.api_current_stream(cur, prev, be.current_device())
 
     def make(orig):
         def method(*args, **kwargs):
