@@ -9,30 +9,27 @@ Layers: `new` (this checkout's instrumentation/python) and, with --old REF,
 `old` (that commit's instrumentation/python, exported with git archive into a
 temp dir); or any NAME=DIR. Each round runs one process per layer, in
 rotating order; inside, blocks of new threads alternate with the layer on
-and off in place (mpstrace.torch.set_active). A thread runs what a worker
-thread of a training program does first:
+and off in place (mpstrace.torch.set_active). A thread runs:
 
+    one recorder record (a marker)       rec: the thread's recorder setup
+                                         (slot, chunk, thread_start,
+                                         thread_name), in both modes, as on
+                                         the GPU, where the thread's hooked
+                                         CUDA calls write records either way
     with torch.cuda.stream(s): pass      ctx1, then ctx2 (a second time)
     s.synchronize()                      sync1, then sync2
-    torch.cuda.synchronize()             dev (its stand-in backend call
-                                         writes one recorder record, as a
-                                         hooked cudaDeviceSynchronize does:
-                                         the thread's recorder setup happens
-                                         with the layer off too)
 
 Per thread (us, medians over a round's threads): each call's first and
-second time, timed in the thread (wall clock); work, all five (wall), cpu,
-all five as the thread's CPU time (what other processes on a busy machine
-do not add to); life (start to join, teardown included, wall); each with the
-layer on and off; <x>_us is on minus off. With the layer on the thread's
-recorder setup (slot, chunk, thread_start, thread_name) comes with ctx1's
-first record, with it off with dev's: work and cpu hold it either way, as on
-the GPU, where a hooked CUDA call of the thread writes records in both modes.
-A busy machine adds noise: many rounds, and the summary gives per layer the
-median and the worst round.
+second time, timed in the thread (wall clock); work, the four torch calls
+(wall); cpu, the same as the thread's CPU time (what other processes on a
+busy machine do not add to); life (start to join, teardown included, wall);
+each with the layer on and off; <x>_us is on minus off: what the layer adds
+to a new thread. A busy machine adds noise: many rounds, and the summary
+gives per layer the median and the worst round.
 With --child: one process's measurements as JSON.
 """
 import argparse
+import ctypes
 import json
 import os
 import shutil
@@ -43,7 +40,7 @@ import tempfile
 import threading
 import time
 
-KEYS = ("ctx1", "ctx2", "sync1", "sync2", "dev", "work", "cpu", "life")
+KEYS = ("rec", "ctx1", "ctx2", "sync1", "sync2", "work", "cpu", "life")
 
 
 def child(blocks, n):
@@ -58,24 +55,27 @@ def child(blocks, n):
     assert L.level() == "api", L.level()
     s = torch.cuda.Stream()
     clock, cpu = time.perf_counter_ns, time.thread_time_ns
+    marker = ctypes.PyDLL(None).mpstrace_impl_marker
+    marker.argtypes, marker.restype = [ctypes.c_char_p], None
 
     def work(res):
-        c0 = cpu()
         a = clock()
-        with torch.cuda.stream(s):
-            pass
+        marker(b"thread")
+        r = clock()
+        c0 = cpu()
         b = clock()
         with torch.cuda.stream(s):
             pass
         c = clock()
-        s.synchronize()
+        with torch.cuda.stream(s):
+            pass
         d = clock()
         s.synchronize()
         e = clock()
-        torch.cuda.synchronize()
+        s.synchronize()
         f = clock()
         c1 = cpu()
-        res.update(ctx1=b - a, ctx2=c - b, sync1=d - c, sync2=e - d, dev=f - e, work=f - a, cpu=c1 - c0)
+        res.update(rec=r - a, ctx1=c - b, ctx2=d - c, sync1=e - d, sync2=f - e, work=f - b, cpu=c1 - c0)
 
     got = {True: [], False: []}
     for on in (True, False):  # warm up both paths

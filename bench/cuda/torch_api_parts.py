@@ -3,7 +3,7 @@ each call the torch layer wraps, and one block allocation + free, timed with
 the layer on and off in place, in alternating blocks of one process.
 
     python3 bench/cuda/torch_api_parts.py --lib instrumentation/build/libmpstrace_cuda.so \\
-        [--layer new=instrumentation/python --layer old=OTHER/instrumentation/python] [--rounds 2]
+        [--layer new=instrumentation/python --layer old=OTHER/instrumentation/python] [--rounds 2] [--ops thread]
 
 Each --layer NAME=DIR runs one process per round under the recorder at level
 api (LD_PRELOAD, MPSTRACE_TORCH=api, PYTHONPATH=DIR), in rotating order;
@@ -106,7 +106,7 @@ def thread_parts(torch, L, s2, blocks, n=40):
     return out
 
 
-def child(blocks):
+def child(blocks, only=None):
     import torch
 
     import mpstrace.torch as L
@@ -144,6 +144,8 @@ def child(blocks):
            "stream_sync": (lambda: s.synchronize(), 2000), "stream_ctx": (ctx, 2000),
            "event_record": (lambda: ev.record(s), 2000), "wait_event": (lambda: cur.wait_event(ev), 2000),
            "thread": (thread, 200), "alloc_free": (alloc_free, 4000)}
+    if only:
+        ops = {k: v for k, v in ops.items() if k in only}
     ms = {"%s_%s" % (k, m): [] for k in ops for m in ("on", "off")}
 
     def set_mode(op, on):
@@ -199,10 +201,11 @@ def main():
     p.add_argument("--layer", action="append", default=[], help="NAME=DIR (the mpstrace Python folder)")
     p.add_argument("--rounds", type=int, default=2)
     p.add_argument("--blocks", type=int, default=6)
+    p.add_argument("--ops", help="comma list: time only these ops (the thread_* parts always run)")
     p.add_argument("--child", action="store_true")
     a = p.parse_args()
     if a.child:
-        return child(a.blocks)
+        return child(a.blocks, a.ops.split(",") if a.ops else None)
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     layers = [x.split("=", 1) for x in a.layer] or [["new", os.path.join(root, "instrumentation", "python")]]
     work = tempfile.mkdtemp(prefix="mpst-apiparts.")
@@ -218,7 +221,8 @@ def main():
                 env["MPSTRACE_TORCH_HOOK"] = "python"
             if "ctypes" in hook.split(","):
                 env["MPSTRACE_TORCH_CTYPES"] = "1"
-            r = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", "--blocks", str(a.blocks)],
+            r = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", "--blocks", str(a.blocks)]
+                               + (["--ops", a.ops] if a.ops else []),
                                env=env, capture_output=True, text=True, timeout=150)
             if r.returncode != 0 or not r.stdout.strip():
                 print("%s round %d: rc=%d %s" % (name, rnd + 1, r.returncode, r.stderr[-800:]), flush=True)
