@@ -66,7 +66,7 @@ describe.skipIf(!python)('mpstrace.torch (stand-in torch)', () => {
       timeout: 120_000,
     });
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/Ran 3[0-9] tests/);
+    expect(r.stderr).toMatch(/Ran 4[0-9] tests/);
     expect(r.stderr).toMatch(/OK( \(skipped=\d+\))?\s*$/);
     // only RealDispatch may skip here (python3 without torch); it runs in the next test
     const skipped = skippedUnitTests(r.stderr);

@@ -1298,3 +1298,4 @@ def _reset_for_tests():
     if t is not None:
         threading.Thread._bootstrap_inner = t
     _S.__init__()
+    _busy.clear()
