@@ -109,7 +109,10 @@ export interface ChromeExportOptions {
   findings?: FindingLike[] | null;
   /** The shared analysis of the trace (TraceSession.findings). */
   analyze?: () => Promise<FindingLike[]>;
-  /** Most host rows DuckDB sorts at once (hostWindows); default from its memory limit. Tests set it small. */
+  /**
+   * Most host rows DuckDB sorts at once (hostWindows), and most GPU completions it joins to
+   * their submissions at once (corrRanges); default from its memory limit. Tests set it small.
+   */
   windowRows?: number;
 }
 
@@ -118,10 +121,18 @@ export async function exportChrome(loaded: Loaded, outPath: string, opts: Chrome
   const [o] = await rowsOf(conn, `SELECT CAST(min(ts) FILTER (WHERE ${ON_TIMELINE_SQL}) AS VARCHAR) AS origin FROM raw_events`);
   const origin = /^-?\d+$/.test(str(o.origin)) ? str(o.origin) : '0';
   const O = `CAST(${origin} AS BIGINT)`;
+  // The submissions view joins every submit to its completions (a hash aggregate and a hash
+  // join over all of them, 1.8 GB of RSS at 100 M events); it is read four times below, so it
+  // is joined once, here, one range of correlation ids at a time (corrRanges).
+  const windowRows = opts.windowRows ?? (await defaultWindowRows(conn));
+  await conn.run(`CREATE OR REPLACE TEMP TABLE _chrome_subs AS SELECT ${SUBS_COLS} FROM submissions LIMIT 0`);
+  for (const where of await corrRanges(conn, windowRows)) {
+    await conn.run(`INSERT INTO _chrome_subs SELECT ${SUBS_COLS} FROM submissions${where ? ` WHERE ${where}` : ''}`);
+  }
   const [e] = await rowsOf(
     conn,
     `SELECT greatest((SELECT max(ts) FROM raw_events WHERE ${ON_TIMELINE_SQL}),
-      coalesce((SELECT max(gpu_end) FROM submissions), ${O})) AS last`,
+      coalesce((SELECT max(gpu_end) FROM _chrome_subs), ${O})) AS last`,
   );
   const E = `CAST(${str(e.last) || origin} AS BIGINT)`;
   let hostPid = 1;
@@ -199,49 +210,59 @@ export async function exportChrome(loaded: Loaded, outPath: string, opts: Chrome
   let launchFlows = 0;
   let curStream = '';
   let ends: number[] = [];
-  await forEachChunk(
-    conn,
-    `SELECT CAST(stream AS VARCHAR), CAST(gpu_start - ${O} AS DOUBLE), CAST(gpu_end - gpu_start AS DOUBLE),
-      coalesce(name, what), what, corr, error, CAST(ts - ${O} AS DOUBLE), id, tid IS NOT NULL FROM submissions WHERE gpu_start IS NOT NULL
-      ORDER BY stream, gpu_start, gpu_end DESC`,
-    async (c, n) => {
-      for (let i = 0; i < n; i++) {
-        const key = c[0][i] as string;
-        if (key !== curStream) {
-          curStream = key;
-          ends = [];
+  // One window of (stream, GPU start) at a time, like the host rows below (sortWindows).
+  const gpuWindows = await sortWindows(conn, windowRows, {
+    table: '_chrome_subs',
+    key: 'stream',
+    time: 'gpu_start',
+    where: 'gpu_start IS NOT NULL',
+  });
+  for (const where of gpuWindows) {
+    await forEachChunk(
+      conn,
+      `SELECT CAST(stream AS VARCHAR), CAST(gpu_start - ${O} AS DOUBLE), CAST(gpu_end - gpu_start AS DOUBLE),
+        coalesce(name, what), what, corr, error, CAST(ts - ${O} AS DOUBLE), id, tid IS NOT NULL
+        FROM _chrome_subs WHERE gpu_start IS NOT NULL${where ? ` AND ${where}` : ''}
+        ORDER BY stream, gpu_start, gpu_end DESC`,
+      async (c, n) => {
+        for (let i = 0; i < n; i++) {
+          const key = c[0][i] as string;
+          if (key !== curStream) {
+            curStream = key;
+            ends = [];
+          }
+          const s = c[1][i] as number;
+          const d = Math.max(0, c[2][i] as number);
+          let row = ends.findIndex((end) => end <= s);
+          if (row < 0) {
+            ends.push(0);
+            row = ends.length - 1;
+          }
+          ends[row] = s + d;
+          const args: Record<string, unknown> = { corr: num(c[5][i]), submitted_us: us(c[7][i] as number) };
+          if (num(c[6][i])) args.error = num(c[6][i]);
+          const gtid = gpuTid(key, row);
+          w.push({ ph: 'X', pid: gpuPid, tid: gtid, ts: us(s), dur: us(d), name: str(c[3][i]), cat: str(c[4][i]), args });
+          slices++;
+          // the end of the arrow from the host launch call (its 's' is on the launching thread)
+          if (c[9][i]) {
+            w.push({
+              ph: 'f',
+              bp: 'e',
+              pid: gpuPid,
+              tid: gtid,
+              ts: us(s),
+              name: 'launch',
+              cat: 'launch_flow',
+              id: LAUNCH_FLOW_ID0 + num(c[8][i]),
+            });
+            launchFlows++;
+          }
         }
-        const s = c[1][i] as number;
-        const d = Math.max(0, c[2][i] as number);
-        let row = ends.findIndex((end) => end <= s);
-        if (row < 0) {
-          ends.push(0);
-          row = ends.length - 1;
-        }
-        ends[row] = s + d;
-        const args: Record<string, unknown> = { corr: num(c[5][i]), submitted_us: us(c[7][i] as number) };
-        if (num(c[6][i])) args.error = num(c[6][i]);
-        const gtid = gpuTid(key, row);
-        w.push({ ph: 'X', pid: gpuPid, tid: gtid, ts: us(s), dur: us(d), name: str(c[3][i]), cat: str(c[4][i]), args });
-        slices++;
-        // the end of the arrow from the host launch call (its 's' is on the launching thread)
-        if (c[9][i]) {
-          w.push({
-            ph: 'f',
-            bp: 'e',
-            pid: gpuPid,
-            tid: gtid,
-            ts: us(s),
-            name: 'launch',
-            cat: 'launch_flow',
-            id: LAUNCH_FLOW_ID0 + num(c[8][i]),
-          });
-          launchFlows++;
-        }
-      }
-      await w.flush();
-    },
-  );
+        await w.flush();
+      },
+    );
+  }
 
   // Host tracks: everything of one thread in time order, parents before children.
   // An X slice that would not nest inside the open one becomes an async b/e pair.
@@ -253,7 +274,8 @@ export async function exportChrome(loaded: Loaded, outPath: string, opts: Chrome
   // of (thread, time) at a time (hostWindows): each window is one sort that fits in memory,
   // and the windows in order give the rows in the order of one sort of the whole table.
   for (const sql of hostEventsSql(E)) await conn.run(sql);
-  const windows = await hostWindows(conn, opts.windowRows ?? (await defaultWindowRows(conn)));
+  await conn.run('DROP TABLE _chrome_subs');
+  const windows = await hostWindows(conn, windowRows);
   for (const where of windows) {
     await forEachChunk(
       conn,
@@ -319,6 +341,58 @@ export async function exportChrome(loaded: Loaded, outPath: string, opts: Chrome
   return { events: w.count, slices, flows: flows + launchFlows, bytes: out.bytes, findings: findings.filter((e) => e.ph === 'i').length };
 }
 
+/** The columns of the submissions view the export reads (into _chrome_subs). */
+const SUBS_COLS = 'tid, ts, stream, corr, id, name, what, gpu_start, gpu_end, error';
+
+/**
+ * Splits the submissions by correlation id into ranges of at most about `maxRows`
+ * completions each, where the ids allow: the bins are 1/65536 of the completions' id
+ * span, never split. Returns each range's WHERE condition on `corr`, in order, that
+ * together take every submission once: the first range is open below, the last open
+ * above, and a last condition takes the submissions without an id (if the trace can
+ * have any); '' alone is the
+ * whole view (at most `maxRows` completions). DuckDB applies a range of the join key to
+ * both sides of the view's join (the completions' aggregate and the submits), so each
+ * step joins only its own range (at 30 M events, 1.2 M ids a step took 1.5 s and 160 MB,
+ * all 9.6 M at once 9.4 s and 1,000 MB).
+ */
+export async function corrRanges(conn: DuckDBConnection, maxRows: number): Promise<string[]> {
+  const [r] = await rowsOf(
+    conn,
+    'SELECT count(*) AS n, CAST(min(corr) AS VARCHAR) AS lo, CAST(max(corr) AS VARCHAR) AS hi FROM ev_complete WHERE corr <> 0',
+  );
+  if (num(r?.n) <= maxRows) return [''];
+  const lo = BigInt(str(r!.lo));
+  const width = (BigInt(str(r!.hi)) - lo + BigInt(HOST_BINS)) / BigInt(HOST_BINS);
+  const bins = await rowsOf(
+    conn,
+    `SELECT (corr - ${lo}) // ${width} AS b, count(*) AS c FROM ev_complete WHERE corr <> 0 GROUP BY b ORDER BY b`,
+  );
+  const edges: bigint[] = [];
+  let rows = 0;
+  for (const b of bins) {
+    const c = num(b.c);
+    if (rows > 0 && rows + c > maxRows) {
+      edges.push(lo + BigInt(str(b.b)) * width);
+      rows = 0;
+    }
+    rows += c;
+  }
+  if (edges.length === 0) return [''];
+  const out = [`corr < ${edges[0]}`];
+  for (let i = 1; i < edges.length; i++) out.push(`corr >= ${edges[i - 1]} AND corr < ${edges[i]}`);
+  out.push(`corr >= ${edges[edges.length - 1]}`);
+  // A NULL id is not a range DuckDB can apply to the completions, so that step would join all
+  // of them; it runs only where the trace can have one: a binary trace's payload words are never
+  // NULL (the ids are bits of them), tables loaded from elsewhere might be.
+  const [nulls] = await rowsOf(
+    conn,
+    'SELECT count(*) AS n FROM raw_events WHERE p0 IS NULL OR p1 IS NULL OR p2 IS NULL OR p3 IS NULL OR p4 IS NULL',
+  );
+  if (num(nulls?.n) > 0) out.push('corr IS NULL');
+  return out;
+}
+
 /**
  * Host-side rows: tid, ts, dur, ph, name, cat, flow id, args (JSON text), ord; read back
  * ordered per thread by time, longer first, slices before flow endpoints. `ph` 'span' is
@@ -347,10 +421,10 @@ function hostEventsSql(E: string): string[] {
     json_object('stream', ${hex('stream')}, 'how', how, 'end_how', end_how, 'open', end_ts IS NULL)::VARCHAR, 0 FROM slot_spans`,
     `SELECT tid, ts, NULL, 'i', coalesce(name, 'marker'), 'marker', NULL, NULL, 0 FROM ev_marker`,
     `SELECT tid, ts, NULL, 'i', coalesce(name, what) || ' (no GPU completion recorded)', 'submit', NULL, NULL, 0
-    FROM submissions WHERE gpu_start IS NULL`,
+    FROM _chrome_subs WHERE gpu_start IS NULL`,
     `SELECT tid, ts, 1, 'X', CASE WHEN coalesce(name, what) LIKE what || '%' THEN coalesce(name, what) ELSE what || ' ' || name END, 'api', NULL,
-    json_object('stream', ${hex('stream')}, 'corr', corr)::VARCHAR, 0 FROM submissions WHERE tid IS NOT NULL`,
-    `SELECT tid, ts, NULL, 'ls', NULL, NULL, id, NULL, 1 FROM submissions WHERE tid IS NOT NULL AND gpu_start IS NOT NULL`,
+    json_object('stream', ${hex('stream')}, 'corr', corr)::VARCHAR, 0 FROM _chrome_subs WHERE tid IS NOT NULL`,
+    `SELECT tid, ts, NULL, 'ls', NULL, NULL, id, NULL, 1 FROM _chrome_subs WHERE tid IS NOT NULL AND gpu_start IS NOT NULL`,
     `SELECT rtid, rts, NULL, 's', NULL, NULL, fid, NULL, 1 FROM _chrome_flows`,
     `SELECT wtid, wts, NULL, 'f', NULL, NULL, fid, NULL, 1 FROM _chrome_flows`,
   ];
@@ -398,10 +472,25 @@ async function defaultWindowRows(conn: DuckDBConnection): Promise<number> {
  * back alone peaked at 1.9 GB of RSS).
  */
 export async function hostWindows(conn: DuckDBConnection, maxRows: number): Promise<string[]> {
+  return sortWindows(conn, maxRows, { table: '_chrome_host', key: 'tid', time: 'ts' });
+}
+
+/**
+ * The same windows over any table read back `ORDER BY key, time, ...`: `key` and
+ * `time` BIGINT columns, and `where` (when given) a condition every window adds
+ * (the rows read back). Used for the GPU rows too: _chrome_subs by (stream, gpu_start).
+ */
+export async function sortWindows(
+  conn: DuckDBConnection,
+  maxRows: number,
+  on: { table: string; key: string; time: string; where?: string },
+): Promise<string[]> {
+  const { table, key, time } = on;
+  const and = on.where ? ` AND (${on.where})` : '';
   const threads = await rowsOf(
     conn,
-    `SELECT CAST(tid AS VARCHAR) AS tid, count(*) AS n, count(ts) AS nts, CAST(min(ts) AS VARCHAR) AS lo, CAST(max(ts) AS VARCHAR) AS hi
-      FROM _chrome_host GROUP BY tid ORDER BY tid`,
+    `SELECT CAST(${key} AS VARCHAR) AS tid, count(*) AS n, count(${time}) AS nts, CAST(min(${time}) AS VARCHAR) AS lo, CAST(max(${time}) AS VARCHAR) AS hi
+      FROM ${table}${on.where ? ` WHERE ${on.where}` : ''} GROUP BY ${key} ORDER BY ${key}`,
   );
   const total = threads.reduce((a, r) => a + num(r.n), 0);
   if (total <= maxRows) return [''];
@@ -409,16 +498,16 @@ export async function hostWindows(conn: DuckDBConnection, maxRows: number): Prom
   const out: string[] = [];
   let group: { first: string; last: string; rows: number } | null = null;
   const flush = () => {
-    if (group) out.push(`tid BETWEEN ${big(group.first)} AND ${big(group.last)}`);
+    if (group) out.push(`${key} BETWEEN ${big(group.first)} AND ${big(group.last)}`);
     group = null;
   };
   for (const r of threads) {
     const n = num(r.n);
     const tid = str(r.tid);
     if (tid === '') {
-      // rows without a thread sort last (NULLS LAST), in one window of their own
+      // rows without a key sort last (NULLS LAST), in one window of their own
       flush();
-      out.push('tid IS NULL');
+      out.push(`${key} IS NULL`);
       continue;
     }
     if (n <= maxRows) {
@@ -434,18 +523,18 @@ export async function hostWindows(conn: DuckDBConnection, maxRows: number): Prom
     const width = (BigInt(str(r.hi)) - lo + BigInt(HOST_BINS)) / BigInt(HOST_BINS);
     const bins = await rowsOf(
       conn,
-      `SELECT (ts - ${big(String(lo))}) // ${big(String(width))} AS b, count(*) AS c
-        FROM _chrome_host WHERE tid = ${big(tid)} AND ts IS NOT NULL GROUP BY b ORDER BY b`,
+      `SELECT (${time} - ${big(String(lo))}) // ${big(String(width))} AS b, count(*) AS c
+        FROM ${table} WHERE ${key} = ${big(tid)} AND ${time} IS NOT NULL${and} GROUP BY b ORDER BY b`,
     );
     let start: bigint | null = null;
     let rows = 0;
     const cut = (hi: bigint | null) => {
       const range: string[] = [];
-      if (start !== null) range.push(`ts >= ${big(String(start))}`);
-      if (hi !== null) range.push(`ts < ${big(String(hi))}`);
-      // rows of this thread without a time sort after the others (NULLS LAST): in its last window
-      else if (num(r.nts) < n && range.length) range[0] = `(${range[0]} OR ts IS NULL)`;
-      out.push([`tid = ${big(tid)}`, ...range].join(' AND '));
+      if (start !== null) range.push(`${time} >= ${big(String(start))}`);
+      if (hi !== null) range.push(`${time} < ${big(String(hi))}`);
+      // rows of this key without a time sort after the others (NULLS LAST): in its last window
+      else if (num(r.nts) < n && range.length) range[0] = `(${range[0]} OR ${time} IS NULL)`;
+      out.push([`${key} = ${big(tid)}`, ...range].join(' AND '));
     };
     for (const b of bins) {
       const c = num(b.c);
