@@ -133,8 +133,8 @@ __attribute__((visibility("default"))) void cpusampler_stop(void) {
     if (fgets(comm, sizeof comm, c)) comm[strcspn(comm, "\n")] = 0;
     fclose(c);
   }
-  fprintf(f, "pid=%d comm=%s samples=%d in_%s_inclusive=%ld (%.1f %%) self=%ld (%.1f %%)\n", (int)getpid(), comm, n, want, incl, n ? 100.0 * incl / n : 0.0, self,
-          n ? 100.0 * self / n : 0.0);
+  fprintf(f, "pid=%d comm=%s samples=%d in_%s_inclusive=%ld (%.1f %%) self=%ld (%.1f %%)\n", (int)getpid(), comm, n, want, incl,
+          n ? 100.0 * incl / n : 0.0, self, n ? 100.0 * self / n : 0.0);
   qsort(leaflib, (size_t)nleaflib, sizeof(count), by_n);
   fprintf(f, "leaf library:");
   for (int j = 0; j < nleaflib && j < 12; j++) fprintf(f, " %s=%.1f%%", leaflib[j].name, 100.0 * leaflib[j].n / (n ? n : 1));

@@ -28,7 +28,7 @@
   X(cupti_flush_ns)                                                                                                                        \
   X(cupti_toggles) /* sampled completions: activity switched on or off */                                                                  \
   X(cupti_toggle_ns)                                                                                                                       \
-  X(unwinds) /* driver calls whose call site needed a stack walk (no cached layout) */                                                  \
+  X(unwinds) /* driver calls whose call site needed a stack walk (no cached layout) */                                                     \
   X(unwind_ns)                                                                                                                             \
   X(watchdog_ticks)                                                                                                                        \
   X(clock_tsc) /* 1 once mpst_now reads the TSC (calibrated), 0 while it reads clock_gettime */                                            \
