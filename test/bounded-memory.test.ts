@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
-import { openTrace, loadTarget, saveTrace } from '../src/ingest/load.js';
+import { ingestMode, openTrace, loadTarget, saveTrace, type LoadedTrace } from '../src/ingest/load.js';
 import { summarize } from '../src/ingest/summary.js';
 import { DEFAULT_MEMORY_LIMIT, memoryLimit, memoryLimitBytes } from '../src/ingest/resources.js';
 import { ARROW_BATCH_ROWS, arrowExporter } from '../src/export/arrow.js';
@@ -102,44 +102,81 @@ describe('DuckDB memory limit and spill directory', () => {
   });
 });
 
+/**
+ * Expects `loaded` (saved as Parquet) to hold exactly the tables an in-memory appender
+ * load of `trace` makes: the same rows in the same order (loadMs is the one value that
+ * differs between two loads).
+ */
+async function expectSameTablesAsMemoryLoad(trace: string, loaded: LoadedTrace, events: number): Promise<void> {
+  const save = mkdtempSync(path.join(dir, 'save-'));
+  try {
+    await saveTrace(loaded, save);
+  } finally {
+    loaded.close();
+  }
+  const mem = await withEnv({ MPSTRACE_DB: 'memory', MPSTRACE_INGEST: 'appender' }, () => openTrace(trace));
+  try {
+    const one = async (sql: string) => String((await mem.connection.runAndReadAll(sql)).getRows()[0]![0]);
+    const sel = (from: string) => `SELECT * REPLACE (regexp_replace(value, '"loadMs":[0-9]+', '') AS value) FROM ${from}`;
+    const tables: [string, (from: string) => string][] = [
+      ['raw_events', (f) => `SELECT * FROM ${f}`],
+      ['strings', (f) => `SELECT * FROM ${f}`],
+      ['trace_meta', sel],
+      ['trace_warnings', (f) => `SELECT * FROM ${f}`],
+    ];
+    for (const [t, q] of tables) {
+      const a = q(t);
+      const b = q(`read_parquet('${path.join(save, `${t}.parquet`)}')`);
+      const order = (x: string) => `SELECT bit_xor(hash(rn, r)) FROM (SELECT row_number() OVER () AS rn, r FROM (${x}) r)`;
+      expect(await one(`SELECT count(*) FROM (${b})`), t).toBe(await one(`SELECT count(*) FROM (${a})`));
+      expect(await one(`SELECT count(*) FROM (${a} EXCEPT ALL ${b})`), t).toBe('0');
+      expect(await one(`SELECT count(*) FROM (${b} EXCEPT ALL ${a})`), t).toBe('0');
+      expect(await one(order(b)), t).toBe(await one(order(a)));
+    }
+    expect(await one('SELECT count(*) FROM raw_events')).toBe(String(events));
+  } finally {
+    mem.close();
+  }
+}
+
 describe('loading into a database file', () => {
   // The file target starts the file's write-back (fdatasync) every writebackRows records
   // while appending; the tables must come out exactly as an in-memory load makes them:
   // the same rows in the same order.
   it('makes the same tables, row for row and in order, as a load into memory', async () => {
     const trace = synthTrace(150_000);
-    const save = path.join(dir, 'file-load');
-    const file = await withEnv({ MPSTRACE_DB: 'file' }, () => openTrace(trace, { batchRows: 8192, writebackRows: 20_000 }));
-    try {
-      expect(await setting(file.connection, 'threads')).not.toBe('1');
-      await saveTrace(file, save);
-    } finally {
-      file.close();
-    }
-    const mem = await withEnv({ MPSTRACE_DB: 'memory' }, () => openTrace(trace));
-    try {
-      const one = async (sql: string) => String((await mem.connection.runAndReadAll(sql)).getRows()[0]![0]);
-      // loadMs is the one value that differs between two loads
-      const sel = (from: string) => `SELECT * REPLACE (regexp_replace(value, '"loadMs":[0-9]+', '') AS value) FROM ${from}`;
-      const tables: [string, (from: string) => string][] = [
-        ['raw_events', (f) => `SELECT * FROM ${f}`],
-        ['strings', (f) => `SELECT * FROM ${f}`],
-        ['trace_meta', sel],
-        ['trace_warnings', (f) => `SELECT * FROM ${f}`],
-      ];
-      for (const [t, q] of tables) {
-        const a = q(t);
-        const b = q(`read_parquet('${path.join(save, `${t}.parquet`)}')`);
-        const order = (x: string) => `SELECT bit_xor(hash(rn, r)) FROM (SELECT row_number() OVER () AS rn, r FROM (${x}) r)`;
-        expect(await one(`SELECT count(*) FROM (${b})`), t).toBe(await one(`SELECT count(*) FROM (${a})`));
-        expect(await one(`SELECT count(*) FROM (${a} EXCEPT ALL ${b})`), t).toBe('0');
-        expect(await one(`SELECT count(*) FROM (${b} EXCEPT ALL ${a})`), t).toBe('0');
-        expect(await one(order(b)), t).toBe(await one(order(a)));
-      }
-      expect(await one('SELECT count(*) FROM raw_events')).toBe('150000');
-    } finally {
-      mem.close();
-    }
+    const file = await withEnv({ MPSTRACE_DB: 'file', MPSTRACE_INGEST: 'appender' }, () =>
+      openTrace(trace, { batchRows: 8192, writebackRows: 20_000 }),
+    );
+    expect(await setting(file.connection, 'threads')).not.toBe('1');
+    await expectSameTablesAsMemoryLoad(trace, file, 150_000);
+  });
+});
+
+describe('loading through Parquet segments', () => {
+  // MPSTRACE_INGEST=parquet: the decoded rows go through Parquet segment files that DuckDB
+  // inserts on all its threads; with one row group a segment, 150,000 rows are two segments.
+  for (const db of ['file', 'memory'] as const) {
+    it(`makes the same tables, row for row and in order, as the appender (${db})`, async () => {
+      const trace = synthTrace(150_000);
+      const root = mkdtempSync(path.join(dir, 'tmp-'));
+      const t = await withEnv({ MPSTRACE_DB: db, MPSTRACE_INGEST: 'parquet', MPSTRACE_TMPDIR: root }, () =>
+        openTrace(trace, { segmentRowGroups: 1, writebackRows: 20_000 }),
+      );
+      // the segments are gone once loaded; the spill directory goes on close
+      expect(readdirSync(root).filter((f) => !f.startsWith('mpstrace-spill-'))).toEqual([]);
+      expect(await setting(t.connection, 'threads')).not.toBe('1');
+      await expectSameTablesAsMemoryLoad(trace, t, 150_000);
+      expect(readdirSync(root)).toEqual([]);
+    });
+  }
+
+  it('is the default for traces that load into a database file, the appender for the rest', () => {
+    expect(ingestMode(300e6, () => 'x', {})).toBe('parquet');
+    expect(ingestMode(300e6, ':memory:', {})).toBe('appender');
+    expect(ingestMode(1e6, () => 'x', {})).toBe('appender');
+    expect(ingestMode(1e6, () => 'x', { MPSTRACE_INGEST: 'parquet' })).toBe('parquet');
+    expect(ingestMode(300e6, () => 'x', { MPSTRACE_INGEST: 'appender' })).toBe('appender');
   });
 });
 

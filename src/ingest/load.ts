@@ -5,25 +5,35 @@
  * views and the derived views of derived.sql. A loaded trace can be saved as a
  * .duckdb file (opened directly later) or as a Parquet directory.
  */
-import { closeSync, existsSync, fdatasync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fdatasync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import duckdb from '@duckdb/node-bindings';
-import { describeError, firstLine, UserError } from '../util/errors.js';
+import { describeError, firstLine, isErrno, UserError } from '../util/errors.js';
 import { progress } from '../util/progress.js';
 import { statInput } from '../util/files.js';
 import { traceContentKey } from './cacheKey.js';
 import { VERSION } from '../version.js';
 import { TraceReader, DEFAULT_BATCH_ROWS, type EventBatch, type TraceWarning } from '../format/reader.js';
-import { canDecodeInWorker, decodeHere, startWorkerDecode, type DecodeSummary, type WorkerDecode } from './decode.js';
+import {
+  canDecodeInWorker,
+  decodeHere,
+  decodeToSegments,
+  startWorkerDecode,
+  startWorkerSegments,
+  type DecodeSummary,
+  type WorkerDecode,
+  type WorkerSegments,
+} from './decode.js';
+import type { Segment } from './segments.js';
 import { CONTAINER, FLAGS, FORMAT_VERSION } from '../format/kinds.js';
 import { captureFacts, captureWarning } from './capture.js';
 import { demangleStrings } from './demangle.js';
 import { bindSchema } from '../format/bindSchema.js';
 import { sqlString } from './db.js';
-import { duckDbResources, memoryLimit, memoryLimitBytes } from './resources.js';
+import { duckDbResources, memoryLimit, memoryLimitBytes, tempRoot } from './resources.js';
 
 export type { TraceWarning };
 
@@ -81,6 +91,8 @@ export interface OpenTraceOptions {
   batchRows?: number;
   /** Records between two starts of the database file's write-back (FileWriteback; default 2^20). */
   writebackRows?: number;
+  /** Row groups per Parquet segment when loading through segments (segments.ts; default SEGMENT_ROW_GROUPS). */
+  segmentRowGroups?: number;
 }
 
 const SETTINGS = { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' };
@@ -359,25 +371,77 @@ async function openCacheFor(cache: string, key: string, tracePath: string): Prom
   }
 }
 
+/**
+ * How raw_events is filled: 'appender' (the data-chunk appender, one thread) or
+ * 'parquet' (the decoder writes Parquet segments that DuckDB inserts on all its threads,
+ * keeping their order; segments.ts). MPSTRACE_INGEST=appender|parquet overrides the choice
+ * by size.
+ */
+export function ingestMode(
+  fileBytes: number,
+  target: string | ((spillDir: string) => string),
+  env: NodeJS.ProcessEnv = process.env,
+): 'appender' | 'parquet' {
+  if (env.MPSTRACE_INGEST === 'appender' || env.MPSTRACE_INGEST === 'parquet') return env.MPSTRACE_INGEST;
+  return target !== ':memory:' && fileBytes >= PARQUET_MIN_BYTES ? 'parquet' : 'appender';
+}
+
+/** Traces from this size on (about 1 M records) load through Parquet segments when they go to a database file. */
+const PARQUET_MIN_BYTES = 32 << 20;
+
+/** A private directory for the Parquet segments, or undefined when none can be made there (the appender is used). */
+function makeSegmentDir(): string | undefined {
+  try {
+    return mkdtempSync(path.join(tempRoot(), 'mpstrace-ingest-'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** A failure to write or read a segment, as one line that says where and what to do. */
+function segmentError(e: unknown, dir: string): unknown {
+  if (e instanceof UserError) return e;
+  if (isErrno(e))
+    return new UserError(
+      `cannot write the load's temporary Parquet segments in ${path.dirname(dir)} (${e.message}); free space there or set MPSTRACE_TMPDIR to a directory with room (or MPSTRACE_INGEST=appender)`,
+    );
+  const first = firstLine(e);
+  if (first.includes(dir))
+    return new UserError(
+      `cannot read the load's temporary Parquet segment (${first}); check ${path.dirname(dir)} (MPSTRACE_TMPDIR), or set MPSTRACE_INGEST=appender`,
+    );
+  return e;
+}
+
 async function loadBinary(tracePath: string, opts: OpenTraceOptions, contentKey = ''): Promise<LoadedTrace> {
   const started = Date.now();
   // The one reader of this trace: it validates the header before DuckDB starts (bad
   // input fails fast and clearly) and is handed to the decoder.
   const reader = TraceReader.open(tracePath);
   const batchRows = opts.batchRows ?? DEFAULT_BATCH_ROWS;
+  const target = loadTarget(reader.fileBytes);
+  // Parquet segments need a directory; without one (unwritable temp root) the appender is used.
+  const segDir = ingestMode(reader.fileBytes, target) === 'parquet' ? makeSegmentDir() : undefined;
+  const removeSegments = () => {
+    if (segDir) rmSync(segDir, { recursive: true, force: true });
+  };
   // A worker pays off only when decoding takes longer than starting it. It starts
   // before DuckDB opens, so its first batches are ready when the appends begin.
   const useWorker = canDecodeInWorker() && (process.env.MPSTRACE_DECODE_THREAD === '1' || reader.fileBytes > 16 << 20);
-  let worker: WorkerDecode | undefined = useWorker ? startWorkerDecode(reader, batchRows) : undefined;
+  let worker: WorkerDecode | undefined = useWorker && !segDir ? startWorkerDecode(reader, batchRows) : undefined;
+  let segWorker: WorkerSegments | undefined =
+    useWorker && segDir ? startWorkerSegments(reader, { dir: segDir, groupsPerSegment: opts.segmentRowGroups }) : undefined;
   let instance: DuckDBInstance;
   let connection: DuckDBConnection;
   let close: () => void;
   let dbFile: string;
   try {
-    ({ instance, connection, close, file: dbFile } = await openDatabase(loadTarget(reader.fileBytes)));
+    ({ instance, connection, close, file: dbFile } = await openDatabase(target));
   } catch (e) {
     reader.close();
     await worker?.stop();
+    await segWorker?.stop();
+    removeSegments();
     throw e;
   }
   try {
@@ -386,33 +450,57 @@ async function loadBinary(tracePath: string, opts: OpenTraceOptions, contentKey 
     // appended row groups as they are at commit (about 10% less memory).
     // The appender runs on this thread alone; DuckDB's other threads only cost CPU
     // while it appends (polling for tasks), CPU the decoder needs. Restored after COMMIT.
+    // The Parquet inserts run on all of DuckDB's threads.
     const threads = (await connection.runAndReadAll("SELECT current_setting('threads') AS t")).getRowObjects()[0]!.t;
-    await connection.run('SET threads = 1');
+    if (!segDir) await connection.run('SET threads = 1');
     await connection.run('BEGIN TRANSACTION');
     await connection.run(sql.views);
     const progress = loadProgress(opts.progress, reader.fileBytes);
-    const appender = new RawEventAppender(connection);
     const writeback = dbFile === ':memory:' ? undefined : new FileWriteback(dbFile, opts.writebackRows ?? WRITEBACK_ROWS);
     let rows = 0;
-    const onBatch = (batch: EventBatch) => {
-      appender.append(batch);
-      rows += batch.count;
-      progress.update(rows);
-      writeback?.progress(rows);
-    };
     let d: DecodeSummary;
-    try {
-      const w = worker;
-      worker = undefined; // run() ends it
-      d = w ? await w.run(onBatch) : decodeHere(reader, batchRows, onBatch);
-    } finally {
-      reader.close();
-      appender.close();
-      progress.end();
-      await writeback?.close();
+    if (segDir) {
+      // Each finished segment is inserted (in order: preserve_insertion_order is on) and deleted.
+      const insert = async (seg: Segment) => {
+        await connection.run(`INSERT INTO raw_events SELECT * FROM read_parquet(${sqlString(seg.file)})`);
+        rmSync(seg.file, { force: true });
+        rows += seg.rows;
+        progress.update(rows);
+        writeback?.progress(rows);
+      };
+      try {
+        const w = segWorker;
+        segWorker = undefined; // run() ends it
+        d = w ? await w.run(insert) : await decodeToSegments(reader, { dir: segDir, groupsPerSegment: opts.segmentRowGroups }, insert);
+      } catch (e) {
+        throw segmentError(e, segDir);
+      } finally {
+        reader.close();
+        progress.end();
+        await writeback?.close();
+        removeSegments();
+      }
+    } else {
+      const appender = new RawEventAppender(connection);
+      const onBatch = (batch: EventBatch) => {
+        appender.append(batch);
+        rows += batch.count;
+        progress.update(rows);
+        writeback?.progress(rows);
+      };
+      try {
+        const w = worker;
+        worker = undefined; // run() ends it
+        d = w ? await w.run(onBatch) : decodeHere(reader, batchRows, onBatch);
+      } finally {
+        reader.close();
+        appender.close();
+        progress.end();
+        await writeback?.close();
+      }
     }
     await connection.run('COMMIT');
-    await connection.run(`SET threads = ${Number(threads)}`);
+    if (!segDir) await connection.run(`SET threads = ${Number(threads)}`);
     await appendStrings(connection, d.strings);
     const demangleWarning = await demangleStrings(connection);
     await connection.run(sql.derived);
@@ -452,6 +540,8 @@ async function loadBinary(tracePath: string, opts: OpenTraceOptions, contentKey 
   } catch (e) {
     reader.close();
     await worker?.stop();
+    await segWorker?.stop();
+    removeSegments();
     close();
     throw e;
   }

@@ -43,10 +43,15 @@ export function memoryLimitBytes(limit: string): number {
   return Number(m[1]) * base ** Math.max(0, pow);
 }
 
+/** Where mpstrace's temporary directories are made: MPSTRACE_TMPDIR, else the OS temp directory. */
+export function tempRoot(env: NodeJS.ProcessEnv = process.env): string {
+  return env.MPSTRACE_TMPDIR?.trim() || tmpdir();
+}
+
 /** A fresh spill directory and the DuckDB settings that use it. */
 export function duckDbResources(base: Record<string, string>, env: NodeJS.ProcessEnv = process.env): DuckDbResources {
   const limit = memoryLimit(env);
-  const root = env.MPSTRACE_TMPDIR?.trim() || tmpdir();
+  const root = tempRoot(env);
   let spillDir: string;
   try {
     spillDir = mkdtempSync(path.join(root, 'mpstrace-spill-'));

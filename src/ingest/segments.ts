@@ -1,0 +1,93 @@
+/**
+ * Decoded batches as Parquet segment files, the loader's second way into raw_events
+ * (load.ts, "parquet" ingest). DuckDB's `INSERT ... SELECT * FROM read_parquet(...)` runs
+ * on all of DuckDB's threads and keeps the rows in file order (an order-preserving batch
+ * insert), where the data-chunk appender is one thread. So the decoder writes its
+ * batches into Parquet files of SEGMENT_ROW_GROUPS row groups of ROW_GROUP_ROWS rows
+ * (DuckDB's own row-group size, so each Parquet row group becomes one table row
+ * group), and the loader inserts each finished segment and deletes it. A segment is
+ * about 68 MB (69 bytes a row, uncompressed); the decoder stays at most one finished
+ * segment ahead of the inserts, so the directory holds at most two.
+ */
+import path from 'node:path';
+import type { EventBatch } from '../format/reader.js';
+import { ParquetFileWriter, type ParquetColumn } from './parquetWriter.js';
+
+/** DuckDB's row-group size (and the rows of one decoded batch in this mode). */
+export const ROW_GROUP_ROWS = 122_880;
+/** Row groups per segment file. */
+export const SEGMENT_ROW_GROUPS = 8;
+
+/** raw_events' columns in table order (CREATE TABLE raw_events in views.generated.sql). */
+export const RAW_PARQUET_COLUMNS: readonly ParquetColumn[] = [
+  { name: 'id', kind: 'int64' },
+  { name: 'ts', kind: 'int64' },
+  { name: 'tid', kind: 'int64' },
+  { name: 'kind', kind: 'uint8' },
+  { name: 'site', kind: 'uint32' },
+  { name: 'p0', kind: 'int64' },
+  { name: 'p1', kind: 'int64' },
+  { name: 'p2', kind: 'int64' },
+  { name: 'p3', kind: 'int64' },
+  { name: 'p4', kind: 'int64' },
+];
+
+/** A finished segment: its file and rows. */
+export interface Segment {
+  file: string;
+  rows: number;
+}
+
+/**
+ * Writes batches of at most ROW_GROUP_ROWS rows (each one row group) into numbered
+ * segment files in `dir`, calling `onSegment` when one is finished. A batch of fewer
+ * rows than ROW_GROUP_ROWS is taken only as the last one (the decoder's batches are
+ * full but for the last), so every segment but the last holds whole table row groups.
+ */
+export class SegmentWriter {
+  private current: ParquetFileWriter | undefined;
+  private groups = 0;
+  private next = 0;
+
+  constructor(
+    private readonly dir: string,
+    private readonly onSegment: (s: Segment) => void,
+    private readonly groupsPerSegment = SEGMENT_ROW_GROUPS,
+  ) {}
+
+  add(b: EventBatch): void {
+    if (b.count === 0) return;
+    if (b.count > ROW_GROUP_ROWS) throw new Error(`segments: a batch of ${b.count} rows is more than a row group`);
+    if (!this.current) {
+      const file = path.join(this.dir, `seg-${String(this.next++).padStart(6, '0')}.parquet`);
+      this.current = new ParquetFileWriter(file, RAW_PARQUET_COLUMNS);
+      this.groups = 0;
+    }
+    this.current.writeRowGroup(b.count, [b.id, b.ts, b.tid, b.kind, b.site, ...b.p]);
+    if (++this.groups >= this.groupsPerSegment) this.finishSegment();
+  }
+
+  /** Finishes the segment being written, if any. */
+  finish(): void {
+    this.finishSegment();
+  }
+
+  /** Drops an unfinished segment (its file is removed); never throws. */
+  abort(): void {
+    this.current?.abort();
+    this.current = undefined;
+  }
+
+  private finishSegment(): void {
+    const w = this.current;
+    if (!w) return;
+    this.current = undefined;
+    try {
+      w.close();
+    } catch (e) {
+      w.abort();
+      throw e;
+    }
+    this.onSegment({ file: w.file, rows: w.rowCount });
+  }
+}
