@@ -110,15 +110,15 @@ describe('mpstrace synth / info / sql', () => {
     expect(r.err).toMatch(/host_syncs/);
   });
 
-  it('decoding on the worker thread (batches or Parquet segments) loads exactly the same rows as on the main thread', () => {
+  it('decoding on the worker thread, or into Parquet segments, loads exactly the same rows as on the main thread', () => {
     const q =
       'SELECT count(*) AS n, sum(id) AS a, sum(ts) AS b, sum(tid) AS c, sum(kind) AS d, sum(site) AS e, sum(p0) AS f, sum(p1) AS g, sum(p2) AS h, sum(p3) AS i, sum(p4) AS j, (SELECT count(*) FROM strings) AS s FROM raw_events';
     const worker = cliEnv({ MPSTRACE_DECODE_THREAD: '1' }, 'sql', trace, q, '--json');
     const main = cliEnv({ MPSTRACE_DECODE_THREAD: '0' }, 'sql', trace, q, '--json');
     expect(worker.code).toBe(0);
     expect(JSON.parse(worker.out)).toEqual(JSON.parse(main.out));
-    // the worker writing Parquet segments that DuckDB inserts (the default for large traces)
-    const segments = cliEnv({ MPSTRACE_DECODE_THREAD: '1', MPSTRACE_INGEST: 'parquet', MPSTRACE_DB: 'file' }, 'sql', trace, q, '--json');
+    // decoded into Parquet segments that DuckDB inserts (the default for large traces)
+    const segments = cliEnv({ MPSTRACE_INGEST: 'parquet', MPSTRACE_DB: 'file' }, 'sql', trace, q, '--json');
     expect(segments.code).toBe(0);
     expect(JSON.parse(segments.out)).toEqual(JSON.parse(main.out));
     expect(JSON.parse(main.out)[0].n).toBe(5000);

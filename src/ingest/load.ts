@@ -1,7 +1,9 @@
 /**
- * Loads a trace into DuckDB: decodes the binary file in bounded batches and
+ * Loads a trace into DuckDB: decodes the binary file in bounded batches and either
  * appends them column by column through the C API's data-chunk appender (the
- * per-value appender is about 10x slower), then creates the generated ev_<kind>
+ * per-value appender is about 10x slower; one thread) or, for a large trace loaded
+ * into a database file, writes them as Parquet segment files that DuckDB inserts on
+ * all its threads (segments.ts); then creates the generated ev_<kind>
  * views and the derived views of derived.sql. A loaded trace can be saved as a
  * .duckdb file (opened directly later) or as a Parquet directory.
  */
@@ -17,16 +19,7 @@ import { statInput } from '../util/files.js';
 import { traceContentKey } from './cacheKey.js';
 import { VERSION } from '../version.js';
 import { TraceReader, DEFAULT_BATCH_ROWS, type EventBatch, type TraceWarning } from '../format/reader.js';
-import {
-  canDecodeInWorker,
-  decodeHere,
-  decodeToSegments,
-  startWorkerDecode,
-  startWorkerSegments,
-  type DecodeSummary,
-  type WorkerDecode,
-  type WorkerSegments,
-} from './decode.js';
+import { canDecodeInWorker, decodeHere, decodeToSegments, startWorkerDecode, type DecodeSummary, type WorkerDecode } from './decode.js';
 import type { Segment } from './segments.js';
 import { CONTAINER, FLAGS, FORMAT_VERSION } from '../format/kinds.js';
 import { captureFacts, captureWarning } from './capture.js';
@@ -428,9 +421,8 @@ async function loadBinary(tracePath: string, opts: OpenTraceOptions, contentKey 
   // A worker pays off only when decoding takes longer than starting it. It starts
   // before DuckDB opens, so its first batches are ready when the appends begin.
   const useWorker = canDecodeInWorker() && (process.env.MPSTRACE_DECODE_THREAD === '1' || reader.fileBytes > 16 << 20);
+  // (Parquet segments are decoded on this thread, beside DuckDB's inserts: decodeToSegments.)
   let worker: WorkerDecode | undefined = useWorker && !segDir ? startWorkerDecode(reader, batchRows) : undefined;
-  let segWorker: WorkerSegments | undefined =
-    useWorker && segDir ? startWorkerSegments(reader, { dir: segDir, groupsPerSegment: opts.segmentRowGroups }) : undefined;
   let instance: DuckDBInstance;
   let connection: DuckDBConnection;
   let close: () => void;
@@ -440,7 +432,6 @@ async function loadBinary(tracePath: string, opts: OpenTraceOptions, contentKey 
   } catch (e) {
     reader.close();
     await worker?.stop();
-    await segWorker?.stop();
     removeSegments();
     throw e;
   }
@@ -450,9 +441,10 @@ async function loadBinary(tracePath: string, opts: OpenTraceOptions, contentKey 
     // appended row groups as they are at commit (about 10% less memory).
     // The appender runs on this thread alone; DuckDB's other threads only cost CPU
     // while it appends (polling for tasks), CPU the decoder needs. Restored after COMMIT.
-    // The Parquet inserts run on all of DuckDB's threads.
+    // The Parquet inserts run on all of DuckDB's threads and must keep the segments' row
+    // order (DuckDB's default, made explicit).
     const threads = (await connection.runAndReadAll("SELECT current_setting('threads') AS t")).getRowObjects()[0]!.t;
-    if (!segDir) await connection.run('SET threads = 1');
+    await connection.run(segDir ? 'SET preserve_insertion_order = true' : 'SET threads = 1');
     await connection.run('BEGIN TRANSACTION');
     await connection.run(sql.views);
     const progress = loadProgress(opts.progress, reader.fileBytes);
@@ -460,7 +452,7 @@ async function loadBinary(tracePath: string, opts: OpenTraceOptions, contentKey 
     let rows = 0;
     let d: DecodeSummary;
     if (segDir) {
-      // Each finished segment is inserted (in order: preserve_insertion_order is on) and deleted.
+      // Each finished segment is inserted, in order, and deleted.
       const insert = async (seg: Segment) => {
         await connection.run(`INSERT INTO raw_events SELECT * FROM read_parquet(${sqlString(seg.file)})`);
         rmSync(seg.file, { force: true });
@@ -469,9 +461,7 @@ async function loadBinary(tracePath: string, opts: OpenTraceOptions, contentKey 
         writeback?.progress(rows);
       };
       try {
-        const w = segWorker;
-        segWorker = undefined; // run() ends it
-        d = w ? await w.run(insert) : await decodeToSegments(reader, { dir: segDir, groupsPerSegment: opts.segmentRowGroups }, insert);
+        d = await decodeToSegments(reader, { dir: segDir, groupsPerSegment: opts.segmentRowGroups }, insert);
       } catch (e) {
         throw segmentError(e, segDir);
       } finally {
@@ -540,7 +530,6 @@ async function loadBinary(tracePath: string, opts: OpenTraceOptions, contentKey 
   } catch (e) {
     reader.close();
     await worker?.stop();
-    await segWorker?.stop();
     removeSegments();
     close();
     throw e;

@@ -6,7 +6,7 @@
  * batches into Parquet files of SEGMENT_ROW_GROUPS row groups of ROW_GROUP_ROWS rows
  * (DuckDB's own row-group size, so each Parquet row group becomes one table row
  * group), and the loader inserts each finished segment and deletes it. A segment is
- * about 68 MB (69 bytes a row, uncompressed); the decoder stays at most one finished
+ * about 71 MB (72 bytes a row uncompressed, the kind widened to INT32); the decoder stays at most one finished
  * segment ahead of the inserts, so the directory holds at most two.
  */
 import path from 'node:path';
