@@ -3,7 +3,7 @@
  * the Python annotation module on PYTHONPATH; forwards termination signals;
  * resolves with the child's exit code (128 + signal number when killed).
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import path from 'node:path';
 import { UserError } from '../util/errors.js';
@@ -60,14 +60,26 @@ export function launch(o: LaunchOptions): Promise<LaunchResult> {
     throw new UserError('nothing to record: give the command after --, e.g. `mpstrace record -- python3 train.py`');
   const [cmd, ...args] = o.command;
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd!, args, { stdio: 'inherit', env: recorderEnv(o) });
+    // The handlers go in before the spawn: a signal sent as soon as the child shows
+    // life (its first output) must be forwarded, not kill this process by default
+    // action while it has not yet reached process.on (seen on a loaded machine).
+    let child: ChildProcess | undefined;
+    let early: NodeJS.Signals | undefined;
     const forward = (sig: NodeJS.Signals) => () => {
-      if (sig === 'SIGINT')
-        setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill(sig), SIGINT_GRACE_MS).unref();
-      else child.kill(sig);
+      const c = child;
+      if (!c) early ??= sig;
+      else if (sig === 'SIGINT') setTimeout(() => c.exitCode === null && c.signalCode === null && c.kill(sig), SIGINT_GRACE_MS).unref();
+      else c.kill(sig);
     };
     const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((s) => [s, forward(s)] as const);
     for (const [s, h] of handlers) process.on(s, h);
+    try {
+      child = spawn(cmd!, args, { stdio: 'inherit', env: recorderEnv(o) });
+    } catch (e) {
+      for (const [s, h] of handlers) process.off(s, h);
+      throw e;
+    }
+    if (early) child.kill(early);
     const done = () => {
       for (const [s, h] of handlers) process.off(s, h);
     };
