@@ -60,29 +60,27 @@ export function launch(o: LaunchOptions): Promise<LaunchResult> {
     throw new UserError('nothing to record: give the command after --, e.g. `mpstrace record -- python3 train.py`');
   const [cmd, ...args] = o.command;
   return new Promise((resolve, reject) => {
-    // The handlers go in before the spawn: a signal sent as soon as the child shows
-    // life (its first output) must be forwarded, not kill this process by default
-    // action while it has not yet reached process.on (seen on a loaded machine).
-    let child: ChildProcess | undefined;
-    let early: NodeJS.Signals | undefined;
+    // The handlers go in before the spawn, so that the signal handler is installed
+    // before the child exists: a signal sent at the child's first output must be
+    // forwarded, not kill this process by default action (seen on a loaded machine).
+    // Listeners run from the event loop, after this block has assigned `child`.
+    let child: ChildProcess;
     const forward = (sig: NodeJS.Signals) => () => {
-      const c = child;
-      if (!c) early ??= sig;
-      else if (sig === 'SIGINT') setTimeout(() => c.exitCode === null && c.signalCode === null && c.kill(sig), SIGINT_GRACE_MS).unref();
-      else c.kill(sig);
+      if (sig === 'SIGINT')
+        setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill(sig), SIGINT_GRACE_MS).unref();
+      else child.kill(sig);
     };
     const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((s) => [s, forward(s)] as const);
     for (const [s, h] of handlers) process.on(s, h);
-    try {
-      child = spawn(cmd!, args, { stdio: 'inherit', env: recorderEnv(o) });
-    } catch (e) {
-      for (const [s, h] of handlers) process.off(s, h);
-      throw e;
-    }
-    if (early) child.kill(early);
     const done = () => {
       for (const [s, h] of handlers) process.off(s, h);
     };
+    try {
+      child = spawn(cmd!, args, { stdio: 'inherit', env: recorderEnv(o) });
+    } catch (e) {
+      done();
+      throw e;
+    }
     child.on('error', (err: NodeJS.ErrnoException) => {
       done();
       reject(new UserError(err.code === 'ENOENT' ? `command not found: ${cmd}` : `cannot run ${cmd}: ${err.message}`));
