@@ -85,6 +85,13 @@ MODES = {
     # the hooks alone: no CUPTI, no torch layer (what the interposition itself costs)
     "bare": ("lib", {"MPSTRACE_CUPTI": "0", "MPSTRACE_TORCH": "off"}),
     "bare_torch": ("lib", {"MPSTRACE_CUPTI": "0"}),
+    # the library preloaded but switched off (MPSTRACE_ENABLE=0): what the interposed
+    # symbols, the dlsym stub and the PYTHONPATH site file cost with no recording at all
+    "loaded": ("lib", {"MPSTRACE_ENABLE": "0"}),
+    # CUPTI subscribed with one callback domain or none (MPSTRACE_CUPTI_CB; with
+    # `none` completions are recorded but do not join their submissions)
+    "cb_none": ("lib", {"MPSTRACE_CUPTI_CB": "none"}),
+    "cb_rt": ("lib", {"MPSTRACE_CUPTI_CB": "rt"}),
 }
 # --paired: configuration -> (recorder parts paused, torch layer on). Bits of
 # the `pause` annotation (instrumentation/schema/events.json, enum pause_part).
