@@ -105,6 +105,76 @@ describe('ParquetFileWriter', () => {
     await conn.run('DROP TABLE t');
   });
 
+  it('sequence and runs encodings read back exactly, and fall back to PLAIN when the values do not fit them', async () => {
+    const file = path.join(dir, 'encodings.parquet');
+    const cols: ParquetColumn[] = [
+      { name: 'seq', kind: 'int64', encoding: 'sequence' },
+      { name: 'runs', kind: 'int64', encoding: 'runs' },
+      { name: 'k', kind: 'uint8' },
+    ];
+    const w = new ParquetFileWriter(file, cols);
+    const groups: { seq: bigint[]; runs: bigint[]; k: number[]; seqEnc: string; runsEnc: string }[] = [];
+    const add = (seq: bigint[], runs: bigint[], k: number[], seqEnc: string, runsEnc: string) => {
+      w.writeRowGroup(seq.length, [BigInt64Array.from(seq), BigInt64Array.from(runs), Uint8Array.from(k)]);
+      groups.push({ seq, runs, k, seqEnc, runsEnc });
+    };
+    const n = 1000;
+    const range = (m: number, f: (i: number) => bigint) => Array.from({ length: m }, (_, i) => f(i));
+    const bytes = (m: number) => Array.from({ length: m }, (_, i) => (i * 37 + 11) & 255);
+    // a sequence and runs (one value of 2^63 - 1, one negative, one over 2^53), rows not a multiple of 8 or 128
+    add(
+      range(n, (i) => 123_456_789n + BigInt(i)),
+      range(n, (i) => [7n, I64_MAX, -5n, 7n, 2n ** 53n + 1n][Math.floor(i / 211)]!),
+      bytes(n),
+      'DELTA_BINARY_PACKED',
+      'RLE_DICTIONARY',
+    );
+    // one row; a sequence starting at 0
+    add([0n], [I64_MIN], [255], 'DELTA_BINARY_PACKED', 'RLE_DICTIONARY');
+    // 129 rows: a sequence over exactly one full block and one value; one run
+    add(
+      range(129, (i) => BigInt(i)),
+      range(129, () => 42n),
+      bytes(129),
+      'DELTA_BINARY_PACKED',
+      'RLE_DICTIONARY',
+    );
+    // not a sequence (a gap; then a start past 2^51), short runs: PLAIN
+    add(
+      range(n, (i) => BigInt(i + (i >= 500 ? 1 : 0))),
+      range(n, (i) => BigInt(i % 3)),
+      bytes(n),
+      'PLAIN',
+      'PLAIN',
+    );
+    add(
+      range(300, (i) => 2n ** 51n + BigInt(i)),
+      range(300, (i) => -BigInt(i)),
+      bytes(300),
+      'PLAIN',
+      'PLAIN',
+    );
+    w.close();
+    const got = (
+      await conn.runAndReadAll(`SELECT seq, runs, k FROM read_parquet(${sqlString(file)}, file_row_number = true) ORDER BY file_row_number`)
+    ).getColumns();
+    expect(got[0]).toEqual(groups.flatMap((g) => g.seq));
+    expect(got[1]).toEqual(groups.flatMap((g) => g.runs));
+    expect(got[2]).toEqual(groups.flatMap((g) => g.k));
+    const meta = (
+      await conn.runAndReadAll(
+        `SELECT row_group_id, path_in_schema, encodings FROM parquet_metadata(${sqlString(file)}) ORDER BY row_group_id, column_id`,
+      )
+    ).getRows();
+    const enc = (rg: number, col: string) => String(meta.find((m) => Number(m[0]) === rg && m[1] === col)![2]);
+    groups.forEach((g, rg) => {
+      expect(enc(rg, 'seq')).toContain(g.seqEnc);
+      expect(enc(rg, 'runs')).toContain(g.runsEnc);
+      if (g.runsEnc === 'PLAIN') expect(enc(rg, 'runs')).not.toContain('DICTIONARY');
+      expect(enc(rg, 'k')).toContain('RLE_DICTIONARY');
+    });
+  });
+
   it('abort() removes an unfinished file; a file that exists already is refused', () => {
     const file = path.join(dir, 'aborted.parquet');
     const w = new ParquetFileWriter(file, COLS);

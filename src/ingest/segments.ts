@@ -6,8 +6,9 @@
  * batches into Parquet files of SEGMENT_ROW_GROUPS row groups of ROW_GROUP_ROWS rows
  * (DuckDB's own row-group size, so each Parquet row group becomes one table row
  * group), and the loader inserts each finished segment and deletes it. A segment is
- * about 71 MB (72 bytes a row uncompressed, the kind widened to INT32); the decoder stays at most one finished
- * segment ahead of the inserts, so the directory holds at most two.
+ * about 50 MB (52 bytes a row: id and tid take a few bytes a row group, the kind one byte
+ * a row; see RAW_PARQUET_COLUMNS); the decoder stays at most one finished segment ahead
+ * of the inserts, so the directory holds at most two.
  */
 import path from 'node:path';
 import type { EventBatch } from '../format/reader.js';
@@ -18,11 +19,17 @@ export const ROW_GROUP_ROWS = 122_880;
 /** Row groups per segment file. */
 export const SEGMENT_ROW_GROUPS = 8;
 
-/** raw_events' columns in table order (CREATE TABLE raw_events in views.generated.sql). */
+/**
+ * raw_events' columns in table order (CREATE TABLE raw_events in views.generated.sql).
+ * id is a sequence within every batch and tid one run per chunk, so they are written as
+ * such (parquetWriter.ts); the payload columns stay PLAIN: writing mostly-zero ones as
+ * runs too made the segments 280 MB instead of 500 MB at 10 M events but cost as much
+ * CPU (dictionary decoding in DuckDB, the runs here) as it saved in copies.
+ */
 export const RAW_PARQUET_COLUMNS: readonly ParquetColumn[] = [
-  { name: 'id', kind: 'int64' },
+  { name: 'id', kind: 'int64', encoding: 'sequence' },
   { name: 'ts', kind: 'int64' },
-  { name: 'tid', kind: 'int64' },
+  { name: 'tid', kind: 'int64', encoding: 'runs' },
   { name: 'kind', kind: 'uint8' },
   { name: 'site', kind: 'uint32' },
   { name: 'p0', kind: 'int64' },
