@@ -220,6 +220,31 @@ describe('openTrace', () => {
     expect(rows).toEqual(ref.records);
   });
 
+  it('limits the first batch to firstCapacity rows and fills the others to capacity, the same rows in order', () => {
+    const { writer } = synthesize({ events: 5_000, seed: 5, threads: 3, streams: 2 });
+    const f = path.join(dir, 'first-batch.mpst');
+    writer.writeFile(f);
+    const ref = readTrace(f);
+    const r = TraceReader.open(f);
+    const counts: number[] = [];
+    const rows: typeof ref.records = [];
+    try {
+      for (const b of r.batches(1024, undefined, 100)) {
+        counts.push(b.count);
+        for (let i = 0; i < b.count; i++)
+          rows.push({ id: b.id[i]!, ts: b.ts[i]!, tid: b.tid[i]!, kind: b.kind[i]!, site: b.site[i]!, p: b.p.map((c) => c[i]!) });
+      }
+    } finally {
+      r.close();
+    }
+    const n = ref.records.length;
+    expect(counts[0]).toBe(100);
+    expect(counts.slice(1, -1).every((c) => c === 1024)).toBe(true);
+    expect(counts.reduce((a, c) => a + c, 0)).toBe(n);
+    expect(counts.length).toBe(1 + Math.ceil((n - 100) / 1024));
+    expect(rows).toEqual(ref.records);
+  });
+
   it('saves to .duckdb and Parquet and reopens them without decoding', async () => {
     const t = await openTrace(file);
     const db = path.join(dir, 'saved.duckdb');

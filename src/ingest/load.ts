@@ -408,6 +408,7 @@ function segmentError(e: unknown, dir: string): unknown {
 
 async function loadBinary(tracePath: string, opts: OpenTraceOptions, contentKey = ''): Promise<LoadedTrace> {
   const started = Date.now();
+  const sql = schemaSql();
   // The one reader of this trace: it validates the header before DuckDB starts (bad
   // input fails fast and clearly) and is handed to the decoder.
   const reader = TraceReader.open(tracePath);
@@ -435,33 +436,50 @@ async function loadBinary(tracePath: string, opts: OpenTraceOptions, contentKey 
     removeSegments();
     throw e;
   }
+  let decoding: Promise<DecodeSummary> | undefined;
+  let prepared: Promise<unknown> | undefined;
+  let onRows = (_rows: number): void => {};
+  if (segDir) {
+    // The table is made (one transaction from CREATE TABLE to the last insert, see below)
+    // while this thread decodes the first segment. The inserts run on all of DuckDB's
+    // threads and must keep the segments' row order (DuckDB's default, made explicit).
+    prepared = connection.run(`SET preserve_insertion_order = true; BEGIN TRANSACTION; ${sql.views}`);
+    prepared.catch(() => {}); // awaited below
+    let rows = 0;
+    // Each finished segment is inserted, in order, and deleted.
+    const insert = async (seg: Segment) => {
+      await prepared;
+      await connection.run(`INSERT INTO raw_events SELECT * FROM read_parquet(${sqlString(seg.file)})`);
+      rmSync(seg.file, { force: true });
+      rows += seg.rows;
+      onRows(rows);
+    };
+    decoding = decodeToSegments(reader, { dir: segDir, groupsPerSegment: opts.segmentRowGroups }, insert);
+    decoding.catch(() => {}); // awaited below
+  }
   try {
-    const sql = schemaSql();
-    // One transaction from CREATE TABLE to the last append: DuckDB then keeps the
-    // appended row groups as they are at commit (about 10% less memory).
-    // The appender runs on this thread alone; DuckDB's other threads only cost CPU
-    // while it appends (polling for tasks), CPU the decoder needs. Restored after COMMIT.
-    // The Parquet inserts run on all of DuckDB's threads and must keep the segments' row
-    // order (DuckDB's default, made explicit).
-    const threads = (await connection.runAndReadAll("SELECT current_setting('threads') AS t")).getRowObjects()[0]!.t;
-    await connection.run(segDir ? 'SET preserve_insertion_order = true' : 'SET threads = 1');
-    await connection.run('BEGIN TRANSACTION');
-    await connection.run(sql.views);
+    let threads: unknown;
+    if (prepared) await prepared;
+    else {
+      // One transaction from CREATE TABLE to the last append: DuckDB then keeps the
+      // appended row groups as they are at commit (about 10% less memory).
+      // The appender runs on this thread alone; DuckDB's other threads only cost CPU
+      // while it appends (polling for tasks), CPU the decoder needs. Restored after COMMIT.
+      threads = (await connection.runAndReadAll("SELECT current_setting('threads') AS t")).getRowObjects()[0]!.t;
+      await connection.run('SET threads = 1');
+      await connection.run('BEGIN TRANSACTION');
+      await connection.run(sql.views);
+    }
     const progress = loadProgress(opts.progress, reader.fileBytes);
     const writeback = dbFile === ':memory:' ? undefined : new FileWriteback(dbFile, opts.writebackRows ?? WRITEBACK_ROWS);
-    let rows = 0;
+    onRows = (rows) => {
+      progress.update(rows);
+      writeback?.progress(rows);
+    };
     let d: DecodeSummary;
-    if (segDir) {
-      // Each finished segment is inserted, in order, and deleted.
-      const insert = async (seg: Segment) => {
-        await connection.run(`INSERT INTO raw_events SELECT * FROM read_parquet(${sqlString(seg.file)})`);
-        rmSync(seg.file, { force: true });
-        rows += seg.rows;
-        progress.update(rows);
-        writeback?.progress(rows);
-      };
+    if (segDir && decoding) {
       try {
-        d = await decodeToSegments(reader, { dir: segDir, groupsPerSegment: opts.segmentRowGroups }, insert);
+        d = await decoding;
       } catch (e) {
         throw segmentError(e, segDir);
       } finally {
@@ -471,12 +489,12 @@ async function loadBinary(tracePath: string, opts: OpenTraceOptions, contentKey 
         removeSegments();
       }
     } else {
+      let rows = 0;
       const appender = new RawEventAppender(connection);
       const onBatch = (batch: EventBatch) => {
         appender.append(batch);
         rows += batch.count;
-        progress.update(rows);
-        writeback?.progress(rows);
+        onRows(rows);
       };
       try {
         const w = worker;
@@ -490,7 +508,7 @@ async function loadBinary(tracePath: string, opts: OpenTraceOptions, contentKey 
       }
     }
     await connection.run('COMMIT');
-    if (!segDir) await connection.run(`SET threads = ${Number(threads)}`);
+    if (threads !== undefined) await connection.run(`SET threads = ${Number(threads)}`);
     await appendStrings(connection, d.strings);
     const demangleWarning = await demangleStrings(connection);
     await connection.run(sql.derived);
@@ -528,6 +546,7 @@ async function loadBinary(tracePath: string, opts: OpenTraceOptions, contentKey 
     info.loadMs = Date.now() - started;
     return { connection, instance, info, warnings, close };
   } catch (e) {
+    await decoding?.catch(() => {});
     reader.close();
     await worker?.stop();
     removeSegments();
