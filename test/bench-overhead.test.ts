@@ -4,6 +4,7 @@
 // steps write one marker each, so the trace shows which blocks recorded).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { buildRecorder, canBuild, cleanup, load, root, tempDir, type Built } from './recorder-util.js';
 
@@ -94,4 +95,29 @@ describe.skipIf(!python || !canBuild)('overhead.py --paired --fake under the rec
     // everything on again after the last round
     expect(names.filter((n) => n.startsWith('mpstrace.pause ')).at(-1)).toBe('mpstrace.pause none');
   });
+});
+
+describe.skipIf(!python || !canBuild)('overhead.py mode loaded (recorder preloaded, MPSTRACE_ENABLE=0)', () => {
+  afterAll(cleanup);
+
+  it('runs beside a recording mode and writes no trace of its own', () => {
+    const b = buildRecorder();
+    const dir = tempDir();
+    const r = spawnSync(
+      'python3',
+      [
+        path.join(bench, 'overhead.py'),
+        ...['--fake', '--lib', b.lib, '--modes', 'plain,loaded,bare', '--workloads', 'mlp'],
+        ...['--gens', '1', '--rounds', '1', '--steps', '3', '--trace-dir', dir],
+      ],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^mlp {9}loaded +runs +1 +median/m);
+    expect(r.stdout).toMatch(/\bmlp_loaded_med_pct=-?\d/);
+    // the recording mode's trace is there (its fake steps wrote markers), the loaded one's is not
+    const { recs } = load(path.join(dir, 'g1_bare.mpst'));
+    expect(recs.some((x) => x.kind === 'marker')).toBe(true);
+    expect(readdirSync(dir).filter((f) => f.startsWith('g1_loaded'))).toEqual([]);
+  }, 150_000);
 });
