@@ -14,7 +14,9 @@
 # TOOLS (default "plain csan mpstrace") picks the tools; PYDIR the mpstrace
 # Python folder (default instrumentation/python); MPSTRACE_TORCH_HOOK
 # (auto|cpp|python) passes through to the recorded programs; MPST_ROOT the
-# checkout whose programs run (default: the one holding this script).
+# checkout whose programs run (default: the one holding this script); PROGDIR
+# the folder of the scenario programs (default traces/programs/races; e.g.
+# traces/programs/wild with its SCENARIOS); CLEAN=0 skips the clean programs.
 #
 #   PY=python3 LIB=$PWD/instrumentation/build/libmpstrace_cuda.so bash bench/races/device.sh
 set -u
@@ -26,6 +28,8 @@ DEST=${DEST:-${OUT:-$ROOT/out}/race}
 PY=${PY:-$(python3 -c 'import sys; print(sys.executable)')}
 LIB=${LIB:-$ROOT/instrumentation/build/libmpstrace_cuda.so}
 STEPS=${STEPS:-30}
+PROGDIR=${PROGDIR:-traces/programs/races}
+CLEAN=${CLEAN:-1}
 SCENARIOS=${SCENARIOS:-"side_write_default_read event_before_write wrong_stream_sync overlapping_views freed_block_reuse graph_replay"}
 mkdir -p "$DEST/logs" "$DEST/traces"
 RES=$DEST/results.tsv
@@ -42,11 +46,11 @@ run_one() {  # scenario variant tool
   log=$DEST/logs/${sc}_${var}_${tool}.txt
   t0=$(date +%s.%N)
   case $tool in
-    plain) timeout -k 5 90 "$PY" "traces/programs/races/$sc.py" $flag --steps "$STEPS" >"$log" 2>&1 ;;
-    csan) TORCH_CUDA_SANITIZER=1 timeout -k 5 120 "$PY" "traces/programs/races/$sc.py" $flag --steps "$STEPS" >"$log" 2>&1 ;;
+    plain) timeout -k 5 90 "$PY" "$PROGDIR/$sc.py" $flag --steps "$STEPS" >"$log" 2>&1 ;;
+    csan) TORCH_CUDA_SANITIZER=1 timeout -k 5 120 "$PY" "$PROGDIR/$sc.py" $flag --steps "$STEPS" >"$log" 2>&1 ;;
     # only the python process is preloaded (timeout execs it through env, which is not preloaded)
     mpstrace) timeout -k 5 90 env LD_PRELOAD="$LIB" MPSTRACE_OUT="$DEST/traces/${sc}_${var}.mpst" \
-        PYTHONPATH="$PYDIR" MPSTRACE_TORCH=full "$PY" "traces/programs/races/$sc.py" $flag --steps "$STEPS" >"$log" 2>&1 ;;
+        PYTHONPATH="$PYDIR" MPSTRACE_TORCH=full "$PY" "$PROGDIR/$sc.py" $flag --steps "$STEPS" >"$log" 2>&1 ;;
   esac
   rc=$?
   t1=$(date +%s.%N)
@@ -67,7 +71,7 @@ for sc in $SCENARIOS; do
 done
 # clean programs of traces/programs/ under the torch layer at level full: the
 # rule must stay silent on them (real false-positive check with per-op accesses)
-for spec in "train_prefetch --steps 40" "mt_inference --threads 4 --requests 40" "timing_events"; do
+[ "$CLEAN" = 0 ] || for spec in "train_prefetch --steps 40" "mt_inference --threads 4 --requests 40" "timing_events"; do
   set -- $spec
   name=$1; shift
   timeout -k 5 120 env LD_PRELOAD="$LIB" MPSTRACE_OUT="$DEST/traces/clean_${name}_torchfull.mpst" \
