@@ -5,10 +5,11 @@
 #   plain     the program alone (baseline step time)
 #   csan      under PyTorch's CUDA sanitizer (TORCH_CUDA_SANITIZER=1): verdict + step time
 #   mpstrace  under the recorder with the torch layer at level full: trace + step time
+#   mpstrace-api  the same at the layer's default level api (only when TOOLS names it)
 # and writes, under $DEST (default $OUT/race):
 #   results.tsv            scenario, variant, tool, rc, wall_s, step_ms, wrong, csan_reported
 #   logs/<scenario>_<variant>_<tool>.txt   each run's stdout+stderr
-#   traces/<scenario>_{buggy,fixed}.mpst   the recordings (commit under traces/cuda/races/)
+#   traces/<scenario>_{buggy,fixed}[_api].mpst   the recordings (commit under traces/cuda/races/)
 #   traces/clean_<program>_torchfull.mpst  clean programs of traces/programs/ at torch level full
 # Never fails the shell: a failed run is logged and the loop goes on.
 # TOOLS (default "plain csan mpstrace") picks the tools; PYDIR the mpstrace
@@ -51,6 +52,8 @@ run_one() {  # scenario variant tool
     # only the python process is preloaded (timeout execs it through env, which is not preloaded)
     mpstrace) timeout -k 5 90 env LD_PRELOAD="$LIB" MPSTRACE_OUT="$DEST/traces/${sc}_${var}.mpst" \
         PYTHONPATH="$PYDIR" MPSTRACE_TORCH=full "$PY" "$PROGDIR/$sc.py" $flag --steps "$STEPS" >"$log" 2>&1 ;;
+    mpstrace-api) timeout -k 5 90 env LD_PRELOAD="$LIB" MPSTRACE_OUT="$DEST/traces/${sc}_${var}_api.mpst" \
+        PYTHONPATH="$PYDIR" MPSTRACE_TORCH=api "$PY" "$PROGDIR/$sc.py" $flag --steps "$STEPS" >"$log" 2>&1 ;;
   esac
   rc=$?
   t1=$(date +%s.%N)
