@@ -3,7 +3,8 @@
 # mpstrace's rules): builds the recorder and the torch layer's C++ library, then runs
 # every program, buggy and --fixed, plain, under PyTorch's CUDA sanitizer and under the
 # recorder at torch levels full and api (bench/races/device.sh). Output under $OUT/wild:
-# results.tsv, logs/, traces/, info.txt. Analyse here with `npx mpstrace analyze`.
+# results.tsv, logs/, traces/, info.txt. SCENARIOS (names, space-separated) runs a subset.
+# Analyse here with `npx mpstrace analyze`.
 #   OUT=<dir> bash bench/races/wild_job.sh
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -15,7 +16,7 @@ make -s -C instrumentation CUDA_HOME="${CUDA_HOME:-/usr/local/cuda}" all >"$OUTD
 PYTHONPATH=instrumentation/python python3 -c 'import sys, torch; from mpstrace import _torch_native as n; print("hook library", n.build(torch, sys.stderr))' >>"$OUTD/build.log" 2>&1
 echo "# built in $(( $(date +%s) - t0 )) s; git $(git rev-parse --short HEAD 2>/dev/null || echo '?'); $(date -u +%FT%TZ)"
 tail -2 "$OUTD/build.log"
-SC=$(cd traces/programs/wild && ls ./*.py | sed 's|^\./||; s/\.py$//' | grep -v '^_' | tr '\n' ' ')
+SC=${SCENARIOS:-$(cd traces/programs/wild && ls ./*.py | sed 's|^\./||; s/\.py$//' | grep -v '^_' | tr '\n' ' ')}
 echo "# scenarios: $SC"
 PROGDIR=traces/programs/wild SCENARIOS="$SC" CLEAN=0 STEPS="${STEPS:-20}" TOOLS="${TOOLS:-plain csan mpstrace mpstrace-api}" \
   DEST="$OUTD/wild" PY=python3 LIB="$PWD/instrumentation/build/libmpstrace_cuda.so" bash bench/races/device.sh
