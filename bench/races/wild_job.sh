@@ -2,8 +2,9 @@
 # GPU-machine job for the programs of traces/programs/wild (written without looking at
 # mpstrace's rules): builds the recorder and the torch layer's C++ library, then runs
 # every program, buggy and --fixed, plain, under PyTorch's CUDA sanitizer and under the
-# recorder at torch levels full and api (bench/races/device.sh). Output under $OUT/wild:
-# results.tsv, logs/, traces/, info.txt. SCENARIOS (names, space-separated) runs a subset.
+# recorder at torch levels full and api (bench/races/device.sh). Output: $OUT/wild.tgz
+# (results.tsv, logs/, traces/, info.txt: one file, as the device tool returns only a few).
+# SCENARIOS (names, space-separated) runs a subset; TOOLS as in device.sh.
 # Analyse here with `npx mpstrace analyze`.
 #   OUT=<dir> bash bench/races/wild_job.sh
 set -u
@@ -19,5 +20,6 @@ tail -2 "$OUTD/build.log"
 SC=${SCENARIOS:-$(cd traces/programs/wild && ls ./*.py | sed 's|^\./||; s/\.py$//' | grep -v '^_' | tr '\n' ' ')}
 echo "# scenarios: $SC"
 PROGDIR=traces/programs/wild SCENARIOS="$SC" CLEAN=0 STEPS="${STEPS:-20}" TOOLS="${TOOLS:-plain csan mpstrace mpstrace-api}" \
-  DEST="$OUTD/wild" PY=python3 LIB="$PWD/instrumentation/build/libmpstrace_cuda.so" bash bench/races/device.sh
+  DEST="$OUTD/wild.d" PY=python3 LIB="$PWD/instrumentation/build/libmpstrace_cuda.so" bash bench/races/device.sh
+tar -czf "$OUTD/wild.tgz" -C "$OUTD/wild.d" . && rm -rf "$OUTD/wild.d"
 echo "# job wall $(( $(date +%s) - t0 )) s"
