@@ -183,6 +183,23 @@ class LayerTest(unittest.TestCase):
         self.assertIsNone(x.record_stream(s))
         self.assertEqual(self.rec.kinds("api_record_stream"), [("api_record_stream", 0x20000, 8192, s.cuda_stream)])
 
+    def test_host_reads_of_pinned_tensors(self):
+        t = self.torch
+        pinned = t.Tensor(0x30000, 64, device="cpu", pinned=True)
+        self.assertEqual(pinned.tolist(), [0.0] * 16)  # SITE-HOST
+        self.assertEqual(pinned.item(), 0.0)
+        self.assertEqual(t.Tensor(0x40000, 64, device="cpu").tolist(), [0.0] * 16)  # pageable: not recorded
+        self.assertEqual(t.Tensor(0x50000, 64).item(), 0.0)  # a GPU tensor: not recorded
+        self.assertEqual(self.rec.kinds("host_access"), [("host_access", 0x30000, 64, 0x30000, b"Tensor.tolist", 1),
+                                                         ("host_access", 0x30000, 64, 0x30000, b"Tensor.item", 1)])
+        # every call reached the original, in order
+        self.assertEqual([c for c in t.calls if c[0] in ("tolist", "item")],
+                         [("tolist", 0x30000), ("item", 0x30000), ("tolist", 0x40000), ("item", 0x50000)])
+        # the read is the program's line
+        pushes = self.rec.kinds("push_site")
+        self.assertEqual(pushes[0][1:3], ("test_host_reads_of_pinned_tensors", "torch_layer_companion.py"))
+        self.assertEqual(pushes[0][3], line_of(LayerTest.test_host_reads_of_pinned_tensors, "SITE-HOST"))
+
     def test_backend_calls_get_the_callers_python_line(self):
         t = self.torch
         t.cuda.synchronize()  # SITE-A

@@ -188,6 +188,12 @@ static inline void mpstrace_tensor_access(uint64_t ptr, uint64_t bytes, uint64_t
   void (*f)(uint64_t, uint64_t, uint64_t, uint64_t, const char *, int) = (void (*)(uint64_t, uint64_t, uint64_t, uint64_t, const char *, int))mpstrace__resolve_(&fn, "mpstrace_impl_tensor_access");
   if (f) f(ptr, bytes, base, stream, op, mode);
 }
+/* mode: MPSTRACE_ACCESS_MODE_* */
+static inline void mpstrace_host_access(uint64_t ptr, uint64_t bytes, uint64_t base, const char *op, int mode) {
+  static void *fn;
+  void (*f)(uint64_t, uint64_t, uint64_t, const char *, int) = (void (*)(uint64_t, uint64_t, uint64_t, const char *, int))mpstrace__resolve_(&fn, "mpstrace_impl_host_access");
+  if (f) f(ptr, bytes, base, op, mode);
+}
 /* level: MPSTRACE_TORCH_LEVEL_* */
 static inline void mpstrace_api_layer(int level, int ok, const char *message) {
   static void *fn;

@@ -207,6 +207,7 @@ enum mpst_kind {
   MPST_K_API_ELAPSED = 83,
   MPST_K_API_RECORD_STREAM = 84,
   MPST_K_TENSOR_ACCESS = 85,
+  MPST_K_HOST_ACCESS = 91,
   MPST_K_API_LAYER = 86,
   MPST_K_EVENT_VALUE = 87,
   MPST_K_METAL_HOOK = 88,
@@ -996,6 +997,19 @@ typedef struct mpst_tensor_access {
 #define MPST_WORDS_TENSOR_ACCESS 7
 _Static_assert(sizeof(mpst_tensor_access) == 56, "tensor_access size");
 
+/* host_access (91): The host read (or wrote) the bytes [ptr, ptr+bytes) of a pinned CPU tensor's storage at `base` from Python (Tensor.tolist, item, numpy, float, ...): memory an asynchronous device-to-host copy may still be writing. */
+typedef struct mpst_host_access {
+  mpst_rec_header h;
+  uint64_t ptr;
+  uint64_t bytes;
+  uint64_t base;
+  uint32_t op; /* string id */
+  uint8_t mode; /* enum mpst_access_mode */
+  uint8_t _pad0[3];
+} mpst_host_access;
+#define MPST_WORDS_HOST_ACCESS 6
+_Static_assert(sizeof(mpst_host_access) == 48, "host_access size");
+
 /* api_layer (86): The PyTorch layer is active (or stepped aside): its level, the framework version and a message. */
 typedef struct mpst_api_layer {
   mpst_rec_header h;
@@ -1580,6 +1594,18 @@ static inline void mpst_emit_tensor_access_at(int64_t ts, uint32_t site, uint64_
 }
 #define mpst_emit_tensor_access(site, ptr, bytes, base, stream, op, mode) \
   mpst_emit_tensor_access_at(mpst_now(), site, ptr, bytes, base, stream, op, mode)
+static inline void mpst_emit_host_access_at(int64_t ts, uint32_t site, uint64_t ptr, uint64_t bytes, uint64_t base, uint32_t op, uint8_t mode) {
+  mpst_host_access *r = (mpst_host_access *)mpst_record_begin(MPST_WORDS_HOST_ACCESS);
+  if (!r) return;
+  r->ptr = ptr;
+  r->bytes = bytes;
+  r->base = base;
+  r->op = op;
+  r->mode = mode;
+  mpst_record_end(r, MPST_K_HOST_ACCESS, MPST_WORDS_HOST_ACCESS, site, ts);
+}
+#define mpst_emit_host_access(site, ptr, bytes, base, op, mode) \
+  mpst_emit_host_access_at(mpst_now(), site, ptr, bytes, base, op, mode)
 static inline void mpst_emit_api_layer_at(int64_t ts, uint32_t site, uint8_t level, uint8_t ok, uint32_t message) {
   mpst_api_layer *r = (mpst_api_layer *)mpst_record_begin(MPST_WORDS_API_LAYER);
   if (!r) return;

@@ -211,6 +211,13 @@ MPST_EXPORT void mpstrace_impl_tensor_access(uint64_t ptr, uint64_t bytes, uint6
   END_ANNOTATION;
 }
 
+MPST_EXPORT void mpstrace_impl_host_access(uint64_t ptr, uint64_t bytes, uint64_t base, const char *op, int mode) {
+  BEGIN_ANNOTATION;
+  uint8_t m = mode >= 1 && mode <= 3 ? (uint8_t)mode : MPST_ACCESS_MODE_READ_WRITE;
+  mpst_emit_host_access_at(ts, site, ptr, bytes, base, mpst_intern(op), m);
+  END_ANNOTATION;
+}
+
 MPST_EXPORT void mpstrace_impl_api_layer(int level, int ok, const char *message) {
   BEGIN_ANNOTATION;
   mpst_emit_api_layer_at(ts, site, (uint8_t)level, ok != 0, mpst_intern(message));

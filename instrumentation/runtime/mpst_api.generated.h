@@ -38,6 +38,7 @@ MPST_EXPORT void mpstrace_impl_api_current_stream(uint64_t stream, uint64_t prev
 MPST_EXPORT void mpstrace_impl_api_elapsed(uint64_t start_event, uint64_t end_event, int64_t elapsed_ns, int start_timing, int end_timing, int raised);
 MPST_EXPORT void mpstrace_impl_api_record_stream(uint64_t ptr, uint64_t bytes, uint64_t stream);
 MPST_EXPORT void mpstrace_impl_tensor_access(uint64_t ptr, uint64_t bytes, uint64_t base, uint64_t stream, const char *op, int mode);
+MPST_EXPORT void mpstrace_impl_host_access(uint64_t ptr, uint64_t bytes, uint64_t base, const char *op, int mode);
 MPST_EXPORT void mpstrace_impl_api_layer(int level, int ok, const char *message);
 MPST_EXPORT void mpstrace_impl_alloc(uint64_t ptr, uint64_t bytes, uint64_t stream, int mem);
 MPST_EXPORT void mpstrace_impl_free(uint64_t ptr, uint64_t stream, int mem);

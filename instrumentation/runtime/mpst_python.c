@@ -122,6 +122,7 @@ FAST(api_current_stream, "iii", mpstrace_impl_api_current_stream(a[0], a[1], (in
 FAST(api_elapsed, "iiiiii", mpstrace_impl_api_elapsed(a[0], a[1], (int64_t)a[2], (int)a[3], (int)a[4], (int)a[5]))
 FAST(api_record_stream, "iii", mpstrace_impl_api_record_stream(a[0], a[1], a[2]))
 FAST(tensor_access, "iiiisi", mpstrace_impl_tensor_access(a[0], a[1], a[2], a[3], S(4), (int)a[5]))
+FAST(host_access, "iiisi", mpstrace_impl_host_access(a[0], a[1], a[2], S(3), (int)a[4]))
 FAST(alloc, "iiii", mpstrace_impl_alloc(a[0], a[1], a[2], (int)a[3]))
 FAST(free, "iii", mpstrace_impl_free(a[0], a[1], (int)a[2]))
 FAST(event_query, "ii", mpstrace_impl_event_query(a[0], (int32_t)a[1]))
@@ -133,7 +134,7 @@ static py_method_def fast_defs[] = {
   { #name, fast_##name, PY_METH_FASTCALL, NULL }
   DEF(enabled),     DEF(push_site),          DEF(pop_site),     DEF(api_sync_begin),    DEF(api_sync_end),  DEF(intent_record),
   DEF(intent_wait), DEF(api_current_stream), DEF(api_elapsed),  DEF(api_record_stream), DEF(tensor_access), DEF(alloc),
-  DEF(free),        DEF(event_query),        DEF(slot_acquire), DEF(api_layer),
+  DEF(free),        DEF(event_query),        DEF(slot_acquire), DEF(api_layer),         DEF(host_access),
 #undef DEF
 };
 

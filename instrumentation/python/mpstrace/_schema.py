@@ -318,6 +318,7 @@ KIND = {
   "api_elapsed": 83,
   "api_record_stream": 84,
   "tensor_access": 85,
+  "host_access": 91,
   "api_layer": 86,
   "event_value": 87,
   "metal_hook": 88,
@@ -1050,6 +1051,28 @@ KIND_FIELDS = {
       "u8"
     ]
   },
+  "host_access": {
+    "ptr": [
+      16,
+      "u64"
+    ],
+    "bytes": [
+      24,
+      "u64"
+    ],
+    "base": [
+      32,
+      "u64"
+    ],
+    "op": [
+      40,
+      "str"
+    ],
+    "mode": [
+      44,
+      "u8"
+    ]
+  },
   "api_layer": {
     "level": [
       16,
@@ -1350,6 +1373,16 @@ ANNOTATIONS = {
     "void",
     [
       "u64",
+      "u64",
+      "u64",
+      "u64",
+      "str",
+      "int"
+    ]
+  ],
+  "host_access": [
+    "void",
+    [
       "u64",
       "u64",
       "u64",

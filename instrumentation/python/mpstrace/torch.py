@@ -67,7 +67,7 @@ _C_SIGNATURES = {name: _SIGNATURES[name] for name in (
     "enabled", "api_sync_begin", "api_sync_end", "api_current_stream", "api_elapsed", "api_record_stream",
     "tensor_access", "api_layer", "alloc", "free", "intent_record", "intent_wait")}
 # newer entry points: the layer works without them (sites then come from C)
-_C_OPTIONAL = {name: _SIGNATURES[name] for name in ("push_site", "pop_site", "event_query", "slot_acquire")}
+_C_OPTIONAL = {name: _SIGNATURES[name] for name in ("push_site", "pop_site", "event_query", "slot_acquire", "host_access")}
 
 
 class Recorder:
@@ -697,6 +697,43 @@ def _stream_from_pool(label, be):
     return make
 
 
+# Python's ways out of a tensor into host values. On a pinned CPU tensor they
+# read memory an asynchronous device-to-host copy may still be writing
+# (`x.to("cpu", non_blocking=True)` then `.tolist()` before a sync).
+_HOST_READS = ("tolist", "item", "numpy", "__float__", "__int__", "__bool__", "__index__", "__array__")
+
+
+def _host_read(label):
+    lab = _b(label)
+
+    def before(args, kwargs):
+        t = args[0]
+        off, n = _extent(t)
+        if n:
+            base = (t.data_ptr() - t.storage_offset() * t.element_size()) & _MASK
+            _S.rec.host_access((base + off) & _MASK, n, base, lab, MODE_READ)
+
+    def make(orig):
+        def host_read(self, *args, **kwargs):
+            # only pinned host memory is written asynchronously by the GPU (a
+            # copy into pageable memory returns when it is done); GPU tensors
+            # (loss.item() every step) and other CPU tensors take the short way
+            if self.is_cuda or not _S.active or not self.is_cpu or not self.is_pinned():
+                return orig(self, *args, **kwargs)
+            return _call(label, orig, (self,) + args, kwargs, before, None)
+        return host_read
+    return make
+
+
+def _install_host_reads(tensor_cls):
+    if _S.rec.host_access is _noop:
+        return 0  # a recorder without the entry point: no host reads
+    n = 0
+    for name in _HOST_READS:
+        n += _wrap(tensor_cls, name, _host_read("Tensor." + name), "Tensor." + name)
+    return n
+
+
 def _install_mps_extras(be, prefix):
     """What only MPS needs from the API layer (CUDA's backend hooks see it)."""
     mod = be.mod
@@ -1261,6 +1298,8 @@ def install(torch_module=None, level=None, recorder=None):
             tensor_cls = getattr(torch_module, "Tensor", None)
             if tensor_cls is not None:
                 _wrap(tensor_cls, "record_stream", _record_stream("Tensor.record_stream", be), "Tensor.record_stream")
+                if isinstance(be, _Cuda):
+                    _install_host_reads(tensor_cls)
             if _S.level >= LEVELS["full"]:
                 _install_full(torch_module, be, notes)
             else:

@@ -168,8 +168,38 @@ class _Storage:
 
 
 class Tensor:
-    def __init__(self, ptr=0x10000, nbytes=4096):
+    def __init__(self, ptr=0x10000, nbytes=4096, device="cuda", pinned=False):
         self._st = _Storage(ptr, nbytes)
+        self.is_cuda = device == "cuda"
+        self.is_cpu = device == "cpu"
+        self._pinned = pinned
+
+    # a contiguous float32 tensor over its whole storage
+    def is_pinned(self):
+        return self._pinned
+
+    def data_ptr(self):
+        return self._st.data_ptr()
+
+    def storage_offset(self):
+        return 0
+
+    def element_size(self):
+        return 4
+
+    def is_contiguous(self):
+        return True
+
+    def numel(self):
+        return self._st.nbytes() // 4
+
+    def tolist(self):
+        calls.append(("tolist", self._st.data_ptr()))
+        return [0.0] * self.numel()
+
+    def item(self):
+        calls.append(("item", self._st.data_ptr()))
+        return 0.0
 
     def untyped_storage(self):
         return self._st
