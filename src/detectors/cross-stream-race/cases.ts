@@ -115,7 +115,42 @@ export const CASES: DetectorCase[] = [
       return t.end(1 * MS);
     },
   },
+  {
+    rule: 'cross-stream-race',
+    name: 'host-read-before-copy',
+    expectKinds: ['host-read-before-copy'],
+    build() {
+      // tokens copied to pinned memory on a copy stream, read with .tolist() after syncing the wrong stream
+      return hostReadRun(new T(), false);
+    },
+  },
+  {
+    rule: 'cross-stream-race',
+    name: 'host-read-after-copy-event',
+    expectKinds: [],
+    build() {
+      // the same, reading after the copy's own event was synchronized
+      return hostReadRun(new T(), true);
+    },
+  },
 ];
+
+/**
+ * A decode step: tokens written on A, copied to pinned host memory on B (async), an event recorded after the
+ * copy; the host then synchronizes A (`waitForCopy` false) or the copy's event, and reads the tokens.
+ */
+function hostReadRun(t: T, waitForCopy: boolean): ReturnType<T['end']> {
+  const py = (line: number) => t.site(`main:${line}`, '/home/u/decode.py');
+  t.rec(1, 'tensor_access', 0.1 * MS, { ptr: 0x40000, bytes: 512, base: 0x40000, stream: A, op: 'aten::argmax', mode: 'write' }, py(60));
+  t.rec(1, 'event_record', 0.15 * MS, { event: 0xe1, stream: A });
+  t.rec(1, 'event_wait', 0.16 * MS, { event: 0xe1, stream: B });
+  t.rec(1, 'memcpy', 0.2 * MS, { dst: 0x7f000000, src: 0x40000, bytes: 512, stream: B, dir: 'd2h', is_async: 1 }, py(64));
+  t.rec(1, 'event_record', 0.25 * MS, { event: 0xe2, stream: B }, py(65));
+  if (waitForCopy) t.sync(1, 'event', 0xe2, 0.3 * MS, 0.4 * MS, 'cudaEventSynchronize', py(68));
+  else t.sync(1, 'stream', A, 0.3 * MS, 0.4 * MS, 'cudaStreamSynchronize', py(68));
+  t.rec(1, 'host_access', 0.5 * MS, { ptr: 0x7f000000, bytes: 512, base: 0x7f000000, op: 'Tensor.tolist', mode: 'read' }, py(70));
+  return t.end(1 * MS);
+}
 
 /**
  * The allocator-reuse program: a block written on A, read on B after an event, freed on A while B's read may

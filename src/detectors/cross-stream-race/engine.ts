@@ -17,6 +17,10 @@
  * - Conflicts: an unordered pair of accesses to overlapping bytes, at least
  *   one a write. The interval map keeps, per byte range, the last write and
  *   the last read of each stream since it; history survives frees.
+ * - Host reads (pinned memory read from Python) are ordered after what H
+ *   covers and before everything enqueued after them, so they are only
+ *   checked, never kept: a host read of bytes whose last write (an
+ *   asynchronous device-to-host copy) H does not cover is a conflict.
  */
 
 export const OP = {
@@ -37,7 +41,11 @@ export const OP = {
   ALLOC: 19,
   FREE: 20,
   RECORD_STREAM: 21,
+  HOST_ACCESS: 22,
 } as const;
+
+/** Stream index of the host's own accesses (host_access: Python reading pinned memory). */
+export const HOST = -1;
 
 /** Sync scopes as query.sql codes them. */
 const SCOPE_DEVICE = 1;
@@ -86,7 +94,7 @@ interface Seg {
 export type ConflictType = 'read-after-write' | 'write-after-read' | 'write-after-write';
 
 export interface Conflict {
-  kind: ConflictType | 'allocator-reuse';
+  kind: ConflictType | 'allocator-reuse' | 'host-read-before-copy';
   type: ConflictType;
   prev: Access;
   cur: Access;
@@ -344,6 +352,9 @@ export class RaceEngine {
         if (res === MEM_DEVICE) this.hostLearns(this.deviceSnapshot());
         return;
       }
+      case OP.HOST_ACCESS:
+        this.hostAccess(id, tid, site, ptr, bytes, mode, name);
+        return;
       case OP.RECORD_STREAM: {
         const s = this.stream(stream);
         const rec = this.recorded.get(ptr);
@@ -450,6 +461,24 @@ export class RaceEngine {
     if (segs.length > this.maxSegs) this.maxSegs = segs.length;
   }
 
+  /**
+   * The host read [ptr, ptr+bytes) itself: the last stream write of those
+   * bytes (an asynchronous device-to-host copy) must already be known
+   * finished (H). Host writes are not recorded (host_access rows are reads).
+   */
+  private hostAccess(id: number, tid: number, site: number, ptr: number, bytes: number, mode: number, name: number): void {
+    if (!(bytes > 0) || (mode & MODE_READ) === 0) return;
+    const acc: Access = { id, tid, site, s: HOST, seq: 0, mode, name, op: OP.HOST_ACCESS, alloc: null };
+    const hi = ptr + bytes;
+    const segs = this.segs;
+    let k = this.lowerBound(ptr);
+    if (k > 0 && segs[k - 1]!.hi > ptr) k--;
+    for (; k < segs.length && segs[k]!.lo < hi; k++) {
+      const w = segs[k]!.w;
+      if (w && w.seq > (this.host[w.s] ?? 0)) this.conflict(w, acc, 'read-after-write', segs[k]!, 'host-read-before-copy');
+    }
+  }
+
   /** Index of the first segment with lo >= x. */
   private lowerBound(x: number): number {
     const segs = this.segs;
@@ -463,7 +492,7 @@ export class RaceEngine {
     return a;
   }
 
-  private conflict(prev: Access, cur: Access, type: ConflictType, seg: Seg): void {
+  private conflict(prev: Access, cur: Access, type: ConflictType, seg: Seg, hostKind?: 'host-read-before-copy'): void {
     if (this.dedupeCur !== cur) {
       this.dedupeCur = cur;
       this.dedupe.clear();
@@ -472,7 +501,7 @@ export class RaceEngine {
     this.dedupe.add(prev);
     // The earlier access touched a storage that was freed since: the allocator
     // handed its bytes out again while that access may still be running.
-    const kind = prev.alloc && !prev.alloc.live ? 'allocator-reuse' : type;
+    const kind = hostKind ?? (prev.alloc && !prev.alloc.live ? 'allocator-reuse' : type);
     const bytes = seg.hi - seg.lo;
     if (!this.grouped) {
       if (this.rows.length < this.maxRows) this.rows.push({ kind, type, prev, cur, curAlloc: cur.alloc, count: 1, lastId: cur.id, bytes });

@@ -529,6 +529,10 @@ export const HOST_FIXTURES: RaceFixture[] = [
       .sync('device', 0, 0, 1)
       .access(S2, tensor(1), BLOCK, 'read', 'aten::sum', tensor(1), 62, 2),
   ),
+  // the host reads pinned memory an asynchronous device-to-host copy writes
+  // (`x.to("cpu", non_blocking=True)` then `.tolist()`): only what the host
+  // knows finished orders the read; a sync of another stream does not
+  ...hostReadFixtures(),
   // every occurrence counts: the same pair of lines racing 5 times is one finding with count 5
   fx('host/grouped_by_site_pair', 5, (q) => {
     for (let i = 0; i < 5; i++) {
@@ -538,5 +542,38 @@ export const HOST_FIXTURES: RaceFixture[] = [
     }
   }),
 ];
+
+function hostReadFixtures(): RaceFixture[] {
+  /** A pinned host buffer (its address). */
+  const PINNED = 0x7200_0000;
+  const copyThen = (q: Seq, line = 80) =>
+    q
+      .access(S0, tensor(1), BLOCK, 'write', 'aten::argmax', tensor(1), line)
+      .record(event(0), S0)
+      .wait(event(0), S1)
+      .rec('memcpy', { dst: PINNED, src: tensor(1), bytes: 512, stream: S1, dir: 'd2h', is_async: 1 }, 1, line + 2)
+      .record(event(1), S1);
+  const read = (q: Seq, line = 90, ptr = PINNED, bytes = 64) =>
+    q.rec('host_access', { ptr, bytes, base: PINNED, op: 'Tensor.tolist', mode: 'read' }, 1, line);
+  return [
+    fx('host/read_before_copy_done', 1, (q) => read(copyThen(q)), ['host-read-before-copy']),
+    // the program synchronized its current stream, not the copy's
+    fx('host/read_after_wrong_stream_sync', 1, (q) => read(copyThen(q).sync('stream', S0)), ['host-read-before-copy']),
+    fx('host/read_after_event_sync', 0, (q) => read(copyThen(q).sync('event', event(1)))),
+    fx('host/read_after_event_query_complete', 0, (q) => read(copyThen(q).rec('event_query', { event: event(1), result: 0 }))),
+    // a query that said "not yet" orders nothing
+    fx('host/read_after_event_query_pending', 1, (q) => read(copyThen(q).rec('event_query', { event: event(1), result: 600 })), [
+      'host-read-before-copy',
+    ]),
+    fx('host/read_after_copy_stream_sync', 0, (q) => read(copyThen(q).sync('stream', S1))),
+    fx('host/read_after_device_sync', 0, (q) => read(copyThen(q).sync('device'))),
+    // bytes the copy does not write
+    fx('host/read_outside_copy', 0, (q) => read(copyThen(q), 90, PINNED + 512, 64)),
+    // a synchronous copy returns when it is done
+    fx('host/read_after_sync_copy', 0, (q) =>
+      read(q.rec('memcpy', { dst: PINNED, src: tensor(1), bytes: 512, stream: S1, dir: 'd2h', is_async: 0 }, 1, 82)),
+    ),
+  ];
+}
 
 export const ALL_FIXTURES = [...CSAN_FIXTURES, ...MISS_FIXTURES, ...HOST_FIXTURES];

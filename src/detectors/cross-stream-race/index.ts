@@ -1,5 +1,5 @@
 import { defineDetector, fmtHandle, type PassBatch, type PassContext, type RawFinding } from '../defineDetector.js';
-import { RaceEngine, OP, type Access, type Conflict } from './engine.js';
+import { HOST, RaceEngine, OP, type Access, type Conflict } from './engine.js';
 
 const COLUMNS = ['id', 'tid', 'site', 'op', 'stream', 'obj', 'ptr', 'bytes', 'base', 'mode', 'name', 'res'] as const;
 
@@ -33,7 +33,13 @@ export async function runEngine(batches: AsyncIterable<PassBatch>, grouped = tru
   return engine;
 }
 
-const KIND_NAME: Record<number, string> = { [OP.TENSOR]: 'op', [OP.BUFFER]: 'buffer_access', [OP.COPY]: 'memcpy', [OP.MEMSET]: 'memset' };
+const KIND_NAME: Record<number, string> = {
+  [OP.TENSOR]: 'op',
+  [OP.BUFFER]: 'buffer_access',
+  [OP.COPY]: 'memcpy',
+  [OP.MEMSET]: 'memset',
+  [OP.HOST_ACCESS]: 'host read',
+};
 
 /** `file.py:12` for Python sites (symbol `func:line`, module = file), else the symbol. */
 function where(site: { symbol: string | null; module: string | null } | undefined): string {
@@ -66,9 +72,10 @@ async function pass(batches: AsyncIterable<PassBatch>, ctx: PassContext): Promis
   const opName = (a: Access) => (a.name > 0 ? (names.get(a.name) ?? `op#${a.name}`) : (KIND_NAME[a.op] ?? 'access'));
   return found.map((c: Conflict) => {
     const prevStream = engine.handles[c.prev.s]!;
-    const curStream = engine.handles[c.cur.s]!;
-    // Who must wait for whom: the later access's stream for the earlier one's.
-    const missing = `stream ${fmtHandle(curStream)} should have waited for stream ${fmtHandle(prevStream)} after ${opName(c.prev)} at ${where(sites.get(c.prev.site))}`;
+    const host = c.cur.s === HOST;
+    const curStream = host ? null : engine.handles[c.cur.s]!;
+    // Who must wait for whom: the later access's stream (or the host) for the earlier one's.
+    const missing = `${host ? 'the host' : `stream ${fmtHandle(curStream!)}`} should have waited for stream ${fmtHandle(prevStream)} after ${opName(c.prev)} at ${where(sites.get(c.prev.site))}`;
     const evidence = [
       { id: BigInt(c.prev.id), role: 'first-access' },
       { id: BigInt(c.cur.id), role: 'second-access' },
@@ -77,7 +84,7 @@ async function pass(batches: AsyncIterable<PassBatch>, ctx: PassContext): Promis
       kind: c.kind,
       ts: null,
       tids: [BigInt(c.prev.tid), BigInt(c.cur.tid)],
-      streams: [BigInt(prevStream), BigInt(curStream)],
+      streams: host ? [BigInt(prevStream)] : [BigInt(prevStream), BigInt(curStream!)],
       evidence,
       _k: 1,
       _count: c.count,
@@ -90,7 +97,7 @@ async function pass(batches: AsyncIterable<PassBatch>, ctx: PassContext): Promis
       first_at: where(sites.get(c.prev.site)),
       second_op: opName(c.cur),
       second_mode: modeName(c.cur.mode),
-      second_stream: BigInt(curStream),
+      second_stream: host ? null : BigInt(curStream!),
       second_tid: c.cur.tid,
       second_at: where(sites.get(c.cur.site)),
       allocated_at: c.curAlloc?.site ? where(sites.get(c.curAlloc.site)) : null,
@@ -113,7 +120,7 @@ export default defineDetector({
   id: 'cross-stream-race',
   title: 'Unordered accesses to the same bytes from two streams',
   severity: 'error',
-  doc: 'Builds happens-before over the trace (vector clocks per stream: event record/wait, stream/event/device syncs and completed queries as the backend did them, new streams from what the host knows, record_stream as the caching allocator honours it) and reports pairs of accesses to overlapping byte ranges, at least one a write, that no ordering separates: read-after-write, write-after-read, write-after-write, and reuse of a freed block while another stream may still use it. Accesses come from the PyTorch layer (per-op byte ranges), buffer_access annotations and backend copies/fills.',
+  doc: 'Builds happens-before over the trace (vector clocks per stream: event record/wait, stream/event/device syncs and completed queries as the backend did them, new streams from what the host knows, record_stream as the caching allocator honours it) and reports pairs of accesses to overlapping byte ranges, at least one a write, that no ordering separates: read-after-write, write-after-read, write-after-write, reuse of a freed block while another stream may still use it, and the host reading pinned memory an asynchronous device-to-host copy may still be writing. Accesses come from the PyTorch layer (per-op byte ranges, host reads of pinned tensors), buffer_access annotations and backend copies/fills.',
   sumOnGroup: [],
   cases: {
     'read-after-write': {
@@ -127,6 +134,11 @@ export default defineDetector({
     'write-after-write': {
       message: (r) => `write-after-write race: ${both(r)}; ${r.missing}${alloc(r)}`,
       fix: 'Order the two writes: `second_stream.wait_stream(first_stream)` (or an event record + wait) between them.',
+    },
+    'host-read-before-copy': {
+      message: (r) =>
+        `the host read pinned memory an asynchronous device-to-host copy may still be writing: ${r.first_op} (${r.first_mode}) on stream ${fmtHandle(r.first_stream)} at ${r.first_at}, then ${r.second_op} on the host at ${r.second_at}; ${r.missing}`,
+      fix: 'Wait for the copy before reading the host tensor: record an event after the copy on its stream and `ev.synchronize()` (or poll `ev.query()` and read only when it is true), or `copy_stream.synchronize()`. `torch.cuda.current_stream().synchronize()` waits only for the current stream, not for a copy enqueued on another one.',
     },
     'allocator-reuse': {
       message: (r) =>

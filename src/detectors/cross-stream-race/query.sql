@@ -22,11 +22,13 @@ _rows AS (
   SELECT id, ts, tid, site, 2, 0, stream, 0, ptr, bytes, 0,
          CASE mode WHEN 'read' THEN 1 WHEN 'write' THEN 2 ELSE 3 END, 0, 0
   FROM ev_buffer_access
-  -- copies: the device-side ends only (host memory is not tracked)
+  -- copies: the device-side ends, and the host end an asynchronous
+  -- device-to-host copy writes (host reads of it are host_access rows)
   UNION ALL
   SELECT id, ts, tid, site, 3, 0, stream, 0, src, bytes, 0, 1, 0, is_async FROM ev_memcpy WHERE dir IN ('d2h', 'd2d', 'default')
   UNION ALL
-  SELECT id, ts, tid, site, 3, 1, stream, 0, dst, bytes, 0, 2, 0, is_async FROM ev_memcpy WHERE dir IN ('h2d', 'd2d', 'default')
+  SELECT id, ts, tid, site, 3, 1, stream, 0, dst, bytes, 0, 2, 0, is_async FROM ev_memcpy
+  WHERE dir IN ('h2d', 'd2d', 'default') OR (dir = 'd2h' AND is_async = 1)
   -- a synchronous copy returns when it is done: the host knows its stream's work so far
   UNION ALL
   SELECT id, ts, tid, site, 5, 2, stream, 0, 0, 0, 0, 0, 0, 0 FROM ev_memcpy WHERE is_async = 0
@@ -71,6 +73,11 @@ _rows AS (
   WHERE mem = 'torch_block' OR mem = 'device' OR (NOT present AND mem IN ('device_async', 'managed', 'metal_buffer'))
   UNION ALL
   SELECT id, ts, tid, site, 21, 0, stream, 0, ptr, bytes, ptr, 0, 0, 0 FROM ev_api_record_stream
+  -- the host reading (or writing) pinned memory from Python
+  UNION ALL
+  SELECT id, ts, tid, site, 22, 0, 0, 0, ptr, bytes, base,
+         CASE mode WHEN 'read' THEN 1 WHEN 'write' THEN 2 ELSE 3 END, op_id, 0
+  FROM ev_host_access
 )
 SELECT ts, id::DOUBLE AS id, tid::DOUBLE AS tid, site::DOUBLE AS site, op, stream::DOUBLE AS stream, obj::DOUBLE AS obj,
        ptr::DOUBLE AS ptr, bytes::DOUBLE AS bytes, base::DOUBLE AS base, mode::INTEGER AS mode,
