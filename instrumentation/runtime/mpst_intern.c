@@ -246,7 +246,9 @@ uint32_t mpst_callsite_named(const char *symbol, const char *module, uint64_t li
   uint32_t id = site_for_key(k, &fresh);
   if (!fresh) return id;
   char sym[512];
-  snprintf(sym, sizeof sym, "%s:%llu", symbol, (unsigned long long)line);
+  /* line 0: a named place with no line (e.g. "autograd engine") */
+  if (line) snprintf(sym, sizeof sym, "%s:%llu", symbol, (unsigned long long)line);
+  else snprintf(sym, sizeof sym, "%s", symbol);
   mpst_emit_callsite(0, id, mpst_intern(sym), mpst_intern(module), 0, 0);
   return id;
 }

@@ -28,8 +28,9 @@
 // Python line (the thread's frames are walked with the GIL taken back for
 // the moment; torch's bindings release it around the op); nested ops and
 // backend calls inside it keep that site (push_site/pop_site). Ops on
-// threads without Python frames (autograd's device threads) keep the
-// recorder's own site.
+// threads that run no Python frame (autograd's device threads) get the site
+// "autograd engine": in a Python process, a thread that dispatches ops
+// outside any Python frame is one of them.
 //
 // Never breaks the program: every callback catches its own failures, writes
 // one api_layer record with ok = 0 and switches the observer off.
@@ -297,12 +298,16 @@ const CodeInfo* code_info(PyFrameObject* f) {
 
 // The program's innermost own frame, as a pushed site; false when the thread
 // runs no Python (or only plumbing). Called for the outermost op of a thread.
-bool push_python_site(uint32_t* prev) {
+// `*frameless`: the thread runs no Python frame at all (autograd's device
+// threads have a thread state, made once for their hooks, but no frame).
+bool push_python_site(uint32_t* prev, bool* frameless) {
+  *frameless = true;
   if (!R.push_site || !Py_IsInitialized() || PyGILState_GetThisThreadState() == nullptr) return false;
   PyGILState_STATE g = PyGILState_Ensure();
   bool pushed = false;
   PyThreadState* ts = PyThreadState_Get();
   PyFrameObject* f = PyThreadState_GetFrame(ts);  // new reference or NULL
+  *frameless = f == nullptr;
   int hops = 0;
   while (f != nullptr && hops++ < 64) {
     const CodeInfo* ci = code_info(f);
@@ -318,6 +323,15 @@ bool push_python_site(uint32_t* prev) {
   if (f) Py_DecRef((PyObject*)f);
   PyGILState_Release(g);
   return pushed;
+}
+
+// Ops on a thread that runs no Python frame (in a Python process, autograd's
+// device threads, where backward runs): the fixed site "autograd engine", not
+// the recorder's own code.
+bool push_engine_site(uint32_t* prev) {
+  if (!R.push_site || !Py_IsInitialized()) return false;
+  *prev = R.push_site("autograd engine", "torch.autograd", 0);
+  return true;
 }
 
 // ---- per op -------------------------------------------------------------------
@@ -456,7 +470,8 @@ std::unique_ptr<at::ObserverContext> on_start(const at::RecordFunction& fn) {
     // lock held, so taking the GIL back cannot deadlock) names the site
     if (T.op_depth++ == 0) {
       uint32_t prev = 0;
-      if (push_python_site(&prev)) {
+      bool frameless = false;
+      if (push_python_site(&prev, &frameless) || (frameless && push_engine_site(&prev))) {
         T.pushed[d] = true;
         T.prev_site[d] = prev;
       }
