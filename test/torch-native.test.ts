@@ -127,11 +127,13 @@ describe.skipIf(!haveTorch || !haveCxx)('mpstrace.torch C++ op observer (real CP
     expect(py.filter((k) => !cpp.has(k))).toEqual([]);
   });
 
-  it('reads a view as its real byte extent and in-place ops as read+write', () => {
+  it('reads a view as its real byte extent, in-place ops as read+write and overwriting ones as writes', () => {
     const k = phase.cpp!.map(key);
     // y = x[:, 2:4]: 4 rows of 8 floats, columns 2..3: bytes 8 .. 8 + (3*8+1)*4 + 4
     expect(k).toContain('mul.Tensor x+8 104 read');
     expect(k).toContain('add_.Tensor x+0 128 read_write');
+    // fill_ overwrites x without reading it
+    expect(k).toContain('fill_.Scalar x+0 128 write');
     // the view itself launches nothing
     expect(phase.cpp!.some((a) => String(a.op).startsWith('slice'))).toBe(false);
     // cat([x, x]) reads x once

@@ -575,14 +575,18 @@ class RealDispatch(unittest.TestCase):
             x.add_(1)                # in place: read+write
             torch.cat([x, x])        # the same input once
             x.flip(1)                # fresh output written
+            x.fill_(2)               # overwrites x: written only
         acc = [c[1:] for c in self.rec.kinds("tensor_access")]
+        self.assertEqual(acc[-1], (base, 128, base, 0x55, b"fill_.Scalar", layer.MODE_WRITE))
+        acc = acc[:-1]
         self.assertEqual(acc[0], (base + 8, 26 * 4, base, 0x55, b"mul.Tensor", layer.MODE_READ))
         self.assertEqual(acc[1][1:], (32, z.data_ptr(), 0x55, b"mul.Tensor", layer.MODE_WRITE))
         self.assertEqual(acc[2], (base, 128, base, 0x55, b"add_.Tensor", layer.MODE_RW))
         self.assertEqual([a[4] for a in acc[3:]], [b"cat.default", b"cat.default", b"flip.default", b"flip.default"])
         self.assertEqual([a[5] for a in acc[3:]], [1, 2, 1, 2])
         sites = {c[3] for c in self.rec.kinds("push_site")}
-        self.assertEqual(sites, {line_of(type(self).test_accesses, k) for k in ("y * 2", "x[:, 2:4]", "add_(1)", "torch.cat", "flip(1)")})
+        self.assertEqual(sites, {line_of(type(self).test_accesses, k) for k in ("y * 2", "x[:, 2:4]", "add_(1)", "torch.cat", "flip(1)",
+                                                                                "fill_(2)")})
 
     def test_extent_of_negative_and_zero_strides(self):
         torch = self.torch

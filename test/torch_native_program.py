@@ -46,6 +46,7 @@ def ops():
     y = x[:, 2:4]               # op:view
     z = y * 2                   # op:mul
     x.add_(1)                   # op:add_
+    x.fill_(1)                  # op:fill_ (overwrites x: written, not read)
     torch.cat([x, x])           # op:cat
     x.flip(1)                   # op:flip
     torch.nn.functional.linear(x, w)  # op:linear

@@ -34,7 +34,8 @@ const BUGS: Record<string, { kind: string; first: string; second: string }> = {
   graph_serving: { kind: 'cross-stream-race/write-after-read', first: 'graph_serving.py:73', second: 'graph_serving.py:70' },
   covariance_stream: { kind: 'cross-stream-race/write-after-read', first: 'covariance_stream.py:74', second: 'covariance_stream.py:57' },
   metrics_logger: { kind: 'cross-stream-race/host-read-before-copy', first: 'metrics_logger.py:66', second: 'metrics_logger.py:76' },
-  // the manifest calls it write-after-write: the layer records copy_'s destination as read+write
+  // the manifest calls it write-after-write: this trace's layer recorded copy_'s destination as read+write
+  // (it now records it as written, not yet re-recorded on the GPU)
   lm_collate_stream: { kind: 'cross-stream-race/read-after-write', first: 'lm_collate_stream.py:70', second: 'lm_collate_stream.py:74' },
   // the first access is a backward op, on an autograd device thread
   gradnorm_telemetry: { kind: 'cross-stream-race/read-after-write', first: 'autograd engine', second: 'gradnorm_telemetry.py:39' },

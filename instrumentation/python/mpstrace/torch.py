@@ -810,12 +810,16 @@ class _Schema:
     # `self` is marked written in its schema, but it only tells the allocator)
     _NO_DATA = ("empty", "new_empty", "empty_strided", "new_empty_strided", "empty_like", "resize_", "set_",
                 "_local_scalar_dense", "record_stream")
+    # in-place ops that overwrite `self` without reading it: written, not read and written
+    _OVERWRITE = ("copy_", "fill_", "zero_", "normal_", "uniform_", "random_", "exponential_", "geometric_",
+                  "log_normal_", "cauchy_", "bernoulli_")
 
     def __init__(self, func):
         sch = func._schema
         self.name = _b(str(getattr(func, "__name__", None) or sch.name))
         self.args = []
         any_write = False
+        overwrites = sch.name.split("::")[-1] in self._OVERWRITE
         for i, a in enumerate(sch.arguments):
             ai = a.alias_info
             w = bool(ai is not None and ai.is_write)
@@ -823,8 +827,9 @@ class _Schema:
             if "Tensor" not in str(a.type):
                 continue  # scalars, sizes, dtypes: nothing to look at per call
             kwonly = bool(getattr(a, "kwarg_only", False))
-            # an out= argument is written only; an in-place self is read and written
-            mode = (MODE_WRITE if kwonly else MODE_RW) if w else MODE_READ
+            # an out= argument is written only; an in-place self is read and written,
+            # unless the op overwrites it (copy_, fill_, ...)
+            mode = (MODE_WRITE if kwonly or overwrites else MODE_RW) if w else MODE_READ
             self.args.append((i, a.name, mode, kwonly))
         # a return with alias info is an input (already counted); others are new
         self.fresh_returns = [r.alias_info is None for r in sch.returns]

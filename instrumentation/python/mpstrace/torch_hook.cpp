@@ -151,6 +151,12 @@ struct OpInfo {
 
 // ops that allocate or re-describe storage without touching its bytes, and
 // record_stream (its `self` is marked written, but it only tells the allocator)
+// In-place ops that overwrite their `self` without reading it (as _OVERWRITE in
+// torch.py): its bytes are written, not read and written.
+const std::unordered_set<std::string> kOverwrite = {"copy_",   "fill_",        "zero_",      "normal_",
+                                                    "uniform_", "random_",      "exponential_", "geometric_",
+                                                    "log_normal_", "cauchy_", "bernoulli_"};
+
 const std::unordered_set<std::string> kNoData = {
     "empty", "new_empty", "empty_strided", "new_empty_strided", "empty_like", "resize_", "set_",
     "_local_scalar_dense", "record_stream"};
@@ -173,6 +179,9 @@ OpInfo* build_info(const at::RecordFunction& fn) {
     info->name = n + "." + (schema->overload_name().empty() ? std::string("default") : schema->overload_name());
   }
   bool any_write = false;
+  std::string short_name = schema->name();
+  if (auto c = short_name.rfind("::"); c != std::string::npos) short_name = short_name.substr(c + 2);
+  const bool overwrites = kOverwrite.count(short_name) != 0;
   for (const auto& a : schema->arguments()) {
     const c10::AliasInfo* ai = a.alias_info();
     bool w = ai != nullptr && ai->isWrite();
@@ -181,8 +190,9 @@ OpInfo* build_info(const at::RecordFunction& fn) {
       info->mode.push_back(0);
       continue;
     }
-    // an out= argument is written only; an in-place self is read and written
-    info->mode.push_back(w ? (a.kwarg_only() ? kWrite : kReadWrite) : kRead);
+    // an out= argument is written only; an in-place self is read and written,
+    // unless the op overwrites it (copy_, fill_, ...)
+    info->mode.push_back(w ? (a.kwarg_only() || overwrites ? kWrite : kReadWrite) : kRead);
   }
   bool aliased_return = false;
   for (const auto& r : schema->returns()) {
