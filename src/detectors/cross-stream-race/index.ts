@@ -112,6 +112,8 @@ function modeName(m: number): string {
   return m === 1 ? 'read' : m === 2 ? 'write' : 'read+write';
 }
 
+/** Whether a site reads as a Python `file.py:line`. */
+const pyLine = (at: unknown) => /\.py:\d+$/.test(String(at));
 const both = (r: RawFinding) =>
   `${r.first_op} (${r.first_mode}) on stream ${fmtHandle(r.first_stream)} at ${r.first_at} and ${r.second_op} (${r.second_mode}) on stream ${fmtHandle(r.second_stream)} at ${r.second_at}`;
 const alloc = (r: RawFinding) => (r.allocated_at ? `; tensor allocated at ${r.allocated_at}` : '');
@@ -137,7 +139,7 @@ export default defineDetector({
     },
     'host-read-before-copy': {
       message: (r) =>
-        `the host read pinned memory an asynchronous device-to-host copy may still be writing: ${r.first_op} (${r.first_mode}) on stream ${fmtHandle(r.first_stream)} at ${r.first_at}, then ${r.second_op} on the host at ${r.second_at}; ${r.missing}`,
+        `the host read pinned memory an asynchronous device-to-host copy may still be writing: ${r.first_op} (${r.first_mode}) on stream ${fmtHandle(r.first_stream)} at ${r.first_at}, then ${r.second_op} on the host at ${r.second_at}; ${r.missing}${pyLine(r.first_at) ? '' : ' (the copy was made outside a wrapped call: record with `--torch full` to name its Python line)'}`,
       fix: 'Wait for the copy before reading the host tensor: record an event after the copy on its stream and `ev.synchronize()` (or poll `ev.query()` and read only when it is true), or `copy_stream.synchronize()`. `torch.cuda.current_stream().synchronize()` waits only for the current stream, not for a copy enqueued on another one.',
     },
     'allocator-reuse': {
