@@ -190,11 +190,15 @@ class LayerTest(unittest.TestCase):
         self.assertEqual(pinned.item(), 0.0)
         self.assertEqual(t.Tensor(0x40000, 64, device="cpu").tolist(), [0.0] * 16)  # pageable: not recorded
         self.assertEqual(t.Tensor(0x50000, 64).item(), 0.0)  # a GPU tensor: not recorded
+        odd = t.Tensor(0x60000, 64, device="cpu")
+        odd.is_pinned = lambda: 1 / 0  # a tensor type that cannot say: its call goes on, unrecorded
+        self.assertEqual(odd.item(), 0.0)
         self.assertEqual(self.rec.kinds("host_access"), [("host_access", 0x30000, 64, 0x30000, b"Tensor.tolist", 1),
                                                          ("host_access", 0x30000, 64, 0x30000, b"Tensor.item", 1)])
         # every call reached the original, in order
         self.assertEqual([c for c in t.calls if c[0] in ("tolist", "item")],
-                         [("tolist", 0x30000), ("item", 0x30000), ("tolist", 0x40000), ("item", 0x50000)])
+                         [("tolist", 0x30000), ("item", 0x30000), ("tolist", 0x40000), ("item", 0x50000),
+                          ("item", 0x60000)])
         # the read is the program's line
         pushes = self.rec.kinds("push_site")
         self.assertEqual(pushes[0][1:3], ("test_host_reads_of_pinned_tensors", "torch_layer_companion.py"))

@@ -718,7 +718,11 @@ def _host_read(label):
             # only pinned host memory is written asynchronously by the GPU (a
             # copy into pageable memory returns when it is done); GPU tensors
             # (loss.item() every step) and other CPU tensors take the short way
-            if self.is_cuda or not _S.active or not self.is_cpu or not self.is_pinned():
+            try:
+                pinned = _S.active and not self.is_cuda and self.is_cpu and self.is_pinned()
+            except Exception:  # noqa: BLE001 - a tensor type without these: nothing to record
+                pinned = False
+            if not pinned:
                 return orig(self, *args, **kwargs)
             return _call(label, orig, (self,) + args, kwargs, before, None)
         return host_read
