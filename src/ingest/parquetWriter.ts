@@ -111,11 +111,7 @@ export class CompactWriter {
   /** An unsigned varint of a non-negative integer below 2^53. */
   private varint(n: number): void {
     this.room(10);
-    while (n >= 0x80) {
-      this.buf[this.len++] = (n % 0x80) | 0x80;
-      n = Math.floor(n / 0x80);
-    }
-    this.buf[this.len++] = n;
+    this.len = putVarint(this.buf, this.len, n);
   }
 
   /** A zigzag varint of an integer within +-2^52. */
