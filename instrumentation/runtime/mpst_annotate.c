@@ -111,9 +111,13 @@ MPST_EXPORT void mpstrace_impl_marker(const char *name) {
   END_ANNOTATION;
 }
 
+/* An access_mode from an annotation's int: an unknown value is taken as read_write
+ * (the conservative reading: it conflicts with every other access). */
+static uint8_t access_mode(int mode) { return mode >= 1 && mode <= 3 ? (uint8_t)mode : MPST_ACCESS_MODE_READ_WRITE; }
+
 MPST_EXPORT void mpstrace_impl_buffer_access(const void *ptr, uint64_t bytes, uint64_t stream, int mode) {
   BEGIN_ANNOTATION;
-  uint8_t m = mode >= 1 && mode <= 3 ? (uint8_t)mode : MPST_ACCESS_MODE_READ_WRITE;
+  uint8_t m = access_mode(mode);
   mpst_emit_buffer_access_at(ts, site, (uint64_t)(uintptr_t)ptr, bytes, stream, m);
   END_ANNOTATION;
 }
@@ -206,14 +210,14 @@ MPST_EXPORT void mpstrace_impl_api_record_stream(uint64_t ptr, uint64_t bytes, u
 
 MPST_EXPORT void mpstrace_impl_tensor_access(uint64_t ptr, uint64_t bytes, uint64_t base, uint64_t stream, const char *op, int mode) {
   BEGIN_ANNOTATION;
-  uint8_t m = mode >= 1 && mode <= 3 ? (uint8_t)mode : MPST_ACCESS_MODE_READ_WRITE;
+  uint8_t m = access_mode(mode);
   mpst_emit_tensor_access_at(ts, site, ptr, bytes, base, stream, mpst_intern(op), m);
   END_ANNOTATION;
 }
 
 MPST_EXPORT void mpstrace_impl_host_access(uint64_t ptr, uint64_t bytes, uint64_t base, const char *op, int mode) {
   BEGIN_ANNOTATION;
-  uint8_t m = mode >= 1 && mode <= 3 ? (uint8_t)mode : MPST_ACCESS_MODE_READ_WRITE;
+  uint8_t m = access_mode(mode);
   mpst_emit_host_access_at(ts, site, ptr, bytes, base, mpst_intern(op), m);
   END_ANNOTATION;
 }
